@@ -1,0 +1,28 @@
+"""Time on the platform: aware UTC inside, RFC 3339 in China Standard Time on the wire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+CST = timezone(timedelta(hours=8), "CST")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rfc3339(dt: datetime | None) -> str | None:
+    """`2005-10-19T09:30:00+08:00` (naive input is taken as UTC); None stays None."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(CST).isoformat(timespec="seconds")
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """Parse an RFC 3339 time with offset; ValueError when it has none or is malformed."""
+    dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        raise ValueError(f"time without offset: {text!r}")
+    return dt.astimezone(UTC)

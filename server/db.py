@@ -1,0 +1,127 @@
+"""The platform's database: SQLite (WAL) by default, PostgreSQL by URL.
+
+All writes go through `write_tx()`, which serialises writers (SQLite `BEGIN IMMEDIATE`,
+PostgreSQL advisory lock). Serialised writers mean change-feed sequence numbers commit
+in order, so a reader never skips a seq that commits later.
+
+`write_tx()` nests: inside an open transaction it becomes a savepoint (the outer
+transaction already holds the write lock), so helpers such as `directory.create_user`
+or `feed.publish` may be called from within a caller's own `write_tx()`.
+
+Connections are per thread (peewee's default); `init_database(url)` is the one call a
+process makes before serving: it opens the URL, creates missing tables and the Meta row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import peewee
+from playhouse.db_url import connect as url_connect
+
+log = logging.getLogger(__name__)
+
+database = peewee.DatabaseProxy()
+
+DEFAULT_DB = "./govdesk-platform.db"
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 30_000,
+    "cache_size": -32_000,
+}
+
+_WRITE_LOCK_KEY = 0x60D_E5C  # arbitrary constant for pg_advisory_xact_lock
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path as a SQLite database; `postgres://` as PostgreSQL."""
+    if "://" not in url:
+        return "sqlite:///" + str(Path(url).resolve())
+    if url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+def open_database(url: str) -> peewee.Database:
+    """Open (not yet connect) the database named by `url` and bind the proxy to it."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        db = url_connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    elif url.startswith("postgresql"):
+        db = url_connect(url, autorollback=True)
+    else:
+        raise ValueError(f"unsupported database URL: {url}")
+    database.initialize(db)
+    return db
+
+
+def init_database(url: str) -> peewee.Database:
+    """Open `url`, create missing tables and the Meta row (idempotent)."""
+    from server import models  # models import `database` from here
+
+    db = open_database(url)
+    with write_tx():
+        db.create_tables(models.ALL_MODELS, safe=True)
+        if models.Meta.get_or_none(models.Meta.id == 1) is None:
+            models.Meta.create(id=1, instance_id=uuid.uuid4().hex, seq=0, min_cursor_seq=0)
+            log.info("new platform database at %s", redact_url(url))
+    return db
+
+
+def close_database() -> None:
+    db = database.obj
+    if db is not None and not db.is_closed():
+        db.close()
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+@contextlib.contextmanager
+def write_tx() -> Iterator[None]:
+    """One serialised write transaction (see module docstring); a savepoint when nested."""
+    db = database.obj
+    if db.in_transaction():
+        with db.atomic():
+            yield
+    elif isinstance(db, peewee.SqliteDatabase):
+        with db.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.atomic():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK_KEY,))
+            yield
+
+
+@contextlib.contextmanager
+def read_tx() -> Iterator[None]:
+    """A consistent snapshot for reads spanning several statements."""
+    db = database.obj
+    if db.in_transaction():
+        yield
+        return
+    if isinstance(db, peewee.SqliteDatabase):
+        with db.atomic("DEFERRED"):
+            yield
+    else:
+        with db.atomic():
+            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield

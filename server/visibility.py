@@ -1,0 +1,87 @@
+"""Who may see each synchronised object (docs/contracts.md "Visibility").
+
+Audiences are computed from the domain tables at the moment an object changes; the
+change feed stores the result as per-user rows. Functions here only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from server.models import EVERYONE, Document, Notice, Receipt, Task, Unit, User
+
+DIRECTORY_AUDIENCE: list[str] = [EVERYONE]
+
+
+def _has_role(user: User, role: str) -> bool:
+    return role in (user.roles or [])
+
+
+def unit_clerk_ids(unit_id: str) -> list[str]:
+    """Active clerks of one unit (not of its sub-units: a town clerk handles the town)."""
+    return sorted(
+        u.id for u in User.select().where(User.unit == unit_id, User.active) if _has_role(u, "clerk")
+    )
+
+
+def document_audience(document: Document | str) -> list[str]:
+    """Clerks of the receiving unit, the registering clerk, and every user who holds or held
+    a non-cancelled task on the document. Tasks and opinions share this audience."""
+    doc = document if isinstance(document, Document) else Document.get_by_id(document)
+    ids = set(unit_clerk_ids(doc.unit_id))
+    ids.add(doc.registered_by)
+    holders = (
+        Task.select(Task.assignee)
+        .where(Task.document == doc.id, Task.status != "cancelled")
+        .distinct()
+    )
+    ids.update(t.assignee_id for t in holders)
+    return sorted(ids)
+
+
+def can_see_document(user: User, document: Document | str) -> bool:
+    doc = document if isinstance(document, Document) else Document.get_or_none(id=document)
+    if doc is None:
+        return False
+    return user.id in document_audience(doc)
+
+
+def unit_and_descendants(unit_ids: Iterable[str]) -> set[str]:
+    """The given units plus all their sub-units (breadth-first over parent links)."""
+    children: dict[str | None, list[str]] = {}
+    for unit in Unit.select(Unit.id, Unit.parent):
+        children.setdefault(unit.parent_id, []).append(unit.id)
+    seen: set[str] = set()
+    todo = list(unit_ids)
+    while todo:
+        uid = todo.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        todo.extend(children.get(uid, []))
+    return seen
+
+
+def notice_audience(notice: Notice) -> list[str]:
+    """Active users of the audience units and their sub-units, plus the publisher."""
+    units = unit_and_descendants(notice.audience_unit_ids or [])
+    ids = {notice.publisher_id}
+    if units:
+        ids.update(u.id for u in User.select(User.id).where(User.unit.in_(list(units)), User.active))
+    return sorted(ids)
+
+
+def can_see_notice(user: User, notice: Notice) -> bool:
+    if notice.publisher_id == user.id:
+        return True
+    return user.unit_id in unit_and_descendants(notice.audience_unit_ids or [])
+
+
+def receipt_audience(receipt: Receipt) -> list[str]:
+    """Its own user, and for a notice receipt the notice's publisher."""
+    ids = {receipt.user_id}
+    if receipt.notice_id:
+        notice = Notice.get_or_none(id=receipt.notice_id)
+        if notice is not None:
+            ids.add(notice.publisher_id)
+    return sorted(ids)
