@@ -13,6 +13,9 @@ Two algorithms:
 
 Binary values travel as standard base64 with padding. `verify` never raises on bad
 input: anything malformed is simply not a valid signature.
+
+SM2 arithmetic is pure Python and not constant-time: acceptable for human-paced sign-offs
+on a user's own device, not for a signing service exposed to timing measurements.
 """
 
 from __future__ import annotations
@@ -166,15 +169,19 @@ def _gmssl(public_xy_hex: str = "") -> CryptSM2:
 _SM2_G_HEX = f"{SM2_GX:064x}{SM2_GY:064x}"
 
 
-@functools.lru_cache(maxsize=16)
-def _sm2_public_raw(private_bytes: bytes) -> bytes:
-    """04||x||y for d; cached because every signature needs it for Z_A."""
+def _sm2_derive_public(private_bytes: bytes) -> bytes:
+    """04||x||y = [d]G."""
     d = _sm2_scalar(private_bytes)
     xy_hex = _gmssl()._kg(d, _SM2_G_HEX)
     raw = b"\x04" + bytes.fromhex(xy_hex)
     if _sm2_parse_public(raw) is None:  # would mean broken arithmetic; never sign with it
         raise SigningError("SM2 public key derivation failed")
     return raw
+
+
+# Every SM2 signature needs the signer's public key for Z_A; deriving it costs as much as
+# the signature itself, so the few keys a device signs with are remembered.
+_sm2_public_raw = functools.lru_cache(maxsize=8)(_sm2_derive_public)
 
 
 def sm2_z(public_raw: bytes, user_id: bytes = SM2_DEFAULT_ID) -> bytes:
@@ -189,18 +196,23 @@ def sm2_e(public_raw: bytes, message: bytes, user_id: bytes = SM2_DEFAULT_ID) ->
     return sm3(sm2_z(public_raw, user_id) + message)
 
 
+def _sm2_sign_e(private_bytes: bytes, e: bytes, k: int) -> tuple[int, int] | None:
+    """(r, s) for digest e with nonce k, or None when k must be redrawn (r=0, r+k=n, s=0)."""
+    rs_hex = CryptSM2(private_key=private_bytes.hex(), public_key="").sign(e, f"{k:064x}")
+    if rs_hex is None:
+        return None
+    return int(rs_hex[:64], 16), int(rs_hex[64:], 16)
+
+
 def _sm2_sign(private_bytes: bytes, message: bytes) -> bytes:
     _sm2_scalar(private_bytes)
-    public_raw = _sm2_public_raw(bytes(private_bytes))
-    e = sm2_e(public_raw, message)
-    engine = CryptSM2(private_key=bytes(private_bytes).hex(), public_key="")
+    private_bytes = bytes(private_bytes)
+    e = sm2_e(_sm2_public_raw(private_bytes), message)
     while True:
         # gmssl's default nonce comes from `random`; a predictable k leaks d.
-        k = secrets.randbelow(SM2_N - 1) + 1
-        rs_hex = engine.sign(e, f"{k:064x}")
-        if rs_hex is not None:  # None: r = 0 or r + k = n or s = 0; draw another k
-            r, s = int(rs_hex[:64], 16), int(rs_hex[64:], 16)
-            return encode_dss_signature(r, s)
+        rs = _sm2_sign_e(private_bytes, e, secrets.randbelow(SM2_N - 1) + 1)
+        if rs is not None:
+            return encode_dss_signature(*rs)
 
 
 def _sm2_verify(public_raw: bytes, message: bytes, signature: bytes) -> bool:
@@ -262,7 +274,7 @@ def generate_keypair(algorithm: str) -> KeyPair:
         public_raw = key.public_key().public_bytes_raw()
     else:
         private = (secrets.randbelow(SM2_N - 2) + 1).to_bytes(_SM2_PRIVATE_LEN, "big")
-        public_raw = _sm2_public_raw(private)
+        public_raw = _sm2_derive_public(private)
     return KeyPair(algorithm, private, _b64encode(public_raw), key_id_for(public_raw))
 
 

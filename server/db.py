@@ -55,7 +55,7 @@ def open_database(url: str) -> peewee.Database:
     if url.startswith("sqlite"):
         db = url_connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     elif url.startswith("postgresql"):
-        db = url_connect(url, autorollback=True)
+        db = url_connect(url)
     else:
         raise ValueError(f"unsupported database URL: {url}")
     database.initialize(db)

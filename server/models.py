@@ -16,6 +16,7 @@ from typing import Any
 
 import peewee
 
+from server import clock
 from server.db import database
 
 EVERYONE = "*"
@@ -34,7 +35,8 @@ class JSONText(peewee.TextField):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    # Defaults follow server.clock.now, the platform's one clock (the demo build moves it).
+    return clock.now()
 
 
 class UTCDateTimeField(peewee.DateTimeField):

@@ -45,8 +45,10 @@ def verify_password(password: str, encoded: str) -> bool:
         scheme, n, r, p, salt_b64, hash_b64 = encoded.split("$")
         if scheme != "scrypt":
             return False
-        salt = base64.b64decode(salt_b64)
-        expected = base64.b64decode(hash_b64)
+        salt = base64.b64decode(salt_b64, validate=True)
+        expected = base64.b64decode(hash_b64, validate=True)
+        if len(expected) != _DKLEN:
+            return False  # a truncated hash would compare equal to a prefix
         digest = hashlib.scrypt(
             password.encode(),
             salt=salt,
@@ -56,7 +58,7 @@ def verify_password(password: str, encoded: str) -> bool:
             dklen=len(expected),
             maxmem=256 * 1024 * 1024,
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError):  # binascii.Error is a ValueError
         return False
     return hmac.compare_digest(digest, expected)
 

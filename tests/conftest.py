@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from server.embedded import EmbeddedPlatform
+from tests.support.postgres import fresh_pg_database
+from tests.support.services import require_service
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +27,40 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     if not os.environ.get("GOVDESK_TEST_REAL_HOME"):
         monkeypatch.setenv("HOME", str(home))
     return home
+
+
+# --- the reference platform -------------------------------------------------------------
+
+
+@pytest.fixture
+def platform() -> Iterator[EmbeddedPlatform]:
+    """A fresh demo platform subprocess on loopback (function-scoped: tests may kill it)."""
+    with EmbeddedPlatform(demo=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def platform_session() -> Iterator[EmbeddedPlatform]:
+    """One demo platform for the whole run: for tests that only read or add their own data."""
+    with EmbeddedPlatform(demo=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """URL of a PostgreSQL server the tests may create databases on.
+
+    From GOVDESK_TEST_PG_URL (e.g. postgresql://postgres@127.0.0.1:55432/postgres); when
+    unset the test skips locally and fails in CI (see tests/server/README-postgres.md).
+    """
+    url = os.environ.get("GOVDESK_TEST_PG_URL")
+    if not url:
+        require_service("PostgreSQL: set GOVDESK_TEST_PG_URL")
+    return str(url)
+
+
+@pytest.fixture(scope="module")
+def pg_database(pg_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database per test module (URL)."""
+    with fresh_pg_database(pg_url) as url:
+        yield url

@@ -1,0 +1,48 @@
+"""Services over the local cache: plain Python, no Qt. The UI calls them from a worker.
+
+`Services` bundles them for one signed-in user; client/session.py builds it after
+`client.db.open_cache(...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from client.blobstore import BlobStore
+from client.types import UserId
+
+if TYPE_CHECKING:  # the modules import this package: load them lazily below
+    from client.services.directory import DirectoryService
+    from client.services.documents import DocumentService
+    from client.services.inbox import InboxService
+    from client.services.notices import NoticeService
+    from client.services.phrases import PhraseService
+    from client.services.signoff import SignoffService
+
+
+@dataclass
+class Services:
+    me: UserId
+    blobs: BlobStore
+    inbox: InboxService = field(init=False)
+    documents: DocumentService = field(init=False)
+    signoff: SignoffService = field(init=False)
+    notices: NoticeService = field(init=False)
+    phrases: PhraseService = field(init=False)
+    directory: DirectoryService = field(init=False)
+
+    def __post_init__(self) -> None:
+        from client.services.directory import DirectoryService
+        from client.services.documents import DocumentService
+        from client.services.inbox import InboxService
+        from client.services.notices import NoticeService
+        from client.services.phrases import PhraseService
+        from client.services.signoff import SignoffService
+
+        self.inbox = InboxService(self.me)
+        self.documents = DocumentService(self.me, self.blobs)
+        self.signoff = SignoffService(self.me, self.blobs)
+        self.notices = NoticeService(self.me, self.blobs)
+        self.phrases = PhraseService(self.me)
+        self.directory = DirectoryService()

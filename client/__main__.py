@@ -1,0 +1,35 @@
+"""`python -m client`: the GUI by default, or a command-line subcommand.
+
+    python -m client                      the desktop app (client.ui.app)
+    python -m client --demo               the app against a local demo platform
+    python -m client --screenshot PATH [--view NAME]
+    python -m client login|sync|status|logout|verify|diagnose ...
+    python -m client --self-test
+
+The GUI module is imported only when the GUI is wanted: the command line never loads Qt.
+"""
+
+from __future__ import annotations
+
+import sys
+
+SUBCOMMANDS = frozenset({"login", "sync", "status", "logout", "verify", "diagnose",
+                         "--self-test"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help")):
+        from client import cli
+
+        if args[0] in ("-h", "--help"):
+            cli.build_parser().print_help()
+            return 0
+        return cli.main(args)
+    from client.ui import app  # GUI, --demo, --screenshot: the UI engineer's entry point
+
+    return int(app.main(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""Content-addressed store of document bodies, attachments and handwriting, encrypted.
+
+Each blob is a file named by its SHA-256 under the profile's blobs folder, holding
+nonce || AES-256-GCM(plaintext) with the hash as associated data, under a key derived
+(HKDF) from the cache key: a copied laptop disk shows neither the text nor which file
+is which, and a file swapped for another fails to decrypt. Reading checks the hash
+again; a damaged blob is dropped and marked missing so the sync engine fetches it
+again. Blobs made here (handwriting, notice attachments) are pinned until uploaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import peewee
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from client import models
+from client.errors import StorageError
+from client.models import BlobEntry, Document, Notice, Opinion, Task
+from client.types import Sha256
+
+log = logging.getLogger(__name__)
+
+NONCE_BYTES = 12
+DEFAULT_CAP_BYTES = 2 * 1024**3
+RECENT_DOCUMENTS = 200  # "other recent ones" fetched after the urgent set
+
+
+@dataclass(frozen=True)
+class NeededBlob:
+    sha256: Sha256
+    media_type: str
+    size: int
+    reason: str  # "task" | "notice" | "recent"
+
+
+def derive_blob_key(cache_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"GovDesk blob store v1").derive(cache_key)
+
+
+def _is_sha(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _check_sha(value: str) -> str:
+    if not isinstance(value, str) or not _is_sha(value):
+        raise ValueError(f"not a lowercase SHA-256 hex digest: {value!r}")
+    return value
+
+
+def _write_error(exc: OSError) -> StorageError:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return StorageError("storage.disk_full",
+                            "磁盘空间已满，文件无法保存。请清理磁盘空间后重试。", detail=str(exc))
+    return StorageError("blob.write_failed", "无法写入本地文件存储，请检查磁盘和权限。",
+                        detail=str(exc))
+
+
+class BlobStore:
+    def __init__(self, root: Path, cache_key: bytes, *,
+                 cap_bytes: int = DEFAULT_CAP_BYTES) -> None:
+        self.root = Path(root)
+        self.cap_bytes = cap_bytes
+        self._aead = AESGCM(derive_blob_key(cache_key))
+        (self.root / "partial").mkdir(parents=True, exist_ok=True)
+        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+
+    # --- paths ----------------------------------------------------------------------
+    def _path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / f"{sha256}.blob"
+
+    def partial_path(self, sha256: str) -> Path:
+        """Where a resumable download of `sha256` accumulates (then call put_file)."""
+        return self.root / "partial" / f"{_check_sha(sha256)}.part"
+
+    # --- writing --------------------------------------------------------------------
+    def put_bytes(self, data: bytes, media_type: str = "application/octet-stream", *,
+                  pinned: bool = False, upload: bool = False) -> Sha256:
+        """Store `data`; returns its hash. `upload`: made here, the platform needs it."""
+        sha = hashlib.sha256(data).hexdigest()
+        path = self._path(sha)
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        sealed = nonce + self._aead.encrypt(nonce, bytes(data), sha.encode())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root / "tmp", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(sealed)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except OSError as exc:
+            raise _write_error(exc) from exc
+        now = models.now_ts()
+        pin = pinned or upload
+        existing = BlobEntry.get_or_none(BlobEntry.sha256 == sha)
+        if existing is None:
+            BlobEntry.create(sha256=sha, size=len(data), media_type=media_type,
+                             state="present", last_used_at=now, pinned=pin,
+                             upload_pending=upload)
+        else:
+            BlobEntry.update(size=len(data), media_type=media_type, state="present",
+                             last_used_at=now, pinned=existing.pinned or pin,
+                             upload_pending=existing.upload_pending or upload).where(
+                BlobEntry.sha256 == sha).execute()
+        return Sha256(sha)
+
+    def put_file(self, tmp_path: Path, expected_sha256: str, *,
+                 media_type: str | None = None) -> Sha256:
+        """Take a downloaded file: hash-checked, stored encrypted, the plain file removed."""
+        expected = _check_sha(expected_sha256)
+        tmp_path = Path(tmp_path)
+        data = tmp_path.read_bytes()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != expected:
+            tmp_path.unlink(missing_ok=True)
+            raise StorageError("blob.hash_mismatch",
+                               "下载的文件与平台记录的校验值不符，已丢弃，将重新下载。",
+                               detail=f"expected {expected}, got {actual}")
+        entry = BlobEntry.get_or_none(BlobEntry.sha256 == expected)
+        mt = media_type or (entry.media_type if entry else "application/octet-stream")
+        sha = self.put_bytes(data, mt)
+        tmp_path.unlink(missing_ok=True)
+        return sha
+
+    # --- reading --------------------------------------------------------------------
+    def has(self, sha256: str) -> bool:
+        entry = BlobEntry.get_or_none(BlobEntry.sha256 == sha256)
+        return entry is not None and entry.state == "present" and self._path(sha256).exists()
+
+    def open_bytes(self, sha256: str) -> bytes:
+        """The plaintext of a blob; StorageError when missing or damaged."""
+        sha = _check_sha(sha256)
+        path = self._path(sha)
+        try:
+            sealed = path.read_bytes()
+        except FileNotFoundError:
+            self._mark_missing(sha)
+            raise StorageError("blob.missing", "该文件尚未下载到本机，联网后将自动获取。",
+                               detail=sha) from None
+        try:
+            data = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], sha.encode())
+        except (InvalidTag, ValueError):
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != sha:
+            log.error("blob %s is damaged; dropped, will be fetched again", sha)
+            path.unlink(missing_ok=True)
+            self._mark_missing(sha)
+            raise StorageError("blob.corrupt", "本地保存的文件已损坏，已删除，联网后将重新获取。",
+                               detail=sha)
+        BlobEntry.update(last_used_at=models.now_ts()).where(BlobEntry.sha256 == sha).execute()
+        return data
+
+    def _mark_missing(self, sha: str) -> None:
+        BlobEntry.update(state="missing").where(BlobEntry.sha256 == sha).execute()
+
+    # --- uploads --------------------------------------------------------------------
+    def pending_uploads(self) -> list[Sha256]:
+        q = BlobEntry.select(BlobEntry.sha256).where(BlobEntry.upload_pending == True)  # noqa: E712
+        return [Sha256(r.sha256) for r in q.order_by(BlobEntry.created_at)]
+
+    def mark_uploaded(self, sha256: str) -> None:
+        BlobEntry.update(upload_pending=False, pinned=False).where(
+            BlobEntry.sha256 == sha256).execute()
+
+    # --- prefetch policy ------------------------------------------------------------
+    def needed_blobs(self, *, limit: int = 500) -> list[NeededBlob]:
+        """Blobs to fetch, most useful first: those of documents with my pending tasks
+        (bodies, attachments, handwriting), unread notices' attachments, then the bodies
+        and attachments of other recent documents. Present blobs are left out."""
+        me = models.sync_state().user_id
+        out: list[NeededBlob] = []
+        seen: set[str] = set()
+
+        def add(ref: Any, reason: str) -> None:
+            if not isinstance(ref, dict):
+                return
+            sha = ref.get("sha256")
+            if not isinstance(sha, str) or not _is_sha(sha) or sha in seen:
+                return
+            seen.add(sha)
+            out.append(NeededBlob(Sha256(sha), str(ref.get("media_type") or
+                                                   "application/octet-stream"),
+                                  int(ref.get("size") or 0), reason))
+
+        def add_document(data: dict[str, Any], reason: str) -> None:
+            add(data.get("body"), reason)
+            for att in data.get("attachments") or []:
+                add(att, reason)
+
+        if me:
+            task_docs = (Task.select(Task.document_id)
+                         .where((Task.assignee_id == me) & (Task.status == "pending")))
+            docs = (Document.select(Document.id, Document.data)
+                    .where(Document.id.in_(task_docs))
+                    .order_by(Document.urgency_rank.desc(), Document.received_at.desc()))
+            doc_ids = []
+            for doc in docs:
+                doc_ids.append(doc.id)
+                add_document(doc.data, "task")
+            if doc_ids:
+                for (hw,) in (Opinion.select(Opinion.handwriting_sha256)
+                              .where(Opinion.document_id.in_(doc_ids)
+                                     & Opinion.handwriting_sha256.is_null(False)).tuples()):
+                    add({"sha256": hw, "media_type": "image/png"}, "task")
+        now = int(models.now_ts())
+        unread = (Notice.select(Notice.data)
+                  .where((Notice.is_read == False)  # noqa: E712
+                         & ((Notice.expires_at.is_null()) | (Notice.expires_at > now)))
+                  .order_by(Notice.published_at.desc()))
+        for notice in unread:
+            for att in notice.data.get("attachments") or []:
+                add(att, "notice")
+        for doc in (Document.select(Document.data)
+                    .order_by(Document.received_at.desc()).limit(RECENT_DOCUMENTS)):
+            add_document(doc.data, "recent")
+        if not out:
+            return out
+        present = self._present([b.sha256 for b in out])
+        return [b for b in out if b.sha256 not in present][:limit]
+
+    def _present(self, shas: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(shas), 500):
+            chunk = shas[i:i + 500]
+            found.update(r[0] for r in BlobEntry.select(BlobEntry.sha256).where(
+                BlobEntry.sha256.in_(chunk) & (BlobEntry.state == "present")).tuples())
+        return found
+
+    # --- eviction -------------------------------------------------------------------
+    def total_size(self) -> int:
+        return int(BlobEntry.select(peewee.fn.COALESCE(peewee.fn.SUM(BlobEntry.size), 0))
+                   .where(BlobEntry.state == "present").scalar())
+
+    def evict(self, cap_bytes: int | None = None) -> int:
+        """Remove least recently used blobs until the store fits `cap_bytes`.
+
+        Pinned blobs (not yet uploaded) and those the prefetch policy wants most
+        (my pending tasks, unread notices) are never evicted. Returns bytes freed.
+        """
+        cap = self.cap_bytes if cap_bytes is None else cap_bytes
+        total = self.total_size()
+        if total <= cap:
+            return 0
+        keep = {b.sha256 for b in self._wanted_now()}
+        freed = 0
+        candidates = (BlobEntry.select()
+                      .where((BlobEntry.state == "present") & (BlobEntry.pinned == False))  # noqa: E712
+                      .order_by(BlobEntry.last_used_at.asc()))
+        for entry in candidates:
+            if total - freed <= cap:
+                break
+            if entry.sha256 in keep:
+                continue
+            self._path(entry.sha256).unlink(missing_ok=True)
+            BlobEntry.update(state="missing").where(BlobEntry.sha256 == entry.sha256).execute()
+            freed += entry.size
+        log.info("evicted %d bytes of blobs (cap %d)", freed, cap)
+        return freed
+
+    def _wanted_now(self) -> list[NeededBlob]:
+        # needed_blobs without the "present" filter, limited to the urgent reasons.
+        me = models.sync_state().user_id
+        wanted: list[NeededBlob] = []
+        if me:
+            task_docs = (Task.select(Task.document_id)
+                         .where((Task.assignee_id == me) & (Task.status == "pending")))
+            for doc in Document.select(Document.data).where(Document.id.in_(task_docs)):
+                for ref in [doc.data.get("body"), *(doc.data.get("attachments") or [])]:
+                    if isinstance(ref, dict) and isinstance(ref.get("sha256"), str):
+                        wanted.append(NeededBlob(Sha256(ref["sha256"]), "", 0, "task"))
+        for notice in Notice.select(Notice.data).where(Notice.is_read == False):  # noqa: E712
+            for ref in notice.data.get("attachments") or []:
+                if isinstance(ref, dict) and isinstance(ref.get("sha256"), str):
+                    wanted.append(NeededBlob(Sha256(ref["sha256"]), "", 0, "notice"))
+        return wanted
+
+    def register_expected(self, sha256: str, *, media_type: str, size: int) -> None:
+        """Note a blob referenced by an object (state missing until downloaded)."""
+        BlobEntry.insert(sha256=_check_sha(sha256), media_type=media_type, size=size,
+                         state="missing").on_conflict_ignore().execute()

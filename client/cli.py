@@ -1,0 +1,373 @@
+"""Command line: login, sync, status, logout, verify (plus diagnose and --self-test).
+
+Output is Chinese, English when LANG (or the `language` setting) is not Chinese.
+Exit codes: 0 ok, 1 error, 2 usage, 3 auth, 4 network. The profile lives under
+GOVDESK_HOME (or the user data folder); the last account signed in is remembered.
+Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import logging.handlers
+import os
+import sys
+import time
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from client import paths
+from client.config import Settings, load_settings
+from client.errors import AuthError, ConfigError, GovDeskError, KeyringError, NetworkError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK = 0, 1, 2, 3, 4
+
+DECISIONS_ZH = {"approve": "同意", "return": "退回", "forward": "转办", "read": "已阅",
+                "done": "办结"}
+VERDICTS = {
+    "valid": ("签名有效", "signature valid"),
+    "invalid": ("签名无效！", "signature INVALID"),
+    "unknown_key": ("签名密钥未知", "unknown signing key"),
+    "revoked_after": ("签名时密钥已吊销", "key revoked before signing"),
+}
+LOCAL_STATES = {
+    "pending_sync": ("待同步", "not yet synced"),
+    "conflict": ("冲突", "conflict"),
+    "rejected": ("被拒绝", "rejected"),
+}
+
+# English versions of the messages people meet most; others show the code too.
+ERRORS_EN = {
+    "auth.invalid_credentials": "Wrong user name or password.",
+    "auth.not_logged_in": "Not signed in. Run `login` first.",
+    "auth.offline_unavailable": "This account never signed in online on this PC.",
+    "auth.throttled": "Too many failed sign-ins; try again later.",
+    "network.unreachable": "Cannot reach the platform. Check the network or the address.",
+    "network.timeout": "The platform did not answer in time.",
+    "tls.untrusted": "The platform's certificate is not trusted (configure ca_file).",
+    "keyring.unavailable": "No OS keyring is available; start and unlock it, then retry.",
+    "keyring.locked": "The OS keyring is locked; unlock it, then retry.",
+    "logout.unsent_ops": "Some operations are not synced yet; sync first or use --force.",
+    "document.not_found": "That document is not in the local cache.",
+}
+
+
+class Out:
+    """Bilingual printing: zh unless the language says otherwise."""
+
+    def __init__(self, settings: Settings | None, stream: TextIO | None = None) -> None:
+        lang = (settings.language if settings and settings.language else None) or \
+            os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or \
+            os.environ.get("LANG") or ""
+        self.zh = lang.lower().startswith("zh")
+        self.stream = stream or sys.stdout
+
+    def t(self, zh: str, en: str) -> str:
+        return zh if self.zh else en
+
+    def say(self, zh: str, en: str) -> None:
+        print(self.t(zh, en), file=self.stream, flush=True)
+
+    def error(self, exc: GovDeskError) -> None:
+        if self.zh:
+            text = f"错误：{exc.message}"
+        else:
+            text = f"Error ({exc.code}): {ERRORS_EN.get(exc.code, exc.message)}"
+        print(text, file=sys.stderr, flush=True)
+
+
+def exit_code_for(exc: GovDeskError) -> int:
+    if isinstance(exc, AuthError | KeyringError):
+        return EXIT_AUTH
+    if isinstance(exc, NetworkError):
+        return EXIT_NETWORK
+    if isinstance(exc, ConfigError):
+        return EXIT_USAGE
+    return EXIT_ERROR
+
+
+def setup_logging(level: str = "INFO") -> None:
+    """A rotating log file in the user log dir; never the console (that is for people)."""
+    log_dir = paths.log_dir()
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            log_dir / "govdesk.log", maxBytes=2 * 1024 * 1024, backupCount=3, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    # urllib3 at DEBUG would log every URL; INFO is enough and never has headers.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+
+
+def _password(out: Out) -> str:
+    env = os.environ.get("GOVDESK_PASSWORD")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if line:
+            return line.rstrip("\n")
+    return getpass.getpass(out.t("密码：", "Password: "))
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fmt_time(ts: datetime | None, out: Out) -> str:
+    if ts is None:
+        return out.t("从未", "never")
+    local = ts.astimezone()
+    if out.zh:
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
+    return local.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_login(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    from client.session import Profile
+
+    server = settings.server_url
+    if not server:
+        raise ConfigError("config.server_url", "请用 --server 指定平台地址。")
+    username = args.user or input(out.t("用户名：", "User name: ")).strip()
+    password = _password(out)
+    if args.offline:
+        profile = Profile.open_offline(server, username, password, settings=settings)
+    else:
+        profile = Profile.login(server, username, password, settings=settings)
+    try:
+        info = profile.info
+        assert info is not None
+        out.say(f"已登录：{info.display_name}（{info.username}），平台 {profile.server_url}",
+                f"Signed in as {info.display_name} ({info.username}) at {profile.server_url}")
+        if args.sync and not args.offline:
+            return _run_sync(profile, out)
+    finally:
+        profile.close()
+    return EXIT_OK
+
+
+class _ProgressLine:
+    """A one-line progress display on a terminal (pages and objects so far)."""
+
+    def __init__(self, out: Out, enabled: bool) -> None:
+        self.out = out
+        self.enabled = enabled
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, p: Any) -> None:
+        if not self.enabled or p.phase == "done":
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1:
+            return
+        self.last = now
+        spinner = "|/-\\"[int(now * 8) % 4]
+        text = {
+            "push": self.out.t(f"{spinner} 上传操作：{p.ops_sent}", f"{spinner} pushing ops: {p.ops_sent}"),
+            "pull": self.out.t(f"{spinner} 下载变更：{p.pages} 页，{p.objects} 项",
+                               f"{spinner} pulling: {p.pages} pages, {p.objects} objects"),
+            "blobs": self.out.t(f"{spinner} 下载正文和附件…", f"{spinner} fetching files..."),
+        }.get(p.phase, "")
+        sys.stderr.write("\r\x1b[2K" + text)
+        sys.stderr.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def _run_sync(profile: Any, out: Out) -> int:
+    bar = _ProgressLine(out, sys.stderr.isatty())
+    try:
+        report = profile.sync(bar)
+    finally:
+        bar.finish()
+    pushed = sum(report.pushed.values())
+    conflicts = report.pushed.get("conflict", 0)
+    rejected = report.pushed.get("rejected", 0)
+    out.say(f"同步完成：上传 {pushed} 项操作，下载 {report.objects} 项变更（{report.pages} 页），"
+            f"下载文件 {report.blobs_fetched} 个，用时 {report.seconds:.1f} 秒。",
+            f"Sync done: {pushed} ops pushed, {report.objects} changes pulled "
+            f"({report.pages} pages), {report.blobs_fetched} files, {report.seconds:.1f} s.")
+    if report.full_resync:
+        out.say("平台数据已重建或同步位置过期，已完整重新同步（未同步的操作均已保留）。",
+                "Full re-sync done (platform restored or cursor expired); unsent work kept.")
+    if conflicts or rejected:
+        out.say(f"注意：{conflicts} 项冲突、{rejected} 项被拒绝，已输入的意见均已保留，请在“问题”中处理。",
+                f"Note: {conflicts} conflicts and {rejected} rejected; the typed opinions "
+                "are kept, see Problems.")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    from client.session import Profile
+
+    profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                             settings=settings)
+    try:
+        return _run_sync(profile, out)
+    finally:
+        profile.close()
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    from client.services import outbox
+    from client.session import Profile
+    from client.sync import apply
+
+    profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                             settings=settings)
+    try:
+        info = profile.info
+        assert info is not None and profile.services is not None
+        state = apply.sync_state()
+        badges = profile.services.inbox.badges(now=datetime.now(UTC))
+        counts = outbox.counts()
+        rows = [
+            (out.t("账户", "Account"), f"{info.display_name} ({info.username})"),
+            (out.t("平台", "Platform"), profile.server_url),
+            (out.t("上次同步", "Last sync"), _fmt_time(state.last_success_at, out)),
+            (out.t("待办", "To do"), str(badges.todo)
+             + (out.t(f"（特急 {badges.todo_very_urgent}）", f" ({badges.todo_very_urgent} very urgent)")
+                if badges.todo_very_urgent else "")),
+            (out.t("未读通知", "Unread notices"), str(badges.notices_unread)),
+            (out.t("待同步操作", "Pending ops"), str(counts.queued + counts.sent)),
+            (out.t("冲突操作", "Conflicting ops"), str(counts.conflict)),
+            (out.t("被拒绝/搁置", "Rejected/set aside"), str(counts.rejected + counts.set_aside)),
+        ]
+        if state.last_error:
+            rows.append((out.t("上次错误", "Last error"), state.last_error))
+        width = max(_display_width(k) for k, _ in rows)
+        for key, value in rows:
+            pad = " " * (width - _display_width(key))
+            print(f"{key}{pad}  {value}", file=out.stream)
+    finally:
+        profile.close()
+    return EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    from client.session import Profile
+
+    profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                             settings=settings)
+    wiped = profile.logout(wipe=args.wipe, force=args.force)
+    if wiped:
+        out.say("已注销，并已删除本机缓存。", "Signed out; the local cache was deleted.")
+    else:
+        out.say("已注销。本机缓存保留，可离线登录查看。",
+                "Signed out. The local cache is kept for offline use.")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    from client.session import Profile
+
+    profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                             settings=settings)
+    try:
+        assert profile.services is not None
+        doc = profile.services.documents.get(args.document_id)
+        out.say(f"{doc.doc_number}  {doc.title}", f"{doc.doc_number}  {doc.title}")
+        if doc.digest and doc.local_digest != doc.digest:
+            out.say("警告：本机计算的公文摘要与平台记录不一致！",
+                    "WARNING: the document digest computed here differs from the platform's!")
+        bad = 0
+        if not doc.opinions:
+            out.say("（没有意见）", "(no opinions)")
+        for op in doc.opinions:
+            verdict = op.verdict.value if op.verdict else "invalid"
+            zh, en = VERDICTS.get(verdict, (verdict, verdict))
+            decision = DECISIONS_ZH.get(op.decision, op.decision) if out.zh else op.decision
+            state = ""
+            if op.local_state:
+                lz, le = LOCAL_STATES.get(op.local_state, (op.local_state, op.local_state))
+                state = f" [{out.t(lz, le)}]"
+            print(f"- {op.author_name} {op.signed_at} {decision}: {op.text}  "
+                  f"→ {out.t(zh, en)}{state}", file=out.stream)
+            if verdict != "valid":
+                bad += 1
+    finally:
+        profile.close()
+    return EXIT_ERROR if bad else EXIT_OK
+
+
+# --- parsing and dispatch ---------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govdesk", description="GovDesk 政务桌面客户端")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--server", help="平台地址 / platform URL")
+        p.add_argument("--user", help="用户名 / user name")
+        p.add_argument("--ca-file", help="本县根证书文件 / county CA file")
+        p.add_argument("--proxy", help="代理 / proxy URL")
+
+    p = sub.add_parser("login", help="登录 / sign in")
+    common(p)
+    p.add_argument("--offline", action="store_true", help="离线打开 / open offline")
+    p.add_argument("--sync", action="store_true", help="登录后同步 / sync after login")
+    p = sub.add_parser("sync", help="同步 / synchronise")
+    common(p)
+    p = sub.add_parser("status", help="状态 / status")
+    common(p)
+    p = sub.add_parser("logout", help="注销 / sign out")
+    common(p)
+    p.add_argument("--wipe", action="store_true", help="删除本机缓存 / delete the local cache")
+    p.add_argument("--force", action="store_true",
+                   help="即使有未同步操作 / even with unsynced operations")
+    p = sub.add_parser("verify", help="验证公文意见签名 / verify opinions of a document")
+    common(p)
+    p.add_argument("document_id")
+    return parser
+
+
+COMMANDS = {"login": cmd_login, "sync": cmd_sync, "status": cmd_status,
+            "logout": cmd_logout, "verify": cmd_verify}
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] == "diagnose":
+        from client import diagnose
+
+        return diagnose.main(argv[1:])
+    if argv and argv[0] == "--self-test":
+        from client import selftest
+
+        return selftest.main(argv[1:])
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    out = Out(None)
+    try:
+        flags = {"server_url": args.server, "ca_file": args.ca_file, "proxy": args.proxy}
+        settings = load_settings(flags)
+        out = Out(settings)
+        setup_logging(settings.log_level)
+        return COMMANDS[args.command](args, settings, out)
+    except GovDeskError as exc:
+        logging.getLogger(__name__).info("%s failed: %s", args.command, exc.code)
+        out.error(exc)
+        return exit_code_for(exc)
+    except KeyboardInterrupt:
+        out.say("已中断。", "Interrupted.")
+        return 130

@@ -1,0 +1,92 @@
+"""Schema versions of the cache and the forward migrations between them.
+
+A fresh cache gets the current schema in one go. An older cache is upgraded step by
+step, each step in its own transaction, so a crash in the middle leaves a cache at
+a known version (never half-migrated). The outbox and local work are never dropped.
+
+History:
+1. first released schema.
+2. outbox ops name the blobs to upload before them (`blobs_first`) and when they
+   finished; phrases (常用语) and the local audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import peewee
+from playhouse.migrate import SqliteMigrator
+from playhouse.migrate import migrate as run_migration
+
+from client import models, search_index
+from client.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+CURRENT_VERSION = 2
+
+
+def _v2(db: peewee.Database) -> None:
+    migrator = SqliteMigrator(db)
+    columns = {c.name for c in db.get_columns("outbox_op")}
+    ops = []
+    if "blobs_first" not in columns:
+        ops.append(migrator.add_column("outbox_op", "blobs_first",
+                                       models.JSONText(default=list)))
+    if "finished_at" not in columns:
+        ops.append(migrator.add_column("outbox_op", "finished_at",
+                                       peewee.FloatField(null=True)))
+    run_migration(*ops)
+    # add_column fills the default for existing rows; make sure it is valid JSON.
+    db.execute_sql("UPDATE outbox_op SET blobs_first = '[]' WHERE blobs_first IS NULL "
+                   "OR blobs_first = ''")
+    # New tables (phrase, audit_entry) and any index added since: IF NOT EXISTS.
+    db.create_tables(models.ALL_MODELS, safe=True)
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2}
+
+
+def schema_version(db: peewee.Database) -> int | None:
+    """The cache's schema version; None for an empty (new) database."""
+    tables = set(db.get_tables())
+    if "schema_version" in tables:
+        row = db.execute_sql("SELECT version FROM schema_version WHERE id = 1").fetchone()
+        if row is not None:
+            return int(row[0])
+    if not tables:
+        return None
+    raise StorageError("cache.unknown_schema",
+                       "本地缓存的结构无法识别，不能安全升级。文件未被改动，请联系信息中心。")
+
+
+def _set_version(version: int) -> None:
+    (models.SchemaVersion
+     .insert(id=1, version=version, upgraded_at=models.now_ts())
+     .on_conflict(conflict_target=[models.SchemaVersion.id],
+                  update={models.SchemaVersion.version: version,
+                          models.SchemaVersion.upgraded_at: models.now_ts()})
+     .execute())
+
+
+def migrate(db: peewee.Database) -> int:
+    """Bring the cache to CURRENT_VERSION; returns the version found before."""
+    with db.atomic("IMMEDIATE"):
+        found = schema_version(db)
+        if found is None:
+            db.create_tables(models.ALL_MODELS)
+            search_index.create_tables(db)
+            _set_version(CURRENT_VERSION)
+            models.sync_state()
+            log.info("new cache at schema version %d", CURRENT_VERSION)
+            return 0
+    if found > CURRENT_VERSION:
+        raise StorageError("cache.too_new",
+                           "本地缓存由更新版本的 GovDesk 创建，请升级本程序后再打开。")
+    for version in range(found + 1, CURRENT_VERSION + 1):
+        with db.atomic("IMMEDIATE"):
+            STEPS[version](db)
+            _set_version(version)
+        log.info("cache migrated to schema version %d", version)
+    return found

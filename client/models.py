@@ -1,0 +1,343 @@
+"""Tables of the local cache (peewee, bound late to `database_proxy` by client/db.py).
+
+Synchronised objects keep the PROTOCOL fields that are queried as columns and the
+full JSON in `data`; local state (read flags, pending sign-offs, drafts, the outbox)
+lives in columns and tables the change feed never overwrites. Times that are sorted
+or filtered on are stored as integer Unix seconds (UTC); the RFC 3339 text stays in
+`data`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import peewee
+
+database_proxy = peewee.DatabaseProxy()
+
+URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2}
+
+
+def parse_time(value: Any) -> datetime | None:
+    """RFC 3339 text → aware datetime (None for None/empty). Naive input is taken as UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        text = str(value).strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        dt = datetime.fromisoformat(text)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def to_epoch(value: Any) -> int | None:
+    dt = parse_time(value)
+    return None if dt is None else int(dt.timestamp())
+
+
+def from_epoch(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def now_ts() -> float:
+    return time.time()
+
+
+class JSONText(peewee.TextField):
+    """JSON stored as UTF-8 text (Chinese kept as is)."""
+
+    def db_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(peewee.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    id = peewee.IntegerField(primary_key=True)
+    version = peewee.IntegerField()
+    upgraded_at = peewee.FloatField(default=now_ts)
+
+
+class SyncedModel(BaseModel):
+    """Columns every synchronised object has."""
+
+    version = peewee.IntegerField()
+    updated_at = peewee.CharField(default="")
+    data = JSONText()
+    # Mark-and-sweep generation of a full re-sync (see client/sync/apply.py).
+    generation = peewee.IntegerField(default=0)
+
+
+class Unit(SyncedModel):
+    id = peewee.CharField(primary_key=True)
+    name = peewee.CharField()
+    parent_id = peewee.CharField(null=True, index=True)
+    kind = peewee.CharField(default="")
+    sort_order = peewee.IntegerField(default=0)
+
+
+class User(SyncedModel):
+    id = peewee.CharField(primary_key=True)
+    username = peewee.CharField(index=True)
+    display_name = peewee.CharField()
+    unit_id = peewee.CharField(null=True, index=True)
+    title = peewee.CharField(default="")
+    roles = JSONText(default=list)
+
+
+class Document(SyncedModel):
+    # Integer key so the full-text table (doc_fts) can use it as its rowid.
+    pk = peewee.AutoField()
+    id = peewee.CharField(unique=True)
+    doc_number = peewee.CharField(default="")
+    issuer = peewee.CharField(default="")
+    doc_type = peewee.CharField(default="")
+    title = peewee.CharField(default="")
+    classification = peewee.CharField(default="none")
+    urgency = peewee.CharField(default="normal")
+    urgency_rank = peewee.IntegerField(default=0)
+    signatory = peewee.CharField(default="")
+    issued_on = peewee.CharField(default="")
+    received_at = peewee.IntegerField(null=True)
+    registration_number = peewee.CharField(default="")
+    status = peewee.CharField(default="registered")
+    digest = peewee.CharField(default="")
+    body_sha256 = peewee.CharField(null=True)
+    # Local state, never overwritten by the feed.
+    is_read = peewee.BooleanField(default=False)
+    body_text = peewee.TextField(null=True)  # text extracted from the body, for search
+
+    class Meta:
+        indexes = (
+            (("received_at", "pk"), False),
+            (("urgency_rank", "received_at", "pk"), False),
+            (("doc_number", "pk"), False),
+            (("issuer", "received_at"), False),
+            (("doc_type", "received_at"), False),
+            (("is_read", "received_at", "pk"), False),
+            (("is_read", "urgency_rank", "received_at", "pk"), False),
+        )
+
+
+class Task(SyncedModel):
+    id = peewee.CharField(primary_key=True)
+    document_id = peewee.CharField(index=True)
+    assignee_id = peewee.CharField()
+    kind = peewee.CharField()
+    status = peewee.CharField()
+    due_at = peewee.IntegerField(null=True)
+    created_by = peewee.CharField(null=True)
+    # Local: "" | "pending_sync" (signed here, not yet confirmed) | "conflict" | "rejected"
+    local_state = peewee.CharField(default="")
+    local_op_id = peewee.CharField(null=True)
+    local_done_at = peewee.FloatField(null=True)
+
+    class Meta:
+        indexes = ((("assignee_id", "status"), False),)
+
+
+class Opinion(SyncedModel):
+    id = peewee.CharField(primary_key=True)
+    task_id = peewee.CharField(index=True)
+    document_id = peewee.CharField(index=True)
+    author_id = peewee.CharField()
+    decision = peewee.CharField()
+    text = peewee.TextField(default="")
+    handwriting_sha256 = peewee.CharField(null=True)
+    forward_to = JSONText(default=list)
+    signed_at = peewee.CharField(default="")
+    signature = JSONText(null=True)
+
+
+class LocalOpinion(BaseModel):
+    """A sign-off made on this device: kept until the platform's own opinion arrives,
+    and kept for good when it ended in conflict (nothing typed is ever dropped)."""
+
+    op_id = peewee.CharField(primary_key=True)
+    task_id = peewee.CharField(index=True)
+    document_id = peewee.CharField(index=True)
+    author_id = peewee.CharField()
+    decision = peewee.CharField()
+    text = peewee.TextField(default="")
+    handwriting_sha256 = peewee.CharField(null=True)
+    forward_to = JSONText(default=list)
+    extra = JSONText(default=dict)  # e.g. circulate_to
+    signed_at = peewee.CharField()
+    signature = JSONText()
+    document_digest = peewee.CharField()
+    # pending_sync | done | conflict | rejected | discarded | redone
+    state = peewee.CharField(default="pending_sync", index=True)
+    created_at = peewee.FloatField(default=now_ts)
+
+
+class OpinionDraft(BaseModel):
+    task_id = peewee.CharField(primary_key=True)
+    author_id = peewee.CharField()
+    decision = peewee.CharField(null=True)
+    text = peewee.TextField(default="")
+    forward_to = JSONText(default=list)
+    updated_at = peewee.FloatField(default=now_ts)
+
+
+class Notice(SyncedModel):
+    pk = peewee.AutoField()
+    id = peewee.CharField(unique=True)
+    title = peewee.CharField(default="")
+    body = peewee.TextField(default="")
+    publisher_id = peewee.CharField(null=True)
+    audience_unit_ids = JSONText(default=list)
+    requires_ack = peewee.BooleanField(default=False)
+    urgent = peewee.BooleanField(default=False)
+    published_at = peewee.IntegerField(null=True, index=True)
+    expires_at = peewee.IntegerField(null=True)
+    client_ref = peewee.CharField(null=True, index=True)
+    # Local state
+    is_read = peewee.BooleanField(default=False)
+    acked = peewee.BooleanField(default=False)
+    ack_pending = peewee.BooleanField(default=False)
+
+
+class NoticeDraft(BaseModel):
+    """A notice written on this device (offline publishing), by its client_ref."""
+
+    client_ref = peewee.CharField(primary_key=True)
+    author_id = peewee.CharField()
+    title = peewee.CharField(default="")
+    body = peewee.TextField(default="")
+    audience_unit_ids = JSONText(default=list)
+    requires_ack = peewee.BooleanField(default=False)
+    urgent = peewee.BooleanField(default=False)
+    expires_at = peewee.CharField(null=True)
+    attachments = JSONText(default=list)
+    state = peewee.CharField(default="draft")  # draft | queued | published | conflict | rejected
+    op_id = peewee.CharField(null=True)
+    updated_at = peewee.FloatField(default=now_ts)
+
+
+class Receipt(SyncedModel):
+    id = peewee.CharField(primary_key=True)
+    notice_id = peewee.CharField(null=True, index=True)
+    document_id = peewee.CharField(null=True, index=True)
+    user_id = peewee.CharField()
+    kind = peewee.CharField()
+    at = peewee.IntegerField(null=True)
+
+
+class SigningKey(SyncedModel):
+    """A device signing key of the directory (PROTOCOL object `key`)."""
+
+    id = peewee.CharField(primary_key=True)
+    user_id = peewee.CharField(index=True)
+    algorithm = peewee.CharField()
+    public_key = peewee.TextField()
+    revoked_at = peewee.IntegerField(null=True)
+
+
+class OutboxOp(BaseModel):
+    id = peewee.AutoField()  # send order
+    op_id = peewee.CharField(unique=True)
+    type = peewee.CharField()
+    data = JSONText()
+    created_at = peewee.FloatField(default=now_ts)
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = peewee.FloatField(default=0)
+    state = peewee.CharField(default="queued", index=True)
+    result_code = peewee.CharField(null=True)
+    result_detail = peewee.TextField(null=True)
+    local_ref = peewee.CharField(null=True, index=True)  # e.g. "task:<id>"
+    # Blobs (handwriting, attachments) to PUT before this op may be pushed.
+    blobs_first = JSONText(default=list)
+    finished_at = peewee.FloatField(null=True)
+
+
+class SyncState(BaseModel):
+    id = peewee.IntegerField(primary_key=True)  # always 1
+    cursor = peewee.TextField(null=True)
+    instance_id = peewee.CharField(null=True)
+    user_id = peewee.CharField(null=True)
+    last_success_at = peewee.FloatField(null=True)
+    last_error = peewee.TextField(null=True)
+    generation = peewee.IntegerField(default=0)
+    resync_in_progress = peewee.BooleanField(default=False)
+    # A changed instance_id: versions of the new platform are not comparable to ours.
+    resync_accept_any_version = peewee.BooleanField(default=False)
+
+
+class BlobEntry(BaseModel):
+    sha256 = peewee.CharField(primary_key=True, max_length=64)
+    size = peewee.BigIntegerField(default=0)
+    media_type = peewee.CharField(default="application/octet-stream")
+    state = peewee.CharField(default="missing", index=True)  # present | missing
+    last_used_at = peewee.FloatField(default=now_ts)
+    # Made on this device and not yet on the platform: never evicted.
+    pinned = peewee.BooleanField(default=False)
+    upload_pending = peewee.BooleanField(default=False)
+    created_at = peewee.FloatField(default=now_ts)
+
+
+class Phrase(BaseModel):
+    id = peewee.AutoField()
+    user_id = peewee.CharField(index=True)
+    text = peewee.TextField()
+    position = peewee.IntegerField(default=0)
+
+
+class AuditEntry(BaseModel):
+    id = peewee.AutoField()
+    at = peewee.FloatField(default=now_ts, index=True)
+    user_id = peewee.CharField(default="")
+    action = peewee.CharField()
+    object = peewee.CharField(default="")
+    detail = JSONText(default=dict)
+
+
+SYNCED_MODELS: dict[str, type[SyncedModel]] = {
+    "unit": Unit,
+    "user": User,
+    "document": Document,
+    "task": Task,
+    "opinion": Opinion,
+    "notice": Notice,
+    "receipt": Receipt,
+    "key": SigningKey,
+}
+
+ALL_MODELS: list[type[BaseModel]] = [
+    SchemaVersion,
+    Unit,
+    User,
+    Document,
+    Task,
+    Opinion,
+    LocalOpinion,
+    OpinionDraft,
+    Notice,
+    NoticeDraft,
+    Receipt,
+    SigningKey,
+    OutboxOp,
+    SyncState,
+    BlobEntry,
+    Phrase,
+    AuditEntry,
+]
+
+
+def sync_state() -> SyncState:
+    """The single SyncState row (created on first use)."""
+    state, _ = SyncState.get_or_create(id=1)
+    return state

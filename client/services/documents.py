@@ -1,0 +1,157 @@
+"""One document as the reading pane shows it: metadata, routing, opinions, receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from client import models
+from client.blobstore import BlobStore
+from client.errors import GovDeskError
+from client.models import Document, LocalOpinion, Opinion, Receipt, Task, User, from_epoch
+from client.services import audit, outbox, verify
+from client.types import (
+    Attachment,
+    DocumentDetail,
+    DocumentId,
+    OpinionView,
+    ReceiptInfo,
+    Sha256,
+    TaskId,
+    TaskInfo,
+    UserId,
+)
+
+# Local sign-offs still worth showing beside the platform's opinions.
+SHOWN_LOCAL_STATES = ("pending_sync", "conflict", "rejected")
+
+
+def _rfc3339(at: datetime) -> str:
+    return at.astimezone().isoformat(timespec="seconds")
+
+
+class DocumentService:
+    def __init__(self, me: UserId, blobs: BlobStore | None = None) -> None:
+        self.me = me
+        self.blobs = blobs
+
+    def _names(self, ids: set[str]) -> dict[str, tuple[str, str]]:
+        if not ids:
+            return {}
+        rows = User.select(User.id, User.display_name, User.title).where(User.id.in_(list(ids)))
+        return {u.id: (u.display_name, u.title) for u in rows}
+
+    def _attachment(self, ref: dict[str, Any], name: str = "") -> Attachment:
+        sha = str(ref.get("sha256"))
+        return Attachment(name=str(ref.get("name") or name), sha256=Sha256(sha),
+                          media_type=str(ref.get("media_type") or "application/octet-stream"),
+                          size=int(ref.get("size") or 0),
+                          available=bool(self.blobs and self.blobs.has(sha)))
+
+    def get(self, document_id: str, *, verify_signatures: bool = True) -> DocumentDetail:
+        doc = Document.get_or_none(Document.id == document_id)
+        if doc is None:
+            raise GovDeskError("document.not_found", "本机没有这份公文（可能已被收回或尚未同步）。")
+        data = doc.data
+        digest = verify.local_digest(data)
+        tasks = list(Task.select().where(Task.document_id == document_id).order_by(Task.id))
+        opinions = list(Opinion.select().where(Opinion.document_id == document_id))
+        local = list(LocalOpinion.select().where(
+            (LocalOpinion.document_id == document_id)
+            & LocalOpinion.state.in_(SHOWN_LOCAL_STATES)))
+        receipts = list(Receipt.select().where(Receipt.document_id == document_id))
+        ids: set[str] = {t.assignee_id for t in tasks} | {r.user_id for r in receipts}
+        for o in [*opinions, *local]:
+            ids.add(o.author_id)
+            ids.update(o.forward_to or [])
+        names = self._names(ids)
+
+        def name(uid: str) -> str:
+            return names.get(uid, (uid, ""))[0]
+
+        synced_values = {(o.signature or {}).get("value") for o in opinions}
+        views: list[OpinionView] = []
+        for o in opinions:
+            views.append(OpinionView(
+                id=o.id, task_id=TaskId(o.task_id), document_id=DocumentId(o.document_id),
+                author_id=UserId(o.author_id), author_name=name(o.author_id),
+                author_title=names.get(o.author_id, ("", ""))[1], decision=o.decision,
+                text=o.text, handwriting_sha256=o.handwriting_sha256,
+                forward_to=list(o.forward_to or []),
+                forward_to_names=[name(u) for u in o.forward_to or []],
+                signed_at=o.signed_at, signature=o.signature, local_state="",
+                verdict=verify.verify_row(o, digest) if verify_signatures else None))
+        for lo in local:
+            if lo.signature.get("value") in synced_values:
+                continue  # the platform's copy is shown
+            views.append(OpinionView(
+                id=f"local:{lo.op_id}", task_id=TaskId(lo.task_id),
+                document_id=DocumentId(lo.document_id), author_id=UserId(lo.author_id),
+                author_name=name(lo.author_id),
+                author_title=names.get(lo.author_id, ("", ""))[1], decision=lo.decision,
+                text=lo.text, handwriting_sha256=lo.handwriting_sha256,
+                forward_to=list(lo.forward_to or []),
+                forward_to_names=[name(u) for u in lo.forward_to or []],
+                signed_at=lo.signed_at, signature=lo.signature, local_state=lo.state,
+                verdict=verify.verify_row(lo, digest) if verify_signatures else None))
+        views.sort(key=lambda v: (models.to_epoch(v.signed_at) or 0, v.id))
+        body = data.get("body")
+        return DocumentDetail(
+            id=DocumentId(doc.id), doc_number=doc.doc_number, issuer=doc.issuer,
+            doc_type=doc.doc_type, title=doc.title, classification=doc.classification,
+            urgency=doc.urgency, signatory=doc.signatory,
+            main_recipients=list(data.get("main_recipients") or []),
+            cc=list(data.get("cc") or []), issued_on=doc.issued_on,
+            notes=str(data.get("notes") or ""), received_at=from_epoch(doc.received_at),
+            registration_number=doc.registration_number, status=doc.status,
+            digest=doc.digest, local_digest=digest or "",
+            body=self._attachment(body, "正文") if isinstance(body, dict) else None,
+            attachments=[self._attachment(a) for a in data.get("attachments") or []],
+            tasks=[TaskInfo(id=TaskId(t.id), document_id=DocumentId(t.document_id),
+                            assignee_id=UserId(t.assignee_id), assignee_name=name(t.assignee_id),
+                            kind=t.kind, status=t.status, due_at=from_epoch(t.due_at),
+                            created_by=UserId(t.created_by) if t.created_by else None,
+                            local_state=t.local_state) for t in tasks],
+            opinions=views,
+            receipts=[ReceiptInfo(user_id=UserId(r.user_id), user_name=name(r.user_id),
+                                  kind=r.kind, at=from_epoch(r.at)) for r in receipts],
+            is_read=bool(doc.is_read), data=data)
+
+    def mark_read(self, document_id: str, *, now: datetime) -> bool:
+        """Mark read here and queue `document.mark_read`; False when already read."""
+        db = models.database_proxy.obj
+        with db.atomic():
+            n = Document.update(is_read=True).where(
+                (Document.id == document_id) & (Document.is_read == False)  # noqa: E712
+            ).execute()
+            if n:
+                outbox.enqueue("document.mark_read",
+                               {"document_id": document_id, "at": _rfc3339(now)},
+                               local_ref=f"document:{document_id}", now=now)
+        return bool(n)
+
+    def open(self, document_id: str, *, now: datetime) -> DocumentDetail:
+        """What the UI calls when a person opens a document: audit, mark read, load."""
+        detail = self.get(document_id)
+        db = models.database_proxy.obj
+        with db.atomic():
+            audit.record("document.view", user_id=self.me, obj=f"document:{document_id}",
+                         detail={"doc_number": detail.doc_number}, at=now)
+            self.mark_read(document_id, now=now)
+        return detail
+
+    def body_text(self, document_id: str) -> str | None:
+        doc = Document.get_or_none(Document.id == document_id)
+        return None if doc is None else doc.body_text
+
+    def set_body_text(self, document_id: str, text: str) -> None:
+        """Store text extracted from the body (sync engine, after download) and index it."""
+        from client import search_index
+
+        db = models.database_proxy.obj
+        with db.atomic():
+            doc = Document.get_or_none(Document.id == document_id)
+            if doc is None:
+                return
+            Document.update(body_text=text).where(Document.pk == doc.pk).execute()
+            search_index.index_document(db, doc.pk, doc.data, text)

@@ -1,0 +1,196 @@
+"""The inbox (公文收件箱): views, filters, search, keyset paging and badge counts.
+
+Every page is a keyset query: the caller passes back the `sort_key` of the last row
+it holds (`after=`), so the 2,000th page costs what the first does (no OFFSET). A
+lazy Qt model calls `count()` once for its row count and `page()` as it scrolls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from client import models, search_index
+from client.models import from_epoch
+from client.types import (
+    BadgeCounts,
+    DocumentId,
+    InboxFilters,
+    InboxPage,
+    InboxRow,
+    InboxSort,
+    InboxView,
+    SortKey,
+    TaskId,
+    UserId,
+)
+
+MAX_LIMIT = 500
+# Sort value for "no due date": after every real one.
+NO_DUE = 2**62
+
+_DOC_COLS = ("d.id, d.pk, d.title, d.doc_number, d.issuer, d.doc_type, d.urgency, "
+             "d.urgency_rank, d.status, d.received_at, d.is_read")
+_TASK_COLS = "t.id, t.kind, t.status, t.due_at, t.local_state"
+
+
+@dataclass(frozen=True)
+class _Order:
+    exprs: tuple[str, ...]  # sort expressions, all in one direction
+    descending: bool
+
+
+def _order(view: InboxView, sort: InboxSort) -> _Order:
+    task_view = view != InboxView.RECEIVED
+    tie = ("d.pk", "t.id") if task_view else ("d.pk",)
+    if sort == InboxSort.URGENCY:
+        return _Order(("d.urgency_rank", "d.received_at", *tie), True)
+    if sort == InboxSort.DUE and task_view:
+        return _Order((f"COALESCE(t.due_at, {NO_DUE})", "t.id"), False)
+    if sort == InboxSort.DOC_NUMBER:
+        return _Order(("d.doc_number", *tie), False)
+    return _Order(("d.received_at", *tie), True)
+
+
+class InboxService:
+    def __init__(self, me: UserId) -> None:
+        self.me = me
+
+    # --- query building ---------------------------------------------------------------
+    def _base(self, view: InboxView, filters: InboxFilters) -> tuple[str, list[Any]]:
+        """FROM ... WHERE ... for a view and its filters (no ORDER, no keyset)."""
+        params: list[Any] = []
+        if view == InboxView.RECEIVED:
+            sql = "FROM document d WHERE 1"
+        else:
+            sql = "FROM task t JOIN document d ON d.id = t.document_id WHERE t.assignee_id = ?"
+            params.append(self.me)
+            if view == InboxView.TODO:
+                sql += (" AND t.kind != 'read' AND t.status = 'pending'"
+                        " AND t.local_state != 'pending_sync'")
+            elif view == InboxView.DONE:
+                sql += (" AND t.kind != 'read' AND (t.local_state = 'pending_sync'"
+                        " OR t.status IN ('done', 'returned'))")
+            elif view == InboxView.CIRCULATE:
+                sql += " AND t.kind = 'read' AND t.status != 'cancelled'"
+        if filters.urgency:
+            sql += f" AND d.urgency IN ({','.join('?' * len(filters.urgency))})"
+            params.extend(filters.urgency)
+        if filters.doc_type:
+            sql += f" AND d.doc_type IN ({','.join('?' * len(filters.doc_type))})"
+            params.extend(filters.doc_type)
+        if filters.issuer:
+            sql += " AND d.issuer = ?"
+            params.append(filters.issuer)
+        if filters.received_from is not None:
+            sql += " AND d.received_at >= ?"
+            params.append(int(filters.received_from.timestamp()))
+        if filters.received_to is not None:
+            sql += " AND d.received_at < ?"
+            params.append(int(filters.received_to.timestamp()))
+        if filters.unread_only:
+            sql += " AND d.is_read = 0"
+        if filters.text.strip():
+            expr = search_index.match_expression(filters.text)
+            if expr is None:
+                sql += " AND 0"  # only punctuation typed: nothing can match
+            else:
+                sql += (f" AND d.pk IN (SELECT rowid FROM {search_index.DOC_FTS}"
+                        f" WHERE {search_index.DOC_FTS} MATCH ?)")
+                params.append(expr)
+        return sql, params
+
+    # --- public API -------------------------------------------------------------------
+    def page(self, view: InboxView | str, filters: InboxFilters | None = None, *,
+             sort: InboxSort | str = InboxSort.RECEIVED, after: SortKey | None = None,
+             limit: int = 50) -> InboxPage:
+        """Up to `limit` rows following the row whose sort_key is `after`."""
+        view, sort = InboxView(view), InboxSort(sort)
+        filters = filters or InboxFilters()
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        order = _order(view, sort)
+        base, params = self._base(view, filters)
+        cols = _DOC_COLS if view == InboxView.RECEIVED else f"{_DOC_COLS}, {_TASK_COLS}"
+        keys = ", ".join(order.exprs)
+        sql = f"SELECT {cols}, {keys} {base}"
+        if after is not None:
+            if len(after) != len(order.exprs):
+                raise ValueError("`after` does not belong to this view and sort")
+            op = "<" if order.descending else ">"
+            sql += f" AND ({keys}) {op} ({', '.join('?' * len(after))})"
+            params.extend(after)
+        direction = "DESC" if order.descending else "ASC"
+        sql += " ORDER BY " + ", ".join(f"{e} {direction}" for e in order.exprs)
+        sql += " LIMIT ?"
+        params.append(limit + 1)
+        db = models.database_proxy.obj
+        fetched = db.execute_sql(sql, params).fetchall()
+        more = len(fetched) > limit
+        rows = [self._row(r, view, len(order.exprs)) for r in fetched[:limit]]
+        return InboxPage(rows=rows, next_after=rows[-1].sort_key if more and rows else None)
+
+    def _row(self, r: tuple[Any, ...], view: InboxView, nkeys: int) -> InboxRow:
+        sort_key = tuple(r[-nkeys:])
+        task = r[11:16] if view != InboxView.RECEIVED else (None,) * 5
+        return InboxRow(
+            document_id=DocumentId(r[0]), task_id=TaskId(task[0]) if task[0] else None,
+            title=r[2], doc_number=r[3], issuer=r[4], doc_type=r[5], urgency=r[6],
+            status=r[8], received_at=from_epoch(r[9]), due_at=from_epoch(task[3]),
+            is_read=bool(r[10]), task_kind=task[1], task_status=task[2],
+            local_state=task[4] or "", sort_key=sort_key)
+
+    def count(self, view: InboxView | str, filters: InboxFilters | None = None) -> int:
+        base, params = self._base(InboxView(view), filters or InboxFilters())
+        db = models.database_proxy.obj
+        return int(db.execute_sql(f"SELECT COUNT(*) {base}", params).fetchone()[0])
+
+    def iter_all(self, view: InboxView | str, filters: InboxFilters | None = None, *,
+                 sort: InboxSort | str = InboxSort.RECEIVED, batch: int = 200):
+        """Every row of a view, fetched page by page (for exports)."""
+        after = None
+        while True:
+            page = self.page(view, filters, sort=sort, after=after, limit=batch)
+            yield from page.rows
+            if page.next_after is None:
+                return
+            after = page.next_after
+
+    def badges(self, *, now: datetime | None = None) -> BadgeCounts:
+        """Counts for every view's badge and the status bar, in one round trip."""
+        ts = int((now or datetime.now().astimezone()).timestamp())
+        db = models.database_proxy.obj
+        row = db.execute_sql(
+            """SELECT
+              (SELECT COUNT(*) FROM task t WHERE t.assignee_id = ?1 AND t.kind != 'read'
+                 AND t.status = 'pending' AND t.local_state != 'pending_sync'
+                 AND EXISTS (SELECT 1 FROM document d WHERE d.id = t.document_id)),
+              (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
+                 WHERE t.assignee_id = ?1 AND t.kind != 'read' AND t.status = 'pending'
+                 AND t.local_state != 'pending_sync' AND d.urgency = 'very_urgent'),
+              (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
+                 WHERE t.assignee_id = ?1 AND t.kind != 'read'
+                 AND (t.local_state = 'pending_sync' OR t.status IN ('done', 'returned'))),
+              (SELECT COUNT(*) FROM document d WHERE d.is_read = 0),
+              (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
+                 WHERE t.assignee_id = ?1 AND t.kind = 'read' AND t.status = 'pending'),
+              (SELECT COUNT(*) FROM notice n WHERE n.is_read = 0
+                 AND (n.expires_at IS NULL OR n.expires_at > ?2)),
+              (SELECT COUNT(*) FROM outbox_op o
+                 WHERE o.state IN ('conflict', 'rejected', 'set_aside'))
+            """, (self.me, ts)).fetchone()
+        return BadgeCounts(todo=row[0], todo_very_urgent=row[1], done=row[2],
+                           received_unread=row[3], circulate=row[4], notices_unread=row[5],
+                           problems=row[6])
+
+    def issuers(self, limit: int = 500) -> list[str]:
+        """Distinct 发文机关 for the filter picker, most frequent first."""
+        db = models.database_proxy.obj
+        rows = db.execute_sql("SELECT issuer FROM document GROUP BY issuer "
+                              "ORDER BY COUNT(*) DESC LIMIT ?", (limit,)).fetchall()
+        return [r[0] for r in rows if r[0]]
+
+    def doc_types(self) -> list[str]:
+        db = models.database_proxy.obj
+        return [r[0] for r in db.execute_sql(
+            "SELECT DISTINCT doc_type FROM document ORDER BY doc_type").fetchall() if r[0]]

@@ -1,0 +1,207 @@
+"""The outbox: operations recorded when the user acted, waiting to be pushed.
+
+The services add ops inside the same transaction as the local change (`enqueue`). The
+sync engine asks for `due_ops`, PUTs each op's `blobs_first` that are not uploaded yet,
+pushes, and hands back the per-op results (`record_results`) or a failure
+(`record_failure`, with exponential backoff; after MAX_ATTEMPTS an op is set aside,
+shown as a problem, and the others go on).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import peewee
+
+from client import models
+from client.errors import GovDeskError
+from client.models import LocalOpinion, Notice, NoticeDraft, OutboxOp, Task, from_epoch
+from client.types import OpId, OpState, OutboxCounts, OutboxItem, Sha256
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_S = 5.0
+BACKOFF_MAX_S = 3600.0
+UNSENT_STATES = (OpState.QUEUED.value, OpState.SENT.value)
+PROBLEM_STATES = (OpState.CONFLICT.value, OpState.REJECTED.value, OpState.SET_ASIDE.value)
+
+
+def _ts(at: datetime | float) -> float:
+    return at.timestamp() if isinstance(at, datetime) else float(at)
+
+
+def new_op_id() -> OpId:
+    return OpId(str(uuid.uuid4()))
+
+
+def enqueue(op_type: str, data: dict[str, Any], *, local_ref: str | None = None,
+            blobs_first: Sequence[str] = (), op_id: str | None = None,
+            now: datetime | float | None = None) -> OpId:
+    """Queue an op; call inside the transaction that records the local change."""
+    oid = OpId(op_id or new_op_id())
+    created = _ts(now) if now is not None else models.now_ts()
+    OutboxOp.create(op_id=oid, type=op_type, data=data, created_at=created,
+                    next_attempt_at=0, state=OpState.QUEUED.value, local_ref=local_ref,
+                    blobs_first=list(blobs_first))
+    return oid
+
+
+def _item(op: OutboxOp) -> OutboxItem:
+    return OutboxItem(op_id=OpId(op.op_id), type=op.type, data=op.data,
+                      state=OpState(op.state), attempts=op.attempts,
+                      created_at=from_epoch(op.created_at),
+                      next_attempt_at=from_epoch(op.next_attempt_at) if op.next_attempt_at
+                      else None,
+                      result_code=op.result_code, result_detail=op.result_detail,
+                      local_ref=op.local_ref,
+                      blobs_first=[Sha256(s) for s in (op.blobs_first or [])])
+
+
+def get(op_id: str) -> OutboxItem | None:
+    op = OutboxOp.get_or_none(OutboxOp.op_id == op_id)
+    return None if op is None else _item(op)
+
+
+def due_ops(now: datetime | float, limit: int = 100) -> list[OutboxItem]:
+    """Ops to push now, in the order the user made them (at most `limit`)."""
+    q = (OutboxOp.select()
+         .where(OutboxOp.state.in_(UNSENT_STATES) & (OutboxOp.next_attempt_at <= _ts(now)))
+         .order_by(OutboxOp.id).limit(limit))
+    return [_item(op) for op in q]
+
+
+def next_due_at() -> datetime | None:
+    """When the earliest waiting op becomes due (for the engine's timer)."""
+    ts = (OutboxOp.select(peewee.fn.MIN(OutboxOp.next_attempt_at))
+          .where(OutboxOp.state.in_(UNSENT_STATES)).scalar())
+    return None if ts is None else from_epoch(ts)
+
+
+def mark_sent(op_ids: Iterable[str]) -> None:
+    ids = list(op_ids)
+    if ids:
+        OutboxOp.update(state=OpState.SENT.value).where(
+            OutboxOp.op_id.in_(ids) & (OutboxOp.state == OpState.QUEUED.value)).execute()
+
+
+def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) -> None:
+    OutboxOp.update(state=state.value, result_code=code, result_detail=detail,
+                    finished_at=models.now_ts()).where(OutboxOp.id == op.id).execute()
+    _apply_effects(op, state)
+
+
+def _apply_effects(op: OutboxOp, state: OpState) -> None:
+    """What an op's outcome means for the local objects it touched."""
+    data = op.data or {}
+    if op.type == "task.complete":
+        if state == OpState.DONE:
+            LocalOpinion.update(state="done").where(
+                (LocalOpinion.op_id == op.op_id) & (LocalOpinion.state == "pending_sync")
+            ).execute()
+            # The task row stays "pending_sync" until the pull brings its new status.
+        else:
+            mark = "conflict" if state == OpState.CONFLICT else "rejected"
+            LocalOpinion.update(state=mark).where(LocalOpinion.op_id == op.op_id).execute()
+            Task.update(local_state=mark).where(
+                (Task.id == data.get("task_id")) & (Task.local_op_id == op.op_id)).execute()
+    elif op.type == "notice.ack" and state != OpState.DONE:
+        Notice.update(ack_pending=False, acked=False).where(
+            Notice.id == data.get("notice_id")).execute()
+    elif op.type == "notice.publish":
+        NoticeDraft.update(state="published" if state == OpState.DONE else state.value).where(
+            NoticeDraft.client_ref == data.get("client_ref")).execute()
+
+
+def record_results(results: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Apply the platform's per-op answers; returns how many of each status."""
+    counts: dict[str, int] = {}
+    db = models.database_proxy.obj
+    with db.atomic():
+        for result in results:
+            status = result.get("status")
+            op = OutboxOp.get_or_none(OutboxOp.op_id == result.get("op_id"))
+            if op is None:
+                log.warning("result for an unknown op %r ignored", result.get("op_id"))
+                continue
+            code, detail = result.get("code"), result.get("detail")
+            if status in ("applied", "duplicate"):
+                _finish(op, OpState.DONE, code or status, detail)
+            elif status == "conflict":
+                _finish(op, OpState.CONFLICT, code, detail)
+            elif status == "rejected":
+                _finish(op, OpState.REJECTED, code, detail)
+            else:
+                log.warning("op %s: unknown result status %r; will retry", op.op_id, status)
+                continue
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def backoff_seconds(attempts: int) -> float:
+    # Full jitter keeps many township clients from retrying in lockstep.
+    return random.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** (attempts - 1))
+
+
+def record_failure(op_ids: Iterable[str], *, error: str, now: datetime | float) -> None:
+    """A push of these ops failed for a reason of their own (server error, bad answer).
+
+    Each is retried later with exponential backoff; after MAX_ATTEMPTS it is set aside
+    (a problem to show) so it does not hold the queue. Being offline is not a failure:
+    the engine simply does not push.
+    """
+    db = models.database_proxy.obj
+    with db.atomic():
+        for op in OutboxOp.select().where(OutboxOp.op_id.in_(list(op_ids))):
+            attempts = op.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                OutboxOp.update(attempts=attempts, state=OpState.SET_ASIDE.value,
+                                result_code="op.set_aside", result_detail=error).where(
+                    OutboxOp.id == op.id).execute()
+                log.error("op %s set aside after %d attempts: %s", op.op_id, attempts, error)
+            else:
+                OutboxOp.update(attempts=attempts, state=OpState.QUEUED.value,
+                                result_detail=error,
+                                next_attempt_at=_ts(now) + backoff_seconds(attempts)).where(
+                    OutboxOp.id == op.id).execute()
+
+
+def retry(op_id: str) -> None:
+    """The user asks to try a set-aside op again."""
+    n = OutboxOp.update(state=OpState.QUEUED.value, attempts=0, next_attempt_at=0).where(
+        (OutboxOp.op_id == op_id) & (OutboxOp.state == OpState.SET_ASIDE.value)).execute()
+    if not n:
+        raise GovDeskError("op.not_retryable", "该操作不能重试。")
+
+
+def resolve(op_id: str, how: str) -> None:
+    """The user dealt with a problem op (redone, discarded): it leaves the problems list."""
+    OutboxOp.update(state=OpState.DONE.value, result_code=f"user.{how}",
+                    finished_at=models.now_ts()).where(
+        (OutboxOp.op_id == op_id) & OutboxOp.state.in_(PROBLEM_STATES)).execute()
+
+
+def problems(limit: int = 200) -> list[OutboxItem]:
+    q = (OutboxOp.select().where(OutboxOp.state.in_(PROBLEM_STATES))
+         .order_by(OutboxOp.id.desc()).limit(limit))
+    return [_item(op) for op in q]
+
+
+def counts() -> OutboxCounts:
+    rows = dict(OutboxOp.select(OutboxOp.state, peewee.fn.COUNT(OutboxOp.id))
+                .where(OutboxOp.state != OpState.DONE.value)
+                .group_by(OutboxOp.state).tuples())
+    return OutboxCounts(queued=rows.get("queued", 0), sent=rows.get("sent", 0),
+                        conflict=rows.get("conflict", 0), rejected=rows.get("rejected", 0),
+                        set_aside=rows.get("set_aside", 0))
+
+
+def purge_done(older_than: datetime | float) -> int:
+    """Drop finished ops older than a date (the audit log keeps what happened)."""
+    return OutboxOp.delete().where((OutboxOp.state == OpState.DONE.value)
+                                   & (OutboxOp.finished_at < _ts(older_than))).execute()

@@ -1,0 +1,223 @@
+"""Sign-off (签批): complete a task with a decision, an opinion and a signature, offline.
+
+The digest is recomputed from the document the cache holds (one signs what one sees),
+the canonical payload is signed with the device key, and the local opinion, the task's
+new local state and the outbox op are written in ONE transaction: either the sign-off
+exists with its op, or nothing happened. The task leaves 待办 at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from client import models
+from client.blobstore import BlobStore
+from client.canonical import signoff_message
+from client.errors import ConflictError, GovDeskError
+from client.models import Document, LocalOpinion, OpinionDraft, OutboxOp, Task, User
+from client.services import audit, outbox, verify
+from client.signing import Signer
+from client.types import Draft, OpId, Sha256, SignoffResult, TaskId, TaskInfo, UserId
+
+log = logging.getLogger(__name__)
+
+# docs/contracts.md "Workflow rules": decisions each task kind allows.
+DECISIONS: dict[str, tuple[str, ...]] = {
+    "propose": ("approve", "return", "forward"),
+    "instruct": ("approve", "return", "forward"),
+    "countersign": ("approve", "return"),
+    "handle": ("done", "return", "forward"),
+    "read": ("read",),
+}
+DECISION_LABELS = {"approve": "同意", "return": "退回", "forward": "转办", "read": "已阅",
+                   "done": "办结"}
+MAX_TEXT = 4000
+
+
+def allowed_decisions(task: TaskInfo | Task | str) -> tuple[str, ...]:
+    kind = task if isinstance(task, str) else task.kind
+    return DECISIONS.get(kind, ())
+
+
+def forward_required(kind: str, decision: str) -> bool:
+    return decision == "forward" or (kind == "propose" and decision == "approve")
+
+
+def _rfc3339(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("`now` must be an aware datetime")
+    return at.astimezone().isoformat(timespec="seconds")
+
+
+class SignoffService:
+    def __init__(self, me: UserId, blobs: BlobStore) -> None:
+        self.me = me
+        self.blobs = blobs
+
+    def _check(self, task: Task | None, decision: str, text: str,
+               forward_to: Sequence[str]) -> Task:
+        if task is None:
+            raise GovDeskError("task.not_found", "本机没有这项待办（可能已被收回）。")
+        if task.assignee_id != self.me:
+            raise GovDeskError("task.not_assignee", "这项待办不是分派给您的，不能签批。")
+        if task.status != "pending" or task.local_state == "pending_sync":
+            raise ConflictError("task.not_pending", "这项待办已经办理，不能再次签批。")
+        if decision not in allowed_decisions(task.kind):
+            raise GovDeskError("task.decision_not_allowed", "此类待办不能作出该处理决定。")
+        if forward_required(task.kind, decision) and not forward_to:
+            raise GovDeskError("task.forward_required", "请选择转送的人员。")
+        if not isinstance(text, str) or len(text) > MAX_TEXT:
+            raise GovDeskError("opinion.too_long", f"意见不能超过 {MAX_TEXT} 个字。")
+        unknown = [u for u in forward_to if User.get_or_none(User.id == u) is None]
+        if unknown:
+            raise GovDeskError("user.unknown", "所选人员不在通讯录中，请重新选择。")
+        return task
+
+    def complete_task(self, task_id: str, *, decision: str, text: str,
+                      forward_to: Sequence[str] = (), circulate_to: Sequence[str] = (),
+                      handwriting_png: bytes | None = None, signer: Signer,
+                      now: datetime) -> SignoffResult:
+        """Sign and record the sign-off, and queue `task.complete`, atomically."""
+        if signer.user_id != self.me:
+            raise GovDeskError("signature.wrong_user", "签名密钥不属于当前用户。")
+        forward = list(dict.fromkeys(forward_to))
+        task = self._check(Task.get_or_none(Task.id == task_id), decision, text, forward)
+        doc = Document.get_or_none(Document.id == task.document_id)
+        if doc is None:
+            raise GovDeskError("document.not_found", "本机没有这份公文，无法签批。")
+        digest = verify.local_digest(doc.data)
+        if digest is None:
+            raise GovDeskError("document.incomplete", "本机的公文数据不完整，请同步后再签批。")
+        if doc.digest and doc.digest != digest:
+            log.warning("document %s: local digest differs from the platform's", doc.id)
+        hw_sha: Sha256 | None = None
+        if handwriting_png is not None:
+            if not handwriting_png.startswith(b"\x89PNG\r\n\x1a\n"):
+                raise GovDeskError("handwriting.not_png", "手写签名图像格式不正确。")
+            # Written before the transaction: an orphan blob if it fails is harmless.
+            hw_sha = self.blobs.put_bytes(handwriting_png, "image/png", upload=True)
+        signed_at = _rfc3339(now)
+        message = signoff_message(task_id=task.id, document_id=doc.id, document_digest=digest,
+                                  decision=decision, text=text, handwriting_sha256=hw_sha,
+                                  forward_to=forward, signer_id=self.me, signed_at=signed_at)
+        signature = signer.sign(message)
+        op_data: dict[str, Any] = {"task_id": task.id, "decision": decision, "text": text,
+                                   "handwriting_sha256": hw_sha, "forward_to": forward,
+                                   "signed_at": signed_at, "signature": signature}
+        extra: dict[str, Any] = {}
+        if circulate_to:
+            op_data["circulate_to"] = extra["circulate_to"] = list(dict.fromkeys(circulate_to))
+        db = models.database_proxy.obj
+        with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
+            # Re-read inside the write lock: another thread may have signed it meanwhile.
+            self._check(Task.get_or_none(Task.id == task.id), decision, text, forward)
+            op_id = outbox.enqueue("task.complete", op_data, local_ref=f"task:{task.id}",
+                                   blobs_first=[hw_sha] if hw_sha else [], now=now)
+            LocalOpinion.create(op_id=op_id, task_id=task.id, document_id=doc.id,
+                                author_id=self.me, decision=decision, text=text,
+                                handwriting_sha256=hw_sha, forward_to=forward, extra=extra,
+                                signed_at=signed_at, signature=signature,
+                                document_digest=digest, state="pending_sync",
+                                created_at=now.timestamp())
+            Task.update(local_state="pending_sync", local_op_id=op_id,
+                        local_done_at=now.timestamp()).where(Task.id == task.id).execute()
+            OpinionDraft.delete().where(OpinionDraft.task_id == task.id).execute()
+            audit.record("task.signoff", user_id=self.me, obj=f"task:{task.id}",
+                         detail={"document_id": doc.id, "decision": decision,
+                                 "op_id": op_id, "key_id": signature.get("key_id")}, at=now)
+        return SignoffResult(op_id=op_id, task_id=TaskId(task.id), document_id=doc.id,
+                             signed_at=signed_at, signature=signature,
+                             handwriting_sha256=hw_sha)
+
+    # --- conflicts --------------------------------------------------------------------
+    def my_pending_tasks_on(self, document_id: str) -> list[Task]:
+        return list(Task.select().where(
+            (Task.document_id == document_id) & (Task.assignee_id == self.me)
+            & (Task.status == "pending") & (Task.local_state != "pending_sync")))
+
+    def kept_opinion(self, op_id: str) -> LocalOpinion:
+        lo = LocalOpinion.get_or_none(LocalOpinion.op_id == op_id)
+        if lo is None:
+            raise GovDeskError("op.not_found", "找不到该签批记录。")
+        return lo
+
+    def redo(self, op_id: str, *, signer: Signer, now: datetime, task_id: str | None = None,
+             decision: str | None = None, text: str | None = None,
+             forward_to: Sequence[str] | None = None,
+             handwriting_png: bytes | None = None) -> SignoffResult:
+        """Re-apply a conflicted/rejected sign-off's kept text on the current state.
+
+        By default it goes to my one other pending task on the same document (e.g. the
+        task the workflow gave me after a return); the old record is kept as "redone".
+        """
+        old = self.kept_opinion(op_id)
+        if old.state not in ("conflict", "rejected"):
+            raise GovDeskError("op.not_in_conflict", "该签批没有冲突，无需重新办理。")
+        if task_id is None:
+            candidates = self.my_pending_tasks_on(old.document_id)
+            if old.task_id in {t.id for t in candidates}:
+                task_id = old.task_id
+            elif len(candidates) == 1:
+                task_id = candidates[0].id
+            else:
+                raise ConflictError("task.choose", "请在这份公文的待办中选择要重新签批的一项。")
+        if handwriting_png is None and old.handwriting_sha256 and self.blobs.has(
+                old.handwriting_sha256):
+            handwriting_png = self.blobs.open_bytes(old.handwriting_sha256)
+        db = models.database_proxy.obj
+        with db.atomic("IMMEDIATE"):
+            result = self.complete_task(
+                task_id, decision=decision or old.decision,
+                text=old.text if text is None else text,
+                forward_to=list(old.forward_to or []) if forward_to is None else forward_to,
+                circulate_to=(old.extra or {}).get("circulate_to", ()),
+                handwriting_png=handwriting_png, signer=signer, now=now)
+            LocalOpinion.update(state="redone").where(LocalOpinion.op_id == op_id).execute()
+            outbox.resolve(op_id, "redone")
+        return result
+
+    def discard(self, op_id: str, *, now: datetime) -> None:
+        """Give up a conflicted/rejected sign-off (its text stays in the audit log)."""
+        old = self.kept_opinion(op_id)
+        db = models.database_proxy.obj
+        with db.atomic():
+            LocalOpinion.update(state="discarded").where(LocalOpinion.op_id == op_id).execute()
+            Task.update(local_state="").where(
+                (Task.id == old.task_id) & (Task.local_op_id == op_id)
+                & Task.local_state.in_(("conflict", "rejected"))).execute()
+            outbox.resolve(op_id, "discarded")
+            audit.record("task.signoff_discarded", user_id=self.me, obj=f"task:{old.task_id}",
+                         detail={"op_id": op_id, "text": old.text}, at=now)
+
+    def problem_opinions(self) -> list[LocalOpinion]:
+        return list(LocalOpinion.select().where(
+            LocalOpinion.state.in_(("conflict", "rejected"))).order_by(LocalOpinion.created_at))
+
+    def op_state(self, op_id: OpId) -> str | None:
+        op = OutboxOp.get_or_none(OutboxOp.op_id == op_id)
+        return None if op is None else op.state
+
+    # --- drafts -----------------------------------------------------------------------
+    def save_draft(self, task_id: str, *, text: str, decision: str | None = None,
+                   forward_to: Sequence[str] = ()) -> None:
+        (OpinionDraft.insert(task_id=task_id, author_id=self.me, decision=decision,
+                             text=text, forward_to=list(forward_to), updated_at=models.now_ts())
+         .on_conflict(conflict_target=[OpinionDraft.task_id],
+                      update={OpinionDraft.decision: decision, OpinionDraft.text: text,
+                              OpinionDraft.forward_to: list(forward_to),
+                              OpinionDraft.updated_at: models.now_ts()})
+         .execute())
+
+    def draft(self, task_id: str) -> Draft | None:
+        d = OpinionDraft.get_or_none(OpinionDraft.task_id == task_id)
+        if d is None:
+            return None
+        return Draft(task_id=TaskId(d.task_id), decision=d.decision, text=d.text,
+                     forward_to=[UserId(u) for u in d.forward_to or []],
+                     updated_at=models.from_epoch(d.updated_at))
+
+    def delete_draft(self, task_id: str) -> None:
+        OpinionDraft.delete().where(OpinionDraft.task_id == task_id).execute()

@@ -1,0 +1,69 @@
+"""Offline verification of every opinion shown (PROTOCOL "Signatures").
+
+The signed message is rebuilt from what the cache holds, with the document digest
+recomputed locally, and checked against the cached directory key named by the
+signature. The key must belong to the author; a key revoked *after* the opinion was
+signed keeps it valid, one signed after the revocation is flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from client.canonical import document_digest, signoff_message
+from client.models import SigningKey, to_epoch
+from client.signing import verify_signature_object
+from client.types import Verdict
+
+log = logging.getLogger(__name__)
+
+
+def local_digest(document_data: Mapping[str, Any]) -> str | None:
+    try:
+        return document_digest(document_data)
+    except (ValueError, TypeError):
+        return None
+
+
+def verify_opinion(*, task_id: str, document_id: str, author_id: str, decision: str,
+                   text: str, handwriting_sha256: str | None, forward_to: list[str],
+                   signed_at: str, signature: Any, digest: str | None) -> Verdict:
+    """The verdict for one opinion, given the document digest recomputed locally."""
+    if not isinstance(signature, Mapping) or digest is None:
+        return Verdict.INVALID
+    key = SigningKey.get_or_none(SigningKey.id == signature.get("key_id"))
+    if key is None:
+        return Verdict.UNKNOWN_KEY
+    if key.user_id != author_id:
+        return Verdict.INVALID
+    try:
+        message = signoff_message(task_id=task_id, document_id=document_id,
+                                  document_digest=digest, decision=decision, text=text,
+                                  handwriting_sha256=handwriting_sha256,
+                                  forward_to=list(forward_to), signer_id=author_id,
+                                  signed_at=signed_at)
+    except (TypeError, ValueError):
+        return Verdict.INVALID
+    if not verify_signature_object(signature, key.public_key, message):
+        return Verdict.INVALID
+    if key.revoked_at is not None:
+        try:
+            signed = to_epoch(signed_at)
+        except ValueError:
+            return Verdict.INVALID
+        if signed is None or signed >= key.revoked_at:
+            return Verdict.REVOKED_AFTER
+    return Verdict.VALID
+
+
+def verify_row(opinion: Any, digest: str | None) -> Verdict:
+    """Verdict for a models.Opinion or models.LocalOpinion row."""
+    return verify_opinion(task_id=opinion.task_id, document_id=opinion.document_id,
+                          author_id=opinion.author_id, decision=opinion.decision,
+                          text=opinion.text, handwriting_sha256=opinion.handwriting_sha256,
+                          forward_to=list(opinion.forward_to or []),
+                          signed_at=opinion.signed_at, signature=opinion.signature,
+                          digest=digest)
+

@@ -1,0 +1,242 @@
+"""`Profile`: one signed-in account on one platform, with everything it needs.
+
+config + paths + keystore + the open cache + api + services + sync engine. The CLI and
+the UI both build on it:
+
+    profile = Profile.login(server, username, password)      # online
+    profile = Profile.open_offline(server, username, password)  # verifier, no network
+    profile = Profile.resume()                                # CLI: last account, keyring
+    profile.sync(progress)
+    profile.close()
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from client import auth, db, models, paths
+from client.auth import ProfileInfo
+from client.blobstore import BlobStore
+from client.config import Settings, load_settings
+from client.errors import AuthError, GovDeskError, KeyringError, NetworkError
+from client.keystore import Keystore
+from client.services import Services, outbox
+from client.signing import KeyPair, Signer
+from client.sync import apply
+from client.sync.api import PlatformApi
+from client.sync.engine import ProgressCallback, SyncEngine, SyncReport
+from client.types import UserId
+
+log = logging.getLogger(__name__)
+
+LAST_ACCOUNT_FILE = "last_account.json"
+MB = 1024 * 1024
+
+
+def remember_last(server_url: str, username: str) -> None:
+    root = paths.data_root()
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / LAST_ACCOUNT_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"server_url": server_url, "username": username},
+                              ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def last_account() -> tuple[str, str] | None:
+    try:
+        data = json.loads((paths.data_root() / LAST_ACCOUNT_FILE).read_text(encoding="utf-8"))
+        return str(data["server_url"]), str(data["username"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget_last(server_url: str, username: str) -> None:
+    if last_account() == (server_url, username):
+        (paths.data_root() / LAST_ACCOUNT_FILE).unlink(missing_ok=True)
+
+
+class Profile:
+    def __init__(self, server_url: str, username: str, *, settings: Settings | None = None
+                 ) -> None:
+        self.settings = settings or load_settings()
+        self.server_url = server_url.rstrip("/")
+        self.username = username
+        self.dir: Path = paths.profile_dir(self.server_url, username)
+        self.keystore = Keystore(paths.profile_key(self.server_url, username))
+        self.info: ProfileInfo | None = ProfileInfo.load(self.dir)
+        self.api = PlatformApi(self.server_url, self.settings, tokens=self.keystore)
+        self.db: Any = None
+        self.blobs: BlobStore | None = None
+        self.services: Services | None = None
+        self.engine: SyncEngine | None = None
+
+    # --- ways in --------------------------------------------------------------------------
+    @classmethod
+    def login(cls, server_url: str, username: str, password: str, *,
+              settings: Settings | None = None) -> Profile:
+        """Sign in online; creates the profile, its keys and cache on first use."""
+        profile = cls(server_url, username, settings=settings)
+        try:
+            profile._login(password)
+        except BaseException:
+            profile.close()
+            raise
+        return profile
+
+    def _login(self, password: str) -> None:
+        self.keystore.check_available()  # no keyring: fail before the platform is asked
+        info = self.info or ProfileInfo(server_url=self.server_url, username=self.username)
+        grant = self.api.login(self.username, password, device_id=info.device_id,
+                               device_name=auth.device_name())
+        if info.user_id and info.user_id != grant.user.id:
+            raise AuthError("auth.user_changed",
+                            "平台上该用户名对应的账户已变更，请联系管理员。本机数据未被改动。")
+        auth.record_login(info, password, user_id=grant.user.id,
+                          display_name=grant.user.display_name, unit_id=grant.user.unit_id,
+                          roles=list(grant.user.roles))
+        keypair, _ = auth.ensure_device_key(self.keystore, info.device_id,
+                                            self.settings.signature_algorithm)
+        info.signing_key_id = keypair.key_id
+        info.save(self.dir)
+        self.info = info
+        self._open_cache()
+        keypair = self._replace_revoked_key(keypair)
+        self._queue_key_registration(keypair)
+        remember_last(self.server_url, self.username)
+        log.info("signed in online as %s on %s", self.username, self.server_url)
+
+    @classmethod
+    def open_offline(cls, server_url: str, username: str, password: str, *,
+                     settings: Settings | None = None) -> Profile:
+        """Open the cache without the platform, checking the password's local verifier."""
+        profile = cls(server_url, username, settings=settings)
+        try:
+            auth.check_offline(profile.info, password)
+            profile._open_cache()
+        except BaseException:
+            profile.close()
+            raise
+        log.info("opened offline as %s", username)
+        return profile
+
+    @classmethod
+    def resume(cls, server_url: str | None = None, username: str | None = None, *,
+               settings: Settings | None = None) -> Profile:
+        """The account this machine is signed in to (CLI sync/status): keyring, no password."""
+        if server_url is None or username is None:
+            last = last_account()
+            if last is None:
+                raise AuthError("auth.not_logged_in", "尚未登录。请先运行 login 登录。")
+            server_url = server_url or last[0]
+            username = username or last[1]
+        profile = cls(server_url, username, settings=settings)
+        try:
+            if profile.info is None or not profile.info.user_id:
+                raise AuthError("auth.not_logged_in",
+                                f"账户 {username} 尚未在本机登录。请先运行 login 登录。")
+            if profile.keystore.get_cache_key() is None:
+                raise AuthError("auth.not_logged_in", "本机没有该账户的缓存密钥，请重新登录。")
+            profile._open_cache()
+        except BaseException:
+            profile.close()
+            raise
+        return profile
+
+    # --- internals --------------------------------------------------------------------------
+    @property
+    def user_id(self) -> UserId:
+        if self.info is None or not self.info.user_id:
+            raise AuthError("auth.not_logged_in", "尚未登录。")
+        return UserId(self.info.user_id)
+
+    def _open_cache(self) -> None:
+        key = self.keystore.get_or_create_cache_key()
+        self.db = db.open_cache(paths.cache_path(self.dir), key)
+        apply.set_identity(user_id=self.user_id)
+        self.blobs = BlobStore(paths.blobs_dir(self.dir), key,
+                               cap_bytes=self.settings.prefetch_total_mb * MB)
+        self.services = Services(me=self.user_id, blobs=self.blobs)
+        self.engine = SyncEngine(self.api, self.blobs, page_limit=self.settings.sync_page_limit,
+                                 max_blob_bytes=self.settings.prefetch_max_blob_mb * MB,
+                                 prefetch_budget_bytes=self.settings.prefetch_total_mb * MB)
+
+    def _replace_revoked_key(self, keypair: KeyPair) -> KeyPair:
+        row = models.SigningKey.get_or_none(models.SigningKey.id == keypair.key_id)
+        if row is None or row.revoked_at is None:
+            return keypair
+        assert self.info is not None
+        self.keystore.delete_signing_key(self.info.device_id)
+        keypair, _ = auth.ensure_device_key(self.keystore, self.info.device_id,
+                                            self.settings.signature_algorithm)
+        self.info.signing_key_id = keypair.key_id
+        self.info.save(self.dir)
+        return keypair
+
+    def _queue_key_registration(self, keypair: KeyPair) -> None:
+        """Queue `key.register` unless the platform already lists the key or it is queued."""
+        if models.SigningKey.get_or_none(models.SigningKey.id == keypair.key_id) is not None:
+            return
+        queued = (models.OutboxOp.select().where(
+            (models.OutboxOp.local_ref == f"key:{keypair.key_id}")
+            & models.OutboxOp.state.in_(outbox.UNSENT_STATES)).exists())
+        if not queued:
+            outbox.enqueue("key.register", {"key_id": keypair.key_id,
+                                            "algorithm": keypair.algorithm,
+                                            "public_key": keypair.public_b64},
+                           local_ref=f"key:{keypair.key_id}")
+
+    # --- what a signed-in profile does ------------------------------------------------------
+    def signer(self) -> Signer:
+        assert self.info is not None
+        keypair = self.keystore.get_signing_key(self.info.device_id)
+        if keypair is None:
+            raise KeyringError("keyring.no_signing_key",
+                               "本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。")
+        return Signer.from_keypair(keypair, self.user_id)
+
+    def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+        if self.engine is None:
+            raise GovDeskError("profile.closed", "账户已关闭。")
+        return self.engine.run(progress)
+
+    def unsent_ops(self) -> int:
+        return outbox.counts().unsent
+
+    def logout(self, *, wipe: bool = False, force: bool = False) -> bool:
+        """Sign out this device; wipe the cache when asked or when policy forces it.
+
+        A wipe with operations not yet on the platform is refused unless `force`: what the
+        user signed must not vanish silently. Returns whether the cache was wiped.
+        """
+        wipe = wipe or self.settings.wipe_cache_on_logout
+        if wipe and not force and self.db is not None and self.unsent_ops():
+            raise GovDeskError("logout.unsent_ops",
+                               f"还有 {self.unsent_ops()} 项操作尚未同步到平台。请先联网同步，"
+                               "或确认放弃这些操作后强制注销。")
+        try:
+            self.api.logout()
+        except (NetworkError, AuthError) as exc:
+            log.info("platform logout not confirmed (%s); local sign-out continues", exc.code)
+        self.keystore.delete_refresh_token()
+        forget_last(self.server_url, self.username)
+        device_id = self.info.device_id if self.info else None
+        self.close()
+        if wipe:
+            self.keystore.delete_all(device_id)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            log.info("profile %s wiped", self.dir.name)
+        return wipe
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.stop_requested = True
+        if self.db is not None:
+            db.close_cache(self.db)
+            self.db = None
+        self.api.close()

@@ -1,0 +1,611 @@
+"""HTTP client of the county platform (PROTOCOL.md), over one requests.Session.
+
+Everything the network or the platform can do wrong is translated here, once:
+- connection refused/reset, DNS, timeouts      -> NetworkError("network.*")
+- certificate not trusted                       -> NetworkError("tls.untrusted")
+- problem+json answers                          -> GovDeskError subclass with the platform's code
+- a success answer that is not what PROTOCOL says -> ProtocolError("protocol.malformed")
+Every call has a timeout (connect 5 s, read 30 s by default). urllib3 retries with
+backoff only what is safe to repeat: GET, PUT of a content-addressed blob, and POST
+/ops (ops carry their op_id, so the platform answers a replay with `duplicate`).
+Login and refresh are never retried once sent (a refresh token is single-use).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Protocol
+
+import requests
+import truststore
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from client.config import Settings
+from client.errors import (
+    AuthError,
+    ConflictError,
+    GovDeskError,
+    NetworkError,
+    ProtocolError,
+)
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+PROTOCOL_VERSION = 1
+MAX_OPS_PER_REQUEST = 100
+USER_AGENT = "GovDesk-client/0.1"
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+# Human sentences for the codes a person is likely to meet.
+_MESSAGES = {
+    "auth.invalid_credentials": "用户名或密码错误。",
+    "auth.token_expired": "登录已过期，请重新登录。",
+    "auth.invalid_token": "登录已失效，请重新登录。",
+    "auth.refresh_invalid": "登录已失效，请重新登录。",
+    "auth.session_revoked": "此设备的登录已被注销，请重新登录。",
+    "auth.required": "请先登录。",
+    "auth.throttled": "登录失败次数过多，请稍后再试。",
+    "auth.user_inactive": "该账号已停用，请联系管理员。",
+    "cursor.expired": "本地同步位置已过期，需要重新完整同步。",
+    "task.not_pending": "该待办已被处理。",
+    "task.cancelled": "该待办已被撤销。",
+    "blob.not_found": "平台上没有这个文件，或您无权查看。",
+    "blob.hash_mismatch": "上传的文件内容与其校验值不符。",
+}
+
+
+@dataclass(frozen=True)
+class PlatformMeta:
+    protocol: int
+    server_version: str
+    min_client_version: str
+    server_time: str
+    instance_id: str
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    display_name: str
+    unit_id: str | None
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: UserInfo
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    changes: list[dict[str, Any]]
+    cursor: str
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class OpResult:
+    op_id: str
+    status: str  # applied | duplicate | conflict | rejected
+    code: str | None
+    detail: str | None
+    seq: int | None
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    event: str
+    data: str
+    id: str | None
+
+
+class TokenStore(Protocol):
+    """Where the refresh token lives (the keystore); the access token stays in memory."""
+
+    def get_refresh_token(self) -> str | None: ...
+
+    def set_refresh_token(self, token: str) -> None: ...
+
+
+# --- TLS ------------------------------------------------------------------------------
+
+
+def build_ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    """Trust the operating system's store (truststore) plus the county's own CA file."""
+    ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_file:
+        try:
+            ctx.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            from client.errors import ConfigError
+
+            raise ConfigError("config.ca_file",
+                              f"无法读取证书文件 {ca_file}：{exc}") from exc
+    return ctx
+
+
+class _Adapter(HTTPAdapter):
+    """An adapter that verifies with our SSL context only (not requests' certifi)."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, retry: Retry, pool_size: int = 4) -> None:
+        self._ssl_context = ssl_context
+        super().__init__(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self._ssl_context
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        kwargs["ssl_context"] = self._ssl_context
+        return super().proxy_manager_for(proxy, **kwargs)
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        if url.lower().startswith("https"):
+            conn.cert_reqs = "CERT_REQUIRED"
+            conn.ca_certs = None  # our context already holds the trusted roots
+        else:
+            conn.cert_reqs = "CERT_NONE"
+            conn.ca_certs = None
+
+
+def _retry(total: int, methods: frozenset[str]) -> Retry:
+    return Retry(
+        total=total,
+        connect=total,
+        read=total,
+        status=total,
+        other=0,
+        backoff_factor=0.3,
+        backoff_max=10,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=methods,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+
+
+# --- validation helpers -----------------------------------------------------------------
+
+
+def _malformed(what: str) -> ProtocolError:
+    return ProtocolError("protocol.malformed", f"平台返回的数据不符合协议：{what}。本地数据未作改动。")
+
+
+def _field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
+           *, optional: bool = False) -> Any:
+    if not isinstance(obj, dict):
+        raise _malformed(f"{where} 不是对象")
+    if key not in obj:
+        if optional:
+            return None
+        raise _malformed(f"{where} 缺少字段 {key}")
+    value = obj[key]
+    if value is None and optional:
+        return None
+    # bool is an int in Python; a protocol integer is never true/false.
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise _malformed(f"{where}.{key} 类型错误")
+    if not isinstance(value, kind):
+        raise _malformed(f"{where}.{key} 类型错误")
+    return value
+
+
+def _json_body(resp: requests.Response) -> Any:
+    try:
+        return json.loads(resp.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _malformed("响应不是有效的 JSON") from exc
+    except requests.RequestException as exc:
+        raise _translate_exception(exc) from exc
+
+
+_VALID_TYPES = {"unit", "user", "document", "task", "opinion", "notice", "receipt", "key"}
+
+
+def parse_change_page(body: Any) -> ChangePage:
+    changes = _field(body, "changes", list, "changes 响应")
+    cursor = _field(body, "cursor", str, "changes 响应")
+    has_more = _field(body, "has_more", bool, "changes 响应")
+    if not cursor:
+        raise _malformed("cursor 为空")
+    last_seq = None
+    for i, change in enumerate(changes):
+        where = f"changes[{i}]"
+        seq = _field(change, "seq", int, where)
+        _field(change, "type", str, where)
+        obj_id = _field(change, "id", str, where)
+        op = _field(change, "op", str, where)
+        if not obj_id:
+            raise _malformed(f"{where}.id 为空")
+        if op not in ("upsert", "delete"):
+            raise _malformed(f"{where}.op 不是 upsert/delete")
+        if op == "upsert":
+            data = _field(change, "data", dict, where)
+            if "id" in data and data["id"] != obj_id:
+                raise _malformed(f"{where}.data.id 与 id 不一致")
+            _field(data, "version", int, f"{where}.data", optional=True)
+        if last_seq is not None and seq <= last_seq:
+            raise _malformed(f"{where}.seq 未按顺序递增")
+        last_seq = seq
+    if has_more and not changes:
+        raise _malformed("has_more 为真但本页为空")
+    return ChangePage(changes=changes, cursor=cursor, has_more=has_more)
+
+
+def parse_meta(body: Any) -> PlatformMeta:
+    return PlatformMeta(
+        protocol=_field(body, "protocol", int, "meta"),
+        server_version=str(_field(body, "server_version", (str, int, float), "meta")),
+        min_client_version=str(_field(body, "min_client_version", (str, int, float), "meta")),
+        server_time=_field(body, "server_time", str, "meta"),
+        instance_id=_field(body, "instance_id", str, "meta"),
+    )
+
+
+def parse_grant(body: Any) -> TokenGrant:
+    user = _field(body, "user", dict, "login 响应")
+    roles = _field(user, "roles", list, "user")
+    if not all(isinstance(r, str) for r in roles):
+        raise _malformed("user.roles 类型错误")
+    expires_in = _field(body, "expires_in", (int, float), "login 响应")
+    return TokenGrant(
+        access_token=_field(body, "access_token", str, "login 响应"),
+        refresh_token=_field(body, "refresh_token", str, "login 响应"),
+        expires_in=int(expires_in),
+        user=UserInfo(
+            id=_field(user, "id", str, "user"),
+            username=_field(user, "username", str, "user"),
+            display_name=_field(user, "display_name", str, "user"),
+            unit_id=_field(user, "unit_id", str, "user", optional=True),
+            roles=tuple(roles),
+        ),
+    )
+
+
+def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
+    results = _field(body, "results", list, "ops 响应")
+    out = []
+    for i, r in enumerate(results):
+        where = f"results[{i}]"
+        status = _field(r, "status", str, where)
+        if status not in ("applied", "duplicate", "conflict", "rejected"):
+            raise _malformed(f"{where}.status 未知：{status}")
+        out.append(OpResult(
+            op_id=_field(r, "op_id", str, where),
+            status=status,
+            code=_field(r, "code", str, where, optional=True),
+            detail=_field(r, "detail", str, where, optional=True),
+            seq=_field(r, "seq", int, where, optional=True),
+        ))
+    if sorted(r.op_id for r in out) != sorted(sent_ids):
+        raise _malformed("ops 结果与提交的操作不对应")
+    return out
+
+
+# --- error translation ----------------------------------------------------------------
+
+
+def _translate_exception(exc: BaseException) -> GovDeskError:
+    """requests/urllib3 exceptions -> NetworkError with a code and a Chinese sentence."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return NetworkError(
+            "tls.untrusted",
+            "平台的安全证书不受信任：请确认平台地址正确，或请管理员在配置中提供本县的根证书（ca_file）。",
+            detail=text[:300])
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return NetworkError("network.timeout", "连接平台超时，请检查网络。", detail=text[:300])
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return NetworkError("network.timeout", "平台响应超时，请稍后重试。", detail=text[:300])
+    if isinstance(exc, requests.exceptions.RetryError):
+        return NetworkError("network.unavailable", "平台暂时不可用，请稍后重试。", detail=text[:300])
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return NetworkError("network.proxy", "无法通过代理服务器连接平台，请检查代理设置。",
+                            detail=text[:300])
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return ProtocolError("protocol.malformed", "平台返回的数据无法解压。", detail=text[:300])
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema
+                  | requests.exceptions.InvalidSchema):
+        from client.errors import ConfigError
+
+        return ConfigError("config.server_url", f"平台地址无效：{text[:200]}")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError
+                  | urllib3.exceptions.ProtocolError):
+        return NetworkError("network.interrupted", "与平台的连接中断，请稍后重试。",
+                            detail=text[:300])
+    return NetworkError("network.unreachable", "无法连接到平台，请检查网络或平台地址。",
+                        detail=text[:300])
+
+
+def error_from_response(resp: requests.Response) -> GovDeskError:
+    """A non-2xx answer -> the matching GovDeskError (code from the problem document)."""
+    status = resp.status_code
+    code = None
+    detail = ""
+    ctype = resp.headers.get("Content-Type", "")
+    if "json" in ctype:
+        try:
+            body = json.loads(resp.content)
+            if isinstance(body, dict):
+                code = body.get("code") if isinstance(body.get("code"), str) else None
+                detail = body.get("detail") if isinstance(body.get("detail"), str) else ""
+        except (ValueError, UnicodeDecodeError, requests.RequestException):
+            pass
+    if code is None:
+        if status >= 500:
+            err: GovDeskError = NetworkError(
+                "server.unavailable", f"平台暂时不可用（HTTP {status}），请稍后重试。")
+            err.status = status  # type: ignore[attr-defined]
+            return err
+        code = f"http.{status}"
+    message = _MESSAGES.get(code) or f"平台拒绝了请求（{code}）{('：' + detail) if detail else '。'}"
+    if code.startswith("auth.") or status == 401:
+        if status == 429:
+            retry_after = resp.headers.get("Retry-After")
+            if retry_after:
+                message = f"登录失败次数过多，请在 {retry_after} 秒后再试。"
+        err = AuthError(code, message, detail=detail or None)
+    elif status in (409, 410):
+        err = ConflictError(code, message, detail=detail or None)
+    elif status >= 500 or status == 429:
+        err = NetworkError(code, f"平台暂时不可用（{code}），请稍后重试。", detail=detail or None)
+    elif status in (400, 422):
+        err = ProtocolError(code, message, detail=detail or None)
+    else:
+        err = GovDeskError(code, message, detail=detail or None)
+    err.status = status  # type: ignore[attr-defined]
+    return err
+
+
+# --- the client ---------------------------------------------------------------------------
+
+
+class PlatformApi:
+    """One platform, one session, one access token (memory only)."""
+
+    def __init__(self, base_url: str, settings: Settings | None = None, *,
+                 tokens: TokenStore | None = None) -> None:
+        from client.config import Settings as _Settings
+
+        self.settings = settings or _Settings()
+        if not base_url or "://" not in base_url:
+            from client.errors import ConfigError
+
+            raise ConfigError("config.server_url", f"平台地址无效：{base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.tokens = tokens
+        self.timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        self._access_token: str | None = None
+        self._access_expires = 0.0
+        self._refresh_lock = threading.Lock()
+        self.requests_sent = 0  # for benchmarks and tests of request counts
+        self.on_refresh: Callable[[TokenGrant], None] | None = None
+
+        ctx = build_ssl_context(self.settings.ca_file)
+        retries = max(0, self.settings.http_retries)
+        session = requests.Session()
+        session.trust_env = False  # proxies and CAs come from our settings only
+        session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json",
+                                "Accept-Encoding": "gzip"})
+        if self.settings.proxy:
+            session.proxies = {"http": self.settings.proxy, "https": self.settings.proxy}
+        session.mount(self.base_url + "/", _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS)))
+        session.mount(self.url("/ops"),
+                      _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS | {"POST"})))
+        # Login/refresh: a connection failure is retried (nothing was sent), nothing else.
+        no_post = _retry(retries, IDEMPOTENT_METHODS)
+        session.mount(self.url("/auth/"), _Adapter(ctx, no_post))
+        self.session = session
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{API_PREFIX}{path}"
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- tokens ---------------------------------------------------------------------------
+    @property
+    def has_access_token(self) -> bool:
+        return self._access_token is not None
+
+    def set_access_token(self, token: str | None, expires_in: int = 0) -> None:
+        self._access_token = token
+        # Refresh a little early so a call never starts with a token about to lapse.
+        self._access_expires = time.monotonic() + max(0, expires_in - 30) if token else 0.0
+
+    def _grant(self, grant: TokenGrant) -> None:
+        # The refresh token goes to the keyring before anything else can fail.
+        if self.tokens is not None:
+            self.tokens.set_refresh_token(grant.refresh_token)
+        self.set_access_token(grant.access_token, grant.expires_in)
+        if self.on_refresh is not None:
+            self.on_refresh(grant)
+
+    def refresh(self, *, stale_token: str | None = None) -> TokenGrant | None:
+        """Exchange the stored refresh token for new tokens (single-flight across threads).
+
+        Returns None when another thread refreshed while we waited.
+        """
+        with self._refresh_lock:
+            if stale_token is not None and self._access_token not in (None, stale_token):
+                return None
+            refresh_token = self.tokens.get_refresh_token() if self.tokens else None
+            if not refresh_token:
+                raise AuthError("auth.required", "请先登录（本机没有保存的登录凭据）。")
+            resp = self._send("POST", "/auth/refresh", json_body={"refresh_token": refresh_token},
+                              auth=False)
+            if resp.status_code >= 400:
+                raise error_from_response(resp)
+            grant = parse_grant(_json_body(resp))
+            self._grant(grant)
+            return grant
+
+    # --- transport ------------------------------------------------------------------------
+    def _send(self, method: str, path: str, *, json_body: Any = None, params: Any = None,
+              data: Any = None, headers: dict[str, str] | None = None, auth: bool = True,
+              stream: bool = False, timeout: Any = None) -> requests.Response:
+        hdrs = dict(headers or {})
+        if auth and self._access_token:
+            hdrs["Authorization"] = f"Bearer {self._access_token}"
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            hdrs["Content-Type"] = "application/json"
+        self.requests_sent += 1
+        try:
+            return self.session.request(method, self.url(path), params=params, data=data,
+                                        headers=hdrs, stream=stream,
+                                        timeout=timeout or self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise _translate_exception(exc) from exc
+
+    def request(self, method: str, path: str, *, auth: bool = True, **kwargs: Any
+                ) -> requests.Response:
+        """Send with the access token; refresh once on 401 auth.token_expired and retry."""
+        if auth and (self._access_token is None or time.monotonic() >= self._access_expires):
+            self.refresh(stale_token=self._access_token)
+        token = self._access_token
+        resp = self._send(method, path, auth=auth, **kwargs)
+        if auth and resp.status_code == 401:
+            err = error_from_response(resp)
+            if err.code != "auth.token_expired":
+                raise err
+            resp.close()
+            self.refresh(stale_token=token)
+            resp = self._send(method, path, auth=auth, **kwargs)
+        if resp.status_code >= 400:
+            err = error_from_response(resp)
+            resp.close()
+            raise err
+        return resp
+
+    # --- endpoints ------------------------------------------------------------------------
+    def meta(self) -> PlatformMeta:
+        resp = self._send("GET", "/meta", auth=False)
+        if resp.status_code >= 400:
+            raise error_from_response(resp)
+        meta = parse_meta(_json_body(resp))
+        if meta.protocol != PROTOCOL_VERSION:
+            raise ProtocolError("protocol.version",
+                                f"平台协议版本 {meta.protocol} 与本客户端（{PROTOCOL_VERSION}）不兼容，"
+                                "请升级客户端或联系管理员。")
+        return meta
+
+    def login(self, username: str, password: str, *, device_id: str, device_name: str
+              ) -> TokenGrant:
+        resp = self._send("POST", "/auth/login", auth=False, json_body={
+            "username": username, "password": password,
+            "device_id": device_id, "device_name": device_name})
+        if resp.status_code >= 400:
+            raise error_from_response(resp)
+        grant = parse_grant(_json_body(resp))
+        self._grant(grant)
+        return grant
+
+    def logout(self) -> None:
+        """Revoke this device's tokens on the platform (best effort for the caller)."""
+        if self._access_token is None and self.tokens and self.tokens.get_refresh_token():
+            self.refresh()
+        resp = self._send("POST", "/auth/logout", auth=True, json_body={})
+        if resp.status_code >= 400 and resp.status_code != 401:
+            raise error_from_response(resp)
+        self.set_access_token(None)
+
+    def changes(self, cursor: str | None, limit: int = 500) -> ChangePage:
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        resp = self.request("GET", "/changes", params=params)
+        return parse_change_page(_json_body(resp))
+
+    def post_ops(self, ops: list[dict[str, Any]]) -> list[OpResult]:
+        if not ops or len(ops) > MAX_OPS_PER_REQUEST:
+            raise ValueError(f"post_ops takes 1..{MAX_OPS_PER_REQUEST} ops")
+        resp = self.request("POST", "/ops", json_body={"ops": ops})
+        return parse_op_results(_json_body(resp), [op["op_id"] for op in ops])
+
+    def put_blob(self, sha256: str, data: bytes, media_type: str = "application/octet-stream"
+                 ) -> None:
+        resp = self.request("PUT", f"/blobs/{sha256}", data=data,
+                            headers={"Content-Type": media_type})
+        resp.close()
+
+    def open_blob(self, sha256: str, *, offset: int = 0) -> requests.Response:
+        """Start a blob download at `offset` (Range); the caller streams and closes it."""
+        headers = {"Accept-Encoding": "identity"}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+        return self.request("GET", f"/blobs/{sha256}", headers=headers, stream=True)
+
+    def download_blob(self, sha256: str, out: IO[bytes], *, offset: int = 0,
+                      chunk_size: int = 256 * 1024,
+                      on_chunk: Callable[[int], None] | None = None) -> int:
+        """Write the blob from `offset` into `out` (positioned at `offset`); return bytes written.
+
+        A 200 answer to a Range request means the platform sent the whole blob: `out`
+        is truncated and rewritten from 0.
+        """
+        resp = self.open_blob(sha256, offset=offset)
+        written = 0
+        try:
+            if offset and resp.status_code == 200:
+                out.seek(0)
+                out.truncate()
+            elif offset and resp.status_code == 206:
+                content_range = resp.headers.get("Content-Range", "")
+                if not content_range.startswith(f"bytes {offset}-"):
+                    raise _malformed(f"Content-Range 与请求不符：{content_range!r}")
+            try:
+                for chunk in resp.iter_content(chunk_size):
+                    out.write(chunk)
+                    written += len(chunk)
+                    if on_chunk is not None:
+                        on_chunk(len(chunk))
+            except requests.RequestException as exc:
+                raise _translate_exception(exc) from exc
+        finally:
+            resp.close()
+        return written
+
+    def events(self, *, read_timeout: float = 90.0) -> Iterator[ServerEvent]:
+        """The event stream (hint only); ends or raises NetworkError when the link drops."""
+        resp = self.request("GET", "/events", stream=True,
+                            headers={"Accept": "text/event-stream",
+                                     "Accept-Encoding": "identity"},
+                            timeout=(self.settings.connect_timeout, read_timeout))
+        try:
+            event, data, ev_id = "message", [], None
+            for raw in resp.iter_lines(decode_unicode=False):
+                line = raw.decode("utf-8", errors="replace")
+                if not line:
+                    if data:
+                        yield ServerEvent(event=event, data="\n".join(data), id=ev_id)
+                    event, data = "message", []
+                    continue
+                if line.startswith(":"):
+                    continue  # keep-alive comment
+                name, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if name == "event":
+                    event = value
+                elif name == "data":
+                    data.append(value)
+                elif name == "id":
+                    ev_id = value
+        except requests.RequestException as exc:
+            raise _translate_exception(exc) from exc
+        finally:
+            resp.close()

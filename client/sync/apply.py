@@ -1,0 +1,487 @@
+"""Apply one page of the change feed to the cache, with its cursor, in one transaction.
+
+The page is validated completely before anything is written: a malformed page raises
+ProtocolError and leaves the cache exactly as it was (cursor included), so the next
+pull asks for the same page again. Objects only move forward (incoming version >=
+local); deletions remove the object and its search rows but never local unsent work
+(outbox ops, local opinions and drafts live in their own tables). Classified
+documents are refused: they must never travel over this network, so they are not
+stored, and the refusal is logged and written to the audit log.
+
+A full re-synchronisation (cursor expired, or a new platform instance_id) is a
+mark-and-sweep: every object received during it is stamped with a new generation,
+and `finish_full_resync` removes whatever the platform no longer sends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import peewee
+
+from client import models, search_index
+from client.errors import ProtocolError
+from client.models import (
+    SYNCED_MODELS,
+    URGENCY_RANK,
+    AuditEntry,
+    Document,
+    Notice,
+    SyncState,
+    Task,
+    parse_time,
+    to_epoch,
+)
+from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
+
+log = logging.getLogger(__name__)
+
+ALLOWED_CLASSIFICATIONS = frozenset({"none", "internal"})
+URGENCIES = frozenset(URGENCY_RANK)
+
+# --- validation -----------------------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+def _str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _nonempty_str(v: Any) -> bool:
+    return isinstance(v, str) and v != ""
+
+
+def _opt(check: Check) -> Check:
+    return lambda v: v is None or check(v)
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _bool(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+def _time(v: Any) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        dt = parse_time(v)
+    except ValueError:
+        return False
+    return dt is not None
+
+
+def _list(v: Any) -> bool:
+    return isinstance(v, list)
+
+
+def _str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _blob_ref(v: Any) -> bool:
+    return isinstance(v, dict) and _sha(v.get("sha256"))
+
+
+def _sha(v: Any) -> bool:
+    return (isinstance(v, str) and len(v) == 64
+            and all(c in "0123456789abcdef" for c in v))
+
+
+def _attachments(v: Any) -> bool:
+    return isinstance(v, list) and all(
+        _blob_ref(a) and _str(a.get("name", "")) for a in v)
+
+
+def _signature(v: Any) -> bool:
+    return isinstance(v, dict) and all(_str(v.get(k)) for k in ("key_id", "algorithm", "value"))
+
+
+def _one_of(values: Iterable[str]) -> Check:
+    allowed = frozenset(values)
+    return lambda v: isinstance(v, str) and v in allowed
+
+
+# field -> check; every field listed is required (present, maybe null where allowed).
+SCHEMAS: dict[str, dict[str, Check]] = {
+    "unit": {"name": _str, "parent_id": _opt(_str), "kind": _str},
+    "user": {"username": _nonempty_str, "display_name": _str, "unit_id": _opt(_str),
+             "roles": _str_list},
+    "document": {
+        "doc_number": _str, "issuer": _str, "doc_type": _str, "title": _str,
+        "classification": _nonempty_str, "urgency": _one_of(URGENCIES),
+        "signatory": _opt(_str), "main_recipients": _opt(_list), "cc": _opt(_list),
+        "issued_on": _opt(_str), "notes": _opt(_str), "received_at": _time,
+        "body": _opt(_blob_ref), "attachments": _attachments, "status": _nonempty_str,
+        "digest": _str,
+    },
+    "task": {"document_id": _nonempty_str, "assignee_id": _nonempty_str,
+             "kind": _nonempty_str, "status": _nonempty_str, "due_at": _opt(_time)},
+    "opinion": {"task_id": _nonempty_str, "document_id": _nonempty_str,
+                "author_id": _nonempty_str, "decision": _nonempty_str, "text": _str,
+                "forward_to": _str_list, "signed_at": _str, "signature": _opt(_signature)},
+    "notice": {"title": _str, "body": _str, "publisher_id": _opt(_str),
+               "audience_unit_ids": _str_list, "requires_ack": _bool, "urgent": _bool,
+               "published_at": _time, "expires_at": _opt(_time),
+               "attachments": _attachments},
+    "receipt": {"notice_id": _opt(_str), "document_id": _opt(_str),
+                "user_id": _nonempty_str, "kind": _nonempty_str, "at": _time},
+    "key": {"user_id": _nonempty_str, "algorithm": _nonempty_str,
+            "public_key": _nonempty_str, "revoked_at": _opt(_time)},
+}
+# Optional fields: checked only when present.
+OPTIONAL: dict[str, dict[str, Check]] = {
+    "unit": {"sort_order": _int},
+    "user": {"title": _opt(_str)},
+    "document": {"registration_number": _opt(_str), "unit_id": _opt(_str)},
+    "task": {"created_by": _opt(_str)},
+    "opinion": {"handwriting": _opt(_blob_ref), "handwriting_sha256": _opt(_sha)},
+    "notice": {"client_ref": _opt(_str)},
+}
+
+
+def _bad(index: int, why: str) -> ProtocolError:
+    return ProtocolError("protocol.bad_change",
+                         "平台返回的变更数据格式不正确，本次同步未做任何修改，将稍后重试。",
+                         detail=f"change #{index}: {why}")
+
+
+def validate_change(index: int, change: Any) -> None:
+    """Raise ProtocolError unless `change` is a well-formed change-feed entry."""
+    if not isinstance(change, dict):
+        raise _bad(index, "not an object")
+    kind = change.get("type")
+    if not isinstance(kind, str) or kind not in SCHEMAS:
+        raise _bad(index, f"unknown type {kind!r}")
+    if not _nonempty_str(change.get("id")):
+        raise _bad(index, "id must be a non-empty string")
+    if "seq" in change and not _int(change["seq"]):
+        raise _bad(index, "seq must be an integer")
+    op = change.get("op")
+    if op == "delete":
+        return
+    if op != "upsert":
+        raise _bad(index, f"op must be upsert or delete, not {op!r}")
+    data = change.get("data")
+    if not isinstance(data, dict):
+        raise _bad(index, "upsert without a data object")
+    if data.get("id") != change["id"]:
+        raise _bad(index, "data.id differs from the change's id")
+    if not _int(data.get("version")) or data["version"] < 0:
+        raise _bad(index, "version must be a non-negative integer")
+    if "updated_at" in data and not _opt(_time)(data["updated_at"]):
+        raise _bad(index, "updated_at is not an RFC 3339 time")
+    for name, check in SCHEMAS[kind].items():
+        if name not in data:
+            raise _bad(index, f"{kind} lacks {name}")
+        if not check(data[name]):
+            raise _bad(index, f"{kind}.{name} has a bad value {data[name]!r:.80}")
+    for name, check in OPTIONAL.get(kind, {}).items():
+        if name in data and not check(data[name]):
+            raise _bad(index, f"{kind}.{name} has a bad value {data[name]!r:.80}")
+    if kind == "receipt" and data["notice_id"] is None and data["document_id"] is None:
+        raise _bad(index, "receipt names neither a notice nor a document")
+
+
+def validate_page(changes: Any, cursor: Any) -> None:
+    if not isinstance(changes, list):
+        raise _bad(-1, "changes is not a list")
+    if not isinstance(cursor, str) or not cursor:
+        raise _bad(-1, "cursor must be a non-empty string")
+    for i, change in enumerate(changes):
+        validate_change(i, change)
+
+
+# --- columns of each type -------------------------------------------------------------
+
+def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
+    common = {"id": d["id"], "version": d["version"], "updated_at": d.get("updated_at") or "",
+              "data": d}
+    if kind == "unit":
+        return common | {"name": d["name"], "parent_id": d["parent_id"], "kind": d["kind"],
+                         "sort_order": d.get("sort_order", 0)}
+    if kind == "user":
+        return common | {"username": d["username"], "display_name": d["display_name"],
+                         "unit_id": d["unit_id"], "title": d.get("title") or "",
+                         "roles": d["roles"]}
+    if kind == "document":
+        body = d["body"]
+        return common | {
+            "doc_number": d["doc_number"], "issuer": d["issuer"], "doc_type": d["doc_type"],
+            "title": d["title"], "classification": d["classification"],
+            "urgency": d["urgency"], "urgency_rank": URGENCY_RANK[d["urgency"]],
+            "signatory": d["signatory"] or "", "issued_on": d["issued_on"] or "",
+            "received_at": to_epoch(d["received_at"]),
+            "registration_number": d.get("registration_number") or "",
+            "status": d["status"], "digest": d["digest"],
+            "body_sha256": body["sha256"] if body else None,
+        }
+    if kind == "task":
+        return common | {"document_id": d["document_id"], "assignee_id": d["assignee_id"],
+                         "kind": d["kind"], "status": d["status"],
+                         "due_at": to_epoch(d["due_at"]), "created_by": d.get("created_by")}
+    if kind == "opinion":
+        hw = d.get("handwriting")
+        hw_sha = hw["sha256"] if isinstance(hw, dict) else d.get("handwriting_sha256")
+        return common | {"task_id": d["task_id"], "document_id": d["document_id"],
+                         "author_id": d["author_id"], "decision": d["decision"],
+                         "text": d["text"], "handwriting_sha256": hw_sha,
+                         "forward_to": d["forward_to"], "signed_at": d["signed_at"],
+                         "signature": d["signature"]}
+    if kind == "notice":
+        return common | {"title": d["title"], "body": d["body"],
+                         "publisher_id": d["publisher_id"],
+                         "audience_unit_ids": d["audience_unit_ids"],
+                         "requires_ack": d["requires_ack"], "urgent": d["urgent"],
+                         "published_at": to_epoch(d["published_at"]),
+                         "expires_at": to_epoch(d["expires_at"]),
+                         "client_ref": d.get("client_ref")}
+    if kind == "receipt":
+        return common | {"notice_id": d["notice_id"], "document_id": d["document_id"],
+                         "user_id": d["user_id"], "kind": d["kind"], "at": to_epoch(d["at"])}
+    if kind == "key":
+        return common | {"user_id": d["user_id"], "algorithm": d["algorithm"],
+                         "public_key": d["public_key"], "revoked_at": to_epoch(d["revoked_at"])}
+    raise AssertionError(kind)
+
+
+# Local columns a raw INSERT must fill (peewee defaults are applied in Python, not SQL).
+_LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "document": {"is_read": False},
+    "task": {"local_state": ""},
+    "notice": {"is_read": False, "acked": False, "ack_pending": False},
+}
+
+# --- applying -------------------------------------------------------------------------
+
+def _state() -> SyncState:
+    return models.sync_state()
+
+
+class _Applier:
+    """Writes one validated page; must run inside a transaction."""
+
+    def __init__(self, db: peewee.Database, state: SyncState) -> None:
+        self.db = db
+        self.state = state
+        self.me = state.user_id
+        self.generation = state.generation
+        self.resync = bool(state.resync_in_progress)
+        self.accept_any = self.resync and bool(state.resync_accept_any_version)
+        self.upserted: Counter[str] = Counter()
+        self.deleted: Counter[str] = Counter()
+        self.skipped = 0
+        self.refused: list[str] = []
+        self.very_urgent: list[DocumentId] = []
+        self.urgent_notices: list[NoticeId] = []
+
+    def apply(self, changes: list[dict[str, Any]]) -> None:
+        for change in changes:
+            kind, obj_id = change["type"], change["id"]
+            if change["op"] == "delete":
+                self._delete(kind, obj_id)
+            elif kind == "document" and (change["data"]["classification"]
+                                         not in ALLOWED_CLASSIFICATIONS):
+                self._refuse(change["data"])
+            else:
+                self._upsert(kind, change["data"])
+
+    def _local_version(self, model: type[models.SyncedModel], obj_id: str) -> int | None:
+        # Raw SQL on the hot path: peewee's query building costs more than SQLite here.
+        row = self.db.execute_sql(
+            f'SELECT version FROM "{model._meta.table_name}" WHERE id = ?', (obj_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def _write(self, model: type[models.SyncedModel], cols: dict[str, Any], *,
+               insert: bool) -> None:
+        fields = model._meta.fields
+        names = list(cols)
+        values = [fields[n].db_value(cols[n]) for n in names]
+        table = model._meta.table_name
+        if insert:
+            self.db.execute_sql(
+                f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+                f'VALUES ({", ".join("?" * len(names))})', values)
+        else:
+            sets = ", ".join(f'"{n}" = ?' for n in names if n != "id")
+            self.db.execute_sql(f'UPDATE "{table}" SET {sets} WHERE id = ?',
+                                [v for n, v in zip(names, values, strict=True) if n != "id"]
+                                + [cols["id"]])
+
+    def _upsert(self, kind: str, data: dict[str, Any]) -> None:
+        model = SYNCED_MODELS[kind]
+        local = self._local_version(model, data["id"])
+        if local is not None and data["version"] < local and not self.accept_any:
+            self.skipped += 1
+            # Still seen by this re-sync: it must survive the sweep.
+            self.db.execute_sql(f'UPDATE "{model._meta.table_name}" SET generation = ? '
+                                "WHERE id = ?", (self.generation, data["id"]))
+            return
+        cols = _columns(kind, data) | {"generation": self.generation}
+        if local is None:
+            cols |= _LOCAL_DEFAULTS.get(kind, {})
+        self._write(model, cols, insert=local is None)
+        self.upserted[kind] += 1
+        after = getattr(self, f"_after_{kind}", None)
+        if after is not None:
+            after(data, is_new=local is None)
+
+    def _after_document(self, data: dict[str, Any], *, is_new: bool) -> None:
+        pk, body_text = self.db.execute_sql(
+            "SELECT pk, body_text FROM document WHERE id = ?", (data["id"],)).fetchone()
+        if is_new:
+            self.db.execute_sql(f"INSERT INTO {search_index.DOC_FTS}(rowid, title, meta, body) "
+                                "VALUES (?, ?, ?, ?)",
+                                (pk, *(search_index.index_text(c) for c in
+                                       search_index.document_columns(data, body_text))))
+            if data["urgency"] == "very_urgent":
+                self.very_urgent.append(DocumentId(data["id"]))
+        else:
+            search_index.index_document(self.db, pk, data, body_text)
+
+    def _after_notice(self, data: dict[str, Any], *, is_new: bool) -> None:
+        pk = Notice.select(Notice.pk).where(Notice.id == data["id"]).scalar()
+        search_index.index_notice(self.db, pk, data["title"], data["body"])
+        if is_new and data["urgent"] and data["publisher_id"] != self.me:
+            self.urgent_notices.append(NoticeId(data["id"]))
+        if data["publisher_id"] == self.me and data.get("client_ref"):
+            models.NoticeDraft.update(state="published").where(
+                models.NoticeDraft.client_ref == data["client_ref"]).execute()
+
+    def _after_task(self, data: dict[str, Any], *, is_new: bool) -> None:
+        # A sign-off made here is confirmed once the platform's task is no longer pending.
+        if data["status"] != "pending":
+            Task.update(local_state="").where(
+                (Task.id == data["id"]) & (Task.local_state == "pending_sync")).execute()
+
+    def _after_receipt(self, data: dict[str, Any], *, is_new: bool) -> None:
+        if self.me is None or data["user_id"] != self.me:
+            return
+        if data["document_id"] and data["kind"] == "read":
+            Document.update(is_read=True).where(Document.id == data["document_id"]).execute()
+        if data["notice_id"]:
+            if data["kind"] == "read":
+                Notice.update(is_read=True).where(Notice.id == data["notice_id"]).execute()
+            elif data["kind"] == "ack":
+                Notice.update(is_read=True, acked=True, ack_pending=False).where(
+                    Notice.id == data["notice_id"]).execute()
+
+    def _delete(self, kind: str, obj_id: str) -> None:
+        model = SYNCED_MODELS[kind]
+        if kind == "document":
+            pk = Document.select(Document.pk).where(Document.id == obj_id).scalar()
+            if pk is not None:
+                search_index.remove_document(self.db, pk)
+        elif kind == "notice":
+            pk = Notice.select(Notice.pk).where(Notice.id == obj_id).scalar()
+            if pk is not None:
+                search_index.remove_notice(self.db, pk)
+        if model.delete().where(model.id == obj_id).execute():
+            self.deleted[kind] += 1
+
+    def _refuse(self, data: dict[str, Any]) -> None:
+        doc_id = data["id"]
+        log.error("refused classified document %s (classification %r): not stored",
+                  doc_id, data["classification"])
+        # A copy kept from before a reclassification must not stay either.
+        self._delete("document", doc_id)
+        self.refused.append(doc_id)
+        AuditEntry.create(user_id=self.me or "", action="sync.refused_classified",
+                          object=f"document:{doc_id}",
+                          detail={"classification": data["classification"],
+                                  "doc_number": data.get("doc_number", "")})
+
+
+def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:
+    """Validate and apply one page and store `cursor`, all or nothing."""
+    validate_page(changes, cursor)
+    db = models.database_proxy.obj
+    with db.atomic("IMMEDIATE"):
+        state = _state()
+        applier = _Applier(db, state)
+        applier.apply(changes)
+        SyncState.update(cursor=cursor).where(SyncState.id == 1).execute()
+    return ApplySummary(
+        upserted=dict(applier.upserted), deleted=dict(applier.deleted),
+        skipped_older=applier.skipped, refused_classified=applier.refused,
+        new_very_urgent=applier.very_urgent, urgent_notices=applier.urgent_notices,
+        cursor=cursor)
+
+
+def begin_full_resync(instance_id: str | None) -> int:
+    """Start a re-sync from scratch; returns its generation. Local work is untouched."""
+    db = models.database_proxy.obj
+    with db.atomic("IMMEDIATE"):
+        state = _state()
+        changed = bool(instance_id and state.instance_id and state.instance_id != instance_id)
+        # A re-sync interrupted by another one keeps accepting any version.
+        accept_any = changed or (state.resync_in_progress and state.resync_accept_any_version)
+        generation = state.generation + 1
+        SyncState.update(generation=generation, resync_in_progress=True, cursor=None,
+                         instance_id=instance_id or state.instance_id,
+                         resync_accept_any_version=accept_any).where(SyncState.id == 1).execute()
+    log.info("full re-sync started (generation %d, instance changed: %s)", generation, changed)
+    return generation
+
+
+def finish_full_resync() -> dict[str, int]:
+    """Sweep the objects the re-sync did not bring back; returns counts per type."""
+    db = models.database_proxy.obj
+    removed: dict[str, int] = {}
+    with db.atomic("IMMEDIATE"):
+        state = _state()
+        if not state.resync_in_progress:
+            return removed
+        gen = state.generation
+        for table, model in (("doc_fts", Document), ("notice_fts", Notice)):
+            db.execute_sql(f"DELETE FROM {table} WHERE rowid IN "
+                           f"(SELECT pk FROM {model._meta.table_name} WHERE generation < ?)",
+                           (gen,))
+        for kind, model in SYNCED_MODELS.items():
+            n = model.delete().where(model.generation < gen).execute()
+            if n:
+                removed[kind] = n
+        SyncState.update(resync_in_progress=False, resync_accept_any_version=False).where(
+            SyncState.id == 1).execute()
+    log.info("full re-sync finished: removed %s", removed or "nothing")
+    return removed
+
+
+def sync_state() -> SyncStatus:
+    s = _state()
+    return SyncStatus(
+        cursor=s.cursor, instance_id=s.instance_id,
+        user_id=UserId(s.user_id) if s.user_id else None,
+        last_success_at=models.from_epoch(s.last_success_at), last_error=s.last_error,
+        generation=s.generation, resync_in_progress=bool(s.resync_in_progress))
+
+
+def current_cursor() -> str | None:
+    return _state().cursor
+
+
+def set_identity(*, user_id: str, instance_id: str | None = None) -> None:
+    """Record whose cache this is (receipts of this user mark things read)."""
+    _state()
+    fields: dict[str, Any] = {"user_id": user_id}
+    if instance_id is not None and _state().instance_id is None:
+        fields["instance_id"] = instance_id
+    SyncState.update(**fields).where(SyncState.id == 1).execute()
+
+
+def record_success(at: datetime) -> None:
+    _state()
+    SyncState.update(last_success_at=at.timestamp(), last_error=None).where(
+        SyncState.id == 1).execute()
+
+
+def record_error(message: str) -> None:
+    _state()
+    SyncState.update(last_error=message).where(SyncState.id == 1).execute()

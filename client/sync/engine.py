@@ -1,0 +1,249 @@
+"""One sync run: push the outbox, then pull the change feed, then prefetch blobs.
+
+Push: for each batch (at most 100) of due ops, first PUT the blobs they need, then
+POST /ops; the per-op results go to the outbox service (applied/duplicate → done,
+conflict/rejected → kept and shown). A batch that fails for a reason of its own (a 5xx,
+a malformed answer) is retried op by op, so one poisonous op is backed off and finally
+set aside without holding the others; being offline is not an op's failure and costs
+no attempt.
+
+Pull: GET /meta on the first run of this engine and after any error (a changed
+instance_id means a restored or re-created platform: full re-sync, keeping unsent
+work); then /changes page by page, each page applied together with its cursor in one
+transaction (client.sync.apply). 410 cursor.expired → full re-sync. A sync with
+nothing to do therefore costs exactly one request (the empty /changes page).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from client import models
+from client.blobstore import BlobStore
+from client.errors import ConflictError, GovDeskError, NetworkError, StorageError
+from client.services import outbox
+from client.sync import apply, blobs
+from client.sync.api import MAX_OPS_PER_REQUEST, OpResult, PlatformApi
+from client.types import OutboxItem
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAGE_LIMIT = 500
+
+# Network errors that say "the platform is not reachable now": no op is to blame.
+OFFLINE_CODES = frozenset({"network.unreachable", "network.timeout", "network.interrupted",
+                           "network.proxy", "tls.untrusted", "network.unavailable"})
+
+
+@dataclass
+class SyncProgress:
+    phase: str  # "push" | "pull" | "blobs" | "done"
+    pages: int = 0
+    objects: int = 0
+    ops_sent: int = 0
+    has_more: bool = False
+    full_resync: bool = False
+
+
+@dataclass
+class SyncReport:
+    pushed: dict[str, int] = field(default_factory=dict)  # status -> count
+    failed_ops: int = 0
+    pages: int = 0
+    objects: int = 0
+    full_resync: str | None = None  # None | "instance_changed" | "cursor_expired"
+    swept: dict[str, int] = field(default_factory=dict)
+    blobs_fetched: int = 0
+    blob_error: str | None = None
+    requests: int = 0
+    seconds: float = 0.0
+    very_urgent: list[str] = field(default_factory=list)
+    urgent_notices: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.objects > 0 or bool(self.pushed) or bool(self.swept)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+def is_offline_error(exc: BaseException) -> bool:
+    return isinstance(exc, NetworkError) and (exc.code in OFFLINE_CODES
+                                              or exc.code.startswith("network."))
+
+
+class SyncEngine:
+    """Push-then-pull over one PlatformApi and the open cache (models bound globally)."""
+
+    def __init__(self, api: PlatformApi, store: BlobStore | None = None, *,
+                 page_limit: int = DEFAULT_PAGE_LIMIT, prefetch: bool = True,
+                 max_blob_bytes: int = 50 * 1024 * 1024,
+                 prefetch_budget_bytes: int = 2 * 1024**3) -> None:
+        self.api = api
+        self.store = store
+        self.page_limit = page_limit
+        self.prefetch_enabled = prefetch and store is not None
+        self.max_blob_bytes = max_blob_bytes
+        self.prefetch_budget_bytes = prefetch_budget_bytes
+        self._meta_checked = False
+        self._prefetch_due = True
+        self.stop_requested = False
+
+    # --- the whole run ----------------------------------------------------------------
+    def run(self, progress: ProgressCallback | None = None) -> SyncReport:
+        report = SyncReport()
+        start_requests = self.api.requests_sent
+        started = time.perf_counter()
+        notify = progress or (lambda p: None)
+        try:
+            self.push(report, notify)
+            self.pull(report, notify)
+            apply.record_success(datetime.now(UTC))
+        except BaseException as exc:
+            # After any error the next run checks /meta again (the platform may have
+            # been restored or replaced meanwhile).
+            self._meta_checked = False
+            if isinstance(exc, GovDeskError):
+                with contextlib.suppress(GovDeskError):
+                    apply.record_error(f"{exc.code}: {exc.message}")
+            raise
+        finally:
+            report.requests = self.api.requests_sent - start_requests
+            report.seconds = time.perf_counter() - started
+        if self.prefetch_enabled and (report.objects or self._prefetch_due):
+            notify(SyncProgress("blobs", report.pages, report.objects))
+            try:
+                result = blobs.prefetch(self.api, self.store,  # type: ignore[arg-type]
+                                        max_blob_bytes=self.max_blob_bytes,
+                                        budget_bytes=self.prefetch_budget_bytes,
+                                        should_stop=lambda: self.stop_requested)
+                report.blobs_fetched = result.fetched
+                self._prefetch_due = False
+            except GovDeskError as exc:  # prefetch is best effort: the sync itself succeeded
+                log.info("blob prefetch stopped: %s", exc.code)
+                report.blob_error = exc.code
+                self._prefetch_due = True
+            report.requests = self.api.requests_sent - start_requests
+            report.seconds = time.perf_counter() - started
+        notify(SyncProgress("done", report.pages, report.objects))
+        return report
+
+    # --- push -------------------------------------------------------------------------
+    def push(self, report: SyncReport, notify: ProgressCallback) -> None:
+        tried: set[str] = set()
+        while not self.stop_requested:
+            due = [op for op in outbox.due_ops(time.time(), limit=MAX_OPS_PER_REQUEST)
+                   if op.op_id not in tried]
+            if not due:
+                return
+            tried.update(op.op_id for op in due)
+            ready = self._upload_blobs(due, report)
+            if ready:
+                self._send(ready, report)
+                notify(SyncProgress("push", ops_sent=sum(report.pushed.values())))
+
+    def _upload_blobs(self, due: list[OutboxItem], report: SyncReport) -> list[OutboxItem]:
+        ready = []
+        for op in due:
+            if op.blobs_first:
+                if self.store is None:
+                    raise StorageError("blob.store_missing", "本地文件存储未打开，无法上传附件。")
+                try:
+                    blobs.upload_pending(self.api, self.store, list(op.blobs_first))
+                except GovDeskError as exc:
+                    if is_offline_error(exc):
+                        raise
+                    # A blob of this op cannot be uploaded (missing, damaged, refused):
+                    # this op waits with backoff, the others go on.
+                    outbox.record_failure([op.op_id], error=f"{exc.code}: {exc.message}",
+                                          now=time.time())
+                    report.failed_ops += 1
+                    continue
+            ready.append(op)
+        return ready
+
+    @staticmethod
+    def _wire(op: OutboxItem) -> dict[str, object]:
+        return {"op_id": op.op_id, "type": op.type, "data": op.data}
+
+    def _record(self, results: list[OpResult], report: SyncReport) -> None:
+        counts = outbox.record_results([asdict(r) for r in results])
+        for status, n in counts.items():
+            report.pushed[status] = report.pushed.get(status, 0) + n
+
+    def _send(self, ops: list[OutboxItem], report: SyncReport) -> None:
+        outbox.mark_sent([op.op_id for op in ops])
+        try:
+            results = self.api.post_ops([self._wire(op) for op in ops])
+        except GovDeskError as exc:
+            if is_offline_error(exc) or exc.code.startswith("auth."):
+                raise
+            if len(ops) == 1:
+                outbox.record_failure([ops[0].op_id], error=f"{exc.code}: {exc.message}",
+                                      now=time.time())
+                report.failed_ops += 1
+                return
+            log.warning("batch of %d ops failed (%s); sending them one by one",
+                        len(ops), exc.code)
+            for op in ops:
+                self._send([op], report)
+            return
+        self._record(results, report)
+
+    # --- pull -------------------------------------------------------------------------
+    def _check_meta(self, report: SyncReport) -> None:
+        meta = self.api.meta()
+        state = models.sync_state()
+        if state.instance_id and state.instance_id != meta.instance_id:
+            log.warning("platform instance changed (%s -> %s): full re-sync",
+                        state.instance_id, meta.instance_id)
+            apply.begin_full_resync(meta.instance_id)
+            report.full_resync = "instance_changed"
+        elif state.instance_id is None:
+            models.SyncState.update(instance_id=meta.instance_id).where(
+                models.SyncState.id == 1).execute()
+        self._meta_checked = True
+
+    def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
+        if not self._meta_checked:
+            self._check_meta(report)
+        cursor = apply.current_cursor()
+        expired_once = False
+        while not self.stop_requested:
+            try:
+                page = self.api.changes(cursor, self.page_limit)
+            except ConflictError as exc:
+                if exc.code != "cursor.expired" or expired_once:
+                    raise
+                expired_once = True
+                log.warning("cursor expired: full re-sync")
+                # The platform may have been replaced (its cursors embed the instance):
+                # record the instance the re-sync is for.
+                apply.begin_full_resync(self.api.meta().instance_id)
+                self._meta_checked = True
+                report.full_resync = report.full_resync or "cursor_expired"
+                cursor = None
+                continue
+            summary = apply.apply_page(page.changes, cursor=page.cursor)
+            cursor = page.cursor
+            report.pages += 1
+            report.objects += len(page.changes)
+            report.very_urgent += summary.new_very_urgent
+            report.urgent_notices += summary.urgent_notices
+            notify(SyncProgress("pull", report.pages, report.objects, has_more=page.has_more,
+                                full_resync=report.full_resync is not None))
+            if not page.has_more:
+                break
+        else:
+            return  # stopped: the cursor saved so far is where the next run resumes
+        if models.sync_state().resync_in_progress:
+            report.swept = apply.finish_full_resync()

@@ -1,0 +1,82 @@
+"""Listening to the platform's event stream (GET /events) in a background thread.
+
+Events are only hints: a `changes` event whose seq is newer than the last one seen asks
+the sync manager to pull now. Any reconnect also asks for a pull, since events sent
+while disconnected are lost. Never touches widgets; `on_hint` is a plain callback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+
+from client.errors import GovDeskError
+from client.sync.api import PlatformApi
+
+log = logging.getLogger(__name__)
+
+
+class EventListener:
+    def __init__(self, api: PlatformApi, on_hint: Callable[[str], None], *,
+                 read_timeout: float = 90.0, retry_seconds: float = 5.0,
+                 max_retry_seconds: float = 120.0) -> None:
+        self.api = api
+        self.on_hint = on_hint
+        self.read_timeout = read_timeout
+        self.retry_seconds = retry_seconds
+        self.max_retry_seconds = max_retry_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_seq: int | None = None
+        self.connected = False
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="govdesk-events", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        # The stream read blocks until the next heartbeat; the daemon thread is left to
+        # notice the stop flag then rather than holding up the caller.
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        delay = self.retry_seconds
+        while not self._stop.is_set():
+            try:
+                first = True
+                for event in self.api.events(read_timeout=self.read_timeout):
+                    if self._stop.is_set():
+                        return
+                    self.connected = True
+                    delay = self.retry_seconds
+                    if event.event != "changes":
+                        continue
+                    seq = None
+                    try:
+                        body = json.loads(event.data)
+                        seq = body.get("seq") if isinstance(body, dict) else None
+                    except ValueError:
+                        pass
+                    # The first event after a (re)connect always asks for a pull.
+                    if first or not isinstance(seq, int) or seq != self.last_seq:
+                        self.last_seq = seq if isinstance(seq, int) else self.last_seq
+                        self.on_hint("event" if not first else "reconnect")
+                    first = False
+                # The stream ended (access token lapsed): reconnect at once.
+                self.connected = False
+                continue
+            except GovDeskError as exc:
+                log.info("event stream: %s; retrying in %.0f s", exc.code, delay)
+            except Exception:  # a bug here must not kill the app's sync
+                log.exception("event stream failed")
+            self.connected = False
+            if self._stop.wait(delay):
+                return
+            delay = min(self.max_retry_seconds, delay * 2)

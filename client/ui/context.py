@@ -1,0 +1,299 @@
+"""AppContext: the UI's single doorway to the signed-in profile's services.
+
+Thin on purpose: each method forwards to a service in client/services (or to the
+profile / sync manager) and packs the answer for one screen. Methods marked "db" run on
+the background-op writer thread, "net" on the network pool; none touches a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from client.types import (
+    BadgeCounts,
+    DocumentDetail,
+    Draft,
+    InboxFilters,
+    InboxPage,
+    InboxRow,
+    InboxSort,
+    InboxView,
+    NoticeDetail,
+    NoticeRow,
+    OutboxItem,
+    Person,
+    Phrase,
+    ReceiptStatus,
+    SortKey,
+    TaskInfo,
+    UnitNode,
+)
+from client.ui.ops import BackgroundOps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DocumentBundle:
+    """Everything the document page shows, read in one db op."""
+
+    detail: DocumentDetail
+    task: TaskInfo | None        # my pending task on it, if any
+    decisions: list[str]         # what that task allows (from the sign-off service)
+    draft: Draft | None
+    images: dict[str, bytes]     # handwriting sha256 → PNG bytes held locally
+    body: bytes | None           # body bytes when held locally
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class AppContext(QObject):
+    # (kind, payload) from the sync manager, re-emitted on the GUI thread:
+    # started | finished(report) | failed(message) | online(bool)
+    # | very_urgent([(id, title)]) | urgent_notice([(id, title)])
+    sync_event = Signal(str, object)
+
+    def __init__(self, profile: Any, ops: BackgroundOps, *, manager: Any = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.ops = ops
+        self.manager = manager
+        info = profile.info
+        self.user_id: str = info.user_id
+        self.display_name: str = getattr(info, "display_name", "") or profile.username
+        self.roles: list[str] = list(getattr(info, "roles", []) or [])
+        self.unit_name: str = ""
+        self.auto_lock_minutes: float = profile.settings.auto_lock_minutes
+        self.online = False
+        self._signer: Any = None
+        self.last_sync_at: datetime | None = None
+        self.last_error: str | None = None
+        if manager is not None:
+            manager.add_listener(self._from_sync)
+
+    @property
+    def services(self) -> Any:
+        return self.profile.services
+
+    # -- sync (listener runs on the sync thread: it only emits) ------------------------
+    def _from_sync(self, event: Any) -> None:
+        state = str(event.state)
+        if event.kind == "state":
+            online = state in ("online", "syncing")
+            if state in ("online", "offline", "auth_required"):
+                self.online = online
+                self.sync_event.emit("online", online)
+            if state == "syncing":
+                self.sync_event.emit("started", None)
+        elif event.kind == "synced":
+            self.online = True
+            self.last_sync_at = datetime.now().astimezone()
+            self.last_error = None
+            report = event.report
+            self.sync_event.emit("finished", report)
+            if report is not None and report.very_urgent:
+                self.sync_event.emit("very_urgent", list(report.very_urgent))
+            if report is not None and report.urgent_notices:
+                self.sync_event.emit("urgent_notice", list(report.urgent_notices))
+        elif event.kind == "error":
+            err = event.error
+            self.last_error = getattr(err, "message", None) or str(err)
+            self.sync_event.emit("failed", self.last_error)
+
+    def request_sync(self) -> None:
+        if self.manager is not None:
+            self.manager.sync_now()
+
+    def verify_password(self, password: str) -> bool:
+        from client import auth
+
+        return auth.check_verifier(password, getattr(self.profile.info, "password_verifier", None))
+
+    def signer(self) -> Any:
+        if self._signer is None:
+            self._signer = self.profile.signer()
+        return self._signer
+
+    # -- inbox (db) ---------------------------------------------------------------------
+    def inbox_fetcher(self, view: InboxView, filters: InboxFilters,
+                      sort: InboxSort) -> Callable[[SortKey | None, int], InboxPage]:
+        inbox = self.services.inbox
+
+        def fetch(after: SortKey | None, limit: int) -> InboxPage:
+            return inbox.page(view, filters, sort=sort, after=after, limit=limit)
+        return fetch
+
+    def badge_counts(self) -> BadgeCounts:
+        return self.services.inbox.badges()
+
+    def next_todo(self, exclude_task: str | None) -> InboxRow | None:
+        page = self.services.inbox.page(InboxView.TODO, InboxFilters(),
+                                        sort=InboxSort.URGENCY, limit=2)
+        for row in page.rows:
+            if row.task_id != exclude_task:
+                return row
+        return None
+
+    def status_info(self) -> tuple[datetime | None, str | None, int]:
+        from client.services import outbox
+
+        return self.last_sync_at, self.last_error, outbox.counts().unsent
+
+    def unit_name_of_me(self) -> str:
+        from client.models import Unit
+
+        unit = Unit.get_or_none(Unit.id == getattr(self.profile.info, "unit_id", None))
+        return unit.name if unit is not None else ""
+
+    def titles(self, ids: list[str]) -> dict[str, str]:
+        from client.models import Document, Notice
+
+        out = {d.id: d.title for d in Document.select(Document.id, Document.title)
+               .where(Document.id.in_(ids))}
+        out.update({n.id: n.title for n in Notice.select(Notice.id, Notice.title)
+                    .where(Notice.id.in_(ids))})
+        return out
+
+    # -- documents (db) -----------------------------------------------------------------
+    def open_document(self, document_id: str, task_id: str | None) -> DocumentBundle:
+        from client.services.signoff import allowed_decisions
+
+        s = self.services
+        detail = s.documents.open(document_id, now=_now())
+        mine = [t for t in detail.tasks if t.assignee_id == self.user_id
+                and t.status == "pending" and t.local_state not in ("pending_sync",)]
+        task = next((t for t in mine if t.id == task_id), mine[0] if mine else None)
+        decisions = list(allowed_decisions(task)) if task else []
+        draft = s.signoff.draft(task.id) if task else None
+        images: dict[str, bytes] = {}
+        for o in detail.opinions:
+            sha = o.handwriting_sha256
+            if sha and sha not in images:
+                data = self.blob_bytes(sha)
+                if data is not None:
+                    images[sha] = data
+        body = self.blob_bytes(detail.body.sha256) if detail.body else None
+        return DocumentBundle(detail, task, decisions, draft, images, body)
+
+    def blob_bytes(self, sha256: str) -> bytes | None:
+        blobs = self.profile.blobs
+        if blobs is None or not blobs.has(sha256):
+            return None
+        return blobs.open_bytes(sha256)
+
+    def download_blob(self, sha256: str) -> bool:  # net
+        from client.sync import blobs as blob_sync
+
+        blob_sync.download(self.profile.api, self.profile.blobs, sha256)
+        return True
+
+    def sign(self, req: Any) -> Any:
+        if getattr(req, "redo_op_id", None):
+            return self.services.signoff.redo(
+                req.redo_op_id, signer=self.signer(), now=_now(), task_id=req.task_id,
+                decision=req.decision, text=req.text, forward_to=req.forward_to,
+                handwriting_png=req.handwriting_png)
+        return self.services.signoff.complete_task(
+            req.task_id, decision=req.decision, text=req.text, forward_to=req.forward_to,
+            handwriting_png=req.handwriting_png, signer=self.signer(), now=_now())
+
+    def save_draft(self, task_id: str, decision: str | None, text: str,
+                   forward_to: list[str]) -> None:
+        self.services.signoff.save_draft(task_id, decision=decision, text=text,
+                                         forward_to=forward_to)
+
+    # -- phrases and directory (db) ---------------------------------------------------
+    def phrases(self) -> list[Phrase]:
+        return self.services.phrases.list()
+
+    def add_phrase(self, text: str) -> list[Phrase]:
+        self.services.phrases.add(text)
+        return self.services.phrases.list()
+
+    def directory(self) -> tuple[list[UnitNode], list[Person]]:
+        d = self.services.directory
+        return d.units_tree(), d.people(limit=5000)
+
+    # -- notices (db) -----------------------------------------------------------------
+    def notices(self) -> list[NoticeRow]:
+        rows, _ = self.services.notices.list(now=_now(), limit=500)
+        return rows
+
+    def notice_detail(self, notice_id: str) -> NoticeDetail:
+        return self.services.notices.read(notice_id, now=_now())
+
+    def ack_notice(self, notice_id: str) -> bool:
+        return self.services.notices.acknowledge(notice_id, now=_now())
+
+    def publish_notice(self, form: Any) -> str:
+        from client.services.notices import NewAttachment
+
+        n = self.services.notices
+        attachments = [NewAttachment(name=p.name, data=p.read_bytes(),
+                                     media_type=mimetypes.guess_type(p.name)[0]
+                                     or "application/octet-stream")
+                       for p in form.attachment_paths]
+        expires = (datetime.fromisoformat(form.expires_on + "T23:59:59+08:00")
+                   if form.expires_on else None)
+        ref = n.save_draft(title=form.title, body=form.body,
+                           audience_unit_ids=form.audience_unit_ids,
+                           requires_ack=form.requires_ack, urgent=form.urgent,
+                           expires_at=expires, attachments=attachments)
+        return n.publish(ref, now=_now())
+
+    def receipts(self, notice_id: str) -> tuple[ReceiptStatus, dict[str, str]]:
+        status = self.services.notices.receipt_status(notice_id)
+        names = self.services.directory.names(list(status.missing))
+        return status, names
+
+    # -- problems (db) ----------------------------------------------------------------
+    def problems(self) -> tuple[list[OutboxItem], dict[str, str]]:
+        from client.services import outbox
+
+        items = outbox.problems()
+        ids = [str(it.data.get("task_id") or it.data.get("notice_id") or "") for it in items]
+        task_docs = {t.id: t.document_id for t in self._tasks([i for i in ids if i])}
+        titles_by_id = self.titles([*task_docs.values(), *ids])
+        titles: dict[str, str] = {}
+        for it, ref in zip(items, ids, strict=True):
+            doc = task_docs.get(ref)
+            titles[it.op_id] = (titles_by_id.get(doc or "") or titles_by_id.get(ref)
+                                or it.data.get("title") or ref)
+        return items, titles
+
+    def _tasks(self, ids: list[str]) -> list[Any]:
+        from client.models import Task
+
+        return list(Task.select(Task.id, Task.document_id).where(Task.id.in_(ids)))
+
+    def redo_target(self, item: OutboxItem) -> tuple[str, str | None] | None:
+        """Where to redo a refused sign-off: the document, and my pending task on it now."""
+        s = self.services.signoff
+        old = s.kept_opinion(item.op_id)
+        pending = s.my_pending_tasks_on(old.document_id)
+        ids = [t.id for t in pending]
+        task_id = old.task_id if old.task_id in ids else (ids[0] if ids else None)
+        return old.document_id, task_id
+
+    def retry(self, item: OutboxItem) -> None:
+        from client.services import outbox
+
+        outbox.retry(item.op_id)
+
+    def discard(self, item: OutboxItem) -> None:
+        from client.services import outbox
+
+        if item.type == "task.complete":
+            self.services.signoff.discard(item.op_id, now=_now())
+        else:
+            outbox.resolve(item.op_id, "discarded")

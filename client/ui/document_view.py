@@ -1,0 +1,284 @@
+"""One document: the processing form, the body (PDF or text), attachments, routing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.types import Attachment, DocumentDetail
+from client.ui import fmt, processing_form, theme
+from client.ui.resources import icon
+
+ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class DocumentView(QWidget):
+    """Shows a DocumentDetail; asks (by signal) for blobs it does not hold yet."""
+
+    open_attachment = Signal(object)   # Attachment
+    save_attachment = Signal(object)   # Attachment
+    fetch_blob = Signal(str)           # sha256 the body or a handwriting image needs
+    print_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Document"))
+        self._detail: DocumentDetail | None = None
+        self._images: dict[str, QImage] = {}
+        self._pdf_buffer: QBuffer | None = None
+        self.office_name = ""
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        top = QHBoxLayout()
+        self.urgency_tag = QLabel()
+        self.urgency_tag.hide()
+        top.addWidget(self.urgency_tag, 0, Qt.AlignmentFlag.AlignTop)
+        self.title = QLabel()
+        self.title.setObjectName("viewTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.title, 1)
+        self.print_button = QPushButton(icon("print"), self.tr("&Print…"))
+        self.print_button.setToolTip(self.tr("Print the processing form with all opinions "
+                                             "(Ctrl+P)"))
+        self.print_button.clicked.connect(self.print_requested)
+        self.export_button = QPushButton(self.tr("Save as P&DF…"))
+        self.export_button.setToolTip(self.tr("Save the processing form as a PDF file"))
+        self.export_button.clicked.connect(self.export_requested)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("muted")
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
+        self.banner = QLabel()
+        self.banner.setObjectName("errorBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Document sections"))
+        layout.addWidget(self.tabs, 1)
+
+        self.form = QTextBrowser()
+        self.form.setAccessibleName(self.tr("Processing form"))
+        self.form.setOpenLinks(False)
+        self.tabs.addTab(self.form, self.tr("Processing &form"))
+
+        self.body_stack = QStackedWidget()
+        self.pdf = QPdfDocument(self)
+        self.pdf_view = QPdfView()
+        self.pdf_view.setDocument(self.pdf)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_view.setAccessibleName(self.tr("Document body"))
+        self.body_text = QPlainTextEdit()
+        self.body_text.setReadOnly(True)
+        self.body_text.setFont(theme.serif_font(delta=2))
+        self.body_text.setAccessibleName(self.tr("Document body"))
+        self.body_missing = QLabel()
+        self.body_missing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body_missing.setWordWrap(True)
+        for w in (self.pdf_view, self.body_text, self.body_missing):
+            self.body_stack.addWidget(w)
+        self.tabs.addTab(self.body_stack, self.tr("&Body"))
+
+        attach_page = QWidget()
+        attach_layout = QVBoxLayout(attach_page)
+        self.attachments = QTreeWidget()
+        self.attachments.setHeaderLabels([self.tr("Name"), self.tr("Size"), self.tr("State")])
+        self.attachments.setRootIsDecorated(False)
+        self.attachments.setAccessibleName(self.tr("Attachments"))
+        self.attachments.setColumnWidth(0, 420)
+        self.attachments.itemActivated.connect(
+            lambda item, _c: self.open_attachment.emit(item.data(0, ATTACHMENT_ROLE)))
+        attach_layout.addWidget(self.attachments, 1)
+        row = QHBoxLayout()
+        self.open_button = QPushButton(self.tr("&Open"))
+        self.open_button.clicked.connect(lambda: self._emit_selected(self.open_attachment))
+        self.save_button = QPushButton(self.tr("Save &as…"))
+        self.save_button.clicked.connect(lambda: self._emit_selected(self.save_attachment))
+        row.addWidget(self.open_button)
+        row.addWidget(self.save_button)
+        row.addStretch(1)
+        attach_layout.addLayout(row)
+        self.tabs.addTab(attach_page, icon("attachment"), self.tr("&Attachments"))
+
+        self.history = QTreeWidget()
+        self.history.setHeaderLabels([self.tr("Step"), self.tr("Person"), self.tr("State"),
+                                      self.tr("Decision / opinion"), self.tr("Time"),
+                                      self.tr("Signature")])
+        self.history.setRootIsDecorated(False)
+        self.history.setAccessibleName(self.tr("Routing history"))
+        self.history.setColumnWidth(0, 90)
+        self.history.setColumnWidth(1, 150)
+        self.history.setColumnWidth(2, 80)
+        self.history.setColumnWidth(3, 300)
+        self.history.setColumnWidth(4, 190)
+        self.tabs.addTab(self.history, self.tr("Routing &history"))
+        self.set_detail(None)
+
+    # -- content ----------------------------------------------------------------------
+    def detail(self) -> DocumentDetail | None:
+        return self._detail
+
+    def set_detail(self, detail: DocumentDetail | None,
+                   images: dict[str, bytes] | None = None,
+                   body_bytes: bytes | None = None) -> None:
+        self._detail = detail
+        self._images = {}
+        for sha, data in (images or {}).items():
+            img = QImage.fromData(data)
+            if not img.isNull():
+                self._images[sha] = img
+        enabled = detail is not None
+        for w in (self.print_button, self.export_button, self.tabs):
+            w.setEnabled(enabled)
+        if detail is None:
+            self.title.setText(self.tr("Choose a document from the list"))
+            self.subtitle.setText("")
+            self.urgency_tag.hide()
+            self.banner.hide()
+            self.form.clear()
+            self.attachments.clear()
+            self.history.clear()
+            self.pdf.close()
+            self.body_text.clear()
+            return
+        self.title.setText(detail.title)
+        self.subtitle.setText("  ·  ".join(p for p in (
+            detail.issuer, detail.doc_number, detail.doc_type,
+            self.tr("Received %1").replace("%1", fmt.datetime_text(detail.received_at))
+            if detail.received_at else "",
+            fmt.document_status_text(detail.status)) if p))
+        if detail.urgency in ("very_urgent", "urgent"):
+            self.urgency_tag.setObjectName("urgentTag" if detail.urgency == "very_urgent"
+                                           else "hurryTag")
+            self.urgency_tag.setText(fmt.urgency_text(detail.urgency))
+            self.urgency_tag.style().unpolish(self.urgency_tag)
+            self.urgency_tag.style().polish(self.urgency_tag)
+            self.urgency_tag.show()
+        else:
+            self.urgency_tag.hide()
+        if detail.digest and detail.local_digest and detail.digest != detail.local_digest:
+            self.banner.setText(self.tr("Warning: this copy of the document does not match "
+                                        "its digest from the platform. Do not sign it; sync "
+                                        "again or contact the registry."))
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self._show_form()
+        self._show_body(detail, body_bytes)
+        self._show_attachments(detail)
+        self._show_history(detail)
+
+    def form_document(self):  # noqa: ANN201 - QTextDocument, built fresh for printing
+        if self._detail is None:
+            return None
+        return processing_form.build_document(self._detail, self._images,
+                                              office_name=self.office_name)
+
+    def _show_form(self) -> None:
+        assert self._detail is not None
+        doc = processing_form.build_document(self._detail, self._images,
+                                             office_name=self.office_name)
+        doc.setParent(self.form)
+        self.form.setDocument(doc)
+        missing = [o.handwriting_sha256 for o in self._detail.opinions
+                   if o.handwriting_sha256 and o.handwriting_sha256 not in self._images]
+        for sha in missing:
+            self.fetch_blob.emit(sha)
+
+    def _show_body(self, detail: DocumentDetail, data: bytes | None) -> None:
+        body = detail.body
+        self.pdf.close()
+        self._pdf_buffer = None
+        if body is None:
+            self.body_missing.setText(self.tr("This document has no body text."))
+            self.body_stack.setCurrentWidget(self.body_missing)
+            return
+        if data is None:
+            self.body_missing.setText(self.tr("The body (%1) has not been downloaded yet. It "
+                                              "will appear here once the connection allows.")
+                                      .replace("%1", fmt.size_text(body.size)))
+            self.body_stack.setCurrentWidget(self.body_missing)
+            self.fetch_blob.emit(body.sha256)
+            return
+        if body.media_type == "application/pdf" or data[:5] == b"%PDF-":
+            # Blobs are encrypted at rest: the PDF is read from memory, never a temp file.
+            buffer = QBuffer(self)
+            buffer.setData(QByteArray(data))
+            buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            self._pdf_buffer = buffer
+            self.pdf.load(buffer)
+            if self.pdf.status() == QPdfDocument.Status.Ready or self.pdf.pageCount() > 0:
+                self.body_stack.setCurrentWidget(self.pdf_view)
+                return
+            self.body_missing.setText(self.tr("The body PDF could not be opened (%1).")
+                                      .replace("%1", str(self.pdf.error().name)))
+            self.body_stack.setCurrentWidget(self.body_missing)
+            return
+        self.body_text.setPlainText(data.decode("utf-8", errors="replace"))
+        self.body_stack.setCurrentWidget(self.body_text)
+
+    def _show_attachments(self, detail: DocumentDetail) -> None:
+        self.attachments.clear()
+        for att in detail.attachments:
+            state = self.tr("On this computer") if att.available else self.tr("Not downloaded")
+            item = QTreeWidgetItem([att.name, fmt.size_text(att.size), state])
+            item.setIcon(0, icon("attachment"))
+            item.setData(0, ATTACHMENT_ROLE, att)
+            self.attachments.addTopLevelItem(item)
+        count = len(detail.attachments)
+        self.tabs.setTabText(2, self.tr("&Attachments (%1)").replace("%1", str(count)))
+        if count:
+            self.attachments.setCurrentItem(self.attachments.topLevelItem(0))
+        self.open_button.setEnabled(bool(count))
+        self.save_button.setEnabled(bool(count))
+
+    def _show_history(self, detail: DocumentDetail) -> None:
+        self.history.clear()
+        by_task = {}
+        for o in detail.opinions:
+            by_task.setdefault(o.task_id, []).append(o)
+        for task in detail.tasks:
+            opinions = by_task.get(task.id, [])
+            if not opinions:
+                item = QTreeWidgetItem([fmt.task_kind_text(task.kind), task.assignee_name,
+                                        fmt.task_status_text(task.status), "", "", ""])
+                self.history.addTopLevelItem(item)
+            for o in opinions:
+                mark = processing_form.signature_mark(o)
+                text = fmt.decision_text(o.decision) + (f"：{o.text}" if o.text else "")
+                item = QTreeWidgetItem([fmt.task_kind_text(task.kind), o.author_name,
+                                        fmt.task_status_text(task.status), text,
+                                        fmt.datetime_text(o.signed_at),
+                                        f"{mark.symbol} {mark.text}"])
+                item.setForeground(5, theme.QColor(mark.color))
+                item.setToolTip(3, o.text)
+                self.history.addTopLevelItem(item)
+
+    def _emit_selected(self, signal: Signal) -> None:
+        item = self.attachments.currentItem()
+        if item is not None:
+            att: Attachment = item.data(0, ATTACHMENT_ROLE)
+            signal.emit(att)

@@ -1,0 +1,114 @@
+"""The inbox filter bar: search text, urgency, type, issuer, period, unread, sort."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from client.types import InboxFilters, InboxSort
+from client.ui import fmt
+from client.ui.resources import icon
+
+# The 15 document types of the 2012 regulation (党政机关公文处理工作条例).
+DOC_TYPES = ("决议", "决定", "命令（令）", "公报", "公告", "通告", "意见", "通知", "通报",
+             "报告", "请示", "批复", "议案", "函", "纪要")
+
+
+class FiltersBar(QFrame):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filters")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search title, doc no., issuer (Ctrl+F)"))
+        self.search.setAccessibleName(self.tr("Search"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(260)
+        layout.addWidget(self.search, 2)
+
+        self.urgency = QComboBox()
+        self.urgency.setAccessibleName(self.tr("Urgency"))
+        self.urgency.addItem(self.tr("Any urgency"), ())
+        self.urgency.addItem(fmt.urgency_text("very_urgent"), ("very_urgent",))
+        self.urgency.addItem(fmt.urgency_text("urgent"), ("urgent",))
+        self.urgency.addItem(self.tr("Extra urgent or urgent"), ("very_urgent", "urgent"))
+        layout.addWidget(self.urgency)
+
+        self.doc_type = QComboBox()
+        self.doc_type.setAccessibleName(self.tr("Document type"))
+        self.doc_type.addItem(self.tr("Any type"), ())
+        for t in DOC_TYPES:
+            self.doc_type.addItem(t, (t,))
+        layout.addWidget(self.doc_type)
+
+        self.issuer = QLineEdit()
+        self.issuer.setPlaceholderText(self.tr("Issuer"))
+        self.issuer.setAccessibleName(self.tr("Issuer"))
+        self.issuer.setClearButtonEnabled(True)
+        self.issuer.setMaximumWidth(160)
+        layout.addWidget(self.issuer)
+
+        self.period = QComboBox()
+        self.period.setAccessibleName(self.tr("Received within"))
+        self.period.addItem(self.tr("Any time"), 0)
+        self.period.addItem(self.tr("Today"), 1)
+        self.period.addItem(self.tr("Last 7 days"), 7)
+        self.period.addItem(self.tr("Last 30 days"), 30)
+        layout.addWidget(self.period)
+
+        self.unread = QCheckBox(self.tr("&Unread only"))
+        layout.addWidget(self.unread)
+
+        sort_label = QLabel(self.tr("S&ort:"))
+        self.sort = QComboBox()
+        self.sort.setAccessibleName(self.tr("Sort order"))
+        self.sort.addItem(self.tr("Newest"), InboxSort.RECEIVED)
+        self.sort.addItem(self.tr("Urgency"), InboxSort.URGENCY)
+        self.sort.addItem(self.tr("Deadline"), InboxSort.DUE)
+        self.sort.addItem(self.tr("Doc no."), InboxSort.DOC_NUMBER)
+        sort_label.setBuddy(self.sort)
+        layout.addWidget(sort_label)
+        layout.addWidget(self.sort)
+
+        # Typing waits a moment before querying; choices apply at once.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.changed)
+        self.search.textChanged.connect(self._debounce.start)
+        self.issuer.textChanged.connect(self._debounce.start)
+        for combo in (self.urgency, self.doc_type, self.period, self.sort):
+            combo.currentIndexChanged.connect(self.changed)
+        self.unread.toggled.connect(self.changed)
+
+    def filters(self, *, now: datetime | None = None) -> InboxFilters:
+        days = self.period.currentData() or 0
+        received_from = None
+        if days:
+            now = now or datetime.now(fmt.CHINA_TZ)
+            start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            received_from = start - timedelta(days=days - 1)
+        return InboxFilters(
+            urgency=tuple(self.urgency.currentData() or ()),
+            doc_type=tuple(self.doc_type.currentData() or ()),
+            issuer=self.issuer.text().strip() or None,
+            received_from=received_from,
+            unread_only=self.unread.isChecked(),
+            text=self.search.text().strip(),
+        )
+
+    def sort_order(self) -> InboxSort:
+        return self.sort.currentData() or InboxSort.RECEIVED
+
+    def reset(self) -> None:
+        for w in (self.search, self.issuer):
+            w.clear()
+        for combo in (self.urgency, self.doc_type, self.period, self.sort):
+            combo.setCurrentIndex(0)
+        self.unread.setChecked(False)

@@ -1,0 +1,103 @@
+"""Language: Simplified Chinese by default, English when asked for (flag, setting, locale).
+
+The source strings are English, so English needs no catalogue: without a loaded
+translator Qt shows the source text. Chinese loads govdesk_zh_CN.qm plus Qt's own
+catalogue (standard dialog buttons).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import platformdirs
+import PySide6
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from client.ui.resources import translations_dir
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = ("zh_CN", "en")
+
+_installed: list[QTranslator] = []
+
+
+def choose_language(flag: str | None = None, setting: str | None = None) -> str:
+    """The language to use: an explicit flag, then the setting, then the system locale
+    when it is English; Chinese otherwise (the county offices' language)."""
+    for value in (flag, setting):
+        if value:
+            return "en" if value.lower().startswith("en") else "zh_CN"
+    env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    if env and env.lower().startswith("en"):
+        return "en"
+    if not env and QLocale.system().language() == QLocale.Language.English:
+        return "en"
+    return "zh_CN"
+
+
+def catalogue_path(language: str) -> Path | None:
+    """The .qm for `language`; built from the .ts with lrelease when it is missing or
+    older than its source (a fresh checkout holds only the .ts files)."""
+    ts = translations_dir() / f"govdesk_{language}.ts"
+    qm = ts.with_suffix(".qm")
+    if qm.exists() and (not ts.exists() or qm.stat().st_mtime >= ts.stat().st_mtime):
+        return qm
+    if not ts.exists():
+        return None
+    targets = [qm, Path(platformdirs.user_cache_dir("GovDesk", appauthor=False)) / qm.name]
+    for target in targets:
+        if target.exists() and target.stat().st_mtime >= ts.stat().st_mtime:
+            return target
+        if _lrelease(ts, target):
+            return target
+    return None
+
+
+def _lrelease(ts: Path, qm: Path) -> bool:
+    tools = [Path(sys.executable).parent / "pyside6-lrelease",
+             Path(PySide6.__file__).parent / "lrelease"]
+    for tool in tools:
+        if not tool.exists():
+            continue
+        try:
+            qm.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([str(tool), str(ts), "-qm", str(qm)], check=True, timeout=60,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return qm.exists()
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.warning("building %s with %s failed: %s", qm, tool, exc)
+    return False
+
+
+def install(app: QCoreApplication, language: str) -> bool:
+    """Install the translators for `language`; returns False when the catalogue is missing
+    (the UI then shows the English source strings)."""
+    for tr in _installed:
+        app.removeTranslator(tr)
+    _installed.clear()
+    if language == "en":
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        return True
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    ok = True
+    ours = QTranslator(app)
+    path = catalogue_path(language)
+    if path is not None and ours.load(str(path)):
+        app.installTranslator(ours)
+        _installed.append(ours)
+    else:
+        log.warning("translation catalogue for %s missing; run tools/build_translations.py",
+                    language)
+        ok = False
+    qt = QTranslator(app)
+    if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) \
+            or qt.load(f"qt_{language}",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    return ok

@@ -1,0 +1,118 @@
+"""Sign-in: online against the platform, or offline with the password checked locally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.ui import theme
+from client.ui.ops import BackgroundOps
+from client.ui.resources import icon
+
+
+def sign_in(server_url: str, username: str, password: str) -> tuple[Any, bool]:
+    """Online first; when the platform cannot be reached and this PC knows the account,
+    open the cache offline. Returns (profile, online). Runs on a worker thread."""
+    from client.errors import NetworkError
+    from client.session import Profile
+
+    try:
+        return Profile.login(server_url, username, password), True
+    except NetworkError:
+        return Profile.open_offline(server_url, username, password), False
+
+
+class LoginDialog(QDialog):
+    def __init__(self, ops: BackgroundOps, *, server_url: str = "", username: str = "",
+                 server_locked: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.profile: Any = None
+        self.online = False
+        self.setWindowTitle(self.tr("GovDesk — Sign in"))
+        self.setWindowIcon(icon("govdesk"))
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        logo = QLabel()
+        logo.setPixmap(icon("govdesk").pixmap(64, 64))
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(logo)
+        title = QLabel(self.tr("GovDesk county e-government desk"))
+        title.setFont(theme.ui_font(delta=5, bold=True))
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        sub = QLabel(self.tr("Documents, sign-off and notices — also without a network"))
+        sub.setObjectName("muted")
+        sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(sub)
+        form = QFormLayout()
+        form.setContentsMargins(0, 16, 0, 8)
+        self.server = QLineEdit(server_url)
+        self.server.setAccessibleName(self.tr("Platform address"))
+        self.server.setReadOnly(server_locked)
+        self.server.setPlaceholderText("https://oa.example.gov.cn")
+        self.username = QLineEdit(username)
+        self.username.setAccessibleName(self.tr("User name"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        form.addRow(self.tr("Platform &address:"), self.server)
+        form.addRow(self.tr("&User name:"), self.username)
+        form.addRow(self.tr("&Password:"), self.password)
+        layout.addLayout(form)
+        self.message = QLabel()
+        self.message.setObjectName("errorBanner")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.buttons = QDialogButtonBox()
+        self.ok = self.buttons.addButton(self.tr("&Sign in"),
+                                         QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setObjectName("primary")
+        self.ok.setDefault(True)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        (self.password if username else self.username).setFocus()
+
+    def _submit(self) -> None:
+        server = self.server.text().strip()
+        user = self.username.text().strip()
+        password = self.password.text()
+        if not server or not user or not password:
+            self.show_error(self.tr("Please fill in the platform address, user name and "
+                                    "password."))
+            return
+        self.ok.setEnabled(False)
+        self.ok.setText(self.tr("Signing in…"))
+        self.message.hide()
+
+        def done(result: tuple[Any, bool]) -> None:
+            self.profile, self.online = result
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.ok.setEnabled(True)
+            self.ok.setText(self.tr("&Sign in"))
+            self.password.clear()
+            self.password.setFocus()
+            self.show_error(getattr(exc, "message", None) or str(exc))
+
+        self.ops.net(lambda: sign_in(server, user, password), done, failed, owner=self,
+                     label="login")
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()

@@ -1,0 +1,86 @@
+"""Left navigation: the inbox views, notices and problems, each with a count badge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from client.types import BadgeCounts
+from client.ui.resources import icon
+
+# (key, icon); labels are set in retranslate() so they follow the language.
+PAGES = ("todo", "done", "received", "circulate", "notices", "problems")
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class NavList(QListWidget):
+    page_selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nav")
+        self.setAccessibleName(self.tr("Navigation"))
+        self.setIconSize(QSize(22, 22))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._counts: dict[str, int] = {}
+        self._hot: set[str] = set()
+        for key in PAGES:
+            item = QListWidgetItem(icon(key), "")
+            item.setData(KEY_ROLE, key)
+            self.addItem(item)
+        self.currentItemChanged.connect(self._changed)
+        self.retranslate()
+
+    def _labels(self) -> dict[str, tuple[str, str]]:
+        return {
+            "todo": (self.tr("To do"), "Ctrl+1"),
+            "done": (self.tr("Done"), "Ctrl+2"),
+            "received": (self.tr("All received"), "Ctrl+3"),
+            "circulate": (self.tr("For reading"), "Ctrl+4"),
+            "notices": (self.tr("Notices"), "Ctrl+5"),
+            "problems": (self.tr("Problems"), "Ctrl+6"),
+        }
+
+    def retranslate(self) -> None:
+        labels = self._labels()
+        for i in range(self.count()):
+            item = self.item(i)
+            key = item.data(KEY_ROLE)
+            label, shortcut = labels[key]
+            count = self._counts.get(key, 0)
+            item.setText(f"{label}  ({count})" if count else label)
+            item.setToolTip(f"{label} ({shortcut})")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         f"{label} {count}" if count else label)
+            font = item.font()
+            font.setBold(key in self._hot)
+            item.setFont(font)
+
+    def set_counts(self, counts: BadgeCounts) -> None:
+        self._counts = {
+            "todo": counts.todo, "done": 0, "received": counts.received_unread,
+            "circulate": counts.circulate, "notices": counts.notices_unread,
+            "problems": counts.problems,
+        }
+        self._hot = {k for k, v in (("todo", counts.todo_very_urgent),
+                                    ("notices", counts.notices_unread),
+                                    ("problems", counts.problems)) if v}
+        self.retranslate()
+
+    def count_of(self, key: str) -> int:
+        return self._counts.get(key, 0)
+
+    def select(self, key: str) -> None:
+        for i in range(self.count()):
+            if self.item(i).data(KEY_ROLE) == key:
+                self.setCurrentRow(i)
+                return
+
+    def current_key(self) -> str | None:
+        item = self.currentItem()
+        return item.data(KEY_ROLE) if item else None
+
+    def _changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            self.page_selected.emit(current.data(KEY_ROLE))

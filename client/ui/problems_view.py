@@ -1,0 +1,133 @@
+"""Problems: operations the platform refused or that conflicted, with what the user
+wrote kept intact and a way to act again (redo on the current state, or discard)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.types import OutboxItem
+from client.ui import fmt
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+
+
+class ProblemsView(QWidget):
+    redo_requested = Signal(object)      # OutboxItem
+    discard_requested = Signal(object)   # OutboxItem
+    open_document = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        title = QLabel(self.tr("Problems"))
+        title.setObjectName("viewTitle")
+        layout.addWidget(title)
+        explain = QLabel(self.tr("The platform did not accept these actions. Nothing you wrote "
+                                 "is lost: the text is kept below. Redo the action on the "
+                                 "document's current state, or discard it."))
+        explain.setWordWrap(True)
+        explain.setObjectName("muted")
+        layout.addWidget(explain)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels([self.tr("Action"), self.tr("Document / notice"),
+                                   self.tr("State"), self.tr("Reason"), self.tr("Time")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAccessibleName(self.tr("Problem list"))
+        self.tree.setColumnWidth(0, 120)
+        self.tree.setColumnWidth(1, 320)
+        self.tree.setColumnWidth(2, 90)
+        self.tree.setColumnWidth(3, 300)
+        self.tree.currentItemChanged.connect(self._current)
+        split.addWidget(self.tree)
+        pane = QWidget()
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.addWidget(QLabel(self.tr("What you wrote (kept):")))
+        self.kept = QPlainTextEdit()
+        self.kept.setReadOnly(True)
+        self.kept.setAccessibleName(self.tr("Kept text"))
+        pane_layout.addWidget(self.kept, 1)
+        row = QHBoxLayout()
+        self.redo = QPushButton(self.tr("&Redo on current state…"))
+        self.redo.setObjectName("primary")
+        self.redo.setToolTip(self.tr("Open the document with your text filled in, to sign again"))
+        self.redo.clicked.connect(lambda: self._emit(self.redo_requested))
+        self.discard = QPushButton(self.tr("D&iscard"))
+        self.discard.setObjectName("danger")
+        self.discard.clicked.connect(lambda: self._emit(self.discard_requested))
+        row.addWidget(self.redo)
+        row.addWidget(self.discard)
+        row.addStretch(1)
+        pane_layout.addLayout(row)
+        split.addWidget(pane)
+        split.setSizes([300, 200])
+        layout.addWidget(split, 1)
+        self._titles: dict[str, str] = {}
+        self._current(None, None)
+
+    def set_items(self, items: list[OutboxItem], titles: dict[str, str]) -> None:
+        self._titles = titles
+        self.tree.clear()
+        for it in items:
+            ref = it.local_ref or it.data.get("task_id") or it.data.get("notice_id") or ""
+            state = {"conflict": self.tr("Conflict"), "rejected": self.tr("Refused"),
+                     "set_aside": self.tr("Set aside")}.get(str(it.state), str(it.state))
+            row = QTreeWidgetItem([self.action_text(it.type), titles.get(it.op_id, ref), state,
+                                   it.result_detail or it.result_code or "",
+                                   fmt.datetime_text(it.created_at)])
+            row.setData(0, ITEM_ROLE, it)
+            self.tree.addTopLevelItem(row)
+        if items:
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        else:
+            self._current(None, None)
+
+    def action_text(self, op_type: str) -> str:
+        return {"task.complete": self.tr("Sign-off"), "notice.ack": self.tr("Confirm receipt"),
+                "notice.publish": self.tr("Publish notice"),
+                "document.mark_read": self.tr("Mark read"),
+                "key.register": self.tr("Register key")}.get(op_type, op_type)
+
+    def current(self) -> OutboxItem | None:
+        item = self.tree.currentItem()
+        return item.data(0, ITEM_ROLE) if item else None
+
+    def _current(self, item: QTreeWidgetItem | None, _prev: object) -> None:
+        op: OutboxItem | None = item.data(0, ITEM_ROLE) if item else None
+        self.redo.setEnabled(op is not None and op.type in ("task.complete", "notice.publish",
+                                                             "notice.ack"))
+        self.discard.setEnabled(op is not None)
+        if op is None:
+            self.kept.setPlainText("")
+            return
+        data = op.data
+        parts = []
+        if data.get("decision"):
+            parts.append(self.tr("Decision: %1").replace("%1", fmt.decision_text(data["decision"])))
+        if data.get("title"):
+            parts.append(data["title"])
+        if data.get("text"):
+            parts.append(data["text"])
+        if data.get("body"):
+            parts.append(data["body"])
+        self.kept.setPlainText("\n\n".join(parts))
+
+    def _emit(self, signal: Signal) -> None:
+        op = self.current()
+        if op is not None:
+            signal.emit(op)

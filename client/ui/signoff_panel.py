@@ -1,0 +1,313 @@
+"""The sign-off panel: decision, opinion (with 常用语), recipients, handwriting, sign.
+
+The panel only collects what the official chose and emits `sign_requested`; the
+window runs the sign-off through the services on the database thread. Which decisions
+exist is asked of the services (allowed_decisions), never decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.types import Person, Phrase, TaskInfo, UnitNode
+from client.ui import fmt
+from client.ui.forward_picker import ForwardPicker
+from client.ui.handwriting_pad import HandwritingPad
+from client.ui.resources import icon
+
+# Decisions whose recipients are required (PROTOCOL workflow rules are enforced by the
+# services/platform; the panel only needs to know when to ask for people).
+NEEDS_PEOPLE = {"forward"}
+MAY_HAVE_PEOPLE = {"approve"}
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    task_id: str
+    decision: str
+    text: str
+    forward_to: list[str]
+    handwriting_png: bytes | None
+    go_next: bool
+    redo_op_id: str | None = None  # redoing a refused sign-off (Problems → Redo)
+
+
+class SignoffPanel(QFrame):
+    sign_requested = Signal(object)  # SignRequest
+    save_phrase_requested = Signal(str)
+    draft_changed = Signal(str, str, str)  # task id, decision, text
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signoff")
+        self.setAccessibleName(self.tr("Sign-off"))
+        self.setMinimumWidth(380)
+        self._task: TaskInfo | None = None
+        self._units: list[UnitNode] = []
+        self._people: list[Person] = []
+        self._forward: list[str] = []
+        self._busy = False
+        self.redo_op_id: str | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        self.heading = QLabel()
+        self.heading.setObjectName("sectionTitle")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.due = QLabel()
+        self.due.setObjectName("muted")
+        layout.addWidget(self.due)
+
+        self.decisions_box = QHBoxLayout()
+        self.decision_group = QButtonGroup(self)
+        self.decision_group.setExclusive(True)
+        self.decision_group.buttonToggled.connect(self._decision_toggled)
+        layout.addLayout(self.decisions_box)
+
+        opinion_label = QLabel(self.tr("&Opinion:"))
+        layout.addWidget(opinion_label)
+        self.opinion = QPlainTextEdit()
+        self.opinion.setAccessibleName(self.tr("Opinion"))
+        self.opinion.setPlaceholderText(self.tr("Write your opinion, or pick a phrase below"))
+        self.opinion.setTabChangesFocus(True)
+        self.opinion.setMinimumHeight(90)
+        self.opinion.textChanged.connect(self._emit_draft)
+        opinion_label.setBuddy(self.opinion)
+        layout.addWidget(self.opinion, 1)
+
+        phrase_row = QHBoxLayout()
+        phrases_label = QLabel(self.tr("Common &phrases:"))
+        phrase_row.addWidget(phrases_label)
+        phrase_row.addStretch(1)
+        self.save_phrase = QPushButton(self.tr("Save as phrase"))
+        self.save_phrase.setToolTip(self.tr("Keep the opinion text in your phrase book"))
+        self.save_phrase.clicked.connect(self._save_phrase)
+        phrase_row.addWidget(self.save_phrase)
+        layout.addLayout(phrase_row)
+        self.phrases = QListWidget()
+        self.phrases.setAccessibleName(self.tr("Common phrases"))
+        self.phrases.setToolTip(self.tr("Double-click or press Enter to insert"))
+        self.phrases.setMaximumHeight(120)
+        self.phrases.itemActivated.connect(self._insert_phrase)
+        phrases_label.setBuddy(self.phrases)
+        layout.addWidget(self.phrases)
+
+        people_row = QHBoxLayout()
+        self.people_button = QPushButton(self.tr("&Recipients…"))
+        self.people_button.setToolTip(self.tr("Choose who handles or receives it next"))
+        self.people_button.clicked.connect(self._pick_people)
+        people_row.addWidget(self.people_button)
+        self.people_label = QLabel()
+        self.people_label.setWordWrap(True)
+        self.people_label.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                        QSizePolicy.Policy.Preferred)
+        people_row.addWidget(self.people_label, 1)
+        layout.addLayout(people_row)
+
+        hw_row = QHBoxLayout()
+        hw_row.addWidget(QLabel(self.tr("Handwritten signature (optional):")))
+        hw_row.addStretch(1)
+        self.undo_stroke = QPushButton(self.tr("Undo stroke"))
+        self.clear_pad = QPushButton(self.tr("Clear"))
+        hw_row.addWidget(self.undo_stroke)
+        hw_row.addWidget(self.clear_pad)
+        layout.addLayout(hw_row)
+        self.pad = HandwritingPad()
+        self.undo_stroke.clicked.connect(self.pad.undo)
+        self.clear_pad.clicked.connect(self.pad.clear)
+        layout.addWidget(self.pad)
+
+        self.message = QLabel()
+        self.message.setObjectName("errorBanner")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        sign_row = QHBoxLayout()
+        self.sign_button = QPushButton(icon("pen"), self.tr("Sign"))
+        self.sign_button.setToolTip(self.tr("Sign and stay on this document"))
+        self.sign_button.clicked.connect(lambda: self._sign(go_next=False))
+        self.sign_next_button = QPushButton(icon("next"), self.tr("Sign && next  (Ctrl+Enter)"))
+        self.sign_next_button.setObjectName("primary")
+        self.sign_next_button.setToolTip(
+            self.tr("Sign and open the next document to do (Ctrl+Enter)"))
+        self.sign_next_button.setAccessibleName(self.tr("Sign and next"))
+        self.sign_next_button.clicked.connect(lambda: self._sign(go_next=True))
+        sign_row.addWidget(self.sign_button)
+        sign_row.addWidget(self.sign_next_button, 1)
+        layout.addLayout(sign_row)
+
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            sc = QShortcut(QKeySequence(seq), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(self._shortcut_sign)
+        self.set_task(None, [])
+
+    # -- content ------------------------------------------------------------------------
+    def set_directory(self, units: list[UnitNode], people: list[Person]) -> None:
+        self._units = units
+        self._people = people
+
+    def set_phrases(self, phrases: list[Phrase]) -> None:
+        self.phrases.clear()
+        for p in phrases:
+            item = QListWidgetItem(p.text)
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.phrases.addItem(item)
+
+    def set_task(self, task: TaskInfo | None, decisions: list[str], *,
+                 draft_text: str = "", draft_decision: str | None = None,
+                 draft_forward: list[str] | None = None) -> None:
+        """Show the panel for `task` (None hides the controls)."""
+        self._task = task
+        self._busy = False
+        self.message.hide()
+        for b in list(self.decision_group.buttons()):
+            self.decision_group.removeButton(b)
+            b.deleteLater()
+        if task is None:
+            self.heading.setText(self.tr("Nothing to sign here"))
+            self.due.setText("")
+            self._set_enabled(False)
+            return
+        self.heading.setText(self.tr("Your step: %1").replace("%1", fmt.task_kind_text(task.kind)))
+        self.due.setText(self.tr("Due %1").replace("%1", fmt.datetime_text(task.due_at))
+                         if task.due_at else "")
+        labels = {
+            "approve": self.tr("&Approve"), "return": self.tr("Re&turn"),
+            "forward": self.tr("&Forward"), "read": self.tr("Read and &noted"),
+            "done": self.tr("&Done"),
+        }
+        for i, decision in enumerate(decisions):
+            button = QPushButton(labels.get(decision, decision))
+            button.setCheckable(True)
+            button.setProperty("decision", decision)
+            button.setAccessibleName(fmt.decision_text(decision))
+            self.decision_group.addButton(button, i)
+            self.decisions_box.addWidget(button)
+        self.opinion.blockSignals(True)
+        self.opinion.setPlainText(draft_text)
+        self.opinion.blockSignals(False)
+        self._forward = list(draft_forward or [])
+        self.pad.clear()
+        chosen = draft_decision if draft_decision in decisions else (decisions[0] if decisions
+                                                                      else None)
+        self._set_enabled(bool(decisions))
+        self.select_decision(chosen)
+
+    def select_decision(self, decision: str | None) -> None:
+        for b in self.decision_group.buttons():
+            if b.property("decision") == decision:
+                b.setChecked(True)
+        self._update_people()
+
+    def decision(self) -> str | None:
+        b = self.decision_group.checkedButton()
+        return b.property("decision") if b else None
+
+    def set_forward(self, person_ids: list[str]) -> None:
+        self._forward = list(person_ids)
+        self._update_people()
+
+    def forward_to(self) -> list[str]:
+        return list(self._forward)
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.sign_button.setEnabled(not busy and self._task is not None)
+        self.sign_next_button.setEnabled(not busy and self._task is not None)
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def task(self) -> TaskInfo | None:
+        return self._task
+
+    # -- internals ----------------------------------------------------------------------
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.opinion, self.phrases, self.save_phrase, self.people_button, self.pad,
+                  self.undo_stroke, self.clear_pad, self.sign_button, self.sign_next_button):
+            w.setEnabled(on)
+
+    def _decision_toggled(self, _button: object, checked: bool) -> None:
+        if checked:
+            self._update_people()
+            self._emit_draft()
+
+    def _update_people(self) -> None:
+        decision = self.decision()
+        wants = decision in NEEDS_PEOPLE or decision in MAY_HAVE_PEOPLE
+        self.people_button.setEnabled(wants and self._task is not None)
+        names = {p.id: p.display_name for p in self._people}
+        chosen = "、".join(names.get(i, i) for i in self._forward)
+        if not wants:
+            self.people_label.setText("")
+        elif chosen:
+            self.people_label.setText(chosen)
+        elif decision in NEEDS_PEOPLE:
+            self.people_label.setText(self.tr("Choose at least one person"))
+        else:
+            self.people_label.setText(self.tr("Nobody chosen (optional)"))
+
+    def _pick_people(self) -> None:
+        me = self._task.assignee_id if self._task else ""
+        dialog = ForwardPicker(self._units, self._people, preselected=self._forward,
+                               exclude=[me], parent=self)
+        if dialog.exec():
+            self._forward = dialog.selected_ids()
+            self._update_people()
+
+    def _insert_phrase(self, item: QListWidgetItem) -> None:
+        cursor = self.opinion.textCursor()
+        cursor.insertText(item.text())
+        self.opinion.setFocus()
+
+    def _save_phrase(self) -> None:
+        text = self.opinion.toPlainText().strip()
+        if text:
+            self.save_phrase_requested.emit(text)
+
+    def _emit_draft(self) -> None:
+        if self._task is not None:
+            self.draft_changed.emit(self._task.id, self.decision() or "",
+                                    self.opinion.toPlainText())
+
+    def _shortcut_sign(self) -> None:
+        if self.isVisible() and self.sign_next_button.isEnabled():
+            self._sign(go_next=True)
+
+    def _sign(self, *, go_next: bool) -> None:
+        if self._task is None or self._busy:
+            return
+        decision = self.decision()
+        if decision is None:
+            self.show_error(self.tr("Choose a decision first."))
+            return
+        if decision in NEEDS_PEOPLE and not self._forward:
+            self.show_error(self.tr("Choose who receives it before forwarding."))
+            self._pick_people()
+            return
+        self.message.hide()
+        forward = self._forward if decision in NEEDS_PEOPLE | MAY_HAVE_PEOPLE else []
+        self.sign_requested.emit(SignRequest(
+            task_id=self._task.id, decision=decision, text=self.opinion.toPlainText().strip(),
+            forward_to=list(forward), handwriting_png=self.pad.png_bytes(), go_next=go_next,
+            redo_op_id=self.redo_op_id))

@@ -1,0 +1,79 @@
+"""Status bar: online/offline, last successful sync, unsent operations, 立即同步."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from client.ui import fmt
+from client.ui.resources import icon
+
+
+class SyncStatusBar(QStatusBar):
+    sync_requested = Signal()
+    problems_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeGripEnabled(True)
+        self.connection = QLabel()
+        self.connection.setAccessibleName(self.tr("Connection state"))
+        self.last_sync = QLabel()
+        self.last_sync.setAccessibleName(self.tr("Last synchronisation"))
+        self.pending = QLabel()
+        self.pending.setAccessibleName(self.tr("Operations waiting to be sent"))
+        self.problems = QPushButton()
+        self.problems.setFlat(True)
+        self.problems.setIcon(icon("problems"))
+        self.problems.clicked.connect(self.problems_requested)
+        self.problems.setAccessibleName(self.tr("Sync problems"))
+        self.problems.hide()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(120)
+        self.progress.setAccessibleName(self.tr("Synchronising"))
+        self.progress.hide()
+        self.sync_button = QPushButton(icon("sync"), self.tr("&Sync now"))
+        self.sync_button.setToolTip(self.tr("Send your work and fetch new documents (F5)"))
+        self.sync_button.setAccessibleName(self.tr("Sync now"))
+        self.sync_button.clicked.connect(self.sync_requested)
+        for w in (self.connection, self.last_sync, self.pending):
+            self.addWidget(w)
+        self.addPermanentWidget(self.problems)
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.sync_button)
+        self.set_online(False)
+        self.set_last_sync(None)
+        self.set_pending(0)
+
+    def set_online(self, online: bool) -> None:
+        self.connection.setObjectName("online" if online else "offline")
+        self.connection.setText("● " + (self.tr("Online") if online else self.tr("Offline")))
+        self.connection.setToolTip(
+            self.tr("Connected to the county platform") if online else
+            self.tr("Working offline: everything you sign is kept and sent later"))
+        # Re-polish so the object-name rule (green/red) applies.
+        self.connection.style().unpolish(self.connection)
+        self.connection.style().polish(self.connection)
+
+    def set_last_sync(self, at: datetime | None, error: str | None = None) -> None:
+        if at is None:
+            text = self.tr("Not synchronised yet")
+        else:
+            text = self.tr("Last sync: %1").replace("%1", fmt.datetime_text(at))
+        self.last_sync.setText(text)
+        self.last_sync.setToolTip(error or "")
+
+    def set_pending(self, count: int) -> None:
+        self.pending.setText(self.tr("%n operation(s) waiting to be sent", "", count)
+                             if count else self.tr("Nothing waiting to be sent"))
+
+    def set_problems(self, count: int) -> None:
+        self.problems.setVisible(count > 0)
+        self.problems.setText(self.tr("%n problem(s)", "", count))
+
+    def set_syncing(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.sync_button.setEnabled(not busy)

@@ -1,0 +1,63 @@
+"""Tray icon: a balloon for every new 特急 document and urgent notice; click opens it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
+
+from client.ui.resources import icon
+
+
+class Tray(QObject):
+    open_document = Signal(str, str)  # kind ("document" | "notice"), id
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._last: tuple[str, str] | None = None
+        self._locked = False
+        self.shown: list[tuple[str, str]] = []  # what was announced (tests, accessibility)
+        self.icon = QSystemTrayIcon(icon("govdesk"), self)
+        self.icon.setToolTip(self.tr("GovDesk"))
+        menu = QMenu(window)
+        menu.addAction(self.tr("Show GovDesk"), self._show)
+        menu.addAction(self.tr("Quit"), window.close)
+        self.icon.setContextMenu(menu)
+        self.icon.messageClicked.connect(self._clicked)
+        self.icon.activated.connect(lambda _reason: self._show())
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.icon.show()
+
+    def set_locked(self, locked: bool) -> None:
+        # While locked, balloons say that something arrived but not what (the title of a
+        # document is itself information).
+        self._locked = locked
+
+    def notify_document(self, document_id: str, title: str) -> None:
+        self._announce("document", document_id, self.tr("Extra urgent document"), title)
+
+    def notify_notice(self, notice_id: str, title: str) -> None:
+        self._announce("notice", notice_id, self.tr("Urgent notice"), title)
+
+    def _announce(self, kind: str, ident: str, heading: str, title: str) -> None:
+        self._last = (kind, ident)
+        self.shown.append((kind, ident))
+        text = self.tr("Unlock GovDesk to read it.") if self._locked else title
+        if self.icon.isVisible():
+            self.icon.showMessage(heading, text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
+        else:  # no tray (some kiosk desktops): flash the taskbar entry instead
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.alert(self._window, 0)
+
+    def _clicked(self) -> None:
+        if self._last is not None and not self._locked:
+            self.open_document.emit(*self._last)
+
+    def _show(self) -> None:
+        self._window.showNormal()
+        self._window.raise_()
+        self._window.activateWindow()
+
+    def hide(self) -> None:
+        self.icon.hide()

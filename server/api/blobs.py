@@ -1,0 +1,149 @@
+"""GET/PUT /api/v1/blobs/{sha256} (PROTOCOL "Blobs"): content-addressed, resumable."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Depends, Header, Path, Request
+from pydantic import BaseModel
+from starlette.responses import Response, StreamingResponse
+
+from server import blobs
+from server.auth import Principal, current_user
+from server.errors import MAX_BLOB_BODY, BodyTooLarge, Problem, problem_responses
+
+router = APIRouter(prefix="/api/v1/blobs", tags=["blobs"])
+
+CHUNK = 1024 * 1024
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\-\"]+)*$")
+Sha256 = Path(pattern=r"^[0-9a-f]{64}$", description="lowercase hex SHA-256 of the bytes")
+
+
+class BlobOut(BaseModel):
+    sha256: str
+    size: int
+    media_type: str
+
+
+def _not_found(sha256: str) -> Problem:
+    return Problem(404, "blob.not_found", "No such blob", f"blob {sha256} is not available to you")
+
+
+def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(start, end inclusive) of a single satisfiable range; None: serve everything.
+
+    Syntactically invalid or multi-part ranges are ignored (RFC 9110 allows it); a
+    well-formed range that is unsatisfiable raises 416.
+    """
+    if not header:
+        return None
+    m = _RANGE_RE.match(header.strip())
+    if m is None or (not m.group(1) and not m.group(2)):
+        return None
+    first, last = m.group(1), m.group(2)
+    if first:
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+        if last and int(last) < start:
+            return None  # invalid: ignored
+    else:
+        suffix = int(last)
+        if suffix == 0:
+            start, end = size, size - 1  # unsatisfiable
+        else:
+            start, end = max(0, size - suffix), size - 1
+    if start >= size:
+        raise Problem(416, "blob.range_not_satisfiable", "Range not satisfiable",
+                      f"the blob has {size} bytes", headers={"Content-Range": f"bytes */{size}"})
+    return start, end
+
+
+def _stream(sha256: str, start: int, end: int) -> Iterator[bytes]:
+    pos = start
+    while pos <= end:
+        n = min(CHUNK, end + 1 - pos)
+        yield blobs.read_range(sha256, pos, n)
+        pos += n
+
+
+@router.get(
+    "/{sha256}",
+    response_class=Response,
+    responses={
+        200: {"description": "The blob's bytes", "content": {"application/octet-stream": {}}},
+        206: {"description": "The requested range", "content": {"application/octet-stream": {}}},
+        304: {"description": "Not modified (If-None-Match matched)"},
+        **problem_responses(401, 403, 404, 416),
+    },
+)
+def get_blob(
+    sha256: str = Sha256,
+    range_header: str | None = Header(default=None, alias="Range"),
+    if_range: str | None = Header(default=None, alias="If-Range"),
+    if_none_match: str | None = Header(default=None, alias="If-None-Match"),
+    principal: Principal = Depends(current_user),
+) -> Response:
+    info = blobs.blob_info(sha256)
+    if info is None or not blobs.may_read(principal.user.id, sha256):
+        raise _not_found(sha256)
+    etag = f'"{sha256}"'
+    headers = {"ETag": etag, "Accept-Ranges": "bytes", "Cache-Control": "private, max-age=31536000, immutable"}
+    if if_none_match and (if_none_match.strip() == "*" or etag in if_none_match or sha256 in if_none_match):
+        return Response(status_code=304, headers=headers)
+    byte_range = None
+    if if_range is None or if_range.strip().strip('"') == sha256:
+        byte_range = _parse_range(range_header, info.size)
+    if byte_range is None:
+        start, end, status = 0, info.size - 1, 200
+    else:
+        (start, end), status = byte_range, 206
+        headers["Content-Range"] = f"bytes {start}-{end}/{info.size}"
+    length = end + 1 - start
+    headers["Content-Length"] = str(length)
+    if length <= CHUNK:
+        data = blobs.read_range(sha256, start, length) if length else b""
+        return Response(data, status_code=status, media_type=info.media_type, headers=headers)
+    return StreamingResponse(_stream(sha256, start, end), status_code=status,
+                             media_type=info.media_type, headers=headers)
+
+
+@router.put(
+    "/{sha256}",
+    response_model=BlobOut,
+    status_code=201,
+    responses={200: {"model": BlobOut, "description": "Already stored"},
+               **problem_responses(400, 401, 403, 413)},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def put_blob(
+    request: Request,
+    sha256: str = Sha256,
+    principal: Principal = Depends(current_user),
+) -> Response:
+    media_type = (request.headers.get("content-type") or "application/octet-stream").strip()
+    if len(media_type) > 200 or not _MEDIA_TYPE_RE.match(media_type):
+        media_type = "application/octet-stream"
+    hasher = hashlib.sha256()
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BLOB_BODY:
+            raise BodyTooLarge(MAX_BLOB_BODY)
+        hasher.update(chunk)
+        parts.append(chunk)
+    if hasher.hexdigest() != sha256:
+        raise Problem(400, "blob.hash_mismatch", "Hash mismatch",
+                      f"the body's sha256 is {hasher.hexdigest()}, not {sha256}")
+    from starlette.concurrency import run_in_threadpool
+
+    existed = await run_in_threadpool(blobs.blob_info, sha256)
+    await run_in_threadpool(blobs.store_blob, b"".join(parts), media_type, principal.user.id)
+    info = existed or blobs.BlobInfo(sha256, media_type, size)
+    body = BlobOut(sha256=sha256, size=info.size, media_type=info.media_type)
+    return Response(body.model_dump_json(), status_code=200 if existed else 201,
+                    media_type="application/json")

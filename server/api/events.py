@@ -1,0 +1,60 @@
+"""GET /api/v1/events: server-sent `changes` hints (PROTOCOL "Events")."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+
+from server import events, feed
+from server.auth import Principal, current_user
+from server.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+
+def _event(seq: int) -> bytes:
+    return f'event: changes\ndata: {{"seq":{seq}}}\n\n'.encode()
+
+
+async def _stream(user_id: str, expires_at: float) -> AsyncIterator[bytes]:
+    w = events.watcher()
+    w.subscribe()
+    try:
+        yield b"retry: 3000\n\n"
+        sent = await run_in_threadpool(feed.latest_visible_seq, user_id)
+        yield _event(sent)
+        last_beat = time.monotonic()
+        while time.time() < expires_at:
+            wait = max(0.05, min(events.HEARTBEAT_INTERVAL - (time.monotonic() - last_beat),
+                                 expires_at - time.time()))
+            if await w.wait_change(wait):
+                seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
+                if seq != sent:
+                    sent = seq
+                    yield _event(seq)
+            if time.monotonic() - last_beat >= events.HEARTBEAT_INTERVAL:
+                last_beat = time.monotonic()
+                yield b": heartbeat\n\n"
+        # The access token expired: end the stream; the client refreshes and reconnects.
+    finally:
+        w.unsubscribe()
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"description": "text/event-stream of `changes` events",
+                     "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+               **problem_responses(401, 403)},
+)
+def get_events(principal: Principal = Depends(current_user)) -> StreamingResponse:
+    expires_at = principal.session.access_expires_at.timestamp()
+    return StreamingResponse(
+        _stream(principal.user.id, expires_at),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,48 @@
+"""POST /api/v1/ops: apply client operations (PROTOCOL "Push")."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from server import ops
+from server.auth import Principal, current_user
+from server.errors import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+
+class OpIn(BaseModel):
+    op_id: str = Field(min_length=1, max_length=100)
+    type: str = Field(min_length=1, max_length=100)
+    data: dict[str, Any]
+
+
+class OpsIn(BaseModel):
+    ops: list[OpIn] = Field(min_length=1, max_length=ops.MAX_OPS)
+
+
+class OpResult(BaseModel):
+    op_id: str
+    status: Literal["applied", "duplicate", "conflict", "rejected"]
+    code: str | None = None
+    detail: str | None = None
+    seq: int | None = None
+    original_status: str | None = None
+
+
+class OpsOut(BaseModel):
+    results: list[OpResult]
+
+
+@router.post("/ops", response_model=OpsOut, response_model_exclude_none=False,
+             responses=problem_responses(400, 401, 403, 413))
+def post_ops(body: OpsIn, principal: Principal = Depends(current_user)) -> dict:
+    results = ops.apply_ops(
+        principal.user,
+        [op.model_dump() for op in body.ops],
+        device_id=principal.session.device_id,
+    )
+    return {"results": results}

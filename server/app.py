@@ -1,0 +1,87 @@
+"""The FastAPI application of the reference platform: `create_app(db_url)`.
+
+Op handlers register themselves when their module is imported, so every module that
+registers ops is listed in `OP_MODULES`; routers in `ROUTER_MODULES` (each exposes
+`router`). Modules that do not exist yet are skipped with a log line, so the core
+runs while other parts are being built; a module that exists but fails to import is
+an error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from server import errors
+from server.db import init_database
+from server.version import server_version
+
+log = logging.getLogger(__name__)
+
+OP_MODULES = ["server.directory", "server.workflow", "server.notices"]
+ROUTER_MODULES = [
+    "server.api.meta",
+    "server.api.auth",
+    "server.api.changes",
+    "server.api.ops",
+    "server.api.blobs",
+    "server.api.events",
+    "server.api.admin",
+]
+
+
+def _import_optional(name: str) -> Any | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            log.warning("module %s not present; its routes/ops are not served", name)
+            return None
+        raise
+
+
+class _GZipExceptBlobs:
+    """gzip JSON responses; never blobs (Range offsets refer to the raw bytes)."""
+
+    def __init__(self, app: Any) -> None:
+        self.plain = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024, compresslevel=5)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/v1/blobs/"):
+            await self.plain(scope, receive, send)
+        else:
+            await self.gzip(scope, receive, send)
+
+
+def create_app(db_url: str) -> FastAPI:
+    """Open (and if new, create) the database at `db_url` and build the app."""
+    init_database(db_url)
+    for name in OP_MODULES:
+        _import_optional(name)
+    app = FastAPI(
+        title="GovDesk county platform",
+        version=server_version(),
+        description="Reference implementation of the GovDesk county platform protocol v1.",
+    )
+    errors.install(app)
+    app.add_middleware(_GZipExceptBlobs)
+    for name in ROUTER_MODULES:
+        module = _import_optional(name)
+        if module is not None:
+            app.include_router(module.router)
+    app.openapi = lambda: errors.custom_openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` with several workers (URL in GOVDESK_DB_URL)."""
+    import os
+
+    from server.db import DEFAULT_DB
+
+    return create_app(os.environ.get("GOVDESK_DB_URL", DEFAULT_DB))

@@ -1,0 +1,168 @@
+"""Command line of the reference platform.
+
+    python -m server serve --db URL --host H --port P [--workers N]
+    python -m server create-unit --db URL --name 市财政局 --kind bureau [--id ID] [--parent ID]
+    python -m server create-user --db URL --username u --password p --name 姓名 \
+        --unit UNIT_ID_OR_NAME --roles staff,leader --title 科员
+    python -m server purge --db URL --older-than-days 30
+    python -m server init-demo ...          -> server.demo.build.main(argv)
+    python -m server register-document ...  -> server.documents_cli.main(argv)
+
+`--db` defaults to ./govdesk-platform.db (a bare path is a SQLite file). The hooked
+subcommands get the remaining arguments unparsed (`main(argv: list[str]) -> int`).
+Exit codes: 0 success, 1 a refused request (message on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from datetime import timedelta
+
+from server.db import DEFAULT_DB, redact_url
+
+HOOKS = {
+    "init-demo": "server.demo.build",
+    "register-document": "server.documents_cli",
+}
+
+
+def _setup_logging(level: str = "info") -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govdesk-platform",
+                                     description="GovDesk reference county platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", default=os.environ.get("GOVDESK_DB_URL", DEFAULT_DB),
+                       help="database URL or SQLite file (default %(default)s)")
+        return p
+
+    serve = with_db(sub.add_parser("serve", help="run the HTTP API"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+
+    unit = with_db(sub.add_parser("create-unit", help="add an org unit"))
+    unit.add_argument("--name", required=True)
+    unit.add_argument("--kind", required=True, help="county, bureau, town, office, ...")
+    unit.add_argument("--id", dest="unit_id")
+    unit.add_argument("--parent")
+
+    user = with_db(sub.add_parser("create-user", help="add a user"))
+    user.add_argument("--username", required=True)
+    user.add_argument("--password", help="default: $GOVDESK_PASSWORD")
+    user.add_argument("--name", required=True, help="display name")
+    user.add_argument("--unit", required=True, help="unit id or unique unit name")
+    user.add_argument("--roles", default="staff", help="comma-separated: clerk,leader,...")
+    user.add_argument("--title", default="")
+    user.add_argument("--id", dest="user_id")
+
+    purge = with_db(sub.add_parser("purge", help="compact old deletions of the change feed"))
+    purge.add_argument("--older-than-days", type=float, required=True)
+
+    for name in HOOKS:
+        sub.add_parser(name, help=f"see {HOOKS[name]}", add_help=False)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.db import init_database
+
+    log = logging.getLogger("server")
+    # Create tables once here, before any worker starts.
+    init_database(args.db)
+    log.info("serving %s on http://%s:%d", redact_url(args.db), args.host, args.port)
+    if args.workers > 1:
+        os.environ["GOVDESK_DB_URL"] = args.db
+        uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level=args.log_level, access_log=False)
+    else:
+        from server.app import create_app
+
+        uvicorn.run(create_app(args.db), host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False)
+    return 0
+
+
+def _find_unit(ref: str) -> str | None:
+    from server.models import Unit
+
+    unit = Unit.get_or_none(Unit.id == ref)
+    if unit is not None:
+        return unit.id
+    matches = list(Unit.select(Unit.id).where(Unit.name == ref).limit(2))
+    return matches[0].id if len(matches) == 1 else None
+
+
+def _create_unit(args: argparse.Namespace) -> int:
+    from server import directory
+    from server.db import init_database
+
+    init_database(args.db)
+    unit = directory.create_unit(args.name, args.kind, unit_id=args.unit_id, parent_id=args.parent)
+    print(unit.id)
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from server import directory
+    from server.db import init_database
+
+    password = args.password or os.environ.get("GOVDESK_PASSWORD")
+    if not password:
+        print("error: give --password or set GOVDESK_PASSWORD", file=sys.stderr)
+        return 2
+    init_database(args.db)
+    unit_id = _find_unit(args.unit)
+    if unit_id is None:
+        print(f"error: no unit (or no unique unit) named {args.unit!r}", file=sys.stderr)
+        return 1
+    roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+    user = directory.create_user(args.username, password, args.name, unit_id, roles, args.title,
+                                 user_id=args.user_id)
+    print(user.id)
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from server import feed
+    from server.db import init_database
+
+    init_database(args.db)
+    result = feed.purge(timedelta(days=args.older_than_days))
+    print(f"removed {result.deleted_rows} feed rows and {result.deleted_objects} objects; "
+          f"cursors below seq {result.min_cursor_seq} now expire")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in HOOKS:
+        _setup_logging()
+        module = importlib.import_module(HOOKS[argv[0]])
+        return int(module.main(argv[1:]) or 0)
+    args = _parser().parse_args(argv)
+    _setup_logging(getattr(args, "log_level", "info"))
+    from server.errors import Problem
+
+    commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
+                "purge": _purge}
+    try:
+        return commands[args.command](args)
+    except Problem as problem:
+        print(f"error: {problem.code}: {problem.detail or problem.title}", file=sys.stderr)
+        return 1

@@ -1,0 +1,275 @@
+"""Units, users and signing keys: the directory every signed-in user sees.
+
+Each writer runs in its own `write_tx()` (nesting into the caller's when there is one)
+and publishes the changed object to everyone ("*") with its PROTOCOL fields:
+- unit: id, name, parent_id, kind, sort_order, version, updated_at
+- user: id, username, display_name, unit_id, roles, title, active, version, updated_at
+  (never the password hash)
+- key:  id, user_id, algorithm, public_key, revoked_at, version, updated_at
+
+`key.register` (PROTOCOL op) is registered here with `server.ops`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from server import clock, feed, security
+from server.db import write_tx
+from server.errors import Problem
+from server.models import EVERYONE, AuthSession, SigningKey, Unit, User
+from server.ops import OpOutcome, register_op
+
+ROLES = ("clerk", "leader", "staff", "publisher", "admin")
+KEY_ALGORITHMS = {"ed25519": 32, "sm2-sm3": 65}  # raw public key length
+_USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+# --- serialised forms ------------------------------------------------------------------
+
+
+def unit_json(unit: Unit) -> dict[str, Any]:
+    return {
+        "id": unit.id,
+        "name": unit.name,
+        "parent_id": unit.parent_id,
+        "kind": unit.kind,
+        "sort_order": unit.sort_order,
+        "version": unit.version,
+        "updated_at": clock.rfc3339(unit.updated_at),
+    }
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "unit_id": user.unit_id,
+        "roles": list(user.roles or []),
+        "title": user.title,
+        "active": bool(user.active),
+        "version": user.version,
+        "updated_at": clock.rfc3339(user.updated_at),
+    }
+
+
+def key_json(key: SigningKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "user_id": key.user_id,
+        "algorithm": key.algorithm,
+        "public_key": key.public_key,
+        "revoked_at": clock.rfc3339(key.revoked_at),
+        "version": key.version,
+        "updated_at": clock.rfc3339(key.updated_at),
+    }
+
+
+def publish_unit(unit: Unit) -> int:
+    return feed.publish("unit", unit.id, unit_json(unit), EVERYONE)
+
+
+def publish_user(user: User) -> int:
+    return feed.publish("user", user.id, user_json(user), EVERYONE)
+
+
+def publish_key(key: SigningKey) -> int:
+    return feed.publish("key", key.id, key_json(key), EVERYONE)
+
+
+# --- units and users -------------------------------------------------------------------
+
+
+def create_unit(
+    name: str,
+    kind: str,
+    *,
+    unit_id: str | None = None,
+    parent_id: str | None = None,
+    sort_order: int = 0,
+) -> Unit:
+    with write_tx():
+        if parent_id is not None and Unit.get_or_none(Unit.id == parent_id) is None:
+            raise Problem(422, "unit.unknown_parent", "Unknown parent unit", parent_id)
+        unit = Unit.create(
+            id=unit_id or uuid.uuid4().hex,
+            name=name,
+            kind=kind,
+            parent=parent_id,
+            sort_order=sort_order,
+            updated_at=clock.now(),
+        )
+        publish_unit(unit)
+    return unit
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise Problem(422, "user.unknown_role", "Unknown role", ", ".join(bad))
+    return roles
+
+
+def create_user(
+    username: str,
+    password: str,
+    display_name: str,
+    unit_id: str,
+    roles: Iterable[str],
+    title: str = "",
+    *,
+    user_id: str | None = None,
+) -> User:
+    """Create a user and publish it; Problem 409 `user.exists`, 422 on bad input."""
+    if not _USERNAME_RE.match(username):
+        raise Problem(422, "user.invalid_username", "Invalid user name",
+                      "letters, digits, '_', '.', '-' only, at most 64")
+    if not password:
+        raise Problem(422, "user.invalid_password", "Invalid password", "empty password")
+    roles = _check_roles(roles)
+    password_hash = security.hash_password(password)  # slow: keep it out of the write lock
+    with write_tx():
+        if Unit.get_or_none(Unit.id == unit_id) is None:
+            raise Problem(422, "user.unknown_unit", "Unknown unit", unit_id)
+        if User.get_or_none(User.username == username) is not None:
+            raise Problem(409, "user.exists", "User exists", username)
+        user = User.create(
+            id=user_id or uuid.uuid4().hex,
+            username=username,
+            display_name=display_name,
+            unit=unit_id,
+            roles=roles,
+            title=title,
+            password_hash=password_hash,
+            updated_at=clock.now(),
+        )
+        publish_user(user)
+    return user
+
+
+def set_password(user_id: str, password: str) -> None:
+    if not password:
+        raise Problem(422, "user.invalid_password", "Invalid password", "empty password")
+    password_hash = security.hash_password(password)
+    with write_tx():
+        n = User.update(password_hash=password_hash).where(User.id == user_id).execute()
+        if not n:
+            raise Problem(404, "user.not_found", "No such user", user_id)
+
+
+def update_user(user_id: str, **changes: Any) -> User:
+    """Change display_name / unit_id / roles / title / active; bumps version, publishes."""
+    allowed = {"display_name", "unit_id", "roles", "title", "active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)}")
+    if "roles" in changes:
+        changes["roles"] = _check_roles(changes["roles"])
+    with write_tx():
+        user = User.get_or_none(User.id == user_id)
+        if user is None:
+            raise Problem(404, "user.not_found", "No such user", user_id)
+        if "unit_id" in changes and Unit.get_or_none(Unit.id == changes["unit_id"]) is None:
+            raise Problem(422, "user.unknown_unit", "Unknown unit", changes["unit_id"])
+        for name, value in changes.items():
+            setattr(user, "unit" if name == "unit_id" else name, value)
+        user.version += 1
+        user.updated_at = clock.now()
+        user.save()
+        if changes.get("active") is False:
+            AuthSession.update(revoked_at=clock.now()).where(
+                (AuthSession.user == user.id) & AuthSession.revoked_at.is_null()
+            ).execute()
+        publish_user(user)
+    return user
+
+
+def deactivate_user(user_id: str) -> User:
+    """Disable sign-in and revoke every session; the user stays in the directory."""
+    return update_user(user_id, active=False)
+
+
+# --- signing keys ----------------------------------------------------------------------
+
+
+def key_id_for(public_raw: bytes) -> str:
+    """PROTOCOL/contracts: key_id = first 16 hex of sha256 of the raw public key."""
+    return hashlib.sha256(public_raw).hexdigest()[:16]
+
+
+def decode_public_key(algorithm: str, public_key: str) -> bytes:
+    if algorithm not in KEY_ALGORITHMS:
+        raise Problem(422, "key.unknown_algorithm", "Unknown algorithm",
+                      f"algorithm must be one of {', '.join(KEY_ALGORITHMS)}")
+    try:
+        raw = base64.b64decode(public_key, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise Problem(422, "key.invalid_public_key", "Invalid public key",
+                      "public_key is not base64") from exc
+    if len(raw) != KEY_ALGORITHMS[algorithm] or (algorithm == "sm2-sm3" and raw[0] != 4):
+        raise Problem(422, "key.invalid_public_key", "Invalid public key",
+                      f"a {algorithm} public key is {KEY_ALGORITHMS[algorithm]} raw bytes"
+                      + (" (uncompressed point, 0x04 first)" if algorithm == "sm2-sm3" else ""))
+    return raw
+
+
+def register_key(user: User, key_id: str, algorithm: str, public_key: str,
+                 device_id: str = "") -> SigningKey:
+    raw = decode_public_key(algorithm, public_key)
+    if key_id != key_id_for(raw):
+        raise Problem(422, "key.id_mismatch", "Key id does not match",
+                      "key_id must be the first 16 hex digits of sha256(public key)")
+    with write_tx():
+        existing = SigningKey.get_or_none(SigningKey.id == key_id)
+        if existing is not None:
+            if existing.user_id == user.id and existing.public_key == public_key:
+                if existing.revoked_at is not None:
+                    raise Problem(409, "key.revoked", "Key revoked",
+                                  "this key was revoked; generate a new one")
+                return existing  # registering the same key twice is harmless
+            raise Problem(409, "key.id_taken", "Key id taken", key_id)
+        now = clock.now()
+        key = SigningKey.create(id=key_id, user=user.id, algorithm=algorithm,
+                                public_key=public_key, device_id=device_id,
+                                created_at=now, updated_at=now)
+        publish_key(key)
+    return key
+
+
+def revoke_key(key_id: str, by: str | None = None) -> SigningKey:
+    """Revoke a key (by its owner or an admin: the caller checks who `by` is)."""
+    with write_tx():
+        key = SigningKey.get_or_none(SigningKey.id == key_id)
+        if key is None:
+            raise Problem(404, "key.not_found", "No such key", key_id)
+        if key.revoked_at is None:
+            key.revoked_at = clock.now()
+            key.version += 1
+            key.updated_at = key.revoked_at
+            key.save()
+            publish_key(key)
+    return key
+
+
+def _op_key_register(user: User, data: dict[str, Any]) -> OpOutcome:
+    key_id = data.get("key_id")
+    algorithm = data.get("algorithm")
+    public_key = data.get("public_key")
+    if not all(isinstance(v, str) and v for v in (key_id, algorithm, public_key)):
+        return OpOutcome("rejected", "op.invalid_data",
+                         "key_id, algorithm and public_key must be non-empty strings")
+    from server.ops import current_device_id
+
+    register_key(user, key_id, algorithm, public_key, device_id=current_device_id())
+    return OpOutcome("applied")
+
+
+register_op("key.register", _op_key_register)

@@ -1,0 +1,230 @@
+"""Run the reference platform as a subprocess on loopback (demo mode and tests).
+
+    with EmbeddedPlatform(demo=True) as platform:
+        platform.base_url        # http://127.0.0.1:<free port>
+        platform.accounts        # demo accounts, as `init-demo --json` prints them
+
+The platform runs as `python -m server serve` so a test that kills it kills a real
+process with its own database connections. `stop()` terminates it, `kill()` SIGKILLs
+it, `start()` runs it again on the same database and port.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from server.db import normalise_url
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PlatformError(RuntimeError):
+    """The platform subprocess did not start (or init-demo failed); carries its log tail."""
+
+
+def _sqlite_path(db_url: str) -> Path | None:
+    return Path(db_url[len("sqlite:///"):]) if db_url.startswith("sqlite:///") else None
+
+
+def _run_init_demo(db_url: str, scale: int | None, env: dict[str, str]) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "server", "init-demo", "--db", db_url, "--json"]
+    if scale is not None:
+        cmd += ["--scale", str(scale)]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, timeout=900)
+    if proc.returncode != 0:
+        raise PlatformError(f"init-demo failed ({proc.returncode}): "
+                            f"{proc.stderr.decode(errors='replace')[-3000:]}")
+    info = json.loads(proc.stdout)
+    return {"accounts": info} if isinstance(info, list) else info
+
+
+# Building the demo county takes seconds (a hundred scrypt hashes, signatures, PDFs); a
+# process that starts many demo platforms (the test suite) builds it once per scale and
+# copies the SQLite file.
+_templates: dict[int | None, tuple[Path, dict[str, Any]]] = {}
+_template_dir: Path | None = None
+
+
+def _demo_template(scale: int | None, env: dict[str, str]) -> tuple[Path, dict[str, Any]]:
+    global _template_dir
+    if scale not in _templates:
+        if _template_dir is None:
+            _template_dir = Path(tempfile.mkdtemp(prefix="govdesk-demo-template-"))
+            atexit.register(shutil.rmtree, _template_dir, True)
+        path = _template_dir / f"demo-{scale or 0}.db"
+        path.unlink(missing_ok=True)
+        info = _run_init_demo(normalise_url(str(path)), scale, env)
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to copy
+        _templates[scale] = (path, info)
+    return _templates[scale]
+
+
+class EmbeddedPlatform:
+    def __init__(
+        self,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        demo: bool = True,
+        scale: int | None = None,
+        port: int = 0,
+        env: dict[str, str] | None = None,
+        workers: int = 1,
+    ) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if db_path is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="govdesk-platform-")
+            db_path = Path(self._tmp.name) / "platform.db"
+        self.db_url = normalise_url(str(db_path))
+        self.workdir = Path(self._tmp.name) if self._tmp else Path(tempfile.mkdtemp(prefix="govdesk-platform-"))
+        self.log_path = self.workdir / "platform.log"
+        self.demo = demo
+        self.scale = scale
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.accounts: list[dict[str, Any]] = []
+        self.demo_info: dict[str, Any] = {}
+        self._demo_done = False
+        self._env = env or {}
+        self.workers = workers
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        )
+        env["PYTHONUNBUFFERED"] = "1"
+        env.update(self._env)
+        return env
+
+    def init_demo(self) -> None:
+        """Fill the database with the demo county (SQLite: a copy of a per-process template)."""
+        path = _sqlite_path(self.db_url)
+        if path is not None and not path.exists():
+            template, info = _demo_template(self.scale, self._child_env())
+            # The copy is a new platform database: give it its own instance_id.
+            shutil.copyfile(template, path)
+            with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+                conn.execute("UPDATE meta SET instance_id = ? WHERE id = 1", (uuid.uuid4().hex,))
+        else:
+            info = _run_init_demo(self.db_url, self.scale, self._child_env())
+        self.demo_info = info
+        self.accounts = list(info.get("accounts", []))
+        self._demo_done = True
+
+    def start(self) -> EmbeddedPlatform:
+        if self._proc is not None and self._proc.poll() is None:
+            return self
+        if self.demo and not self._demo_done:
+            self.init_demo()
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "server", "serve", "--db", self.db_url,
+                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+                 "--workers", str(self.workers)],
+                cwd=REPO_ROOT, env=self._child_env(), stdout=log, stderr=subprocess.STDOUT,
+            )
+        finally:
+            log.close()
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            assert self._proc is not None
+            if self._proc.poll() is not None:
+                raise PlatformError(f"platform exited with {self._proc.returncode}: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/api/v1/meta", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.05)
+        self.kill()
+        raise PlatformError(f"platform did not answer within {START_TIMEOUT}s: {self.log_tail()}")
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return self.log_path.read_bytes()[-n:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate (SIGTERM: uvicorn shuts down gracefully), SIGKILL if it hangs."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: the platform dies mid-whatever, as on a power cut."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGKILL)
+            self._proc.wait()
+        self._proc = None
+
+    def close(self) -> None:
+        self.stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> EmbeddedPlatform:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def account(self, username: str) -> dict[str, Any]:
+        for acc in self.accounts:
+            if acc.get("username") == username:
+                return acc
+        raise KeyError(username)

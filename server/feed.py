@@ -1,0 +1,337 @@
+"""The compacted change feed: what each user may see, in commit order.
+
+Writers (inside `write_tx()`):
+- `publish(obj_type, obj_id, data, audience, blobs=None)` stores the object's client
+  JSON (serialised once) and makes its feed rows say "upsert" for the audience and
+  "delete" for every user who could see it before but is no longer in the audience.
+  `audience` is a set of user ids or `EVERYONE` ("*"); a set containing "*" means
+  everyone. `blobs`: the sha256s the object refers to (for blob authorisation);
+  None leaves the recorded references as they are, a list replaces them.
+- `retract(obj_type, obj_id)` makes every row of the object a "delete".
+
+Every change gets its own seq, and one user never has two rows of one object with the
+same seq (a move from "*" to named users spends two seqs: the "*" delete first, the
+named upserts next), so a page boundary never splits a change.
+
+Reader: `read_changes(user_id, cursor, limit)` returns the JSON body of one page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from server import clock
+from server.db import database
+from server.errors import Problem
+from server.models import EVERYONE, BlobRef, FeedEntry, Meta, SyncObject
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 500
+_CHUNK = 500  # ids per IN (...) list, well below every backend's parameter limit
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return clock.rfc3339(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    """Compact JSON, non-ASCII kept: the form stored and sent."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def object_key(obj_type: str, obj_id: str) -> str:
+    return f"{obj_type}:{obj_id}"
+
+
+def _require_tx() -> None:
+    if not database.obj.in_transaction():
+        raise RuntimeError("feed writes must run inside db.write_tx()")
+
+
+def next_seq() -> int:
+    """Take the next feed seq (inside `write_tx()`, which serialises the counter)."""
+    _require_tx()
+    cursor = database.obj.execute_sql("UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq")
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("platform database has no Meta row: run init_database()")
+    return int(row[0])
+
+
+def current_seq() -> int:
+    row = database.obj.execute_sql("SELECT seq FROM meta WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _set_rows(key: str, user_ids: list[str], op: str, seq: int) -> None:
+    for chunk in _chunks(user_ids):
+        FeedEntry.update(op=op, seq=seq).where(
+            (FeedEntry.key == key) & FeedEntry.user_id.in_(chunk)
+        ).execute()
+
+
+def _normalise_audience(audience: set[str] | frozenset[str] | str | Iterable[str]) -> set[str]:
+    if isinstance(audience, str):
+        return {audience}
+    users = set(audience)
+    return {EVERYONE} if EVERYONE in users else users
+
+
+def publish(
+    obj_type: str,
+    obj_id: str,
+    data: dict[str, Any],
+    audience: set[str] | frozenset[str] | str,
+    *,
+    blobs: list[str] | None = None,
+) -> int:
+    """Record the object's current JSON and who may see it; returns the seq used."""
+    _require_tx()
+    key = object_key(obj_type, obj_id)
+    users = _normalise_audience(audience)
+    existing = dict(
+        FeedEntry.select(FeedEntry.user_id, FeedEntry.op).where(FeedEntry.key == key).tuples()
+    )
+    if users == {EVERYONE}:
+        seq = next_seq()
+        # "*" covers everyone: named rows would only duplicate (or contradict) it.
+        FeedEntry.delete().where((FeedEntry.key == key) & (FeedEntry.user_id != EVERYONE)).execute()
+        if EVERYONE in existing:
+            _set_rows(key, [EVERYONE], "upsert", seq)
+        else:
+            FeedEntry.insert(user_id=EVERYONE, key=key, seq=seq, op="upsert").execute()
+    else:
+        if existing.get(EVERYONE) == "upsert":
+            _set_rows(key, [EVERYONE], "delete", next_seq())
+        seq = next_seq()
+        lost = [u for u, op in existing.items() if u != EVERYONE and u not in users and op == "upsert"]
+        _set_rows(key, lost, "delete", seq)
+        _set_rows(key, [u for u in users if u in existing], "upsert", seq)
+        new_rows = [
+            {"user_id": u, "key": key, "seq": seq, "op": "upsert"} for u in users if u not in existing
+        ]
+        for i in range(0, len(new_rows), _CHUNK):
+            FeedEntry.insert_many(new_rows[i : i + _CHUNK]).execute()
+    text = dumps(data)
+    now = clock.now()
+    updated = (
+        SyncObject.update(seq=seq, data=text, changed_at=now).where(SyncObject.key == key).execute()
+    )
+    if not updated:
+        SyncObject.insert(
+            key=key, type=obj_type, obj_id=obj_id, seq=seq, data=text, changed_at=now
+        ).execute()
+    if blobs is not None:
+        _set_blob_refs(key, blobs)
+    return seq
+
+
+def _set_blob_refs(key: str, blobs: list[str]) -> None:
+    wanted = set(blobs)
+    have = {r for (r,) in BlobRef.select(BlobRef.sha256).where(BlobRef.key == key).tuples()}
+    stale = list(have - wanted)
+    if stale:
+        BlobRef.delete().where((BlobRef.key == key) & BlobRef.sha256.in_(stale)).execute()
+    missing = [{"sha256": h, "key": key} for h in wanted - have]
+    if missing:
+        BlobRef.insert_many(missing).execute()
+
+
+def retract(obj_type: str, obj_id: str) -> int | None:
+    """Every row of the object becomes "delete"; returns the seq, None if unknown."""
+    _require_tx()
+    key = object_key(obj_type, obj_id)
+    if not SyncObject.select().where(SyncObject.key == key).exists():
+        return None
+    seq = next_seq()
+    FeedEntry.update(op="delete", seq=seq).where(
+        (FeedEntry.key == key) & (FeedEntry.op == "upsert")
+    ).execute()
+    SyncObject.update(seq=seq, data=None, changed_at=clock.now()).where(
+        SyncObject.key == key
+    ).execute()
+    BlobRef.delete().where(BlobRef.key == key).execute()
+    return seq
+
+
+# --- cursors -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedState:
+    instance_id: str
+    seq: int
+    min_cursor_seq: int
+
+
+def feed_state() -> FeedState:
+    row = database.obj.execute_sql(
+        "SELECT instance_id, seq, min_cursor_seq FROM meta WHERE id = 1"
+    ).fetchone()
+    if row is None:
+        raise RuntimeError("platform database has no Meta row: run init_database()")
+    return FeedState(row[0], int(row[1]), int(row[2]))
+
+
+def encode_cursor(instance_id: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{instance_id}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, state: FeedState) -> int:
+    """The seq a cursor stands for; Problem 400 cursor.invalid / 410 cursor.expired."""
+    if not cursor:
+        return 0
+    try:
+        if len(cursor) > 200:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        instance_id, seq_text = raw.rsplit(":", 1)
+        if not seq_text.isdigit():
+            raise ValueError("seq is not a number")
+        seq = int(seq_text)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise Problem(400, "cursor.invalid", "Invalid cursor", "the cursor is not one of ours") from exc
+    if instance_id != state.instance_id:
+        raise Problem(410, "cursor.expired", "Cursor expired",
+                      "the platform database changed; synchronise from scratch")
+    if seq > state.seq or (seq != 0 and seq < state.min_cursor_seq):
+        raise Problem(410, "cursor.expired", "Cursor expired",
+                      "the cursor is older than the platform's retention; synchronise from scratch")
+    return seq
+
+
+# --- reading -------------------------------------------------------------------------
+
+_PAGE_SQL = """
+SELECT f.seq, f.op, s.type, s.obj_id, s.data FROM (
+  SELECT * FROM (SELECT seq, key, op FROM feed_entry
+                 WHERE user_id = {p} AND seq > {p} ORDER BY seq LIMIT {p}) AS everyone
+  UNION ALL
+  SELECT * FROM (SELECT seq, key, op FROM feed_entry
+                 WHERE user_id = {p} AND seq > {p} ORDER BY seq LIMIT {p}) AS mine
+) AS f JOIN sync_object AS s ON s.key = f.key
+ORDER BY f.seq LIMIT {p}
+"""
+
+
+def _page_sql() -> str:
+    return _PAGE_SQL.format(p=database.obj.param)
+
+
+def read_changes(user_id: str, cursor: str | None, limit: int = DEFAULT_LIMIT) -> bytes:
+    """One page of the caller's feed as the JSON body PROTOCOL describes."""
+    limit = max(1, min(MAX_LIMIT, limit))
+    db = database.obj
+    from server.db import read_tx
+
+    with read_tx():
+        state = feed_state()
+        after = decode_cursor(cursor, state)
+        rows = db.execute_sql(
+            _page_sql(), (EVERYONE, after, limit + 1, user_id, after, limit + 1, limit + 1)
+        ).fetchall()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    parts = []
+    for seq, op, obj_type, obj_id, data in rows:
+        if op == "upsert":
+            parts.append(
+                f'{{"seq":{seq},"type":{json.dumps(obj_type)},"id":{json.dumps(obj_id, ensure_ascii=False)},'
+                f'"op":"upsert","data":{data}}}'
+            )
+        else:
+            parts.append(
+                f'{{"seq":{seq},"type":{json.dumps(obj_type)},"id":{json.dumps(obj_id, ensure_ascii=False)},'
+                f'"op":"delete","data":null}}'
+            )
+    last = rows[-1][0] if rows else after
+    new_cursor = encode_cursor(state.instance_id, last)
+    body = (
+        '{"changes":[' + ",".join(parts) + f'],"cursor":"{new_cursor}",'
+        f'"has_more":{"true" if has_more else "false"}}}'
+    )
+    return body.encode()
+
+
+def latest_visible_seq(user_id: str) -> int:
+    """The highest seq in the caller's feed (for the events stream)."""
+    p = database.obj.param
+    row = database.obj.execute_sql(
+        f"SELECT (SELECT max(seq) FROM feed_entry WHERE user_id = {p}),"
+        f" (SELECT max(seq) FROM feed_entry WHERE user_id = {p})",
+        (EVERYONE, user_id),
+    ).fetchone()
+    return max(int(row[0] or 0), int(row[1] or 0))
+
+
+def visible_keys(user_id: str) -> dict[str, int]:
+    """Keys the user currently sees (op upsert), with their seq: for tests and admin."""
+    q = FeedEntry.select(FeedEntry.key, FeedEntry.seq).where(
+        FeedEntry.user_id.in_([EVERYONE, user_id]) & (FeedEntry.op == "upsert")
+    )
+    return dict(q.tuples())
+
+
+# --- retention -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted_rows: int
+    deleted_objects: int
+    min_cursor_seq: int
+
+
+def purge(older_than: timedelta) -> PurgeResult:
+    """Drop delete rows of objects unchanged for `older_than`; raise min_cursor_seq.
+
+    A client whose cursor is below the highest dropped seq might have missed one of
+    those deletions, so such cursors get 410 cursor.expired from now on.
+    """
+    from server.db import write_tx
+
+    cutoff = clock.now() - older_than
+    with write_tx():
+        old_keys = SyncObject.select(SyncObject.key).where(SyncObject.changed_at <= cutoff)
+        doomed = FeedEntry.select().where((FeedEntry.op == "delete") & FeedEntry.key.in_(old_keys))
+        max_seq = (
+            FeedEntry.select(FeedEntry.seq)
+            .where((FeedEntry.op == "delete") & FeedEntry.key.in_(old_keys))
+            .order_by(FeedEntry.seq.desc())
+            .limit(1)
+            .scalar()
+        )
+        deleted_rows = doomed.count()
+        FeedEntry.delete().where(
+            (FeedEntry.op == "delete") & FeedEntry.key.in_(old_keys)
+        ).execute()
+        with_rows = FeedEntry.select(FeedEntry.key).distinct()
+        deleted_objects = (
+            SyncObject.delete()
+            .where(
+                SyncObject.data.is_null()
+                & (SyncObject.changed_at <= cutoff)
+                & SyncObject.key.not_in(with_rows)
+            )
+            .execute()
+        )
+        meta = Meta.get_by_id(1)
+        if max_seq is not None and max_seq > meta.min_cursor_seq:
+            Meta.update(min_cursor_seq=max_seq).where(Meta.id == 1).execute()
+            meta.min_cursor_seq = max_seq
+    return PurgeResult(deleted_rows, deleted_objects, int(meta.min_cursor_seq))

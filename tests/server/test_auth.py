@@ -1,0 +1,148 @@
+"""Sign-in, token rotation, reuse detection, logout, throttling, expiry (both backends)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from server import clock, security
+from server.models import AuthSession, LoginFailure
+from tests.server.conftest import PASSWORD, Accounts, assert_problem, bearer, login
+
+
+def test_password_hash_roundtrip_and_format() -> None:
+    encoded = security.hash_password("Fujin@2005")
+    assert encoded.startswith(f"scrypt${2**14}$8$1$")
+    assert security.verify_password("Fujin@2005", encoded)
+    assert not security.verify_password("Fujin@2006", encoded)
+    assert security.hash_password("Fujin@2005") != encoded  # salted
+    for broken in ("", "scrypt$x", "bcrypt$1$2$3$4$5", encoded[:-4] + "!!!!"):
+        assert not security.verify_password("Fujin@2005", broken)
+
+
+def test_login_returns_protocol_shape_and_token_works(app_client, accounts: Accounts) -> None:
+    tokens = login(app_client, "alice")
+    assert tokens["expires_in"] == int(security.ACCESS_TOKEN_TTL.total_seconds())
+    assert tokens["user"] == {"id": accounts.alice, "username": "alice", "display_name": "陈明",
+                              "unit_id": accounts.unit_id, "roles": ["staff"], "title": "局长"}
+    assert tokens["access_token"] != tokens["refresh_token"]
+    assert app_client.get("/api/v1/changes", headers=bearer(tokens)).status_code == 200
+    # Only hashes are stored.
+    session = AuthSession.get(AuthSession.user == accounts.alice)
+    assert session.access_hash == security.token_hash(tokens["access_token"])
+    assert tokens["access_token"] not in (session.access_hash, session.refresh_hash)
+
+
+def test_wrong_password_unknown_user_and_disabled(app_client, accounts: Accounts) -> None:
+    body = {"username": "alice", "password": "wrong", "device_id": "d"}
+    assert_problem(app_client.post("/api/v1/auth/login", json=body), 401,
+                   "auth.invalid_credentials")
+    body["username"] = "nobody"
+    assert_problem(app_client.post("/api/v1/auth/login", json=body), 401,
+                   "auth.invalid_credentials")
+    body.update(username="carol", password=PASSWORD)
+    assert_problem(app_client.post("/api/v1/auth/login", json=body), 403, "auth.account_disabled")
+
+
+def test_throttling_after_five_failures(app_client, accounts: Accounts) -> None:
+    wrong = {"username": "bob", "password": "wrong", "device_id": "d"}
+    for _ in range(5):
+        assert_problem(app_client.post("/api/v1/auth/login", json=wrong), 401)
+    r = app_client.post("/api/v1/auth/login",
+                        json={**wrong, "password": PASSWORD})  # even the right password
+    assert_problem(r, 429, "auth.throttled")
+    retry = int(r.headers["Retry-After"])
+    assert 0 < retry <= 15 * 60
+    # Another user is not affected.
+    login(app_client, "alice")
+    # Once the failures leave the window, the user may sign in again.
+    LoginFailure.update(at=clock.now() - timedelta(minutes=16)).execute()
+    login(app_client, "bob")
+    assert LoginFailure.select().where(LoginFailure.username == "bob").count() == 0
+
+
+def test_refresh_rotates_and_reuse_revokes_session(app_client, accounts: Accounts) -> None:
+    first = login(app_client, "alice")
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert r.status_code == 200, r.text
+    second = r.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert second["user"]["id"] == accounts.alice
+    # The rotated-away access token is dead, the new one works.
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(first)), 401,
+                   "auth.unauthenticated")
+    assert app_client.get("/api/v1/changes", headers=bearer(second)).status_code == 200
+    # Presenting the old refresh token again: reuse, the whole device session is revoked.
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert_problem(r, 401, "auth.refresh_reused")
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(second)), 401,
+                   "auth.unauthenticated")
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    assert_problem(r, 401, "auth.unauthenticated")
+    # Another device of the same user is untouched.
+    other = login(app_client, "alice", device_id="dev-2")
+    assert app_client.get("/api/v1/changes", headers=bearer(other)).status_code == 200
+
+
+def test_expired_access_token_then_refresh(app_client, accounts: Accounts) -> None:
+    tokens = login(app_client, "bob")
+    AuthSession.update(access_expires_at=clock.now() - timedelta(seconds=1)).execute()
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(tokens)), 401,
+                   "auth.token_expired")
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 200
+    assert app_client.get("/api/v1/changes", headers=bearer(r.json())).status_code == 200
+
+
+def test_expired_refresh_token(app_client, accounts: Accounts) -> None:
+    tokens = login(app_client, "bob")
+    AuthSession.update(refresh_expires_at=clock.now() - timedelta(seconds=1)).execute()
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert_problem(r, 401, "auth.refresh_expired")
+
+
+def test_logout_revokes_device_tokens(app_client, accounts: Accounts) -> None:
+    tokens = login(app_client, "alice")
+    r = app_client.post("/api/v1/auth/logout", headers=bearer(tokens))
+    assert r.status_code == 204
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(tokens)), 401)
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert_problem(r, 401, "auth.unauthenticated")
+    assert_problem(app_client.post("/api/v1/auth/logout", headers=bearer(tokens)), 401)
+    # With an expired access token, the refresh token in the body still logs out.
+    tokens = login(app_client, "alice")
+    AuthSession.update(access_expires_at=clock.now() - timedelta(seconds=1)).execute()
+    r = app_client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 204
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert_problem(r, 401)
+
+
+def test_relogin_on_same_device_replaces_session(app_client, accounts: Accounts) -> None:
+    first = login(app_client, "alice", device_id="pc")
+    second = login(app_client, "alice", device_id="pc")
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(first)), 401)
+    assert app_client.get("/api/v1/changes", headers=bearer(second)).status_code == 200
+
+
+def test_deactivation_ends_sessions(app_client, accounts: Accounts) -> None:
+    from server import directory
+
+    tokens = login(app_client, "bob")
+    directory.deactivate_user(accounts.bob)
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(tokens)), 401)
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert_problem(r, 401)
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"Authorization": "Bearer"},
+    {"Authorization": "Bearer not-a-token"},
+    {"Authorization": "Basic YWxpY2U6eA=="},
+    {"Authorization": "Bearer " + "x" * 5000},
+])
+def test_missing_or_bad_bearer(app_client, accounts: Accounts, headers: dict) -> None:
+    assert_problem(app_client.get("/api/v1/changes", headers=headers), 401,
+                   "auth.unauthenticated")
