@@ -121,7 +121,11 @@ def main() -> None:
     path = folder / "cache.db"
     if path.exists():
         sys.exit(f"{path} exists; pass an empty folder")
-    db = open_cache(path, os.urandom(32))
+    key = os.urandom(32)
+    db = open_cache(path, key)
+    if args.keep:
+        # A throwaway benchmark cache: keep its key beside it to inspect it later.
+        (folder / "cache.key").write_text(key.hex())
     apply.set_identity(user_id=ME)
     rng = random.Random(2005)
     print(f"building {args.documents:,} documents ...", flush=True)
@@ -194,7 +198,7 @@ def main() -> None:
     report("badges (all views, one call)", timed(lambda: inbox.badges(), 10))
     close_cache(db)
     if args.keep is None:
-        for p in folder.glob("cache.db*"):
+        for p in folder.glob("cache.*"):
             p.unlink()
         folder.rmdir()
 

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from client import models
 from client.errors import StorageError
-from client.models import BlobEntry, Document, Notice, Opinion, Task
+from client.models import BlobEntry, Document, DocumentData, Notice, Opinion, Task
 from client.types import Sha256
 
 log = logging.getLogger(__name__)
@@ -211,13 +211,14 @@ class BlobStore:
         if me:
             task_docs = (Task.select(Task.document_id)
                          .where((Task.assignee_id == me) & (Task.status == "pending")))
-            docs = (Document.select(Document.id, Document.data)
+            docs = (Document.select(Document.id, DocumentData.data)
+                    .join(DocumentData, on=(DocumentData.pk == Document.pk))
                     .where(Document.id.in_(task_docs))
                     .order_by(Document.urgency_rank.desc(), Document.received_at.desc()))
             doc_ids = []
             for doc in docs:
                 doc_ids.append(doc.id)
-                add_document(doc.data, "task")
+                add_document(doc.documentdata.data, "task")
             if doc_ids:
                 for (hw,) in (Opinion.select(Opinion.handwriting_sha256)
                               .where(Opinion.document_id.in_(doc_ids)
@@ -231,9 +232,10 @@ class BlobStore:
         for notice in unread:
             for att in notice.data.get("attachments") or []:
                 add(att, "notice")
-        for doc in (Document.select(Document.data)
+        for doc in (Document.select(Document.pk, DocumentData.data)
+                    .join(DocumentData, on=(DocumentData.pk == Document.pk))
                     .order_by(Document.received_at.desc()).limit(RECENT_DOCUMENTS)):
-            add_document(doc.data, "recent")
+            add_document(doc.documentdata.data, "recent")
         if not out:
             return out
         present = self._present([b.sha256 for b in out])
@@ -285,8 +287,11 @@ class BlobStore:
         if me:
             task_docs = (Task.select(Task.document_id)
                          .where((Task.assignee_id == me) & (Task.status == "pending")))
-            for doc in Document.select(Document.data).where(Document.id.in_(task_docs)):
-                for ref in [doc.data.get("body"), *(doc.data.get("attachments") or [])]:
+            for doc in (Document.select(Document.pk, DocumentData.data)
+                        .join(DocumentData, on=(DocumentData.pk == Document.pk))
+                        .where(Document.id.in_(task_docs))):
+                data = doc.documentdata.data
+                for ref in [data.get("body"), *(data.get("attachments") or [])]:
                     if isinstance(ref, dict) and isinstance(ref.get("sha256"), str):
                         wanted.append(NeededBlob(Sha256(ref["sha256"]), "", 0, "task"))
         for notice in Notice.select(Notice.data).where(Notice.is_read == False):  # noqa: E712

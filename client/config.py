@@ -188,7 +188,8 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError("config.unreadable", f"无法读取{label} {path}：{exc.strerror}") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # utf-8-sig: Notepad before Windows 10 1903 saves UTF-8 with a BOM.
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError("config.malformed", f"{label} {path} 格式错误：{exc}") from exc
     # A [govdesk] table is accepted too, for admins who like sections.

@@ -72,14 +72,19 @@ class SchemaVersion(BaseModel):
     upgraded_at = peewee.FloatField(default=now_ts)
 
 
-class SyncedModel(BaseModel):
+class SyncedBase(BaseModel):
     """Columns every synchronised object has."""
 
     version = peewee.IntegerField()
     updated_at = peewee.CharField(default="")
-    data = JSONText()
     # Mark-and-sweep generation of a full re-sync (see client/sync/apply.py).
     generation = peewee.IntegerField(default=0)
+
+
+class SyncedModel(SyncedBase):
+    """A synchronised object whose full JSON sits in its own row."""
+
+    data = JSONText()
 
 
 class Unit(SyncedModel):
@@ -99,7 +104,10 @@ class User(SyncedModel):
     roles = JSONText(default=list)
 
 
-class Document(SyncedModel):
+class Document(SyncedBase):
+    """List columns only: the rows stay narrow so inbox pages and sorts touch few pages
+    (every page read from the encrypted file is decrypted). Full JSON: DocumentData."""
+
     # Integer key so the full-text table (doc_fts) can use it as its rowid.
     pk = peewee.AutoField()
     id = peewee.CharField(unique=True)
@@ -119,7 +127,6 @@ class Document(SyncedModel):
     body_sha256 = peewee.CharField(null=True)
     # Local state, never overwritten by the feed.
     is_read = peewee.BooleanField(default=False)
-    body_text = peewee.TextField(null=True)  # text extracted from the body, for search
 
     class Meta:
         indexes = (
@@ -131,6 +138,21 @@ class Document(SyncedModel):
             (("is_read", "received_at", "pk"), False),
             (("is_read", "urgency_rank", "received_at", "pk"), False),
         )
+
+
+class DocumentData(BaseModel):
+    pk = peewee.IntegerField(primary_key=True)  # = Document.pk
+    data = JSONText()
+    body_text = peewee.TextField(null=True)  # text extracted from the body, for search
+
+
+def load_document(document_id: str) -> tuple[Document, dict[str, Any], str | None] | None:
+    """A document row with its full PROTOCOL JSON and extracted body text."""
+    doc = Document.get_or_none(Document.id == document_id)
+    if doc is None:
+        return None
+    extra = DocumentData.get_or_none(DocumentData.pk == doc.pk)
+    return doc, (extra.data if extra else {}), (extra.body_text if extra else None)
 
 
 class Task(SyncedModel):
@@ -305,7 +327,7 @@ class AuditEntry(BaseModel):
     detail = JSONText(default=dict)
 
 
-SYNCED_MODELS: dict[str, type[SyncedModel]] = {
+SYNCED_MODELS: dict[str, type[SyncedBase]] = {
     "unit": Unit,
     "user": User,
     "document": Document,
@@ -321,6 +343,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Unit,
     User,
     Document,
+    DocumentData,
     Task,
     Opinion,
     LocalOpinion,

@@ -772,3 +772,107 @@ def _op_document_mark_read(user: User, data: dict[str, Any]) -> OpOutcome:
 
 register_op("task.complete", _op_task_complete)
 register_op("document.mark_read", _op_document_mark_read)
+
+
+# --- bulk registration (init-demo --scale) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkDocument:
+    """One incoming document for `register_documents_bulk` (text or PDF body, no
+    attachments)."""
+
+    meta: dict[str, Any]
+    body_bytes: bytes
+    body_media_type: str
+    propose_to: Sequence[str]
+    due_at: datetime | None = None
+    received_at: datetime | None = None
+
+
+def register_documents_bulk(clerk: User, unit_id: str, items: Sequence[BulkDocument]
+                            ) -> list[str]:
+    """签收/登记 of many documents in one go, for bulk loads (`init-demo --scale`): the
+    same checks, rows and feed objects as `register_document`, but blobs, documents,
+    tasks and feed rows are inserted in batches. Returns the new document ids."""
+    from server.blobs import sha256_hex
+    from server.visibility import unit_clerk_ids
+
+    fields_list = [validate_meta(item.meta) for item in items]
+    with write_tx():
+        unit = Unit.get_or_none(id=unit_id)
+        if unit is None:
+            raise Problem(422, "unit.not_found", "Unknown unit", f"no unit {unit_id}")
+        check_clerk_of(clerk, unit_id)
+        wanted = list(dict.fromkeys(uid for item in items for uid in item.propose_to))
+        known = {u.id for u in _active_users(wanted, what="propose_to")} if wanted else set()
+        if any(not item.propose_to for item in items):
+            raise Problem(422, "task.forward_required", "Routing required",
+                          "name at least one user to propose (拟办)")
+        # Blobs: store the missing ones, grant them to the clerk.
+        shas = [sha256_hex(item.body_bytes) for item in items]
+        unique = dict(zip(shas, items, strict=True))
+        have: set[str] = set()
+        granted: set[str] = set()
+        keys = list(unique)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            have |= {b for (b,) in Blob.select(Blob.sha256).where(Blob.sha256.in_(chunk)).tuples()}
+            granted |= {g for (g,) in BlobGrant.select(BlobGrant.sha256).where(
+                BlobGrant.sha256.in_(chunk), BlobGrant.user_id == clerk.id).tuples()}
+        now = clock.now()
+        new_blobs = [{"sha256": s, "media_type": it.body_media_type, "size": len(it.body_bytes),
+                      "data": it.body_bytes, "uploaded_by": clerk.id, "created_at": now}
+                     for s, it in unique.items() if s not in have]
+        for i in range(0, len(new_blobs), 100):
+            Blob.insert_many(new_blobs[i : i + 100]).execute()
+        grants = [{"sha256": s, "user_id": clerk.id} for s in unique if s not in granted]
+        for i in range(0, len(grants), 200):
+            BlobGrant.insert_many(grants[i : i + 200]).execute()
+        # Registration numbers continue each year's sequence of the unit.
+        counters: dict[int, tuple[str, int]] = {}
+        docs: list[Document] = []
+        tasks: list[Task] = []
+        for item, fields, sha in zip(items, fields_list, shas, strict=True):
+            received = item.received_at or now
+            year = received.astimezone(clock.CST).year
+            if year not in counters:
+                first = next_registration_number(unit, year)
+                prefix = first[: first.index("〕") + 1]
+                counters[year] = (prefix, int(first[len(prefix) : -1]) - 1)
+            prefix, last = counters[year]
+            counters[year] = (prefix, last + 1)
+            body = {"sha256": sha, "media_type": item.body_media_type,
+                    "size": len(item.body_bytes)}
+            doc = Document(
+                id=new_id(), unit=unit_id, **fields, received_at=received,
+                registration_number=f"{prefix}{last + 1}号", body=body, attachments=[],
+                status="registered",
+                digest=document_digest({**fields, "body": body, "attachments": []}),
+                registered_by=clerk.id, updated_at=now,
+            )
+            docs.append(doc)
+            for uid in dict.fromkeys(item.propose_to):
+                if uid not in known:
+                    raise Problem(422, "routing.unknown_user", "Unknown user", uid)
+                tasks.append(Task(
+                    id=new_id(), document=doc.id, assignee=uid, kind="propose", stage=1,
+                    parent_task_id=None, due_at=item.due_at, created_by=clerk.id,
+                    created_at=now, updated_at=now,
+                ))
+        Document.bulk_create(docs, batch_size=100)
+        Task.bulk_create(tasks, batch_size=200)
+        # A fresh document's audience: its unit's clerks, the clerk, its proposers.
+        clerks = set(unit_clerk_ids(unit_id)) | {clerk.id}
+        proposers: dict[str, set[str]] = {}
+        for task in tasks:
+            proposers.setdefault(task.document_id, set()).add(task.assignee_id)
+        published: list[tuple[str, str, dict[str, Any], set[str], list[str] | None]] = []
+        for doc in docs:
+            audience = clerks | proposers[doc.id]
+            published.append(("document", doc.id, document_json(doc), audience, _doc_blobs(doc)))
+        for task in tasks:
+            published.append(("task", task.id, task_json(task),
+                              clerks | proposers[task.document_id], None))
+        feed.publish_new_many(published)
+    return [doc.id for doc in docs]

@@ -24,6 +24,11 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.delenv("GOVDESK_PASSWORD", raising=False)
+    # The machine's /etc/govdesk must not leak into tests (the .deb test writes it).
+    monkeypatch.setenv("GOVDESK_MACHINE_CONFIG", str(home / "machine" / "govdesk.toml"))
+    monkeypatch.setenv("GOVDESK_POLICY_FILE", str(home / "machine" / "policy.toml"))
+    for name in ("GOVDESK_SERVER", "GOVDESK_CA_FILE", "GOVDESK_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     if not os.environ.get("GOVDESK_TEST_REAL_HOME"):
         monkeypatch.setenv("HOME", str(home))
     return home

@@ -49,10 +49,10 @@ class DocumentService:
                           available=bool(self.blobs and self.blobs.has(sha)))
 
     def get(self, document_id: str, *, verify_signatures: bool = True) -> DocumentDetail:
-        doc = Document.get_or_none(Document.id == document_id)
-        if doc is None:
+        loaded = models.load_document(document_id)
+        if loaded is None:
             raise GovDeskError("document.not_found", "本机没有这份公文（可能已被收回或尚未同步）。")
-        data = doc.data
+        doc, data, _ = loaded
         digest = verify.local_digest(data)
         tasks = list(Task.select().where(Task.document_id == document_id).order_by(Task.id))
         opinions = list(Opinion.select().where(Opinion.document_id == document_id))
@@ -141,8 +141,8 @@ class DocumentService:
         return detail
 
     def body_text(self, document_id: str) -> str | None:
-        doc = Document.get_or_none(Document.id == document_id)
-        return None if doc is None else doc.body_text
+        loaded = models.load_document(document_id)
+        return None if loaded is None else loaded[2]
 
     def set_body_text(self, document_id: str, text: str) -> None:
         """Store text extracted from the body (sync engine, after download) and index it."""
@@ -150,8 +150,10 @@ class DocumentService:
 
         db = models.database_proxy.obj
         with db.atomic():
-            doc = Document.get_or_none(Document.id == document_id)
-            if doc is None:
+            loaded = models.load_document(document_id)
+            if loaded is None:
                 return
-            Document.update(body_text=text).where(Document.pk == doc.pk).execute()
-            search_index.index_document(db, doc.pk, doc.data, text)
+            doc, data, _ = loaded
+            models.DocumentData.update(body_text=text).where(
+                models.DocumentData.pk == doc.pk).execute()
+            search_index.index_document(db, doc.pk, data, text)

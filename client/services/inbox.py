@@ -27,6 +27,9 @@ from client.types import (
 )
 
 MAX_LIMIT = 500
+# Below this many full-text matches, look the matches up by rowid and sort them; above
+# it, walk the sort index and test each row against the match set (stops after a page).
+SPARSE_MATCHES = 2000
 # Sort value for "no due date": after every real one.
 NO_DUE = 2**62
 
@@ -58,8 +61,13 @@ class InboxService:
         self.me = me
 
     # --- query building ---------------------------------------------------------------
-    def _base(self, view: InboxView, filters: InboxFilters) -> tuple[str, list[Any]]:
-        """FROM ... WHERE ... for a view and its filters (no ORDER, no keyset)."""
+    def _base(self, view: InboxView, filters: InboxFilters, *,
+              drive_by_matches: bool = True) -> tuple[str, list[Any]]:
+        """FROM ... WHERE ... for a view and its filters (no ORDER, no keyset).
+
+        `drive_by_matches=False` writes the text condition as `+d.pk IN (...)`, which
+        keeps SQLite from using it as the driving index (see SPARSE_MATCHES).
+        """
         params: list[Any] = []
         if view == InboxView.RECEIVED:
             sql = "FROM document d WHERE 1"
@@ -96,7 +104,8 @@ class InboxService:
             if expr is None:
                 sql += " AND 0"  # only punctuation typed: nothing can match
             else:
-                sql += (f" AND d.pk IN (SELECT rowid FROM {search_index.DOC_FTS}"
+                pk = "d.pk" if drive_by_matches else "+d.pk"
+                sql += (f" AND {pk} IN (SELECT rowid FROM {search_index.DOC_FTS}"
                         f" WHERE {search_index.DOC_FTS} MATCH ?)")
                 params.append(expr)
         return sql, params
@@ -110,7 +119,8 @@ class InboxService:
         filters = filters or InboxFilters()
         limit = max(1, min(int(limit), MAX_LIMIT))
         order = _order(view, sort)
-        base, params = self._base(view, filters)
+        drive = view == InboxView.RECEIVED and self._match_count(filters) <= SPARSE_MATCHES
+        base, params = self._base(view, filters, drive_by_matches=drive)
         cols = _DOC_COLS if view == InboxView.RECEIVED else f"{_DOC_COLS}, {_TASK_COLS}"
         keys = ", ".join(order.exprs)
         sql = f"SELECT {cols}, {keys} {base}"
@@ -140,8 +150,21 @@ class InboxService:
             is_read=bool(r[10]), task_kind=task[1], task_status=task[2],
             local_state=task[4] or "", sort_key=sort_key)
 
+    def _match_count(self, filters: InboxFilters) -> int:
+        """Documents matching the text filter (FTS alone: well under a millisecond)."""
+        expr = search_index.match_expression(filters.text) if filters.text.strip() else None
+        if expr is None:
+            return 0
+        db = models.database_proxy.obj
+        return int(db.execute_sql(f"SELECT count(*) FROM {search_index.DOC_FTS} "
+                                  f"WHERE {search_index.DOC_FTS} MATCH ?", (expr,)).fetchone()[0])
+
     def count(self, view: InboxView | str, filters: InboxFilters | None = None) -> int:
-        base, params = self._base(InboxView(view), filters or InboxFilters())
+        view, filters = InboxView(view), filters or InboxFilters()
+        if view == InboxView.RECEIVED and filters.text.strip() and filters == InboxFilters(
+                text=filters.text):
+            return self._match_count(filters)  # every indexed row is a document
+        base, params = self._base(view, filters)
         db = models.database_proxy.obj
         return int(db.execute_sql(f"SELECT COUNT(*) {base}", params).fetchone()[0])
 

@@ -17,7 +17,7 @@ from client import models
 from client.blobstore import BlobStore
 from client.canonical import signoff_message
 from client.errors import ConflictError, GovDeskError
-from client.models import Document, LocalOpinion, OpinionDraft, OutboxOp, Task, User
+from client.models import LocalOpinion, OpinionDraft, OutboxOp, Task, User
 from client.services import audit, outbox, verify
 from client.signing import Signer
 from client.types import Draft, OpId, Sha256, SignoffResult, TaskId, TaskInfo, UserId
@@ -85,10 +85,11 @@ class SignoffService:
             raise GovDeskError("signature.wrong_user", "签名密钥不属于当前用户。")
         forward = list(dict.fromkeys(forward_to))
         task = self._check(Task.get_or_none(Task.id == task_id), decision, text, forward)
-        doc = Document.get_or_none(Document.id == task.document_id)
-        if doc is None:
+        loaded = models.load_document(task.document_id)
+        if loaded is None:
             raise GovDeskError("document.not_found", "本机没有这份公文，无法签批。")
-        digest = verify.local_digest(doc.data)
+        doc, doc_data, _ = loaded
+        digest = verify.local_digest(doc_data)
         if digest is None:
             raise GovDeskError("document.incomplete", "本机的公文数据不完整，请同步后再签批。")
         if doc.digest and doc.digest != digest:

@@ -293,13 +293,13 @@ class _Applier:
             else:
                 self._upsert(kind, change["data"])
 
-    def _local_version(self, model: type[models.SyncedModel], obj_id: str) -> int | None:
+    def _local_version(self, model: type[models.SyncedBase], obj_id: str) -> int | None:
         # Raw SQL on the hot path: peewee's query building costs more than SQLite here.
         row = self.db.execute_sql(
             f'SELECT version FROM "{model._meta.table_name}" WHERE id = ?', (obj_id,)).fetchone()
         return None if row is None else row[0]
 
-    def _write(self, model: type[models.SyncedModel], cols: dict[str, Any], *,
+    def _write(self, model: type[models.SyncedBase], cols: dict[str, Any], *,
                insert: bool) -> None:
         fields = model._meta.fields
         names = list(cols)
@@ -325,6 +325,8 @@ class _Applier:
                                 "WHERE id = ?", (self.generation, data["id"]))
             return
         cols = _columns(kind, data) | {"generation": self.generation}
+        if kind == "document":
+            del cols["data"]  # kept in document_data (see models.Document)
         if local is None:
             cols |= _LOCAL_DEFAULTS.get(kind, {})
         self._write(model, cols, insert=local is None)
@@ -334,8 +336,14 @@ class _Applier:
             after(data, is_new=local is None)
 
     def _after_document(self, data: dict[str, Any], *, is_new: bool) -> None:
-        pk, body_text = self.db.execute_sql(
-            "SELECT pk, body_text FROM document WHERE id = ?", (data["id"],)).fetchone()
+        pk = self.db.execute_sql("SELECT pk FROM document WHERE id = ?",
+                                 (data["id"],)).fetchone()[0]
+        row = self.db.execute_sql("SELECT body_text FROM document_data WHERE pk = ?",
+                                  (pk,)).fetchone()
+        body_text = row[0] if row else None
+        self.db.execute_sql("INSERT INTO document_data (pk, data, body_text) VALUES (?, ?, ?) "
+                            "ON CONFLICT (pk) DO UPDATE SET data = excluded.data",
+                            (pk, models.DocumentData.data.db_value(data), body_text))
         if is_new:
             self.db.execute_sql(f"INSERT INTO {search_index.DOC_FTS}(rowid, title, meta, body) "
                                 "VALUES (?, ?, ?, ?)",
@@ -379,6 +387,7 @@ class _Applier:
             pk = Document.select(Document.pk).where(Document.id == obj_id).scalar()
             if pk is not None:
                 search_index.remove_document(self.db, pk)
+                models.DocumentData.delete().where(models.DocumentData.pk == pk).execute()
         elif kind == "notice":
             pk = Notice.select(Notice.pk).where(Notice.id == obj_id).scalar()
             if pk is not None:
@@ -440,7 +449,8 @@ def finish_full_resync() -> dict[str, int]:
         if not state.resync_in_progress:
             return removed
         gen = state.generation
-        for table, model in (("doc_fts", Document), ("notice_fts", Notice)):
+        for table, model in (("doc_fts", Document), ("notice_fts", Notice),
+                             ("document_data", Document)):
             db.execute_sql(f"DELETE FROM {table} WHERE rowid IN "
                            f"(SELECT pk FROM {model._meta.table_name} WHERE generation < ?)",
                            (gen,))

@@ -137,6 +137,11 @@ class SyncEngine:
         notify(SyncProgress("done", report.pages, report.objects))
         return report
 
+    def request_prefetch(self) -> None:
+        """Run the blob prefetch after the next pull even if nothing changed (e.g. a blob
+        was found damaged and dropped, or the prefetch limits were raised)."""
+        self._prefetch_due = True
+
     # --- push -------------------------------------------------------------------------
     def push(self, report: SyncReport, notify: ProgressCallback) -> None:
         tried: set[str] = set()

@@ -34,17 +34,18 @@ class FiltersBar(QFrame):
 
         self.urgency = QComboBox()
         self.urgency.setAccessibleName(self.tr("Urgency"))
-        self.urgency.addItem(self.tr("Any urgency"), ())
-        self.urgency.addItem(fmt.urgency_text("very_urgent"), ("very_urgent",))
-        self.urgency.addItem(fmt.urgency_text("urgent"), ("urgent",))
-        self.urgency.addItem(self.tr("Extra urgent or urgent"), ("very_urgent", "urgent"))
+        # Item data are comma-joined strings: Qt hands tuples back as lists.
+        self.urgency.addItem(self.tr("Any urgency"), "")
+        self.urgency.addItem(fmt.urgency_text("very_urgent"), "very_urgent")
+        self.urgency.addItem(fmt.urgency_text("urgent"), "urgent")
+        self.urgency.addItem(self.tr("Extra urgent or urgent"), "very_urgent,urgent")
         layout.addWidget(self.urgency)
 
         self.doc_type = QComboBox()
         self.doc_type.setAccessibleName(self.tr("Document type"))
-        self.doc_type.addItem(self.tr("Any type"), ())
+        self.doc_type.addItem(self.tr("Any type"), "")
         for t in DOC_TYPES:
-            self.doc_type.addItem(t, (t,))
+            self.doc_type.addItem(t, t)
         layout.addWidget(self.doc_type)
 
         self.issuer = QLineEdit()
@@ -95,8 +96,8 @@ class FiltersBar(QFrame):
             start = now.replace(hour=0, minute=0, second=0, microsecond=0)
             received_from = start - timedelta(days=days - 1)
         return InboxFilters(
-            urgency=tuple(self.urgency.currentData() or ()),
-            doc_type=tuple(self.doc_type.currentData() or ()),
+            urgency=tuple(u for u in (self.urgency.currentData() or "").split(",") if u),
+            doc_type=tuple(t for t in [self.doc_type.currentData() or ""] if t),
             issuer=self.issuer.text().strip() or None,
             received_from=received_from,
             unread_only=self.unread.isChecked(),

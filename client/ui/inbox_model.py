@@ -35,6 +35,10 @@ COLUMN_COUNT = 7
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
+_BRUSHES = {"red": QBrush(theme.URGENT_RED), "orange": QBrush(theme.URGENT_ORANGE),
+            "overdue": QBrush(theme.OVERDUE_TEXT),
+            "overdue_bg": QBrush(theme.OVERDUE_BACKGROUND)}
+
 
 class InboxModel(QAbstractTableModel):
     """Rows of one inbox view (待办/已办/收文/传阅) with the current filters and sort."""
@@ -49,6 +53,7 @@ class InboxModel(QAbstractTableModel):
         self._ops = ops
         self._fetch: PageFetcher | None = None
         self._rows: list[InboxRow] = []
+        self._cells: dict[int, tuple[tuple[str, ...], bool]] = {}
         self._next_after: SortKey | None = None
         self._exhausted = True
         self._loading = False
@@ -64,6 +69,7 @@ class InboxModel(QAbstractTableModel):
         self.beginResetModel()
         self._fetch = fetch
         self._rows = []
+        self._cells = {}
         self._next_after = None
         self._exhausted = fetch is None
         self._loading = False
@@ -101,6 +107,7 @@ class InboxModel(QAbstractTableModel):
             self.rows_fetched += len(rows)
             self.beginResetModel()
             self._rows = rows
+            self._cells = {}
             self._next_after = after
             self._exhausted = after is None
             self._loading = False
@@ -195,10 +202,18 @@ class InboxModel(QAbstractTableModel):
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        r = self._rows[index.row()]
+        row = index.row()
+        r = self._rows[row]
         col = index.column()
+        cached = self._cells.get(row)
+        if cached is None:
+            # Formatting dates and flags once per row, not once per cell per paint.
+            cached = (tuple(self._display(r, c) for c in range(COLUMN_COUNT)),
+                      self._overdue(r))
+            self._cells[row] = cached
+        texts, overdue = cached
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(r, col)
+            return texts[col]
         if role == ROW_ROLE:
             return r
         if role == Qt.ItemDataRole.FontRole:
@@ -207,23 +222,23 @@ class InboxModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == COL_URGENCY and r.urgency == "very_urgent":
-                return QBrush(theme.URGENT_RED)
+                return _BRUSHES["red"]
             if col == COL_URGENCY and r.urgency == "urgent":
-                return QBrush(theme.URGENT_ORANGE)
-            if col == COL_DUE and self._overdue(r):
-                return QBrush(theme.OVERDUE_TEXT)
+                return _BRUSHES["orange"]
+            if col == COL_DUE and overdue:
+                return _BRUSHES["overdue"]
             if r.local_state in ("conflict", "rejected"):
-                return QBrush(theme.OVERDUE_TEXT)
+                return _BRUSHES["overdue"]
             return None
-        if role == Qt.ItemDataRole.BackgroundRole and self._overdue(r):
-            return QBrush(theme.OVERDUE_BACKGROUND)
+        if role == Qt.ItemDataRole.BackgroundRole and overdue:
+            return _BRUSHES["overdue_bg"]
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = r.title
             if r.local_state == "pending_sync":
                 tip += "\n" + self.tr("Signed here, waiting to be sent to the platform")
             elif r.local_state in ("conflict", "rejected"):
                 tip += "\n" + self.tr("The platform did not accept this; see Problems")
-            if self._overdue(r):
+            if overdue:
                 tip += "\n" + self.tr("Past its deadline")
             return tip
         if role == Qt.ItemDataRole.AccessibleTextRole:

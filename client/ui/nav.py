@@ -74,7 +74,10 @@ class NavList(QListWidget):
     def select(self, key: str) -> None:
         for i in range(self.count()):
             if self.item(i).data(KEY_ROLE) == key:
-                self.setCurrentRow(i)
+                if self.currentRow() == i:
+                    self.page_selected.emit(key)  # already there: show it again, fresh
+                else:
+                    self.setCurrentRow(i)
                 return
 
     def current_key(self) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from string import Template
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication
@@ -40,20 +41,34 @@ ACCENT = QColor("#1f5fa8")
 _current_scale = 1.0
 
 
+@cache
+def _known_families() -> frozenset[str]:
+    return frozenset(QFontDatabase.families())
+
+
 def available_families(families: list[str]) -> list[str]:
-    known = set(QFontDatabase.families())
+    known = _known_families()
     chosen = [f for f in families if f in known]
     return chosen or families
 
 
+_fonts: dict[tuple[float, float, bool], QFont] = {}
+
+
 def ui_font(scale: float | None = None, *, delta: float = 0.0, bold: bool = False) -> QFont:
-    """The UI font at the current scale; ``delta`` in points before scaling."""
+    """The UI font at the current scale; ``delta`` in points before scaling. Cached:
+    item models ask for it on every paint of every cell."""
     s = _current_scale if scale is None else scale
+    key = (s, delta, bold)
+    cached = _fonts.get(key)
+    if cached is not None:
+        return cached
     font = QFont()
     font.setFamilies(available_families(FONT_FAMILIES))
     font.setPointSizeF(max(6.0, (BASE_POINT_SIZE + delta) * s))
     font.setBold(bold)
     font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    _fonts[key] = font
     return font
 
 

@@ -568,41 +568,47 @@ def _build_notices(c: County, sim: _SimulatedClock, rng: random.Random,
 
 def _build_scale(c: County, router: _Router, sim: _SimulatedClock, n: int, seed: int,
                  real_now: datetime, progress: Callable[[int], None] | None = None) -> None:
-    """N generated documents spread over the county office and the towns, each routed a
-    little way (registered, often proposed, sometimes instructed, some finished), in
-    write transactions of a few hundred documents."""
+    """N generated documents spread over the county office and the towns, registered in
+    bulk (`workflow.register_documents_bulk`: the same rows and feed objects as one by
+    one); a few percent are then routed on through the real sign-off path (proposed,
+    instructed, finished), so the feed also holds signed opinions at scale."""
     rng = random.Random(seed + 1)
     units = [county.GOV_OFFICE] + [county.town_key(slug) for slug, _n, _p in county.TOWNS]
-    batch = 200
     start = _cst("2005-01-04T08:30")
+    batch = 1000
     for first in range(0, n, batch):
         with write_tx():
+            per_unit: dict[str, list[workflow.BulkDocument]] = {}
             for i in range(first, min(n, first + batch)):
                 unit = units[i % len(units)]
                 info = corpus.scale_document(i, rng)
-                sim.at = start + timedelta(minutes=i * 20)
-                clerk = c.user(router.resolve("@clerk", unit))
-                proposer = c.user(router.resolve("@proposer", unit))
                 meta = {k: info[k] for k in ("doc_number", "issuer", "doc_type", "title",
                                              "issued_on", "urgency")}
-                doc = workflow.register_document(
-                    clerk, meta=meta, body_bytes=str(info["body"]).encode("utf-8"),
+                proposer = c.user(router.resolve("@proposer", unit))
+                per_unit.setdefault(unit, []).append(workflow.BulkDocument(
+                    meta=meta, body_bytes=str(info["body"]).encode("utf-8"),
                     body_media_type=TEXT_MEDIA, propose_to=[proposer.id],
-                    due_at=real_now + timedelta(days=10), received_at=sim.at, unit_id=unit,
-                )
-                # Leave the fixed leaders' inboxes as the demo made them: county documents
-                # go to a generated vice mayor, town documents to the town head.
+                    due_at=real_now + timedelta(days=10),
+                    received_at=start + timedelta(minutes=i * 20),
+                ))
+            sim.at = start + timedelta(minutes=min(n, first + batch) * 20)
+            routed: list[tuple[str, str]] = []
+            for unit, items in per_unit.items():
+                clerk = c.user(router.resolve("@clerk", unit))
+                ids = workflow.register_documents_bulk(clerk, unit, items)
+                routed += [(unit, doc_id) for doc_id in ids if rng.random() < 0.06]
+            for unit, doc_id in routed:
+                # County documents go to a generated vice mayor, town documents to the town
+                # head: the fixed leaders' inboxes stay as the demo made them.
                 leader = "@vice1" if unit == county.GOV_OFFICE else "@head"
                 handler = "chenming" if unit == county.GOV_OFFICE else "@proposer"
                 roll = rng.random()
-                steps: list[Step] = []
-                if roll < 0.6:
-                    steps.append(S("@proposer", "approve", leader))
-                if roll < 0.35:
+                steps = [S("@proposer", "approve", leader)]
+                if roll < 0.4:
                     steps.append(S(leader, "approve", handler))
-                if roll < 0.2:
+                if roll < 0.15:
                     steps.append(S(handler, "done"))
-                router.run(doc, Plan(tuple(steps)))
+                router.run(Document.get_by_id(doc_id), Plan(tuple(steps)))
         if progress:
             progress(min(n, first + batch))
 

@@ -51,3 +51,12 @@ def test_a_typo_in_an_uncommented_sample_line_is_refused(
     with pytest.raises(ConfigError) as err:
         load_settings(env={})
     assert err.value.code == "config.unknown_key" and "sever_url" in err.value.message
+
+
+def test_machine_config_saved_by_old_notepad_with_a_bom_loads(
+        config_files: dict[str, Path]) -> None:
+    # County IT edits %ProgramData%\GovDesk\govdesk.toml in Notepad; before Windows 10
+    # 1903 (and on LTSC 2019) Notepad saves UTF-8 with a byte-order mark.
+    text = "# 富锦市\nserver_url = 'https://oa.example.gov.cn'\n"
+    config_files["machine"].write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_settings(env={}).server_url == "https://oa.example.gov.cn"

@@ -130,7 +130,7 @@ def test_profile_without_its_key_is_reported_not_fatal(
         capsys: pytest.CaptureFixture[str]) -> None:
     profile, _key = _make_profile("http://127.0.0.1:1", "wangli")
     Keystore(profile.name).delete_cache_key()  # signed out with "wipe" elsewhere
-    (paths.cache_path(profile).parent / "broken").mkdir()
+    (profile.parent / "broken").mkdir()  # a profile folder without a cache
     assert diagnose.main(["--out", str(tmp_path / "d.zip"), "--no-network"]) == 0
     assert "d.zip" in capsys.readouterr().out
     members = _read_zip(tmp_path / "d.zip")

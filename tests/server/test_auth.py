@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from server import clock, security
-from server.models import AuthSession, LoginFailure
+from server.models import AuthSession, LoginFailure, UsedRefreshToken
 from tests.server.conftest import PASSWORD, Accounts, assert_problem, bearer, login
 
 
@@ -73,7 +73,9 @@ def test_refresh_rotates_and_reuse_revokes_session(app_client, accounts: Account
     assert_problem(app_client.get("/api/v1/changes", headers=bearer(first)), 401,
                    "auth.unauthenticated")
     assert app_client.get("/api/v1/changes", headers=bearer(second)).status_code == 200
-    # Presenting the old refresh token again: reuse, the whole device session is revoked.
+    # Presenting the old refresh token again long after its rotation: reuse, the whole
+    # device session is revoked.
+    UsedRefreshToken.update(used_at=clock.now() - timedelta(minutes=5)).execute()
     r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert_problem(r, 401, "auth.refresh_reused")
     assert_problem(app_client.get("/api/v1/changes", headers=bearer(second)), 401,
@@ -83,6 +85,24 @@ def test_refresh_rotates_and_reuse_revokes_session(app_client, accounts: Account
     # Another device of the same user is untouched.
     other = login(app_client, "alice", device_id="dev-2")
     assert app_client.get("/api/v1/changes", headers=bearer(other)).status_code == 200
+
+
+def test_lost_rotation_grace_then_reuse_after_later_rotation(app_client, accounts: Accounts) -> None:
+    """A client killed before storing a rotation may retry once with its old token at once;
+    after the session rotated again, the old token is a reuse and revokes the session."""
+    first = login(app_client, "bob")
+    second = app_client.post("/api/v1/auth/refresh",
+                             json={"refresh_token": first["refresh_token"]}).json()
+    retry = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert retry.status_code == 200, retry.text
+    third = retry.json()
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(second)), 401)
+    assert app_client.get("/api/v1/changes", headers=bearer(third)).status_code == 200
+    fourth = app_client.post("/api/v1/auth/refresh",
+                             json={"refresh_token": third["refresh_token"]}).json()
+    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert_problem(r, 401, "auth.refresh_reused")
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(fourth)), 401)
 
 
 def test_expired_access_token_then_refresh(app_client, accounts: Accounts) -> None:

@@ -342,3 +342,51 @@ def test_bad_database_gets_a_clear_error_and_is_left_alone(tmp_path: Path) -> No
 
     proc = init_demo(tmp_path / "neg.db", "--scale", "-1")
     assert proc.returncode == 2
+
+
+def test_bulk_registration_matches_one_by_one(tmp_path: Path) -> None:
+    """`register_documents_bulk` (used by --scale) writes what `register_document` does."""
+    from datetime import UTC, datetime, timedelta
+
+    from server import directory, workflow
+    from server.db import close_database, init_database
+    from server.feed import visible_keys
+    from server.models import SyncObject
+
+    init_database("sqlite:///" + str(tmp_path / "bulk.db"))
+    try:
+        directory.create_unit("砚山镇", "town", unit_id="ys")
+        clerk = directory.create_user("clerk", PASSWORD, "文书", "ys", ["clerk"])
+        head = directory.create_user("head", PASSWORD, "镇长", "ys", ["staff"])
+        other = directory.create_user("other", PASSWORD, "他人", "ys", ["staff"])
+        received = datetime(2005, 11, 2, 1, 30, tzinfo=UTC)
+        due = received + timedelta(days=10)
+        meta = {"doc_number": "富民发〔2005〕27号", "issuer": "富锦市民政局", "doc_type": "通知",
+                "title": "关于做好冬季救助工作的通知", "issued_on": "2005-11-01",
+                "urgency": "urgent", "main_recipients": ["各镇人民政府"]}
+        one = workflow.register_document(
+            clerk, meta=meta, body_bytes="正文".encode(), body_media_type="text/plain",
+            propose_to=[head.id], due_at=due, received_at=received, unit_id="ys")
+        (bulk_id,) = workflow.register_documents_bulk(clerk, "ys", [workflow.BulkDocument(
+            meta=meta, body_bytes="正文".encode(), body_media_type="text/plain",
+            propose_to=[head.id], due_at=due, received_at=received)])
+
+        def feed_json(obj_type: str, document_id: str) -> dict[str, Any]:
+            rows = [json.loads(r.data) for r in SyncObject.select().where(SyncObject.type == obj_type)]
+            (found,) = [r for r in rows if (r["id"] if obj_type == "document"
+                                             else r["document_id"]) == document_id]
+            return found
+
+        ignore = {"id", "document_id", "registration_number", "updated_at", "created_at"}
+        for obj_type in ("document", "task"):
+            a, b = feed_json(obj_type, one.id), feed_json(obj_type, bulk_id)
+            assert {k: v for k, v in a.items() if k not in ignore} == {
+                k: v for k, v in b.items() if k not in ignore}
+        assert feed_json("document", bulk_id)["registration_number"] == "富砚收〔2005〕2号" or (
+            feed_json("document", bulk_id)["registration_number"].endswith("〔2005〕2号"))
+        for user, sees in ((clerk, True), (head, True), (other, False)):
+            keys = visible_keys(user.id)
+            assert (f"document:{bulk_id}" in keys) is sees
+            assert (f"document:{one.id}" in keys) is sees
+    finally:
+        close_database()

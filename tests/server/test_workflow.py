@@ -389,3 +389,66 @@ def test_malformed_op_data_is_refused_not_crashed(
     # None of it touched the proposer's task.
     p["proposer"].pull()
     assert p["proposer"].my_pending(doc_id)["id"] == task_id
+
+
+def test_every_op_type_replays_as_duplicate(
+    live: EmbeddedPlatform, people: dict[str, Api], county: County
+) -> None:
+    """Each op type sent twice with one op_id: the second answer is "duplicate" and the
+    world shows one effect. A new op type fails here until it is added."""
+    import server.directory
+    import server.notices
+    import server.workflow
+    from client.signing import generate_keypair
+    from server import ops
+
+    assert server.directory and server.notices and server.workflow  # their ops registered
+    p, ids = people, county.ids
+    doc_id = register(p["clerk"], county)["id"]
+    p["proposer"].pull()
+    task = p["proposer"].my_pending(doc_id)
+    kp = generate_keypair("ed25519")
+    title = f"重放测试 {uid()}"
+    at = "2005-10-19T10:00:00+08:00"
+    first_steps: list[tuple[Api, str, dict]] = [
+        (p["reader"], "key.register", {"key_id": kp.key_id, "algorithm": "ed25519",
+                                       "public_key": kp.public_b64}),
+        (p["proposer"], "task.complete",
+         p["proposer"].signoff_data(task, "approve", forward_to=[ids["mayor"]])),
+        (p["proposer"], "document.mark_read", {"document_id": doc_id, "at": at}),
+        (p["publisher"], "notice.publish", {
+            "client_ref": None, "title": title, "body": "……",
+            "audience_unit_ids": [county.units["town_a"]], "requires_ack": True,
+            "urgent": False, "expires_at": None, "attachments": []}),
+    ]
+    for api, op_type, data in first_steps:
+        op_id = uid()
+        assert api.op(op_type, data, op_id=op_id)["status"] == "applied", op_type
+        assert api.op(op_type, data, op_id=op_id)["status"] == "duplicate", op_type
+    p["town_a"].pull()
+    (notice,) = [n for n in p["town_a"].objects("notice") if n["title"] == title]
+    for op_type in ("notice.mark_read", "notice.ack"):
+        op_id = uid()
+        data = {"notice_id": notice["id"], "at": at}
+        assert p["town_a"].op(op_type, data, op_id=op_id)["status"] == "applied", op_type
+        assert p["town_a"].op(op_type, data, op_id=op_id)["status"] == "duplicate", op_type
+    # Same op_id, other payload: rejected.
+    reused = p["town_a"].op("notice.ack", {"notice_id": notice["id"], "at": at}, op_id="x" + doc_id)
+    again = p["town_a"].op("notice.mark_read", {"notice_id": notice["id"], "at": at},
+                           op_id="x" + doc_id)
+    assert reused["status"] == "applied" and again["code"] == "op.id_reused"
+    covered = {"key.register", "task.complete", "document.mark_read", "notice.publish",
+               "notice.mark_read", "notice.ack"}
+    assert set(ops.registered_types()) == covered
+
+    # One effect each.
+    p["clerk"].pull()
+    assert len(p["clerk"].objects("opinion", document_id=doc_id)) == 1
+    assert len(p["clerk"].objects("task", document_id=doc_id, kind="instruct")) == 1
+    assert len([k for k in p["clerk"].objects("key") if k["id"] == kp.key_id]) == 1
+    p["proposer"].pull()
+    assert len(p["proposer"].objects("receipt", document_id=doc_id)) == 1
+    p["town_a"].pull()
+    assert len([n for n in p["town_a"].objects("notice") if n["title"] == title]) == 1
+    assert sorted(r["kind"] for r in p["town_a"].objects("receipt", notice_id=notice["id"])) == [
+        "ack", "read"]

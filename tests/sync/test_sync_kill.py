@@ -3,7 +3,7 @@
 50 runs of `python -m client sync` are each killed after a random delay, while the
 platform keeps changing (new documents routed to the user), the user keeps working
 (sign-offs and acknowledgements queued between runs) and the platform's cursors are
-expired now and then (full re-syncs killed halfway). Small pages make the pull long
+replaced now and then (a new instance_id: full re-syncs killed halfway). Small pages make the pull long
 enough for kills to land inside it. After each tenth kill and at the end, one complete
 sync must leave the cache identical to a fresh full pull, with every op applied once.
 """
@@ -93,13 +93,13 @@ def test_sync_killed_at_random_points_always_resumes(fresh_platform) -> None:
                 register_document(platform, clerk, ["u-zhangjianguo"],
                                   title=f"关于第{i}-{j}批防汛物资调拨的请示")
         if i % 10 == 7:
-            with platform_db(platform) as conn:  # retention passed: every cursor expires
-                conn.execute("UPDATE meta SET min_cursor_seq = seq WHERE id = 1")
+            with platform_db(platform) as conn:  # restored from a backup: full re-sync
+                conn.execute("UPDATE meta SET instance_id = ? WHERE id = 1", (f"restored-{i}",))
         if i:
             _queue_local_work(platform, rng, signed, acked)
         proc = subprocess.Popen([sys.executable, "-m", "client", "sync"], cwd=REPO, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.05, 1.6))
+        time.sleep(rng.uniform(0.1, 1.0))
         proc.kill()
         _, err = proc.communicate()
         if proc.returncode == 0:
@@ -110,5 +110,5 @@ def test_sync_killed_at_random_points_always_resumes(fresh_platform) -> None:
         if i % 10 == 9:
             _check_converged(platform, signed, acked, seed)
     _check_converged(platform, signed, acked, seed)
-    assert outcomes["killed"] >= KILLS // 2, (seed, outcomes)  # the kills really interrupted
+    assert outcomes["killed"] >= KILLS // 3, (seed, outcomes)  # the kills really interrupted
     assert len(signed) >= 5, (seed, len(signed))

@@ -48,7 +48,9 @@ def build(path: Path, key: bytes, count: int, *, tasks_every: int = 1) -> None:
     # executemany on the driver: peewee's insert_many builds SQL text per row and costs
     # ~40 s here for 100,000 rows; this takes a few seconds for the same rows.
     def insert(table: str, rows: list[dict]) -> None:
-        cols = list(rows[0])
+        # Only the columns the current schema has (the cache's schema evolves).
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        cols = [c for c in rows[0] if c in have]
         sql = (f"INSERT INTO {table} ({', '.join(cols)}) "
                f"VALUES ({', '.join('?' * len(cols))})")
         conn.executemany(sql, ([json.dumps(r[c], ensure_ascii=False) if c == "data" else r[c]

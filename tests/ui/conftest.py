@@ -25,3 +25,50 @@ def ops(qapp):  # noqa: ANN001, ANN201
     yield helper
     helper.wait_idle(10_000)
     helper.shutdown()
+
+
+# --- real profiles against the real platform ------------------------------------------------
+PASSWORD = "Fujin@2005"
+
+
+@pytest.fixture
+def test_keyring(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """The file-backed test keyring of tests/sync (outside GOVDESK_HOME), no machine policy."""
+    import sys
+    from pathlib import Path
+
+    import keyring
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+    import govdesk_test_keyring
+
+    path = tmp_path / "keyring" / "keyring.json"
+    path.parent.mkdir()
+    monkeypatch.setenv("GOVDESK_TEST_KEYRING_FILE", str(path))
+    monkeypatch.setenv("GOVDESK_MACHINE_CONFIG", str(tmp_path / "no-machine.toml"))
+    monkeypatch.setenv("GOVDESK_POLICY_FILE", str(tmp_path / "no-policy.toml"))
+    monkeypatch.setenv("GOVDESK_HTTP_RETRIES", "1")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(govdesk_test_keyring.FileKeyring())
+    yield path
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def zh(qapp):  # noqa: ANN001, ANN201
+    """The shipped default: Simplified Chinese catalogue loaded."""
+    from client.ui import i18n, theme
+
+    assert i18n.install(qapp, "zh_CN")
+    theme.apply_theme(qapp, 1.0)
+    yield qapp
+    i18n.install(qapp, "en")
+
+
+def wait_for(qtbot, ops, predicate, timeout: int = 20_000) -> None:  # noqa: ANN001
+    """Wait until `predicate()` holds, letting background ops deliver meanwhile."""
+    def check() -> bool:
+        ops.wait_idle(timeout)
+        return bool(predicate())
+    qtbot.waitUntil(check, timeout=timeout)

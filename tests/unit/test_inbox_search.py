@@ -154,3 +154,33 @@ def test_after_from_another_sort_is_refused(docs: None) -> None:
     key = inbox.page(InboxView.RECEIVED, limit=1).next_after
     with pytest.raises(ValueError):
         inbox.page(InboxView.RECEIVED, sort=InboxSort.URGENCY, after=key)
+
+
+@pytest.mark.parametrize("sparse_limit", [0, 10**9])
+def test_both_search_plans_page_the_same(cache: peewee.Database, sparse_limit: int,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dense matches walk the sort index, sparse ones are looked up: same rows, same order."""
+    from client.services import inbox as inbox_module
+
+    monkeypatch.setattr(inbox_module, "SPARSE_MATCHES", sparse_limit)
+    changes = [*directory_changes()]
+    for i in range(120):
+        title = "关于财政资金的通知" if i % 3 == 0 else "关于防汛工作的报告"
+        changes.append(up("document", document(f"d{i:03}", title,
+                                               urgency="urgent" if i % 2 else "normal",
+                                               received=T0 + timedelta(minutes=i % 7))))
+    apply.apply_page(changes, cursor="c1")
+    inbox = InboxService(ME)
+    f = InboxFilters(text="财政")
+    seen, after = [], None
+    while True:
+        page = inbox.page(InboxView.RECEIVED, f, sort=InboxSort.URGENCY, after=after, limit=7)
+        seen += ids(page.rows)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    expected = sorted((d for d in range(0, 120, 3)), key=lambda i: (i % 2, i % 7, i),
+                      reverse=True)
+    assert seen == [f"d{i:03}" for i in expected]
+    assert inbox.count(InboxView.RECEIVED, f) == 40
+    assert inbox.count(InboxView.RECEIVED, InboxFilters(text="财政", urgency=("urgent",))) == 20

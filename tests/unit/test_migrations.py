@@ -24,14 +24,15 @@ V1_SCHEMA = """
 CREATE TABLE "schema_version" ("id" INTEGER NOT NULL PRIMARY KEY, "version" INTEGER NOT NULL, "upgraded_at" REAL NOT NULL);
 CREATE TABLE "blob_entry" ("sha256" VARCHAR(64) NOT NULL PRIMARY KEY, "size" INTEGER NOT NULL, "media_type" VARCHAR(255) NOT NULL, "state" VARCHAR(255) NOT NULL, "last_used_at" REAL NOT NULL, "pinned" INTEGER NOT NULL, "upload_pending" INTEGER NOT NULL, "created_at" REAL NOT NULL);
 CREATE INDEX "blob_entry_state" ON "blob_entry" ("state");
-CREATE TABLE "document" ("pk" INTEGER NOT NULL PRIMARY KEY, "version" INTEGER NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "data" TEXT NOT NULL, "generation" INTEGER NOT NULL, "id" VARCHAR(255) NOT NULL, "doc_number" VARCHAR(255) NOT NULL, "issuer" VARCHAR(255) NOT NULL, "doc_type" VARCHAR(255) NOT NULL, "title" VARCHAR(255) NOT NULL, "classification" VARCHAR(255) NOT NULL, "urgency" VARCHAR(255) NOT NULL, "urgency_rank" INTEGER NOT NULL, "signatory" VARCHAR(255) NOT NULL, "issued_on" VARCHAR(255) NOT NULL, "received_at" INTEGER, "registration_number" VARCHAR(255) NOT NULL, "status" VARCHAR(255) NOT NULL, "digest" VARCHAR(255) NOT NULL, "body_sha256" VARCHAR(255), "is_read" INTEGER NOT NULL, "body_text" TEXT);
+CREATE TABLE "document" ("pk" INTEGER NOT NULL PRIMARY KEY, "version" INTEGER NOT NULL, "updated_at" VARCHAR(255) NOT NULL, "generation" INTEGER NOT NULL, "id" VARCHAR(255) NOT NULL, "doc_number" VARCHAR(255) NOT NULL, "issuer" VARCHAR(255) NOT NULL, "doc_type" VARCHAR(255) NOT NULL, "title" VARCHAR(255) NOT NULL, "classification" VARCHAR(255) NOT NULL, "urgency" VARCHAR(255) NOT NULL, "urgency_rank" INTEGER NOT NULL, "signatory" VARCHAR(255) NOT NULL, "issued_on" VARCHAR(255) NOT NULL, "received_at" INTEGER, "registration_number" VARCHAR(255) NOT NULL, "status" VARCHAR(255) NOT NULL, "digest" VARCHAR(255) NOT NULL, "body_sha256" VARCHAR(255), "is_read" INTEGER NOT NULL);
+CREATE TABLE "document_data" ("pk" INTEGER NOT NULL PRIMARY KEY, "data" TEXT NOT NULL, "body_text" TEXT);
 CREATE UNIQUE INDEX "document_id" ON "document" ("id");
 CREATE INDEX "document_received_at_pk" ON "document" ("received_at", "pk");
 CREATE INDEX "document_urgency_rank_received_at_pk" ON "document" ("urgency_rank", "received_at", "pk");
 CREATE INDEX "document_doc_number_pk" ON "document" ("doc_number", "pk");
 CREATE INDEX "document_issuer_received_at" ON "document" ("issuer", "received_at");
 CREATE INDEX "document_doc_type_received_at" ON "document" ("doc_type", "received_at");
-CREATE INDEX "document_is_read_received_at" ON "document" ("is_read", "received_at");
+CREATE INDEX "document_is_read_received_at_pk" ON "document" ("is_read", "received_at", "pk");
 CREATE TABLE "local_opinion" ("op_id" VARCHAR(255) NOT NULL PRIMARY KEY, "task_id" VARCHAR(255) NOT NULL, "document_id" VARCHAR(255) NOT NULL, "author_id" VARCHAR(255) NOT NULL, "decision" VARCHAR(255) NOT NULL, "text" TEXT NOT NULL, "handwriting_sha256" VARCHAR(255), "forward_to" TEXT NOT NULL, "extra" TEXT NOT NULL, "signed_at" VARCHAR(255) NOT NULL, "signature" TEXT NOT NULL, "document_digest" VARCHAR(255) NOT NULL, "state" VARCHAR(255) NOT NULL, "created_at" REAL NOT NULL);
 CREATE INDEX "local_opinion_task_id" ON "local_opinion" ("task_id");
 CREATE INDEX "local_opinion_document_id" ON "local_opinion" ("document_id");
@@ -70,12 +71,13 @@ def build_v1_cache(path: Path, key: bytes) -> None:
     con.execute("INSERT INTO sync_state VALUES (1, 'cursor-42', 'inst-1', 'zhangjianguo', "
                 "1129685400.0, NULL, 3, 0, 0)")
     doc = {"id": "d1", "title": "关于财政资金管理的通知"}
-    con.execute("INSERT INTO document (version, updated_at, data, generation, id, doc_number, "
+    con.execute("INSERT INTO document (pk, version, updated_at, generation, id, doc_number, "
                 "issuer, doc_type, title, classification, urgency, urgency_rank, signatory, "
                 "issued_on, received_at, registration_number, status, digest, body_sha256, "
-                "is_read, body_text) VALUES (1, '', ?, 3, 'd1', '佳财发〔2005〕3号', "
+                "is_read) VALUES (1, 1, '', 3, 'd1', '佳财发〔2005〕3号', "
                 "'佳木斯市财政局', '通知', '关于财政资金管理的通知', 'none', 'urgent', 1, '', "
-                "'2005-10-01', 1129685400, '', 'in_progress', '', NULL, 0, NULL)",
+                "'2005-10-01', 1129685400, '', 'in_progress', '', NULL, 0)")
+    con.execute("INSERT INTO document_data VALUES (1, ?, NULL)",
                 (json.dumps(doc, ensure_ascii=False),))
     con.execute("INSERT INTO doc_fts(rowid, title, meta, body) VALUES (1, ?, '', '')",
                 ("关于 于财 财政 政资 资金 金管 管理 理的 的通 通知 关 于 财 政 资 金 管 理 的 通 知",))

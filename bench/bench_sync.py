@@ -1,0 +1,118 @@
+"""Sync figures against a real platform subprocess on loopback.
+
+    .venv/bin/python bench/bench_sync.py [--scale 20000] [--user wangli]
+
+Prints:
+- the first sync of a fresh profile (documents/s), and the ratio to the floor: plain
+  download of the same pages plus a plain sqlite3 insert of their JSON;
+- a no-change sync: requests sent and milliseconds (median of 20).
+Uses a throw-away GOVDESK_HOME and a file keyring under a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "sync")]
+
+import govdesk_test_keyring  # noqa: E402
+import keyring  # noqa: E402
+import requests  # noqa: E402
+
+
+def plain_pull(base_url: str, username: str, password: str, db_path: Path,
+               limit: int) -> tuple[float, int]:
+    """The floor: download every page with requests, insert raw JSON rows with sqlite3."""
+    r = requests.post(f"{base_url}/api/v1/auth/login", timeout=30, json={
+        "username": username, "password": password, "device_id": str(uuid.uuid4()),
+        "device_name": "bench"})
+    headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE obj (type TEXT, id TEXT, version INT, data TEXT, "
+                  "PRIMARY KEY (type, id))")
+    start = time.perf_counter()
+    cursor, count = None, 0
+    with requests.Session() as s:
+        while True:
+            params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            body = s.get(f"{base_url}/api/v1/changes", params=params, headers=headers,
+                         timeout=60).json()
+            with conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO obj VALUES (?, ?, ?, ?)",
+                    [(c["type"], c["id"], (c["data"] or {}).get("version", 0),
+                      json.dumps(c["data"], ensure_ascii=False)) for c in body["changes"]])
+                conn.execute("CREATE TABLE IF NOT EXISTS cur (c TEXT)")
+                conn.execute("DELETE FROM cur")
+                conn.execute("INSERT INTO cur VALUES (?)", (body["cursor"],))
+            count += len(body["changes"])
+            cursor = body["cursor"]
+            if not body["has_more"]:
+                break
+    return time.perf_counter() - start, count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=20000)
+    parser.add_argument("--user", default="wangli")
+    parser.add_argument("--page-limit", type=int, default=500)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="govdesk-bench-"))
+    os.environ.update(GOVDESK_HOME=str(tmp / "home"),
+                      GOVDESK_TEST_KEYRING_FILE=str(tmp / "keyring.json"),
+                      GOVDESK_MACHINE_CONFIG=str(tmp / "none.toml"),
+                      GOVDESK_POLICY_FILE=str(tmp / "none.toml"),
+                      GOVDESK_USER_CONFIG=str(tmp / "settings.toml"))
+    keyring.set_keyring(govdesk_test_keyring.FileKeyring())
+
+    from client import models
+    from client.config import load_settings
+    from client.session import Profile
+    from server.embedded import EmbeddedPlatform
+
+    password = "Fujin@2005"
+    t0 = time.perf_counter()
+    with EmbeddedPlatform(tmp / "platform.db", demo=True, scale=args.scale) as platform:
+        print(f"platform with --scale {args.scale} ready in {time.perf_counter() - t0:.0f} s")
+        settings = load_settings({"sync_page_limit": args.page_limit})
+        profile = Profile.login(platform.base_url, args.user, password, settings=settings)
+        profile.engine.prefetch_enabled = False  # measure the feed, not PDF downloads
+        start = time.perf_counter()
+        report = profile.sync()
+        first = time.perf_counter() - start
+        docs = models.Document.select().count()
+        print(f"first sync: {report.objects} changes, {docs} documents, {report.pages} pages "
+              f"in {first:.2f} s = {docs / first:.0f} documents/s "
+              f"({report.objects / first:.0f} objects/s)")
+
+        floor, count = plain_pull(platform.base_url, args.user, password, tmp / "plain.db",
+                                  args.page_limit)
+        print(f"plain download + sqlite3 insert of the same {count} changes: {floor:.2f} s; "
+              f"GovDesk sync / plain = {first / floor:.2f}x")
+
+        times, reqs = [], set()
+        for _ in range(20):
+            start = time.perf_counter()
+            r = profile.sync()
+            times.append((time.perf_counter() - start) * 1000)
+            reqs.add(r.requests)
+        print(f"no-change sync: {sorted(reqs)} request(s), median {statistics.median(times):.1f} ms, "
+              f"max {max(times):.1f} ms (20 runs)")
+        profile.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

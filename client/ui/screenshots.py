@@ -1,0 +1,116 @@
+"""`--screenshot PATH --view NAME`: render one screen offscreen against the demo platform."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
+
+SIZE = (1366, 860)
+
+
+def settle(ops: Any, ms: int = 600) -> None:
+    """Let queued work finish and the event loop paint."""
+    ops.wait_idle(30_000)
+    end = time.monotonic() + ms / 1000
+    while time.monotonic() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    ops.wait_idle(30_000)
+
+
+def save(widget: QWidget, path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = widget.grab().save(str(path), "PNG")
+    log.info("screenshot %s: %s", path, "saved" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+def render(runner: Any, path: Path, view: str) -> int:
+    from client.ui.demo import DEMO_USER
+
+    if view == "login":
+        from client.ui.login_dialog import LoginDialog
+
+        dialog = LoginDialog(runner.ops, server_url="http://127.0.0.1:8765",
+                             username=DEMO_USER)
+        dialog.password.setText("Fujin@2005")
+        dialog.show()
+        settle(runner.ops, 300)
+        return save(dialog, path)
+
+    base = runner.start_demo_platform(show=False)
+    user = {"compose": "zhaoxin", "notices": "liuyang"}.get(view, DEMO_USER)
+    runner.sign_in_demo(base, user, show=False)
+    window = runner.open_window()
+    runner.manager.stop(timeout=10)  # a still picture: no background sync meanwhile
+    window.resize(*SIZE)
+    window.show()
+    settle(runner.ops)
+
+    if view == "inbox":
+        window.nav.select("todo")
+        settle(runner.ops)
+        return save(window, path)
+    if view in ("document", "signoff"):
+        window.nav.select("todo")
+        settle(runner.ops)
+        window.table.selectRow(0)
+        window._row_activated(window.model.index(0, 0))
+        settle(runner.ops, 1200)
+        if view == "signoff":
+            panel = window.signoff
+            panel.select_decision("approve")
+            panel.opinion.setPlainText("同意。请财政局会同相关部门抓紧落实，确保按期完成。")
+            people = [p for p in panel._people if "handle" in p.roles or "staff" in p.roles]
+            if people:
+                panel.set_forward([people[0].id])
+            panel.pad.add_stroke([(40 + i * 6, 70 + (i % 5) * 6 - (i % 3) * 4) for i in range(30)])
+            panel.pad.add_stroke([(90, 40), (110, 100), (130, 45), (160, 95), (200, 50)])
+            panel.pad.add_stroke([(230, 60), (300, 62)])
+            settle(runner.ops, 300)
+            return save(window, path)
+        window.document.tabs.setCurrentIndex(0)
+        settle(runner.ops, 500)
+        return save(window, path)
+    if view == "notices":
+        window.nav.select("notices")
+        settle(runner.ops)
+        if window.notices.model.rowCount():
+            window.notices.list.setCurrentIndex(window.notices.model.index(0))
+        settle(runner.ops)
+        return save(window, path)
+    if view == "compose":
+        from client.ui.notice_compose import NoticeComposeDialog
+
+        window.nav.select("notices")
+        settle(runner.ops)
+        units, _people = _directory(runner, window)
+        dialog = NoticeComposeDialog(units, window)
+        dialog.title.setText("关于做好2005年度电子政务网络安全检查工作的通知")
+        dialog.body.setPlainText("各镇、各部门：\n按照佳政函〔2004〕85号通知精神，请于10月30日前"
+                                 "完成本单位网络与信息安全自查，并将自查报告报市信息中心。")
+        for u in units[:1]:
+            for child in u.children[:3]:
+                dialog.check_unit(child.id)
+        dialog.show()
+        settle(runner.ops, 300)
+        return save(dialog, path)
+    if view == "problems":
+        window.nav.select("problems")
+        settle(runner.ops)
+        return save(window, path)
+    raise ValueError(view)
+
+
+def _directory(runner: Any, window: Any) -> tuple[list, list]:
+    box: dict[str, Any] = {}
+    runner.ops.db(window.ctx.directory, lambda r: box.setdefault("r", r))
+    runner.ops.wait_idle(30_000)
+    return box["r"]

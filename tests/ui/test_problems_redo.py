@@ -1,0 +1,67 @@
+"""A sign-off that conflicts (the clerk moved the task meanwhile) shows in Problems with
+the text intact, and Redo signs it again on the document's current task."""
+
+from __future__ import annotations
+
+import requests
+
+from client import models
+from client.services import outbox
+from client.session import Profile
+from tests.ui.conftest import PASSWORD, wait_for
+from tests.ui.test_signoff_e2e import _window
+
+
+def _reroute(platform, headers: dict[str, str], task_id: str, assignee: str) -> str:  # noqa: ANN001
+    r = requests.post(f"{platform.base_url}/api/v1/admin/tasks/{task_id}/reroute",
+                      json={"assignee_id": assignee}, headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
+def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
+                                               test_keyring) -> None:  # noqa: ANN001
+    import synckit  # tests/sync helpers (on sys.path through the test_keyring fixture)
+
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    try:
+        leader.sync()
+        window = _window(qtbot, ops, leader)
+        wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
+        row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+        window.open_document(row.document_id, row.task_id)
+        wait_for(qtbot, ops, lambda: window.signoff.task() is not None)
+        text = "拟同意，请财政局提出具体方案后再报。"
+        window.signoff.select_decision("approve")
+        window.signoff.opinion.setPlainText(text)
+        window.signoff.sign_button.click()
+        wait_for(qtbot, ops, lambda: leader.unsent_ops() >= 1)
+
+        # Meanwhile the registry moves the step away and back: the signed task is gone.
+        clerk = synckit.raw_session(platform, "wangli")
+        users = {u.username: u.id for u in models.User.select()}
+        moved = _reroute(platform, clerk, row.task_id, users["lihua"])
+        _reroute(platform, clerk, moved, users["zhangjianguo"])
+
+        leader.sync()
+        problems = outbox.problems()
+        assert [p.type for p in problems] == ["task.complete"]
+        window.nav.select("problems")
+        wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 1)
+        assert text in window.problems.kept.toPlainText()
+        assert window.problems.redo.isEnabled()
+
+        window.problems.redo.click()
+        wait_for(qtbot, ops, lambda: window.signoff.task() is not None
+                 and window.signoff.task().id != row.task_id)
+        assert window.signoff.opinion.toPlainText() == text
+        assert window.signoff.redo_op_id == problems[0].op_id
+        window.signoff.sign_button.click()
+        wait_for(qtbot, ops, lambda: outbox.problems() == [])
+        report = leader.sync()
+        assert report.failed_ops == 0 and leader.unsent_ops() == 0
+        window.nav.select("problems")
+        wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 0)
+        window.close()
+    finally:
+        leader.close()
