@@ -2,15 +2,16 @@
 
 Op handlers register themselves when their module is imported, so every module that
 registers ops is listed in `OP_MODULES`; routers in `ROUTER_MODULES` (each exposes
-`router`). Modules that do not exist yet are skipped with a log line, so the core
-runs while other parts are being built; a module that exists but fails to import is
-an error.
+`router`). A periodic task flags notices that expired, so clients see `expired: true`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -34,14 +35,31 @@ ROUTER_MODULES = [
 ]
 
 
-def _import_optional(name: str) -> Any | None:
+EXPIRY_SWEEP_SECONDS = 60.0
+
+
+async def _sweep_expired_notices_forever() -> None:
+    from server import notices
+
+    while True:
+        try:
+            count = await asyncio.to_thread(notices.sweep_expired)
+            if count:
+                log.info("flagged %d expired notice(s)", count)
+        except Exception:  # keep sweeping; a failed sweep is retried next round
+            log.exception("expired-notice sweep failed")
+        await asyncio.sleep(EXPIRY_SWEEP_SECONDS)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    task = asyncio.create_task(_sweep_expired_notices_forever())
     try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            log.warning("module %s not present; its routes/ops are not served", name)
-            return None
-        raise
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class _GZipExceptBlobs:
@@ -62,8 +80,9 @@ def create_app(db_url: str) -> FastAPI:
     """Open (and if new, create) the database at `db_url` and build the app."""
     init_database(db_url)
     for name in OP_MODULES:
-        _import_optional(name)
+        importlib.import_module(name)
     app = FastAPI(
+        lifespan=_lifespan,
         title="GovDesk county platform",
         version=server_version(),
         description="Reference implementation of the GovDesk county platform protocol v1.",
@@ -71,9 +90,7 @@ def create_app(db_url: str) -> FastAPI:
     errors.install(app)
     app.add_middleware(_GZipExceptBlobs)
     for name in ROUTER_MODULES:
-        module = _import_optional(name)
-        if module is not None:
-            app.include_router(module.router)
+        app.include_router(importlib.import_module(name).router)
     app.openapi = lambda: errors.custom_openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -68,7 +68,7 @@ def current_device_id() -> str:
 
 def payload_hash(op_type: str, data: dict[str, Any]) -> str:
     canonical = json.dumps({"type": op_type, "data": data}, sort_keys=True,
-                           separators=(",", ":"), ensure_ascii=False)
+                           separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -92,7 +92,13 @@ def _result(op_id: str, outcome: OpOutcome, seq: int | None) -> dict[str, Any]:
 
 def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Apply one op atomically and idempotently; returns its PROTOCOL result."""
-    digest = payload_hash(op_type, data)
+    try:
+        digest = payload_hash(op_type, data)
+    except (UnicodeEncodeError, ValueError):
+        # Lone UTF-16 surrogates (or NaN) cannot be stored or signed: refuse this op only.
+        return _result(op_id, OpOutcome("rejected", "op.invalid_data",
+                                        "the operation contains text that is not valid Unicode"),
+                       None)
     with write_tx():
         prior = AppliedOp.get_or_none(AppliedOp.op_id == op_id)
         if prior is not None:

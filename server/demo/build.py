@@ -47,6 +47,7 @@ from server.demo import corpus, county
 from server.demo.county import DEMO_PASSWORD, PersonSpec
 from server.demo.pdf import OfficialDocument, render_pdf, render_plain_pdf
 from server.models import Document, Task, User
+from server.security import hash_password
 from server.visibility import can_see_notice
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,12 @@ def _build_county(seed: int) -> County:
                               sort_order=i)
     people: dict[str, Person] = {}
     by_tag: dict[tuple[str, str], list[str]] = {}
+    # One scrypt for the one demo password (its salt shared: the password is public anyway).
+    password_hash = hash_password(DEMO_PASSWORD)
     for spec in county.people(seed):
         user = directory.create_user(spec.username, DEMO_PASSWORD, spec.display_name, spec.unit,
-                                     spec.roles, spec.title, user_id=f"u-{spec.username}")
+                                     spec.roles, spec.title, user_id=f"u-{spec.username}",
+                                     password_hash=password_hash)
         algorithm = "sm2-sm3" if spec.username in SM2_USERS else "ed25519"
         pair = generate_keypair(algorithm)
         directory.register_key(user, pair.key_id, algorithm, pair.public_b64,

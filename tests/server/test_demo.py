@@ -48,7 +48,7 @@ DOC_TYPES = {"决议", "决定", "命令", "公报", "公告", "通告", "意见
              "请示", "批复", "议案", "函", "纪要"}
 
 
-def init_demo(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def init_demo(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run(
         [sys.executable, "-m", "server", "init-demo", "--db", str(db), *args],
@@ -318,6 +318,14 @@ def test_scale_adds_documents_and_force_rebuilds(tmp_path: Path) -> None:
     assert query(db, "SELECT count(*) FROM document")[0][0] == base + 200
     # The change feed carries every document.
     assert query(db, "SELECT count(*) FROM sync_object WHERE type = 'document'")[0][0] == base + 200
+    docs = [json.loads(r[0]) for r in query(db, "SELECT data FROM sync_object WHERE type='document'")]
+    assert all(document_digest(d) == d["digest"] for d in docs)
+    # Each generated document reaches its unit's clerks and its proposer.
+    (unseen,) = query(db, "SELECT count(*) FROM task t WHERE NOT EXISTS (SELECT 1 FROM feed_entry f"
+                          " WHERE f.key = 'task:' || t.id AND f.user_id = t.assignee_id)")[0]
+    assert unseen == 0
+    # A few were routed on through real, signed sign-offs.
+    assert query(db, "SELECT count(*) FROM opinion")[0][0] > 130
     (instance,) = query(db, "SELECT instance_id FROM meta")[0]
 
     proc = init_demo(db, "--force", "--json")
@@ -382,11 +390,66 @@ def test_bulk_registration_matches_one_by_one(tmp_path: Path) -> None:
             a, b = feed_json(obj_type, one.id), feed_json(obj_type, bulk_id)
             assert {k: v for k, v in a.items() if k not in ignore} == {
                 k: v for k, v in b.items() if k not in ignore}
-        assert feed_json("document", bulk_id)["registration_number"] == "富砚收〔2005〕2号" or (
-            feed_json("document", bulk_id)["registration_number"].endswith("〔2005〕2号"))
+        # The bulk path continues the unit's 收文编号 sequence.
+        first = feed_json("document", one.id)["registration_number"]
+        assert first.endswith("〔2005〕1号")
+        assert feed_json("document", bulk_id)["registration_number"] == first[:-2] + "2号"
         for user, sees in ((clerk, True), (head, True), (other, False)):
             keys = visible_keys(user.id)
             assert (f"document:{bulk_id}" in keys) is sees
             assert (f"document:{one.id}" in keys) is sees
     finally:
         close_database()
+
+
+@pytest.mark.postgres
+def test_postgresql_build_refuse_and_force(pg_url: str) -> None:
+    import psycopg2
+
+    from tests.support.postgres import fresh_pg_database
+
+    with fresh_pg_database(pg_url) as url:
+        def count(sql: str) -> Any:
+            with closing(psycopg2.connect(url)) as conn, conn.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchone()[0]
+
+        proc = init_demo(url, "--scale", "50", "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert count("SELECT count(*) FROM document") == 48 + 50
+        assert count("SELECT count(*) FROM sync_object WHERE type = 'document'") == 48 + 50
+        proc = init_demo(url)
+        assert proc.returncode == 1 and "--force" in proc.stderr
+        instance = count("SELECT instance_id FROM meta")
+        proc = init_demo(url, "--force")
+        assert proc.returncode == 0, proc.stderr
+        assert count("SELECT count(*) FROM document") == 48
+        assert count("SELECT instance_id FROM meta") != instance
+
+
+def test_pdf_layout_breaks_lines_the_chinese_way(tmp_path: Path) -> None:
+    """Long paragraphs flow over pages; no line starts with closing punctuation (禁则)."""
+    from server.demo.pdf import OfficialDocument, render_pdf
+
+    sentence = "为进一步加强网络与信息安全工作，切实提高防护能力，现通知如下：各单位要落实责任，" * 3
+    doc = OfficialDocument(
+        issuer="富锦市人民政府办公室", doc_number="富政办发〔2005〕99号",
+        title="富锦市人民政府办公室关于测试长段落排版的通知", date_text="2005年11月30日",
+        paragraphs=[sentence * 12 + "全文完。"] + [sentence] * 6, main_recipients=["各镇人民政府"],
+        signatory="", urgency="very_urgent", attachments=["统计表", "名单"],
+        notes="此件公开发布", cc=["市委办公室"], printer="富锦市人民政府办公室",
+    )
+    data = render_pdf(doc)
+    assert data.startswith(b"%PDF") and data == render_pdf(doc)  # deterministic
+    if shutil.which("pdftotext") is None:
+        require_service("pdftotext (poppler-utils) to read the PDF text")
+    path = tmp_path / "long.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(path), "-"],
+                          capture_output=True, text=True, timeout=60, check=True).stdout
+    pages = text.split("\f")
+    assert len([p for p in pages if p.strip()]) >= 3
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "全文完。" in flat and "特急" in flat and "抄送：市委办公室。" in flat
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert not [line for line in lines if line[0] in "，。、；：）》"], lines

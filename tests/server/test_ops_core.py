@@ -167,3 +167,18 @@ def test_revoke_key_publishes(app_client, accounts: Accounts) -> None:
     # Re-registering a revoked key is refused.
     [res] = post(app_client, headers, op("key.register", key))
     assert (res["status"], res["code"]) == ("conflict", "key.revoked")
+
+
+def test_lone_surrogate_is_refused_per_op_not_500(app_client, accounts: Accounts) -> None:
+    """Text that is not valid Unicode cannot be hashed or signed: that op alone is refused."""
+    headers = bearer(login(app_client, "alice"))
+    bad = {"op_id": str(uuid.uuid4()), "type": "key.register", "data": {"key_id": "x"}}
+    good = op("key.register", ed25519_key())
+    body = ('{"ops": [{"op_id": "%s", "type": "key.register", "data": {"key_id": "\\ud800"}}, %s]}'
+            % (bad["op_id"], __import__("json").dumps(good)))
+    r = app_client.post("/api/v1/ops", content=body.encode(),
+                        headers={**headers, "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    first, second = r.json()["results"]
+    assert first["status"] == "rejected" and first["code"] == "op.invalid_data"
+    assert second["status"] == "applied"

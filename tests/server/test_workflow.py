@@ -439,7 +439,10 @@ def test_every_op_type_replays_as_duplicate(
     assert reused["status"] == "applied" and again["code"] == "op.id_reused"
     covered = {"key.register", "task.complete", "document.mark_read", "notice.publish",
                "notice.mark_read", "notice.ack"}
-    assert set(ops.registered_types()) == covered
+    # Other tests may register op types of their own; the platform's domains must match.
+    ours = {t for t in ops.registered_types()
+            if t.split(".")[0] in ("task", "document", "notice", "key")}
+    assert ours == covered
 
     # One effect each.
     p["clerk"].pull()
