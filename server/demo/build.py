@@ -442,7 +442,7 @@ def _signatory(spec: corpus.DocSpec, c: County) -> str:
         return ""
     for unit in county.units():
         if county.full_unit_name(unit.key) == spec.issuer:
-            for tag in ("bureau_head", "bureau_deputy"):
+            for tag in ("bureau_head", "bureau_deputy", "publisher2"):
                 names = c.by_tag.get((unit.key, tag))
                 if names and unit.key != county.FINANCE:
                     return c.people[names[0]].spec.display_name

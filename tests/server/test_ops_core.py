@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 
 import pytest
@@ -172,10 +173,11 @@ def test_revoke_key_publishes(app_client, accounts: Accounts) -> None:
 def test_lone_surrogate_is_refused_per_op_not_500(app_client, accounts: Accounts) -> None:
     """Text that is not valid Unicode cannot be hashed or signed: that op alone is refused."""
     headers = bearer(login(app_client, "alice"))
-    bad = {"op_id": str(uuid.uuid4()), "type": "key.register", "data": {"key_id": "x"}}
+    bad_id = str(uuid.uuid4())
     good = op("key.register", ed25519_key())
-    body = ('{"ops": [{"op_id": "%s", "type": "key.register", "data": {"key_id": "\\ud800"}}, %s]}'
-            % (bad["op_id"], __import__("json").dumps(good)))
+    # json.dumps cannot write a lone surrogate, so the raw body spells the escape itself.
+    bad = '{"op_id": "' + bad_id + '", "type": "key.register", "data": {"key_id": "\\ud800"}}'
+    body = '{"ops": [' + bad + ", " + json.dumps(good) + "]}"
     r = app_client.post("/api/v1/ops", content=body.encode(),
                         headers={**headers, "Content-Type": "application/json"})
     assert r.status_code == 200, r.text
