@@ -148,7 +148,7 @@ def main() -> None:
     samples = []
     for w in ["通知", "财政", "批示", "防汛", "教育"]:
         samples += timed(lambda w=w: search.search(w, limit=50), 10)
-    report("ranked search (bm25 top 50) 2-char", samples)
+    report("search service top 50 (bm25, or newest if many)", samples)
     samples = []
     for w in ["通知", "财政", "批示"]:
         f = InboxFilters(text=w)

@@ -89,4 +89,7 @@ def migrate(db: peewee.Database) -> int:
             STEPS[version](db)
             _set_version(version)
         log.info("cache migrated to schema version %d", version)
+    # Indexes are not data: one added to the models is created on the next open.
+    with db.atomic("IMMEDIATE"):
+        db.create_tables(models.ALL_MODELS, safe=True)
     return found

@@ -169,7 +169,12 @@ class Task(SyncedModel):
     local_done_at = peewee.FloatField(null=True)
 
     class Meta:
-        indexes = ((("assignee_id", "status"), False),)
+        indexes = (
+            (("assignee_id", "status"), False),
+            # Covers the inbox's task views: no task row is read to filter them.
+            (("assignee_id", "kind", "status", "local_state", "document_id", "id", "due_at"),
+             False),
+        )
 
 
 class Opinion(SyncedModel):

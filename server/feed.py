@@ -188,8 +188,14 @@ def feed_state() -> FeedState:
     return FeedState(row[0], int(row[1]), int(row[2]))
 
 
-def encode_cursor(instance_id: str, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{instance_id}:{seq}".encode()).decode().rstrip("=")
+def encode_cursor(instance_id: str, seq: int, floor: int = 0) -> str:
+    """Opaque cursor: instance, the retention floor in force when issued, and the seq.
+
+    The floor lets a pull that started from scratch after a purge page on below the new
+    `min_cursor_seq`: it never needed the purged deletions.
+    """
+    raw = f"{instance_id}:{floor}:{seq}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None, state: FeedState) -> int:
@@ -200,16 +206,17 @@ def decode_cursor(cursor: str | None, state: FeedState) -> int:
         if len(cursor) > 200:
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        instance_id, seq_text = raw.rsplit(":", 1)
-        if not seq_text.isdigit():
+        instance_id, floor_text, seq_text = raw.rsplit(":", 2)
+        if not (seq_text.isdigit() and floor_text.isdigit()):
             raise ValueError("seq is not a number")
-        seq = int(seq_text)
+        seq, floor = int(seq_text), int(floor_text)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise Problem(400, "cursor.invalid", "Invalid cursor", "the cursor is not one of ours") from exc
     if instance_id != state.instance_id:
         raise Problem(410, "cursor.expired", "Cursor expired",
                       "the platform database changed; synchronise from scratch")
-    if seq > state.seq or (seq != 0 and seq < state.min_cursor_seq):
+    purged_since_issued = floor != state.min_cursor_seq
+    if seq > state.seq or (seq != 0 and seq < state.min_cursor_seq and purged_since_issued):
         raise Problem(410, "cursor.expired", "Cursor expired",
                       "the cursor is older than the platform's retention; synchronise from scratch")
     return seq
@@ -259,7 +266,7 @@ def read_changes(user_id: str, cursor: str | None, limit: int = DEFAULT_LIMIT) -
                 f'"op":"delete","data":null}}'
             )
     last = rows[-1][0] if rows else after
-    new_cursor = encode_cursor(state.instance_id, last)
+    new_cursor = encode_cursor(state.instance_id, last, state.min_cursor_seq)
     body = (
         '{"changes":[' + ",".join(parts) + f'],"cursor":"{new_cursor}",'
         f'"has_more":{"true" if has_more else "false"}}}'

@@ -49,8 +49,11 @@ def _iter_all(since: datetime | None) -> Iterator[AuditRow]:
         after = batch[-1].id
 
 
-def export_csv(path: Path, *, since: datetime | None = None) -> int:
-    """Write the log as UTF-8 CSV with BOM (opens correctly in Excel/WPS); returns rows."""
+def export_csv(path: Path, *, since: datetime | None = None, user_id: str = "") -> int:
+    """Write the log as UTF-8 CSV with BOM (opens correctly in Excel/WPS); returns rows.
+
+    The export itself is recorded first, so it appears in what it exports."""
+    record("audit.export", user_id=user_id, obj=str(path), detail={"format": "csv"})
     n = 0
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)
@@ -62,7 +65,8 @@ def export_csv(path: Path, *, since: datetime | None = None) -> int:
     return n
 
 
-def export_json(path: Path, *, since: datetime | None = None) -> int:
+def export_json(path: Path, *, since: datetime | None = None, user_id: str = "") -> int:
+    record("audit.export", user_id=user_id, obj=str(path), detail={"format": "json"})
     rows = [{"id": r.id, "at": r.at.isoformat(), "user_id": r.user_id, "action": r.action,
              "object": r.object, "detail": r.detail} for r in _iter_all(since)]
     Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

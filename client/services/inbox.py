@@ -29,7 +29,7 @@ from client.types import (
 MAX_LIMIT = 500
 # Below this many full-text matches, look the matches up by rowid and sort them; above
 # it, walk the sort index and test each row against the match set (stops after a page).
-SPARSE_MATCHES = 2000
+SPARSE_MATCHES = 1000
 # Sort value for "no due date": after every real one.
 NO_DUE = 2**62
 

@@ -42,8 +42,17 @@ def allowed_decisions(task: TaskInfo | Task | str) -> tuple[str, ...]:
     return DECISIONS.get(kind, ())
 
 
+FORWARD_REQUIRED = {("propose", "approve"), ("propose", "forward"), ("instruct", "forward"),
+                    ("handle", "forward")}
+FORWARD_ALLOWED = FORWARD_REQUIRED | {("instruct", "approve")}
+
+
 def forward_required(kind: str, decision: str) -> bool:
-    return decision == "forward" or (kind == "propose" and decision == "approve")
+    return (kind, decision) in FORWARD_REQUIRED
+
+
+def forward_allowed(kind: str, decision: str) -> bool:
+    return (kind, decision) in FORWARD_ALLOWED
 
 
 def _rfc3339(at: datetime) -> str:
@@ -69,6 +78,10 @@ class SignoffService:
             raise GovDeskError("task.decision_not_allowed", "此类待办不能作出该处理决定。")
         if forward_required(task.kind, decision) and not forward_to:
             raise GovDeskError("task.forward_required", "请选择转送的人员。")
+        if forward_to and not forward_allowed(task.kind, decision):
+            raise GovDeskError("task.decision_not_allowed", "该处理决定不需要选择转送人员。")
+        if decision == "forward" and self.me in forward_to:
+            raise GovDeskError("task.forward_to_self", "不能转办给自己，请选择其他人员。")
         if not isinstance(text, str) or len(text) > MAX_TEXT:
             raise GovDeskError("opinion.too_long", f"意见不能超过 {MAX_TEXT} 个字。")
         unknown = [u for u in forward_to if User.get_or_none(User.id == u) is None]
@@ -78,13 +91,22 @@ class SignoffService:
 
     def complete_task(self, task_id: str, *, decision: str, text: str,
                       forward_to: Sequence[str] = (), circulate_to: Sequence[str] = (),
+                      countersign_to: Sequence[str] = (),
                       handwriting_png: bytes | None = None, signer: Signer,
                       now: datetime) -> SignoffResult:
-        """Sign and record the sign-off, and queue `task.complete`, atomically."""
+        """Sign and record the sign-off, and queue `task.complete`, atomically.
+
+        `circulate_to` (传阅, instruct+approve) and `countersign_to` (会签, propose+approve)
+        are unsigned routing extras the platform accepts beside `forward_to`.
+        """
         if signer.user_id != self.me:
             raise GovDeskError("signature.wrong_user", "签名密钥不属于当前用户。")
         forward = list(dict.fromkeys(forward_to))
         task = self._check(Task.get_or_none(Task.id == task_id), decision, text, forward)
+        if circulate_to and (task.kind, decision) != ("instruct", "approve"):
+            raise GovDeskError("task.decision_not_allowed", "只有批示同意时才能传阅。")
+        if countersign_to and (task.kind, decision) != ("propose", "approve"):
+            raise GovDeskError("task.decision_not_allowed", "只有拟办同意时才能请求会签。")
         loaded = models.load_document(task.document_id)
         if loaded is None:
             raise GovDeskError("document.not_found", "本机没有这份公文，无法签批。")
@@ -107,10 +129,16 @@ class SignoffService:
         signature = signer.sign(message)
         op_data: dict[str, Any] = {"task_id": task.id, "decision": decision, "text": text,
                                    "handwriting_sha256": hw_sha, "forward_to": forward,
-                                   "signed_at": signed_at, "signature": signature}
+                                   "signed_at": signed_at, "signature": signature,
+                                   # Lets the platform answer document.digest_mismatch
+                                   # rather than a bare signature.invalid.
+                                   "document_digest": digest}
         extra: dict[str, Any] = {}
         if circulate_to:
             op_data["circulate_to"] = extra["circulate_to"] = list(dict.fromkeys(circulate_to))
+        if countersign_to:
+            op_data["countersign_to"] = extra["countersign_to"] = list(
+                dict.fromkeys(countersign_to))
         db = models.database_proxy.obj
         with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
             # Re-read inside the write lock: another thread may have signed it meanwhile.
@@ -175,6 +203,7 @@ class SignoffService:
                 text=old.text if text is None else text,
                 forward_to=list(old.forward_to or []) if forward_to is None else forward_to,
                 circulate_to=(old.extra or {}).get("circulate_to", ()),
+                countersign_to=(old.extra or {}).get("countersign_to", ()),
                 handwriting_png=handwriting_png, signer=signer, now=now)
             LocalOpinion.update(state="redone").where(LocalOpinion.op_id == op_id).execute()
             outbox.resolve(op_id, "redone")

@@ -181,7 +181,7 @@ def test_bad_and_expired_cursors(app_client, accounts: Accounts) -> None:
         assert r.headers["content-type"].startswith("application/problem+json")
     assert_problem(app_client.get("/api/v1/changes", params={"cursor": "!!!"}, headers=headers),
                    400, "cursor.invalid")
-    other = base64.urlsafe_b64encode(b"someotherinstance:3").decode().rstrip("=")
+    other = base64.urlsafe_b64encode(b"someotherinstance:0:3").decode().rstrip("=")
     assert_problem(app_client.get("/api/v1/changes", params={"cursor": other}, headers=headers),
                    410, "cursor.expired")
     state = feed.feed_state()
@@ -217,6 +217,24 @@ def test_purge_compacts_deletes_and_expires_old_cursors(app_client, accounts: Ac
     pages, _ = pull_all(app_client, headers)
     ids = {c["id"] for p in pages for c in p["changes"]}
     assert "t1" not in ids and "t2" not in ids
+
+
+def test_fresh_pull_after_purge_pages_below_the_retention_floor(app_client, accounts: Accounts) -> None:
+    """A pull from scratch never needed purged deletions: small pages must not get 410."""
+    headers = bearer(login(app_client, "alice"))
+    with write_tx():
+        for i in range(12):
+            feed.publish("thing", f"p{i}", {"v": i}, {accounts.alice})
+        feed.publish("thing", "gone", {"v": 1}, {accounts.alice})
+        feed.retract("thing", "gone")
+        for i in range(12):
+            feed.publish("thing", f"q{i}", {"v": i}, {accounts.alice})
+    floor = feed.purge(timedelta(0)).min_cursor_seq
+    assert floor > 0
+    pages, _ = pull_all(app_client, headers, limit=3)  # every page's cursor is below floor
+    ids = {c["id"] for p in pages for c in p["changes"]}
+    assert {f"p{i}" for i in range(12)} | {f"q{i}" for i in range(12)} <= ids
+    assert "gone" not in ids
 
 
 def test_large_page_is_gzipped(app_client, accounts: Accounts) -> None:

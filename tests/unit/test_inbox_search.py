@@ -184,3 +184,15 @@ def test_both_search_plans_page_the_same(cache: peewee.Database, sparse_limit: i
     assert seen == [f"d{i:03}" for i in expected]
     assert inbox.count(InboxView.RECEIVED, f) == 40
     assert inbox.count(InboxView.RECEIVED, InboxFilters(text="财政", urgency=("urgent",))) == 20
+
+
+def test_search_of_a_common_word_lists_newest_first(docs: None,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from client.services import inbox as inbox_module
+
+    monkeypatch.setattr(inbox_module, "SPARSE_MATCHES", 1)  # every query counts as dense
+    hits = search.search("通知")
+    assert [(h.kind, h.id) for h in hits] == [("document", "d-fire"), ("document", "d-fin"),
+                                            ("notice", "n1")]
+    monkeypatch.setattr(inbox_module, "SPARSE_MATCHES", 10**6)
+    assert {h.id for h in search.search("通知")} == {"d-fire", "d-fin", "n1"}

@@ -163,8 +163,22 @@ def test_open_document_audits_and_marks_read_once(cache: peewee.Database,
     n = audit.export_csv(tmp_path / "audit.csv")
     with open(tmp_path / "audit.csv", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    assert n == len(rows) >= 2 and rows[0]["action"] == "document.view"
+    assert n == len(rows) >= 3 and rows[0]["action"] == "document.view"
+    assert rows[-1]["action"] == "audit.export"  # the export is itself audited
     assert json.loads(rows[0]["detail"])["doc_number"] == "佳政函〔2004〕85号"
-    assert audit.export_json(tmp_path / "audit.json") == n
+    assert audit.export_json(tmp_path / "audit.json") == n + 1
     with pytest.raises(GovDeskError):
         svc.get("missing")
+
+
+def test_services_bundle(cache: peewee.Database, blobs: BlobStore) -> None:
+    from client.services import Services
+    from client.types import InboxView
+
+    apply.apply_page([*directory_changes(), up("document", document("d1")),
+                      up("task", task("t1", "d1", ME))], cursor="c1")
+    svc = Services(ME, blobs)
+    assert svc.inbox.count(InboxView.TODO) == 1
+    assert svc.documents.get("d1").tasks[0].id == "t1"
+    assert svc.phrases.list()[0].text == "同意。"
+    assert svc.directory.person(ME).display_name == "张建国"

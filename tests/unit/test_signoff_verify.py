@@ -68,6 +68,8 @@ def test_signoff_is_atomic_and_leaves_todo(workflow: None, signer: Signer,
     op = OutboxOp.get(OutboxOp.op_id == result.op_id)
     assert op.type == "task.complete" and op.state == "queued"
     assert op.data["text"] == "同意，请财政局办理。" and op.data["forward_to"] == ["chenming"]
+    assert op.data["document_digest"] == document("d1", "关于财政资金管理的通知",
+                                                   urgency="very_urgent")["digest"]
     assert op.blobs_first == [result.handwriting_sha256]
     assert blobs.pending_uploads() == [result.handwriting_sha256]
     assert blobs.open_bytes(result.handwriting_sha256) == PNG
@@ -101,6 +103,8 @@ def test_signoff_failure_writes_nothing(workflow: None, signer: Signer, blobs: B
     ("t1", "forward", [], "task.forward_required"),
     ("t2", "approve", [], "task.not_assignee"),
     ("t1", "forward", ["nobody"], "user.unknown"),
+    ("t1", "forward", ["zhangjianguo"], "task.forward_to_self"),
+    ("t3", "read", ["chenming"], "task.decision_not_allowed"),
     ("t-missing", "approve", [], "task.not_found"),
 ])
 def test_signoff_refusals(workflow: None, signer: Signer, blobs: BlobStore, task_id: str,
