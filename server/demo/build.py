@@ -4,10 +4,13 @@ Everything goes through the platform's own functions (directory, workflow, notic
 the change feed sees every object exactly as in production, and every opinion carries
 a real signature made with a key registered for its author.
 
-The county lives in late 2005: while building, the platform clock (`server.clock.now`)
-is moved to each action's 2005 time, so registrations, sign-offs and notices carry
-coherent 2005 timestamps. Due dates of work still pending use the real current date, so
-办理时限 look sensible when the demo is opened today.
+The corpus tells the story of late 2005 (the seed report); `timeline.Timeline` moves it
+to the present so that the story's "today" is the day init-demo runs: every date moves
+by the same number of days and lands on a working day, actions happen in office hours
+(08:00–17:30 China time), and the years of 发文字号, 收文编号 and texts follow their
+documents' new dates. While building, the platform clock (`server.clock.now`) is set to
+each action's time, so registrations, sign-offs and notices carry those timestamps.
+办理时限 are 17:30 of a working day; the work still pending is due around today.
 
     python -m server init-demo --db URL [--scale N] [--json] [--force] [--seed S]
 """
@@ -23,8 +26,8 @@ import random
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,7 +48,9 @@ from server.db import (
 )
 from server.demo import corpus, county
 from server.demo.county import DEMO_PASSWORD, PersonSpec
+from server.demo.handwriting import signature_png
 from server.demo.pdf import OfficialDocument, render_pdf, render_plain_pdf
+from server.demo.timeline import Timeline, at, next_working_day, shift_years
 from server.models import Document, Task, User
 from server.security import hash_password
 from server.visibility import can_see_notice
@@ -62,7 +67,7 @@ class DemoError(Exception):
     """init-demo refused (non-empty database, bad arguments)."""
 
 
-# --- the platform clock, moved through 2005 -----------------------------------------------
+# --- the platform clock, moved through the story ------------------------------------------
 
 
 class _SimulatedClock:
@@ -83,12 +88,6 @@ def _simulated_clock() -> Iterator[_SimulatedClock]:
         yield sim
     finally:
         clock.now = real  # type: ignore[assignment]
-
-
-def _cst(text: str) -> datetime:
-    """'2005-10-19' or '2005-10-19T09:30' (China time) -> aware UTC datetime."""
-    fmt = "%Y-%m-%dT%H:%M" if "T" in text else "%Y-%m-%d"
-    return datetime.strptime(text[:16], fmt).replace(tzinfo=CST).astimezone(UTC)
 
 
 # --- people and their keys ----------------------------------------------------------------
@@ -154,18 +153,21 @@ class Step:
     circulate: tuple[str, ...] = ()
     countersign: tuple[str, ...] = ()
     text: str | None = None
+    hand: bool = False  # signed by hand too (a handwriting PNG with the opinion)
 
 
 @dataclass(frozen=True)
 class Plan:
     steps: tuple[Step, ...]
-    open: bool = True  # work remains pending at the end (due dates from the real now)
-    overdue: bool = False  # pending work already past its due date
+    open: bool = True  # work remains pending at the end
+    # 办理时限 of pending work in working days from today (-2: overdue since the day
+    # before yesterday, 0: due at 17:30 today); None: counted from the receipt.
+    due: int | None = None
 
 
 def S(who: str, decision: str = "approve", *to: str, circulate: tuple[str, ...] = (),
-      countersign: tuple[str, ...] = (), text: str | None = None) -> Step:
-    return Step(who, decision, tuple(to), circulate, countersign, text)
+      countersign: tuple[str, ...] = (), text: str | None = None, hand: bool = False) -> Step:
+    return Step(who, decision, tuple(to), circulate, countersign, text, hand)
 
 
 ARCHIVE = S("@clerk", "archive")
