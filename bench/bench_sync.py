@@ -1,12 +1,17 @@
 """Sync figures against a real platform subprocess on loopback.
 
-    .venv/bin/python bench/bench_sync.py [--scale 20000] [--user wangli]
+    .venv/bin/python bench/bench_sync.py [--scale 20000] [--user wangli] [--repeat 3]
+        [--page-limit 1000] [--platform-db FILE]
 
 Prints:
 - the first sync of a fresh profile (documents/s), and the ratio to the floor: plain
-  download of the same pages plus a plain sqlite3 insert of their JSON;
+  download of the same pages plus a plain sqlite3 insert of their JSON (both repeated
+  --repeat times, each with a fresh profile / database; medians compared, since the
+  2-core machine is shared and single runs of well under a second are noisy);
 - a no-change sync: requests sent and milliseconds (median of 20).
 Uses a throw-away GOVDESK_HOME and a file keyring under a temporary folder.
+--platform-db FILE: a platform database already filled by `init-demo --scale N` is
+copied and served instead of building one (init-demo --scale 20000 takes ~30 s alone).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -66,7 +72,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, default=20000)
     parser.add_argument("--user", default="wangli")
-    parser.add_argument("--page-limit", type=int, default=500)
+    parser.add_argument("--page-limit", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--platform-db", type=Path,
+                        help="copy and serve this filled platform SQLite file")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="govdesk-bench-"))
@@ -84,23 +93,42 @@ def main() -> int:
 
     password = "Fujin@2005"
     t0 = time.perf_counter()
-    with EmbeddedPlatform(tmp / "platform.db", demo=True, scale=args.scale) as platform:
-        print(f"platform with --scale {args.scale} ready in {time.perf_counter() - t0:.0f} s")
+    if args.platform_db:
+        shutil.copyfile(args.platform_db, tmp / "platform.db")
+        platform = EmbeddedPlatform(tmp / "platform.db", demo=False)
+        label = f"copy of {args.platform_db}"
+    else:
+        platform = EmbeddedPlatform(tmp / "platform.db", demo=True, scale=args.scale)
+        label = f"--scale {args.scale}"
+    with platform:
+        print(f"platform ({label}) ready in {time.perf_counter() - t0:.0f} s")
         settings = load_settings({"sync_page_limit": args.page_limit})
-        profile = Profile.login(platform.base_url, args.user, password, settings=settings)
-        profile.engine.prefetch_enabled = False  # measure the feed, not PDF downloads
-        start = time.perf_counter()
-        report = profile.sync()
-        first = time.perf_counter() - start
-        docs = models.Document.select().count()
-        print(f"first sync: {report.objects} changes, {docs} documents, {report.pages} pages "
-              f"in {first:.2f} s = {docs / first:.0f} documents/s "
-              f"({report.objects / first:.0f} objects/s)")
-
-        floor, count = plain_pull(platform.base_url, args.user, password, tmp / "plain.db",
-                                  args.page_limit)
-        print(f"plain download + sqlite3 insert of the same {count} changes: {floor:.2f} s; "
-              f"GovDesk sync / plain = {first / floor:.2f}x")
+        firsts, profile = [], None
+        for i in range(args.repeat):
+            if profile is not None:
+                profile.close()
+            os.environ["GOVDESK_HOME"] = str(tmp / f"home{i}")  # a fresh profile each time
+            profile = Profile.login(platform.base_url, args.user, password, settings=settings)
+            profile.engine.prefetch_enabled = False  # measure the feed, not PDF downloads
+            start = time.perf_counter()
+            report = profile.sync()
+            first = time.perf_counter() - start
+            docs = models.Document.select().count()
+            firsts.append(first)
+            print(f"first sync: {report.objects} changes, {docs} documents, {report.pages} pages "
+                  f"in {first:.2f} s = {docs / first:.0f} documents/s "
+                  f"({report.objects / first:.0f} objects/s)")
+        assert profile is not None
+        floors = []
+        for i in range(args.repeat):
+            floor, count = plain_pull(platform.base_url, args.user, password,
+                                      tmp / f"plain{i}.db", args.page_limit)
+            floors.append(floor)
+            print(f"plain download + sqlite3 insert of the same {count} changes: {floor:.2f} s")
+        first, floor = statistics.median(firsts), statistics.median(floors)
+        print(f"median of {args.repeat}: first sync {first:.2f} s = {docs / first:.0f} documents/s "
+              f"({report.objects / first:.0f} objects/s); plain {floor:.2f} s = "
+              f"{docs / floor:.0f} documents/s; GovDesk sync / plain = {first / floor:.2f}x")
 
         times, reqs = [], set()
         for _ in range(20):

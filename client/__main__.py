@@ -3,7 +3,7 @@
     python -m client                      the desktop app (client.ui.app)
     python -m client --demo               the app against a local demo platform
     python -m client --screenshot PATH [--view NAME]
-    python -m client login|sync|status|logout|verify|diagnose ...
+    python -m client login|sync|status|logout|verify|export|keys|diagnose ...
     python -m client --self-test
 
 The GUI module is imported only when the GUI is wanted: the command line never loads Qt.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = frozenset({"login", "sync", "status", "logout", "verify", "diagnose",
-                         "--self-test"})
+SUBCOMMANDS = frozenset({"login", "sync", "status", "logout", "verify", "export", "keys",
+                         "diagnose", "--self-test"})
 
 
 def main(argv: list[str] | None = None) -> int:

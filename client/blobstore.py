@@ -6,6 +6,14 @@ nonce || AES-256-GCM(plaintext) with the hash as associated data, under a key de
 is which, and a file swapped for another fails to decrypt. Reading checks the hash
 again; a damaged blob is dropped and marked missing so the sync engine fetches it
 again. Blobs made here (handwriting, notice attachments) are pinned until uploaded.
+
+Downloads in progress are encrypted too (`open_partial` / `put_partial`): the `.part`
+file holds AES-256-CTR ciphertext of the bytes received so far, byte for byte at their
+own offsets (so its length is the resume offset for `Range`, and a write cut short by
+a killed process leaves a usable prefix), under a key derived from the cache key and a
+random initial counter kept beside it in `<sha>.part.iv`. CTR has no tag: the SHA-256
+check of the finished download is what proves the bytes right; a partial without its
+counter file cannot be decrypted and is started over.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from typing import Any
 import peewee
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -51,6 +60,98 @@ def derive_blob_key(cache_key: bytes) -> bytes:
                 info=b"GovDesk blob store v1").derive(cache_key)
 
 
+def derive_partial_key(cache_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"GovDesk partial download v1").derive(cache_key)
+
+
+IV_BYTES = 16
+_BLOCK = 16
+
+
+class PartialFile:
+    """A file-like writer of one encrypted partial download (what `api.download_blob`
+    writes into): `write`, `seek`, `truncate`, `flush`, `fileno`, `close`.
+
+    Position p of the file holds plaintext byte p XOR the AES-CTR keystream at p, the
+    counter starting at the random IV: any byte range can be written (or rewritten
+    after a 200 answer to a Range request) independently.
+    """
+
+    def __init__(self, path: Path, iv_path: Path, key: bytes, *, offset: int) -> None:
+        self._key = key
+        self._iv_path = iv_path
+        fresh = offset == 0
+        if fresh:
+            self._iv = self._new_iv()
+        else:
+            self._iv = iv_path.read_bytes()
+        self._file = open(path, "wb" if fresh else "r+b")  # noqa: SIM115 - closed by close()
+        self._file.seek(offset)
+        self._pos = offset
+        self._enc = _ctr(self._key, self._iv, offset)
+
+    def _new_iv(self) -> bytes:
+        iv = secrets.token_bytes(IV_BYTES)
+        # The counter file is durable before any ciphertext made with it.
+        with open(self._iv_path, "wb") as f:
+            f.write(iv)
+            f.flush()
+            os.fsync(f.fileno())
+        return iv
+
+    def write(self, data: bytes) -> int:
+        n = self._file.write(self._enc.update(bytes(data)))
+        self._pos += len(data)
+        return n
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        if whence != 0:
+            raise ValueError("a partial download seeks to absolute positions only")
+        self._file.seek(pos)
+        self._pos = pos
+        self._enc = _ctr(self._key, self._iv, pos)
+        return pos
+
+    def truncate(self, size: int | None = None) -> int:
+        size = self._pos if size is None else size
+        if size == 0:
+            # Starting over: a new counter, so no keystream is used for two downloads.
+            self._file.truncate(0)
+            self._file.flush()
+            self._iv = self._new_iv()
+            self.seek(0)
+            return 0
+        return self._file.truncate(size)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> PartialFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _ctr(key: bytes, iv: bytes, offset: int) -> Any:
+    """An AES-CTR encryptor positioned at byte `offset` of the keystream."""
+    counter = (int.from_bytes(iv, "big") + offset // _BLOCK) % (1 << 128)
+    enc = Cipher(algorithms.AES(key), modes.CTR(counter.to_bytes(_BLOCK, "big"))).encryptor()
+    if offset % _BLOCK:
+        enc.update(bytes(offset % _BLOCK))  # skip into the block
+    return enc
+
+
 def _is_sha(value: str) -> bool:
     return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
 
@@ -77,6 +178,7 @@ class BlobStore:
         self.root = Path(root)
         self.cap_bytes = cap_bytes
         self._aead = AESGCM(derive_blob_key(cache_key))
+        self._partial_key = derive_partial_key(cache_key)
         (self.root / "partial").mkdir(parents=True, exist_ok=True)
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
 
@@ -85,8 +187,67 @@ class BlobStore:
         return self.root / sha256[:2] / f"{sha256}.blob"
 
     def partial_path(self, sha256: str) -> Path:
-        """Where a resumable download of `sha256` accumulates (then call put_file)."""
+        """Where a resumable download of `sha256` accumulates, encrypted (open_partial)."""
         return self.root / "partial" / f"{_check_sha(sha256)}.part"
+
+    def _iv_path(self, sha256: str) -> Path:
+        return self.root / "partial" / f"{_check_sha(sha256)}.part.iv"
+
+    # --- partial downloads (encrypted) ------------------------------------------------
+    def partial_size(self, sha256: str) -> int:
+        """Bytes of `sha256` already received (the Range offset to resume from); a partial
+        that cannot be decrypted (no counter file) is dropped and 0 returned."""
+        part, iv = self.partial_path(sha256), self._iv_path(sha256)
+        try:
+            size = part.stat().st_size
+        except FileNotFoundError:
+            return 0
+        try:
+            usable = len(iv.read_bytes()) == IV_BYTES
+        except FileNotFoundError:
+            usable = False
+        if not usable:
+            log.warning("partial download of %s has no usable counter; starting over", sha256)
+            self.discard_partial(sha256)
+            return 0
+        return size
+
+    def open_partial(self, sha256: str, offset: int) -> PartialFile:
+        """A writer that appends (encrypted) at `offset` = partial_size(); 0 starts over."""
+        try:
+            return PartialFile(self.partial_path(sha256), self._iv_path(sha256),
+                               self._partial_key, offset=offset)
+        except OSError as exc:
+            raise _write_error(exc) from exc
+
+    def read_partial(self, sha256: str) -> bytes:
+        """The plaintext received so far (decrypted in memory, never written out plain)."""
+        sealed = self.partial_path(sha256).read_bytes()
+        iv = self._iv_path(sha256).read_bytes()
+        return _ctr(self._partial_key, iv, 0).update(sealed)
+
+    def discard_partial(self, sha256: str) -> None:
+        self.partial_path(sha256).unlink(missing_ok=True)
+        self._iv_path(sha256).unlink(missing_ok=True)
+
+    def put_partial(self, sha256: str, *, media_type: str | None = None) -> Sha256:
+        """Take a finished partial download: hash-checked, stored as a blob, partial gone."""
+        expected = _check_sha(sha256)
+        try:
+            data = self.read_partial(expected)
+        except FileNotFoundError:
+            data = b""
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != expected:
+            self.discard_partial(expected)
+            raise StorageError("blob.hash_mismatch",
+                               "下载的文件与平台记录的校验值不符，已丢弃，将重新下载。",
+                               detail=f"expected {expected}, got {actual}")
+        entry = BlobEntry.get_or_none(BlobEntry.sha256 == expected)
+        mt = media_type or (entry.media_type if entry else "application/octet-stream")
+        sha = self.put_bytes(data, mt)
+        self.discard_partial(expected)
+        return sha
 
     # --- writing --------------------------------------------------------------------
     def put_bytes(self, data: bytes, media_type: str = "application/octet-stream", *,

@@ -1,4 +1,4 @@
-"""Command line: login, sync, status, logout, verify (plus diagnose and --self-test).
+"""Command line: login, sync, status, logout, verify, export, keys (plus diagnose, --self-test).
 
 Output is Chinese, English when LANG (or the `language` setting) is not Chinese.
 Exit codes: 0 ok, 1 error, 2 usage, 3 auth, 4 network. The profile lives under
@@ -17,6 +17,7 @@ import sys
 import time
 import unicodedata
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from client import paths
@@ -275,7 +276,18 @@ def cmd_logout(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     return EXIT_OK
 
 
+def _print_opinion(out: Out, *, author: str, signed_at: str, decision: str, text: str,
+                   verdict: str, note: str = "") -> None:
+    zh, en = VERDICTS.get(verdict, (verdict, verdict))
+    shown = DECISIONS_ZH.get(decision, decision) if out.zh else decision
+    print(f"- {author} {signed_at} {shown}: {text}  → {out.t(zh, en)}{note}", file=out.stream)
+
+
 def cmd_verify(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    if args.file:
+        return _verify_file(args, settings, out)
+    if not args.document_id:
+        raise ConfigError("usage.document_id", "请给出公文编号，或用 --file 指定导出的处理单文件。")
     from client.session import Profile
 
     profile = Profile.resume(settings.server_url if args.server else None, args.user,
@@ -292,19 +304,113 @@ def cmd_verify(args: argparse.Namespace, settings: Settings, out: Out) -> int:
             out.say("（没有意见）", "(no opinions)")
         for op in doc.opinions:
             verdict = op.verdict.value if op.verdict else "invalid"
-            zh, en = VERDICTS.get(verdict, (verdict, verdict))
-            decision = DECISIONS_ZH.get(op.decision, op.decision) if out.zh else op.decision
             state = ""
             if op.local_state:
                 lz, le = LOCAL_STATES.get(op.local_state, (op.local_state, op.local_state))
                 state = f" [{out.t(lz, le)}]"
-            print(f"- {op.author_name} {op.signed_at} {decision}: {op.text}  "
-                  f"→ {out.t(zh, en)}{state}", file=out.stream)
+            _print_opinion(out, author=op.author_name, signed_at=op.signed_at,
+                           decision=op.decision, text=op.text, verdict=verdict, note=state)
             if verdict != "valid":
                 bad += 1
     finally:
         profile.close()
     return EXIT_ERROR if bad else EXIT_OK
+
+
+def _verify_file(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    """Check an exported processing form offline; the signed-in account's directory (if
+    any) confirms whose keys they are."""
+    from client.services import form_export
+    from client.session import Profile, last_account
+
+    form = form_export.read_form(args.file)
+    profile = None
+    if last_account() is not None and not args.no_directory:
+        try:
+            profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                                     settings=settings)
+        except GovDeskError as exc:  # no usable account here: check the file on its own
+            logging.getLogger(__name__).info("verify --file without a directory: %s", exc.code)
+    try:
+        directory = form_export.cache_directory() if profile is not None else None
+        report = form_export.check_form(form, directory)
+    finally:
+        if profile is not None:
+            profile.close()
+    out.say(f"{report.doc_number}  {report.title}（导出的处理单）",
+            f"{report.doc_number}  {report.title} (exported processing form)")
+    if not report.digest_matches:
+        out.say("警告：文件中的公文要素与其记录的摘要不一致（公文内容被改动过）！",
+                "WARNING: the document's fields do not match its recorded digest (altered)!")
+    if not report.opinions:
+        out.say("（没有意见）", "(no opinions)")
+    for op in report.opinions:
+        note = ""
+        if op.key_in_directory is False:
+            note = out.t(f" [密钥 {op.key_id} 不在本机目录中或不属于此人]",
+                         f" [key {op.key_id} not in the local directory or not this person's]")
+        elif op.key_in_directory is None:
+            note = out.t(f" [密钥 {op.key_id}，未与目录核对]",
+                         f" [key {op.key_id}, not checked against a directory]")
+        _print_opinion(out, author=op.author_name or op.author_id, signed_at=op.signed_at,
+                       decision=op.decision, text=op.text, verdict=op.verdict.value, note=note)
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    from client.services import form_export
+    from client.session import Profile
+
+    profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                             settings=settings)
+    try:
+        form = form_export.build_form(args.document_id, exported_by=profile.user_id,
+                                      platform=profile.server_url)
+    finally:
+        profile.close()
+    out_path = Path(args.out or f"处理单-{args.document_id}.json")
+    form_export.write_form(form, out_path)
+    out.say(f"已导出处理单：{out_path}（{len(form['opinions'])} 条意见，含签名与公钥）",
+            f"Exported the processing form to {out_path} ({len(form['opinions'])} opinions, "
+            "with signatures and public keys)")
+    return EXIT_OK
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    """List my signing keys; `--revoke KEY_ID` revokes one (a lost laptop's) and syncs."""
+    from client.services import keys, outbox
+    from client.session import Profile
+
+    profile = Profile.resume(settings.server_url if args.server else None, args.user,
+                             settings=settings)
+    try:
+        assert profile.info is not None
+        if args.revoke:
+            op_id = keys.request_revocation(profile.user_id, args.revoke)
+            profile.sync()
+            item = outbox.get(op_id)
+            if item is None or item.state.value != "done":
+                code = item.result_code if item else "?"
+                out.say(f"吊销未完成（{code}）。", f"Revocation not done ({code}).")
+                return EXIT_ERROR
+            out.say(f"已吊销签名密钥 {args.revoke}。此前用它签署的意见仍然有效，此后的签批将被平台拒绝。",
+                    f"Key {args.revoke} revoked. Opinions signed before stay valid; "
+                    "later sign-offs with it are refused.")
+            return EXIT_OK
+        for k in keys.my_keys(profile.user_id, device_key_id=profile.info.signing_key_id):
+            marks = []
+            if k.this_device:
+                marks.append(out.t("本机", "this device"))
+            if k.revoked_at:
+                marks.append(out.t(f"已吊销 {_fmt_time(k.revoked_at, out)}",
+                                   f"revoked {_fmt_time(k.revoked_at, out)}"))
+            elif k.revocation_queued:
+                marks.append(out.t("吊销待同步", "revocation queued"))
+            print(f"{k.key_id}  {k.algorithm}  {'，'.join(marks) if out.zh else ', '.join(marks)}",
+                  file=out.stream)
+    finally:
+        profile.close()
+    return EXIT_OK
 
 
 # --- parsing and dispatch ---------------------------------------------------------------------
@@ -335,12 +441,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="即使有未同步操作 / even with unsynced operations")
     p = sub.add_parser("verify", help="验证公文意见签名 / verify opinions of a document")
     common(p)
+    p.add_argument("document_id", nargs="?")
+    p.add_argument("--file", help="导出的处理单文件（离线验证）/ an exported processing form")
+    p.add_argument("--no-directory", action="store_true",
+                   help="不与本机目录核对密钥 / do not check keys against the local directory")
+    p = sub.add_parser("export", help="导出带签名的处理单 / export a signed processing form")
+    common(p)
     p.add_argument("document_id")
+    p.add_argument("--out", help="输出文件 / output file (JSON)")
+    p = sub.add_parser("keys", help="我的签名密钥 / my signing keys")
+    common(p)
+    p.add_argument("--revoke", metavar="KEY_ID", help="吊销一个密钥 / revoke a key")
     return parser
 
 
 COMMANDS = {"login": cmd_login, "sync": cmd_sync, "status": cmd_status,
-            "logout": cmd_logout, "verify": cmd_verify}
+            "logout": cmd_logout, "verify": cmd_verify, "export": cmd_export,
+            "keys": cmd_keys}
 
 
 def main(argv: list[str]) -> int:

@@ -27,6 +27,10 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, str) and value[-1:] in ("Z", "0") and "T" in value:
+        # The platform's own form (…Z or …+08:00): no normalising needed (a hot path
+        # of every page applied).
+        dt = datetime.fromisoformat(value)
     else:
         text = str(value).strip()
         if text.endswith(("Z", "z")):

@@ -75,6 +75,9 @@ class Profile:
         self.blobs: BlobStore | None = None
         self.services: Services | None = None
         self.engine: SyncEngine | None = None
+        # Set by a sign-in with the password: only then may a revoked device key be
+        # replaced (a stolen session alone must not mint a new key).
+        self._signed_in_with_password = False
 
     # --- ways in --------------------------------------------------------------------------
     @classmethod
@@ -106,6 +109,7 @@ class Profile:
         info.save(self.dir)
         self.info = info
         self._open_cache()
+        self._signed_in_with_password = True
         keypair = self._replace_revoked_key(keypair)
         self._queue_key_registration(keypair)
         remember_last(self.server_url, self.username)
@@ -203,7 +207,23 @@ class Profile:
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
         if self.engine is None:
             raise GovDeskError("profile.closed", "账户已关闭。")
-        return self.engine.run(progress)
+        report = self.engine.run(progress)
+        if self._signed_in_with_password:
+            self._rekey_if_revoked()
+        return report
+
+    def _rekey_if_revoked(self) -> None:
+        """After the pull of a password sign-in: the platform revoked this device's key
+        since we last knew (a key revocation, e.g. by an admin) -> a new key, registered
+        at the next push."""
+        assert self.info is not None
+        current = self.keystore.get_signing_key(self.info.device_id)
+        if current is None:
+            return
+        replaced = self._replace_revoked_key(current)
+        if replaced.key_id != current.key_id:
+            log.info("device key %s was revoked; new key %s", current.key_id, replaced.key_id)
+            self._queue_key_registration(replaced)
 
     def unsent_ops(self) -> int:
         return outbox.counts().unsent

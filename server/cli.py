@@ -1,6 +1,7 @@
 """Command line of the reference platform.
 
     python -m server serve --db URL --host H --port P [--workers N]
+        [--tls-cert server.pem --tls-key server.key]   (HTTPS, e.g. with the county CA's cert)
     python -m server create-unit --db URL --name 市财政局 --kind bureau [--id ID] [--parent ID]
     python -m server create-user --db URL --username u --password p --name 姓名 \
         --unit UNIT_ID_OR_NAME --roles staff,leader --title 科员
@@ -53,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS (needs --tls-key)")
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
 
     unit = with_db(sub.add_parser("create-unit", help="add an org unit"))
     unit.add_argument("--name", required=True)
@@ -83,18 +86,34 @@ def _serve(args: argparse.Namespace) -> int:
     from server.db import init_database
 
     log = logging.getLogger("server")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("error: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    tls: dict[str, str] = {}
+    if args.tls_cert:
+        # Check the files now: uvicorn would only fail later, with a traceback.
+        import ssl
+
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            print(f"error: cannot use the TLS certificate/key: {exc}", file=sys.stderr)
+            return 2
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
     # Create tables once here, before any worker starts.
     init_database(args.db)
-    log.info("serving %s on http://%s:%d", redact_url(args.db), args.host, args.port)
+    log.info("serving %s on %s://%s:%d", redact_url(args.db), "https" if tls else "http",
+             args.host, args.port)
     if args.workers > 1:
         os.environ["GOVDESK_DB_URL"] = args.db
         uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level, access_log=False)
+                    workers=args.workers, log_level=args.log_level, access_log=False, **tls)
     else:
         from server.app import create_app
 
         uvicorn.run(create_app(args.db), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False)
+                    log_level=args.log_level, access_log=False, **tls)
     return 0
 
 

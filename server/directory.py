@@ -7,7 +7,9 @@ and publishes the changed object to everyone ("*") with its PROTOCOL fields:
   (never the password hash)
 - key:  id, user_id, algorithm, public_key, revoked_at, version, updated_at
 
-`key.register` (PROTOCOL op) is registered here with `server.ops`.
+`key.register` (PROTOCOL op) and `key.revoke` (extra op `{"key_id"}`: a user revokes
+one of their own keys, e.g. the key of a lost laptop, from another device) are registered
+here with `server.ops`.
 """
 
 from __future__ import annotations
@@ -277,4 +279,29 @@ def _op_key_register(user: User, data: dict[str, Any]) -> OpOutcome:
     return OpOutcome("applied")
 
 
+def _op_key_revoke(user: User, data: dict[str, Any]) -> OpOutcome:
+    """Revoke one of the caller's own keys; an already revoked key stays as it is.
+
+    Opinions signed before stay valid; the platform refuses later sign-offs with it. The
+    key's device, when it is another than the caller's, is signed out too (a lost
+    laptop must not keep syncing): it needs the password again, which gives it a new key."""
+    key_id = data.get("key_id")
+    if not isinstance(key_id, str) or not key_id:
+        return OpOutcome("rejected", "op.invalid_data", "key_id must be a non-empty string")
+    key = SigningKey.get_or_none(SigningKey.id == key_id)
+    if key is None:
+        return OpOutcome("rejected", "key.not_found", f"no key {key_id}")
+    if key.user_id != user.id:
+        return OpOutcome("rejected", "auth.forbidden", "only the key's owner may revoke it here")
+    from server.ops import current_device_id
+
+    revoke_key(key_id, by=user.id)
+    if key.device_id and key.device_id != current_device_id():
+        AuthSession.update(revoked_at=clock.now()).where(
+            (AuthSession.user == user.id) & (AuthSession.device_id == key.device_id)
+            & AuthSession.revoked_at.is_null()).execute()
+    return OpOutcome("applied")
+
+
 register_op("key.register", _op_key_register)
+register_op("key.revoke", _op_key_revoke)

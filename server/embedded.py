@@ -7,6 +7,11 @@
 The platform runs as `python -m server serve` so a test that kills it kills a real
 process with its own database connections. `stop()` terminates it, `kill()` SIGKILLs
 it, `start()` runs it again on the same database and port.
+
+`tls=(cert_pem_path, key_pem_path)` serves HTTPS (`base_url` is then
+`https://127.0.0.1:<port>`: the certificate needs the IP address 127.0.0.1 among its
+names); the files are read at every `start()`, so a test may swap the certificate
+between a stop and a start.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -95,6 +101,7 @@ class EmbeddedPlatform:
         port: int = 0,
         env: dict[str, str] | None = None,
         workers: int = 1,
+        tls: tuple[str | os.PathLike[str], str | os.PathLike[str]] | None = None,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db_path is None:
@@ -106,7 +113,8 @@ class EmbeddedPlatform:
         self.demo = demo
         self.scale = scale
         self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.tls = (str(tls[0]), str(tls[1])) if tls else None
+        self.base_url = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
         self.accounts: list[dict[str, Any]] = []
         self.demo_info: dict[str, Any] = {}
         self._demo_done = False
@@ -150,7 +158,8 @@ class EmbeddedPlatform:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "server", "serve", "--db", self.db_url,
                  "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-                 "--workers", str(self.workers)],
+                 "--workers", str(self.workers),
+                 *(["--tls-cert", self.tls[0], "--tls-key", self.tls[1]] if self.tls else [])],
                 cwd=REPO_ROOT, env=self._child_env(), stdout=log, stderr=subprocess.STDOUT,
             )
         finally:
@@ -165,7 +174,8 @@ class EmbeddedPlatform:
             if self._proc.poll() is not None:
                 raise PlatformError(f"platform exited with {self._proc.returncode}: {self.log_tail()}")
             try:
-                with urllib.request.urlopen(self.base_url + "/api/v1/meta", timeout=2) as r:
+                with urllib.request.urlopen(self.base_url + "/api/v1/meta", timeout=2,
+                                            context=self._probe_context()) as r:
                     if r.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
@@ -173,6 +183,16 @@ class EmbeddedPlatform:
             time.sleep(0.05)
         self.kill()
         raise PlatformError(f"platform did not answer within {START_TIMEOUT}s: {self.log_tail()}")
+
+    def _probe_context(self) -> ssl.SSLContext | None:
+        """The readiness probe only asks "is it up?"; whether the certificate is trusted is
+        the client's business (and what TLS tests check)."""
+        if not self.tls:
+            return None
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
 
     def log_tail(self, n: int = 4000) -> str:
         try:

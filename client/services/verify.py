@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from client.canonical import document_digest, signoff_message
@@ -27,13 +28,37 @@ def local_digest(document_data: Mapping[str, Any]) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class KeyRecord:
+    """What verification needs of a directory key (from the cache or an exported form)."""
+
+    user_id: str
+    public_key: str
+    revoked_at: int | None  # epoch seconds
+
+
 def verify_opinion(*, task_id: str, document_id: str, author_id: str, decision: str,
                    text: str, handwriting_sha256: str | None, forward_to: list[str],
                    signed_at: str, signature: Any, digest: str | None) -> Verdict:
     """The verdict for one opinion, given the document digest recomputed locally."""
+    key = None
+    if isinstance(signature, Mapping):
+        row = SigningKey.get_or_none(SigningKey.id == signature.get("key_id"))
+        if row is not None:
+            key = KeyRecord(row.user_id, row.public_key, row.revoked_at)
+    return verdict_with_key(task_id=task_id, document_id=document_id, author_id=author_id,
+                            decision=decision, text=text,
+                            handwriting_sha256=handwriting_sha256, forward_to=forward_to,
+                            signed_at=signed_at, signature=signature, digest=digest, key=key)
+
+
+def verdict_with_key(*, task_id: str, document_id: str, author_id: str, decision: str,
+                     text: str, handwriting_sha256: str | None, forward_to: list[str],
+                     signed_at: str, signature: Any, digest: str | None,
+                     key: KeyRecord | None) -> Verdict:
+    """The verdict against a given key (None: the key named by the signature is unknown)."""
     if not isinstance(signature, Mapping) or digest is None:
         return Verdict.INVALID
-    key = SigningKey.get_or_none(SigningKey.id == signature.get("key_id"))
     if key is None:
         return Verdict.UNKNOWN_KEY
     if key.user_id != author_id:

@@ -15,15 +15,18 @@ and `finish_full_resync` removes whatever the platform no longer sends.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 import peewee
 
 from client import models, search_index
+from client.db import translate_errors
 from client.errors import ProtocolError
 from client.models import (
     SYNCED_MODELS,
@@ -32,7 +35,6 @@ from client.models import (
     Document,
     Notice,
     SyncState,
-    Task,
     parse_time,
     to_epoch,
 )
@@ -90,9 +92,11 @@ def _blob_ref(v: Any) -> bool:
     return isinstance(v, dict) and _sha(v.get("sha256"))
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 def _sha(v: Any) -> bool:
-    return (isinstance(v, str) and len(v) == 64
-            and all(c in "0123456789abcdef" for c in v))
+    return isinstance(v, str) and _HEX64.fullmatch(v) is not None
 
 
 def _attachments(v: Any) -> bool:
@@ -147,6 +151,12 @@ OPTIONAL: dict[str, dict[str, Check]] = {
 }
 
 
+# The same checks as pairs, for the loop every change of every page goes through.
+_REQUIRED_ITEMS = {kind: tuple(fields.items()) for kind, fields in SCHEMAS.items()}
+_OPTIONAL_ITEMS = {kind: tuple(OPTIONAL.get(kind, {}).items()) for kind in SCHEMAS}
+_MISSING = object()
+
+
 def _bad(index: int, why: str) -> ProtocolError:
     return ProtocolError("protocol.bad_change",
                          "平台返回的变更数据格式不正确，本次同步未做任何修改，将稍后重试。",
@@ -178,14 +188,16 @@ def validate_change(index: int, change: Any) -> None:
         raise _bad(index, "version must be a non-negative integer")
     if "updated_at" in data and not _opt(_time)(data["updated_at"]):
         raise _bad(index, "updated_at is not an RFC 3339 time")
-    for name, check in SCHEMAS[kind].items():
-        if name not in data:
+    for name, check in _REQUIRED_ITEMS[kind]:
+        value = data.get(name, _MISSING)
+        if value is _MISSING:
             raise _bad(index, f"{kind} lacks {name}")
-        if not check(data[name]):
-            raise _bad(index, f"{kind}.{name} has a bad value {data[name]!r:.80}")
-    for name, check in OPTIONAL.get(kind, {}).items():
-        if name in data and not check(data[name]):
-            raise _bad(index, f"{kind}.{name} has a bad value {data[name]!r:.80}")
+        if not check(value):
+            raise _bad(index, f"{kind}.{name} has a bad value {value!r:.80}")
+    for name, check in _OPTIONAL_ITEMS[kind]:
+        value = data.get(name, _MISSING)
+        if value is not _MISSING and not check(value):
+            raise _bad(index, f"{kind}.{name} has a bad value {value!r:.80}")
     if kind == "receipt" and data["notice_id"] is None and data["document_id"] is None:
         raise _bad(index, "receipt names neither a notice nor a document")
 
@@ -265,8 +277,28 @@ def _state() -> SyncState:
     return models.sync_state()
 
 
+_IN_CHUNK = 500  # ids per IN (...) list, below SQLite's parameter limit
+
+
+# JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _sql_name(name: str) -> str:
+    return f'"{name}"'
+
+
 class _Applier:
-    """Writes one validated page; must run inside a transaction."""
+    """Writes one validated page; must run inside a transaction.
+
+    The rows of a page are written with executemany: statements are queued per SQL text
+    and flushed in order (DELETEs of search rows first) before anything that reads or
+    writes rows a queued statement may touch (a second change of the same object, a
+    delete, the hooks that update other tables). Local versions are read for the whole
+    page up front, and new documents get their integer keys here (max + 1, inside the
+    page's IMMEDIATE transaction), so a document, its JSON and its search row are
+    queued together without a round trip for the key.
+    """
 
     def __init__(self, db: peewee.Database, state: SyncState) -> None:
         self.db = db
@@ -281,10 +313,75 @@ class _Applier:
         self.refused: list[str] = []
         self.very_urgent: list[DocumentId] = []
         self.urgent_notices: list[NoticeId] = []
+        # kind -> id -> (version, pk or None, body_text) of the objects in the cache.
+        self._known: dict[str, dict[str, tuple[int, int | None, str | None]]] = {}
+        self._early: dict[str, list[Sequence[Any]]] = {}
+        self._queued: dict[str, list[Sequence[Any]]] = {}
+        self._touched: set[tuple[str, str]] = set()
+        self._next_doc_pk: int | None = None
+        self._sql_cache: dict[tuple[str, tuple[str, ...], bool], tuple[str, list[int]]] = {}
 
+    # --- queueing ----------------------------------------------------------------------
+    def _queue(self, sql: str, row: Sequence[Any], *, early: bool = False) -> None:
+        (self._early if early else self._queued).setdefault(sql, []).append(row)
+
+    def flush(self) -> None:
+        if not (self._early or self._queued):
+            self._touched.clear()
+            return
+        with translate_errors(), peewee.__exception_wrapper__:
+            cursor = self.db.cursor()
+            for batches in (self._early, self._queued):
+                for sql, rows in batches.items():
+                    cursor.executemany(sql, rows)
+        self._early.clear()
+        self._queued.clear()
+        self._touched.clear()
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement now, after everything queued before it."""
+        self.flush()
+        return self.db.execute_sql(sql, params)
+
+    # --- local versions of the page's objects ------------------------------------------
+    def _load_known(self, changes: list[dict[str, Any]]) -> None:
+        ids: dict[str, set[str]] = {}
+        for change in changes:
+            ids.setdefault(change["type"], set()).add(change["id"])
+        for kind, wanted in ids.items():
+            table = SYNCED_MODELS[kind]._meta.table_name
+            known = self._known.setdefault(kind, {})
+            as_list = sorted(wanted)
+            for i in range(0, len(as_list), _IN_CHUNK):
+                chunk = as_list[i:i + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                if kind == "document":
+                    sql = ("SELECT d.id, d.version, d.pk, x.body_text FROM document d "
+                           "LEFT JOIN document_data x ON x.pk = d.pk "
+                           f"WHERE d.id IN ({marks})")
+                elif kind == "notice":
+                    sql = f"SELECT id, version, pk, NULL FROM notice WHERE id IN ({marks})"
+                else:
+                    sql = f'SELECT id, version, NULL, NULL FROM "{table}" WHERE id IN ({marks})'
+                for obj_id, version, pk, body_text in self.db.execute_sql(sql, chunk):
+                    known[obj_id] = (version, pk, body_text)
+
+    def _new_document_pk(self) -> int:
+        if self._next_doc_pk is None:
+            row = self.db.execute_sql("SELECT COALESCE(MAX(pk), 0) FROM document").fetchone()
+            self._next_doc_pk = int(row[0]) + 1
+        pk = self._next_doc_pk
+        self._next_doc_pk += 1
+        return pk
+
+    # --- the page ------------------------------------------------------------------------
     def apply(self, changes: list[dict[str, Any]]) -> None:
+        self._load_known(changes)
         for change in changes:
             kind, obj_id = change["type"], change["id"]
+            if (kind, obj_id) in self._touched:
+                self.flush()  # the same object twice in a page: keep the statements' order
+            self._touched.add((kind, obj_id))
             if change["op"] == "delete":
                 self._delete(kind, obj_id)
             elif kind == "document" and (change["data"]["classification"]
@@ -292,67 +389,101 @@ class _Applier:
                 self._refuse(change["data"])
             else:
                 self._upsert(kind, change["data"])
+        self.flush()
 
-    def _local_version(self, model: type[models.SyncedBase], obj_id: str) -> int | None:
-        # Raw SQL on the hot path: peewee's query building costs more than SQLite here.
-        row = self.db.execute_sql(
-            f'SELECT version FROM "{model._meta.table_name}" WHERE id = ?', (obj_id,)).fetchone()
-        return None if row is None else row[0]
+    def _statement(self, model: type[models.SyncedBase], names: tuple[str, ...], *,
+                   insert: bool) -> tuple[str, list[int]]:
+        """SQL of an insert/update with these columns, and the positions holding JSON."""
+        key = (model._meta.table_name, names, insert)
+        cached = self._sql_cache.get(key)
+        if cached is None:
+            table = model._meta.table_name
+            fields = model._meta.fields
+            if insert:
+                sql = (f'INSERT INTO "{table}" ({", ".join(map(_sql_name, names))}) '
+                       f'VALUES ({", ".join("?" * len(names))})')
+                order = list(names)
+            else:
+                order = [n for n in names if n != "id"] + ["id"]
+                sets = ", ".join(f'"{n}" = ?' for n in order[:-1])
+                sql = f'UPDATE "{table}" SET {sets} WHERE id = ?'
+            # Values are validated to their column types already; only JSON needs encoding.
+            json_at = [i for i, n in enumerate(order) if isinstance(fields[n], models.JSONText)]
+            cached = self._sql_cache[key] = (sql, json_at)
+        return cached
 
-    def _write(self, model: type[models.SyncedBase], cols: dict[str, Any], *,
-               insert: bool) -> None:
-        fields = model._meta.fields
-        names = list(cols)
-        values = [fields[n].db_value(cols[n]) for n in names]
-        table = model._meta.table_name
+    def _row(self, cols: dict[str, Any], json_at: list[int], *, insert: bool) -> list[Any]:
         if insert:
-            self.db.execute_sql(
-                f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-                f'VALUES ({", ".join("?" * len(names))})', values)
+            values = list(cols.values())
         else:
-            sets = ", ".join(f'"{n}" = ?' for n in names if n != "id")
-            self.db.execute_sql(f'UPDATE "{table}" SET {sets} WHERE id = ?',
-                                [v for n, v in zip(names, values, strict=True) if n != "id"]
-                                + [cols["id"]])
+            values = [v for n, v in cols.items() if n != "id"] + [cols["id"]]
+        for i in json_at:
+            if values[i] is not None:
+                values[i] = _dumps(values[i])
+        return values
 
     def _upsert(self, kind: str, data: dict[str, Any]) -> None:
         model = SYNCED_MODELS[kind]
-        local = self._local_version(model, data["id"])
-        if local is not None and data["version"] < local and not self.accept_any:
+        obj_id = data["id"]
+        known = self._known.setdefault(kind, {})
+        local = known.get(obj_id)
+        if local is not None and data["version"] < local[0] and not self.accept_any:
             self.skipped += 1
             # Still seen by this re-sync: it must survive the sweep.
-            self.db.execute_sql(f'UPDATE "{model._meta.table_name}" SET generation = ? '
-                                "WHERE id = ?", (self.generation, data["id"]))
+            self._queue(f'UPDATE "{model._meta.table_name}" SET generation = ? WHERE id = ?',
+                        (self.generation, obj_id))
             return
+        is_new = local is None
         cols = _columns(kind, data) | {"generation": self.generation}
         if kind == "document":
             del cols["data"]  # kept in document_data (see models.Document)
-        if local is None:
+        if is_new:
             cols |= _LOCAL_DEFAULTS.get(kind, {})
-        self._write(model, cols, insert=local is None)
+        if kind == "notice":
+            self._write_now(model, cols, insert=is_new)
+        else:
+            pk: int | None = None
+            if kind == "document":
+                pk = local[1] if local is not None else self._new_document_pk()
+                if is_new:
+                    cols["pk"] = pk
+            sql, json_at = self._statement(model, tuple(cols), insert=is_new)
+            self._queue(sql, self._row(cols, json_at, insert=is_new))
         self.upserted[kind] += 1
+        if kind == "document":
+            assert pk is not None
+            self._after_document(data, pk=pk, body_text=None if local is None else local[2],
+                                 is_new=is_new)
+            known[obj_id] = (data["version"], pk, None if local is None else local[2])
+            return
+        known[obj_id] = (data["version"], None, None)
         after = getattr(self, f"_after_{kind}", None)
         if after is not None:
-            after(data, is_new=local is None)
+            after(data, is_new=is_new)
 
-    def _after_document(self, data: dict[str, Any], *, is_new: bool) -> None:
-        pk = self.db.execute_sql("SELECT pk FROM document WHERE id = ?",
-                                 (data["id"],)).fetchone()[0]
-        row = self.db.execute_sql("SELECT body_text FROM document_data WHERE pk = ?",
-                                  (pk,)).fetchone()
-        body_text = row[0] if row else None
-        self.db.execute_sql("INSERT INTO document_data (pk, data, body_text) VALUES (?, ?, ?) "
-                            "ON CONFLICT (pk) DO UPDATE SET data = excluded.data",
-                            (pk, models.DocumentData.data.db_value(data), body_text))
+    def _write_now(self, model: type[models.SyncedBase], cols: dict[str, Any], *,
+                   insert: bool) -> None:
+        sql, json_at = self._statement(model, tuple(cols), insert=insert)
+        self._execute(sql, self._row(cols, json_at, insert=insert))
+
+    def _after_document(self, data: dict[str, Any], *, pk: int, body_text: str | None,
+                        is_new: bool) -> None:
+        data_json = _dumps(data)
+        texts = tuple(search_index.index_text(c)
+                      for c in search_index.document_columns(data, body_text))
         if is_new:
-            self.db.execute_sql(f"INSERT INTO {search_index.DOC_FTS}(rowid, title, meta, body) "
-                                "VALUES (?, ?, ?, ?)",
-                                (pk, *(search_index.index_text(c) for c in
-                                       search_index.document_columns(data, body_text))))
+            self._queue("INSERT OR REPLACE INTO document_data (pk, data, body_text) "
+                        "VALUES (?, ?, NULL)", (pk, data_json))
             if data["urgency"] == "very_urgent":
                 self.very_urgent.append(DocumentId(data["id"]))
         else:
-            search_index.index_document(self.db, pk, data, body_text)
+            # body_text (extracted from the downloaded body) is local: keep it.
+            self._queue("INSERT INTO document_data (pk, data, body_text) VALUES (?, ?, NULL) "
+                        "ON CONFLICT (pk) DO UPDATE SET data = excluded.data", (pk, data_json))
+            self._queue(f"DELETE FROM {search_index.DOC_FTS} WHERE rowid = ?", (pk,),
+                        early=True)
+        self._queue(f"INSERT INTO {search_index.DOC_FTS}(rowid, title, meta, body) "
+                    "VALUES (?, ?, ?, ?)", (pk, *texts))
 
     def _after_notice(self, data: dict[str, Any], *, is_new: bool) -> None:
         pk = Notice.select(Notice.pk).where(Notice.id == data["id"]).scalar()
@@ -364,14 +495,16 @@ class _Applier:
                 models.NoticeDraft.client_ref == data["client_ref"]).execute()
 
     def _after_task(self, data: dict[str, Any], *, is_new: bool) -> None:
-        # A sign-off made here is confirmed once the platform's task is no longer pending.
-        if data["status"] != "pending":
-            Task.update(local_state="").where(
-                (Task.id == data["id"]) & (Task.local_state == "pending_sync")).execute()
+        # A sign-off made here is confirmed once the platform's task is no longer pending
+        # (a task new to this cache has no local state to clear).
+        if data["status"] != "pending" and not is_new:
+            self._queue("UPDATE task SET local_state = '' WHERE id = ? "
+                        "AND local_state = 'pending_sync'", (data["id"],))
 
     def _after_receipt(self, data: dict[str, Any], *, is_new: bool) -> None:
         if self.me is None or data["user_id"] != self.me:
             return
+        self.flush()  # the document or notice it marks may be queued
         if data["document_id"] and data["kind"] == "read":
             Document.update(is_read=True).where(Document.id == data["document_id"]).execute()
         if data["notice_id"]:
@@ -382,6 +515,7 @@ class _Applier:
                     Notice.id == data["notice_id"]).execute()
 
     def _delete(self, kind: str, obj_id: str) -> None:
+        self.flush()
         model = SYNCED_MODELS[kind]
         if kind == "document":
             pk = Document.select(Document.pk).where(Document.id == obj_id).scalar()
@@ -394,6 +528,7 @@ class _Applier:
                 search_index.remove_notice(self.db, pk)
         if model.delete().where(model.id == obj_id).execute():
             self.deleted[kind] += 1
+        self._known.get(kind, {}).pop(obj_id, None)
 
     def _refuse(self, data: dict[str, Any]) -> None:
         doc_id = data["id"]

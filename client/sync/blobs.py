@@ -1,9 +1,10 @@
 """Blob transfer: resumable downloads into the blob store, uploads, prefetch, eviction.
 
-A download accumulates in the store's `.part` file and resumes with `Range` from
-where it stopped (a killed process or a dropped link loses nothing already received).
-The finished file is hash-checked by `BlobStore.put_file` (then encrypted and renamed
-into place); a mismatch deletes it and the blob is fetched again from the start.
+A download accumulates, encrypted, in the store's `.part` file (`BlobStore.open_partial`)
+and resumes with `Range` from where it stopped (a killed process or a dropped link loses
+nothing already received). The finished download is hash-checked by
+`BlobStore.put_partial` (then sealed into the store); a mismatch deletes it and the
+blob is fetched again from the start. No plaintext of it is ever on disk.
 """
 
 from __future__ import annotations
@@ -49,17 +50,15 @@ def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str
              size: int | None = None, chunk_size: int = 256 * 1024,
              on_chunk: Callable[[int], None] | None = None) -> Sha256:
     """Fetch one blob into the store, resuming a partial download; returns its hash."""
-    part = store.partial_path(sha256)
     last_error: GovDeskError | None = None
     for _ in range(MAX_DOWNLOAD_ATTEMPTS):
-        offset = part.stat().st_size if part.exists() else 0
+        offset = store.partial_size(sha256)
         if size is not None and offset > size:
-            part.unlink(missing_ok=True)  # longer than the blob: not ours to resume
+            store.discard_partial(sha256)  # longer than the blob: not ours to resume
             offset = 0
         if size is None or offset < size or size == 0:
             try:
-                with open(part, "r+b" if offset else "wb") as f:
-                    f.seek(offset)
+                with store.open_partial(sha256, offset) as f:
                     try:
                         api.download_blob(sha256, f, offset=offset, chunk_size=chunk_size,
                                           on_chunk=on_chunk)
@@ -70,17 +69,16 @@ def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str
                 raise _write_error(exc) from exc
             except GovDeskError as exc:
                 if getattr(exc, "status", None) == 416:
-                    part.unlink(missing_ok=True)  # our partial is past the end: start over
+                    store.discard_partial(sha256)  # our partial is past the end: start over
                     last_error = exc
                     continue
                 raise
         try:
-            return store.put_file(part, sha256, media_type=media_type)
+            return store.put_partial(sha256, media_type=media_type)
         except StorageError as exc:
             if exc.code != "blob.hash_mismatch":
                 raise
             log.warning("blob %s failed its hash check; fetching it again", sha256)
-            part.unlink(missing_ok=True)
             last_error = exc
     raise StorageError("blob.download_failed",
                        "文件多次下载均未通过校验，已放弃。请稍后重试或联系信息中心。",

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -28,7 +29,7 @@ from client.blobstore import BlobStore
 from client.errors import ConflictError, GovDeskError, NetworkError, StorageError
 from client.services import outbox
 from client.sync import apply, blobs
-from client.sync.api import MAX_OPS_PER_REQUEST, OpResult, PlatformApi
+from client.sync.api import MAX_OPS_PER_REQUEST, ChangePage, OpResult, PlatformApi
 from client.types import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class SyncEngine:
         self._meta_checked = False
         self._prefetch_due = True
         self.stop_requested = False
+        self.fetch_ahead = True
 
     # --- the whole run ----------------------------------------------------------------
     def run(self, progress: ProgressCallback | None = None) -> SyncReport:
@@ -223,32 +225,49 @@ class SyncEngine:
             self._check_meta(report)
         cursor = apply.current_cursor()
         expired_once = False
-        while not self.stop_requested:
-            try:
-                page = self.api.changes(cursor, self.page_limit)
-            except ConflictError as exc:
-                if exc.code != "cursor.expired" or expired_once:
-                    raise
-                expired_once = True
-                log.warning("cursor expired: full re-sync")
-                # The platform may have been replaced (its cursors embed the instance):
-                # record the instance the re-sync is for.
-                apply.begin_full_resync(self.api.meta().instance_id)
-                self._meta_checked = True
-                report.full_resync = report.full_resync or "cursor_expired"
-                cursor = None
-                continue
-            summary = apply.apply_page(page.changes, cursor=page.cursor)
-            cursor = page.cursor
-            report.pages += 1
-            report.objects += len(page.changes)
-            report.very_urgent += summary.new_very_urgent
-            report.urgent_notices += summary.urgent_notices
-            notify(SyncProgress("pull", report.pages, report.objects, has_more=page.has_more,
-                                full_resync=report.full_resync is not None))
-            if not page.has_more:
-                break
-        else:
-            return  # stopped: the cursor saved so far is where the next run resumes
+        # The next page is downloaded on a worker thread while this one is applied (the
+        # platform builds it meanwhile); pages and their cursors are still applied one
+        # by one, in order, each in its own transaction, by this thread only.
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdesk-pull")
+        ahead: Future[ChangePage] | None = None
+        try:
+            while not self.stop_requested:
+                try:
+                    if ahead is not None:
+                        page = ahead.result()
+                    else:
+                        page = self.api.changes(cursor, self.page_limit)
+                except ConflictError as exc:
+                    ahead = None
+                    if exc.code != "cursor.expired" or expired_once:
+                        raise
+                    expired_once = True
+                    log.warning("cursor expired: full re-sync")
+                    # The platform may have been replaced (its cursors embed the instance):
+                    # record the instance the re-sync is for.
+                    apply.begin_full_resync(self.api.meta().instance_id)
+                    self._meta_checked = True
+                    report.full_resync = report.full_resync or "cursor_expired"
+                    cursor = None
+                    continue
+                ahead = (fetcher.submit(self.api.changes, page.cursor, self.page_limit)
+                         if page.has_more and self.fetch_ahead else None)
+                summary = apply.apply_page(page.changes, cursor=page.cursor)
+                cursor = page.cursor
+                report.pages += 1
+                report.objects += len(page.changes)
+                report.very_urgent += summary.new_very_urgent
+                report.urgent_notices += summary.urgent_notices
+                notify(SyncProgress("pull", report.pages, report.objects,
+                                    has_more=page.has_more,
+                                    full_resync=report.full_resync is not None))
+                if not page.has_more:
+                    break
+            else:
+                return  # stopped: the cursor saved so far is where the next run resumes
+        finally:
+            # A page fetched ahead but not applied is dropped (its cursor was never stored);
+            # wait for the request so no download outlives the sync run.
+            fetcher.shutdown(wait=True, cancel_futures=True)
         if models.sync_state().resync_in_progress:
             report.swept = apply.finish_full_resync()

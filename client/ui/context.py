@@ -7,8 +7,10 @@ the background-op writer thread, "net" on the network pool; none touches a widge
 
 from __future__ import annotations
 
+import itertools
 import logging
 import mimetypes
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,6 +63,9 @@ class AppContext(QObject):
     # started | finished(report) | failed(message) | online(bool)
     # | very_urgent([(id, title)]) | urgent_notice([(id, title)])
     sync_event = Signal(str, object)
+    # From the sync thread only an id crosses (the payload waits in `_posted`): PySide
+    # 6.12 frees a queued `object` argument without holding the GIL (see ops.py).
+    _sync_posted = Signal(int)
 
     def __init__(self, profile: Any, ops: BackgroundOps, *, manager: Any = None,
                  parent: QObject | None = None) -> None:
@@ -78,6 +83,10 @@ class AppContext(QObject):
         self._signer: Any = None
         self.last_sync_at: datetime | None = None
         self.last_error: str | None = None
+        self._posted: dict[int, tuple[str, object]] = {}
+        self._post_ids = itertools.count(1)
+        self._post_lock = threading.Lock()
+        self._sync_posted.connect(self._deliver_sync)
         if manager is not None:
             manager.add_listener(self._from_sync)
 
@@ -85,30 +94,42 @@ class AppContext(QObject):
     def services(self) -> Any:
         return self.profile.services
 
-    # -- sync (listener runs on the sync thread: it only emits) ------------------------
+    # -- sync (listener runs on the sync thread: it only posts) ------------------------
+    def _post(self, kind: str, payload: object) -> None:
+        with self._post_lock:
+            post_id = next(self._post_ids)
+            self._posted[post_id] = (kind, payload)
+        self._sync_posted.emit(post_id)  # queued when called from another thread
+
+    def _deliver_sync(self, post_id: int) -> None:  # GUI thread
+        with self._post_lock:
+            posted = self._posted.pop(post_id, None)
+        if posted is not None:
+            self.sync_event.emit(*posted)
+
     def _from_sync(self, event: Any) -> None:
         state = str(event.state)
         if event.kind == "state":
             online = state in ("online", "syncing")
             if state in ("online", "offline", "auth_required"):
                 self.online = online
-                self.sync_event.emit("online", online)
+                self._post("online", online)
             if state == "syncing":
-                self.sync_event.emit("started", None)
+                self._post("started", None)
         elif event.kind == "synced":
             self.online = True
             self.last_sync_at = datetime.now().astimezone()
             self.last_error = None
             report = event.report
-            self.sync_event.emit("finished", report)
+            self._post("finished", report)
             if report is not None and report.very_urgent:
-                self.sync_event.emit("very_urgent", list(report.very_urgent))
+                self._post("very_urgent", list(report.very_urgent))
             if report is not None and report.urgent_notices:
-                self.sync_event.emit("urgent_notice", list(report.urgent_notices))
+                self._post("urgent_notice", list(report.urgent_notices))
         elif event.kind == "error":
             err = event.error
             self.last_error = getattr(err, "message", None) or str(err)
-            self.sync_event.emit("failed", self.last_error)
+            self._post("failed", self.last_error)
 
     def request_sync(self) -> None:
         if self.manager is not None:
@@ -205,6 +226,7 @@ class AppContext(QObject):
                 handwriting_png=req.handwriting_png)
         return self.services.signoff.complete_task(
             req.task_id, decision=req.decision, text=req.text, forward_to=req.forward_to,
+            circulate_to=getattr(req, "circulate_to", ()),
             handwriting_png=req.handwriting_png, signer=self.signer(), now=_now())
 
     def save_draft(self, task_id: str, decision: str | None, text: str,

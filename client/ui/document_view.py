@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -137,6 +137,19 @@ class DocumentView(QWidget):
         self.tabs.addTab(self.history, self.tr("Routing &history"))
         self.set_detail(None)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # The text size changed: the fonts chosen here are set explicitly (serif for
+            # the body and the form), so they follow by hand; after the event loop turn,
+            # because the style sheet pass that follows puts back the font it saw first.
+            QTimer.singleShot(0, self, self._apply_fonts)
+
+    def _apply_fonts(self) -> None:
+        self.body_text.setFont(theme.serif_font(delta=2))
+        if self._detail is not None:
+            self._render_form()
+
     # -- content ----------------------------------------------------------------------
     def detail(self) -> DocumentDetail | None:
         return self._detail
@@ -197,12 +210,16 @@ class DocumentView(QWidget):
         return processing_form.build_document(self._detail, self._images,
                                               office_name=self.office_name)
 
-    def _show_form(self) -> None:
+    def _render_form(self) -> None:
         assert self._detail is not None
         doc = processing_form.build_document(self._detail, self._images,
                                              office_name=self.office_name)
         doc.setParent(self.form)
         self.form.setDocument(doc)
+
+    def _show_form(self) -> None:
+        assert self._detail is not None
+        self._render_form()
         missing = [o.handwriting_sha256 for o in self._detail.opinions
                    if o.handwriting_sha256 and o.handwriting_sha256 not in self._images]
         for sha in missing:

@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 SUPPORTED = ("zh_CN", "en")
 
 _installed: list[QTranslator] = []
+_current = "zh_CN"
+
+
+def current_language() -> str:
+    """The language the running UI was built in (`install` sets it)."""
+    return _current
 
 
 def choose_language(flag: str | None = None, setting: str | None = None) -> str:
@@ -77,6 +83,8 @@ def _lrelease(ts: Path, qm: Path) -> bool:
 def install(app: QCoreApplication, language: str) -> bool:
     """Install the translators for `language`; returns False when the catalogue is missing
     (the UI then shows the English source strings)."""
+    global _current
+    _current = language if language in SUPPORTED else "zh_CN"
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()

@@ -25,13 +25,17 @@ _INPUT_EVENTS = {
 
 
 class IdleWatcher(QObject):
-    """Application-wide event filter: emits `idle` after `minutes` without input."""
+    """Application-wide event filter: emits `idle` after `minutes` without input.
+
+    `timer` may be given (a test passes a QTimer whose clock runs faster); the watcher
+    asks it for `minutes × 60,000` ms either way."""
 
     idle = Signal()
 
-    def __init__(self, minutes: float, parent: QObject | None = None) -> None:
+    def __init__(self, minutes: float, parent: QObject | None = None, *,
+                 timer: QTimer | None = None) -> None:
         super().__init__(parent)
-        self._timer = QTimer(self)
+        self._timer = timer if timer is not None else QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
         self.set_minutes(minutes)
@@ -41,14 +45,17 @@ class IdleWatcher(QObject):
 
     def set_minutes(self, minutes: float) -> None:
         self._minutes = minutes
-        if minutes > 0:
-            self._timer.start(int(minutes * 60_000))
-        else:
-            self._timer.stop()
+        self.poke()
+
+    def minutes(self) -> float:
+        return self._minutes
 
     def poke(self) -> None:
+        """Input seen: the idle time starts again."""
         if self._minutes > 0:
-            self._timer.start()
+            self._timer.start(int(self._minutes * 60_000))
+        else:
+            self._timer.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS:
@@ -75,6 +82,7 @@ class LockOverlay(QWidget):
         lock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title = QLabel(self.tr("GovDesk is locked"))
         title.setFont(theme.ui_font(delta=6, bold=True))
+        self.title = title
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         who = QLabel(self.tr("Signed in as %1. Enter your password to continue.")
                      .replace("%1", user_label))
@@ -89,7 +97,9 @@ class LockOverlay(QWidget):
         self.button.setObjectName("primary")
         self.button.clicked.connect(self._try)
         self.message = QLabel("")
+        self.message.setObjectName("lockMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setAccessibleName(self.tr("Unlock message"))
         for w in (lock, title, who, self.password, self.button, self.message):
             layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         self.hide()
@@ -114,6 +124,13 @@ class LockOverlay(QWidget):
         else:
             self.password.clear()
             self.message.setText(self.tr("Wrong password, please try again."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text size was changed
+            # After the style sheet pass, which puts back the font it first saw.
+            QTimer.singleShot(0, self, lambda: self.title.setFont(
+                theme.ui_font(delta=6, bold=True)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:

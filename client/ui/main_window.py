@@ -14,13 +14,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +28,8 @@ from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
 from client.ui.document_view import DocumentView
 from client.ui.filters_bar import FiltersBar
-from client.ui.inbox_model import COL_TITLE, ROW_ROLE, InboxModel
+from client.ui.inbox_model import ROW_ROLE, InboxModel
+from client.ui.inbox_table import InboxTable
 from client.ui.lock_overlay import IdleWatcher, LockOverlay
 from client.ui.nav import NavList
 from client.ui.notice_compose import NoticeComposeDialog
@@ -52,7 +51,8 @@ def error_text(exc: BaseException) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, idle_timer: QTimer | None = None) -> None:
+        """`idle_timer`: the auto-lock's timer, when the caller wants to supply it."""
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle(self.tr("GovDesk — %1").replace("%1", ctx.display_name))
@@ -94,22 +94,9 @@ class MainWindow(QMainWindow):
         self.filters = FiltersBar()
         list_layout.addWidget(self.filters)
         self.model = InboxModel(ctx.ops, self)
-        self.table = QTableView()
+        self.table = InboxTable()
         self.table.setModel(self.model)
         self.table.setAccessibleName(self.tr("Document list"))
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(
-            int(self.fontMetrics().height() * 2.0))
-        self.table.horizontalHeader().setSectionResizeMode(COL_TITLE,
-                                                           QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate((70, 0, 190, 170, 70, 150, 170)):
-            if width:
-                self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._row_activated)
         list_layout.addWidget(self.table, 1)
         self.empty_label = QLabel()
@@ -156,8 +143,9 @@ class MainWindow(QMainWindow):
         self.tray = Tray(self)
         self.lock_overlay = LockOverlay(self, user_label=ctx.display_name,
                                         verify=ctx.verify_password)
-        self.idle = IdleWatcher(ctx.auto_lock_minutes, self)
+        self.idle = IdleWatcher(ctx.auto_lock_minutes, self, timer=idle_timer)
         self.idle.idle.connect(self.lock)
+        self.lock_overlay.unlocked.connect(self._unlocked)
 
         self._wire()
         self._make_menus()
@@ -205,6 +193,7 @@ class MainWindow(QMainWindow):
         self.status.sync_requested.connect(self.sync_now)
         self.status.problems_requested.connect(lambda: self.nav.select("problems"))
         self.tray.open_document.connect(self._open_from_tray)
+        self.tray.announced.connect(self._announced)
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(800)
@@ -219,7 +208,7 @@ class MainWindow(QMainWindow):
                      self.export_form)
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Lock"), "Ctrl+L", self.lock)
-        self._action(file_menu, self.tr("E&xit"), "Ctrl+Q", self.close)
+        self._exit_action = self._action(file_menu, self.tr("E&xit"), "Ctrl+Q", self.close)
         go = bar.addMenu(self.tr("&Go"))
         for i, key in enumerate(("todo", "done", "received", "circulate", "notices",
                                  "problems"), start=1):
@@ -365,7 +354,8 @@ class MainWindow(QMainWindow):
                 draft_decision=prefill.decision if prefill else (draft.decision if draft
                                                                   else None),
                 draft_forward=prefill.forward_to if prefill else (draft.forward_to if draft
-                                                                  else []))
+                                                                  else []),
+                draft_circulate=prefill.circulate_to if prefill else [])
             self.signoff.redo_op_id = prefill.redo_op_id if prefill else None
             self.signoff.opinion.setFocus()
         else:
@@ -495,17 +485,27 @@ class MainWindow(QMainWindow):
         if doc is not None:
             printing.print_dialog(doc, self)
 
-    def export_form(self) -> None:
+    def export_form(self, target: Path | None = None) -> Path | None:
+        """Save the processing form as PDF: to `target`, else where the user chooses."""
         doc = self.document.form_document()
         if doc is None:
-            return
-        detail = self.document.detail()
-        name = f"{detail.doc_number or detail.title}.pdf".replace("/", "_") if detail else "form.pdf"
-        target, _ = QFileDialog.getSaveFileName(self, self.tr("Save as PDF"),
-                                                str(Path.home() / name), "PDF (*.pdf)")
-        if target:
-            printing.export_pdf(doc, Path(target))
-            self.status.showMessage(self.tr("Saved %1").replace("%1", target), 6000)
+            return None
+        if target is None:
+            detail = self.document.detail()
+            name = (f"{detail.doc_number or detail.title}.pdf".replace("/", "_") if detail
+                    else "form.pdf")
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Save as PDF"),
+                                                    str(Path.home() / name), "PDF (*.pdf)")
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            printing.export_pdf(doc, target)
+        except OSError as exc:
+            self.show_error(self.tr("Could not save: %1").replace("%1", str(exc)))
+            return None
+        self.status.showMessage(self.tr("Saved %1").replace("%1", str(target)), 6000)
+        return target
 
     # -- notices -------------------------------------------------------------------------
     def reload_notices(self, keep: str | None = None) -> None:
@@ -644,6 +644,10 @@ class MainWindow(QMainWindow):
                         self.tray.notify_notice(ident, titles.get(ident, ""))
             self.ctx.ops.db(lambda: self.ctx.titles(ids), announce, owner=self, label="tray")
 
+    def _announced(self, _kind: str, _ident: str, heading: str, text: str) -> None:
+        self.status.showMessage(self.tr("%1: %2").replace("%1", heading).replace("%2", text),
+                                30_000)
+
     def _open_from_tray(self, kind: str, ident: str) -> None:
         self.showNormal()
         self.raise_()
@@ -666,7 +670,26 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     def lock(self) -> None:
+        """Cover the window until the password is given again. What is under the cover is
+        also hidden and disabled, so no shortcut (Ctrl+P, Ctrl+Enter signs), Tab focus or
+        screen reader reaches a document while locked."""
+        if self.lock_overlay.is_locked():
+            return
         self._save_draft()
+        self._set_content_locked(True)
         self.lock_overlay.lock()
         self.tray.set_locked(True)
-        self.lock_overlay.unlocked.connect(lambda: self.tray.set_locked(False))
+
+    def _unlocked(self) -> None:
+        self._set_content_locked(False)
+        self.tray.set_locked(False)
+        self.idle.poke()
+
+    def _set_content_locked(self, locked: bool) -> None:
+        central = self.centralWidget()
+        central.setVisible(not locked)
+        for w in (central, self.menuBar(), self.statusBar()):
+            w.setEnabled(not locked)
+        for action in self.actions():
+            if action is not self._exit_action:
+                action.setEnabled(not locked)

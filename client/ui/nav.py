@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from client.types import BadgeCounts
+from client.ui import theme
 from client.ui.resources import icon
 
 # (key, icon); labels are set in retranslate() so they follow the language.
@@ -53,9 +54,15 @@ class NavList(QListWidget):
             item.setToolTip(f"{label} ({shortcut})")
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
                          f"{label} {count}" if count else label)
-            font = item.font()
-            font.setBold(key in self._hot)
-            item.setFont(font)
+            # Bold from the theme at the current scale (an item font copied from the
+            # item would freeze the text size it had when first set).
+            item.setData(Qt.ItemDataRole.FontRole,
+                         theme.ui_font(bold=True) if key in self._hot else None)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.retranslate()
 
     def set_counts(self, counts: BadgeCounts) -> None:
         self._counts = {

@@ -19,11 +19,17 @@ def _a4(printer: QPrinter) -> None:
 
 
 def export_pdf(doc: QTextDocument, path: Path) -> Path:
+    """Write `doc` as an A4 PDF; OSError when the file could not be written (QPrinter
+    itself only sets an error state and leaves no file)."""
+    path = Path(path)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
     _a4(printer)
     doc.print_(printer)
+    if printer.printerState() == QPrinter.PrinterState.Error or not path.is_file() \
+            or path.stat().st_size == 0:
+        raise OSError(f"{path}")
     return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from pathlib import Path
@@ -93,9 +94,13 @@ def render(runner: Any, path: Path, view: str) -> int:
         settle(runner.ops)
         units, _people = _directory(runner, window)
         dialog = NoticeComposeDialog(units, window)
-        dialog.title.setText("关于做好2005年度电子政务网络安全检查工作的通知")
-        dialog.body.setPlainText("各镇、各部门：\n按照佳政函〔2004〕85号通知精神，请于10月30日前"
-                                 "完成本单位网络与信息安全自查，并将自查报告报市信息中心。")
+        # Dated like the demo county, which lives in the present.
+        deadline = datetime.date.today() + datetime.timedelta(days=14)
+        dialog.title.setText(f"关于做好{deadline.year}年度电子政务网络安全检查工作的通知")
+        dialog.body.setPlainText(
+            "各镇、各部门：\n按照佳木斯市人民政府关于进一步加强网络与信息安全工作的通知精神，"
+            f"请于{deadline.month}月{deadline.day}日前完成本单位网络与信息安全自查，"
+            "并将自查报告报市信息中心。")
         for u in units[:1]:
             for child in u.children[:3]:
                 dialog.check_unit(child.id)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.ui import theme
+from client.ui import i18n, theme
 
 
 def saved_scale() -> float:
@@ -52,11 +52,17 @@ class SettingsDialog(QDialog):
         self.language.setAccessibleName(self.tr("Language"))
         self.language.addItem("简体中文", "zh_CN")
         self.language.addItem("English", "en")
-        self.language.setCurrentIndex(1 if saved_language() == "en" else 0)
+        # Every screen sets its texts when it is built, so a new language needs a restart
+        # (retranslating every open screen live is not worth its risk); the dialog says so.
+        self._running_language = i18n.current_language()
+        self.language.setCurrentIndex(1 if self._running_language == "en" else 0)
+        self.language.currentIndexChanged.connect(self._language_changed)
         form.addRow(self.tr("&Language:"), self.language)
-        note = QLabel(self.tr("A new language applies when GovDesk starts again."))
-        note.setObjectName("muted")
-        form.addRow("", note)
+        self.language_note = QLabel(self.tr("A new language applies when GovDesk starts "
+                                            "again."))
+        self.language_note.setObjectName("muted")
+        self.language_note.setWordWrap(True)
+        form.addRow("", self.language_note)
         minutes = getattr(ctx, "auto_lock_minutes", None)
         if minutes is not None:
             lock = QLabel(self.tr("After %1 minutes without use (set by your administrator)")
@@ -69,6 +75,21 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._original = current
+
+    def restart_needed(self) -> bool:
+        return self.language.currentData() != self._running_language
+
+    def _language_changed(self) -> None:
+        if self.restart_needed():
+            self.language_note.setObjectName("banner")
+            self.language_note.setText(self.tr("Restart GovDesk to use the new language. "
+                                               "Your work is kept."))
+        else:
+            self.language_note.setObjectName("muted")
+            self.language_note.setText(self.tr("A new language applies when GovDesk starts "
+                                               "again."))
+        self.language_note.style().unpolish(self.language_note)
+        self.language_note.style().polish(self.language_note)
 
     def _apply_scale(self) -> None:
         # Live preview: the whole application follows, so the user sees the result.

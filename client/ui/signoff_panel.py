@@ -7,7 +7,7 @@ exist is asked of the services (allowed_decisions), never decided here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -35,6 +35,9 @@ from client.ui.resources import icon
 # services/platform; the panel only needs to know when to ask for people).
 NEEDS_PEOPLE = {"forward"}
 MAY_HAVE_PEOPLE = {"approve"}
+# 传阅: a leader's 批示 approval may name readers besides the handlers (platform extra
+# `circulate_to`, see docs/contracts.md); no other step circulates.
+CIRCULATES = ("instruct", "approve")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class SignRequest:
     handwriting_png: bytes | None
     go_next: bool
     redo_op_id: str | None = None  # redoing a refused sign-off (Problems → Redo)
+    circulate_to: list[str] = field(default_factory=list)  # 传阅 readers (批示 approve)
 
 
 class SignoffPanel(QFrame):
@@ -62,8 +66,10 @@ class SignoffPanel(QFrame):
         self._units: list[UnitNode] = []
         self._people: list[Person] = []
         self._forward: list[str] = []
+        self._circulate: list[str] = []
         self._busy = False
         self.redo_op_id: str | None = None
+        self.reader_picker: ForwardPicker | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -121,6 +127,22 @@ class SignoffPanel(QFrame):
         people_row.addWidget(self.people_label, 1)
         layout.addLayout(people_row)
 
+        # 传阅 (circulate to readers): only for a leader's 批示 approval.
+        self.circulate_row = QWidget()
+        circulate_layout = QHBoxLayout(self.circulate_row)
+        circulate_layout.setContentsMargins(0, 0, 0, 0)
+        self.circulate_button = QPushButton(self.tr("&Circulate to…"))
+        self.circulate_button.setToolTip(self.tr("Choose who reads this document for "
+                                                 "information (传阅)"))
+        self.circulate_button.clicked.connect(self._pick_readers)
+        circulate_layout.addWidget(self.circulate_button)
+        self.circulate_label = QLabel()
+        self.circulate_label.setWordWrap(True)
+        self.circulate_label.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                           QSizePolicy.Policy.Preferred)
+        circulate_layout.addWidget(self.circulate_label, 1)
+        layout.addWidget(self.circulate_row)
+
         hw_row = QHBoxLayout()
         hw_row.addWidget(QLabel(self.tr("Handwritten signature (optional):")))
         hw_row.addStretch(1)
@@ -174,9 +196,11 @@ class SignoffPanel(QFrame):
 
     def set_task(self, task: TaskInfo | None, decisions: list[str], *,
                  draft_text: str = "", draft_decision: str | None = None,
-                 draft_forward: list[str] | None = None) -> None:
+                 draft_forward: list[str] | None = None,
+                 draft_circulate: list[str] | None = None) -> None:
         """Show the panel for `task` (None hides the controls)."""
         self._task = task
+        self._circulate = list(draft_circulate or [])
         self._busy = False
         self.message.hide()
         for b in list(self.decision_group.buttons()):
@@ -186,6 +210,7 @@ class SignoffPanel(QFrame):
             self.heading.setText(self.tr("Nothing to sign here"))
             self.due.setText("")
             self._set_enabled(False)
+            self._update_people()
             return
         self.heading.setText(self.tr("Your step: %1").replace("%1", fmt.task_kind_text(task.kind)))
         self.due.setText(self.tr("Due %1").replace("%1", fmt.datetime_text(task.due_at))
@@ -229,8 +254,20 @@ class SignoffPanel(QFrame):
     def forward_to(self) -> list[str]:
         return list(self._forward)
 
+    def set_circulate(self, person_ids: list[str]) -> None:
+        self._circulate = list(person_ids)
+        self._update_people()
+
+    def circulate_to(self) -> list[str]:
+        """Readers chosen, when the current decision circulates (else none)."""
+        return list(self._circulate) if self._circulates() else []
+
+    def _circulates(self) -> bool:
+        return self._task is not None and (self._task.kind, self.decision()) == CIRCULATES
+
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
+        self.circulate_button.setEnabled(not busy and self._circulates())
         self.sign_button.setEnabled(not busy and self._task is not None)
         self.sign_next_button.setEnabled(not busy and self._task is not None)
 
@@ -253,6 +290,12 @@ class SignoffPanel(QFrame):
             self._emit_draft()
 
     def _update_people(self) -> None:
+        circulates = self._circulates()
+        self.circulate_row.setVisible(circulates)
+        self.circulate_button.setEnabled(circulates and not self._busy)
+        names = {p.id: p.display_name for p in self._people}
+        self.circulate_label.setText("、".join(names.get(i, i) for i in self._circulate)
+                                     or self.tr("Nobody (optional)"))
         decision = self.decision()
         wants = decision in NEEDS_PEOPLE or decision in MAY_HAVE_PEOPLE
         self.people_button.setEnabled(wants and self._task is not None)
@@ -274,6 +317,16 @@ class SignoffPanel(QFrame):
         if dialog.exec():
             self._forward = dialog.selected_ids()
             self._update_people()
+
+    def _pick_readers(self) -> None:
+        me = self._task.assignee_id if self._task else ""
+        dialog = ForwardPicker(self._units, self._people, preselected=self._circulate,
+                               exclude=[me], title=self.tr("Circulate to (传阅)"), parent=self)
+        self.reader_picker = dialog  # reachable while open (tests, accessibility tools)
+        if dialog.exec():
+            self._circulate = dialog.selected_ids()
+            self._update_people()
+        self.reader_picker = None
 
     def _insert_phrase(self, item: QListWidgetItem) -> None:
         cursor = self.opinion.textCursor()
@@ -310,4 +363,4 @@ class SignoffPanel(QFrame):
         self.sign_requested.emit(SignRequest(
             task_id=self._task.id, decision=decision, text=self.opinion.toPlainText().strip(),
             forward_to=list(forward), handwriting_png=self.pad.png_bytes(), go_next=go_next,
-            redo_op_id=self.redo_op_id))
+            redo_op_id=self.redo_op_id, circulate_to=self.circulate_to()))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
 from client.ui.resources import icon
 
 
 class Tray(QObject):
     open_document = Signal(str, str)  # kind ("document" | "notice"), id
+    # kind, id, heading, text: every announcement, as shown (the window repeats it in the
+    # status bar, which is all a desktop without a tray area would otherwise show).
+    announced = Signal(str, str, str, str)
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -46,9 +49,8 @@ class Tray(QObject):
         if self.icon.isVisible():
             self.icon.showMessage(heading, text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
         else:  # no tray (some kiosk desktops): flash the taskbar entry instead
-            from PySide6.QtWidgets import QApplication
-
             QApplication.alert(self._window, 0)
+        self.announced.emit(kind, ident, heading, text)
 
     def _clicked(self) -> None:
         if self._last is not None and not self._locked:

@@ -402,10 +402,18 @@ def list_keys(
 
 @router.post("/keys/{key_id}/revoke", response_model=KeyOut, responses=_ERRORS)
 def revoke_key(key_id: PathId, principal: Principal = Depends(current_user)) -> dict:
-    admin = _require(principal, "admin")
+    """Revoke a signing key: an administrator any key, any user their own (a lost laptop).
+
+    Opinions signed before the revocation stay valid; sign-offs with the key are refused
+    from now on (`signature.key_revoked`). Another user's key: 403 `auth.forbidden`.
+    Clients may instead push the op `key.revoke` `{"key_id"}` (same rule, owner only)."""
+    caller = principal.user
     key = SigningKey.get_or_none(id=key_id)
+    if "admin" not in (caller.roles or []) and (key is None or key.user_id != caller.id):
+        raise Problem(403, "auth.forbidden", "Forbidden",
+                      "only an administrator or the key's owner may revoke it")
     if key is None:
         raise Problem(404, "key.not_found", "No such key", key_id)
     if key.revoked_at is not None:
         raise Problem(409, "key.revoked", "Already revoked", key_id)
-    return directory.key_json(directory.revoke_key(key_id, by=admin.id))
+    return directory.key_json(directory.revoke_key(key_id, by=caller.id))

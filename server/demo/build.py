@@ -178,7 +178,7 @@ PLANS: dict[str, Plan] = {
     # Province
     "hzf12": Plan((S("@proposer", "approve", MAYOR),
                    S(MAYOR, "approve", "@b:kxj", "chenming", circulate=("@office",),
-                     text="请科信局牵头制定我市落实意见，财政局做好资金保障。"),
+                     text="请科信局牵头制定我市落实意见，财政局做好资金保障。", hand=True),
                    S("chenming", "forward", "zhouqiang"), S("zhouqiang", "done"),
                    S("@b:kxj", "done"), S("@office", "read"), ARCHIVE), open=False),
     "hzbf19": Plan((S("@proposer", "approve", MAYOR),
@@ -198,15 +198,17 @@ PLANS: dict[str, Plan] = {
     # Prefecture
     "jzh85": Plan((S("@proposer", "approve", MAYOR),
                    S(MAYOR, "approve", "@pub2", circulate=(VICE,),
-                     text="请信息中心按佳政函〔2004〕85号要求，充实网络与信息安全领导小组，组建应急处理服务中心。"),
+                     text="请信息中心按佳政函〔2004〕85号要求，充实网络与信息安全领导小组，组建应急处理服务中心。",
+                     hand=True),
                    S("@pub2", "done"), S(VICE, "read"), ARCHIVE), open=False),
     "jzf28": Plan((S("@proposer", "approve", MAYOR),
                    S(MAYOR, "approve", circulate=("@office",)), S("@office", "read"), ARCHIVE),
                   open=False),
     "jzf33": Plan((S("@proposer", "approve", MAYOR), S(MAYOR, "approve", "@b:fgj", "@pub2"),
-                   S("@pub2", "done"))),
+                   S("@pub2", "done"), S("@b:fgj", "done"), ARCHIVE), open=False),
     "jxl2": Plan((S("@proposer", "approve", MAYOR),
-                  S(MAYOR, "approve", "@b:swj", text="立即落实，严防死守，确保松花江富锦段堤防安全。"),
+                  S(MAYOR, "approve", "@b:swj", text="立即落实，严防死守，确保松花江富锦段堤防安全。",
+                    hand=True),
                   S("@b:swj", "done"), ARCHIVE), open=False),
     "jzbf49": Plan((S("@proposer", "approve", VICE),
                     S(VICE, "approve", circulate=("zhaoxin", "@office")), S("zhaoxin", "read")),
@@ -216,9 +218,10 @@ PLANS: dict[str, Plan] = {
     "jzbj5": Plan((S("@proposer", "approve", VICE), S(VICE, "approve", circulate=("zhaoxin",))),
                   open=False),
     "jzbf71": Plan((S("@proposer", "approve", "@vice1"),
-                    S("@vice1", "approve", "@b:jsj", "@b:mzj"), S("@b:mzj", "done"))),
+                    S("@vice1", "approve", "@b:jsj", "@b:mzj"), S("@b:mzj", "done"),
+                    S("@b:jsj", "done")), open=False),
     "jzbf86": Plan((S("@proposer", "approve", MAYOR,
-                      text="特急件。拟请张市长阅示，由水务局、环保局牵头落实应急措施。"),)),
+                      text="特急件。拟请张市长阅示，由水务局、环保局牵头落实应急措施。"),), due=0),
     # County
     "ftjgb": Plan((S("@proposer", "approve", MAYOR), S(MAYOR, "approve", circulate=(VICE, "@vice1")),
                    S(VICE, "read"), S("@vice1", "read"), ARCHIVE), open=False),
@@ -239,10 +242,12 @@ PLANS: dict[str, Plan] = {
                    S(MAYOR, "approve", circulate=("zhaoxin", "@pub2", "@office")),
                    S("@pub2", "read")), open=False),
     "fcc21": Plan((S("@proposer", "approve", VICE, MAYOR),
-                   S(VICE, "approve", "chenming", text="同意。请财政局按程序办理，专款专用。"))),
+                   S(VICE, "approve", "chenming", text="同意。请财政局按程序办理，专款专用。",
+                     hand=True)), due=-1),
     "fzyj35": Plan((S("@proposer", "approve", "@vice1"),
-                    S("@vice1", "approve", "@b:xzfw", "@pub2"), S("@pub2", "done"))),
-    "ftb11": Plan((S("@proposer", "approve", VICE),), overdue=True),
+                    S("@vice1", "approve", "@b:xzfw", "@pub2"), S("@pub2", "done"),
+                    S("@b:xzfw", "done")), open=False),
+    "ftb11": Plan((S("@proposer", "approve", VICE),), due=-2),
     "fjjcjy1": Plan((S("@proposer", "approve", MAYOR),
                      S(MAYOR, "return", text="请教育局会同财政局核实危房面积和资金测算后再报。"))),
     "fld7": Plan((S("@proposer", "approve", VICE), S(VICE, "approve"), ARCHIVE), open=False),
@@ -263,11 +268,12 @@ PLANS: dict[str, Plan] = {
     "fktb9": Plan(()),
     "fzjd41": Plan((S("@proposer", "approve", MAYOR, countersign=(VICE, "@vice1", "@vice2")),
                     S("@vice1", "approve"), S("@vice2", "approve"))),
-    "tjhz14": Plan((S("@proposer", "approve", MAYOR),)),
+    "tjhz14": Plan((S("@proposer", "approve", MAYOR, hand=True,
+                      text="拟请张市长阅示，由市水务局、市环保局与同江市对接联防联控事宜。"),)),
     "fzya2": Plan(()),
     "fzbf92": Plan((S("@proposer", "approve", MAYOR),
                     S(MAYOR, "approve", "@b:swj", "@b:hbj", circulate=(VICE,),
-                      text="特急。请水务局、环保局立即落实，每2小时报告一次水质监测结果。"),
+                      text="特急。请水务局、环保局立即落实，每2小时报告一次水质监测结果。", hand=True),
                     S("@b:swj", "forward", "@bs:swj"), S("@b:hbj", "done"))),
     # Towns (same plan shape in 砚山镇 and 长安镇)
     "ys_fire": Plan((S("@proposer", "approve", "@head"), S("@head", "approve", "@proposer"),
@@ -288,12 +294,17 @@ PLANS: dict[str, Plan] = {
 
 
 class _Router:
-    """Runs plans: resolves placeholders, signs and completes tasks at 2005 times."""
+    """Runs plans: resolves placeholders, signs and completes tasks in office hours."""
 
-    def __init__(self, c: County, sim: _SimulatedClock, rng: random.Random) -> None:
+    def __init__(self, c: County, sim: _SimulatedClock, rng: random.Random,
+                 tl: Timeline) -> None:
         self.c = c
         self.sim = sim
         self.rng = rng
+        self.tl = tl
+        self.years = 0  # how far the current document's texts move (its 〔2005〕 → today's)
+        self.numbers: Mapping[str, str] = {}  # corpus 发文字号 → moved 发文字号
+        self._hands: dict[str, str] = {}  # username → sha256 of the signature PNG
 
     def resolve(self, name: str, unit: str) -> str:
         if not name.startswith("@"):
@@ -323,14 +334,23 @@ class _Router:
     def ids(self, names: tuple[str, ...], unit: str) -> list[str]:
         return [self.c.user(self.resolve(n, unit)).id for n in names]
 
-    def advance(self, hours_min: float = 1.5, hours_max: float = 30.0) -> datetime:
+    def advance(self, hours_min: float = 0.3, hours_max: float = 9.0) -> datetime:
+        """The next action: some office hours later, never after the real now."""
         assert self.sim.at is not None
-        self.sim.at += timedelta(hours=self.rng.uniform(hours_min, hours_max))
+        self.sim.at = self.tl.after(self.sim.at, self.rng.uniform(hours_min, hours_max))
         return self.sim.at
+
+    def handwriting(self, person: Person) -> str:
+        """The person's signature PNG, uploaded once as a blob of theirs."""
+        username = person.spec.username
+        if username not in self._hands:
+            self._hands[username] = store_blob(signature_png(person.spec.display_name),
+                                               "image/png", uploaded_by=person.user.id)
+        return self._hands[username]
 
     def opinion_text(self, kind: str, decision: str, step: Step, unit: str) -> str:
         if step.text is not None:
-            return step.text
+            return shift_years(step.text, self.years, self.numbers)
         key = decision if decision in ("return", "forward") else kind
         template = self.rng.choice(corpus.PHRASES[key])
         names = [self.c.people[self.resolve(n, unit)] for n in step.to]
@@ -342,7 +362,7 @@ class _Router:
     def run(self, doc: Document, plan: Plan) -> None:
         for step in plan.steps:
             if step.decision == "archive":
-                self.advance(24, 72)
+                self.advance(9, 28)
                 clerk = self.c.user(self.resolve("@clerk", doc.unit_id))
                 workflow.archive_document(clerk, doc.id)
                 continue
@@ -366,13 +386,14 @@ class _Router:
         forward_to = self.ids(step.to, doc.unit_id)
         signed_at = clock.rfc3339(self.advance())
         assert signed_at is not None
+        hand = self.handwriting(person) if step.hand else None
         message = signoff_message(
             task_id=task.id, document_id=doc.id, document_digest=doc.digest, decision=decision,
-            text=text, handwriting_sha256=None, forward_to=forward_to, signer_id=person.user.id,
+            text=text, handwriting_sha256=hand, forward_to=forward_to, signer_id=person.user.id,
             signed_at=signed_at,
         )
         workflow.complete_task(person.user, {
-            "task_id": task.id, "decision": decision, "text": text, "handwriting_sha256": None,
+            "task_id": task.id, "decision": decision, "text": text, "handwriting_sha256": hand,
             "forward_to": forward_to, "signed_at": signed_at,
             "signature": person.signer.sign(message), "document_digest": doc.digest,
             "circulate_to": self.ids(step.circulate, doc.unit_id),
@@ -388,13 +409,42 @@ def _date_text(iso: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
+def _moved_attachment(att: corpus.AttachmentSpec, years: int) -> corpus.AttachmentSpec:
+    return replace(att, name=shift_years(att.name, years), text=shift_years(att.text, years),
+                   rows=tuple(tuple(shift_years(cell, years) for cell in row)
+                              for row in att.rows))
+
+
+def _moved_numbers(tl: Timeline) -> dict[str, str]:
+    """Each corpus 发文字号 with the year its document is now issued in, so that a text
+    citing 佳政函〔2004〕85号 names the same document as its number."""
+    return {spec.doc_number: shift_years(spec.doc_number, tl.years(spec.issued_on))
+            for spec in corpus.documents()}
+
+
+def _moved(spec: corpus.DocSpec, tl: Timeline, numbers: Mapping[str, str]) -> corpus.DocSpec:
+    """The document as issued in the present: its 成文日期 on the moved working day, the
+    years of its number and texts following (2005年秋收 → the year it is issued in)."""
+    years = tl.years(spec.issued_on)
+
+    def text(t: str) -> str:
+        return shift_years(t, years, numbers)
+
+    return replace(
+        spec, issued_on=tl.iso(spec.issued_on), doc_number=numbers[spec.doc_number],
+        title=text(spec.title), paragraphs=tuple(text(p) for p in spec.paragraphs),
+        notes=text(spec.notes), attachments=tuple(_moved_attachment(a, years)
+                                                  for a in spec.attachments),
+    )
+
+
 def _attachment_bytes(att: corpus.AttachmentSpec) -> bytes:
     if att.media_type == "text/csv":
         # UTF-8 with BOM: the county's spreadsheet program opens it with the right encoding.
         lines = [",".join(row) for row in att.rows]
         return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
     if att.media_type == "application/pdf":
-        title = att.name.split("：", 1)[-1].rsplit(".", 1)[0]
+        title = att.name.rsplit(".", 1)[0]
         return render_plain_pdf(title, [p for p in att.text.split("\n\n") if p.strip()])
     return att.text.encode("utf-8")
 
@@ -415,7 +465,7 @@ def _split_recipient(spec: corpus.DocSpec) -> tuple[list[str], list[str]]:
 
 
 def _body(spec: corpus.DocSpec, signatory: str) -> tuple[bytes, str]:
-    att_names = [a.name.split("：", 1)[-1].rsplit(".", 1)[0] for a in spec.attachments]
+    att_names = [a.name.rsplit(".", 1)[0] for a in spec.attachments]
     recipients, paragraphs = _split_recipient(spec)
     if spec.body_format == "text":
         lines = [spec.issuer, spec.doc_number, "", spec.title, ""]
@@ -451,43 +501,64 @@ def _signatory(spec: corpus.DocSpec, c: County) -> str:
     return spec.signatory
 
 
-def _due(plan: Plan, received: datetime, urgency: str, real_now: datetime) -> datetime:
-    days = {"very_urgent": 2, "urgent": 5}.get(urgency, 10)
-    if plan.overdue:
-        return real_now - timedelta(days=2)
-    if plan.open:
-        return (real_now + timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
-    return received + timedelta(days=days)
+# 办理时限 counted from the receipt, in working days: 特急 next day, 加急 a week, 平件 two.
+DUE_WORKING_DAYS = {"very_urgent": 1, "urgent": 5, "normal": 10}
+
+
+def _received(spec: corpus.DocSpec, tl: Timeline, rng: random.Random) -> datetime:
+    """签收: a 特急 document the day it is issued, others one to three working days
+    later in the morning; never after the real now."""
+    issued = datetime.fromisoformat(spec.issued_on).date()
+    if spec.urgency == "very_urgent":
+        return tl.cap(at(issued, rng.randint(10, 15), rng.randint(0, 59)))
+    day = next_working_day(issued, rng.randint(1, 3))
+    return tl.cap(at(day, rng.randint(8, 10), rng.randint(0, 59)))
+
+
+def _due(plan: Plan, received: datetime, urgency: str, tl: Timeline,
+         rng: random.Random) -> datetime:
+    if plan.open and plan.due is not None:
+        return tl.due_from_today(plan.due)
+    due = tl.due(received, DUE_WORKING_DAYS.get(urgency, 10))
+    if plan.open and due < tl.due_from_today(1):
+        # Work still pending is due in the coming days (the time limit was extended):
+        # overdue items are the ones the plan says are; an inbox all red helps nobody.
+        due = tl.due_from_today(rng.randint(1, 4))
+    return due
 
 
 def _build_documents(c: County, router: _Router, sim: _SimulatedClock,
-                     real_now: datetime) -> list[Document]:
+                     tl: Timeline) -> list[Document]:
     out = []
     rng = router.rng
-    for spec in sorted(corpus.documents(), key=lambda s: (s.issued_on, s.key)):
-        plan = PLANS[spec.key]
+    numbers = _moved_numbers(tl)
+    router.numbers = numbers
+    # Registered in the order they arrive, so 收文编号 follow the receipt times.
+    arrivals = []
+    for story in sorted(corpus.documents(), key=lambda s: (s.issued_on, s.key)):
+        spec = _moved(story, tl, numbers)
+        arrivals.append((_received(spec, tl, rng), story, spec))
+    for received, story, spec in sorted(arrivals, key=lambda a: (a[0], a[1].key)):
+        plan = PLANS[story.key]
+        router.years = tl.years(story.issued_on)
         signatory = _signatory(spec, c)
         body, media = _body(spec, signatory)
         attachments = [(a.name, _attachment_bytes(a), _attachment_media(a))
                        for a in spec.attachments]
-        received = _cst(spec.issued_on) + timedelta(days=rng.randint(1, 3),
-                                                    hours=rng.randint(8, 10),
-                                                    minutes=rng.randint(0, 59))
-        if spec.urgency == "very_urgent":
-            received = _cst(spec.issued_on) + timedelta(hours=rng.randint(10, 15))
         sim.at = received
         clerk = c.user(router.resolve("@clerk", spec.unit))
         proposer = c.user(router.resolve("@proposer", spec.unit))
+        recipients, _paragraphs = _split_recipient(spec)
         meta = {
             "doc_number": spec.doc_number, "issuer": spec.issuer, "doc_type": spec.doc_type,
             "title": spec.title, "classification": spec.classification,
             "urgency": spec.urgency, "signatory": signatory,
-            "main_recipients": list(spec.main_recipients), "cc": list(spec.cc),
+            "main_recipients": recipients, "cc": list(spec.cc),
             "issued_on": spec.issued_on, "notes": spec.notes,
         }
         doc = workflow.register_document(
             clerk, meta=meta, body_bytes=body, body_media_type=media, attachments=attachments,
-            propose_to=[proposer.id], due_at=_due(plan, received, spec.urgency, real_now),
+            propose_to=[proposer.id], due_at=_due(plan, received, spec.urgency, tl, rng),
             received_at=received, unit_id=spec.unit,
         )
         router.run(doc, plan)
@@ -497,6 +568,7 @@ def _build_documents(c: County, router: _Router, sim: _SimulatedClock,
         if pending != plan.open:
             raise DemoError(f"plan of {spec.key} left pending={pending}, expected {plan.open}")
         out.append(doc)
+    router.years, router.numbers = 0, {}
     return out
 
 
@@ -526,28 +598,31 @@ def _audience(keys: tuple[str, ...]) -> list[str]:
 _ACKED_BY_FIXED = {"liuyang": ("training3",), "chenming": ("platform_down", "training3")}
 
 
-def _build_notices(c: County, sim: _SimulatedClock, rng: random.Random,
-                   real_now: datetime) -> None:
+def _build_notices(c: County, sim: _SimulatedClock, rng: random.Random, tl: Timeline) -> None:
     fixed = {p.username for p in county.FIXED_PEOPLE}
     for spec in corpus.notices():
         publisher = _publisher(c, spec.publisher)
-        sim.at = _cst(spec.published_on)
+        published = tl.moment(spec.published_on)
+        years = tl.years(spec.published_on)
+        sim.at = published
         attachments = []
-        for att in spec.attachments:
+        for story_att in spec.attachments:
+            att = _moved_attachment(story_att, years)
             sha = store_blob(_attachment_bytes(att), _attachment_media(att),
                              uploaded_by=publisher.id)
             attachments.append({"name": att.name, "sha256": sha})
         expires = None
         if spec.expires_on and spec.expires_on.startswith("+"):
-            expires = clock.rfc3339(real_now + timedelta(days=int(spec.expires_on[1:-1])))
+            expires = clock.rfc3339(tl.real_now + timedelta(days=int(spec.expires_on[1:-1])))
         elif spec.expires_on:
-            expires = spec.expires_on
+            expires = clock.rfc3339(tl.shifted(spec.expires_on))
         notice, _ = notices.publish_notice(
-            publisher, title=spec.title, body=spec.body, audience_unit_ids=_audience(spec.audience),
-            requires_ack=spec.requires_ack, urgent=spec.urgent, expires_at=expires,
-            attachments=attachments, client_ref=f"demo-{spec.key}",
+            publisher, title=shift_years(spec.title, years), body=shift_years(spec.body, years),
+            audience_unit_ids=_audience(spec.audience), requires_ack=spec.requires_ack,
+            urgent=spec.urgent, expires_at=expires, attachments=attachments,
+            client_ref=f"demo-{spec.key}",
         )
-        # Receipts from part of the audience over the following days.
+        # Receipts from part of the audience over the following working hours.
         audience = [u for u in models.User.select().where(models.User.id != publisher.id)
                     if can_see_notice(u, notice)]
         for user in audience:
@@ -558,14 +633,13 @@ def _build_notices(c: County, sim: _SimulatedClock, rng: random.Random,
                     continue
             elif rng.random() > 0.6:
                 continue
-            sim.at = _cst(spec.published_on) + timedelta(hours=rng.uniform(0.2, 40))
-            at = sim.at
+            sim.at = tl.after(published, rng.uniform(0.2, 16))
             if spec.requires_ack:
-                notices.ack_notice(user, notice.id, at)
+                notices.ack_notice(user, notice.id, sim.at)
             else:
-                notices.mark_notice_read(user, notice.id, at)
+                notices.mark_notice_read(user, notice.id, sim.at)
         if spec.withdrawn:
-            sim.at = _cst(spec.published_on) + timedelta(days=2)
+            sim.at = tl.after(published, rng.uniform(10, 18))
             notices.withdraw_notice(publisher, notice.id)
 
 
@@ -573,31 +647,38 @@ def _build_notices(c: County, sim: _SimulatedClock, rng: random.Random,
 
 
 def _build_scale(c: County, router: _Router, sim: _SimulatedClock, n: int, seed: int,
-                 real_now: datetime, progress: Callable[[int], None] | None = None) -> None:
+                 tl: Timeline, progress: Callable[[int], None] | None = None) -> None:
     """N generated documents spread over the county office and the towns, registered in
     bulk (`workflow.register_documents_bulk`: the same rows and feed objects as one by
     one); a few percent are then routed on through the real sign-off path (proposed,
-    instructed, finished), so the feed also holds signed opinions at scale."""
+    instructed, finished), so the feed also holds signed opinions at scale. They arrive
+    in office hours over the story's year, at most one every 20 minutes."""
     rng = random.Random(seed + 1)
     units = [county.GOV_OFFICE] + [county.town_key(slug) for slug, _n, _p in county.TOWNS]
-    start = _cst("2005-01-04T08:30")
+    start = tl.moment("2005-01-04T08:30")
+    span_days = max(1, (tl.limit - start).days - 2)
+    step = min(20.0 / 60, span_days * 5 / 7 * 9.5 / max(1, n))  # office hours apart
+    received = start
     batch = 1000
     for first in range(0, n, batch):
         with write_tx():
             per_unit: dict[str, list[workflow.BulkDocument]] = {}
             for i in range(first, min(n, first + batch)):
                 unit = units[i % len(units)]
-                info = corpus.scale_document(i, rng)
+                received = tl.after(received, step)
+                issued = next_working_day(received.astimezone(CST).date(), -rng.randint(1, 3))
+                info = corpus.scale_document(i, rng, issued.isoformat())
                 meta = {k: info[k] for k in ("doc_number", "issuer", "doc_type", "title",
-                                             "issued_on", "urgency")}
+                                             "issued_on", "urgency", "main_recipients",
+                                             "signatory")}
                 proposer = c.user(router.resolve("@proposer", unit))
                 per_unit.setdefault(unit, []).append(workflow.BulkDocument(
                     meta=meta, body_bytes=str(info["body"]).encode("utf-8"),
                     body_media_type=TEXT_MEDIA, propose_to=[proposer.id],
-                    due_at=real_now + timedelta(days=10),
-                    received_at=start + timedelta(minutes=i * 20),
+                    due_at=tl.due(received, DUE_WORKING_DAYS[str(info["urgency"])]),
+                    received_at=received,
                 ))
-            sim.at = start + timedelta(minutes=min(n, first + batch) * 20)
+            sim.at = received
             routed: list[tuple[str, str]] = []
             for unit, items in per_unit.items():
                 clerk = c.user(router.resolve("@clerk", unit))
@@ -615,6 +696,7 @@ def _build_scale(c: County, router: _Router, sim: _SimulatedClock, n: int, seed:
                 if roll < 0.15:
                     steps.append(S(handler, "done"))
                 router.run(Document.get_by_id(doc_id), Plan(tuple(steps)))
+            sim.at = received
         if progress:
             progress(min(n, first + batch))
 
@@ -653,8 +735,12 @@ def account_dicts(c: County | None = None, seed: int = 2005) -> list[dict[str, A
 
 
 def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force: bool = False,
-              progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+              progress: Callable[[int], None] | None = None,
+              now: datetime | None = None) -> list[dict[str, Any]]:
     """Build the demo county in the database at `db_url`; returns the demo accounts.
+
+    The story ends at `now` (default: the real current time; tests pass other days to
+    check the calendar works whatever the date).
 
     Refuses (DemoError) a database that already holds users or documents unless `force`,
     which drops every platform table first (the platform's instance_id changes, so
@@ -672,25 +758,27 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
                 "rebuild the demo county, or point --db at a new file."
             )
         _wipe(db_url)
-    real_now = datetime.now(UTC)
+    tl = Timeline(now or datetime.now(UTC))
     rng = random.Random(seed)
     t0 = time.perf_counter()
     with _simulated_clock() as sim:
-        sim.at = _cst("2005-01-04T08:00")
+        sim.at = tl.moment("2004-12-01T08:30")  # the county's accounts predate its story
         c = _build_county(seed)
         log.info("county: %d units, %d users (%.1fs)", len(county.units()), len(c.people),
                  time.perf_counter() - t0)
-        router = _Router(c, sim, rng)
+        router = _Router(c, sim, rng, tl)
         with write_tx():
-            docs = _build_documents(c, router, sim, real_now)
+            docs = _build_documents(c, router, sim, tl)
         log.info("documents: %d (%.1fs)", len(docs), time.perf_counter() - t0)
         with write_tx():
-            _build_notices(c, sim, rng, real_now)
+            _build_notices(c, sim, rng, tl)
         if scale:
-            _build_scale(c, router, sim, scale, seed, real_now, progress)
+            _build_scale(c, router, sim, scale, seed, tl, progress)
             log.info("scale: %d more documents (%.1fs)", scale, time.perf_counter() - t0)
-    # Notices whose expiry passed (by the real clock) are republished flagged `expired`.
-    notices.sweep_expired()
+        # Notices whose expiry passed are republished flagged `expired` (as of the end of
+        # the story, so that nothing the demo records lies outside office hours).
+        sim.at = tl.limit
+        notices.sweep_expired()
     return account_dicts(c, seed)
 
 

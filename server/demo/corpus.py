@@ -5,7 +5,8 @@ platform stores (发文字号, 发文机关, 文种, 标题, 签发人, 主送, 
 paragraphs its body shows. Content follows the 2005 report of 富锦市 (seed): the 公文传输
 系统 in operation since September 2005, 佳政函〔2004〕85号 on 网络与信息安全, the 金保工程,
 the 医保 network, the 行政服务中心 电子审批, the towns still to be networked; late 2005 also
-brings winter heating, 秋收 and the 松花江 water emergency.
+brings winter heating, 秋收 and the 松花江 water emergency. Dates and years here are the
+story's (2005); `server.demo.timeline` moves them to the present when the demo is built.
 """
 
 from __future__ import annotations
@@ -763,25 +764,27 @@ SCALE_TOPICS = [
 SCALE_TYPES = ("通知", "通知", "通知", "通报", "意见", "函", "报告", "请示", "批复", "纪要")
 
 
-def scale_document(i: int, rng: random.Random) -> dict[str, object]:
-    """The i-th generated benchmark document: metadata and a short text body."""
+def scale_document(i: int, rng: random.Random, issued_on: str) -> dict[str, object]:
+    """The i-th generated benchmark document, issued on `issued_on` (ISO date; its
+    发文字号 carries that year): metadata and a short text body."""
     issuer, prefix = rng.choice(SCALE_ISSUERS)
     topic = rng.choice(SCALE_TOPICS)
     doc_type = rng.choice(SCALE_TYPES)
-    month = 1 + i % 11
-    day = 1 + (i * 7) % 28
     body = (
         f"{issuer}关于{topic}的{doc_type}\n\n"
         f"为{topic}，根据上级有关要求，结合实际，现就有关事项{doc_type}如下：\n"
         f"一、提高认识，加强领导，明确责任。\n二、突出重点，狠抓落实，确保{topic}各项工作取得实效。\n"
         f"{CLOSINGS.get(doc_type, '')}\n"
     )
+    upward = doc_type in ("请示", "报告")  # 上行文: 主送 the county, 签发人 named
     return {
         "issuer": issuer,
-        "doc_number": f"{prefix}〔2005〕{100 + i}号",
+        "doc_number": f"{prefix}〔{issued_on[:4]}〕{100 + i}号",
         "doc_type": doc_type,
         "title": f"{issuer}关于{topic}的{doc_type}",
-        "issued_on": f"2005-{month:02d}-{day:02d}",
+        "issued_on": issued_on,
         "urgency": rng.choice(("normal",) * 8 + ("urgent", "very_urgent")),
+        "main_recipients": ["富锦市人民政府"] if upward else [],
+        "signatory": rng.choice(("王志强", "李德成", "赵国庆")) if upward else "",
         "body": body,
     }

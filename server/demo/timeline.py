@@ -144,9 +144,13 @@ class Timeline:
         return self.cap(datetime.combine(d, local, CST).astimezone(UTC))
 
     def shifted(self, story_iso: str) -> datetime:
-        """A story time moved by the day shift only (expiry instants such as 00:00)."""
+        """A story instant such as an expiry at 00:00, on its moved date (a day off moves
+        on to the next working day, so "expires after the holiday" stays true)."""
         t = datetime.fromisoformat(story_iso)
-        return (t + timedelta(days=self.days)).astimezone(UTC)
+        d = t.date() + timedelta(days=self.days)
+        if not is_working_day(d):
+            d = next_working_day(d)
+        return datetime.combine(d, t.timetz()).astimezone(UTC)
 
     # -- instants ---------------------------------------------------------------------------
     def cap(self, t: datetime) -> datetime:
@@ -162,7 +166,7 @@ class Timeline:
         if nxt <= self.limit:
             return nxt
         if t >= self.limit:
-            return t + timedelta(seconds=30)
+            return t  # at the limit already: the same instant rather than the future
         return t + (self.limit - t) / 2
 
     def due(self, received: datetime, working_days: int) -> datetime:

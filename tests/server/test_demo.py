@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
+import struct
 import subprocess
 import sys
+import zlib
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +235,7 @@ def test_every_opinion_signature_verifies(demo_platform: EmbeddedPlatform,
         fields["text"] = op["text"] + "。"
         assert not verify_signature_object(sig, key["public_key"], signoff_message(**fields))
         algorithms.add(sig["algorithm"])
-        assert op["signed_at"].startswith("2005-") or op["signed_at"].startswith("2004-")
+        assert op["signed_at"].endswith("+08:00")
     assert algorithms == {"ed25519", "sm2-sm3"}
 
 
@@ -252,8 +257,8 @@ def test_documents_cover_every_stage_type_and_format(feeds: dict[str, Feed],
     assert query(db, "SELECT count(*) FROM document WHERE attachments != '[]'")[0][0] >= 5
     issuers = {r[0] for r in query(db, "SELECT issuer FROM document")}
     assert {"黑龙江省人民政府", "佳木斯市人民政府", "黑龙江省政务信息化管理服务中心"} <= issuers
-    assert query(db, "SELECT count(*) FROM document WHERE doc_number = '佳政函〔2004〕85号'")[0][0]
-    assert query(db, "SELECT count(*) FROM document WHERE doc_number = '黑政发〔2005〕12号'")[0][0]
+    assert query(db, "SELECT count(*) FROM document WHERE doc_number LIKE '佳政函〔%〕85号'")[0][0]
+    assert query(db, "SELECT count(*) FROM document WHERE doc_number LIKE '黑政发〔%〕12号'")[0][0]
     # The clerk has completed documents to archive.
     wangli = feeds["wangli"]
     assert any(d["status"] == "completed" for d in wangli.of("document").values())
@@ -285,7 +290,8 @@ def test_notices_and_receipts(feeds: dict[str, Feed], demo: tuple[Path, dict[str
 
 def test_pdf_body_is_a_chinese_official_document(feeds: dict[str, Feed], tmp_path: Path) -> None:
     wangli = feeds["wangli"]
-    doc = next(d for d in wangli.of("document").values() if d["doc_number"] == "佳政函〔2004〕85号")
+    doc = next(d for d in wangli.of("document").values()
+               if d["doc_number"].startswith("佳政函〔") and d["doc_number"].endswith("〕85号"))
     assert doc["body"]["media_type"] == "application/pdf"
     r = wangli.http.get(f"{wangli.base_url}/api/v1/blobs/{doc['body']['sha256']}", timeout=TIMEOUT)
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
@@ -295,7 +301,10 @@ def test_pdf_body_is_a_chinese_official_document(feeds: dict[str, Feed], tmp_pat
     path.write_bytes(r.content)
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, timeout=60, check=True).stdout
-    for words in ("佳木斯市人民政府", "佳政函〔2004〕85号", "网络与信息安全", "2004年12月16日"):
+    y, m, d = (int(x) for x in doc["issued_on"].split("-"))
+    # The 成文日期 printed is the moved issue date, and the number carries its year.
+    for words in ("佳木斯市人民政府", f"佳政函〔{y}〕85号", "网络与信息安全", f"{y}年{m}月{d}日",
+                  "抄送："):
         assert words in text.replace(" ", ""), words
 
 
@@ -453,3 +462,211 @@ def test_pdf_layout_breaks_lines_the_chinese_way(tmp_path: Path) -> None:
     assert "全文完。" in flat and "特急" in flat and "抄送：市委办公室。" in flat
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert not [line for line in lines if line[0] in "，。、；：）》"], lines
+
+
+# --- the story lives in the present ----------------------------------------------------------
+
+_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+# Deadlines lie ahead by nature; every other time is something that happened.
+_FUTURE_KEYS = ("due_at", "expires_at")
+
+
+def _times(db: Path) -> list[tuple[str, datetime]]:
+    """(type.key, time) of every timestamp in the change feed's objects."""
+    out: list[tuple[str, datetime]] = []
+
+    def walk(obj_type: str, key: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(obj_type, k, v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(obj_type, key, v)
+        elif isinstance(value, str) and _TIME.match(value) and key not in _FUTURE_KEYS:
+            out.append((f"{obj_type}.{key}", datetime.fromisoformat(value)))
+
+    for obj_type, data in query(db, "SELECT type, data FROM sync_object WHERE data IS NOT NULL"):
+        walk(obj_type, "", json.loads(data))
+    return out
+
+
+def _assert_history_in_office_hours(db: Path, now: datetime) -> None:
+    from server.demo.timeline import CST, is_working_day
+
+    times = _times(db)
+    assert len(times) > 1000
+    for key, t in times:
+        local = t.astimezone(CST)
+        assert local.utcoffset() == timedelta(hours=8)
+        assert now - timedelta(days=400) <= t <= now, (key, t, now)
+        assert is_working_day(local.date()), (key, local)
+        assert dtime(8, 0) <= local.time() <= dtime(17, 30), (key, local)
+
+
+def _assert_numbers_follow_dates(db: Path) -> None:
+    from server.demo.timeline import CST
+
+    rows = query(db, "SELECT doc_number, issued_on, registration_number, received_at, title,"
+                     " doc_type, signatory, main_recipients FROM document")
+    assert rows
+    for number, issued_on, reg, received_at, title, doc_type, signatory, recipients in rows:
+        issued = date.fromisoformat(issued_on)
+        received = datetime.fromisoformat(received_at).replace(tzinfo=UTC).astimezone(CST)
+        assert re.search(r"〔(\d{4})〕", number).group(1) == str(issued.year), (number, issued)
+        assert re.search(r"〔(\d{4})〕", reg).group(1) == str(received.year), (reg, received)
+        assert issued <= received.date(), (number, issued, received)
+        # Years written in titles (2005年秋收, 2004年度) moved with the document.
+        for year in re.findall(r"(\d{4})年", title):
+            assert abs(int(year) - issued.year) <= 1, (title, issued)
+        if doc_type in ("请示", "报告"):  # 上行文 name their 签发人 (GB/T 9704)
+            assert signatory, number
+        if doc_type in ("通知", "请示", "函", "批复"):
+            assert json.loads(recipients), number
+
+
+def test_history_is_dated_up_to_today_in_office_hours(demo: tuple[Path, dict[str, Any]]) -> None:
+    _assert_history_in_office_hours(demo[0], datetime.now(UTC))
+
+
+def test_numbers_and_dates_agree(feeds: dict[str, Feed], demo: tuple[Path, dict[str, Any]]) -> None:
+    _assert_numbers_follow_dates(demo[0])
+    wangli = feeds["wangli"]
+    docs = wangli.of("document")
+    # The 函 from 同江市 is addressed to the county government; provincial 通知 copy others.
+    letter = next(d for d in docs.values() if d["issuer"] == "同江市人民政府")
+    assert letter["main_recipients"] == ["富锦市人民政府"]
+    assert any(d["cc"] for d in docs.values() if d["issuer"].startswith("黑龙江省"))
+    # The mayor's instruction cites 佳政函〔…〕85号 with the year the notice now carries.
+    notice85 = next(d for d in docs.values()
+                    if d["doc_number"].startswith("佳政函〔") and d["doc_number"].endswith("〕85号"))
+    texts = [o["text"] for o in wangli.of("opinion").values() if o["document_id"] == notice85["id"]]
+    assert any(notice85["doc_number"] in t for t in texts), texts
+    assert notice85["issued_on"] < notice85["received_at"][:10] <= str(date.today())
+
+
+def test_pending_work_is_recent_and_due_at_close_of_business(feeds: dict[str, Feed]) -> None:
+    from server.demo.timeline import Timeline
+
+    now = datetime.now(UTC)
+    tl = Timeline(now)
+    dues: dict[str, datetime] = {}
+    for feed in feeds.values():
+        docs = feed.of("document")
+        for task in feed.pending_tasks():
+            if task["kind"] == "read":
+                continue
+            doc = docs[task["document_id"]]
+            received = datetime.fromisoformat(doc["received_at"])
+            assert now - received <= timedelta(days=90), (doc["doc_number"], received)
+            assert task["due_at"].endswith("T17:30:00+08:00"), task["due_at"]
+            due = datetime.fromisoformat(task["due_at"])
+            assert received < due <= received + timedelta(days=35), (doc["doc_number"], due)
+            dues[doc["id"]] = due
+    assert len(dues) >= 15
+    # A couple overdue by a working day or two, one due today, the rest ahead.
+    overdue = [d for d in dues.values() if d < tl.due_from_today(0)]
+    assert 1 <= len(overdue) <= 3
+    assert all(d >= tl.due_from_today(-2) for d in dues.values())
+    assert tl.due_from_today(0) in dues.values()
+    assert len([d for d in dues.values() if d > tl.due_from_today(0)]) >= len(dues) - 3
+    # The mayor's 特急 instruction is the one due today.
+    mayor = feeds["zhangjianguo"]
+    urgent = [t for t in mayor.pending_tasks()
+              if mayor.of("document")[t["document_id"]]["urgency"] == "very_urgent"]
+    assert [datetime.fromisoformat(t["due_at"]) for t in urgent] == [tl.due_from_today(0)]
+
+
+def test_some_opinions_are_signed_by_hand(feeds: dict[str, Feed]) -> None:
+    wangli = feeds["wangli"]
+    signed = [o for o in wangli.of("opinion").values() if o["handwriting"]]
+    assert len(signed) >= 3
+    assert len({o["author_id"] for o in signed}) >= 3  # mayor, vice mayor, office director
+    for sha in {o["handwriting"]["sha256"] for o in signed}:
+        r = wangli.http.get(f"{wangli.base_url}/api/v1/blobs/{sha}", timeout=TIMEOUT)
+        assert r.status_code == 200
+        width, height, alpha = _decode_rgba_png(r.content)
+        inked = sum(1 for a in alpha if a > 40)
+        assert width > 2 * height and 0.01 < inked / (width * height) < 0.3
+
+
+def _decode_rgba_png(data: bytes) -> tuple[int, int, bytes]:
+    """Width, height and the alpha channel of an 8-bit RGBA PNG (filter 0 rows)."""
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        assert zlib.crc32(kind + body) == struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0]
+        header = body if kind == b"IHDR" else header
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + length
+    width, height, depth, color = struct.unpack(">IIBB", header[:10])
+    assert (depth, color) == (8, 6)
+    raw = zlib.decompress(idat)
+    stride = 1 + 4 * width
+    rows = [raw[y * stride:(y + 1) * stride] for y in range(height)]
+    assert all(row[0] == 0 for row in rows)
+    return width, height, b"".join(row[4::4] for row in rows)
+
+
+def test_attachment_names_leave_the_label_to_the_ui(feeds: dict[str, Feed]) -> None:
+    names = [a["name"] for n in feeds["liuyang"].of("notice").values() for a in n["attachments"]]
+    names += [a["name"] for d in feeds["wangli"].of("document").values()
+              for a in d["attachments"]]
+    assert "病毒查杀操作说明.pdf" in names
+    assert names and not [n for n in names if n.startswith("附件")]
+
+
+@pytest.mark.parametrize("now_cst", [
+    "2031-05-03T07:00",  # a Saturday in the May Day holiday, before office hours
+    "2029-10-08T12:00",  # the first working day after 国庆
+    "2027-02-15T20:00",  # a Monday evening, three months off the story's season
+])
+def test_the_calendar_works_whatever_the_date(now_cst: str) -> None:
+    """Pure Timeline checks for dates far from the story's late November."""
+    from server.demo import corpus
+    from server.demo.timeline import CST, Timeline, is_working_day
+
+    now = datetime.fromisoformat(now_cst).replace(tzinfo=CST).astimezone(UTC)
+    tl = Timeline(now)
+    assert tl.limit <= now
+    for spec in corpus.documents():
+        day = tl.day(spec.issued_on)
+        assert is_working_day(day) and day <= tl.today
+        assert tl.years(spec.issued_on) == day.year - int(spec.issued_on[:4])
+    for notice in corpus.notices():
+        t = tl.moment(notice.published_on)
+        assert t <= tl.limit and is_working_day(t.astimezone(CST).date())
+        later = tl.after(t, 30)
+        assert t < later <= tl.limit
+    today = tl.due_from_today(0).astimezone(CST)
+    assert today.time() == dtime(17, 30) and is_working_day(today.date())
+    assert tl.due_from_today(-1) < tl.due_from_today(0) < tl.due_from_today(1)
+
+
+def test_shift_years_keeps_citations_and_product_names() -> None:
+    from server.demo.timeline import shift_years
+
+    numbers = {"佳政函〔2004〕85号": "佳政函〔2025〕85号"}
+    text = "按佳政函〔2004〕85号要求，2005—2006年度升级江民KV2005，富政呈〔2005〕16号收悉。"
+    assert shift_years(text, 21, numbers) == (
+        "按佳政函〔2025〕85号要求，2026—2027年度升级江民KV2005，富政呈〔2026〕16号收悉。")
+    assert shift_years("1260万元，0451-82628XXX", 21) == "1260万元，0451-82628XXX"
+
+
+def test_demo_built_on_another_date_is_coherent(tmp_path: Path) -> None:
+    """init-demo on a holiday weekend morning: nothing after that moment, office hours
+    only, numbers matching the moved dates."""
+    from server.db import close_database
+    from server.demo.build import init_demo as build
+    from server.demo.timeline import CST
+
+    now = datetime(2031, 5, 3, 7, 0, tzinfo=CST).astimezone(UTC)
+    db = tmp_path / "other-day.db"
+    try:
+        build("sqlite:///" + str(db), now=now)
+    finally:
+        close_database()
+    _assert_history_in_office_hours(db, now)
+    _assert_numbers_follow_dates(db)
+    assert query(db, "SELECT count(*) FROM document WHERE doc_number LIKE '%〔2031〕%'")[0][0]

@@ -413,6 +413,7 @@ def test_every_op_type_replays_as_duplicate(
     first_steps: list[tuple[Api, str, dict]] = [
         (p["reader"], "key.register", {"key_id": kp.key_id, "algorithm": "ed25519",
                                        "public_key": kp.public_b64}),
+        (p["reader"], "key.revoke", {"key_id": kp.key_id}),
         (p["proposer"], "task.complete",
          p["proposer"].signoff_data(task, "approve", forward_to=[ids["mayor"]])),
         (p["proposer"], "document.mark_read", {"document_id": doc_id, "at": at}),
@@ -437,8 +438,8 @@ def test_every_op_type_replays_as_duplicate(
     again = p["town_a"].op("notice.mark_read", {"notice_id": notice["id"], "at": at},
                            op_id="x" + doc_id)
     assert reused["status"] == "applied" and again["code"] == "op.id_reused"
-    covered = {"key.register", "task.complete", "document.mark_read", "notice.publish",
-               "notice.mark_read", "notice.ack"}
+    covered = {"key.register", "key.revoke", "task.complete", "document.mark_read",
+               "notice.publish", "notice.mark_read", "notice.ack"}
     # Other tests may register op types of their own; the platform's domains must match.
     ours = {t for t in ops.registered_types()
             if t.split(".")[0] in ("task", "document", "notice", "key")}
@@ -448,7 +449,8 @@ def test_every_op_type_replays_as_duplicate(
     p["clerk"].pull()
     assert len(p["clerk"].objects("opinion", document_id=doc_id)) == 1
     assert len(p["clerk"].objects("task", document_id=doc_id, kind="instruct")) == 1
-    assert len([k for k in p["clerk"].objects("key") if k["id"] == kp.key_id]) == 1
+    (revoked,) = [k for k in p["clerk"].objects("key") if k["id"] == kp.key_id]
+    assert revoked["revoked_at"] is not None and revoked["version"] == 2
     p["proposer"].pull()
     assert len(p["proposer"].objects("receipt", document_id=doc_id)) == 1
     p["town_a"].pull()

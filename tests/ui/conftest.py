@@ -15,6 +15,20 @@ def qapp_args() -> list[str]:
     return ["govdesk-tests"]
 
 
+@pytest.fixture(autouse=True)
+def qsettings_dir(tmp_path):  # noqa: ANN001, ANN201
+    """QSettings (window layout, text size, language) in this test's own directory: Qt
+    reads XDG_CONFIG_HOME only once per process, so without this every test would share
+    the first test's file."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "qsettings"
+    path.mkdir()
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(path))
+    yield path
+
+
 @pytest.fixture
 def ops(qapp):  # noqa: ANN001, ANN201
     from client.ui import theme

@@ -1,0 +1,222 @@
+"""The exported processing form (公文处理单) as a signed JSON file, checkable offline.
+
+    python -m client export DOCUMENT_ID --out form.json     # from the local cache
+    python -m client verify --file form.json                # anywhere, no platform
+
+The file (UTF-8 JSON, `"format": "govdesk-processing-form"`, `"version": 1`) holds:
+- `document`: the PROTOCOL document object as the platform sent it (every field of the
+  digest payload, `body` and `attachments` with their hashes, and the platform's
+  `digest`);
+- `opinions`: every opinion recorded on the platform, with `task_id`, `author_id`,
+  `author_name`, `decision`, `text`, `handwriting_sha256`, `forward_to`, `signed_at`
+  and the `signature` object;
+- `keys`: `key_id -> {"user_id", "algorithm", "public_key", "revoked_at"}` for every
+  key that signed one of them, from the directory.
+It goes beside the printed (PDF) processing form; the PDF shows people the same
+opinions, the JSON lets a machine re-check them.
+
+Checking recomputes the document digest from the fields in the file and every
+signature over the canonical sign-off payload (PROTOCOL "Signatures"): a changed
+title, text, decision or document makes the opinion `invalid`. The file carries the
+public keys, so on its own it proves that the opinions were signed by the keys it
+names and were not changed since; that a key really is the named official's is
+confirmed against a directory (the checker's synced cache when there is one: a key the
+directory gives to someone else, or does not know, is reported).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from client import models
+from client.errors import GovDeskError
+from client.models import SigningKey
+from client.services import verify
+from client.types import Verdict
+
+FORMAT = "govdesk-processing-form"
+VERSION = 1
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+# key_id -> the directory's record, or None when the directory does not know it.
+DirectoryLookup = Callable[[str], verify.KeyRecord | None]
+
+
+@dataclass(frozen=True)
+class OpinionCheck:
+    author_id: str
+    author_name: str
+    decision: str
+    text: str
+    signed_at: str
+    key_id: str
+    verdict: Verdict
+    # None: no directory to ask; True: the directory lists the key for this author;
+    # False: the directory does not know it (or gives it to another user).
+    key_in_directory: bool | None
+
+
+@dataclass(frozen=True)
+class FormCheck:
+    document_id: str
+    doc_number: str
+    title: str
+    digest_matches: bool  # the digest recomputed from the file equals the recorded one
+    opinions: list[OpinionCheck]
+
+    @property
+    def ok(self) -> bool:
+        return self.digest_matches and all(o.verdict is Verdict.VALID and o.key_in_directory
+                                           is not False for o in self.opinions)
+
+
+def _bad_file(what: str) -> GovDeskError:
+    return GovDeskError("form.malformed", f"处理单文件无效：{what}。")
+
+
+def build_form(document_id: str, *, exported_by: str, platform: str) -> dict[str, Any]:
+    """The processing form of a document from the open cache (platform opinions only:
+    a sign-off not yet accepted by the platform is not part of the record)."""
+    loaded = models.load_document(document_id)
+    if loaded is None:
+        raise GovDeskError("document.not_found", "本机没有这份公文（可能已被收回或尚未同步）。")
+    _, data, _ = loaded
+    names = {u.id: u.display_name for u in models.User.select(models.User.id,
+                                                              models.User.display_name)}
+    opinions = []
+    key_ids: set[str] = set()
+    rows = models.Opinion.select().where(models.Opinion.document_id == document_id)
+    for o in sorted(rows, key=lambda r: (models.to_epoch(r.signed_at) or 0, r.id)):
+        signature = dict(o.signature or {})
+        if isinstance(signature.get("key_id"), str):
+            key_ids.add(signature["key_id"])
+        opinions.append({
+            "id": o.id, "task_id": o.task_id, "document_id": o.document_id,
+            "author_id": o.author_id, "author_name": names.get(o.author_id, o.author_id),
+            "decision": o.decision, "text": o.text, "handwriting_sha256": o.handwriting_sha256,
+            "forward_to": list(o.forward_to or []), "signed_at": o.signed_at,
+            "signature": signature,
+        })
+    keys = {}
+    for k in SigningKey.select().where(SigningKey.id.in_(sorted(key_ids))):
+        revoked = models.from_epoch(k.revoked_at)
+        keys[k.id] = {"user_id": k.user_id, "algorithm": k.algorithm,
+                      "public_key": k.public_key,
+                      "revoked_at": revoked.isoformat() if revoked else None}
+    return {
+        "format": FORMAT, "version": VERSION,
+        "exported_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
+        "exported_by": exported_by, "platform": platform,
+        "document": data, "opinions": opinions, "keys": keys,
+    }
+
+
+def write_form(form: Mapping[str, Any], path: Path) -> None:
+    """Write atomically (a half-written form must never look like a whole one)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(form, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise GovDeskError("form.write_failed", f"无法写入处理单文件 {path}：{exc.strerror}。",
+                           detail=str(exc)) from exc
+
+
+def read_form(path: Path) -> dict[str, Any]:
+    try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            raise _bad_file("文件过大")
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise GovDeskError("form.unreadable", f"无法读取处理单文件 {path}：{exc.strerror}。",
+                           detail=str(exc)) from exc
+    try:
+        form = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise _bad_file("不是 UTF-8 JSON") from exc
+    if not isinstance(form, dict) or form.get("format") != FORMAT:
+        raise _bad_file("不是 GovDesk 处理单")
+    if form.get("version") != VERSION:
+        raise _bad_file(f"版本 {form.get('version')!r} 不受支持")
+    if not isinstance(form.get("document"), dict) or not isinstance(form.get("opinions"), list) \
+            or not isinstance(form.get("keys"), dict):
+        raise _bad_file("缺少 document / opinions / keys")
+    return form
+
+
+def cache_directory() -> DirectoryLookup:
+    """A lookup in the open cache's directory (for a checker who is signed in)."""
+
+    def lookup(key_id: str) -> verify.KeyRecord | None:
+        row = SigningKey.get_or_none(SigningKey.id == key_id)
+        return None if row is None else verify.KeyRecord(row.user_id, row.public_key,
+                                                         row.revoked_at)
+
+    return lookup
+
+
+def _key_record(entry: Any) -> verify.KeyRecord | None:
+    if not isinstance(entry, Mapping):
+        return None
+    user_id, public_key = entry.get("user_id"), entry.get("public_key")
+    if not isinstance(user_id, str) or not isinstance(public_key, str):
+        return None
+    try:
+        revoked = models.to_epoch(entry.get("revoked_at"))
+    except (TypeError, ValueError):
+        return None
+    return verify.KeyRecord(user_id, public_key, revoked)
+
+
+def check_form(form: Mapping[str, Any], directory: DirectoryLookup | None = None) -> FormCheck:
+    """Verdicts for every opinion of a form (never raises on bad content: it is invalid)."""
+    doc = form["document"]
+    digest = verify.local_digest(doc)
+    digest_matches = digest is not None and digest == doc.get("digest")
+    checks = []
+    for o in form["opinions"]:
+        o = o if isinstance(o, Mapping) else {}
+        signature = o.get("signature")
+        key_id = signature.get("key_id") if isinstance(signature, Mapping) else None
+        key_id = key_id if isinstance(key_id, str) else ""
+        key = _key_record(form["keys"].get(key_id)) if key_id else None
+        fields_ok = all(isinstance(o.get(f), str) for f in
+                        ("task_id", "author_id", "decision", "text", "signed_at")) \
+            and isinstance(o.get("forward_to", []), list) \
+            and o.get("document_id") == doc.get("id")
+        if not fields_ok:
+            verdict = Verdict.INVALID
+        else:
+            verdict = verify.verdict_with_key(
+                task_id=o["task_id"], document_id=str(doc.get("id")), author_id=o["author_id"],
+                decision=o["decision"], text=o["text"],
+                handwriting_sha256=o.get("handwriting_sha256"),
+                forward_to=list(o.get("forward_to") or []), signed_at=o["signed_at"],
+                signature=signature, digest=digest, key=key)
+        in_directory = None
+        if directory is not None and key is not None:
+            known = directory(key_id)
+            in_directory = (known is not None and known.user_id == key.user_id
+                            and known.public_key == key.public_key)
+            if known is not None and known.revoked_at is not None and verdict is Verdict.VALID:
+                # The directory's revocation counts, even if the file does not say it.
+                signed = models.to_epoch(o["signed_at"])
+                if signed is None or signed >= known.revoked_at:
+                    verdict = Verdict.REVOKED_AFTER
+        checks.append(OpinionCheck(
+            author_id=str(o.get("author_id", "")), author_name=str(o.get("author_name", "")),
+            decision=str(o.get("decision", "")), text=str(o.get("text", "")),
+            signed_at=str(o.get("signed_at", "")), key_id=key_id, verdict=verdict,
+            key_in_directory=in_directory))
+    return FormCheck(document_id=str(doc.get("id", "")), doc_number=str(doc.get("doc_number", "")),
+                     title=str(doc.get("title", "")), digest_matches=digest_matches,
+                     opinions=checks)

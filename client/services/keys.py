@@ -1,0 +1,49 @@
+"""The signed-in user's own signing keys: list them, ask the platform to revoke one.
+
+Each device of a user has its own key (made at its first online sign-in). A lost
+laptop's key is revoked from another device with the op `key.revoke` (docs/contracts.md);
+opinions signed before the revocation stay valid, later sign-offs with it are refused
+by the platform. A device whose own key was revoked gets a new one at its next online
+sign-in (client/session.py `Profile._replace_revoked_key`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from client import models
+from client.errors import GovDeskError
+from client.models import OutboxOp, SigningKey, from_epoch
+from client.services import outbox
+from client.types import OpId
+
+
+@dataclass(frozen=True)
+class OwnKey:
+    key_id: str
+    algorithm: str
+    revoked_at: datetime | None
+    this_device: bool
+    revocation_queued: bool
+
+
+def my_keys(me: str, *, device_key_id: str | None) -> list[OwnKey]:
+    """My keys as the directory in the cache lists them, this device's first."""
+    queued = {op.data.get("key_id") for op in OutboxOp.select().where(
+        (OutboxOp.type == "key.revoke") & OutboxOp.state.in_(outbox.UNSENT_STATES))}
+    keys = [OwnKey(k.id, k.algorithm, from_epoch(k.revoked_at), k.id == device_key_id,
+                   k.id in queued)
+            for k in SigningKey.select().where(SigningKey.user_id == me)]
+    return sorted(keys, key=lambda k: (not k.this_device, k.revoked_at is not None, k.key_id))
+
+
+def request_revocation(me: str, key_id: str) -> OpId:
+    """Queue `key.revoke` for one of my keys (the platform applies it at the next push)."""
+    key = SigningKey.get_or_none(SigningKey.id == key_id)
+    if key is None or key.user_id != me:
+        raise GovDeskError("key.not_found", f"您的签名密钥中没有 {key_id}（请先同步）。")
+    if key.revoked_at is not None:
+        raise GovDeskError("key.revoked", f"签名密钥 {key_id} 已经吊销。")
+    with models.database_proxy.obj.atomic():
+        return outbox.enqueue("key.revoke", {"key_id": key_id}, local_ref=f"revoke:{key_id}")

@@ -1,0 +1,478 @@
+"""Authorisation matrix: every role against every endpoint and the objects it must and
+must not reach, on a real platform subprocess (SQLite).
+
+The county (tests/server/workflow_helpers.py) gives one user per role: `admin` (市信息中心),
+`clerk`, `staff` (the proposer) and `publisher` of 市政府办公室, `leader` (the mayor),
+`town` (砚山镇 staff) and `town_clerk` (砚山镇's clerk), plus `publisher2` of 长安镇 made
+here. The world they act on is built once per module:
+- document D of 市政府办公室, approved by `staff` and waiting for the mayor's 批示 (task
+  T), with one signed opinion; its body and attachment blobs;
+- document D2 of 砚山镇 waiting for `town`'s 拟办; its body blob;
+- notice N (audience 市政府办公室) and N2 (audience 砚山镇), both by `publisher`, each
+  with an attachment; a blob that `town` uploaded and nothing refers to.
+Every row names the exact status (and problem code) expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+
+from client.signing import generate_keypair
+from server.embedded import EmbeddedPlatform
+from tests.server.workflow_helpers import PASSWORD, Api, County, make_county, register, uid
+
+ROLES = ("admin", "clerk", "leader", "staff", "publisher", "town", "town_clerk", "publisher2")
+# role -> the short name of the county's person who plays it
+PERSON = {"admin": "admin", "clerk": "clerk", "leader": "mayor", "staff": "proposer",
+          "publisher": "publisher", "town": "town_a", "town_clerk": "town_a_clerk"}
+AT = "2005-10-19T10:00:00+08:00"
+
+
+@dataclass
+class World:
+    live: EmbeddedPlatform
+    county: County
+    api: dict[str, Api]          # role -> signed-in user
+    ids: dict[str, str]          # role -> user id
+    doc: dict[str, Any]          # D
+    doc2: dict[str, Any]         # D2
+    task: dict[str, Any]         # T: the mayor's pending instruct task on D
+    opinion: dict[str, Any]      # the proposer's opinion on D
+    notice: dict[str, Any]       # N
+    notice2: dict[str, Any]      # N2
+    blobs: dict[str, str]        # name -> sha256
+    keys: dict[str, str]         # role -> the key id that role registered
+
+
+def _notice(api: Api, title: str) -> dict[str, Any]:
+    api.pull()
+    (found,) = [n for n in api.objects("notice") if n["title"] == title]
+    return found
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    from server import directory
+    from server.db import close_database
+
+    with EmbeddedPlatform(demo=False) as live:
+        county = make_county(live.db_url, only=[PERSON[r] for r in ROLES if r in PERSON])
+        directory.create_user(f"{county.tag}_publisher2", PASSWORD, "publisher2",
+                              county.units["town_b"], ["publisher"], "科长",
+                              user_id=f"{county.tag}-publisher2")
+        county.users["publisher2"] = f"{county.tag}_publisher2"
+        county.ids["publisher2"] = f"{county.tag}-publisher2"
+        api = {role: Api(live.base_url, county.users[PERSON.get(role, role)]) for role in ROLES}
+        ids = {role: a.id for role, a in api.items()}
+        keys = {role: a.register_key().key_id for role, a in api.items()}
+
+        doc = register(api["clerk"], county, propose_to=[ids["staff"]])
+        r = api["staff"].sign(doc["id"], "approve", text="拟请市长阅示。",
+                              forward_to=[ids["leader"]])
+        assert r["status"] == "applied", r
+        api["leader"].pull()
+        task = api["leader"].my_pending(doc["id"])
+        (opinion,) = api["leader"].objects("opinion", document_id=doc["id"])
+        doc2 = register(api["town_clerk"], county, propose_to=[ids["town"]],
+                        title="关于砚山镇防汛工作的请示")
+
+        blobs = {"doc_body": doc["body"]["sha256"], "doc_att": doc["attachments"][0]["sha256"],
+                 "doc2_body": doc2["body"]["sha256"]}
+        pub = api["publisher"]
+        for name, unit in (("N", "office"), ("N2", "town_a")):
+            att = pub.put_blob(f"通知附件 {name} {uid()}".encode(), "text/plain")
+            blobs[f"{name}_att"] = att
+            result = pub.op("notice.publish", {
+                "client_ref": f"authz-{name}", "title": f"通知{name}", "body": "请各单位知悉。",
+                "audience_unit_ids": [county.units[unit]], "requires_ack": True,
+                "urgent": False, "expires_at": None,
+                "attachments": [{"name": "附件.txt", "sha256": att}]})
+            assert result["status"] == "applied", result
+        blobs["town_private"] = api["town"].put_blob(f"未引用的文件 {uid()}".encode())
+        yield World(live, county, api, ids, doc, doc2, task, opinion, _notice(pub, "通知N"),
+                    _notice(pub, "通知N2"), blobs, keys)
+        close_database()
+
+
+# --- GET /changes: who sees what ---------------------------------------------------------
+
+# role -> (D and its task/opinion, D2, N, N2)
+FEED_VISIBILITY = {
+    "admin":      (False, False, False, False),
+    "clerk":      (True, False, True, False),
+    "leader":     (True, False, False, False),
+    "staff":      (True, False, True, False),
+    "publisher":  (False, False, True, True),
+    "town":       (False, True, False, True),
+    "town_clerk": (False, True, False, True),
+    "publisher2": (False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change_feed_holds_exactly_what_the_role_may_see(world: World, role: str) -> None:
+    api = world.api[role]
+    api.cursor, api.state = None, {}  # a pull from scratch (same session: same device)
+    state = api.pull()
+    sees_doc, sees_doc2, sees_n, sees_n2 = FEED_VISIBILITY[role]
+    assert (("document", world.doc["id"]) in state) is sees_doc
+    assert (("task", world.task["id"]) in state) is sees_doc
+    assert (("opinion", world.opinion["id"]) in state) is sees_doc
+    assert (("document", world.doc2["id"]) in state) is sees_doc2
+    assert (("notice", world.notice["id"]) in state) is sees_n
+    assert (("notice", world.notice2["id"]) in state) is sees_n2
+    # The directory is everyone's; nothing of another unit's documents leaks otherwise.
+    assert ("user", world.ids["town"]) in state and ("key", world.keys["leader"]) in state
+    foreign = {world.doc["id"]} if not sees_doc else set()
+    foreign |= {world.doc2["id"]} if not sees_doc2 else set()
+    for (kind, _), data in state.items():
+        if kind in ("task", "opinion", "receipt"):
+            assert data.get("document_id") not in foreign
+
+
+# --- GET/PUT /blobs ------------------------------------------------------------------------
+
+# blob -> roles that may read it (uploader or audience of a referring object)
+BLOB_READERS = {
+    "doc_body": {"clerk", "leader", "staff"},
+    "doc_att": {"clerk", "leader", "staff"},
+    "doc2_body": {"town", "town_clerk"},
+    "N_att": {"clerk", "staff", "publisher"},
+    "N2_att": {"publisher", "town", "town_clerk"},
+    "town_private": {"town"},
+}
+
+
+@pytest.mark.parametrize("blob", sorted(BLOB_READERS))
+@pytest.mark.parametrize("role", ROLES)
+def test_blob_read_needs_a_visible_reference(world: World, role: str, blob: str) -> None:
+    sha = world.blobs[blob]
+    r = world.api[role].get(f"/api/v1/blobs/{sha}", headers={"Range": "bytes=0-3"})
+    if role in BLOB_READERS[blob]:
+        assert r.status_code == 206, r.text
+        assert r.headers["ETag"] == f'"{sha}"'
+    else:
+        _problem(r, 404, "blob.not_found")
+
+
+def test_blob_put_rules(world: World) -> None:
+    data = f"任何登录用户都可上传 {uid()}".encode()
+    sha = hashlib.sha256(data).hexdigest()
+    url = f"{world.live.base_url}/api/v1/blobs/{sha}"
+    _problem(requests.put(url, data=data, timeout=10), 401)
+    _problem(world.api["town"].http.put(url, data=data + b"x", timeout=10), 400,
+             "blob.hash_mismatch")
+    assert world.api["town"].http.put(url, data=data, timeout=10).status_code == 201
+    # The uploader may read it back; nobody else (nothing refers to it).
+    assert world.api["town"].get(f"/api/v1/blobs/{sha}").status_code == 200
+    _problem(world.api["leader"].get(f"/api/v1/blobs/{sha}"), 404, "blob.not_found")
+    # Uploading the same bytes proves possession: then the uploader may read them.
+    assert world.api["leader"].http.put(url, data=data, timeout=10).status_code == 200
+    assert world.api["leader"].get(f"/api/v1/blobs/{sha}").content == data
+
+
+# --- /ops of every type -----------------------------------------------------------------
+
+
+def _task_complete(world: World, role: str) -> dict[str, Any]:
+    """The mayor's task, signed by `role` with their own registered key."""
+    leader = world.api["leader"]
+    api = world.api[role]
+    data = leader.signoff_data(world.task, "approve", text="同意。", signer=api.signer)
+    return data
+
+
+def _op(world: World, role: str, op_type: str, data: dict[str, Any]) -> tuple[str, str | None]:
+    result = world.api[role].op(op_type, data)
+    return result["status"], result["code"]
+
+
+NOT_ASSIGNEE = ("rejected", "task.not_assignee")
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "leader"])
+def test_task_complete_by_a_non_assignee_is_rejected(world: World, role: str) -> None:
+    assert _op(world, role, "task.complete", _task_complete(world, role)) == NOT_ASSIGNEE
+    # Not even with the assignee's own valid signature.
+    data = world.api["leader"].signoff_data(world.task, "approve", text="同意。")
+    assert _op(world, role, "task.complete", data) == NOT_ASSIGNEE
+    world.api["leader"].pull()
+    assert world.api["leader"].my_pending(world.doc["id"])["id"] == world.task["id"]
+
+
+def test_task_complete_refusals_for_the_assignee(world: World) -> None:
+    leader = world.api["leader"]
+    unknown = leader.signoff_data(world.task, "approve", text="同意。")
+    unknown["task_id"] = "no-such-task"
+    assert _op(world, "leader", "task.complete", unknown) == ("rejected", "task.not_found")
+    # Someone else's key: the signature does not name a key of the signer.
+    other = leader.signoff_data(world.task, "approve", signer=world.api["staff"].signer)
+    assert _op(world, "leader", "task.complete", other) == ("rejected", "signature.unknown_key")
+    # A handwriting image the signer did not upload (another unit's document body).
+    stolen = leader.signoff_data(world.task, "approve",
+                                 handwriting_sha256=world.blobs["doc2_body"])
+    assert _op(world, "leader", "task.complete", stolen) == ("rejected", "blob.not_found")
+
+
+# role -> expected result of marking D read
+MARK_READ_D = {r: ("applied", None) if FEED_VISIBILITY[r][0] else
+               ("rejected", "document.not_found") for r in ROLES}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_document_mark_read_only_for_its_audience(world: World, role: str) -> None:
+    got = _op(world, role, "document.mark_read", {"document_id": world.doc["id"], "at": AT})
+    assert got == MARK_READ_D[role]
+    # An unknown id answers exactly like an invisible one.
+    assert _op(world, role, "document.mark_read", {"document_id": "nope", "at": AT}) == (
+        "rejected", "document.not_found")
+
+
+@pytest.mark.parametrize("op_type", ["notice.ack", "notice.mark_read"])
+@pytest.mark.parametrize("role", ROLES)
+def test_notice_receipts_only_for_the_audience(world: World, role: str, op_type: str) -> None:
+    for notice, sees in ((world.notice, FEED_VISIBILITY[role][2]),
+                         (world.notice2, FEED_VISIBILITY[role][3])):
+        got = _op(world, role, op_type, {"notice_id": notice["id"], "at": AT})
+        assert got == (("applied", None) if sees else ("rejected", "notice.not_found"))
+
+
+PUBLISHERS = {"publisher", "publisher2"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_notice_publish_needs_the_publisher_role(world: World, role: str) -> None:
+    data = {"client_ref": f"pub-{uid()}", "title": "关于冬季供暖的通知", "body": "……",
+            "audience_unit_ids": [world.county.units["office"]], "requires_ack": False,
+            "urgent": False, "expires_at": None, "attachments": []}
+    got = _op(world, role, "notice.publish", data)
+    assert got == (("applied", None) if role in PUBLISHERS else ("rejected", "auth.forbidden"))
+    if role in PUBLISHERS:
+        # Attaching a blob the publisher did not upload would hand it to the audience.
+        data = {**data, "client_ref": f"pub-{uid()}",
+                "attachments": [{"name": "x.pdf", "sha256": world.blobs["doc2_body"]}]}
+        assert _op(world, role, "notice.publish", data) == ("rejected", "blob.not_found")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_key_ops(world: World, role: str) -> None:
+    # Nobody takes over another user's key id, nor revokes another user's key.
+    victim = "town" if role != "town" else "leader"
+    kp = generate_keypair("ed25519")
+    taken = {"key_id": world.keys[victim], "algorithm": "ed25519", "public_key": kp.public_b64}
+    assert _op(world, role, "key.register", taken) == ("rejected", "key.id_mismatch")
+    row = world.api[victim].pull()[("key", world.keys[victim])]
+    same = {"key_id": row["id"], "algorithm": row["algorithm"], "public_key": row["public_key"]}
+    assert _op(world, role, "key.register", same) == ("conflict", "key.id_taken")
+    assert _op(world, role, "key.revoke", {"key_id": world.keys[victim]}) == (
+        "rejected", "auth.forbidden")
+    assert _op(world, role, "key.revoke", {"key_id": "0" * 16}) == ("rejected", "key.not_found")
+    assert _op(world, role, "key.revoke", {"key_id": 5}) == ("rejected", "op.invalid_data")
+    assert world.api[victim].pull()[("key", world.keys[victim])]["revoked_at"] is None
+    # One's own second key may be registered and revoked.
+    kp = generate_keypair("ed25519")
+    own = {"key_id": kp.key_id, "algorithm": "ed25519", "public_key": kp.public_b64}
+    assert _op(world, role, "key.register", own) == ("applied", None)
+    assert _op(world, role, "key.revoke", {"key_id": kp.key_id}) == ("applied", None)
+    assert _op(world, role, "key.revoke", {"key_id": kp.key_id}) == ("applied", None)
+    assert world.api[role].pull()[("key", kp.key_id)]["revoked_at"] is not None
+
+
+def test_unknown_op_type_is_rejected(world: World) -> None:
+    assert _op(world, "admin", "user.make_admin", {"user_id": world.ids["town"]}) == (
+        "rejected", "op.unknown_type")
+
+
+# --- /admin/* routes -------------------------------------------------------------------
+
+
+def _problem(r: requests.Response, status: int, code: str | None = None) -> dict:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
+    body = r.json()
+    if code is not None:
+        assert body["code"] == code, body
+    return body
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    path: str                    # formatted with the World's fields
+    allowed: dict[str, tuple[int, str | None]]  # role -> (status, code) past the gate
+    body: Any = None
+    skip: frozenset[str] = frozenset()  # allowed roles whose success is tested elsewhere
+
+
+def _document_body(world: World, blob: str = "town_private") -> dict[str, Any]:
+    """A registration whose body blob none of the clerks or the admin uploaded."""
+    return {"doc_number": "佳政函〔2005〕1号", "issuer": "佳木斯市人民政府", "doc_type": "函",
+            "title": "权限测试", "issued_on": "2005-10-19", "body_sha256": world.blobs[blob],
+            "propose_to": [world.ids["staff"]]}
+
+
+ROUTES = [
+    # Allowed callers get past the role gate and stop at a later check, so no row changes
+    # the world the other rows look at.
+    Route("list documents", "GET", "/api/v1/admin/documents",
+          {"admin": (200, None), "clerk": (200, None), "town_clerk": (200, None)}),
+    Route("register document", "POST", "/api/v1/admin/documents",
+          {"admin": (422, "blob.not_found"), "clerk": (422, "blob.not_found"),
+           "town_clerk": (422, "blob.not_found")}, body=_document_body),
+    Route("document detail", "GET", "/api/v1/admin/documents/{doc[id]}",
+          {"admin": (200, None), "clerk": (200, None)}),
+    Route("archive", "POST", "/api/v1/admin/documents/{doc[id]}/archive",
+          {"admin": (409, "document.not_completed"), "clerk": (409, "document.not_completed")}),
+    Route("cancel task", "POST", "/api/v1/admin/tasks/{task[id]}/cancel",
+          {"admin": (409, "task.last_in_stage"), "clerk": (409, "task.last_in_stage")}),
+    Route("reroute task", "POST", "/api/v1/admin/tasks/{task[id]}/reroute",
+          {"admin": (409, "task.same_assignee"), "clerk": (409, "task.same_assignee")},
+          body=lambda w: {"assignee_id": w.ids["leader"]}),
+    Route("receipt report", "GET", "/api/v1/admin/notices/{notice[id]}/receipts",
+          {"admin": (200, None), "publisher": (200, None)}),
+    Route("withdraw unknown notice", "POST", "/api/v1/admin/notices/nope/withdraw",
+          {"admin": (404, "notice.not_found"), "publisher": (404, "notice.not_found"),
+           "publisher2": (404, "notice.not_found")}),
+    Route("withdraw notice", "POST", "/api/v1/admin/notices/{notice[id]}/withdraw",
+          {}, skip=frozenset({"admin", "publisher"})),
+    Route("list units", "GET", "/api/v1/admin/units", {"admin": (200, None)}),
+    Route("create unit", "POST", "/api/v1/admin/units", {"admin": (409, "unit.exists")},
+          body=lambda w: {"name": "市政府办公室", "kind": "office", "id": w.county.units["office"]}),
+    Route("list users", "GET", "/api/v1/admin/users", {"admin": (200, None)}),
+    Route("create user", "POST", "/api/v1/admin/users", {"admin": (409, "user.exists")},
+          body=lambda w: {"username": w.county.users["town_a"], "password": "Password#1",
+                          "display_name": "冒名", "unit_id": w.county.units["info"],
+                          "roles": ["admin"]}),
+    Route("deactivate user", "POST", "/api/v1/admin/users/{ids[admin]}/deactivate",
+          {"admin": (409, "user.self")}),
+    Route("reset password", "POST", "/api/v1/admin/users/{ids[town]}/password",
+          {"admin": (204, None)}, body=lambda w: {"password": PASSWORD}),
+    Route("list keys", "GET", "/api/v1/admin/keys", {"admin": (200, None)}),
+    Route("revoke unknown key", "POST", "/api/v1/admin/keys/{unknown_key}/revoke",
+          {"admin": (404, "key.not_found")}),
+]
+
+
+def _format(world: World, route: Route) -> tuple[str, Any]:
+    path = route.path.format(doc=world.doc, task=world.task, notice=world.notice,
+                             ids=world.ids, unknown_key="f" * 16)
+    body = route.body(world) if callable(route.body) else route.body
+    return path, body
+
+
+@pytest.mark.parametrize("route,role", [
+    pytest.param(route, role, id=f"{route.name}-{role}")
+    for route in ROUTES for role in ROLES if role not in route.skip])
+def test_admin_routes_by_role(world: World, route: Route, role: str) -> None:
+    path, body = _format(world, route)
+    api = world.api[role]
+    r = api.http.request(route.method, world.live.base_url + path, json=body, timeout=30)
+    if role in route.allowed:
+        status, code = route.allowed[role]
+        if code is None:
+            assert r.status_code == status, r.text
+        else:
+            _problem(r, status, code)
+    else:
+        _problem(r, 403, "auth.forbidden")
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_admin_routes_need_a_session(world: World, route: Route) -> None:
+    path, body = _format(world, route)
+    r = requests.request(route.method, world.live.base_url + path, json=body, timeout=30)
+    _problem(r, 401)
+
+
+@pytest.mark.parametrize("method,path", [("GET", "/api/v1/changes"), ("POST", "/api/v1/ops"),
+                                         ("GET", "/api/v1/events"),
+                                         ("GET", "/api/v1/blobs/" + "0" * 64)])
+def test_sync_routes_need_a_session(world: World, method: str, path: str) -> None:
+    r = requests.request(method, world.live.base_url + path, timeout=30,
+                         json={"ops": [{"op_id": "x", "type": "notice.ack", "data": {}}]}
+                         if method == "POST" else None,
+                         headers={"Authorization": "Bearer not-a-token"})
+    _problem(r, 401)
+
+
+def test_clerk_reaches_only_their_own_unit(world: World) -> None:
+    clerk, town_clerk = world.api["clerk"], world.api["town_clerk"]
+    # The unit_id filter is an administrator's: a clerk always gets their own unit.
+    r = clerk.get("/api/v1/admin/documents", params={"unit_id": world.county.units["town_a"]})
+    ids = {d["id"] for d in r.json()["documents"]}
+    assert world.doc["id"] in ids and world.doc2["id"] not in ids
+    r = town_clerk.get("/api/v1/admin/documents")
+    ids = {d["id"] for d in r.json()["documents"]}
+    assert world.doc2["id"] in ids and world.doc["id"] not in ids
+    r = world.api["admin"].get("/api/v1/admin/documents",
+                               params={"unit_id": world.county.units["town_a"]})
+    assert world.doc2["id"] in {d["id"] for d in r.json()["documents"]}
+    # Another unit's document, task and registration: 403.
+    _problem(town_clerk.get(f"/api/v1/admin/documents/{world.doc['id']}"), 403, "auth.forbidden")
+    _problem(town_clerk.post(f"/api/v1/admin/tasks/{world.task['id']}/reroute",
+                             {"assignee_id": world.ids["town"]}), 403, "auth.forbidden")
+    body = _document_body(world) | {"unit_id": world.county.units["office"]}
+    _problem(town_clerk.post("/api/v1/admin/documents", body), 403, "auth.forbidden")
+    # A clerk may not register a document around another unit's uploaded body.
+    _problem(clerk.post("/api/v1/admin/documents", _document_body(world, "doc2_body")), 422,
+             "blob.not_found")
+
+
+def test_receipt_report_and_withdrawal_belong_to_the_publisher(world: World) -> None:
+    _problem(world.api["publisher2"].get(
+        f"/api/v1/admin/notices/{world.notice['id']}/receipts"), 403, "auth.forbidden")
+    report = world.api["publisher"].get(f"/api/v1/admin/notices/{world.notice2['id']}/receipts")
+    assert report.status_code == 200
+    names = {u["user_id"] for unit in report.json()["units"] for u in unit["users"]}
+    assert world.ids["town"] in names and world.ids["staff"] not in names
+    # Withdrawal: the publisher their own notice, the admin any; a second time is 409.
+    for role in ("publisher", "admin"):
+        title = f"撤回测试{role}"
+        result = world.api["publisher"].op("notice.publish", {
+            "client_ref": f"withdraw-{role}", "title": title, "body": "……",
+            "audience_unit_ids": [world.county.units["town_a"]], "requires_ack": False,
+            "urgent": False, "expires_at": None, "attachments": []})
+        assert result["status"] == "applied", result
+        notice = _notice(world.api["publisher"], title)
+        _problem(world.api["publisher2"].post(f"/api/v1/admin/notices/{notice['id']}/withdraw"),
+                 403, "auth.forbidden")
+        r = world.api[role].post(f"/api/v1/admin/notices/{notice['id']}/withdraw")
+        assert r.status_code == 200, r.text
+        _problem(world.api[role].post(f"/api/v1/admin/notices/{notice['id']}/withdraw"), 409,
+                 "notice.withdrawn")
+        assert ("notice", notice["id"]) not in world.api["town"].pull()
+
+
+def test_key_revocation_by_owner_admin_and_others(world: World) -> None:
+    """The admin route: an administrator revokes any key, a user their own, nobody else's."""
+    extra = {}
+    for name in ("by_owner", "by_admin"):
+        kp = generate_keypair("ed25519")
+        assert _op(world, "leader", "key.register", {
+            "key_id": kp.key_id, "algorithm": "ed25519", "public_key": kp.public_b64}) == (
+            "applied", None)
+        extra[name] = kp.key_id
+    for role in ROLES:
+        if role in ("admin", "leader"):
+            continue
+        for key_id in extra.values():
+            _problem(world.api[role].post(f"/api/v1/admin/keys/{key_id}/revoke"), 403,
+                     "auth.forbidden")
+    # A non-admin naming an unknown key learns nothing more than "not yours".
+    _problem(world.api["leader"].post(f"/api/v1/admin/keys/{'e' * 16}/revoke"), 403,
+             "auth.forbidden")
+    r = world.api["leader"].post(f"/api/v1/admin/keys/{extra['by_owner']}/revoke")
+    assert r.status_code == 200 and r.json()["revoked_at"], r.text
+    r = world.api["admin"].post(f"/api/v1/admin/keys/{extra['by_admin']}/revoke")
+    assert r.status_code == 200 and r.json()["revoked_at"], r.text
+    _problem(world.api["leader"].post(f"/api/v1/admin/keys/{extra['by_owner']}/revoke"), 409,
+             "key.revoked")
+    # The leader's device key is untouched.
+    assert world.api["leader"].pull()[("key", world.keys["leader"])]["revoked_at"] is None
