@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="132"/>
+        <location filename="../../client/ui/app.py" line="151"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="142"/>
+        <location filename="../../client/ui/app.py" line="161"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="150"/>
+        <location filename="../../client/ui/app.py" line="169"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -144,47 +144,47 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="157"/>
+        <location filename="../../client/ui/document_view.py" line="170"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="170"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="196"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="216"/>
+        <location filename="../../client/ui/document_view.py" line="233"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="220"/>
+        <location filename="../../client/ui/document_view.py" line="237"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="236"/>
+        <location filename="../../client/ui/document_view.py" line="253"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="246"/>
+        <location filename="../../client/ui/document_view.py" line="263"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="246"/>
+        <location filename="../../client/ui/document_view.py" line="263"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="252"/>
+        <location filename="../../client/ui/document_view.py" line="269"/>
         <source>&amp;Attachments (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -203,88 +203,88 @@
     </message>
     <message>
         <location filename="../../client/ui/filters_bar.py" line="36"/>
-        <location filename="../../client/ui/filters_bar.py" line="72"/>
+        <location filename="../../client/ui/filters_bar.py" line="73"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="37"/>
+        <location filename="../../client/ui/filters_bar.py" line="38"/>
         <source>Any urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="40"/>
+        <location filename="../../client/ui/filters_bar.py" line="41"/>
         <source>Extra urgent or urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="44"/>
+        <location filename="../../client/ui/filters_bar.py" line="45"/>
         <source>Document type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="45"/>
+        <location filename="../../client/ui/filters_bar.py" line="46"/>
         <source>Any type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="51"/>
         <location filename="../../client/ui/filters_bar.py" line="52"/>
+        <location filename="../../client/ui/filters_bar.py" line="53"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="58"/>
+        <location filename="../../client/ui/filters_bar.py" line="59"/>
         <source>Received within</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="59"/>
+        <location filename="../../client/ui/filters_bar.py" line="60"/>
         <source>Any time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="60"/>
+        <location filename="../../client/ui/filters_bar.py" line="61"/>
         <source>Today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="61"/>
+        <location filename="../../client/ui/filters_bar.py" line="62"/>
         <source>Last 7 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="62"/>
+        <location filename="../../client/ui/filters_bar.py" line="63"/>
         <source>Last 30 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="65"/>
+        <location filename="../../client/ui/filters_bar.py" line="66"/>
         <source>&amp;Unread only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="68"/>
+        <location filename="../../client/ui/filters_bar.py" line="69"/>
         <source>S&amp;ort:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="70"/>
+        <location filename="../../client/ui/filters_bar.py" line="71"/>
         <source>Sort order</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="71"/>
+        <location filename="../../client/ui/filters_bar.py" line="72"/>
         <source>Newest</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="73"/>
+        <location filename="../../client/ui/filters_bar.py" line="74"/>
         <source>Deadline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="74"/>
+        <location filename="../../client/ui/filters_bar.py" line="75"/>
         <source>Doc no.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -353,57 +353,57 @@
 <context>
     <name>InboxModel</name>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="190"/>
+        <location filename="../../client/ui/inbox_model.py" line="209"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="190"/>
+        <location filename="../../client/ui/inbox_model.py" line="209"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="190"/>
+        <location filename="../../client/ui/inbox_model.py" line="209"/>
         <source>Doc No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="190"/>
+        <location filename="../../client/ui/inbox_model.py" line="209"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="191"/>
+        <location filename="../../client/ui/inbox_model.py" line="210"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="191"/>
+        <location filename="../../client/ui/inbox_model.py" line="210"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="191"/>
+        <location filename="../../client/ui/inbox_model.py" line="210"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="223"/>
+        <location filename="../../client/ui/inbox_model.py" line="245"/>
         <source>Signed here, waiting to be sent to the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="225"/>
+        <location filename="../../client/ui/inbox_model.py" line="247"/>
         <source>The platform did not accept this; see Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="227"/>
+        <location filename="../../client/ui/inbox_model.py" line="249"/>
         <source>Past its deadline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="231"/>
+        <location filename="../../client/ui/inbox_model.py" line="253"/>
         <source>unread</source>
         <translation type="unfinished"></translation>
     </message>
@@ -535,33 +535,38 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="69"/>
+        <location filename="../../client/ui/lock_overlay.py" line="76"/>
         <source>Screen locked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="76"/>
+        <location filename="../../client/ui/lock_overlay.py" line="83"/>
         <source>GovDesk is locked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="79"/>
+        <location filename="../../client/ui/lock_overlay.py" line="87"/>
         <source>Signed in as %1. Enter your password to continue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="84"/>
-        <location filename="../../client/ui/lock_overlay.py" line="85"/>
+        <location filename="../../client/ui/lock_overlay.py" line="92"/>
+        <location filename="../../client/ui/lock_overlay.py" line="93"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="88"/>
+        <location filename="../../client/ui/lock_overlay.py" line="96"/>
         <source>&amp;Unlock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="116"/>
+        <location filename="../../client/ui/lock_overlay.py" line="102"/>
+        <source>Unlock message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/lock_overlay.py" line="126"/>
         <source>Wrong password, please try again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -643,133 +648,134 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="126"/>
+        <location filename="../../client/ui/main_window.py" line="113"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="127"/>
+        <location filename="../../client/ui/main_window.py" line="114"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="216"/>
+        <location filename="../../client/ui/main_window.py" line="205"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="217"/>
+        <location filename="../../client/ui/main_window.py" line="206"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="218"/>
+        <location filename="../../client/ui/main_window.py" line="207"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="221"/>
+        <location filename="../../client/ui/main_window.py" line="210"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="222"/>
+        <location filename="../../client/ui/main_window.py" line="211"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="223"/>
+        <location filename="../../client/ui/main_window.py" line="212"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="229"/>
+        <location filename="../../client/ui/main_window.py" line="218"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="230"/>
+        <location filename="../../client/ui/main_window.py" line="219"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="231"/>
+        <location filename="../../client/ui/main_window.py" line="220"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="232"/>
+        <location filename="../../client/ui/main_window.py" line="221"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="233"/>
+        <location filename="../../client/ui/main_window.py" line="222"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="234"/>
+        <location filename="../../client/ui/main_window.py" line="223"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="235"/>
+        <location filename="../../client/ui/main_window.py" line="224"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="237"/>
+        <location filename="../../client/ui/main_window.py" line="226"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="317"/>
+        <location filename="../../client/ui/main_window.py" line="306"/>
         <source>%1 shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="320"/>
+        <location filename="../../client/ui/main_window.py" line="309"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="344"/>
+        <location filename="../../client/ui/main_window.py" line="333"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="384"/>
+        <location filename="../../client/ui/main_window.py" line="374"/>
         <source>Signed. It will be sent to the platform when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="406"/>
+        <location filename="../../client/ui/main_window.py" line="396"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="461"/>
+        <location filename="../../client/ui/main_window.py" line="451"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="478"/>
+        <location filename="../../client/ui/main_window.py" line="468"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="487"/>
+        <location filename="../../client/ui/main_window.py" line="477"/>
+        <location filename="../../client/ui/main_window.py" line="505"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="489"/>
-        <location filename="../../client/ui/main_window.py" line="508"/>
+        <location filename="../../client/ui/main_window.py" line="479"/>
+        <location filename="../../client/ui/main_window.py" line="507"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="504"/>
+        <location filename="../../client/ui/main_window.py" line="497"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -798,41 +804,46 @@
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="648"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>NavList</name>
     <message>
-        <location filename="../../client/ui/nav.py" line="23"/>
+        <location filename="../../client/ui/nav.py" line="24"/>
         <source>Navigation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="37"/>
+        <location filename="../../client/ui/nav.py" line="38"/>
         <source>To do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="38"/>
+        <location filename="../../client/ui/nav.py" line="39"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="39"/>
+        <location filename="../../client/ui/nav.py" line="40"/>
         <source>All received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="40"/>
+        <location filename="../../client/ui/nav.py" line="41"/>
         <source>For reading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="41"/>
+        <location filename="../../client/ui/nav.py" line="42"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="42"/>
+        <location filename="../../client/ui/nav.py" line="43"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1319,185 +1330,211 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="56"/>
+        <location filename="../../client/ui/settings_dialog.py" line="60"/>
         <source>&amp;Language:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="57"/>
+        <location filename="../../client/ui/settings_dialog.py" line="61"/>
+        <location filename="../../client/ui/settings_dialog.py" line="89"/>
         <source>A new language applies when GovDesk starts again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="62"/>
+        <location filename="../../client/ui/settings_dialog.py" line="68"/>
         <source>After %1 minutes without use (set by your administrator)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="63"/>
+        <location filename="../../client/ui/settings_dialog.py" line="69"/>
         <source>Off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="64"/>
+        <location filename="../../client/ui/settings_dialog.py" line="70"/>
         <source>Auto-lock:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="85"/>
+        <source>Restart GovDesk to use the new language. Your work is kept.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="59"/>
+        <location filename="../../client/ui/signoff_panel.py" line="63"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="84"/>
+        <location filename="../../client/ui/signoff_panel.py" line="90"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="87"/>
+        <location filename="../../client/ui/signoff_panel.py" line="93"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="88"/>
+        <location filename="../../client/ui/signoff_panel.py" line="94"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="96"/>
+        <location filename="../../client/ui/signoff_panel.py" line="102"/>
         <source>Common &amp;phrases:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="99"/>
+        <location filename="../../client/ui/signoff_panel.py" line="105"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="100"/>
+        <location filename="../../client/ui/signoff_panel.py" line="106"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="105"/>
+        <location filename="../../client/ui/signoff_panel.py" line="111"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="106"/>
+        <location filename="../../client/ui/signoff_panel.py" line="112"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="113"/>
+        <location filename="../../client/ui/signoff_panel.py" line="119"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="114"/>
+        <location filename="../../client/ui/signoff_panel.py" line="120"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="125"/>
-        <source>Handwritten signature (optional):</source>
+        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="127"/>
-        <source>Undo stroke</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="128"/>
-        <source>Clear</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="144"/>
-        <source>Sign</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="145"/>
-        <source>Sign and stay on this document</source>
+        <location filename="../../client/ui/signoff_panel.py" line="135"/>
+        <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/signoff_panel.py" line="147"/>
-        <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
+        <source>Handwritten signature (optional):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <source>Sign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="167"/>
+        <source>Sign and stay on this document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="169"/>
+        <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="172"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="151"/>
+        <location filename="../../client/ui/signoff_panel.py" line="173"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="186"/>
+        <location filename="../../client/ui/signoff_panel.py" line="210"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="190"/>
+        <location filename="../../client/ui/signoff_panel.py" line="215"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
+        <location filename="../../client/ui/signoff_panel.py" line="216"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="194"/>
+        <location filename="../../client/ui/signoff_panel.py" line="219"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="194"/>
+        <location filename="../../client/ui/signoff_panel.py" line="219"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="195"/>
+        <location filename="../../client/ui/signoff_panel.py" line="220"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="195"/>
+        <location filename="../../client/ui/signoff_panel.py" line="220"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="196"/>
+        <location filename="../../client/ui/signoff_panel.py" line="221"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="266"/>
+        <location filename="../../client/ui/signoff_panel.py" line="298"/>
+        <source>Nobody (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="309"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="268"/>
+        <location filename="../../client/ui/signoff_panel.py" line="311"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <source>Circulate to (传阅)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="355"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="305"/>
+        <location filename="../../client/ui/signoff_panel.py" line="358"/>
         <source>Choose who receives it before forwarding.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1599,32 +1636,32 @@
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../client/ui/tray.py" line="21"/>
+        <location filename="../../client/ui/tray.py" line="24"/>
         <source>GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="23"/>
+        <location filename="../../client/ui/tray.py" line="26"/>
         <source>Show GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="24"/>
+        <location filename="../../client/ui/tray.py" line="27"/>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="37"/>
+        <location filename="../../client/ui/tray.py" line="40"/>
         <source>Extra urgent document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="40"/>
+        <location filename="../../client/ui/tray.py" line="43"/>
         <source>Urgent notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="45"/>
+        <location filename="../../client/ui/tray.py" line="48"/>
         <source>Unlock GovDesk to read it.</source>
         <translation type="unfinished"></translation>
     </message>

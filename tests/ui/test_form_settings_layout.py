@@ -173,7 +173,8 @@ def test_text_size_applies_to_the_whole_ui_and_is_remembered(
 def test_window_layout_and_column_widths_are_restored(qtbot, ops, zh, leader) -> None:  # noqa: ANN001
     ctx = AppContext(leader, ops)
     first = _window(qtbot, ctx)
-    first.resize(1180, 760)
+    first.resize(760, 640)  # within the offscreen screen (800 × 800): not clamped
+    print("MINSIZE", first.minimumSizeHint(), first.size())
     wait_for(qtbot, ops, lambda: first.model.rowCount() > 0)
     first.table.setColumnWidth(COL_ISSUER, 311)
     first.doc_split.setSizes([900, 400])
@@ -181,7 +182,7 @@ def test_window_layout_and_column_widths_are_restored(qtbot, ops, zh, leader) ->
     first.close()  # saves the layout
 
     second = _window(qtbot, ctx)
-    assert (second.width(), second.height()) == (1180, 760)
+    assert (second.width(), second.height()) == (760, 640)
     assert second.table.columnWidth(COL_ISSUER) == 311
     assert second.doc_split.sizes() == split
     second.close()

@@ -4,6 +4,7 @@ the text intact, and Redo signs it again on the document's current task."""
 from __future__ import annotations
 
 import requests
+from PySide6.QtCore import QTimer
 
 from client import models
 from client.services import outbox
@@ -61,6 +62,66 @@ def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
         report = leader.sync()
         assert report.failed_ops == 0 and leader.unsent_ops() == 0
         window.nav.select("problems")
+        wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 0)
+        window.close()
+    finally:
+        leader.close()
+
+
+def test_discarding_a_conflicted_signoff_marks_opinion_and_task(qtbot, ops, zh, platform,
+                                                                test_keyring) -> None:  # noqa: ANN001
+    """Discard (with its confirmation) goes through the sign-off service: the kept opinion
+    becomes `discarded`, the task leaves its conflict state, the text stays in the audit
+    log, and Problems is empty."""
+    import synckit
+
+    from client.services import audit
+
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    try:
+        leader.sync()
+        window = _window(qtbot, ops, leader)
+        wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
+        row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+        window.open_document(row.document_id, row.task_id)
+        wait_for(qtbot, ops, lambda: window.signoff.task() is not None)
+        text = "同意，请水务局牵头办理。"
+        window.signoff.select_decision("approve")
+        window.signoff.opinion.setPlainText(text)
+        window.signoff.sign_button.click()
+        wait_for(qtbot, ops, lambda: leader.unsent_ops() >= 1)
+        clerk = synckit.raw_session(platform, "wangli")
+        users = {u.username: u.id for u in models.User.select()}
+        moved = _reroute(platform, clerk, row.task_id, users["lihua"])
+        _reroute(platform, clerk, moved, users["zhangjianguo"])
+        leader.sync()
+        (problem,) = outbox.problems()
+        assert problem.type == "task.complete"
+        assert models.Task.get(models.Task.id == row.task_id).local_state == "conflict"
+
+        window.nav.select("problems")
+        wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 1)
+        window.problems.tree.setCurrentItem(window.problems.tree.topLevelItem(0))
+        answered: list[str] = []
+
+        def confirm() -> None:
+            from PySide6.QtWidgets import QApplication, QMessageBox
+
+            box = QApplication.activeModalWidget()
+            assert isinstance(box, QMessageBox)
+            answered.append(box.text())
+            box.button(QMessageBox.StandardButton.Yes).click()
+
+        QTimer.singleShot(0, confirm)
+        window.problems.discard.click()
+        assert answered and text not in answered[0]  # the question, not the text
+        wait_for(qtbot, ops, lambda: outbox.problems() == [])
+        opinion = models.LocalOpinion.get(models.LocalOpinion.op_id == problem.op_id)
+        assert opinion.state == "discarded" and opinion.text == text
+        task = models.Task.get(models.Task.id == row.task_id)
+        assert task.local_state not in ("conflict", "rejected", "pending_sync")
+        logged = audit.entries(action="task.signoff_discarded")
+        assert [e.detail["text"] for e in logged] == [text]
         wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 0)
         window.close()
     finally:

@@ -73,12 +73,11 @@ def test_instruct_approval_circulates_to_readers_chosen_in_the_picker(
         assert len(mine) == 1
         assert mine[0]["forward_to"] == [HANDLER]
         assert mine[0]["circulate_to"] == [READER]
-        stage_open = any(t["status"] == "pending" and t["kind"] == "instruct"
-                         for t in doc["tasks"])
-        print("STAGE_OPEN", stage_open, [(t["kind"], t["status"], t["assignee_id"]) for t in doc["tasks"]])
-        if not stage_open:  # the next stage exists: the reader holds a read task
-            reads = [t for t in doc["tasks"] if t["kind"] == "read"]
-            assert [t["assignee_id"] for t in reads] == [READER]
+        # The stage is complete (the leader was its only 批示): handler and reader got
+        # their tasks.
+        pending = sorted((t["kind"], t["assignee_id"]) for t in doc["tasks"]
+                         if t["status"] == "pending")
+        assert pending == [("handle", HANDLER), ("read", READER)]
         window.close()
     finally:
         leader.close()
