@@ -20,6 +20,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -271,6 +272,77 @@ _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
     "notice": {"is_read": False, "acked": False, "ack_pending": False},
 }
 
+# JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+# --- preparing: everything about a change that does not depend on the cache --------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """The database values of one upserted object, computed from the change alone."""
+
+    names: tuple[str, ...]  # the columns of `_columns`, "id" first (documents: no "data")
+    values: list[Any]  # their values as bound (JSON columns encoded)
+    data_json: str | None = None  # document: its JSON, for document_data
+    texts: tuple[str, str, str] | None = None  # document: search texts without body text
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A validated page with its rows computed: `apply_prepared` only writes it.
+
+    The sync engine prepares the next page on its download thread while the current one
+    is written (SQLite runs without the GIL, so the two overlap on a second core).
+    """
+
+    changes: list[dict[str, Any]]
+    cursor: str
+    rows: list[_Row | None]  # per change; None for deletes and refused documents
+
+
+_json_positions: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+
+
+def _prepare_row(kind: str, data: dict[str, Any]) -> _Row:
+    cols = _columns(kind, data)
+    if kind == "document":
+        del cols["data"]  # kept in document_data (see models.Document)
+    names = tuple(cols)
+    values = list(cols.values())
+    positions = _json_positions.get((kind, names))
+    if positions is None:
+        fields = SYNCED_MODELS[kind]._meta.fields
+        # Values are validated to their column types already; only JSON needs encoding.
+        positions = _json_positions[(kind, names)] = [
+            i for i, n in enumerate(names) if isinstance(fields[n], models.JSONText)]
+    for i in positions:
+        if values[i] is not None:
+            values[i] = _dumps(values[i])
+    if kind != "document":
+        return _Row(names, values)
+    texts = tuple(search_index.index_text(c) for c in search_index.document_columns(data, None))
+    return _Row(names, values, _dumps(data), texts)  # type: ignore[arg-type]
+
+
+def prepare_page(changes: list[dict[str, Any]], cursor: str) -> PreparedPage:
+    """Validate a page (ProtocolError `protocol.bad_change`) and compute its rows."""
+    validate_page(changes, cursor)
+    return PreparedPage(changes, cursor, _rows(changes))
+
+
+def _rows(changes: list[dict[str, Any]]) -> list[_Row | None]:
+    rows: list[_Row | None] = []
+    for change in changes:
+        data = change["data"]
+        if change["op"] == "delete" or (change["type"] == "document" and
+                                        data["classification"] not in ALLOWED_CLASSIFICATIONS):
+            rows.append(None)
+        else:
+            rows.append(_prepare_row(change["type"], data))
+    return rows
+
+
 # --- applying -------------------------------------------------------------------------
 
 def _state() -> SyncState:
@@ -278,10 +350,6 @@ def _state() -> SyncState:
 
 
 _IN_CHUNK = 500  # ids per IN (...) list, below SQLite's parameter limit
-
-
-# JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _sql_name(name: str) -> str:
@@ -319,7 +387,7 @@ class _Applier:
         self._queued: dict[str, list[Sequence[Any]]] = {}
         self._touched: set[tuple[str, str]] = set()
         self._next_doc_pk: int | None = None
-        self._sql_cache: dict[tuple[str, tuple[str, ...], bool], tuple[str, list[int]]] = {}
+        self._sql_cache: dict[tuple[str, tuple[str, ...], bool], str] = {}
 
     # --- queueing ----------------------------------------------------------------------
     def _queue(self, sql: str, row: Sequence[Any], *, early: bool = False) -> None:
@@ -359,8 +427,6 @@ class _Applier:
                     sql = ("SELECT d.id, d.version, d.pk, x.body_text FROM document d "
                            "LEFT JOIN document_data x ON x.pk = d.pk "
                            f"WHERE d.id IN ({marks})")
-                elif kind == "notice":
-                    sql = f"SELECT id, version, pk, NULL FROM notice WHERE id IN ({marks})"
                 else:
                     sql = f'SELECT id, version, NULL, NULL FROM "{table}" WHERE id IN ({marks})'
                 for obj_id, version, pk, body_text in self.db.execute_sql(sql, chunk):
@@ -375,54 +441,42 @@ class _Applier:
         return pk
 
     # --- the page ------------------------------------------------------------------------
-    def apply(self, changes: list[dict[str, Any]]) -> None:
+    def apply(self, changes: list[dict[str, Any]],
+              rows: list[_Row | None] | None = None) -> None:
+        """Write validated changes (`rows` from `prepare_page`, computed here if None)."""
+        if rows is None:
+            rows = _rows(changes)
         self._load_known(changes)
-        for change in changes:
+        for change, row in zip(changes, rows, strict=True):
             kind, obj_id = change["type"], change["id"]
             if (kind, obj_id) in self._touched:
                 self.flush()  # the same object twice in a page: keep the statements' order
             self._touched.add((kind, obj_id))
             if change["op"] == "delete":
                 self._delete(kind, obj_id)
-            elif kind == "document" and (change["data"]["classification"]
-                                         not in ALLOWED_CLASSIFICATIONS):
+            elif row is None:
                 self._refuse(change["data"])
             else:
-                self._upsert(kind, change["data"])
+                self._upsert(kind, change["data"], row)
         self.flush()
 
     def _statement(self, model: type[models.SyncedBase], names: tuple[str, ...], *,
-                   insert: bool) -> tuple[str, list[int]]:
-        """SQL of an insert/update with these columns, and the positions holding JSON."""
+                   insert: bool) -> str:
+        """INSERT of these columns, or UPDATE of them by id (the last value)."""
         key = (model._meta.table_name, names, insert)
-        cached = self._sql_cache.get(key)
-        if cached is None:
+        sql = self._sql_cache.get(key)
+        if sql is None:
             table = model._meta.table_name
-            fields = model._meta.fields
             if insert:
                 sql = (f'INSERT INTO "{table}" ({", ".join(map(_sql_name, names))}) '
                        f'VALUES ({", ".join("?" * len(names))})')
-                order = list(names)
             else:
-                order = [n for n in names if n != "id"] + ["id"]
-                sets = ", ".join(f'"{n}" = ?' for n in order[:-1])
+                sets = ", ".join(f'"{n}" = ?' for n in names)
                 sql = f'UPDATE "{table}" SET {sets} WHERE id = ?'
-            # Values are validated to their column types already; only JSON needs encoding.
-            json_at = [i for i, n in enumerate(order) if isinstance(fields[n], models.JSONText)]
-            cached = self._sql_cache[key] = (sql, json_at)
-        return cached
+            self._sql_cache[key] = sql
+        return sql
 
-    def _row(self, cols: dict[str, Any], json_at: list[int], *, insert: bool) -> list[Any]:
-        if insert:
-            values = list(cols.values())
-        else:
-            values = [v for n, v in cols.items() if n != "id"] + [cols["id"]]
-        for i in json_at:
-            if values[i] is not None:
-                values[i] = _dumps(values[i])
-        return values
-
-    def _upsert(self, kind: str, data: dict[str, Any]) -> None:
+    def _upsert(self, kind: str, data: dict[str, Any], row: _Row) -> None:
         model = SYNCED_MODELS[kind]
         obj_id = data["id"]
         known = self._known.setdefault(kind, {})
@@ -434,54 +488,57 @@ class _Applier:
                         (self.generation, obj_id))
             return
         is_new = local is None
-        cols = _columns(kind, data) | {"generation": self.generation}
-        if kind == "document":
-            del cols["data"]  # kept in document_data (see models.Document)
+        pk: int | None = None
         if is_new:
-            cols |= _LOCAL_DEFAULTS.get(kind, {})
-        if kind == "notice":
-            self._write_now(model, cols, insert=is_new)
-        else:
-            pk: int | None = None
+            defaults = _LOCAL_DEFAULTS.get(kind, {})
+            names = (*row.names, "generation", *defaults)
+            values = [*row.values, self.generation, *defaults.values()]
             if kind == "document":
-                pk = local[1] if local is not None else self._new_document_pk()
-                if is_new:
-                    cols["pk"] = pk
-            sql, json_at = self._statement(model, tuple(cols), insert=is_new)
-            self._queue(sql, self._row(cols, json_at, insert=is_new))
+                pk = self._new_document_pk()
+                names += ("pk",)
+                values.append(pk)
+        else:
+            # "id" is the first column: it moves to the WHERE clause.
+            names = (*row.names[1:], "generation")
+            values = [*row.values[1:], self.generation, obj_id]
+        sql = self._statement(model, names, insert=is_new)
+        if kind == "notice":
+            self._execute(sql, values)  # its pk is read back for the search row
+        else:
+            self._queue(sql, values)
         self.upserted[kind] += 1
         if kind == "document":
+            if local is not None:
+                pk = local[1]
             assert pk is not None
-            self._after_document(data, pk=pk, body_text=None if local is None else local[2],
-                                 is_new=is_new)
-            known[obj_id] = (data["version"], pk, None if local is None else local[2])
+            body_text = None if local is None else local[2]
+            self._after_document(data, row, pk=pk, body_text=body_text, is_new=is_new)
+            known[obj_id] = (data["version"], pk, body_text)
             return
         known[obj_id] = (data["version"], None, None)
         after = getattr(self, f"_after_{kind}", None)
         if after is not None:
             after(data, is_new=is_new)
 
-    def _write_now(self, model: type[models.SyncedBase], cols: dict[str, Any], *,
-                   insert: bool) -> None:
-        sql, json_at = self._statement(model, tuple(cols), insert=insert)
-        self._execute(sql, self._row(cols, json_at, insert=insert))
-
-    def _after_document(self, data: dict[str, Any], *, pk: int, body_text: str | None,
-                        is_new: bool) -> None:
-        data_json = _dumps(data)
-        texts = tuple(search_index.index_text(c)
-                      for c in search_index.document_columns(data, body_text))
+    def _after_document(self, data: dict[str, Any], row: _Row, *, pk: int,
+                        body_text: str | None, is_new: bool) -> None:
+        texts = row.texts
+        if body_text:  # text extracted from the downloaded body is searched too
+            texts = tuple(search_index.index_text(c)  # type: ignore[assignment]
+                          for c in search_index.document_columns(data, body_text))
         if is_new:
             self._queue("INSERT OR REPLACE INTO document_data (pk, data, body_text) "
-                        "VALUES (?, ?, NULL)", (pk, data_json))
+                        "VALUES (?, ?, NULL)", (pk, row.data_json))
             if data["urgency"] == "very_urgent":
                 self.very_urgent.append(DocumentId(data["id"]))
         else:
             # body_text (extracted from the downloaded body) is local: keep it.
             self._queue("INSERT INTO document_data (pk, data, body_text) VALUES (?, ?, NULL) "
-                        "ON CONFLICT (pk) DO UPDATE SET data = excluded.data", (pk, data_json))
+                        "ON CONFLICT (pk) DO UPDATE SET data = excluded.data",
+                        (pk, row.data_json))
             self._queue(f"DELETE FROM {search_index.DOC_FTS} WHERE rowid = ?", (pk,),
                         early=True)
+        assert texts is not None
         self._queue(f"INSERT INTO {search_index.DOC_FTS}(rowid, title, meta, body) "
                     "VALUES (?, ?, ?, ?)", (pk, *texts))
 
@@ -545,12 +602,17 @@ class _Applier:
 
 def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:
     """Validate and apply one page and store `cursor`, all or nothing."""
-    validate_page(changes, cursor)
+    return apply_prepared(prepare_page(changes, cursor))
+
+
+def apply_prepared(page: PreparedPage) -> ApplySummary:
+    """Apply a page from `prepare_page` and store its cursor, all or nothing."""
+    cursor = page.cursor
     db = models.database_proxy.obj
     with db.atomic("IMMEDIATE"):
         state = _state()
         applier = _Applier(db, state)
-        applier.apply(changes)
+        applier.apply(page.changes, page.rows)
         SyncState.update(cursor=cursor).where(SyncState.id == 1).execute()
     return ApplySummary(
         upserted=dict(applier.upserted), deleted=dict(applier.deleted),

@@ -220,23 +220,29 @@ class SyncEngine:
                 models.SyncState.id == 1).execute()
         self._meta_checked = True
 
+    def _fetch(self, cursor: str | None) -> tuple[ChangePage, apply.PreparedPage]:
+        """One page, validated and prepared (a malformed page raises, nothing written)."""
+        page = self.api.changes(cursor, self.page_limit)
+        return page, apply.prepare_page(page.changes, page.cursor)
+
     def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
         if not self._meta_checked:
             self._check_meta(report)
         cursor = apply.current_cursor()
         expired_once = False
-        # The next page is downloaded on a worker thread while this one is applied (the
-        # platform builds it meanwhile); pages and their cursors are still applied one
-        # by one, in order, each in its own transaction, by this thread only.
+        # The next page is downloaded, validated and turned into rows on a worker thread
+        # while this one is written (the platform builds it meanwhile, and SQLite writes
+        # without holding the GIL); pages and their cursors are still applied one by
+        # one, in order, each in its own transaction, by this thread only.
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdesk-pull")
-        ahead: Future[ChangePage] | None = None
+        ahead: Future[tuple[ChangePage, apply.PreparedPage]] | None = None
         try:
             while not self.stop_requested:
                 try:
                     if ahead is not None:
-                        page = ahead.result()
+                        page, prepared = ahead.result()
                     else:
-                        page = self.api.changes(cursor, self.page_limit)
+                        page, prepared = self._fetch(cursor)
                 except ConflictError as exc:
                     ahead = None
                     if exc.code != "cursor.expired" or expired_once:
@@ -250,9 +256,9 @@ class SyncEngine:
                     report.full_resync = report.full_resync or "cursor_expired"
                     cursor = None
                     continue
-                ahead = (fetcher.submit(self.api.changes, page.cursor, self.page_limit)
+                ahead = (fetcher.submit(self._fetch, page.cursor)
                          if page.has_more and self.fetch_ahead else None)
-                summary = apply.apply_page(page.changes, cursor=page.cursor)
+                summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
                 report.pages += 1
                 report.objects += len(page.changes)

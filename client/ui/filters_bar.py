@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QWidget,
+)
 
 from client.types import InboxFilters, InboxSort
 from client.ui import fmt
@@ -22,8 +33,17 @@ class FiltersBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filters")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 12, 6)
+        # Two groups side by side, or one above the other when the window is narrow
+        # (1024 × 768 screens, large text): the bar never forces the window wider.
+        self._outer = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._outer.setContentsMargins(12, 6, 12, 6)
+        self._outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        layout = QHBoxLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        second = QHBoxLayout()
+        second.setContentsMargins(0, 0, 0, 0)
+        self._outer.addLayout(layout, 1)
+        self._outer.addLayout(second)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search title, doc no., issuer (Ctrl+F)"))
         self.search.setAccessibleName(self.tr("Search"))
@@ -61,10 +81,10 @@ class FiltersBar(QFrame):
         self.period.addItem(self.tr("Today"), 1)
         self.period.addItem(self.tr("Last 7 days"), 7)
         self.period.addItem(self.tr("Last 30 days"), 30)
-        layout.addWidget(self.period)
+        second.addWidget(self.period)
 
         self.unread = QCheckBox(self.tr("&Unread only"))
-        layout.addWidget(self.unread)
+        second.addWidget(self.unread)
 
         sort_label = QLabel(self.tr("S&ort:"))
         self.sort = QComboBox()
@@ -74,8 +94,10 @@ class FiltersBar(QFrame):
         self.sort.addItem(self.tr("Deadline"), InboxSort.DUE)
         self.sort.addItem(self.tr("Doc no."), InboxSort.DOC_NUMBER)
         sort_label.setBuddy(self.sort)
-        layout.addWidget(sort_label)
-        layout.addWidget(self.sort)
+        second.addWidget(sort_label)
+        second.addWidget(self.sort)
+        self._rows = (layout, second)
+        self._fit(self.width())
 
         # Typing waits a moment before querying; choices apply at once.
         self._debounce = QTimer(self)
@@ -87,6 +109,32 @@ class FiltersBar(QFrame):
         for combo in (self.urgency, self.doc_type, self.period, self.sort):
             combo.currentIndexChanged.connect(self.changed)
         self.unread.toggled.connect(self.changed)
+
+    def _fit(self, width: int) -> None:
+        first, second = self._rows
+        margins = self._outer.contentsMargins()
+        sides = margins.left() + margins.right()
+        wide = (first.minimumSize().width() + second.minimumSize().width()
+                + self._outer.spacing() + sides)
+        self.setMinimumWidth(max(first.minimumSize().width(),
+                                 second.minimumSize().width()) + sides)
+        direction = (QBoxLayout.Direction.LeftToRight if width >= wide
+                     else QBoxLayout.Direction.TopToBottom)
+        if self._outer.direction() != direction:
+            self._outer.setDirection(direction)
+            self.updateGeometry()
+
+    def is_two_rows(self) -> bool:
+        return self._outer.direction() == QBoxLayout.Direction.TopToBottom
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit(event.size().width())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger text: maybe two rows now
+            self._fit(self.width())
 
     def filters(self, *, now: datetime | None = None) -> InboxFilters:
         days = self.period.currentData() or 0

@@ -13,10 +13,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -123,8 +125,19 @@ class MainWindow(QMainWindow):
         self.document = DocumentView()
         self.document.office_name = ctx.unit_name
         self.signoff = SignoffPanel()
+        # Scrolls rather than forcing the window taller than a 768-pixel screen.
+        self.signoff_area = QScrollArea()
+        self.signoff_area.setWidget(self.signoff)
+        self.signoff_area.setWidgetResizable(True)
+        self.signoff_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.signoff_column = QWidget()
+        column = QVBoxLayout(self.signoff_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.signoff_area, 1)
+        column.addWidget(self.signoff.detach_action_bar())  # always in view
         self.doc_split.addWidget(self.document)
-        self.doc_split.addWidget(self.signoff)
+        self.doc_split.addWidget(self.signoff_column)
         self.doc_split.setStretchFactor(0, 3)
         self.doc_split.setStretchFactor(1, 2)
         self.doc_split.setSizes([780, 420])
@@ -360,7 +373,7 @@ class MainWindow(QMainWindow):
             self.signoff.opinion.setFocus()
         else:
             self.signoff.set_task(None, [])
-        self.signoff.setVisible(bundle.task is not None)
+        self.signoff_column.setVisible(bundle.task is not None)
         self.position_label.setText(fmt.urgency_text(bundle.detail.urgency))
         self.refresh_counts()
 

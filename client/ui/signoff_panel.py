@@ -110,7 +110,7 @@ class SignoffPanel(QFrame):
         self.phrases = QListWidget()
         self.phrases.setAccessibleName(self.tr("Common phrases"))
         self.phrases.setToolTip(self.tr("Double-click or press Enter to insert"))
-        self.phrases.setMaximumHeight(120)
+        self.phrases.setMaximumHeight(100)
         self.phrases.itemActivated.connect(self._insert_phrase)
         phrases_label.setBuddy(self.phrases)
         layout.addWidget(self.phrases)
@@ -156,11 +156,17 @@ class SignoffPanel(QFrame):
         self.clear_pad.clicked.connect(self.pad.clear)
         layout.addWidget(self.pad)
 
+        # The message and the sign buttons form a bar the window may pin below a scrolling
+        # panel (detach_action_bar), so "Sign" stays in reach on a short screen.
+        self.action_bar = QFrame()
+        self.action_bar.setObjectName("signoffActions")
+        bar_layout = QVBoxLayout(self.action_bar)
+        bar_layout.setContentsMargins(0, 0, 0, 0)
         self.message = QLabel()
         self.message.setObjectName("errorBanner")
         self.message.setWordWrap(True)
         self.message.hide()
-        layout.addWidget(self.message)
+        bar_layout.addWidget(self.message)
 
         sign_row = QHBoxLayout()
         self.sign_button = QPushButton(icon("pen"), self.tr("Sign"))
@@ -174,13 +180,22 @@ class SignoffPanel(QFrame):
         self.sign_next_button.clicked.connect(lambda: self._sign(go_next=True))
         sign_row.addWidget(self.sign_button)
         sign_row.addWidget(self.sign_next_button, 1)
-        layout.addLayout(sign_row)
+        bar_layout.addLayout(sign_row)
+        layout.addWidget(self.action_bar)
 
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(self._shortcut_sign)
         self.set_task(None, [])
+
+    def detach_action_bar(self) -> QFrame:
+        """Take the message + sign buttons out of the panel, for the caller to place."""
+        self.layout().removeWidget(self.action_bar)
+        margins = self.layout().contentsMargins()
+        self.action_bar.layout().setContentsMargins(margins.left(), 6, margins.right(),
+                                                    margins.bottom())
+        return self.action_bar
 
     # -- content ------------------------------------------------------------------------
     def set_directory(self, units: list[UnitNode], people: list[Person]) -> None:

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+def _offscreen_with_office_screen() -> str:
+    """Offscreen platform with a 1920 × 1080 screen (its default is 800 × 800, smaller
+    than any office PC; restoring a saved window geometry is clamped to the screen)."""
+    import json
+    import tempfile
+
+    config = os.path.join(tempfile.gettempdir(), "govdesk-test-screen.json")
+    with open(config, "w", encoding="utf-8") as f:
+        json.dump({"screens": [{"name": "office", "x": 0, "y": 0, "width": 1920,
+                                "height": 1080, "logicalDpi": 96, "dpr": 1}]}, f)
+    return f"offscreen:configfile={config}"
+
+
+os.environ.setdefault("QT_QPA_PLATFORM", _offscreen_with_office_screen())
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 import pytest  # noqa: E402
