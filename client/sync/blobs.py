@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from client import bodytext
 from client.blobstore import BlobStore
 from client.errors import GovDeskError, NetworkError, StorageError
 from client.models import BlobEntry
@@ -34,6 +35,7 @@ class PrefetchReport:
     not_found: int = 0
     failed: int = 0
     evicted_bytes: int = 0
+    indexed_bodies: int = 0
 
 
 def _write_error(exc: OSError) -> StorageError:
@@ -142,6 +144,12 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
             continue
         report.fetched += 1
         report.bytes += needed.size
+    try:
+        report.indexed_bodies = bodytext.index_downloaded_bodies(store)
+    except StorageError as exc:
+        if exc.code == "storage.disk_full":
+            raise
+        log.warning("indexing body text failed: %s", exc)
     with contextlib.suppress(StorageError, OSError):
         report.evicted_bytes = store.evict()
     return report
