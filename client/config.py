@@ -66,7 +66,7 @@ class Settings:
     read_timeout: float = 30.0
     http_retries: int = 3
     sync_interval_seconds: int = 60
-    sync_page_limit: int = 500
+    sync_page_limit: int = 1000  # the protocol's largest page: fewer round trips and commits
     offline_probe_max_seconds: int = 300
     auto_lock_minutes: int = 15
     wipe_cache_on_logout: bool = False

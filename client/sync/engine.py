@@ -10,8 +10,10 @@ no attempt.
 Pull: GET /meta on the first run of this engine and after any error (a changed
 instance_id means a restored or re-created platform: full re-sync, keeping unsent
 work); then /changes page by page, each page applied together with its cursor in one
-transaction (client.sync.apply). 410 cursor.expired → full re-sync. A sync with
-nothing to do therefore costs exactly one request (the empty /changes page).
+transaction (client.sync.apply), in order; the next page is downloaded, validated
+and turned into rows on a worker thread while the current one is written (only when
+the platform said has_more). 410 cursor.expired → full re-sync. A sync with nothing to
+do therefore costs exactly one request (the empty /changes page).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from client.types import OutboxItem
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PAGE_LIMIT = 500
+DEFAULT_PAGE_LIMIT = 1000
+MAX_PAGE_LIMIT = 1000  # PROTOCOL: /changes takes limit 1..1000
 
 # Network errors that say "the platform is not reachable now": no op is to blame.
 OFFLINE_CODES = frozenset({"network.unreachable", "network.timeout", "network.interrupted",
@@ -91,14 +94,14 @@ class SyncEngine:
                  prefetch_budget_bytes: int = 2 * 1024**3) -> None:
         self.api = api
         self.store = store
-        self.page_limit = page_limit
+        self.page_limit = max(1, min(MAX_PAGE_LIMIT, page_limit))
         self.prefetch_enabled = prefetch and store is not None
         self.max_blob_bytes = max_blob_bytes
         self.prefetch_budget_bytes = prefetch_budget_bytes
         self._meta_checked = False
         self._prefetch_due = True
         self.stop_requested = False
-        self.fetch_ahead = True
+        self.fetch_ahead = True  # download the next page while writing this one
 
     # --- the whole run ----------------------------------------------------------------
     def run(self, progress: ProgressCallback | None = None) -> SyncReport:
