@@ -44,6 +44,12 @@ def to_epoch(value: Any) -> int | None:
     return None if dt is None else int(dt.timestamp())
 
 
+def to_epoch_precise(value: Any) -> float | None:
+    """Like to_epoch, keeping fractions of a second (key revocation times)."""
+    dt = parse_time(value)
+    return None if dt is None else dt.timestamp()
+
+
 def from_epoch(value: float | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
@@ -275,7 +281,9 @@ class SigningKey(SyncedModel):
     user_id = peewee.CharField(index=True)
     algorithm = peewee.CharField()
     public_key = peewee.TextField()
-    revoked_at = peewee.IntegerField(null=True)
+    # Epoch seconds with fractions. Caches made before keep an INTEGER column, which
+    # SQLite's type affinity lets hold these REAL values unchanged: no migration needed.
+    revoked_at = peewee.FloatField(null=True)
 
 
 class OutboxOp(BaseModel):

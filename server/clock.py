@@ -11,13 +11,13 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def rfc3339(dt: datetime | None) -> str | None:
+def rfc3339(dt: datetime | None, *, timespec: str = "seconds") -> str | None:
     """`2005-10-19T09:30:00+08:00` (naive input is taken as UTC); None stays None."""
     if dt is None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(CST).isoformat(timespec="seconds")
+    return dt.astimezone(CST).isoformat(timespec=timespec)
 
 
 def parse_rfc3339(text: str) -> datetime:

@@ -68,7 +68,8 @@ def key_json(key: SigningKey) -> dict[str, Any]:
         "user_id": key.user_id,
         "algorithm": key.algorithm,
         "public_key": key.public_key,
-        "revoked_at": clock.rfc3339(key.revoked_at),
+        # Sub-second: an opinion accepted in the same second as the revocation stays valid.
+        "revoked_at": clock.rfc3339(key.revoked_at, timespec="milliseconds"),
         "version": key.version,
         "updated_at": clock.rfc3339(key.updated_at),
     }

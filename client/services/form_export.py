@@ -171,7 +171,7 @@ def _key_record(entry: Any) -> verify.KeyRecord | None:
     if not isinstance(user_id, str) or not isinstance(public_key, str):
         return None
     try:
-        revoked = models.to_epoch(entry.get("revoked_at"))
+        revoked = models.to_epoch_precise(entry.get("revoked_at"))
     except (TypeError, ValueError):
         return None
     return verify.KeyRecord(user_id, public_key, revoked)

@@ -34,7 +34,7 @@ class KeyRecord:
 
     user_id: str
     public_key: str
-    revoked_at: int | None  # epoch seconds
+    revoked_at: float | None  # epoch seconds, with fractions
 
 
 def verify_opinion(*, task_id: str, document_id: str, author_id: str, decision: str,

@@ -38,6 +38,7 @@ from client.models import (
     SyncState,
     parse_time,
     to_epoch,
+    to_epoch_precise,
 )
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
 
@@ -261,7 +262,7 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
                          "user_id": d["user_id"], "kind": d["kind"], "at": to_epoch(d["at"])}
     if kind == "key":
         return common | {"user_id": d["user_id"], "algorithm": d["algorithm"],
-                         "public_key": d["public_key"], "revoked_at": to_epoch(d["revoked_at"])}
+                         "public_key": d["public_key"], "revoked_at": to_epoch_precise(d["revoked_at"])}
     raise AssertionError(kind)
 
 

@@ -226,3 +226,27 @@ def test_revocation_only_affects_later_signatures(workflow: None, signer: Signer
                      cursor="c2")
     assert _verdicts(blobs) == {"o-before": Verdict.VALID, "o-after": Verdict.REVOKED_AFTER}
     assert Opinion.select().count() == 2
+
+
+def test_revocation_in_the_same_second_as_signing_is_ordered_by_fractions() -> None:
+    """An opinion signed at 09:30:00 stays valid when its key is revoked at 09:30:00.400."""
+    from client.canonical import signoff_message
+    from client.models import to_epoch_precise
+    from client.services.verify import KeyRecord, Verdict, verdict_with_key
+    from client.signing import Signer, generate_keypair
+
+    pair = generate_keypair("ed25519")
+    fields = {"task_id": "t-1", "document_id": "d-1", "document_digest": "ab" * 32,
+              "decision": "approve", "text": "同意。", "handwriting_sha256": None,
+              "forward_to": [], "signer_id": "u-1", "signed_at": "2026-11-23T09:30:00+08:00"}
+    signature = Signer.from_keypair(pair, "u-1").sign(signoff_message(**fields))
+
+    def verdict(revoked_at: str) -> Verdict:
+        key = KeyRecord("u-1", pair.public_b64, to_epoch_precise(revoked_at))
+        return verdict_with_key(task_id="t-1", document_id="d-1", author_id="u-1",
+                                decision="approve", text="同意。", handwriting_sha256=None,
+                                forward_to=[], signed_at=fields["signed_at"],
+                                signature=signature, digest="ab" * 32, key=key)
+
+    assert verdict("2026-11-23T09:30:00.400+08:00") is Verdict.VALID
+    assert verdict("2026-11-23T09:29:59.999+08:00") is Verdict.REVOKED_AFTER
