@@ -11,8 +11,11 @@ from tests.ui.test_signoff_e2e import _window
 
 def _expected(word: str, urgency: set[str] | None = None) -> set[str]:
     out = set()
+    bodies = dict(models.DocumentData.select(models.DocumentData.pk,
+                                             models.DocumentData.body_text).tuples())
     for d in models.Document.select():
-        hay = f"{d.title} {d.doc_number} {d.issuer}"
+        # The body's text counts too once it is on disk (client/bodytext.py).
+        hay = f"{d.title} {d.doc_number} {d.issuer} {bodies.get(d.pk) or ''}"
         if word in hay and (urgency is None or d.urgency in urgency):
             out.add(d.id)
     return out
