@@ -31,6 +31,10 @@ HOOKS = {
 }
 
 
+# Open event streams (text/event-stream) never end by themselves: without a limit a
+# graceful shutdown would wait for every client to go away.
+GRACEFUL_SHUTDOWN_SECONDS = 3
+
 def _setup_logging(level: str = "info") -> None:
     logging.basicConfig(
         stream=sys.stderr,
@@ -56,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS (needs --tls-key)")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    serve.add_argument("--parent-pid", type=int, default=None,
+                       help="shut down when this process ends (the embedded demo platform)")
 
     unit = with_db(sub.add_parser("create-unit", help="add an org unit"))
     unit.add_argument("--name", required=True)
@@ -78,6 +84,26 @@ def _parser() -> argparse.ArgumentParser:
     for name in HOOKS:
         sub.add_parser(name, help=f"see {HOOKS[name]}", add_help=False)
     return parser
+
+
+def _exit_with_parent(pid: int, poll_seconds: float = 1.0) -> None:
+    """SIGTERM ourselves (a graceful shutdown) once our parent `pid` is gone, so a demo
+    client that crashed or was killed never leaves its embedded platform running.
+    POSIX only: an orphan is re-parented, so our parent pid changes."""
+    import signal
+    import threading
+    import time
+
+    if sys.platform == "win32" or os.getppid() != pid:
+        return
+
+    def watch() -> None:
+        while os.getppid() == pid:
+            time.sleep(poll_seconds)
+        logging.getLogger("server").warning("parent process %d ended: shutting down", pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -105,15 +131,19 @@ def _serve(args: argparse.Namespace) -> int:
     init_database(args.db)
     log.info("serving %s on %s://%s:%d", redact_url(args.db), "https" if tls else "http",
              args.host, args.port)
+    if args.parent_pid:
+        _exit_with_parent(args.parent_pid)
     if args.workers > 1:
         os.environ["GOVDESK_DB_URL"] = args.db
         uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level, access_log=False, **tls)
+                    workers=args.workers, log_level=args.log_level, access_log=False,
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **tls)
     else:
         from server.app import create_app
 
         uvicorn.run(create_app(args.db), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False, **tls)
+                    log_level=args.log_level, access_log=False,
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **tls)
     return 0
 
 

@@ -158,7 +158,7 @@ class EmbeddedPlatform:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "server", "serve", "--db", self.db_url,
                  "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-                 "--workers", str(self.workers),
+                 "--workers", str(self.workers), "--parent-pid", str(os.getpid()),
                  *(["--tls-cert", self.tls[0], "--tls-key", self.tls[1]] if self.tls else [])],
                 cwd=REPO_ROOT, env=self._child_env(), stdout=log, stderr=subprocess.STDOUT,
             )

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -20,8 +21,6 @@ from client.types import OutboxItem
 from client.ui import fmt
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
 
 
 class ProblemsView(QWidget):
@@ -42,6 +41,15 @@ class ProblemsView(QWidget):
         explain.setWordWrap(True)
         explain.setObjectName("muted")
         layout.addWidget(explain)
+        self.explain = explain
+        # Nothing to handle is the normal case: say so instead of an empty table and
+        # disabled buttons that look like something is broken.
+        self.empty = QLabel(self.tr("No sync problems to handle. Every action has reached "
+                                    "the platform."))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("muted")
+        self.empty.setAccessibleName(self.tr("No sync problems"))
         split = QSplitter(Qt.Orientation.Vertical)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels([self.tr("Action"), self.tr("Document / notice"),
@@ -76,9 +84,14 @@ class ProblemsView(QWidget):
         pane_layout.addLayout(row)
         split.addWidget(pane)
         split.setSizes([300, 200])
-        layout.addWidget(split, 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(split)
+        self.split = split
+        layout.addWidget(self.stack, 1)
         self._titles: dict[str, str] = {}
         self._current(None, None)
+        self._show_empty(True)
 
     def set_items(self, items: list[OutboxItem], titles: dict[str, str]) -> None:
         self._titles = titles
@@ -88,7 +101,7 @@ class ProblemsView(QWidget):
             state = {"conflict": self.tr("Conflict"), "rejected": self.tr("Refused"),
                      "set_aside": self.tr("Set aside")}.get(str(it.state), str(it.state))
             row = QTreeWidgetItem([self.action_text(it.type), titles.get(it.op_id, ref), state,
-                                   it.result_detail or it.result_code or "",
+                                   self.reason_text(it.result_code, it.result_detail),
                                    fmt.datetime_text(it.created_at)])
             row.setData(0, ITEM_ROLE, it)
             self.tree.addTopLevelItem(row)
@@ -96,6 +109,25 @@ class ProblemsView(QWidget):
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         else:
             self._current(None, None)
+        self._show_empty(not items)
+
+    def is_empty(self) -> bool:
+        return self.stack.currentWidget() is self.empty
+
+    def _show_empty(self, empty: bool) -> None:
+        self.stack.setCurrentWidget(self.empty if empty else self.split)
+        self.explain.setVisible(not empty)
+
+    def reason_text(self, code: str | None, detail: str | None) -> str:
+        """The platform's reason in the user's language where we know the code; its own
+        (English) detail otherwise, so nothing it said is hidden."""
+        known = {"task.cancelled": self.tr("The step was withdrawn or moved to someone else "
+                                           "on the platform"),
+                 "task.not_pending": self.tr("The step was already completed on the platform"),
+                 "task.not_found": self.tr("The step no longer exists on the platform"),
+                 "document.archived": self.tr("The document has been archived"),
+                 "auth.forbidden": self.tr("You are no longer allowed to do this")}
+        return known.get(code or "", detail or code or "")
 
     def action_text(self, op_type: str) -> str:
         return {"task.complete": self.tr("Sign-off"), "notice.ack": self.tr("Confirm receipt"),

@@ -11,6 +11,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
+from client.ui.problems_view import ITEM_ROLE
+
 log = logging.getLogger(__name__)
 
 SIZE = (1366, 860)
@@ -108,10 +110,69 @@ def render(runner: Any, path: Path, view: str) -> int:
         settle(runner.ops, 300)
         return save(dialog, path)
     if view == "problems":
+        _make_conflict(runner, window)
+        window.refresh_counts()
+        window.refresh_status()
         window.nav.select("problems")
         settle(runner.ops)
+        tree = window.problems.tree
+        for i in range(tree.topLevelItemCount()):
+            item = tree.topLevelItem(i)
+            if item.data(0, ITEM_ROLE).state == "conflict":
+                tree.setCurrentItem(item)  # its kept opinion fills the lower pane
+                break
+        else:
+            raise RuntimeError("the problems scenario produced no conflict")
+        window.status.clearMessage()  # "signed, sent when online" is stale after the sync
+        settle(runner.ops, 300)
         return save(window, path)
     raise ValueError(view)
+
+
+def _make_conflict(runner: Any, window: Any) -> None:
+    """A real conflict, as in tests/ui/test_problems_redo.py: the leader signs a 批示
+    locally, the registry clerk re-routes that task on the platform before the leader's
+    sync, and the sync reports `conflict` while keeping the text."""
+    import requests
+
+    from client.ui.demo import DEMO_PASSWORD
+
+    window.nav.select("todo")
+    settle(runner.ops)
+    row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+    window.open_document(row.document_id, row.task_id)
+    settle(runner.ops, 1200)
+    panel = window.signoff
+    if panel.task() is None:
+        raise RuntimeError("the sign-off panel did not load the task")
+    panel.select_decision("approve")
+    panel.opinion.setPlainText("拟同意。请财政局会同发改局提出具体实施方案后再报县政府审定。")
+    panel.sign_button.click()
+    settle(runner.ops)
+    if runner.profile.unsent_ops() < 1:
+        raise RuntimeError("the sign-off was not queued")
+
+    _units, people = _directory(runner, window)
+    ids = {p.username: p.id for p in people}
+    base = runner.demo_env.base_url
+
+    def clerk_moves_the_step() -> None:
+        r = requests.post(f"{base}/api/v1/auth/login", timeout=10, json={
+            "username": "wangli", "password": DEMO_PASSWORD,
+            "device_id": "screenshot-clerk", "device_name": "screenshot"})
+        r.raise_for_status()
+        headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        task_id = row.task_id
+        for assignee in (ids["lihua"], ids["zhangjianguo"]):  # away and back
+            r = requests.post(f"{base}/api/v1/admin/tasks/{task_id}/reroute",
+                              json={"assignee_id": assignee}, headers=headers, timeout=10)
+            r.raise_for_status()
+            task_id = r.json()["id"]
+
+    runner.blocking("reroute", clerk_moves_the_step, show=False)
+    # The stopped background manager left the engine told to stop; this one sync is ours.
+    runner.profile.engine.stop_requested = False
+    runner.blocking("sync", runner.profile.sync, show=False)
 
 
 def _directory(runner: Any, window: Any) -> tuple[list, list]:

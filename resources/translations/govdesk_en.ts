@@ -192,99 +192,99 @@
 <context>
     <name>FiltersBar</name>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="28"/>
+        <location filename="../../client/ui/filters_bar.py" line="48"/>
         <source>Search title, doc no., issuer (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="29"/>
+        <location filename="../../client/ui/filters_bar.py" line="49"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="36"/>
-        <location filename="../../client/ui/filters_bar.py" line="73"/>
+        <location filename="../../client/ui/filters_bar.py" line="56"/>
+        <location filename="../../client/ui/filters_bar.py" line="93"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="38"/>
+        <location filename="../../client/ui/filters_bar.py" line="58"/>
         <source>Any urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="41"/>
+        <location filename="../../client/ui/filters_bar.py" line="61"/>
         <source>Extra urgent or urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="45"/>
+        <location filename="../../client/ui/filters_bar.py" line="65"/>
         <source>Document type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="46"/>
+        <location filename="../../client/ui/filters_bar.py" line="66"/>
         <source>Any type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="52"/>
-        <location filename="../../client/ui/filters_bar.py" line="53"/>
+        <location filename="../../client/ui/filters_bar.py" line="72"/>
+        <location filename="../../client/ui/filters_bar.py" line="73"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="59"/>
+        <location filename="../../client/ui/filters_bar.py" line="79"/>
         <source>Received within</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="60"/>
+        <location filename="../../client/ui/filters_bar.py" line="80"/>
         <source>Any time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="61"/>
+        <location filename="../../client/ui/filters_bar.py" line="81"/>
         <source>Today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="62"/>
+        <location filename="../../client/ui/filters_bar.py" line="82"/>
         <source>Last 7 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="63"/>
+        <location filename="../../client/ui/filters_bar.py" line="83"/>
         <source>Last 30 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="66"/>
+        <location filename="../../client/ui/filters_bar.py" line="86"/>
         <source>&amp;Unread only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="69"/>
+        <location filename="../../client/ui/filters_bar.py" line="89"/>
         <source>S&amp;ort:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="71"/>
+        <location filename="../../client/ui/filters_bar.py" line="91"/>
         <source>Sort order</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="72"/>
+        <location filename="../../client/ui/filters_bar.py" line="92"/>
         <source>Newest</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="74"/>
+        <location filename="../../client/ui/filters_bar.py" line="94"/>
         <source>Deadline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="75"/>
+        <location filename="../../client/ui/filters_bar.py" line="95"/>
         <source>Doc no.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -638,174 +638,174 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="58"/>
+        <location filename="../../client/ui/main_window.py" line="60"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="99"/>
+        <location filename="../../client/ui/main_window.py" line="101"/>
         <source>Document list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="113"/>
+        <location filename="../../client/ui/main_window.py" line="115"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="114"/>
+        <location filename="../../client/ui/main_window.py" line="116"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="205"/>
+        <location filename="../../client/ui/main_window.py" line="218"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="206"/>
+        <location filename="../../client/ui/main_window.py" line="219"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="207"/>
+        <location filename="../../client/ui/main_window.py" line="220"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="210"/>
+        <location filename="../../client/ui/main_window.py" line="223"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="211"/>
+        <location filename="../../client/ui/main_window.py" line="224"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="212"/>
+        <location filename="../../client/ui/main_window.py" line="225"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="218"/>
+        <location filename="../../client/ui/main_window.py" line="231"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="219"/>
+        <location filename="../../client/ui/main_window.py" line="232"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="220"/>
+        <location filename="../../client/ui/main_window.py" line="233"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="221"/>
+        <location filename="../../client/ui/main_window.py" line="234"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="222"/>
+        <location filename="../../client/ui/main_window.py" line="235"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="223"/>
+        <location filename="../../client/ui/main_window.py" line="236"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="224"/>
+        <location filename="../../client/ui/main_window.py" line="237"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="226"/>
+        <location filename="../../client/ui/main_window.py" line="239"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="306"/>
+        <location filename="../../client/ui/main_window.py" line="319"/>
         <source>%1 shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="309"/>
+        <location filename="../../client/ui/main_window.py" line="322"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="333"/>
+        <location filename="../../client/ui/main_window.py" line="346"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="374"/>
+        <location filename="../../client/ui/main_window.py" line="387"/>
         <source>Signed. It will be sent to the platform when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="396"/>
+        <location filename="../../client/ui/main_window.py" line="409"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="451"/>
+        <location filename="../../client/ui/main_window.py" line="464"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="468"/>
+        <location filename="../../client/ui/main_window.py" line="481"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="477"/>
-        <location filename="../../client/ui/main_window.py" line="505"/>
+        <location filename="../../client/ui/main_window.py" line="490"/>
+        <location filename="../../client/ui/main_window.py" line="518"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="479"/>
-        <location filename="../../client/ui/main_window.py" line="507"/>
+        <location filename="../../client/ui/main_window.py" line="492"/>
+        <location filename="../../client/ui/main_window.py" line="520"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="497"/>
+        <location filename="../../client/ui/main_window.py" line="510"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="542"/>
+        <location filename="../../client/ui/main_window.py" line="555"/>
         <source>Notice queued for publication.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="552"/>
+        <location filename="../../client/ui/main_window.py" line="565"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="572"/>
+        <location filename="../../client/ui/main_window.py" line="585"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="590"/>
+        <location filename="../../client/ui/main_window.py" line="603"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="590"/>
+        <location filename="../../client/ui/main_window.py" line="603"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="648"/>
+        <location filename="../../client/ui/main_window.py" line="661"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1060,112 +1060,147 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="36"/>
+        <location filename="../../client/ui/problems_view.py" line="35"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="38"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="47"/>
+        <source>No sync problems to handle. Every action has reached the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <source>No sync problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="47"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="50"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="60"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="63"/>
+        <location filename="../../client/ui/problems_view.py" line="71"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="66"/>
+        <location filename="../../client/ui/problems_view.py" line="74"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="70"/>
+        <location filename="../../client/ui/problems_view.py" line="78"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="88"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="88"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="89"/>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="124"/>
+        <source>The step was withdrawn or moved to someone else on the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="126"/>
+        <source>The step was already completed on the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
+        <source>The step no longer exists on the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
+        <source>The document has been archived</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
+        <source>You are no longer allowed to do this</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="134"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="135"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="104"/>
+        <location filename="../../client/ui/problems_view.py" line="136"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <location filename="../../client/ui/problems_view.py" line="153"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1444,97 +1479,97 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <location filename="../../client/ui/signoff_panel.py" line="172"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="167"/>
+        <location filename="../../client/ui/signoff_panel.py" line="173"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="169"/>
+        <location filename="../../client/ui/signoff_panel.py" line="175"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="172"/>
+        <location filename="../../client/ui/signoff_panel.py" line="178"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="173"/>
+        <location filename="../../client/ui/signoff_panel.py" line="179"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="210"/>
+        <location filename="../../client/ui/signoff_panel.py" line="225"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="215"/>
+        <location filename="../../client/ui/signoff_panel.py" line="230"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="216"/>
+        <location filename="../../client/ui/signoff_panel.py" line="231"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="219"/>
+        <location filename="../../client/ui/signoff_panel.py" line="234"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="219"/>
+        <location filename="../../client/ui/signoff_panel.py" line="234"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="220"/>
+        <location filename="../../client/ui/signoff_panel.py" line="235"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="220"/>
+        <location filename="../../client/ui/signoff_panel.py" line="235"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="221"/>
+        <location filename="../../client/ui/signoff_panel.py" line="236"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="298"/>
+        <location filename="../../client/ui/signoff_panel.py" line="313"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="309"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="311"/>
+        <location filename="../../client/ui/signoff_panel.py" line="326"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="339"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="355"/>
+        <location filename="../../client/ui/signoff_panel.py" line="370"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="358"/>
+        <location filename="../../client/ui/signoff_panel.py" line="373"/>
         <source>Choose who receives it before forwarding.</source>
         <translation type="unfinished"></translation>
     </message>

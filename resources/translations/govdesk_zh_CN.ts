@@ -192,99 +192,99 @@
 <context>
     <name>FiltersBar</name>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="28"/>
+        <location filename="../../client/ui/filters_bar.py" line="48"/>
         <source>Search title, doc no., issuer (Ctrl+F)</source>
         <translation>搜索标题、文号、来文机关（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="29"/>
+        <location filename="../../client/ui/filters_bar.py" line="49"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="36"/>
-        <location filename="../../client/ui/filters_bar.py" line="73"/>
+        <location filename="../../client/ui/filters_bar.py" line="56"/>
+        <location filename="../../client/ui/filters_bar.py" line="93"/>
         <source>Urgency</source>
         <translation>缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="38"/>
+        <location filename="../../client/ui/filters_bar.py" line="58"/>
         <source>Any urgency</source>
         <translation>全部缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="41"/>
+        <location filename="../../client/ui/filters_bar.py" line="61"/>
         <source>Extra urgent or urgent</source>
         <translation>特急或加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="45"/>
+        <location filename="../../client/ui/filters_bar.py" line="65"/>
         <source>Document type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="46"/>
+        <location filename="../../client/ui/filters_bar.py" line="66"/>
         <source>Any type</source>
         <translation>全部文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="52"/>
-        <location filename="../../client/ui/filters_bar.py" line="53"/>
+        <location filename="../../client/ui/filters_bar.py" line="72"/>
+        <location filename="../../client/ui/filters_bar.py" line="73"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="59"/>
+        <location filename="../../client/ui/filters_bar.py" line="79"/>
         <source>Received within</source>
         <translation>收文时间范围</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="60"/>
+        <location filename="../../client/ui/filters_bar.py" line="80"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="61"/>
+        <location filename="../../client/ui/filters_bar.py" line="81"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="62"/>
+        <location filename="../../client/ui/filters_bar.py" line="82"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="63"/>
+        <location filename="../../client/ui/filters_bar.py" line="83"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="66"/>
+        <location filename="../../client/ui/filters_bar.py" line="86"/>
         <source>&amp;Unread only</source>
         <translation>只看未读(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="69"/>
+        <location filename="../../client/ui/filters_bar.py" line="89"/>
         <source>S&amp;ort:</source>
         <translation>排序(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="71"/>
+        <location filename="../../client/ui/filters_bar.py" line="91"/>
         <source>Sort order</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="72"/>
+        <location filename="../../client/ui/filters_bar.py" line="92"/>
         <source>Newest</source>
         <translation>最新收文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="74"/>
+        <location filename="../../client/ui/filters_bar.py" line="94"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="75"/>
+        <location filename="../../client/ui/filters_bar.py" line="95"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -638,174 +638,174 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="58"/>
+        <location filename="../../client/ui/main_window.py" line="60"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="99"/>
+        <location filename="../../client/ui/main_window.py" line="101"/>
         <source>Document list</source>
         <translation>公文列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="113"/>
+        <location filename="../../client/ui/main_window.py" line="115"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="114"/>
+        <location filename="../../client/ui/main_window.py" line="116"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="205"/>
+        <location filename="../../client/ui/main_window.py" line="218"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="206"/>
+        <location filename="../../client/ui/main_window.py" line="219"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="207"/>
+        <location filename="../../client/ui/main_window.py" line="220"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="210"/>
+        <location filename="../../client/ui/main_window.py" line="223"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="211"/>
+        <location filename="../../client/ui/main_window.py" line="224"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="212"/>
+        <location filename="../../client/ui/main_window.py" line="225"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="218"/>
+        <location filename="../../client/ui/main_window.py" line="231"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="219"/>
+        <location filename="../../client/ui/main_window.py" line="232"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="220"/>
+        <location filename="../../client/ui/main_window.py" line="233"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="221"/>
+        <location filename="../../client/ui/main_window.py" line="234"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="222"/>
+        <location filename="../../client/ui/main_window.py" line="235"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="223"/>
+        <location filename="../../client/ui/main_window.py" line="236"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="224"/>
+        <location filename="../../client/ui/main_window.py" line="237"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="226"/>
+        <location filename="../../client/ui/main_window.py" line="239"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="306"/>
+        <location filename="../../client/ui/main_window.py" line="319"/>
         <source>%1 shown</source>
         <translation>显示 %1 条</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="309"/>
+        <location filename="../../client/ui/main_window.py" line="322"/>
         <source>Nothing here.</source>
         <translation>暂无内容。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="333"/>
+        <location filename="../../client/ui/main_window.py" line="346"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="374"/>
+        <location filename="../../client/ui/main_window.py" line="387"/>
         <source>Signed. It will be sent to the platform when online.</source>
         <translation>已签批，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="396"/>
+        <location filename="../../client/ui/main_window.py" line="409"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="451"/>
+        <location filename="../../client/ui/main_window.py" line="464"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="468"/>
+        <location filename="../../client/ui/main_window.py" line="481"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="477"/>
-        <location filename="../../client/ui/main_window.py" line="505"/>
+        <location filename="../../client/ui/main_window.py" line="490"/>
+        <location filename="../../client/ui/main_window.py" line="518"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="479"/>
-        <location filename="../../client/ui/main_window.py" line="507"/>
+        <location filename="../../client/ui/main_window.py" line="492"/>
+        <location filename="../../client/ui/main_window.py" line="520"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="497"/>
+        <location filename="../../client/ui/main_window.py" line="510"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="542"/>
+        <location filename="../../client/ui/main_window.py" line="555"/>
         <source>Notice queued for publication.</source>
         <translation>通知已提交发布，联网后送达。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="552"/>
+        <location filename="../../client/ui/main_window.py" line="565"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="572"/>
+        <location filename="../../client/ui/main_window.py" line="585"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="590"/>
+        <location filename="../../client/ui/main_window.py" line="603"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="590"/>
+        <location filename="../../client/ui/main_window.py" line="603"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="648"/>
+        <location filename="../../client/ui/main_window.py" line="661"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1060,112 +1060,147 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="36"/>
+        <location filename="../../client/ui/problems_view.py" line="35"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="38"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="47"/>
+        <source>No sync problems to handle. Every action has reached the platform.</source>
+        <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <source>No sync problems</source>
+        <translation>没有同步问题</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="47"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="50"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="60"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="63"/>
+        <location filename="../../client/ui/problems_view.py" line="71"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="66"/>
+        <location filename="../../client/ui/problems_view.py" line="74"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="70"/>
+        <location filename="../../client/ui/problems_view.py" line="78"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="88"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="88"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="89"/>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="124"/>
+        <source>The step was withdrawn or moved to someone else on the platform</source>
+        <translation>平台上该办理环节已被撤回或改派他人</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="126"/>
+        <source>The step was already completed on the platform</source>
+        <translation>该办理环节已在平台上办结</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
+        <source>The step no longer exists on the platform</source>
+        <translation>平台上已没有该办理环节</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
+        <source>The document has been archived</source>
+        <translation>该公文已归档</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
+        <source>You are no longer allowed to do this</source>
+        <translation>您已无权执行此操作</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="134"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="135"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="104"/>
+        <location filename="../../client/ui/problems_view.py" line="136"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <location filename="../../client/ui/problems_view.py" line="153"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -1444,97 +1479,97 @@
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <location filename="../../client/ui/signoff_panel.py" line="172"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="167"/>
+        <location filename="../../client/ui/signoff_panel.py" line="173"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="169"/>
+        <location filename="../../client/ui/signoff_panel.py" line="175"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="172"/>
+        <location filename="../../client/ui/signoff_panel.py" line="178"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="173"/>
+        <location filename="../../client/ui/signoff_panel.py" line="179"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="210"/>
+        <location filename="../../client/ui/signoff_panel.py" line="225"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="215"/>
+        <location filename="../../client/ui/signoff_panel.py" line="230"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="216"/>
+        <location filename="../../client/ui/signoff_panel.py" line="231"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="219"/>
+        <location filename="../../client/ui/signoff_panel.py" line="234"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="219"/>
+        <location filename="../../client/ui/signoff_panel.py" line="234"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="220"/>
+        <location filename="../../client/ui/signoff_panel.py" line="235"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="220"/>
+        <location filename="../../client/ui/signoff_panel.py" line="235"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="221"/>
+        <location filename="../../client/ui/signoff_panel.py" line="236"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="298"/>
+        <location filename="../../client/ui/signoff_panel.py" line="313"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="309"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="311"/>
+        <location filename="../../client/ui/signoff_panel.py" line="326"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="339"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="355"/>
+        <location filename="../../client/ui/signoff_panel.py" line="370"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="358"/>
+        <location filename="../../client/ui/signoff_panel.py" line="373"/>
         <source>Choose who receives it before forwarding.</source>
         <translation>转办前请先选择接收人员。</translation>
     </message>

@@ -80,3 +80,47 @@ def test_truncated_request_does_not_break_the_server(served) -> None:
         s.sendall(b"POST /api/v1/ops HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 1000\r\n\r\n{\"ops\": [")
     assert httpx.get(base + "/api/v1/meta", timeout=5).status_code == 200
+
+
+def test_platform_ends_when_the_process_that_started_it_is_killed(tmp_path) -> None:
+    """A demo client killed outright must not leave its platform running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from server.embedded import EmbeddedPlatform\n"
+        f"p = EmbeddedPlatform({str(tmp_path / 'p.db')!r}, demo=False)\n"
+        "p.start()\n"
+        "print(p._proc.pid, p.base_url, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child_pid, base_url = parent.stdout.readline().split()
+        assert httpx.get(f"{base_url}/api/v1/meta", timeout=10).status_code == 200
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(int(child_pid), 0)
+            except ProcessLookupError:
+                break
+            # A zombie until its new parent reaps it: count that as gone too.
+            try:
+                with open(f"/proc/{child_pid}/stat") as f:
+                    if f.read().split(") ", 1)[1].startswith("Z"):
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(int(child_pid), signal.SIGKILL)
+            raise AssertionError("the platform outlived the process that started it")
+    finally:
+        if parent.poll() is None:
+            parent.kill()

@@ -28,6 +28,10 @@ def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
     try:
         leader.sync()
         window = _window(qtbot, ops, leader)
+        window.nav.select("problems")  # nothing yet: the friendly empty state
+        wait_for(qtbot, ops, lambda: window.problems.is_empty()
+                 and window.problems.empty.isVisible())
+        window.nav.select("todo")
         wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
         row = next(r for r in window.model.rows() if r.task_kind == "instruct")
         window.open_document(row.document_id, row.task_id)
@@ -49,7 +53,9 @@ def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
         assert [p.type for p in problems] == ["task.complete"]
         window.nav.select("problems")
         wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 1)
+        assert not window.problems.is_empty() and window.problems.tree.isVisible()
         assert text in window.problems.kept.toPlainText()
+        assert window.problems.tree.topLevelItem(0).text(3) == "平台上该办理环节已被撤回或改派他人"
         assert window.problems.redo.isEnabled()
 
         window.problems.redo.click()
@@ -62,7 +68,8 @@ def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
         report = leader.sync()
         assert report.failed_ops == 0 and leader.unsent_ops() == 0
         window.nav.select("problems")
-        wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 0)
+        wait_for(qtbot, ops, lambda: window.problems.tree.topLevelItemCount() == 0
+                 and window.problems.is_empty())
         window.close()
     finally:
         leader.close()
