@@ -28,8 +28,8 @@ class _Counter:
             action()
 
 
-def _new_document_with_big_body(platform) -> tuple[str, bytes]:
-    body = b"%PDF-1.4\n" + os.urandom(SIZE)
+def _new_document_with_big_body(platform, size: int = SIZE) -> tuple[str, bytes]:
+    body = b"%PDF-1.4\n" + os.urandom(size)
     register_document(platform, raw_session(platform, "wangli"), ["u-zhangjianguo"],
                       title="关于2005年度财政预算执行情况的报告", body=body)
     return hashlib.sha256(body).hexdigest(), body
@@ -39,7 +39,9 @@ def test_interrupted_download_resumes_with_range(fresh_platform) -> None:
     platform = fresh_platform
     profile = login(platform, "zhangjianguo")
     try:
-        sha, body = _new_document_with_big_body(platform)
+        # Far larger than loopback socket buffers (a few MiB), so bytes already in flight
+        # when the platform dies cannot complete the download by themselves.
+        sha, body = _new_document_with_big_body(platform, size=24 * 1024 * 1024)
         profile.engine.prefetch_enabled = False  # this test drives the download itself
         profile.sync()
         assert not profile.blobs.has(sha)
