@@ -209,7 +209,7 @@ def check_form(form: Mapping[str, Any], directory: DirectoryLookup | None = None
                             and known.public_key == key.public_key)
             if known is not None and known.revoked_at is not None and verdict is Verdict.VALID:
                 # The directory's revocation counts, even if the file does not say it.
-                signed = models.to_epoch(o["signed_at"])
+                signed = models.to_epoch_precise(o["signed_at"])
                 if signed is None or signed >= known.revoked_at:
                     verdict = Verdict.REVOKED_AFTER
         checks.append(OpinionCheck(

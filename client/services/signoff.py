@@ -58,7 +58,9 @@ def forward_allowed(kind: str, decision: str) -> bool:
 def _rfc3339(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("`now` must be an aware datetime")
-    return at.astimezone().isoformat(timespec="seconds")
+    # Milliseconds: the signing time is compared with key revocation times (also ms), so a
+    # sign-off made just after a revocation never reads as made before it.
+    return at.astimezone().isoformat(timespec="milliseconds")
 
 
 class SignoffService:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from client.canonical import document_digest, signoff_message
-from client.models import SigningKey, to_epoch
+from client.models import SigningKey, to_epoch_precise
 from client.signing import verify_signature_object
 from client.types import Verdict
 
@@ -75,7 +75,7 @@ def verdict_with_key(*, task_id: str, document_id: str, author_id: str, decision
         return Verdict.INVALID
     if key.revoked_at is not None:
         try:
-            signed = to_epoch(signed_at)
+            signed = to_epoch_precise(signed_at)
         except ValueError:
             return Verdict.INVALID
         if signed is None or signed >= key.revoked_at:
