@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-VIEWS = ("inbox", "document", "signoff", "notices", "compose", "login", "problems")
+VIEWS = ("inbox", "document", "body", "signoff", "notices", "compose", "login", "problems")
 
 
 def build_parser() -> argparse.ArgumentParser:

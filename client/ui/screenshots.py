@@ -61,7 +61,7 @@ def render(runner: Any, path: Path, view: str) -> int:
         window.nav.select("todo")
         settle(runner.ops)
         return save(window, path)
-    if view in ("document", "signoff"):
+    if view in ("document", "signoff", "body"):
         window.nav.select("todo")
         settle(runner.ops)
         window.table.selectRow(0)
@@ -78,6 +78,16 @@ def render(runner: Any, path: Path, view: str) -> int:
             panel.pad.add_stroke([(90, 40), (110, 100), (130, 45), (160, 95), (200, 50)])
             panel.pad.add_stroke([(230, 60), (300, 62)])
             settle(runner.ops, 300)
+            return save(window, path)
+        if view == "body":  # the 正文 tab: the first PDF body, rendered by QtPdf (async)
+            window.document.tabs.setCurrentIndex(1)
+            for row in range(1, window.model.rowCount()):
+                if window.document.pdf.pageCount() > 0:
+                    break
+                window._row_activated(window.model.index(row, 0))
+                settle(runner.ops, 1200)
+                window.document.tabs.setCurrentIndex(1)
+            settle(runner.ops, 2500)
             return save(window, path)
         window.document.tabs.setCurrentIndex(0)
         settle(runner.ops, 500)

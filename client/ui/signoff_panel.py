@@ -219,7 +219,11 @@ class SignoffPanel(QFrame):
         self._busy = False
         self.message.hide()
         for b in list(self.decision_group.buttons()):
+            # Out of the layout at once: deleteLater() alone waits for the event loop, and
+            # until then the old buttons would sit beside the new ones.
             self.decision_group.removeButton(b)
+            self.decisions_box.removeWidget(b)
+            b.hide()
             b.deleteLater()
         if task is None:
             self.heading.setText(self.tr("Nothing to sign here"))
