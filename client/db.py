@@ -105,8 +105,12 @@ class CacheDatabase(SqlCipherDatabase):
         super().rollback()
 
     def begin(self, lock_type: str | None = None) -> None:
+        # IMMEDIATE: take the write lock when the transaction starts. A deferred one that
+        # reads, then writes, fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT,
+        # no busy wait) whenever the sync thread committed in between; the UI's sign-offs
+        # and the sync engine write concurrently, so every transaction must wait its turn.
         with translate_errors():
-            super().begin(lock_type)
+            super().begin(lock_type or "IMMEDIATE")
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         with translate_errors():

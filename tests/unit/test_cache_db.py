@@ -151,3 +151,37 @@ def test_two_threads_read_while_one_writes(cache_path: Path, cache_key: bytes) -
     assert errors == []
     assert models.AuditEntry.select().where(models.AuditEntry.action == "w").count() == 50
     close_cache(db)
+
+
+def test_read_then_write_transactions_of_two_threads_wait_for_each_other(
+        cache_path: Path, cache_key: bytes) -> None:
+    """The UI thread (seeding 常用语, signing) and the sync thread both read, then write,
+    in one transaction; neither may fail with "database is locked" (seen in the demo)."""
+    import threading
+
+    db = open_cache(cache_path, cache_key)
+    _fill(db)
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def worker(tag: str) -> None:
+        try:
+            start.wait()
+            for i in range(40):
+                with db.atomic():
+                    n = models.AuditEntry.select().where(models.AuditEntry.action == tag).count()
+                    models.AuditEntry.create(action=tag, detail={"i": i, "seen": n})
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in ("ui", "sync")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for tag in ("ui", "sync"):
+        assert models.AuditEntry.select().where(models.AuditEntry.action == tag).count() == 40
+    close_cache(db)
