@@ -41,28 +41,6 @@ KEYRING_TIMEOUT = 20.0
 PLATFORM_CONNECT_TIMEOUT = 3.0
 PLATFORM_READ_TIMEOUT = 5.0
 
-# Runs in the child process only (python -c, or the frozen entry script via
-# run_qt_probe). Prints one JSON line; Qt's own failure shows as a non-zero exit.
-QT_PROBE_CODE = r"""
-import json, sys
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import qVersion
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QApplication
-import PySide6.QtPdf, PySide6.QtPdfWidgets, PySide6.QtSvg  # noqa: F401  (bundled?)
-app = QApplication(sys.argv[:1])
-cjk = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
-try:
-    from client.ui.resources import icon, resources_dir
-    svg_ok = not icon("govdesk").pixmap(32, 32).isNull()
-    res = str(resources_dir())
-except Exception as exc:  # the UI package itself is broken: report, do not crash
-    svg_ok, res = False, f"error: {exc!r}"
-print(json.dumps({"qt": qVersion(), "pyside": pyside_version,
-                  "platform": app.platformName(), "cjk_fonts": cjk[:3],
-                  "svg_icon": svg_ok, "resources": res}), flush=True)
-"""
-
 
 @dataclass
 class Check:
@@ -157,13 +135,14 @@ def _disk_free_mb(path: Path) -> int | None:
 def qt_probe_command() -> list[str]:
     if is_frozen():
         return [sys.executable]
-    return [sys.executable, "-c", QT_PROBE_CODE]
+    return [sys.executable, "-m", "client.ui.qt_probe"]
 
 
 def run_qt_probe() -> int:
     """Entry of the frozen child process (see packaging/pyinstaller/govdesk_entry.py)."""
-    exec(compile(QT_PROBE_CODE, "<govdesk-qt-probe>", "exec"), {"__name__": "__qt_probe__"})
-    return 0
+    from client.ui import qt_probe  # only in the child: this module itself stays Qt-free
+
+    return qt_probe.main()
 
 
 def check_qt() -> Check:
