@@ -24,6 +24,7 @@ import logging
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,16 +238,24 @@ class BlobStore:
             data = self.read_partial(expected)
         except FileNotFoundError:
             data = b""
+        return self._put_download(data, expected, media_type,
+                                  discard=lambda: self.discard_partial(expected))
+
+    def _put_download(self, data: bytes, expected: str, media_type: str | None, *,
+                      discard: Callable[[], None]) -> Sha256:
+        """Store downloaded `data` if it hashes to `expected` (else raise
+        blob.hash_mismatch); `discard` drops the download's source either way. The media
+        type defaults to the one already recorded for the blob."""
         actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
-            self.discard_partial(expected)
+            discard()
             raise StorageError("blob.hash_mismatch",
                                "下载的文件与平台记录的校验值不符，已丢弃，将重新下载。",
                                detail=f"expected {expected}, got {actual}")
         entry = BlobEntry.get_or_none(BlobEntry.sha256 == expected)
         mt = media_type or (entry.media_type if entry else "application/octet-stream")
         sha = self.put_bytes(data, mt)
-        self.discard_partial(expected)
+        discard()
         return sha
 
     # --- writing --------------------------------------------------------------------
@@ -292,17 +301,8 @@ class BlobStore:
         expected = _check_sha(expected_sha256)
         tmp_path = Path(tmp_path)
         data = tmp_path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != expected:
-            tmp_path.unlink(missing_ok=True)
-            raise StorageError("blob.hash_mismatch",
-                               "下载的文件与平台记录的校验值不符，已丢弃，将重新下载。",
-                               detail=f"expected {expected}, got {actual}")
-        entry = BlobEntry.get_or_none(BlobEntry.sha256 == expected)
-        mt = media_type or (entry.media_type if entry else "application/octet-stream")
-        sha = self.put_bytes(data, mt)
-        tmp_path.unlink(missing_ok=True)
-        return sha
+        return self._put_download(data, expected, media_type,
+                                  discard=lambda: tmp_path.unlink(missing_ok=True))
 
     # --- reading --------------------------------------------------------------------
     def has(self, sha256: str) -> bool:

@@ -152,24 +152,23 @@ def _coerce(key: str, value: Any, source: str) -> Any:
                       f"配置项 {key} 的值 {value!r} 无效（来源：{source}）。")
 
 
-def machine_config_path() -> Path:
-    env = os.environ.get("GOVDESK_MACHINE_CONFIG")
+def _machine_wide_path(env_var: str, filename: str) -> Path:
+    """`env_var` when set, else the machine-wide GovDesk folder's `filename`."""
+    env = os.environ.get(env_var)
     if env:
         return Path(env)
     if sys.platform == "win32":
         base = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
-        return Path(base) / APP_NAME / "govdesk.toml"
-    return Path("/etc/govdesk/govdesk.toml")
+        return Path(base) / APP_NAME / filename
+    return Path("/etc/govdesk") / filename
+
+
+def machine_config_path() -> Path:
+    return _machine_wide_path("GOVDESK_MACHINE_CONFIG", "govdesk.toml")
 
 
 def policy_path() -> Path:
-    env = os.environ.get("GOVDESK_POLICY_FILE")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        base = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
-        return Path(base) / APP_NAME / "policy.toml"
-    return Path("/etc/govdesk/policy.toml")
+    return _machine_wide_path("GOVDESK_POLICY_FILE", "policy.toml")
 
 
 def user_config_path() -> Path:

@@ -26,7 +26,7 @@ from server import clock, feed, security
 from server.db import write_tx
 from server.errors import Problem
 from server.models import EVERYONE, AuthSession, SigningKey, Unit, User
-from server.ops import OpOutcome, register_op
+from server.ops import OpOutcome, current_device_id, register_op
 
 ROLES = ("clerk", "leader", "staff", "publisher", "admin")
 KEY_ALGORITHMS = {"ed25519": 32, "sm2-sm3": 65}  # raw public key length
@@ -274,8 +274,6 @@ def _op_key_register(user: User, data: dict[str, Any]) -> OpOutcome:
     if not all(isinstance(v, str) and v for v in (key_id, algorithm, public_key)):
         return OpOutcome("rejected", "op.invalid_data",
                          "key_id, algorithm and public_key must be non-empty strings")
-    from server.ops import current_device_id
-
     register_key(user, key_id, algorithm, public_key, device_id=current_device_id())
     return OpOutcome("applied")
 
@@ -294,8 +292,6 @@ def _op_key_revoke(user: User, data: dict[str, Any]) -> OpOutcome:
         return OpOutcome("rejected", "key.not_found", f"no key {key_id}")
     if key.user_id != user.id:
         return OpOutcome("rejected", "auth.forbidden", "only the key's owner may revoke it here")
-    from server.ops import current_device_id
-
     revoke_key(key_id, by=user.id)
     if key.device_id and key.device_id != current_device_id():
         AuthSession.update(revoked_at=clock.now()).where(

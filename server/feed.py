@@ -255,16 +255,12 @@ def read_changes(user_id: str, cursor: str | None, limit: int = DEFAULT_LIMIT) -
     rows = rows[:limit]
     parts = []
     for seq, op, obj_type, obj_id, data in rows:
-        if op == "upsert":
-            parts.append(
-                f'{{"seq":{seq},"type":{json.dumps(obj_type)},"id":{json.dumps(obj_id, ensure_ascii=False)},'
-                f'"op":"upsert","data":{data}}}'
-            )
-        else:
-            parts.append(
-                f'{{"seq":{seq},"type":{json.dumps(obj_type)},"id":{json.dumps(obj_id, ensure_ascii=False)},'
-                f'"op":"delete","data":null}}'
-            )
+        # `data` is stored JSON text: spliced in as is, never parsed and re-dumped.
+        tail = f'"op":"upsert","data":{data}}}' if op == "upsert" else '"op":"delete","data":null}'
+        parts.append(
+            f'{{"seq":{seq},"type":{json.dumps(obj_type)},'
+            f'"id":{json.dumps(obj_id, ensure_ascii=False)},{tail}'
+        )
     last = rows[-1][0] if rows else after
     new_cursor = encode_cursor(state.instance_id, last, state.min_cursor_seq)
     body = (

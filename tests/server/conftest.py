@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.postgres import fresh_pg_database
+
+if TYPE_CHECKING:
+    from server.embedded import EmbeddedPlatform
 
 PASSWORD = "Secret#2005"
 
@@ -94,3 +98,13 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:  # t
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live(request: pytest.FixtureRequest) -> Iterator[EmbeddedPlatform]:
+    """A platform subprocess per backend, shared by a module's workflow-style tests (see
+    workflow_helpers)."""
+    from tests.server.workflow_helpers import running_platform
+
+    with running_platform(request) as running:
+        yield running

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,9 @@ from tests.server.workflow_helpers import (
     County,
     make_county,
     register,
-    running_platform,
+    sign_in,
     uid,
 )
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest) -> Iterator[EmbeddedPlatform]:
-    with running_platform(request) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +31,7 @@ def county(live: EmbeddedPlatform) -> County:
 
 @pytest.fixture(scope="module")
 def people(live: EmbeddedPlatform, county: County) -> dict[str, Api]:
-    return {short: Api(live.base_url, county.users[short])
-            for short in ("admin", "clerk", "proposer", "publisher", "town_a_clerk", "h1")}
+    return sign_in(live.base_url, county)
 
 
 def _problem(r: requests.Response, status: int, code: str | None = None) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -15,17 +14,10 @@ from tests.server.workflow_helpers import (
     County,
     make_county,
     register,
-    running_platform,
     uid,
 )
 
 ATTEMPTS = 20
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest) -> Iterator[EmbeddedPlatform]:
-    with running_platform(request) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

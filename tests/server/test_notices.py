@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from server import clock
 from server.embedded import EmbeddedPlatform
-from tests.server.workflow_helpers import PASSWORD, Api, County, make_county, running_platform, uid
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest) -> Iterator[EmbeddedPlatform]:
-    with running_platform(request) as running:
-        yield running
+from tests.server.workflow_helpers import PASSWORD, Api, County, make_county, sign_in, uid
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +21,7 @@ def county(live: EmbeddedPlatform) -> County:
 
 @pytest.fixture(scope="module")
 def people(live: EmbeddedPlatform, county: County) -> dict[str, Api]:
-    return {short: Api(live.base_url, name) for short, name in county.users.items()}
+    return sign_in(live.base_url, county)
 
 
 def _notice(units: list[str], **extra: object) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from server.embedded import EmbeddedPlatform
@@ -13,14 +11,8 @@ from tests.server.workflow_helpers import (
     County,
     make_county,
     register,
-    running_platform,
+    sign_in,
 )
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest) -> Iterator[EmbeddedPlatform]:
-    with running_platform(request) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +22,7 @@ def county(live: EmbeddedPlatform) -> County:
 
 @pytest.fixture(scope="module")
 def people(live: EmbeddedPlatform, county: County) -> dict[str, Api]:
-    apis = {short: Api(live.base_url, name) for short, name in county.users.items()}
-    for short in ("proposer", "town_a", "mayor"):
-        apis[short].register_key()
-    return apis
+    return sign_in(live.base_url, county, keys=("proposer", "town_a", "mayor"))
 
 
 def _docs(api: Api) -> set[str]:

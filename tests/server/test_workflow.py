@@ -4,8 +4,6 @@ and the refusals of bad sign-offs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,15 +16,9 @@ from tests.server.workflow_helpers import (
     doc_keys,
     make_county,
     register,
-    running_platform,
+    sign_in,
     uid,
 )
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest) -> Iterator[EmbeddedPlatform]:
-    with running_platform(request) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +28,7 @@ def county(live: EmbeddedPlatform) -> County:
 
 @pytest.fixture(scope="module")
 def people(live: EmbeddedPlatform, county: County) -> dict[str, Api]:
-    apis = {short: Api(live.base_url, username) for short, username in county.users.items()}
-    for api in apis.values():
-        api.register_key()
-    return apis
+    return sign_in(live.base_url, county, keys=None)
 
 
 def _applied(result: dict) -> None:

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,6 +225,15 @@ def make_county(db_url: str, only: list[str] | None = None) -> County:
         county.users[short] = username
         county.ids[short] = user.id
     return county
+
+
+def sign_in(base_url: str, county: County, keys: Iterable[str] | None = ()) -> dict[str, Api]:
+    """An Api for each of the county's people (short name -> Api); `keys` names those who
+    register a signing key (None: everyone)."""
+    apis = {short: Api(base_url, username) for short, username in county.users.items()}
+    for short in apis if keys is None else keys:
+        apis[short].register_key()
+    return apis
 
 
 def register(clerk: Api, county: County, *, propose_to: list[str] | None = None,

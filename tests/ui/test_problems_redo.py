@@ -20,10 +20,32 @@ def _reroute(platform, headers: dict[str, str], task_id: str, assignee: str) -> 
     return r.json()["id"]
 
 
-def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
-                                               test_keyring) -> None:  # noqa: ANN001
+def _sign_first_instruct(qtbot, ops, window, leader, text: str):  # noqa: ANN001, ANN202
+    """Approve the first 批示 task in the to-do list with `text`; returns its inbox row
+    once the sign-off waits in the outbox."""
+    wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
+    row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+    window.open_document(row.document_id, row.task_id)
+    wait_for(qtbot, ops, lambda: window.signoff.task() is not None)
+    window.signoff.select_decision("approve")
+    window.signoff.opinion.setPlainText(text)
+    window.signoff.sign_button.click()
+    wait_for(qtbot, ops, lambda: leader.unsent_ops() >= 1)
+    return row
+
+
+def _move_away_and_back(platform, task_id: str) -> None:  # noqa: ANN001
+    """The registry reroutes the step to 李华 and back: the signed task is gone."""
     import synckit  # tests/sync helpers (on sys.path through the test_keyring fixture)
 
+    clerk = synckit.raw_session(platform, "wangli")
+    users = {u.username: u.id for u in models.User.select()}
+    moved = _reroute(platform, clerk, task_id, users["lihua"])
+    _reroute(platform, clerk, moved, users["zhangjianguo"])
+
+
+def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
+                                               test_keyring) -> None:  # noqa: ANN001
     leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
     try:
         leader.sync()
@@ -32,21 +54,11 @@ def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
         wait_for(qtbot, ops, lambda: window.problems.is_empty()
                  and window.problems.empty.isVisible())
         window.nav.select("todo")
-        wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
-        row = next(r for r in window.model.rows() if r.task_kind == "instruct")
-        window.open_document(row.document_id, row.task_id)
-        wait_for(qtbot, ops, lambda: window.signoff.task() is not None)
         text = "拟同意，请财政局提出具体方案后再报。"
-        window.signoff.select_decision("approve")
-        window.signoff.opinion.setPlainText(text)
-        window.signoff.sign_button.click()
-        wait_for(qtbot, ops, lambda: leader.unsent_ops() >= 1)
+        row = _sign_first_instruct(qtbot, ops, window, leader, text)
 
         # Meanwhile the registry moves the step away and back: the signed task is gone.
-        clerk = synckit.raw_session(platform, "wangli")
-        users = {u.username: u.id for u in models.User.select()}
-        moved = _reroute(platform, clerk, row.task_id, users["lihua"])
-        _reroute(platform, clerk, moved, users["zhangjianguo"])
+        _move_away_and_back(platform, row.task_id)
 
         leader.sync()
         problems = outbox.problems()
@@ -80,27 +92,15 @@ def test_discarding_a_conflicted_signoff_marks_opinion_and_task(qtbot, ops, zh, 
     """Discard (with its confirmation) goes through the sign-off service: the kept opinion
     becomes `discarded`, the task leaves its conflict state, the text stays in the audit
     log, and Problems is empty."""
-    import synckit
-
     from client.services import audit
 
     leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
     try:
         leader.sync()
         window = _window(qtbot, ops, leader)
-        wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
-        row = next(r for r in window.model.rows() if r.task_kind == "instruct")
-        window.open_document(row.document_id, row.task_id)
-        wait_for(qtbot, ops, lambda: window.signoff.task() is not None)
         text = "同意，请水务局牵头办理。"
-        window.signoff.select_decision("approve")
-        window.signoff.opinion.setPlainText(text)
-        window.signoff.sign_button.click()
-        wait_for(qtbot, ops, lambda: leader.unsent_ops() >= 1)
-        clerk = synckit.raw_session(platform, "wangli")
-        users = {u.username: u.id for u in models.User.select()}
-        moved = _reroute(platform, clerk, row.task_id, users["lihua"])
-        _reroute(platform, clerk, moved, users["zhangjianguo"])
+        row = _sign_first_instruct(qtbot, ops, window, leader, text)
+        _move_away_and_back(platform, row.task_id)
         leader.sync()
         (problem,) = outbox.problems()
         assert problem.type == "task.complete"
