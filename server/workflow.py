@@ -32,6 +32,7 @@ from typing import Any
 
 from client.canonical import document_digest, signoff_message
 from client.signing import verify_signature_object
+from client.workflow_rules import DECISIONS
 from server import clock, feed
 from server.db import write_tx
 from server.errors import Problem
@@ -48,13 +49,6 @@ DOC_TYPES = (
 SENDABLE_CLASSIFICATIONS = ("none", "internal")
 URGENCIES = ("normal", "urgent", "very_urgent")
 TASK_KINDS = ("propose", "instruct", "countersign", "handle", "read")
-DECISIONS: dict[str, tuple[str, ...]] = {
-    "propose": ("approve", "return", "forward"),
-    "instruct": ("approve", "return", "forward"),
-    "countersign": ("approve", "return"),
-    "handle": ("done", "return", "forward"),
-    "read": ("read",),
-}
 # Decisions that take a non-empty forward_to, and kinds whose approval may carry one.
 _FORWARD_REQUIRED = {("propose", "approve"), ("propose", "forward"), ("instruct", "forward"),
                      ("handle", "forward")}

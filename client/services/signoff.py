@@ -21,17 +21,10 @@ from client.models import LocalOpinion, OpinionDraft, OutboxOp, Task, User
 from client.services import audit, outbox, verify
 from client.signing import Signer
 from client.types import Draft, OpId, Sha256, SignoffResult, TaskId, TaskInfo, UserId
+from client.workflow_rules import DECISIONS
 
 log = logging.getLogger(__name__)
 
-# docs/contracts.md "Workflow rules": decisions each task kind allows.
-DECISIONS: dict[str, tuple[str, ...]] = {
-    "propose": ("approve", "return", "forward"),
-    "instruct": ("approve", "return", "forward"),
-    "countersign": ("approve", "return"),
-    "handle": ("done", "return", "forward"),
-    "read": ("read",),
-}
 DECISION_LABELS = {"approve": "同意", "return": "退回", "forward": "转办", "read": "已阅",
                    "done": "办结"}
 MAX_TEXT = 4000
