@@ -22,6 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server import clock, security
 from server.db import database, write_tx
+from server.directory import user_json
 from server.errors import Problem
 from server.models import AuthSession, LoginFailure, UsedRefreshToken, User
 
@@ -56,15 +57,13 @@ class Tokens:
         }
 
 
+_SUMMARY_FIELDS = ("id", "username", "display_name", "unit_id", "roles", "title")
+
+
 def user_summary(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "unit_id": user.unit_id,
-        "roles": list(user.roles or []),
-        "title": user.title,
-    }
+    """The login answer's `user`: the directory object's identity fields."""
+    full = user_json(user)
+    return {name: full[name] for name in _SUMMARY_FIELDS}
 
 
 def _unauthenticated(detail: str = "sign in first") -> Problem:
