@@ -24,12 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from client import models  # noqa: E402
-from client.canonical import document_digest  # noqa: E402
 from client.db import close_cache, open_cache  # noqa: E402
 from client.services import search  # noqa: E402
 from client.services.inbox import InboxService  # noqa: E402
 from client.sync import apply  # noqa: E402
 from client.types import InboxFilters, InboxSort, InboxView  # noqa: E402
+from protocol.canonical import document_digest  # noqa: E402
 
 ME = "zhangjianguo"
 TOPICS = ["财政预算执行", "秋季防火", "防汛抗旱", "农业普查", "义务教育经费", "城乡低保", "安全生产",

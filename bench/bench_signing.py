@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from client.canonical import document_digest, signoff_message  # noqa: E402
-from client.signing import ALGORITHMS, generate_keypair, sign, verify  # noqa: E402
+from protocol.canonical import document_digest, signoff_message  # noqa: E402
+from protocol.signing import ALGORITHMS, generate_keypair, sign, verify  # noqa: E402
 
 DOCUMENT = {
     "doc_number": "佳政函〔2004〕85号", "issuer": "佳木斯市人民政府", "doc_type": "函",

@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from client import signing
 from client.errors import AuthError, StorageError
 from client.keystore import Keystore
-from client.signing import KeyPair
+from protocol import signing
+from protocol.signing import KeyPair
 
 PROFILE_FILE = "profile.json"
 

@@ -27,7 +27,7 @@ import keyring.errors
 from keyring.backends import fail
 
 from client.errors import KeyringError
-from client.signing import KeyPair, key_id_from_public, public_key_from_private
+from protocol.signing import KeyPair, key_id_from_public, public_key_from_private
 
 log = logging.getLogger(__name__)
 

@@ -138,13 +138,6 @@ def qt_probe_command() -> list[str]:
     return [sys.executable, "-m", "client.ui.qt_probe"]
 
 
-def run_qt_probe() -> int:
-    """Entry of the frozen child process (see packaging/pyinstaller/govdesk_entry.py)."""
-    from client.ui import qt_probe  # only in the child: this module itself stays Qt-free
-
-    return qt_probe.main()
-
-
 def check_qt() -> Check:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **{QT_PROBE_ENV: "1"})
     if not is_frozen():

@@ -26,11 +26,11 @@ from client.config import Settings, load_settings
 from client.errors import AuthError, GovDeskError, KeyringError, NetworkError
 from client.keystore import Keystore
 from client.services import Services, outbox
-from client.signing import KeyPair, Signer
 from client.sync import apply
 from client.sync.api import PlatformApi
 from client.sync.engine import ProgressCallback, SyncEngine, SyncReport
 from client.types import UserId
+from protocol.signing import KeyPair, Signer
 
 log = logging.getLogger(__name__)
 

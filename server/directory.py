@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from protocol import ops
 from server import clock, feed, security
 from server.db import write_tx
 from server.errors import Problem
@@ -300,5 +301,5 @@ def _op_key_revoke(user: User, data: dict[str, Any]) -> OpOutcome:
     return OpOutcome("applied")
 
 
-register_op("key.register", _op_key_register)
-register_op("key.revoke", _op_key_revoke)
+register_op(ops.KEY_REGISTER, _op_key_register)
+register_op(ops.KEY_REVOKE, _op_key_revoke)

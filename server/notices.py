@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from protocol import ops
 from server import clock, feed
 from server.db import write_tx
 from server.errors import Problem
@@ -315,6 +316,6 @@ def _op_notice_publish(user: User, data: dict[str, Any]) -> OpOutcome:
     return OpOutcome("applied")
 
 
-register_op("notice.ack", _op_notice_ack)
-register_op("notice.mark_read", _op_notice_mark_read)  # extra op: a read without an ack
-register_op("notice.publish", _op_notice_publish)
+register_op(ops.NOTICE_ACK, _op_notice_ack)
+register_op(ops.NOTICE_MARK_READ, _op_notice_mark_read)  # extra op: a read without an ack
+register_op(ops.NOTICE_PUBLISH, _op_notice_publish)

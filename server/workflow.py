@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from client.canonical import document_digest, signoff_message
-from client.signing import verify_signature_object
-from client.workflow_rules import DECISIONS
+from protocol import ops
+from protocol.canonical import document_digest, signoff_message
+from protocol.signing import verify_signature_object
+from protocol.workflow_rules import GATING_KINDS, MAX_OPINION_TEXT, check_signoff
 from server import clock, feed
 from server.db import write_tx
 from server.errors import Problem
@@ -48,12 +49,7 @@ DOC_TYPES = (
 )
 SENDABLE_CLASSIFICATIONS = ("none", "internal")
 URGENCIES = ("normal", "urgent", "very_urgent")
-TASK_KINDS = ("propose", "instruct", "countersign", "handle", "read")
-# Decisions that take a non-empty forward_to, and kinds whose approval may carry one.
-_FORWARD_REQUIRED = {("propose", "approve"), ("propose", "forward"), ("instruct", "forward"),
-                     ("handle", "forward")}
-_FORWARD_ALLOWED = _FORWARD_REQUIRED | {("instruct", "approve")}
-_GATING_KINDS = ("propose", "instruct", "countersign", "handle")
+_GATING_KINDS = GATING_KINDS
 MAX_TEXT = 20_000
 MAX_ROUTE = 200
 
@@ -416,8 +412,8 @@ def parse_signoff(data: Any) -> SignOff:
     if not isinstance(signature, dict):
         raise _invalid("signature must be an object")
     text = data.get("text", "")
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        raise _invalid(f"text must be a string of at most {MAX_TEXT} characters")
+    if not isinstance(text, str) or len(text) > MAX_OPINION_TEXT:
+        raise _invalid(f"text must be a string of at most {MAX_OPINION_TEXT} characters")
     signed_at = s("signed_at", max_len=64)
     try:
         parse_time(signed_at, field="signed_at")
@@ -458,22 +454,23 @@ def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> None
         raise _rejected("signature.invalid", "the signature does not verify")
 
 
+_RULE_DETAIL = {
+    "task.decision_not_allowed": "the decision or its recipients are not allowed for this task",
+    "task.forward_required": "name the users to send the document to",
+    "task.forward_to_self": "forward the task to someone else",
+    "opinion.reason_required": "a return needs a reason",
+    "opinion.too_long": f"the opinion is longer than {MAX_OPINION_TEXT} characters",
+}
+
+
 def _check_routing(user: User, task: Task, so: SignOff) -> None:
-    pair = (task.kind, so.decision)
-    if so.decision not in DECISIONS.get(task.kind, ()):
-        raise _rejected("task.decision_not_allowed",
-                        f"a {task.kind} task does not take the decision {so.decision!r}")
-    if pair in _FORWARD_REQUIRED and not so.forward_to:
-        raise _rejected("task.forward_required", "name the users to send the document to")
-    if so.forward_to and pair not in _FORWARD_ALLOWED:
-        raise _rejected("task.decision_not_allowed",
-                        f"forward_to is not used by the decision {so.decision!r}")
-    if so.circulate_to and pair != ("instruct", "approve"):
-        raise _rejected("task.decision_not_allowed", "only an instruction approval circulates")
-    if so.countersign_to and pair != ("propose", "approve"):
-        raise _rejected("task.decision_not_allowed", "only a proposal asks for countersigning")
-    if so.decision == "forward" and user.id in so.forward_to:
-        raise _rejected("task.forward_to_self", "forward the task to someone else")
+    broken = check_signoff(
+        kind=task.kind, decision=so.decision, text=so.text, signer_id=user.id,
+        recipients={"forward_to": so.forward_to, "circulate_to": so.circulate_to,
+                    "countersign_to": so.countersign_to})
+    if broken is not None:
+        status = 422 if broken.code.startswith("opinion.") else 403
+        raise _rejected(broken.code, _RULE_DETAIL[broken.code], status)
     for name in ("forward_to", "circulate_to", "countersign_to"):
         try:
             _active_users(getattr(so, name), what=name)
@@ -764,8 +761,8 @@ def _op_document_mark_read(user: User, data: dict[str, Any]) -> OpOutcome:
     return OpOutcome("applied")
 
 
-register_op("task.complete", _op_task_complete)
-register_op("document.mark_read", _op_document_mark_read)
+register_op(ops.TASK_COMPLETE, _op_task_complete)
+register_op(ops.DOCUMENT_MARK_READ, _op_document_mark_read)
 
 
 # --- bulk registration (init-demo --scale) --------------------------------------------

@@ -15,37 +15,43 @@ from typing import Any
 
 from client import models
 from client.blobstore import BlobStore
-from client.canonical import signoff_message
 from client.errors import ConflictError, GovDeskError
 from client.models import LocalOpinion, OpinionDraft, OutboxOp, Task, User
 from client.services import audit, outbox, verify
-from client.signing import Signer
 from client.types import Draft, OpId, Sha256, SignoffResult, TaskId, TaskInfo, UserId
-from client.workflow_rules import DECISIONS
+from protocol import workflow_rules as rules
+from protocol.canonical import signoff_message
+from protocol.signing import Signer
 
 log = logging.getLogger(__name__)
 
 DECISION_LABELS = {"approve": "同意", "return": "退回", "forward": "转办", "read": "已阅",
                    "done": "办结"}
-MAX_TEXT = 4000
+MAX_TEXT = rules.MAX_OPINION_TEXT
 
 
 def allowed_decisions(task: TaskInfo | Task | str) -> tuple[str, ...]:
     kind = task if isinstance(task, str) else task.kind
-    return DECISIONS.get(kind, ())
-
-
-FORWARD_REQUIRED = {("propose", "approve"), ("propose", "forward"), ("instruct", "forward"),
-                    ("handle", "forward")}
-FORWARD_ALLOWED = FORWARD_REQUIRED | {("instruct", "approve")}
+    return rules.allowed_decisions(kind)
 
 
 def forward_required(kind: str, decision: str) -> bool:
-    return (kind, decision) in FORWARD_REQUIRED
+    rule = rules.rule_for(kind, decision)
+    return rule is not None and rule.forward_to is rules.Need.REQUIRED
 
 
 def forward_allowed(kind: str, decision: str) -> bool:
-    return (kind, decision) in FORWARD_ALLOWED
+    rule = rules.rule_for(kind, decision)
+    return rule is not None and rule.forward_to is not rules.Need.FORBIDDEN
+
+
+_RULE_MESSAGES = {
+    "task.decision_not_allowed": "此类待办不能作出该处理决定，或不能选择这些人员。",
+    "task.forward_required": "请选择转送的人员。",
+    "task.forward_to_self": "不能转办给自己，请选择其他人员。",
+    "opinion.reason_required": "退回时请填写退回理由。",
+    "opinion.too_long": f"意见不能超过 {rules.MAX_OPINION_TEXT} 个字。",
+}
 
 
 def _rfc3339(at: datetime) -> str:
@@ -62,23 +68,22 @@ class SignoffService:
         self.blobs = blobs
 
     def _check(self, task: Task | None, decision: str, text: str,
-               forward_to: Sequence[str]) -> Task:
+               forward_to: Sequence[str], circulate_to: Sequence[str] = (),
+               countersign_to: Sequence[str] = ()) -> Task:
         if task is None:
             raise GovDeskError("task.not_found", "本机没有这项待办（可能已被收回）。")
         if task.assignee_id != self.me:
             raise GovDeskError("task.not_assignee", "这项待办不是分派给您的，不能签批。")
         if task.status != "pending" or task.local_state == "pending_sync":
             raise ConflictError("task.not_pending", "这项待办已经办理，不能再次签批。")
-        if decision not in allowed_decisions(task.kind):
-            raise GovDeskError("task.decision_not_allowed", "此类待办不能作出该处理决定。")
-        if forward_required(task.kind, decision) and not forward_to:
-            raise GovDeskError("task.forward_required", "请选择转送的人员。")
-        if forward_to and not forward_allowed(task.kind, decision):
-            raise GovDeskError("task.decision_not_allowed", "该处理决定不需要选择转送人员。")
-        if decision == "forward" and self.me in forward_to:
-            raise GovDeskError("task.forward_to_self", "不能转办给自己，请选择其他人员。")
-        if not isinstance(text, str) or len(text) > MAX_TEXT:
-            raise GovDeskError("opinion.too_long", f"意见不能超过 {MAX_TEXT} 个字。")
+        if not isinstance(text, str):
+            raise GovDeskError("opinion.too_long", _RULE_MESSAGES["opinion.too_long"])
+        broken = rules.check_signoff(
+            kind=task.kind, decision=decision, text=text, signer_id=self.me,
+            recipients={"forward_to": forward_to, "circulate_to": circulate_to,
+                        "countersign_to": countersign_to})
+        if broken is not None:
+            raise GovDeskError(broken.code, _RULE_MESSAGES[broken.code])
         unknown = [u for u in forward_to if User.get_or_none(User.id == u) is None]
         if unknown:
             raise GovDeskError("user.unknown", "所选人员不在通讯录中，请重新选择。")
@@ -97,11 +102,8 @@ class SignoffService:
         if signer.user_id != self.me:
             raise GovDeskError("signature.wrong_user", "签名密钥不属于当前用户。")
         forward = list(dict.fromkeys(forward_to))
-        task = self._check(Task.get_or_none(Task.id == task_id), decision, text, forward)
-        if circulate_to and (task.kind, decision) != ("instruct", "approve"):
-            raise GovDeskError("task.decision_not_allowed", "只有批示同意时才能传阅。")
-        if countersign_to and (task.kind, decision) != ("propose", "approve"):
-            raise GovDeskError("task.decision_not_allowed", "只有拟办同意时才能请求会签。")
+        task = self._check(Task.get_or_none(Task.id == task_id), decision, text, forward,
+                           circulate_to, countersign_to)
         loaded = models.load_document(task.document_id)
         if loaded is None:
             raise GovDeskError("document.not_found", "本机没有这份公文，无法签批。")

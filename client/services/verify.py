@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from client.canonical import document_digest, signoff_message
 from client.models import SigningKey, to_epoch_precise
-from client.signing import verify_signature_object
 from client.types import Verdict
+from protocol.canonical import document_digest, signoff_message
+from protocol.signing import verify_signature_object
 
 log = logging.getLogger(__name__)
 

@@ -30,14 +30,13 @@ from client.ui import fmt
 from client.ui.forward_picker import ForwardPicker
 from client.ui.handwriting_pad import HandwritingPad
 from client.ui.resources import icon
+from protocol.workflow_rules import Need, rule_for
 
-# Decisions whose recipients are required (PROTOCOL workflow rules are enforced by the
-# services/platform; the panel only needs to know when to ask for people).
-NEEDS_PEOPLE = {"forward"}
-MAY_HAVE_PEOPLE = {"approve"}
-# 传阅: a leader's 批示 approval may name readers besides the handlers (platform extra
-# `circulate_to`, see docs/contracts.md); no other step circulates.
-CIRCULATES = ("instruct", "approve")
+
+def need(kind: str | None, decision: str | None, field: str) -> Need:
+    """What the shared rules say of one recipient list for this kind and decision."""
+    rule = rule_for(kind or "", decision or "")
+    return Need.FORBIDDEN if rule is None else rule.need(field)
 
 
 @dataclass(frozen=True)
@@ -282,7 +281,8 @@ class SignoffPanel(QFrame):
         return list(self._circulate) if self._circulates() else []
 
     def _circulates(self) -> bool:
-        return self._task is not None and (self._task.kind, self.decision()) == CIRCULATES
+        return self._task is not None and need(self._task.kind, self.decision(),
+                                               "circulate_to") is not Need.FORBIDDEN
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -316,7 +316,8 @@ class SignoffPanel(QFrame):
         self.circulate_label.setText("、".join(names.get(i, i) for i in self._circulate)
                                      or self.tr("Nobody (optional)"))
         decision = self.decision()
-        wants = decision in NEEDS_PEOPLE or decision in MAY_HAVE_PEOPLE
+        people = need(self._task.kind if self._task else None, decision, "forward_to")
+        wants = people is not Need.FORBIDDEN
         self.people_button.setEnabled(wants and self._task is not None)
         names = {p.id: p.display_name for p in self._people}
         chosen = "、".join(names.get(i, i) for i in self._forward)
@@ -324,7 +325,7 @@ class SignoffPanel(QFrame):
             self.people_label.setText("")
         elif chosen:
             self.people_label.setText(chosen)
-        elif decision in NEEDS_PEOPLE:
+        elif people is Need.REQUIRED:
             self.people_label.setText(self.tr("Choose at least one person"))
         else:
             self.people_label.setText(self.tr("Nobody chosen (optional)"))
@@ -373,12 +374,18 @@ class SignoffPanel(QFrame):
         if decision is None:
             self.show_error(self.tr("Choose a decision first."))
             return
-        if decision in NEEDS_PEOPLE and not self._forward:
-            self.show_error(self.tr("Choose who receives it before forwarding."))
+        people = need(self._task.kind, decision, "forward_to")
+        if people is Need.REQUIRED and not self._forward:
+            self.show_error(self.tr("Choose who receives it before sending it on."))
             self._pick_people()
             return
+        rule = rule_for(self._task.kind, decision)
+        if rule is not None and rule.text_required and not self.opinion.toPlainText().strip():
+            self.show_error(self.tr("Write the reason for returning it."))
+            self.opinion.setFocus()
+            return
         self.message.hide()
-        forward = self._forward if decision in NEEDS_PEOPLE | MAY_HAVE_PEOPLE else []
+        forward = self._forward if people is not Need.FORBIDDEN else []
         self.sign_requested.emit(SignRequest(
             task_id=self._task.id, decision=decision, text=self.opinion.toPlainText().strip(),
             forward_to=list(forward), handwriting_png=self.pad.png_bytes(), go_next=go_next,

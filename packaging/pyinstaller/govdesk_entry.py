@@ -9,7 +9,8 @@ import os
 import sys
 
 if os.environ.get("GOVDESK_SELFTEST_QT_PROBE") == "1":
-    from client.selftest import run_qt_probe
+    # The frozen self-test's Qt probe child (client.selftest stays Qt-free).
+    from client.ui.qt_probe import main as run_qt_probe
 
     sys.exit(run_qt_probe())
 

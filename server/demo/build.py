@@ -33,8 +33,8 @@ from typing import Any
 
 import peewee
 
-from client.canonical import signoff_message
-from client.signing import Signer, generate_keypair
+from protocol.canonical import signoff_message
+from protocol.signing import Signer, generate_keypair
 from server import clock, directory, models, notices, workflow
 from server.blobs import store_blob
 from server.db import (

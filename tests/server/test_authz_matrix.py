@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 
-from client.signing import generate_keypair
+from protocol.signing import generate_keypair
 from server.embedded import EmbeddedPlatform
 from tests.server.workflow_helpers import PASSWORD, Api, County, make_county, register, uid
 

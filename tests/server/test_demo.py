@@ -25,8 +25,8 @@ from typing import Any
 import pytest
 import requests
 
-from client.canonical import document_digest, signoff_message
-from client.signing import verify_signature_object
+from protocol.canonical import document_digest, signoff_message
+from protocol.signing import verify_signature_object
 from server.embedded import EmbeddedPlatform
 from tests.support.services import require_service
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from client.canonical import document_digest
+from protocol.canonical import document_digest
 from server.embedded import EmbeddedPlatform
 from tests.server.workflow_helpers import (
     Api,
@@ -388,7 +388,7 @@ def test_every_op_type_replays_as_duplicate(
     import server.directory
     import server.notices
     import server.workflow
-    from client.signing import generate_keypair
+    from protocol.signing import generate_keypair
     from server import ops
 
     assert server.directory and server.notices and server.workflow  # their ops registered

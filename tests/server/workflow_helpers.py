@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import requests
 
-from client.canonical import document_digest, signoff_message
-from client.signing import Signer, generate_keypair
+from protocol.canonical import document_digest, signoff_message
+from protocol.signing import Signer, generate_keypair
 
 PASSWORD = "Secret#2005"
 TIMEOUT = 30

@@ -201,8 +201,8 @@ def test_exported_form_verifies_offline_and_catches_tampering(fresh_platform, tm
     bad = run_cli("verify", "--file", str(_tampered(form, tmp_path / "t4.json", drop_key)))
     assert bad.returncode == 1 and "签名密钥未知" in bad.stdout
 
-    from client.canonical import document_digest, signoff_message
-    from client.signing import Signer, generate_keypair
+    from protocol.canonical import document_digest, signoff_message
+    from protocol.signing import Signer, generate_keypair
 
     def forge(f: dict) -> None:
         o = f["opinions"][0]

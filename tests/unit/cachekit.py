@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from client.canonical import document_digest
+from protocol.canonical import document_digest
 
 T0 = datetime(2005, 10, 19, 9, 30, tzinfo=UTC)
 

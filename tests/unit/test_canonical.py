@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from client.canonical import (
+from protocol.canonical import (
     DOCUMENT_DIGEST_FIELDS,
     canonical_json,
     document_digest,

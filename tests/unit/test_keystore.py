@@ -13,9 +13,9 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
-from client import signing
 from client.errors import KeyringError
 from client.keystore import Keystore
+from protocol import signing
 from tests.support.services import require_service
 
 

@@ -17,9 +17,9 @@ from gmssl.sm2 import CryptSM2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from client import signing
-from client.canonical import document_digest, signoff_message
-from client.signing import (
+from protocol import signing
+from protocol.canonical import document_digest, signoff_message
+from protocol.signing import (
     ALGORITHMS,
     SM2_N,
     KeyPair,

@@ -16,9 +16,9 @@ from client.services import outbox
 from client.services.documents import DocumentService
 from client.services.inbox import InboxService
 from client.services.signoff import SignoffService, allowed_decisions
-from client.signing import Signer, generate_keypair
 from client.sync import apply
 from client.types import InboxView, Verdict
+from protocol.signing import Signer, generate_keypair
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"handwriting-strokes" * 10
 
@@ -168,7 +168,7 @@ def test_applied_result_then_pull_confirms(workflow: None, signer: Signer,
 def _platform_opinion(signer: Signer, doc: dict, *, text: str = "同意。",
                       signed_at: str = "2005-10-19T10:00:00+08:00", author: str = "zhangjianguo",
                       oid: str = "o1") -> dict:
-    from client.canonical import document_digest, signoff_message
+    from protocol.canonical import document_digest, signoff_message
 
     msg = signoff_message(task_id="t1", document_id=doc["id"],
                           document_digest=document_digest(doc), decision="approve", text=text,
@@ -230,10 +230,10 @@ def test_revocation_only_affects_later_signatures(workflow: None, signer: Signer
 
 def test_revocation_in_the_same_second_as_signing_is_ordered_by_fractions() -> None:
     """An opinion signed at 09:30:00 stays valid when its key is revoked at 09:30:00.400."""
-    from client.canonical import signoff_message
     from client.models import to_epoch_precise
     from client.services.verify import KeyRecord, Verdict, verdict_with_key
-    from client.signing import Signer, generate_keypair
+    from protocol.canonical import signoff_message
+    from protocol.signing import Signer, generate_keypair
 
     pair = generate_keypair("ed25519")
     fields = {"task_id": "t-1", "document_id": "d-1", "document_digest": "ab" * 32,

@@ -281,7 +281,7 @@ def generate_keypair(algorithm: str) -> KeyPair:
 def sign(algorithm: str, private_bytes: bytes, message: bytes) -> str:
     """Base64 signature value of `message`; SigningError for an unusable key."""
     if not isinstance(message, bytes | bytearray):
-        raise TypeError("message must be bytes (see client.canonical.canonical_json)")
+        raise TypeError("message must be bytes (see protocol.canonical.canonical_json)")
     if _check_algorithm(algorithm) == ED25519:
         return _b64encode(_ed25519_private(private_bytes).sign(bytes(message)))
     return _b64encode(_sm2_sign(private_bytes, bytes(message)))
