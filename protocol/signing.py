@@ -25,7 +25,7 @@ import binascii
 import functools
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,7 @@ _SM2_PRIVATE_LEN = 32
 _SM2_DER_MAX_LEN = 72
 
 
-def _make_sm3():
+def _make_sm3() -> Callable[[bytes], bytes]:
     """Fastest SM3 available: OpenSSL via hashlib, else cryptography's (gmssl's is ~0.1 MiB/s)."""
     try:
         hashlib.new("sm3", b"")
@@ -75,7 +75,7 @@ def _make_sm3():
         def sm3_cryptography(data: bytes) -> bytes:
             h = hashes.Hash(hashes.SM3())
             h.update(data)
-            return h.finalize()
+            return bytes(h.finalize())
 
         return sm3_cryptography
 
@@ -130,7 +130,7 @@ def key_id_from_public(public_b64: str) -> str:
 def _check_algorithm(algorithm: Any) -> str:
     if algorithm not in ALGORITHMS:
         raise SigningError(f"unknown signature algorithm {algorithm!r}; expected one of {ALGORITHMS}")
-    return algorithm
+    return str(algorithm)
 
 
 # --- SM2 ----------------------------------------------------------------------------
@@ -331,7 +331,8 @@ def verify_signature_object(signature: Any, public_b64: str, message: bytes) -> 
         key_id = signature.get("key_id")
         algorithm = signature.get("algorithm")
         value = signature.get("value")
-        if not isinstance(key_id, str) or not isinstance(value, str):
+        if not (isinstance(key_id, str) and isinstance(value, str)
+                and isinstance(algorithm, str)):
             return False
         public_raw = _b64decode_strict(public_b64)
         if public_raw is None or key_id_for(public_raw) != key_id:
