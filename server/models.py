@@ -212,7 +212,7 @@ class Opinion(BaseModel):
     signature = JSONText()
     document_digest = peewee.CharField()
     # Unsigned routing extras of an approval ({"circulate_to": [...], "countersign_to": [...]}),
-    # read when the stage completes (server/workflow.py).
+    # read when the stage completes (server/workflow/stages.py).
     routing = JSONText(default=dict)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)

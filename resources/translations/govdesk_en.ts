@@ -1570,7 +1570,12 @@
     </message>
     <message>
         <location filename="../../client/ui/signoff_panel.py" line="373"/>
-        <source>Choose who receives it before forwarding.</source>
+        <source>Choose who receives it before sending it on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="378"/>
+        <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1570,8 +1570,13 @@
     </message>
     <message>
         <location filename="../../client/ui/signoff_panel.py" line="373"/>
-        <source>Choose who receives it before forwarding.</source>
-        <translation>转办前请先选择接收人员。</translation>
+        <source>Choose who receives it before sending it on.</source>
+        <translation>请先选择接收人员。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="378"/>
+        <source>Write the reason for returning it.</source>
+        <translation>退回时请填写退回理由。</translation>
     </message>
 </context>
 <context>
