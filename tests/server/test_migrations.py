@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import peewee
 import pytest
 from fastapi.testclient import TestClient
@@ -313,7 +314,7 @@ def _server(*argv: str, db_env: str | None = None) -> subprocess.CompletedProces
                           capture_output=True, text=True, timeout=60)
 
 
-def test_serve_refuses_an_unmigrated_database(release_url: str) -> None:
+def test_serve_refuses_an_unmigrated_database_and_serves_it_migrated(release_url: str) -> None:
     serve = _server("serve", "--db", release_url, "--port", str(_free_port()))
     assert serve.returncode == 2, serve.stderr
     assert "Traceback" not in serve.stderr
@@ -326,3 +327,9 @@ def test_serve_refuses_an_unmigrated_database(release_url: str) -> None:
     assert migrate.returncode == 0, migrate.stderr
     assert migrate.stdout.splitlines()[-1] == (
         f"platform database now at version {migrations.LATEST}")
+    from server.embedded import EmbeddedPlatform
+
+    with EmbeddedPlatform(release_url, demo=False) as platform:
+        r = httpx.post(platform.base_url + "/api/v1/auth/login", timeout=30, json={
+            "username": "mayor", "password": PASSWORD, "device_id": "after-upgrade"})
+        assert r.status_code == 200, r.text
