@@ -6,12 +6,15 @@
     python -m server create-user --db URL --username u --password p --name 姓名 \
         --unit UNIT_ID_OR_NAME --roles staff,leader --title 科员
     python -m server purge --db URL --older-than-days 30
+    python -m server migrate --db URL       (upgrade the schema; see docs/deploy.md)
     python -m server init-demo ...          -> server.demo.build.main(argv)
     python -m server register-document ...  -> server.documents_cli.main(argv)
 
 `--db` defaults to ./govdesk-platform.db (a bare path is a SQLite file). The hooked
 subcommands get the remaining arguments unparsed (`main(argv: list[str]) -> int`).
-Exit codes: 0 success, 1 a refused request (message on stderr), 2 usage error.
+Exit codes: 0 success, 1 a refused request (message on stderr), 2 usage error or a
+database at another schema version (`serve` and the others ask for `migrate`; `migrate`
+refuses a database newer than the program).
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     purge = with_db(sub.add_parser("purge", help="compact old deletions of the change feed"))
     purge.add_argument("--older-than-days", type=float, required=True)
 
+    with_db(sub.add_parser("migrate", help="upgrade the database schema to this version"))
+
     for name in HOOKS:
         sub.add_parser(name, help=f"see {HOOKS[name]}", add_help=False)
     return parser
@@ -127,7 +132,8 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"error: cannot use the TLS certificate/key: {exc}", file=sys.stderr)
             return 2
         tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
-    # Create tables once here, before any worker starts.
+    # Create an empty database's tables once here, before any worker starts; refuse a
+    # database at another schema version (SchemaError: one line, exit 2, in main).
     init_database(args.db)
     log.info("serving %s on %s://%s:%d", redact_url(args.db), "https" if tls else "http",
              args.host, args.port)
@@ -198,20 +204,56 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    import peewee
+
+    from server import migrations
+    from server.db import open_database
+
+    def report(migration: migrations.Migration, before: migrations.SchemaState) -> None:
+        how = " (tables already there: stamped)" if not before.stamped and before.version else ""
+        print(f"applied migration {migration.version} {migration.name}{how}", flush=True)
+
+    try:
+        open_database(args.db)
+        applied = migrations.migrate(args.db, report)
+    except migrations.MigrationFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except peewee.PeeweeException as exc:  # cannot connect, not a database, ...
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"error: cannot migrate {redact_url(args.db)}: {reason}", file=sys.stderr)
+        return 1
+    if applied:
+        print(f"platform database now at version {migrations.LATEST}")
+    else:
+        print(f"platform database already at version {migrations.LATEST}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from server.migrations import SchemaError
+
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in HOOKS:
         _setup_logging()
         module = importlib.import_module(HOOKS[argv[0]])
-        return int(module.main(argv[1:]) or 0)
+        try:
+            return int(module.main(argv[1:]) or 0)
+        except SchemaError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     args = _parser().parse_args(argv)
     _setup_logging(getattr(args, "log_level", "info"))
     from server.errors import Problem
 
     commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
-                "purge": _purge}
+                "purge": _purge, "migrate": _migrate}
     try:
         return commands[args.command](args)
     except Problem as problem:
         print(f"error: {problem.code}: {problem.detail or problem.title}", file=sys.stderr)
         return 1
+    except SchemaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

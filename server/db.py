@@ -9,14 +9,14 @@ transaction already holds the write lock), so helpers such as `directory.create_
 or `feed.publish` may be called from within a caller's own `write_tx()`.
 
 Connections are per thread (peewee's default); `init_database(url)` is the one call a
-process makes before serving: it opens the URL, creates missing tables and the Meta row.
+process makes before serving: it opens the URL, creates the schema of an empty database
+and refuses one at another schema version (server/migrations: `python -m server migrate`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,15 +63,15 @@ def open_database(url: str) -> peewee.Database:
 
 
 def init_database(url: str) -> peewee.Database:
-    """Open `url`, create missing tables and the Meta row (idempotent)."""
-    from server import models  # models import `database` from here
+    """Open `url` for the platform: an empty database gets the current schema and its Meta
+    row (every migration, server/migrations); any other must already be at the current
+    schema version, else `migrations.SchemaError` (run `python -m server migrate`)."""
+    from server import migrations
 
     db = open_database(url)
-    with write_tx():
-        db.create_tables(models.ALL_MODELS, safe=True)
-        if models.Meta.get_or_none(models.Meta.id == 1) is None:
-            models.Meta.create(id=1, instance_id=uuid.uuid4().hex, seq=0, min_cursor_seq=0)
-            log.info("new platform database at %s", redact_url(url))
+    if not db.get_tables() and migrations.migrate(url):
+        log.info("new platform database at %s", redact_url(url))
+    migrations.require_current(url)
     return db
 
 
@@ -86,8 +86,8 @@ def redact_url(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
+        if ":" in creds:  # a URL without a password stays as it is (a command to copy)
+            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
     return url
 
 

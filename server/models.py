@@ -1,4 +1,5 @@
-"""Tables of the reference platform.
+"""Tables of the reference platform, as the last migration leaves them (server/migrations
+creates and changes the schema; a change here needs a migration there).
 
 Two layers live here:
 - domain tables (Unit, User, Document, Task, ...) that the workflow reads and writes;
@@ -237,13 +238,18 @@ class Notice(BaseModel):
 
 class Receipt(BaseModel):
     id = peewee.CharField(primary_key=True)
-    notice_id = peewee.CharField(null=True, index=True)
-    document_id = peewee.CharField(null=True, index=True)
+    notice_id = peewee.CharField(null=True)
+    document_id = peewee.CharField(null=True)
     user = peewee.ForeignKeyField(User, column_name="user_id")
     kind = peewee.CharField()  # read, ack
     at = UTCDateTimeField()
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        # Each read/ack looks up the user's receipt of that kind (migration 2).
+        indexes = ((("notice_id", "user_id", "kind"), False),
+                   (("document_id", "user_id", "kind"), False))
 
 
 class SigningKey(BaseModel):

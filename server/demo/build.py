@@ -710,8 +710,10 @@ def _database_is_empty() -> bool:
 
 def _wipe(db_url: str) -> None:
     """Drop every platform table and start a new platform database (new instance_id)."""
+    from server.migrations import SchemaVersion
+
     db = database.obj
-    db.drop_tables(list(reversed(models.ALL_MODELS)), safe=True,
+    db.drop_tables([SchemaVersion, *reversed(models.ALL_MODELS)], safe=True,
                    **({} if is_sqlite() else {"cascade": True}))
     close_database()
     init_database(db_url)
