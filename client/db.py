@@ -36,6 +36,7 @@ import functools
 import inspect
 import logging
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -204,7 +205,9 @@ class NoActiveCache(RuntimeError):
 
 
 _current: ContextVar[CacheDatabase | None] = ContextVar("govdesk_cache", default=None)
-_open: tuple[CacheDatabase, ...] = ()  # replaced whole, so readers need no lock
+# Weak: a cache dropped without close_cache (nothing can reach it any more) does not
+# count as open. Replaced whole, so readers need no lock.
+_open: tuple[weakref.ref[CacheDatabase], ...] = ()
 _open_lock = threading.Lock()
 
 
@@ -212,8 +215,7 @@ def _register(db: CacheDatabase) -> None:
     global _open
     with _open_lock:
         db.released = False
-        if db not in _open:
-            _open = (*_open, db)
+        _open = (*(r for r in _open if r() not in (None, db)), weakref.ref(db))
 
 
 def _unregister(db: peewee.Database) -> None:
@@ -221,11 +223,12 @@ def _unregister(db: peewee.Database) -> None:
     with _open_lock:
         if isinstance(db, CacheDatabase):
             db.released = True
-        _open = tuple(d for d in _open if d is not db)
+        _open = tuple(r for r in _open if r() not in (None, db))
 
 
-def open_caches() -> tuple[CacheDatabase, ...]:
-    return _open
+def open_caches() -> list[CacheDatabase]:
+    """The caches opened by open_cache and not closed by close_cache (still referenced)."""
+    return [db for ref in _open if (db := ref()) is not None]
 
 
 def active_cache() -> CacheDatabase | None:
@@ -233,7 +236,7 @@ def active_cache() -> CacheDatabase | None:
     db = _current.get()
     if db is not None:
         return None if db.released else db
-    opened = _open
+    opened = open_caches()
     return opened[0] if len(opened) == 1 else None
 
 
@@ -244,7 +247,7 @@ def current_cache() -> CacheDatabase:
         if db.released:
             raise NoActiveCache(f"the cache {db.database} was closed: its profile is gone")
         return db
-    opened = _open
+    opened = open_caches()
     if len(opened) == 1:
         return opened[0]
     if not opened:
