@@ -323,10 +323,11 @@ class _Bound:
         object.__setattr__(self, "_database", database)
 
     def __getattr__(self, name: str) -> Any:
-        value = getattr(self._target, name)
+        database = self._database
+        with use_cache(database):  # a property may read the cache too
+            value = getattr(self._target, name)
         if not callable(value) or isinstance(value, type):
             return value
-        database = self._database
 
         @functools.wraps(value)
         def call(*args: Any, **kwargs: Any) -> Any:
