@@ -220,7 +220,11 @@ def _count_by(db: Any, table: str, column: str) -> dict[str, int]:
 
 
 def profile_state(profile: Path) -> dict[str, Any]:
-    """Sync health of one profile, from its cache, without binding the models to it."""
+    """Sync health of one profile, from its cache.
+
+    Its own connection, not `open_cache`: nothing is migrated or switched to WAL (a support
+    tool leaves the file as it found it, even from an older version), and the cache is
+    not registered as open, so a profile signed in alongside keeps its models' cache."""
     from client import db as cache_db
     from client import models
     from client.keystore import Keystore

@@ -1,4 +1,5 @@
-"""Tables of the local cache (peewee, bound late to `database_proxy` by client/db.py).
+"""Tables of the local cache (peewee, on `database_proxy`: the cache of the current
+execution context, client/db.py `CurrentCache`, so several profiles' caches can be open).
 
 Synchronised objects keep the PROTOCOL fields that are queried as columns and the
 full JSON in `data`; local state (read flags, pending sign-offs, drafts, the outbox)
@@ -16,7 +17,9 @@ from typing import Any
 
 import peewee
 
-database_proxy = peewee.DatabaseProxy()
+from client.db import CurrentCache, NoActiveCache, active_cache, current_cache
+
+database_proxy = CurrentCache()
 
 URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2}
 
@@ -70,10 +73,38 @@ class JSONText(peewee.TextField):
         return None if value is None else json.loads(value)
 
 
+class CrossCacheWrite(NoActiveCache):
+    """A row read from one profile's cache was about to be saved into another's."""
+
+
 class BaseModel(peewee.Model):
+    """A row that remembers the cache it was read from: saving or deleting it in the
+    context of another cache raises CrossCacheWrite instead of writing profile A's row
+    into profile B's cache."""
+
     class Meta:
         database = database_proxy
         legacy_table_names = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        loaded = bool(kwargs.get("__no_default__"))  # peewee builds rows read this way
+        super().__init__(*args, **kwargs)
+        self._read_from = active_cache() if loaded else None
+
+    def _check_same_cache(self) -> None:
+        origin = self.__dict__.get("_read_from")
+        if origin is not None and origin is not current_cache():
+            raise CrossCacheWrite(
+                f"{type(self).__name__} row read from {origin.database} written in the "
+                f"context of {current_cache().database}")
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        self._check_same_cache()
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args: Any, **kwargs: Any) -> Any:
+        self._check_same_cache()
+        return super().delete_instance(*args, **kwargs)
 
 
 class SchemaVersion(BaseModel):

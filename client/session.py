@@ -8,16 +8,25 @@ the UI both build on it:
     profile = Profile.resume()                                # CLI: last account, keyring
     profile.sync(progress)
     profile.close()
+
+Several profiles may be open in one process at once. Each one's `services`, `blobs` and
+`engine` use its own cache whatever thread calls them (client/db.py `bound`); anything
+else that reads the models (module functions such as `outbox.counts()`, model queries)
+runs inside `with profile.cache_context():` once a second profile is open.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import logging
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from client import auth, db, models, paths
 from client.auth import ProfileInfo
@@ -36,6 +45,18 @@ log = logging.getLogger(__name__)
 
 LAST_ACCOUNT_FILE = "last_account.json"
 MB = 1024 * 1024
+
+R = TypeVar("R")
+
+
+def _in_cache(method: Callable[..., R]) -> Callable[..., R]:
+    """Run a Profile method with the profile's own cache as the models' cache."""
+
+    @functools.wraps(method)
+    def run(self: Profile, *args: Any, **kwargs: Any) -> R:
+        with self.cache_context():
+            return method(self, *args, **kwargs)
+    return run
 
 
 def remember_last(server_url: str, username: str) -> None:
@@ -159,17 +180,33 @@ class Profile:
             raise AuthError("auth.not_logged_in", "尚未登录。")
         return UserId(self.info.user_id)
 
+    @contextmanager
+    def cache_context(self) -> Iterator[db.CacheDatabase]:
+        """This profile's cache is the models' cache inside (this thread; nestable)."""
+        if self.db is None:
+            raise GovDeskError("profile.closed", "账户已关闭。")
+        with db.use_cache(self.db) as cache:
+            yield cache
+
     def _open_cache(self) -> None:
         key = self.keystore.get_or_create_cache_key()
-        self.db = db.open_cache(paths.cache_path(self.dir), key)
-        apply.set_identity(user_id=self.user_id)
-        self.blobs = BlobStore(paths.blobs_dir(self.dir), key,
-                               cap_bytes=self.settings.prefetch_total_mb * MB)
-        self.services = Services(me=self.user_id, blobs=self.blobs)
+        cache = db.open_cache(paths.cache_path(self.dir), key)
+        self.db = cache
+        with db.use_cache(cache):
+            apply.set_identity(user_id=self.user_id)
+        # Bound: whichever thread or context calls them, they use this profile's cache.
+        self.blobs = db.bound(BlobStore(paths.blobs_dir(self.dir), key,
+                                        cap_bytes=self.settings.prefetch_total_mb * MB), cache)
+        services = Services(me=self.user_id, blobs=self.blobs)
+        for name in _SERVICE_FIELDS:
+            setattr(services, name, db.bound(getattr(services, name), cache))
+        self.services = services
         self.engine = SyncEngine(self.api, self.blobs, page_limit=self.settings.sync_page_limit,
                                  max_blob_bytes=self.settings.prefetch_max_blob_mb * MB,
-                                 prefetch_budget_bytes=self.settings.prefetch_total_mb * MB)
+                                 prefetch_budget_bytes=self.settings.prefetch_total_mb * MB,
+                                 database=cache)
 
+    @_in_cache
     def _replace_revoked_key(self, keypair: KeyPair) -> KeyPair:
         row = models.SigningKey.get_or_none(models.SigningKey.id == keypair.key_id)
         if row is None or row.revoked_at is None:
@@ -182,6 +219,7 @@ class Profile:
         self.info.save(self.dir)
         return keypair
 
+    @_in_cache
     def _queue_key_registration(self, keypair: KeyPair) -> None:
         """Queue `key.register` unless the platform already lists the key or it is queued."""
         if models.SigningKey.get_or_none(models.SigningKey.id == keypair.key_id) is not None:
@@ -212,6 +250,7 @@ class Profile:
             self._rekey_if_revoked()
         return report
 
+    @_in_cache
     def _rekey_if_revoked(self) -> None:
         """After the pull of a password sign-in: the platform revoked this device's key
         since we last knew (a key revocation, e.g. by an admin) -> a new key, registered
@@ -225,6 +264,7 @@ class Profile:
             log.info("device key %s was revoked; new key %s", current.key_id, replaced.key_id)
             self._queue_key_registration(replaced)
 
+    @_in_cache
     def unsent_ops(self) -> int:
         return outbox.counts().unsent
 
@@ -260,3 +300,7 @@ class Profile:
             db.close_cache(self.db)
             self.db = None
         self.api.close()
+
+
+# The service objects of `Services` (its other fields, me and blobs, are not services).
+_SERVICE_FIELDS = tuple(f.name for f in dataclasses.fields(Services) if not f.init)

@@ -14,11 +14,16 @@ transaction (client.sync.apply), in order; the next page is downloaded, validate
 and turned into rows on a worker thread while the current one is written (only when
 the platform said has_more). 410 cursor.expired → full re-sync. A sync with nothing to
 do therefore costs exactly one request (the empty /changes page).
+
+An engine made with `database=` (a Profile's) runs on that cache whatever thread runs it
+(the caller's, the SyncManager's); its download thread runs in a copy of the run's
+context, so it uses the same cache (client/db.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -26,7 +31,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from client import models
+from client import db, models
 from client.blobstore import BlobStore
 from client.errors import ConflictError, GovDeskError, NetworkError, StorageError
 from client.services import outbox
@@ -91,8 +96,11 @@ class SyncEngine:
     def __init__(self, api: PlatformApi, store: BlobStore | None = None, *,
                  page_limit: int = DEFAULT_PAGE_LIMIT, prefetch: bool = True,
                  max_blob_bytes: int = 50 * 1024 * 1024,
-                 prefetch_budget_bytes: int = 2 * 1024**3) -> None:
+                 prefetch_budget_bytes: int = 2 * 1024**3,
+                 database: db.CacheDatabase | None = None) -> None:
         self.api = api
+        # None: the cache of the caller's context (client/db.py current_cache).
+        self.database = database
         self.store = store
         self.page_limit = max(1, min(MAX_PAGE_LIMIT, page_limit))
         self.prefetch_enabled = prefetch and store is not None
@@ -105,6 +113,12 @@ class SyncEngine:
 
     # --- the whole run ----------------------------------------------------------------
     def run(self, progress: ProgressCallback | None = None) -> SyncReport:
+        if self.database is None:
+            return self._run(progress)
+        with db.use_cache(self.database):
+            return self._run(progress)
+
+    def _run(self, progress: ProgressCallback | None) -> SyncReport:
         report = SyncReport()
         start_requests = self.api.requests_sent
         started = time.perf_counter()
@@ -259,7 +273,9 @@ class SyncEngine:
                     report.full_resync = report.full_resync or "cursor_expired"
                     cursor = None
                     continue
-                ahead = (fetcher.submit(self._fetch, page.cursor)
+                # In a copy of this context: the worker uses this run's cache.
+                ahead = (fetcher.submit(contextvars.copy_context().run, self._fetch,
+                                        page.cursor)
                          if page.has_more and self.fetch_ahead else None)
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor

@@ -1,7 +1,9 @@
 """Background synchronisation: a worker thread, online/offline, periodic and hinted syncs.
 
 - One worker thread runs every sync (so syncs never overlap) and owns its own database
-  connection (peewee opens one per thread).
+  connection (peewee opens one per thread). It runs in a copy of the context `start()`
+  was called in, and the engine runs on its own profile's cache (`engine.database`), so
+  the managers of two profiles open in one process each sync their own cache.
 - Online: a sync every `interval` seconds, at once on `sync_now()` or an event-stream
   hint (client/sync/events.py).
 - A sync failing because the platform cannot be reached turns the manager offline; it
@@ -15,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from client import models
+from client import db as cache_db
 from client.errors import AuthError, GovDeskError
 from client.sync.engine import SyncEngine, SyncProgress, SyncReport, is_offline_error
 from client.sync.events import EventListener
@@ -114,7 +117,9 @@ class SyncManager:
             self._idle.clear()
             self.engine.stop_requested = False
         self._set_state(State.STARTING)
-        self._thread = threading.Thread(target=self._run, name="govdesk-sync", daemon=True)
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(target=context.run, args=(self._run,),
+                                        name="govdesk-sync", daemon=True)
         self._thread.start()
         if self.use_events:
             self._events = EventListener(self.engine.api, self._on_hint)
@@ -178,7 +183,7 @@ class SyncManager:
                 self._sync_once()
         finally:
             self._idle.set()
-            db = models.database_proxy.obj
+            db = self.engine.database or cache_db.active_cache()
             if db is not None and not db.is_closed():
                 db.close()  # this thread's connection
 

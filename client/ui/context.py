@@ -3,10 +3,14 @@
 Thin on purpose: each method forwards to a service in client/services (or to the
 profile / sync manager) and packs the answer for one screen. Methods marked "db" run on
 the background-op writer thread, "net" on the network pool; none touches a widget.
+The profile's services and blob store use its own cache from any thread; the methods
+that read the models or the outbox themselves run in `profile.cache_context()` (the
+writer thread serves whichever profile submitted the job).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import mimetypes
@@ -14,7 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -56,6 +60,19 @@ class DocumentBundle:
 
 def _now() -> datetime:
     return datetime.now().astimezone()
+
+
+R = TypeVar("R")
+
+
+def _in_cache(method: Callable[..., R]) -> Callable[..., R]:
+    """Run an AppContext method on its profile's cache, from whichever thread."""
+
+    @functools.wraps(method)
+    def run(self: AppContext, *args: Any, **kwargs: Any) -> R:
+        with self.profile.cache_context():
+            return method(self, *args, **kwargs)
+    return run
 
 
 class AppContext(QObject):
@@ -165,17 +182,20 @@ class AppContext(QObject):
                 return row
         return None
 
+    @_in_cache
     def status_info(self) -> tuple[datetime | None, str | None, int]:
         from client.services import outbox
 
         return self.last_sync_at, self.last_error, outbox.counts().unsent
 
+    @_in_cache
     def unit_name_of_me(self) -> str:
         from client.models import Unit
 
         unit = Unit.get_or_none(Unit.id == getattr(self.profile.info, "unit_id", None))
         return unit.name if unit is not None else ""
 
+    @_in_cache
     def titles(self, ids: list[str]) -> dict[str, str]:
         from client.models import Document, Notice
 
@@ -212,6 +232,7 @@ class AppContext(QObject):
             return None
         return blobs.open_bytes(sha256)
 
+    @_in_cache
     def download_blob(self, sha256: str) -> bool:  # net
         from client.sync import blobs as blob_sync
 
@@ -279,6 +300,7 @@ class AppContext(QObject):
         return status, names
 
     # -- problems (db) ----------------------------------------------------------------
+    @_in_cache
     def problems(self) -> tuple[list[OutboxItem], dict[str, str]]:
         from client.services import outbox
 
@@ -293,6 +315,7 @@ class AppContext(QObject):
                                 or it.data.get("title") or ref)
         return items, titles
 
+    @_in_cache
     def _tasks(self, ids: list[str]) -> list[Any]:
         from client.models import Task
 
@@ -307,11 +330,13 @@ class AppContext(QObject):
         task_id = old.task_id if old.task_id in ids else (ids[0] if ids else None)
         return old.document_id, task_id
 
+    @_in_cache
     def retry(self, item: OutboxItem) -> None:
         from client.services import outbox
 
         outbox.retry(item.op_id)
 
+    @_in_cache
     def discard(self, item: OutboxItem) -> None:
         from client.services import outbox
 

@@ -8,11 +8,15 @@ Rules the rest of the UI relies on:
   state when first used from a Qt-created thread (PySide 6.12, measured crash);
 - results and errors come back to the GUI thread through a queued signal; callbacks are
   dropped when the QObject that asked (``owner``) has been destroyed meanwhile;
-- widgets are never touched from a worker: a worker only calls plain Python.
+- widgets are never touched from a worker: a worker only calls plain Python;
+- a job runs in a copy of the `contextvars` context it was submitted from, so work
+  queued inside `with profile.cache_context():` uses that profile's cache (two profiles
+  may be open in one process; client/db.py).
 """
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import queue
@@ -129,10 +133,12 @@ class BackgroundOps(QObject):
         if was_idle:
             self.busy_changed.emit(True)
         job = _Job(self, job_id, fn)
+        # A fresh copy per job: no job sees what another set, and none leaks into the next.
+        context = contextvars.copy_context()
         if pool is None:
-            self._writer.put(job.run)
+            self._writer.put(lambda: context.run(job.run))
         else:
-            pool.submit(job.run)
+            pool.submit(context.run, job.run)
         return job_id
 
     # -- delivery (GUI thread) ----------------------------------------------------

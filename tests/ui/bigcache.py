@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from client import models
-from client.db import open_cache
+from client.db import close_cache, open_cache
 
 ISSUERS = ("佳木斯市人民政府", "富锦市财政局", "富锦市教育局", "富锦市民政局", "富锦市水务局",
            "黑龙江省人民政府办公厅", "富锦市统计局", "富锦市旅游局")
@@ -61,7 +61,7 @@ def build(path: Path, key: bytes, count: int, *, tasks_every: int = 1) -> None:
         insert("document", docs)
         if tasks:
             insert("task", tasks)
-    db.close()
+    close_cache(db)
 
 
 def open_big(path: Path, key: bytes) -> None:

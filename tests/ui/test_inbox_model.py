@@ -30,7 +30,7 @@ def big_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
 def inbox(big_cache: tuple[Path, bytes]):  # noqa: ANN201
     db = bigcache.open_cache(*big_cache)
     yield InboxService(bigcache.ME)
-    db.close()
+    bigcache.close_cache(db)
 
 
 def _fetcher(inbox: InboxService, view: InboxView = InboxView.TODO,

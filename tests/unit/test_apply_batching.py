@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from client import models, search_index
-from client.db import close_cache, open_cache
+from client.db import close_cache, open_cache, use_cache
 from client.services.documents import DocumentService
 from client.sync import apply
 
@@ -98,25 +98,26 @@ def _state(db: peewee.Database) -> dict[str, Any]:
 def test_a_page_at_once_equals_its_changes_one_by_one(tmp_path: Path, pages) -> None:
     folder = tmp_path / str(abs(hash(repr(pages))))
     batched = open_cache(folder / "batched.db", b"b" * 32)
-    apply.set_identity(user_id=ME)
     single = open_cache(folder / "single.db", b"s" * 32)
-    apply.set_identity(user_id=ME)
     try:
+        for db in (batched, single):
+            with use_cache(db):
+                apply.set_identity(user_id=ME)
         for n, (ops, body_of) in enumerate([(BASE, 1), *pages]):
             changes = [_change(op) for op in ops]
             for db, per_change in ((batched, False), (single, True)):
-                models.database_proxy.initialize(db)
-                if per_change:
-                    for k, change in enumerate(changes):
-                        apply.apply_page([change], cursor=f"c{n}-{k}")
-                else:
-                    apply.apply_page(changes, cursor=f"c{n}")
-                if body_of is not None:  # the body was downloaded and its text extracted
-                    DocumentService(ME).set_body_text(f"d{body_of}", "汛期水位监测报告")
-        models.database_proxy.initialize(batched)
-        got = _state(batched)
-        models.database_proxy.initialize(single)
-        assert got == _state(single)
+                with use_cache(db):
+                    if per_change:
+                        for k, change in enumerate(changes):
+                            apply.apply_page([change], cursor=f"c{n}-{k}")
+                    else:
+                        apply.apply_page(changes, cursor=f"c{n}")
+                    if body_of is not None:  # the body was downloaded and its text extracted
+                        DocumentService(ME).set_body_text(f"d{body_of}", "汛期水位监测报告")
+        with use_cache(batched):
+            got = _state(batched)
+        with use_cache(single):
+            assert got == _state(single)
     finally:
         close_cache(batched)
         close_cache(single)
