@@ -13,6 +13,7 @@ Pure data: imports neither the client nor the platform.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -323,11 +324,16 @@ assert len(CATALOGUE) == len(_SPECS), "a code is listed twice"
 
 
 def spec(code: str) -> ErrorSpec | None:
-    return CATALOGUE.get(code)
+    """The entry for `code`; a bare `http.<status>` (a problem without a code) is
+    `http.error`."""
+    found = CATALOGUE.get(code)
+    if found is None and re.fullmatch(r"http\.\d{3}", code):
+        return CATALOGUE["http.error"]
+    return found
 
 
 def kind(code: str) -> str | None:
-    found = CATALOGUE.get(code)
+    found = spec(code)
     return found.kind if found else None
 
 
@@ -362,7 +368,7 @@ def fill(template: str, params: Mapping[str, Any]) -> str:
 def english(code: str, params: Mapping[str, Any] | None = None) -> str:
     """The English sentence for `code` (the platform's titles, the client's fallback)."""
     params = dict(params or {})
-    found = CATALOGUE.get(code)
+    found = spec(code)
     if found is None:
         return fill(UNKNOWN_TEMPLATE, {"code": code})
     return fill(found.template_for(params), params)
