@@ -54,11 +54,11 @@ def known(code: str | None) -> bool:
 def render(code: str, params: Mapping[str, Any] | None = None, *,
            language: str | None = None) -> str:
     """The sentence for `code` with `params`, in `language` (default: the current one)."""
-    params = dict(params or {})
     spec = catalogue.spec(code)
     if spec is None:
-        template, params = catalogue.UNKNOWN_TEMPLATE, {**params, "code": code}
+        template, params = catalogue.UNKNOWN_TEMPLATE, {**(params or {}), "code": code}
     else:
+        params = {**spec.defaults, **(params or {})}
         template = spec.template_for(params)
     return catalogue.fill(translate(template, language=language), params)
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
+
+from protocol.workflow_rules import MAX_OPINION_TEXT
 
 # Kinds: what a person can do about it.
 AUTH: Final = "auth"            # sign in again / ask the admin
@@ -44,6 +46,8 @@ class ErrorSpec:
     template: str
     kind: str
     variants: tuple[str, ...] = ()
+    # Parameters the template can do without being given (an op result carries none).
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def templates(self) -> tuple[str, ...]:
         return (*self.variants, self.template)
@@ -163,7 +167,8 @@ _SPECS: tuple[ErrorSpec, ...] = (
               "This is the last task of its step; it cannot be cancelled.", CONFLICT),
     ErrorSpec("task.same_assignee", "The task is already assigned to that person.", CONFLICT),
     ErrorSpec("opinion.reason_required", "Please give a reason for returning it.", INPUT),
-    ErrorSpec("opinion.too_long", "The opinion is longer than {limit} characters.", INPUT),
+    ErrorSpec("opinion.too_long", "The opinion is longer than {limit} characters.", INPUT,
+              defaults={"limit": MAX_OPINION_TEXT}),
     ErrorSpec("signature.invalid", "The signature does not verify.", REJECTED),
     ErrorSpec("signature.unknown_key",
               "The signing key is not registered to you on the platform.", REJECTED),
@@ -301,7 +306,8 @@ _SPECS: tuple[ErrorSpec, ...] = (
               KEYRING),
     # --- settings and usage -----------------------------------------------------------------
     ErrorSpec("config.server_url", "The platform address is missing or not valid.", CONFIG,
-              variants=("The platform address is not valid: {url}",)),
+              variants=("The platform address is not valid: {url}",
+                        "The platform address is missing: give it with {flag}.")),
     ErrorSpec("config.ca_file", "Cannot read the certificate file {path}: {reason}", CONFIG),
     ErrorSpec("config.invalid_value",
               "The value {value} of setting {key} is not valid (from {source}).", CONFIG),
@@ -367,8 +373,8 @@ def fill(template: str, params: Mapping[str, Any]) -> str:
 
 def english(code: str, params: Mapping[str, Any] | None = None) -> str:
     """The English sentence for `code` (the platform's titles, the client's fallback)."""
-    params = dict(params or {})
     found = spec(code)
     if found is None:
         return fill(UNKNOWN_TEMPLATE, {"code": code})
+    params = {**found.defaults, **(params or {})}
     return fill(found.template_for(params), params)

@@ -2319,6 +2319,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The platform address is missing: give it with {flag}.</source>
+        <extracomment>config.server_url</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The platform address is missing or not valid.</source>
         <extracomment>config.server_url</extracomment>
         <translation type="unfinished"></translation>

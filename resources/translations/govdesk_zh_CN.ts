@@ -2317,6 +2317,11 @@
         <translation>平台地址无效：{url}</translation>
     </message>
     <message>
+        <source>The platform address is missing: give it with {flag}.</source>
+        <extracomment>config.server_url</extracomment>
+        <translation>请用 {flag} 指定平台地址。</translation>
+    </message>
+    <message>
         <source>The platform address is missing or not valid.</source>
         <extracomment>config.server_url</extracomment>
         <translation>平台地址未填写或无效。</translation>
