@@ -343,6 +343,15 @@ def kind(code: str) -> str | None:
     return found.kind if found else None
 
 
+def title(code: str) -> str | None:
+    """A fixed English summary of `code` (a problem document's `title`): its template
+    when that needs no parameters beyond its defaults; None for unknown codes."""
+    found = spec(code)
+    if found is None or template_params(found.template) - found.defaults.keys():
+        return None
+    return fill(found.template, found.defaults)
+
+
 def all_templates() -> Iterator[str]:
     """Every English source string (templates and variants, each once), in catalogue order:
     what the translation catalogue's `errors` context holds."""

@@ -1150,31 +1150,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="124"/>
-        <source>The step was withdrawn or moved to someone else on the platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="126"/>
-        <source>The step was already completed on the platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="127"/>
-        <source>The step no longer exists on the platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
-        <source>The document has been archived</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
-        <source>You are no longer allowed to do this</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>

@@ -1150,31 +1150,6 @@
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="124"/>
-        <source>The step was withdrawn or moved to someone else on the platform</source>
-        <translation>平台上该办理环节已被撤回或改派他人</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="126"/>
-        <source>The step was already completed on the platform</source>
-        <translation>该办理环节已在平台上办结</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="127"/>
-        <source>The step no longer exists on the platform</source>
-        <translation>平台上已没有该办理环节</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
-        <source>The document has been archived</source>
-        <translation>该公文已归档</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
-        <source>You are no longer allowed to do this</source>
-        <translation>您已无权执行此操作</translation>
-    </message>
-    <message>
         <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Sign-off</source>
         <translation>签批</translation>
