@@ -93,13 +93,12 @@ class ProfileInfo:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise StorageError("profile.unreadable",
-                               f"账户资料文件 {path} 已损坏或无法读取。") from exc
+            raise StorageError("profile.unreadable", path=str(path), detail=str(exc)) from exc
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         try:
             return cls(**known)
         except TypeError as exc:
-            raise StorageError("profile.unreadable", f"账户资料文件 {path} 内容不完整。") from exc
+            raise StorageError("profile.unreadable", path=str(path), detail=str(exc)) from exc
 
     def save(self, profile_dir: Path) -> None:
         profile_dir.mkdir(parents=True, exist_ok=True)
@@ -113,17 +112,16 @@ class ProfileInfo:
                 os.fsync(f.fileno())
             os.replace(tmp, path)
         except OSError as exc:
-            raise StorageError("profile.unwritable",
-                               f"无法保存账户资料（{exc.strerror}），请检查磁盘空间和权限。") from exc
+            raise StorageError("profile.unwritable", reason=exc.strerror,
+                               detail=str(exc)) from exc
 
 
 def check_offline(info: ProfileInfo | None, password: str) -> None:
     """Raise unless `password` matches the verifier of an earlier online login."""
     if info is None or not info.password_verifier:
-        raise AuthError("auth.offline_unavailable",
-                        "此账户尚未在本机联网登录过，无法离线打开。请在联网时先登录一次。")
+        raise AuthError("auth.offline_unavailable")
     if not check_verifier(password, info.password_verifier):
-        raise AuthError("auth.invalid_credentials", "用户名或密码错误。")
+        raise AuthError("auth.invalid_credentials")
 
 
 def ensure_device_key(keystore: Keystore, device_id: str, algorithm: str) -> tuple[KeyPair, bool]:

@@ -167,10 +167,8 @@ def _write_error(exc: OSError) -> StorageError:
     import errno
 
     if exc.errno == errno.ENOSPC:
-        return StorageError("storage.disk_full",
-                            "磁盘空间已满，文件无法保存。请清理磁盘空间后重试。", detail=str(exc))
-    return StorageError("blob.write_failed", "无法写入本地文件存储，请检查磁盘和权限。",
-                        detail=str(exc))
+        return StorageError("storage.disk_full", detail=str(exc))
+    return StorageError("blob.write_failed", detail=str(exc))
 
 
 class BlobStore:
@@ -249,9 +247,7 @@ class BlobStore:
         actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
             discard()
-            raise StorageError("blob.hash_mismatch",
-                               "下载的文件与平台记录的校验值不符，已丢弃，将重新下载。",
-                               detail=f"expected {expected}, got {actual}")
+            raise StorageError("blob.hash_mismatch", detail=f"expected {expected}, got {actual}")
         entry = BlobEntry.get_or_none(BlobEntry.sha256 == expected)
         mt = media_type or (entry.media_type if entry else "application/octet-stream")
         sha = self.put_bytes(data, mt)
@@ -317,8 +313,7 @@ class BlobStore:
             sealed = path.read_bytes()
         except FileNotFoundError:
             self._mark_missing(sha)
-            raise StorageError("blob.missing", "该文件尚未下载到本机，联网后将自动获取。",
-                               detail=sha) from None
+            raise StorageError("blob.missing", detail=sha) from None
         try:
             data = self._aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], sha.encode())
         except (InvalidTag, ValueError):
@@ -327,8 +322,7 @@ class BlobStore:
             log.error("blob %s is damaged; dropped, will be fetched again", sha)
             path.unlink(missing_ok=True)
             self._mark_missing(sha)
-            raise StorageError("blob.corrupt", "本地保存的文件已损坏，已删除，联网后将重新获取。",
-                               detail=sha)
+            raise StorageError("blob.corrupt", detail=sha)
         BlobEntry.update(last_used_at=models.now_ts()).where(BlobEntry.sha256 == sha).execute()
         return data
 

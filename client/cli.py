@@ -1,6 +1,8 @@
 """Command line: login, sync, status, logout, verify, export, keys (plus diagnose, --self-test).
 
-Output is Chinese, English when LANG (or the `language` setting) is not Chinese.
+Output is Chinese, English when asked for (`--lang en`, the `language` setting, or an
+English LANG/LC_ALL/LC_MESSAGES), chosen as the GUI chooses (client.language); errors
+are worded by client.messages from the same catalogue the GUI uses.
 Exit codes: 0 ok, 1 error, 2 usage, 3 auth, 4 network. The profile lives under
 GOVDESK_HOME (or the user data folder); the last account signed in is remembered.
 Nothing here imports Qt.
@@ -20,9 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from client import paths
+from client import messages, paths
 from client.config import Settings, load_settings
 from client.errors import AuthError, ConfigError, GovDeskError, KeyringError, NetworkError
+from client.language import choose_language
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK = 0, 1, 2, 3, 4
 
@@ -40,30 +43,14 @@ LOCAL_STATES = {
     "rejected": ("被拒绝", "rejected"),
 }
 
-# English versions of the messages people meet most; others show the code too.
-ERRORS_EN = {
-    "auth.invalid_credentials": "Wrong user name or password.",
-    "auth.not_logged_in": "Not signed in. Run `login` first.",
-    "auth.offline_unavailable": "This account never signed in online on this PC.",
-    "auth.throttled": "Too many failed sign-ins; try again later.",
-    "network.unreachable": "Cannot reach the platform. Check the network or the address.",
-    "network.timeout": "The platform did not answer in time.",
-    "tls.untrusted": "The platform's certificate is not trusted (configure ca_file).",
-    "keyring.unavailable": "No OS keyring is available; start and unlock it, then retry.",
-    "keyring.locked": "The OS keyring is locked; unlock it, then retry.",
-    "logout.unsent_ops": "Some operations are not synced yet; sync first or use --force.",
-    "document.not_found": "That document is not in the local cache.",
-}
-
-
 class Out:
     """Bilingual printing: zh unless the language says otherwise."""
 
-    def __init__(self, settings: Settings | None, stream: TextIO | None = None) -> None:
-        lang = (settings.language if settings and settings.language else None) or \
-            os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or \
-            os.environ.get("LANG") or ""
-        self.zh = lang.lower().startswith("zh")
+    def __init__(self, settings: Settings | None, stream: TextIO | None = None, *,
+                 lang: str | None = None) -> None:
+        self.language = choose_language(lang, settings.language if settings else None)
+        self.zh = self.language != "en"
+        messages.set_language(self.language)
         self.stream = stream or sys.stdout
 
     def t(self, zh: str, en: str) -> str:
@@ -73,10 +60,7 @@ class Out:
         print(self.t(zh, en), file=self.stream, flush=True)
 
     def error(self, exc: GovDeskError) -> None:
-        if self.zh:
-            text = f"错误：{exc.message}"
-        else:
-            text = f"Error ({exc.code}): {ERRORS_EN.get(exc.code, exc.message)}"
+        text = f"错误：{exc.message}" if self.zh else f"Error ({exc.code}): {exc.message}"
         print(text, file=sys.stderr, flush=True)
 
 
@@ -140,7 +124,7 @@ def cmd_login(args: argparse.Namespace, settings: Settings, out: Out) -> int:
 
     server = settings.server_url
     if not server:
-        raise ConfigError("config.server_url", "请用 --server 指定平台地址。")
+        raise ConfigError("config.server_url", flag="--server")
     username = args.user or input(out.t("用户名：", "User name: ")).strip()
     password = _password(out)
     if args.offline:
@@ -287,7 +271,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     if args.file:
         return _verify_file(args, settings, out)
     if not args.document_id:
-        raise ConfigError("usage.document_id", "请给出公文编号，或用 --file 指定导出的处理单文件。")
+        raise ConfigError("usage.document_id")
     from client.session import Profile
 
     profile = Profile.resume(settings.server_url if args.server else None, args.user,
@@ -425,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--user", help="用户名 / user name")
         p.add_argument("--ca-file", help="本县根证书文件 / county CA file")
         p.add_argument("--proxy", help="代理 / proxy URL")
+        p.add_argument("--lang", choices=("zh_CN", "en"),
+                       help="界面语言 / output language (zh_CN, en)")
 
     p = sub.add_parser("login", help="登录 / sign in")
     common(p)
@@ -474,11 +460,11 @@ def main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
-    out = Out(None)
+    out = Out(None, lang=args.lang)
     try:
         flags = {"server_url": args.server, "ca_file": args.ca_file, "proxy": args.proxy}
         settings = load_settings(flags)
-        out = Out(settings)
+        out = Out(settings, lang=args.lang)
         setup_logging(settings.log_level)
         return COMMANDS[args.command](args, settings, out)
     except GovDeskError as exc:

@@ -148,8 +148,7 @@ def _coerce(key: str, value: Any, source: str) -> Any:
             return value
     except (TypeError, ValueError):
         pass
-    raise ConfigError("config.invalid_value",
-                      f"配置项 {key} 的值 {value!r} 无效（来源：{source}）。")
+    raise ConfigError("config.invalid_value", key=key, value=repr(value), source=source)
 
 
 def _machine_wide_path(env_var: str, filename: str) -> Path:
@@ -185,19 +184,21 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ConfigError("config.unreadable", f"无法读取{label} {path}：{exc.strerror}") from exc
+        raise ConfigError("config.unreadable", path=str(path), reason=exc.strerror,
+                          detail=label) from exc
     try:
         # utf-8-sig: Notepad before Windows 10 1903 saves UTF-8 with a BOM.
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError("config.malformed", f"{label} {path} 格式错误：{exc}") from exc
+        raise ConfigError("config.malformed", path=str(path), reason=str(exc),
+                          detail=label) from exc
     # A [govdesk] table is accepted too, for admins who like sections.
     if set(data) == {"govdesk"} and isinstance(data["govdesk"], dict):
         data = data["govdesk"]
     unknown = sorted(k for k in data if k not in _FIELD_TYPES or k in ("sources", "locked"))
     if unknown:
-        raise ConfigError("config.unknown_key",
-                          f"{label} {path} 含有未知配置项：{', '.join(unknown)}")
+        raise ConfigError("config.unknown_key", path=str(path), keys=", ".join(unknown),
+                          detail=label)
     return data
 
 
@@ -239,8 +240,7 @@ def load_settings(flags: Mapping[str, Any] | None = None, *,
     policy = _read_toml(ppath, "策略文件")
     not_lockable = sorted(k for k in policy if k not in POLICY_KEYS)
     if not_lockable:
-        raise ConfigError("config.policy_key",
-                          f"策略文件 {ppath} 不能锁定这些配置项：{', '.join(not_lockable)}")
+        raise ConfigError("config.policy_key", path=str(ppath), keys=", ".join(not_lockable))
     apply(policy, f"policy:{ppath}")
     return Settings(**values, sources=sources, locked=frozenset(policy))
 
@@ -259,13 +259,13 @@ def _toml_value(value: Any) -> str:
 def save_user_setting(key: str, value: Any) -> Path:
     """Write one key of the user's settings file (None removes it); refuses locked keys."""
     if key not in _FIELD_TYPES or key in ("sources", "locked"):
-        raise ConfigError("config.unknown_key", f"未知配置项：{key}")
+        raise ConfigError("config.unknown_key", keys=key)
     ppath = policy_path()
     policy = _read_toml(ppath, "策略文件")
     if key in policy:
-        raise ConfigError("config.locked", f"配置项 {key} 已由管理员策略锁定，不能修改。")
+        raise ConfigError("config.locked", key=key)
     if key == "server_url" and policy.get("allow_server_edit") is False:
-        raise ConfigError("config.locked", "管理员不允许修改平台地址。")
+        raise ConfigError("config.locked", key=key, detail="allow_server_edit = false")
     path = user_config_path()
     current = _read_toml(path, "用户配置文件")
     if value is None:

@@ -65,23 +65,17 @@ PRAGMAS = (
     ("cache_size", -32_000),
 )
 
-UNREADABLE_MESSAGE = (
-    "无法打开本地缓存：密钥不匹配或文件已损坏。文件未被改动；"
-    "可在联网后重新同步以重建缓存，或联系信息中心。"
-)
-DISK_FULL_MESSAGE = "磁盘空间已满，本地缓存无法保存。请清理磁盘空间后重试，已输入的内容不会丢失。"
 
 
 def _translate(exc: Exception) -> StorageError | None:
     """Map SQLite's message to our error, or None when it is not a storage fault."""
     text = str(exc).lower()
     if "database or disk is full" in text or "disk i/o error" in text and "full" in text:
-        return StorageError("storage.disk_full", DISK_FULL_MESSAGE, detail=str(exc))
+        return StorageError("storage.disk_full", detail=str(exc))
     if "file is not a database" in text or "malformed" in text or "not a database" in text:
-        return StorageError("cache.unreadable", UNREADABLE_MESSAGE, detail=str(exc))
+        return StorageError("cache.unreadable", detail=str(exc))
     if "unable to open database" in text or "readonly database" in text:
-        return StorageError("cache.unavailable",
-                            "无法写入本地缓存文件，请检查磁盘和文件权限。", detail=str(exc))
+        return StorageError("cache.unavailable", detail=str(exc))
     return None
 
 

@@ -364,8 +364,8 @@ def build_bundle(out: Path | None = None, *, network: bool = True,
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise StorageError("diagnose.write_failed",
-                           f"无法写入诊断包 {out}：{exc.strerror or exc}", detail=str(exc)) from exc
+        raise StorageError("diagnose.write_failed", path=str(out), reason=exc.strerror or exc,
+                           detail=str(exc)) from exc
     return out
 
 

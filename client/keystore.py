@@ -34,9 +34,6 @@ log = logging.getLogger(__name__)
 SERVICE = "GovDesk"
 CACHE_KEY_BYTES = 32
 
-_NO_BACKEND = ("系统密钥环不可用：未找到可用的密钥存储服务（如 GNOME 密钥环、KWallet 或 Windows "
-               "凭据管理器）。请启动并解锁系统密钥环后重试；GovDesk 不会把凭据写入普通文件。")
-_LOCKED = "系统密钥环已锁定，请先解锁密钥环（输入登录密码）后重试。"
 
 T = TypeVar("T")
 
@@ -44,21 +41,20 @@ T = TypeVar("T")
 def _translate(action: str, call: Callable[[], T]) -> T:
     """Run a keyring call, turning every backend failure into KeyringError."""
     if isinstance(keyring.get_keyring(), fail.Keyring):
-        raise KeyringError("keyring.unavailable", _NO_BACKEND)
+        raise KeyringError("keyring.unavailable")
     try:
         return call()
     except keyring.errors.NoKeyringError as exc:
-        raise KeyringError("keyring.unavailable", _NO_BACKEND) from exc
+        raise KeyringError("keyring.unavailable") from exc
     except keyring.errors.KeyringLocked as exc:
-        raise KeyringError("keyring.locked", _LOCKED) from exc
+        raise KeyringError("keyring.locked") from exc
     except keyring.errors.InitError as exc:
-        raise KeyringError("keyring.unavailable", _NO_BACKEND) from exc
+        raise KeyringError("keyring.unavailable") from exc
     except keyring.errors.KeyringError as exc:
-        raise KeyringError("keyring.error", f"访问系统密钥环时出错（{action}）：{exc}") from exc
+        raise KeyringError("keyring.error", reason=str(exc), detail=action) from exc
     except Exception as exc:  # D-Bus and OS errors from backends are not keyring errors
         log.warning("keyring backend failed during %s: %s", action, type(exc).__name__)
-        raise KeyringError("keyring.error",
-                           f"访问系统密钥环时出错（{action}）：{type(exc).__name__}") from exc
+        raise KeyringError("keyring.error", reason=type(exc).__name__, detail=action) from exc
 
 
 class Keystore:
@@ -111,7 +107,7 @@ class Keystore:
         except ValueError:
             key = b""
         if len(key) != CACHE_KEY_BYTES:
-            raise KeyringError("keyring.corrupt", "密钥环中的本地缓存密钥已损坏，无法打开本地缓存。")
+            raise KeyringError("keyring.corrupt", detail="cache key")
         return key
 
     def get_or_create_cache_key(self) -> bytes:
@@ -123,7 +119,7 @@ class Keystore:
             # Read back: a backend that silently drops writes must not leave us with a
             # cache encrypted by a key nobody kept.
             if self.get_cache_key() != key:
-                raise KeyringError("keyring.error", "系统密钥环未能保存本地缓存密钥。")
+                raise KeyringError("keyring.error", reason="the cache key was not kept")
         return key
 
     def delete_cache_key(self) -> None:
@@ -141,9 +137,9 @@ class Keystore:
             public_b64 = public_key_from_private(algorithm, private)
             key_id = key_id_from_public(public_b64)
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-            raise KeyringError("keyring.corrupt", "密钥环中的签名密钥已损坏。") from exc
+            raise KeyringError("keyring.corrupt", detail="signing key") from exc
         if data.get("key_id") not in (None, key_id):
-            raise KeyringError("keyring.corrupt", "密钥环中的签名密钥与其编号不符。")
+            raise KeyringError("keyring.corrupt", detail="signing key id mismatch")
         return KeyPair(algorithm=algorithm, private_bytes=private, public_b64=public_b64,
                        key_id=key_id)
 

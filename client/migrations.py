@@ -57,8 +57,7 @@ def schema_version(db: peewee.Database) -> int | None:
             return int(row[0])
     if not tables:
         return None
-    raise StorageError("cache.unknown_schema",
-                       "本地缓存的结构无法识别，不能安全升级。文件未被改动，请联系信息中心。")
+    raise StorageError("cache.unknown_schema")
 
 
 def _set_version(version: int) -> None:
@@ -82,8 +81,7 @@ def migrate(db: peewee.Database) -> int:
             log.info("new cache at schema version %d", CURRENT_VERSION)
             return 0
     if found > CURRENT_VERSION:
-        raise StorageError("cache.too_new",
-                           "本地缓存由更新版本的 GovDesk 创建，请升级本程序后再打开。")
+        raise StorageError("cache.too_new", detail=f"schema {found} > {CURRENT_VERSION}")
     for version in range(found + 1, CURRENT_VERSION + 1):
         with db.atomic("IMMEDIATE"):
             STEPS[version](db)

@@ -119,8 +119,7 @@ class Profile:
         grant = self.api.login(self.username, password, device_id=info.device_id,
                                device_name=auth.device_name())
         if info.user_id and info.user_id != grant.user.id:
-            raise AuthError("auth.user_changed",
-                            "平台上该用户名对应的账户已变更，请联系管理员。本机数据未被改动。")
+            raise AuthError("auth.user_changed")
         auth.record_login(info, password, user_id=grant.user.id,
                           display_name=grant.user.display_name, unit_id=grant.user.unit_id,
                           roles=list(grant.user.roles))
@@ -157,16 +156,15 @@ class Profile:
         if server_url is None or username is None:
             last = last_account()
             if last is None:
-                raise AuthError("auth.not_logged_in", "尚未登录。请先运行 login 登录。")
+                raise AuthError("auth.not_logged_in")
             server_url = server_url or last[0]
             username = username or last[1]
         profile = cls(server_url, username, settings=settings)
         try:
             if profile.info is None or not profile.info.user_id:
-                raise AuthError("auth.not_logged_in",
-                                f"账户 {username} 尚未在本机登录。请先运行 login 登录。")
+                raise AuthError("auth.not_logged_in", username=username)
             if profile.keystore.get_cache_key() is None:
-                raise AuthError("auth.not_logged_in", "本机没有该账户的缓存密钥，请重新登录。")
+                raise AuthError("auth.not_logged_in", detail="no cache key in the keyring")
             profile._open_cache()
         except BaseException:
             profile.close()
@@ -177,7 +175,7 @@ class Profile:
     @property
     def user_id(self) -> UserId:
         if self.info is None or not self.info.user_id:
-            raise AuthError("auth.not_logged_in", "尚未登录。")
+            raise AuthError("auth.not_logged_in")
         return UserId(self.info.user_id)
 
     @contextmanager
@@ -238,13 +236,12 @@ class Profile:
         assert self.info is not None
         keypair = self.keystore.get_signing_key(self.info.device_id)
         if keypair is None:
-            raise KeyringError("keyring.no_signing_key",
-                               "本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。")
+            raise KeyringError("keyring.no_signing_key")
         return Signer.from_keypair(keypair, self.user_id)
 
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
         if self.engine is None:
-            raise GovDeskError("profile.closed", "账户已关闭。")
+            raise GovDeskError("profile.closed")
         report = self.engine.run(progress)
         if self._signed_in_with_password:
             self._rekey_if_revoked()
@@ -276,9 +273,7 @@ class Profile:
         """
         wipe = wipe or self.settings.wipe_cache_on_logout
         if wipe and not force and self.db is not None and self.unsent_ops():
-            raise GovDeskError("logout.unsent_ops",
-                               f"还有 {self.unsent_ops()} 项操作尚未同步到平台。请先联网同步，"
-                               "或确认放弃这些操作后强制注销。")
+            raise GovDeskError("logout.unsent_ops", count=self.unsent_ops())
         try:
             self.api.logout()
         except (NetworkError, AuthError) as exc:

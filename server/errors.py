@@ -1,8 +1,10 @@
 """Problem documents (RFC 9457) for every error the platform returns.
 
-Raise `Problem(status, code, title, detail)` anywhere below a route; `install(app)` turns
-it, FastAPI's validation errors, malformed JSON, oversized bodies, unknown routes and any
-unexpected exception into `application/problem+json` with a stable dotted `code`.
+Raise `Problem(status, code, title, detail)` anywhere below a route (a code of the
+shared catalogue, protocol.errors, takes the catalogue's English sentence as its title);
+`install(app)` turns it, FastAPI's validation errors, malformed JSON, oversized bodies,
+unknown routes and any unexpected exception into `application/problem+json` with a
+stable dotted `code`.
 `problem_responses(...)` gives the `responses=` entry that documents them in OpenAPI.
 """
 
@@ -17,6 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+
+from protocol import errors as catalogue
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ class Problem(Exception):
         super().__init__(f"{status} {code}: {detail or title}")
         self.status = status
         self.code = code
-        self.title = title
+        self.title = catalogue.title(code) or title
         self.detail = detail
         self.headers = headers or {}
 

@@ -34,6 +34,20 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(autouse=True)
+def message_language() -> Iterator[None]:
+    """Error messages are rendered in Chinese (the default) unless a test asks otherwise;
+    a test that switches the language (the GUI's i18n.install, the CLI in-process) does
+    not switch it for the next one."""
+    from client import messages
+
+    messages.set_language("zh_CN")
+    messages.use_translator(None)
+    yield
+    messages.set_language("zh_CN")
+    messages.use_translator(None)
+
+
 # --- the reference platform -------------------------------------------------------------
 
 

@@ -51,7 +51,7 @@ class DocumentService:
     def get(self, document_id: str, *, verify_signatures: bool = True) -> DocumentDetail:
         loaded = models.load_document(document_id)
         if loaded is None:
-            raise GovDeskError("document.not_found", "本机没有这份公文（可能已被收回或尚未同步）。")
+            raise GovDeskError("document.not_found")
         doc, data, _ = loaded
         digest = verify.local_digest(data)
         tasks = list(Task.select().where(Task.document_id == document_id).order_by(Task.id))

@@ -77,7 +77,7 @@ class FormCheck:
 
 
 def _bad_file(what: str) -> GovDeskError:
-    return GovDeskError("form.malformed", f"处理单文件无效：{what}。")
+    return GovDeskError("form.malformed", detail=what)
 
 
 def build_form(document_id: str, *, exported_by: str, platform: str) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def build_form(document_id: str, *, exported_by: str, platform: str) -> dict[str
     a sign-off not yet accepted by the platform is not part of the record)."""
     loaded = models.load_document(document_id)
     if loaded is None:
-        raise GovDeskError("document.not_found", "本机没有这份公文（可能已被收回或尚未同步）。")
+        raise GovDeskError("document.not_found")
     _, data, _ = loaded
     names = {u.id: u.display_name for u in models.User.select(models.User.id,
                                                               models.User.display_name)}
@@ -127,29 +127,29 @@ def write_form(form: Mapping[str, Any], path: Path) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise GovDeskError("form.write_failed", f"无法写入处理单文件 {path}：{exc.strerror}。",
+        raise GovDeskError("form.write_failed", path=str(path), reason=exc.strerror,
                            detail=str(exc)) from exc
 
 
 def read_form(path: Path) -> dict[str, Any]:
     try:
         if Path(path).stat().st_size > MAX_FILE_BYTES:
-            raise _bad_file("文件过大")
+            raise _bad_file("file too large")
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise GovDeskError("form.unreadable", f"无法读取处理单文件 {path}：{exc.strerror}。",
+        raise GovDeskError("form.unreadable", path=str(path), reason=exc.strerror,
                            detail=str(exc)) from exc
     try:
         form = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _bad_file("不是 UTF-8 JSON") from exc
+        raise _bad_file("not UTF-8 JSON") from exc
     if not isinstance(form, dict) or form.get("format") != FORMAT:
-        raise _bad_file("不是 GovDesk 处理单")
+        raise _bad_file("not a GovDesk processing form")
     if form.get("version") != VERSION:
-        raise _bad_file(f"版本 {form.get('version')!r} 不受支持")
+        raise _bad_file(f"version {form.get('version')!r} not supported")
     if not isinstance(form.get("document"), dict) or not isinstance(form.get("opinions"), list) \
             or not isinstance(form.get("keys"), dict):
-        raise _bad_file("缺少 document / opinions / keys")
+        raise _bad_file("document / opinions / keys missing")
     return form
 
 

@@ -42,8 +42,8 @@ def request_revocation(me: str, key_id: str) -> OpId:
     """Queue `key.revoke` for one of my keys (the platform applies it at the next push)."""
     key = SigningKey.get_or_none(SigningKey.id == key_id)
     if key is None or key.user_id != me:
-        raise GovDeskError("key.not_found", f"您的签名密钥中没有 {key_id}（请先同步）。")
+        raise GovDeskError("key.not_found", key_id=key_id)
     if key.revoked_at is not None:
-        raise GovDeskError("key.revoked", f"签名密钥 {key_id} 已经吊销。")
+        raise GovDeskError("key.revoked", key_id=key_id)
     with models.database_proxy.obj.atomic():
         return outbox.enqueue("key.revoke", {"key_id": key_id}, local_ref=f"revoke:{key_id}")

@@ -99,7 +99,7 @@ class NoticeService:
     def get(self, notice_id: str) -> NoticeDetail:
         n = Notice.get_or_none(Notice.id == notice_id)
         if n is None:
-            raise GovDeskError("notice.not_found", "本机没有这条通知（可能已被撤回）。")
+            raise GovDeskError("notice.not_found")
         names = self._publisher_names({n.publisher_id} if n.publisher_id else set())
         atts = [Attachment(name=str(a.get("name") or ""), sha256=Sha256(a["sha256"]),
                            media_type=str(a.get("media_type") or "application/octet-stream"),
@@ -123,7 +123,7 @@ class NoticeService:
         with db.atomic():
             n = Notice.get_or_none(Notice.id == notice_id)
             if n is None:
-                raise GovDeskError("notice.not_found", "本机没有这条通知（可能已被撤回）。")
+                raise GovDeskError("notice.not_found")
             if n.acked:
                 return False
             Notice.update(is_read=True, acked=True, ack_pending=True).where(
@@ -141,13 +141,13 @@ class NoticeService:
                    client_ref: str | None = None) -> str:
         """Create or update a draft; attachments go into the blob store now."""
         if self.blobs is None and attachments:
-            raise GovDeskError("blob.unavailable", "文件存储不可用，无法添加附件。")
+            raise GovDeskError("blob.unavailable")
         if len(title) > MAX_TITLE:
-            raise GovDeskError("notice.title_too_long", f"标题不能超过 {MAX_TITLE} 个字。")
+            raise GovDeskError("notice.title_too_long", limit=MAX_TITLE)
         ref = client_ref or str(uuid.uuid4())
         existing = NoticeDraft.get_or_none(NoticeDraft.client_ref == ref)
         if existing is not None and existing.state != "draft":
-            raise GovDeskError("notice.already_queued", "这条通知已提交发布，不能再修改。")
+            raise GovDeskError("notice.already_queued")
         atts: list[dict[str, Any]] = list(existing.attachments) if existing else []
         for a in attachments:
             sha = self.blobs.put_bytes(a.data, a.media_type, upload=True)  # type: ignore[union-attr]
@@ -169,11 +169,11 @@ class NoticeService:
         with db.atomic():
             d = NoticeDraft.get_or_none(NoticeDraft.client_ref == client_ref)
             if d is None:
-                raise GovDeskError("notice.draft_not_found", "找不到这份通知草稿。")
+                raise GovDeskError("notice.draft_not_found")
             if d.state != "draft":
-                raise GovDeskError("notice.already_queued", "这条通知已提交发布。")
+                raise GovDeskError("notice.already_queued")
             if not d.title.strip() or not d.audience_unit_ids:
-                raise GovDeskError("notice.incomplete", "请填写标题并选择发送范围。")
+                raise GovDeskError("notice.incomplete")
             data = {"client_ref": d.client_ref, "title": d.title, "body": d.body,
                     "audience_unit_ids": d.audience_unit_ids, "requires_ack": d.requires_ack,
                     "urgent": d.urgent, "expires_at": d.expires_at,
@@ -214,7 +214,7 @@ class NoticeService:
     def receipt_status(self, notice_id: str) -> ReceiptStatus:
         n = Notice.get_or_none(Notice.id == notice_id)
         if n is None:
-            raise GovDeskError("notice.not_found", "本机没有这条通知（可能已被撤回）。")
+            raise GovDeskError("notice.not_found")
         units = self._audience_units(n.audience_unit_ids or [])
         audience = {u.id: u.display_name for u in
                     User.select(User.id, User.display_name).where(User.unit_id.in_(list(units)))}

@@ -176,7 +176,7 @@ def retry(op_id: str) -> None:
     n = OutboxOp.update(state=OpState.QUEUED.value, attempts=0, next_attempt_at=0).where(
         (OutboxOp.op_id == op_id) & (OutboxOp.state == OpState.SET_ASIDE.value)).execute()
     if not n:
-        raise GovDeskError("op.not_retryable", "该操作不能重试。")
+        raise GovDeskError("op.not_retryable")
 
 
 def resolve(op_id: str, how: str) -> None:

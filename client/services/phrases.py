@@ -47,9 +47,9 @@ class PhraseService:
     def add(self, text: str) -> Phrase:
         text = text.strip()
         if not text:
-            raise GovDeskError("phrase.empty", "常用语不能为空。")
+            raise GovDeskError("phrase.empty")
         if len(text) > MAX_PHRASE:
-            raise GovDeskError("phrase.too_long", f"常用语不能超过 {MAX_PHRASE} 个字。")
+            raise GovDeskError("phrase.too_long", limit=MAX_PHRASE)
         db = models.database_proxy.obj
         with db.atomic():
             self._seed_if_new()

@@ -45,15 +45,6 @@ def forward_allowed(kind: str, decision: str) -> bool:
     return rule is not None and rule.forward_to is not rules.Need.FORBIDDEN
 
 
-_RULE_MESSAGES = {
-    "task.decision_not_allowed": "此类待办不能作出该处理决定，或不能选择这些人员。",
-    "task.forward_required": "请选择转送的人员。",
-    "task.forward_to_self": "不能转办给自己，请选择其他人员。",
-    "opinion.reason_required": "退回时请填写退回理由。",
-    "opinion.too_long": f"意见不能超过 {rules.MAX_OPINION_TEXT} 个字。",
-}
-
-
 def _rfc3339(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("`now` must be an aware datetime")
@@ -71,22 +62,22 @@ class SignoffService:
                forward_to: Sequence[str], circulate_to: Sequence[str] = (),
                countersign_to: Sequence[str] = ()) -> Task:
         if task is None:
-            raise GovDeskError("task.not_found", "本机没有这项待办（可能已被收回）。")
+            raise GovDeskError("task.not_found")
         if task.assignee_id != self.me:
-            raise GovDeskError("task.not_assignee", "这项待办不是分派给您的，不能签批。")
+            raise GovDeskError("task.not_assignee")
         if task.status != "pending" or task.local_state == "pending_sync":
-            raise ConflictError("task.not_pending", "这项待办已经办理，不能再次签批。")
+            raise ConflictError("task.not_pending")
         if not isinstance(text, str):
-            raise GovDeskError("opinion.too_long", _RULE_MESSAGES["opinion.too_long"])
+            raise GovDeskError("opinion.too_long", limit=MAX_TEXT)
         broken = rules.check_signoff(
             kind=task.kind, decision=decision, text=text, signer_id=self.me,
             recipients={"forward_to": forward_to, "circulate_to": circulate_to,
                         "countersign_to": countersign_to})
         if broken is not None:
-            raise GovDeskError(broken.code, _RULE_MESSAGES[broken.code])
+            raise GovDeskError(broken.code, limit=MAX_TEXT)
         unknown = [u for u in forward_to if User.get_or_none(User.id == u) is None]
         if unknown:
-            raise GovDeskError("user.unknown", "所选人员不在通讯录中，请重新选择。")
+            raise GovDeskError("user.unknown")
         return task
 
     def complete_task(self, task_id: str, *, decision: str, text: str,
@@ -100,23 +91,23 @@ class SignoffService:
         are unsigned routing extras the platform accepts beside `forward_to`.
         """
         if signer.user_id != self.me:
-            raise GovDeskError("signature.wrong_user", "签名密钥不属于当前用户。")
+            raise GovDeskError("signature.wrong_user")
         forward = list(dict.fromkeys(forward_to))
         task = self._check(Task.get_or_none(Task.id == task_id), decision, text, forward,
                            circulate_to, countersign_to)
         loaded = models.load_document(task.document_id)
         if loaded is None:
-            raise GovDeskError("document.not_found", "本机没有这份公文，无法签批。")
+            raise GovDeskError("document.not_found")
         doc, doc_data, _ = loaded
         digest = verify.local_digest(doc_data)
         if digest is None:
-            raise GovDeskError("document.incomplete", "本机的公文数据不完整，请同步后再签批。")
+            raise GovDeskError("document.incomplete")
         if doc.digest and doc.digest != digest:
             log.warning("document %s: local digest differs from the platform's", doc.id)
         hw_sha: Sha256 | None = None
         if handwriting_png is not None:
             if not handwriting_png.startswith(b"\x89PNG\r\n\x1a\n"):
-                raise GovDeskError("handwriting.not_png", "手写签名图像格式不正确。")
+                raise GovDeskError("handwriting.not_png")
             # Written before the transaction: an orphan blob if it fails is harmless.
             hw_sha = self.blobs.put_bytes(handwriting_png, "image/png", upload=True)
         signed_at = _rfc3339(now)
@@ -167,7 +158,7 @@ class SignoffService:
     def kept_opinion(self, op_id: str) -> LocalOpinion:
         lo = LocalOpinion.get_or_none(LocalOpinion.op_id == op_id)
         if lo is None:
-            raise GovDeskError("op.not_found", "找不到该签批记录。")
+            raise GovDeskError("op.not_found")
         return lo
 
     def redo(self, op_id: str, *, signer: Signer, now: datetime, task_id: str | None = None,
@@ -181,7 +172,7 @@ class SignoffService:
         """
         old = self.kept_opinion(op_id)
         if old.state not in ("conflict", "rejected"):
-            raise GovDeskError("op.not_in_conflict", "该签批没有冲突，无需重新办理。")
+            raise GovDeskError("op.not_in_conflict")
         if task_id is None:
             candidates = self.my_pending_tasks_on(old.document_id)
             if old.task_id in {t.id for t in candidates}:
@@ -189,7 +180,7 @@ class SignoffService:
             elif len(candidates) == 1:
                 task_id = candidates[0].id
             else:
-                raise ConflictError("task.choose", "请在这份公文的待办中选择要重新签批的一项。")
+                raise ConflictError("task.choose")
         if handwriting_png is None and old.handwriting_sha256 and self.blobs.has(
                 old.handwriting_sha256):
             handwriting_png = self.blobs.open_bytes(old.handwriting_sha256)

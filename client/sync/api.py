@@ -46,29 +46,6 @@ USER_AGENT = "GovDesk-client/0.1"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
-# Human sentences for the codes a person is likely to meet.
-_MESSAGES = {
-    "auth.invalid_credentials": "用户名或密码错误。",
-    "auth.token_expired": "登录已过期，请重新登录。",
-    "auth.invalid_token": "登录已失效，请重新登录。",
-    "auth.refresh_invalid": "登录已失效，请重新登录。",
-    "auth.session_revoked": "此设备的登录已被注销，请重新登录。",
-    "auth.required": "请先登录。",
-    "auth.throttled": "登录失败次数过多，请稍后再试。",
-    "auth.user_inactive": "该账号已停用，请联系管理员。",
-    "auth.account_disabled": "该账号已停用，请联系管理员。",
-    "auth.unauthenticated": "登录已失效，请重新登录。",
-    "auth.refresh_expired": "登录已过期，请重新登录。",
-    "auth.refresh_reused": "此设备的登录凭据被重复使用，已被平台注销。请重新登录；如非本人操作，请联系信息中心。",
-    "auth.forbidden": "您没有执行此操作的权限。",
-    "cursor.expired": "本地同步位置已过期，需要重新完整同步。",
-    "task.not_pending": "该待办已被处理。",
-    "task.cancelled": "该待办已被撤销。",
-    "blob.not_found": "平台上没有这个文件，或您无权查看。",
-    "blob.hash_mismatch": "上传的文件内容与其校验值不符。",
-}
-
-
 @dataclass(frozen=True)
 class PlatformMeta:
     protocol: int
@@ -138,8 +115,7 @@ def build_ssl_context(ca_file: str | None) -> ssl.SSLContext:
         except (OSError, ssl.SSLError) as exc:
             from client.errors import ConfigError
 
-            raise ConfigError("config.ca_file",
-                              f"无法读取证书文件 {ca_file}：{exc}") from exc
+            raise ConfigError("config.ca_file", path=ca_file, reason=str(exc)) from exc
     return ctx
 
 
@@ -187,7 +163,7 @@ def _retry(total: int, methods: frozenset[str]) -> Retry:
 
 
 def _malformed(what: str) -> ProtocolError:
-    return ProtocolError("protocol.malformed", f"平台返回的数据不符合协议：{what}。本地数据未作改动。")
+    return ProtocolError("protocol.malformed", detail=what)
 
 
 def _field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
@@ -305,35 +281,29 @@ def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
 
 
 def _translate_exception(exc: BaseException) -> GovDeskError:
-    """requests/urllib3 exceptions -> NetworkError with a code and a Chinese sentence."""
+    """requests/urllib3 exceptions -> NetworkError with a code (client.messages words it)."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
-        return NetworkError(
-            "tls.untrusted",
-            "平台的安全证书不受信任：请确认平台地址正确，或请管理员在配置中提供本县的根证书（ca_file）。",
-            detail=text[:300])
+        return NetworkError("tls.untrusted", detail=text[:300])
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return NetworkError("network.timeout", "连接平台超时，请检查网络。", detail=text[:300])
+        return NetworkError("network.timeout", detail=f"connect: {text[:300]}")
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return NetworkError("network.timeout", "平台响应超时，请稍后重试。", detail=text[:300])
+        return NetworkError("network.timeout", detail=f"read: {text[:300]}")
     if isinstance(exc, requests.exceptions.RetryError):
-        return NetworkError("network.unavailable", "平台暂时不可用，请稍后重试。", detail=text[:300])
+        return NetworkError("network.unavailable", detail=text[:300])
     if isinstance(exc, requests.exceptions.ProxyError):
-        return NetworkError("network.proxy", "无法通过代理服务器连接平台，请检查代理设置。",
-                            detail=text[:300])
+        return NetworkError("network.proxy", detail=text[:300])
     if isinstance(exc, requests.exceptions.ContentDecodingError):
-        return ProtocolError("protocol.malformed", "平台返回的数据无法解压。", detail=text[:300])
+        return ProtocolError("protocol.malformed", detail=f"undecodable body: {text[:300]}")
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema
                   | requests.exceptions.InvalidSchema):
         from client.errors import ConfigError
 
-        return ConfigError("config.server_url", f"平台地址无效：{text[:200]}")
+        return ConfigError("config.server_url", url=text[:200])
     if isinstance(exc, requests.exceptions.ChunkedEncodingError
                   | urllib3.exceptions.ProtocolError):
-        return NetworkError("network.interrupted", "与平台的连接中断，请稍后重试。",
-                            detail=text[:300])
-    return NetworkError("network.unreachable", "无法连接到平台，请检查网络或平台地址。",
-                        detail=text[:300])
+        return NetworkError("network.interrupted", detail=text[:300])
+    return NetworkError("network.unreachable", detail=text[:300])
 
 
 def error_from_response(resp: requests.Response) -> GovDeskError:
@@ -352,26 +322,24 @@ def error_from_response(resp: requests.Response) -> GovDeskError:
             pass
     if code is None:
         if status >= 500:
-            err: GovDeskError = NetworkError(
-                "server.unavailable", f"平台暂时不可用（HTTP {status}），请稍后重试。")
+            err: GovDeskError = NetworkError("server.unavailable", status=status)
             err.status = status  # type: ignore[attr-defined]
             return err
         code = f"http.{status}"
-    message = _MESSAGES.get(code) or f"平台拒绝了请求（{code}）{('：' + detail) if detail else '。'}"
+    params: dict[str, Any] = {"status": status}
     if code.startswith("auth.") or status == 401:
-        if status == 429:
-            retry_after = resp.headers.get("Retry-After")
-            if retry_after:
-                message = f"登录失败次数过多，请在 {retry_after} 秒后再试。"
-        err = AuthError(code, message, detail=detail or None)
+        retry_after = resp.headers.get("Retry-After") if status == 429 else None
+        if retry_after:
+            params["retry_after"] = retry_after
+        err = AuthError(code, detail=detail or None, **params)
     elif status in (409, 410):
-        err = ConflictError(code, message, detail=detail or None)
+        err = ConflictError(code, detail=detail or None, **params)
     elif status >= 500 or status == 429:
-        err = NetworkError(code, f"平台暂时不可用（{code}），请稍后重试。", detail=detail or None)
+        err = NetworkError(code, detail=detail or None, **params)
     elif status in (400, 422):
-        err = ProtocolError(code, message, detail=detail or None)
+        err = ProtocolError(code, detail=detail or None, **params)
     else:
-        err = GovDeskError(code, message, detail=detail or None)
+        err = GovDeskError(code, detail=detail or None, **params)
     err.status = status  # type: ignore[attr-defined]
     return err
 
@@ -390,7 +358,7 @@ class PlatformApi:
         if not base_url or "://" not in base_url:
             from client.errors import ConfigError
 
-            raise ConfigError("config.server_url", f"平台地址无效：{base_url!r}")
+            raise ConfigError("config.server_url", url=repr(base_url))
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.timeout = (self.settings.connect_timeout, self.settings.read_timeout)
@@ -450,7 +418,7 @@ class PlatformApi:
                 return None
             refresh_token = self.tokens.get_refresh_token() if self.tokens else None
             if not refresh_token:
-                raise AuthError("auth.required", "请先登录（本机没有保存的登录凭据）。")
+                raise AuthError("auth.required", detail="no refresh token saved on this PC")
             resp = self._send("POST", "/auth/refresh", json_body={"refresh_token": refresh_token},
                               auth=False)
             if resp.status_code >= 400:
@@ -504,9 +472,8 @@ class PlatformApi:
             raise error_from_response(resp)
         meta = parse_meta(_json_body(resp))
         if meta.protocol != PROTOCOL_VERSION:
-            raise ProtocolError("protocol.version",
-                                f"平台协议版本 {meta.protocol} 与本客户端（{PROTOCOL_VERSION}）不兼容，"
-                                "请升级客户端或联系管理员。")
+            raise ProtocolError("protocol.version", server=meta.protocol,
+                                client=PROTOCOL_VERSION)
         return meta
 
     def login(self, username: str, password: str, *, device_id: str, device_name: str

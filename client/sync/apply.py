@@ -160,9 +160,7 @@ _MISSING = object()
 
 
 def _bad(index: int, why: str) -> ProtocolError:
-    return ProtocolError("protocol.bad_change",
-                         "平台返回的变更数据格式不正确，本次同步未做任何修改，将稍后重试。",
-                         detail=f"change #{index}: {why}")
+    return ProtocolError("protocol.bad_change", detail=f"change #{index}: {why}")
 
 
 def validate_change(index: int, change: Any) -> None:

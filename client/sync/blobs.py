@@ -42,10 +42,8 @@ def _write_error(exc: OSError) -> StorageError:
     import errno
 
     if exc.errno == errno.ENOSPC:
-        return StorageError("storage.disk_full", "磁盘空间已满，文件无法下载。请清理磁盘空间后重试。",
-                            detail=str(exc))
-    return StorageError("blob.write_failed", "无法写入下载的文件，请检查磁盘和权限。",
-                        detail=str(exc))
+        return StorageError("storage.disk_full", detail=str(exc))
+    return StorageError("blob.write_failed", detail=str(exc))
 
 
 def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str | None = None,
@@ -83,7 +81,6 @@ def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str
             log.warning("blob %s failed its hash check; fetching it again", sha256)
             last_error = exc
     raise StorageError("blob.download_failed",
-                       "文件多次下载均未通过校验，已放弃。请稍后重试或联系信息中心。",
                        detail=last_error.detail if last_error else None)
 
 

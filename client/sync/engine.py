@@ -180,7 +180,7 @@ class SyncEngine:
         for op in due:
             if op.blobs_first:
                 if self.store is None:
-                    raise StorageError("blob.store_missing", "本地文件存储未打开，无法上传附件。")
+                    raise StorageError("blob.store_missing")
                 try:
                     blobs.upload_pending(self.api, self.store, list(op.blobs_first))
                 except GovDeskError as exc:

@@ -222,7 +222,7 @@ class SyncManager:
             return
         except Exception as exc:  # a bug: keep the thread alive, report it
             log.exception("sync failed unexpectedly")
-            err = GovDeskError("sync.internal_error", f"同步出现内部错误：{type(exc).__name__}")
+            err = GovDeskError("sync.internal_error", error=type(exc).__name__)
             self.counters.last_error = err
             self._set_state(State.ONLINE)
             self._emit(ManagerEvent("error", self.state, error=err))

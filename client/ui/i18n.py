@@ -8,7 +8,6 @@ catalogue (standard dialog buttons).
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +16,13 @@ import platformdirs
 import PySide6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from client.ui.resources import translations_dir
+from client import messages
+from client.language import SUPPORTED, translations_dir
+from client.language import choose_language as _choose_language
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = ("zh_CN", "en")
+__all__ = ["SUPPORTED", "catalogue_path", "choose_language", "current_language", "install"]
 
 _installed: list[QTranslator] = []
 _current = "zh_CN"
@@ -35,15 +36,9 @@ def current_language() -> str:
 def choose_language(flag: str | None = None, setting: str | None = None) -> str:
     """The language to use: an explicit flag, then the setting, then the system locale
     when it is English; Chinese otherwise (the county offices' language)."""
-    for value in (flag, setting):
-        if value:
-            return "en" if value.lower().startswith("en") else "zh_CN"
-    env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
-    if env and env.lower().startswith("en"):
-        return "en"
-    if not env and QLocale.system().language() == QLocale.Language.English:
-        return "en"
-    return "zh_CN"
+    return _choose_language(
+        flag, setting,
+        system_is_english=lambda: QLocale.system().language() == QLocale.Language.English)
 
 
 def catalogue_path(language: str) -> Path | None:
@@ -80,11 +75,18 @@ def _lrelease(ts: Path, qm: Path) -> bool:
     return False
 
 
+def _translate_error(template: str) -> str:
+    return QCoreApplication.translate(messages.CONTEXT, template)
+
+
 def install(app: QCoreApplication, language: str) -> bool:
     """Install the translators for `language`; returns False when the catalogue is missing
     (the UI then shows the English source strings)."""
     global _current
     _current = language if language in SUPPORTED else "zh_CN"
+    # Error messages (client.messages) follow the UI's language through Qt's translators.
+    messages.set_language(_current)
+    messages.use_translator(_translate_error)
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()

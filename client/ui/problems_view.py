@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from client import messages
 from client.types import OutboxItem
 from client.ui import fmt
 
@@ -119,15 +120,12 @@ class ProblemsView(QWidget):
         self.explain.setVisible(not empty)
 
     def reason_text(self, code: str | None, detail: str | None) -> str:
-        """The platform's reason in the user's language where we know the code; its own
-        (English) detail otherwise, so nothing it said is hidden."""
-        known = {"task.cancelled": self.tr("The step was withdrawn or moved to someone else "
-                                           "on the platform"),
-                 "task.not_pending": self.tr("The step was already completed on the platform"),
-                 "task.not_found": self.tr("The step no longer exists on the platform"),
-                 "document.archived": self.tr("The document has been archived"),
-                 "auth.forbidden": self.tr("You are no longer allowed to do this")}
-        return known.get(code or "", detail or code or "")
+        """The platform's reason in the user's language where the catalogue knows the code
+        (client.messages); its own (English) detail otherwise, so nothing it said is
+        hidden."""
+        if code and messages.known(code):
+            return messages.render(code)
+        return detail or code or ""
 
     def action_text(self, op_type: str) -> str:
         return {"task.complete": self.tr("Sign-off"), "notice.ack": self.tr("Confirm receipt"),

@@ -1150,31 +1150,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="124"/>
-        <source>The step was withdrawn or moved to someone else on the platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="126"/>
-        <source>The step was already completed on the platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="127"/>
-        <source>The step no longer exists on the platform</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
-        <source>The document has been archived</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
-        <source>You are no longer allowed to do this</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
@@ -1703,6 +1678,684 @@
     <message>
         <location filename="../../client/ui/tray.py" line="48"/>
         <source>Unlock GovDesk to read it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Wrong user name or password.</source>
+        <extracomment>auth.invalid_credentials</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <extracomment>auth.token_expired, auth.refresh_expired</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your sign-in is no longer valid. Please sign in again.</source>
+        <extracomment>auth.invalid_token, auth.refresh_invalid, auth.unauthenticated</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in of this device was revoked. Please sign in again.</source>
+        <extracomment>auth.session_revoked</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-in credentials of this device were used twice, so the platform revoked them. Please sign in again; if it was not you, contact the information centre.</source>
+        <extracomment>auth.refresh_reused</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please sign in first.</source>
+        <extracomment>auth.required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins. Please try again in {retry_after} seconds.</source>
+        <extracomment>auth.throttled</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins. Please try again later.</source>
+        <extracomment>auth.throttled</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account has been disabled. Please contact the administrator.</source>
+        <extracomment>auth.user_inactive, auth.account_disabled</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this.</source>
+        <extracomment>auth.forbidden</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account has never signed in online on this PC, so it cannot be opened offline. Sign in once while connected.</source>
+        <extracomment>auth.offline_unavailable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account {username} has not signed in on this PC. Please sign in first.</source>
+        <extracomment>auth.not_logged_in</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not signed in. Please sign in first.</source>
+        <extracomment>auth.not_logged_in</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The account behind this user name has changed on the platform. Please contact the administrator. Nothing on this PC was changed.</source>
+        <extracomment>auth.user_changed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform. Check the network or the platform address.</source>
+        <extracomment>network.unreachable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform did not answer in time. Check the network and try again.</source>
+        <extracomment>network.timeout</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform is temporarily unavailable. Please try again later.</source>
+        <extracomment>network.unavailable, server.unavailable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform through the proxy server. Check the proxy settings.</source>
+        <extracomment>network.proxy</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the platform broke. Please try again later.</source>
+        <extracomment>network.interrupted</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform&apos;s security certificate is not trusted: check the platform address, or ask the administrator to set the county&apos;s root certificate (ca_file).</source>
+        <extracomment>tls.untrusted</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform is temporarily unavailable (HTTP {status}). Please try again later.</source>
+        <extracomment>server.unavailable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform had an internal error. Please try again later.</source>
+        <extracomment>server.internal_error</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform refused the request (HTTP {status}).</source>
+        <extracomment>http.error</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform sent data that does not follow the protocol. Nothing was changed locally.</source>
+        <extracomment>protocol.malformed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform sent change data in a wrong format. This sync changed nothing and will be retried later.</source>
+        <extracomment>protocol.bad_change</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform&apos;s protocol version {server} does not fit this client ({client}). Please upgrade the client or contact the administrator.</source>
+        <extracomment>protocol.version</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform could not accept the request.</source>
+        <extracomment>request.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request was not valid JSON.</source>
+        <extracomment>request.malformed_json</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request is too large for the platform.</source>
+        <extracomment>request.too_large</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform does not offer this function.</source>
+        <extracomment>route.not_found, route.method_not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local sync position has expired; a full sync is needed.</source>
+        <extracomment>cursor.expired</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform did not recognise the local sync position.</source>
+        <extracomment>cursor.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform refused the operation&apos;s data.</source>
+        <extracomment>op.invalid_data</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The operation&apos;s id was already used for another operation.</source>
+        <extracomment>op.id_reused</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform does not know this kind of operation.</source>
+        <extracomment>op.unknown_type</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This task is not on this PC or on the platform (it may have been withdrawn).</source>
+        <extracomment>task.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This task is assigned to someone else; you cannot sign it.</source>
+        <extracomment>task.not_assignee</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This task has already been handled.</source>
+        <extracomment>task.not_pending</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The step was withdrawn or moved to someone else on the platform.</source>
+        <extracomment>task.cancelled</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose which of this document&apos;s tasks to sign again.</source>
+        <extracomment>task.choose</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This kind of task does not allow that decision or those recipients.</source>
+        <extracomment>task.decision_not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please choose the people to send it to.</source>
+        <extracomment>task.forward_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You cannot forward a task to yourself; choose someone else.</source>
+        <extracomment>task.forward_to_self</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This is the last task of its step; it cannot be cancelled.</source>
+        <extracomment>task.last_in_stage</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The task is already assigned to that person.</source>
+        <extracomment>task.same_assignee</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please give a reason for returning it.</source>
+        <extracomment>opinion.reason_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The opinion is longer than {limit} characters.</source>
+        <extracomment>opinion.too_long</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signature does not verify.</source>
+        <extracomment>signature.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key is not registered to you on the platform.</source>
+        <extracomment>signature.unknown_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key has been revoked.</source>
+        <extracomment>signature.key_revoked</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key does not belong to the signed-in user.</source>
+        <extracomment>signature.wrong_user</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The handwritten signature image has a wrong format.</source>
+        <extracomment>handwriting.not_png</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A chosen person is not an active user.</source>
+        <extracomment>routing.unknown_user</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A chosen person is not in the directory. Please choose again.</source>
+        <extracomment>user.unknown</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sign-off record cannot be found.</source>
+        <extracomment>op.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This sign-off has no conflict; there is nothing to redo.</source>
+        <extracomment>op.not_in_conflict</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This operation cannot be retried.</source>
+        <extracomment>op.not_retryable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This document is not on this PC (it may have been withdrawn or not yet synced).</source>
+        <extracomment>document.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document&apos;s data on this PC is incomplete. Please sync, then sign.</source>
+        <extracomment>document.incomplete</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document changed on the platform after you read it.</source>
+        <extracomment>document.digest_mismatch</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has been archived.</source>
+        <extracomment>document.archived</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document is not completed yet.</source>
+        <extracomment>document.not_completed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Classified documents cannot be handled on this platform.</source>
+        <extracomment>document.classified</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document&apos;s data is not valid.</source>
+        <extracomment>document.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The processing form file is not valid.</source>
+        <extracomment>form.malformed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the processing form file {path}: {reason}.</source>
+        <extracomment>form.write_failed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the processing form file {path}: {reason}.</source>
+        <extracomment>form.unreadable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This notice is not on this PC (it may have been withdrawn).</source>
+        <extracomment>notice.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The notice is not valid.</source>
+        <extracomment>notice.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The notice has been withdrawn.</source>
+        <extracomment>notice.withdrawn</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The notice has expired.</source>
+        <extracomment>notice.expired</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The title is longer than {limit} characters.</source>
+        <extracomment>notice.title_too_long</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This notice has already been sent for publishing and cannot be changed.</source>
+        <extracomment>notice.already_queued</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The notice draft cannot be found.</source>
+        <extracomment>notice.draft_not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please fill in the title and choose the audience.</source>
+        <extracomment>notice.incomplete</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A phrase cannot be empty.</source>
+        <extracomment>phrase.empty</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A phrase cannot be longer than {limit} characters.</source>
+        <extracomment>phrase.too_long</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unit does not exist.</source>
+        <extracomment>unit.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unit already exists.</source>
+        <extracomment>unit.exists</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The parent unit does not exist.</source>
+        <extracomment>unit.unknown_parent</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user does not exist.</source>
+        <extracomment>user.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user already exists.</source>
+        <extracomment>user.exists</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You cannot deactivate your own account.</source>
+        <extracomment>user.self</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user is already inactive.</source>
+        <extracomment>user.inactive</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown role.</source>
+        <extracomment>user.unknown_role</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user&apos;s unit does not exist.</source>
+        <extracomment>user.unknown_unit</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user name is not valid.</source>
+        <extracomment>user.invalid_username</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password is not valid.</source>
+        <extracomment>user.invalid_password</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have no signing key {key_id} (sync first).</source>
+        <extracomment>key.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key cannot be found.</source>
+        <extracomment>key.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key {key_id} has already been revoked.</source>
+        <extracomment>key.revoked</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key has already been revoked.</source>
+        <extracomment>key.revoked</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown signature algorithm.</source>
+        <extracomment>key.unknown_algorithm</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The public key is not valid.</source>
+        <extracomment>key.invalid_public_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key id does not match the public key.</source>
+        <extracomment>key.id_mismatch</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key id is already taken.</source>
+        <extracomment>key.id_taken</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform has no such file, or you are not allowed to see it.</source>
+        <extracomment>blob.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file reference is not valid.</source>
+        <extracomment>blob.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The requested part of the file does not exist.</source>
+        <extracomment>blob.range_not_satisfiable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file does not match its checksum; it was discarded and will be downloaded again.</source>
+        <extracomment>blob.hash_mismatch</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file store is not available; cannot add attachments.</source>
+        <extracomment>blob.unavailable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write to the local file store. Check the disk and its permissions.</source>
+        <extracomment>blob.write_failed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This file has not been downloaded to this PC yet; it will be fetched once online.</source>
+        <extracomment>blob.missing</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file saved on this PC was damaged and has been deleted; it will be fetched again once online.</source>
+        <extracomment>blob.corrupt</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file failed its check after several downloads; giving up. Try again later or contact the information centre.</source>
+        <extracomment>blob.download_failed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local file store is not open; cannot upload attachments.</source>
+        <extracomment>blob.store_missing</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some disk space and try again; nothing you entered is lost.</source>
+        <extracomment>storage.disk_full</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot open the local cache: the key does not match or the file is damaged. The file was not changed; sync again online to rebuild the cache, or contact the information centre.</source>
+        <extracomment>cache.unreadable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the local cache file. Check the disk and the file permissions.</source>
+        <extracomment>cache.unavailable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The structure of the local cache is not recognised and cannot be upgraded safely. The file was not changed; please contact the information centre.</source>
+        <extracomment>cache.unknown_schema</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local cache was made by a newer GovDesk. Please upgrade this program before opening it.</source>
+        <extracomment>cache.too_new</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The account file {path} is damaged or unreadable.</source>
+        <extracomment>profile.unreadable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot save the account file ({reason}). Check the disk space and permissions.</source>
+        <extracomment>profile.unwritable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The account is closed.</source>
+        <extracomment>profile.closed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} operations have not reached the platform yet. Sync online first, or sign out by force to give them up.</source>
+        <extracomment>logout.unsent_ops</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write the diagnostic bundle {path}: {reason}.</source>
+        <extracomment>diagnose.write_failed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync hit an internal error ({error}).</source>
+        <extracomment>sync.internal_error</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No system keyring is available: no key store service (such as GNOME Keyring, KWallet or Windows Credential Manager) was found. Start and unlock the system keyring, then try again; GovDesk never writes credentials to plain files.</source>
+        <extracomment>keyring.unavailable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keyring is locked. Unlock it (enter your login password), then try again.</source>
+        <extracomment>keyring.locked</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keyring failed: {reason}.</source>
+        <extracomment>keyring.error</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A key stored in the system keyring is damaged.</source>
+        <extracomment>keyring.corrupt</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your signing key is not on this PC. Sign in again online to make a new one.</source>
+        <extracomment>keyring.no_signing_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform address is not valid: {url}</source>
+        <extracomment>config.server_url</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform address is missing: give it with {flag}.</source>
+        <extracomment>config.server_url</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform address is missing or not valid.</source>
+        <extracomment>config.server_url</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the certificate file {path}: {reason}</source>
+        <extracomment>config.ca_file</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The value {value} of setting {key} is not valid (from {source}).</source>
+        <extracomment>config.invalid_value</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the settings file {path}: {reason}</source>
+        <extracomment>config.unreadable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings file {path} has a format error: {reason}</source>
+        <extracomment>config.malformed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings file {path} has unknown settings: {keys}</source>
+        <extracomment>config.unknown_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown setting: {keys}</source>
+        <extracomment>config.unknown_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The policy file {path} cannot lock these settings: {keys}</source>
+        <extracomment>config.policy_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The setting {key} is locked by the administrator&apos;s policy and cannot be changed.</source>
+        <extracomment>config.locked</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give a document id, or an exported processing form with --file.</source>
+        <extracomment>usage.document_id</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform reported an error this version does not know ({code}).</source>
+        <extracomment>(unknown code)</extracomment>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1150,31 +1150,6 @@
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="124"/>
-        <source>The step was withdrawn or moved to someone else on the platform</source>
-        <translation>平台上该办理环节已被撤回或改派他人</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="126"/>
-        <source>The step was already completed on the platform</source>
-        <translation>该办理环节已在平台上办结</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="127"/>
-        <source>The step no longer exists on the platform</source>
-        <translation>平台上已没有该办理环节</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
-        <source>The document has been archived</source>
-        <translation>该公文已归档</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
-        <source>You are no longer allowed to do this</source>
-        <translation>您已无权执行此操作</translation>
-    </message>
-    <message>
         <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Sign-off</source>
         <translation>签批</translation>
@@ -1702,6 +1677,684 @@
         <location filename="../../client/ui/tray.py" line="48"/>
         <source>Unlock GovDesk to read it.</source>
         <translation>请解锁 GovDesk 后查看。</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Wrong user name or password.</source>
+        <extracomment>auth.invalid_credentials</extracomment>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <source>Your sign-in has expired. Please sign in again.</source>
+        <extracomment>auth.token_expired, auth.refresh_expired</extracomment>
+        <translation>登录已过期，请重新登录。</translation>
+    </message>
+    <message>
+        <source>Your sign-in is no longer valid. Please sign in again.</source>
+        <extracomment>auth.invalid_token, auth.refresh_invalid, auth.unauthenticated</extracomment>
+        <translation>登录已失效，请重新登录。</translation>
+    </message>
+    <message>
+        <source>The sign-in of this device was revoked. Please sign in again.</source>
+        <extracomment>auth.session_revoked</extracomment>
+        <translation>此设备的登录已被注销，请重新登录。</translation>
+    </message>
+    <message>
+        <source>The sign-in credentials of this device were used twice, so the platform revoked them. Please sign in again; if it was not you, contact the information centre.</source>
+        <extracomment>auth.refresh_reused</extracomment>
+        <translation>此设备的登录凭据被重复使用，已被平台注销。请重新登录；如非本人操作，请联系信息中心。</translation>
+    </message>
+    <message>
+        <source>Please sign in first.</source>
+        <extracomment>auth.required</extracomment>
+        <translation>请先登录。</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins. Please try again in {retry_after} seconds.</source>
+        <extracomment>auth.throttled</extracomment>
+        <translation>登录失败次数过多，请在 {retry_after} 秒后再试。</translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins. Please try again later.</source>
+        <extracomment>auth.throttled</extracomment>
+        <translation>登录失败次数过多，请稍后再试。</translation>
+    </message>
+    <message>
+        <source>This account has been disabled. Please contact the administrator.</source>
+        <extracomment>auth.user_inactive, auth.account_disabled</extracomment>
+        <translation>该账号已停用，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this.</source>
+        <extracomment>auth.forbidden</extracomment>
+        <translation>您没有执行此操作的权限。</translation>
+    </message>
+    <message>
+        <source>This account has never signed in online on this PC, so it cannot be opened offline. Sign in once while connected.</source>
+        <extracomment>auth.offline_unavailable</extracomment>
+        <translation>此账户尚未在本机联网登录过，无法离线打开。请在联网时先登录一次。</translation>
+    </message>
+    <message>
+        <source>Account {username} has not signed in on this PC. Please sign in first.</source>
+        <extracomment>auth.not_logged_in</extracomment>
+        <translation>账户 {username} 尚未在本机登录。请先登录。</translation>
+    </message>
+    <message>
+        <source>Not signed in. Please sign in first.</source>
+        <extracomment>auth.not_logged_in</extracomment>
+        <translation>尚未登录。请先登录。</translation>
+    </message>
+    <message>
+        <source>The account behind this user name has changed on the platform. Please contact the administrator. Nothing on this PC was changed.</source>
+        <extracomment>auth.user_changed</extracomment>
+        <translation>平台上该用户名对应的账户已变更，请联系管理员。本机数据未被改动。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform. Check the network or the platform address.</source>
+        <extracomment>network.unreachable</extracomment>
+        <translation>无法连接到平台，请检查网络或平台地址。</translation>
+    </message>
+    <message>
+        <source>The platform did not answer in time. Check the network and try again.</source>
+        <extracomment>network.timeout</extracomment>
+        <translation>平台响应超时，请检查网络后重试。</translation>
+    </message>
+    <message>
+        <source>The platform is temporarily unavailable. Please try again later.</source>
+        <extracomment>network.unavailable, server.unavailable</extracomment>
+        <translation>平台暂时不可用，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform through the proxy server. Check the proxy settings.</source>
+        <extracomment>network.proxy</extracomment>
+        <translation>无法通过代理服务器连接平台，请检查代理设置。</translation>
+    </message>
+    <message>
+        <source>The connection to the platform broke. Please try again later.</source>
+        <extracomment>network.interrupted</extracomment>
+        <translation>与平台的连接中断，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The platform&apos;s security certificate is not trusted: check the platform address, or ask the administrator to set the county&apos;s root certificate (ca_file).</source>
+        <extracomment>tls.untrusted</extracomment>
+        <translation>平台的安全证书不受信任：请确认平台地址正确，或请管理员在配置中提供本县的根证书（ca_file）。</translation>
+    </message>
+    <message>
+        <source>The platform is temporarily unavailable (HTTP {status}). Please try again later.</source>
+        <extracomment>server.unavailable</extracomment>
+        <translation>平台暂时不可用（HTTP {status}），请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The platform had an internal error. Please try again later.</source>
+        <extracomment>server.internal_error</extracomment>
+        <translation>平台出现内部错误，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The platform refused the request (HTTP {status}).</source>
+        <extracomment>http.error</extracomment>
+        <translation>平台拒绝了请求（HTTP {status}）。</translation>
+    </message>
+    <message>
+        <source>The platform sent data that does not follow the protocol. Nothing was changed locally.</source>
+        <extracomment>protocol.malformed</extracomment>
+        <translation>平台返回的数据不符合协议。本地数据未作改动。</translation>
+    </message>
+    <message>
+        <source>The platform sent change data in a wrong format. This sync changed nothing and will be retried later.</source>
+        <extracomment>protocol.bad_change</extracomment>
+        <translation>平台返回的变更数据格式不正确，本次同步未做任何修改，将稍后重试。</translation>
+    </message>
+    <message>
+        <source>The platform&apos;s protocol version {server} does not fit this client ({client}). Please upgrade the client or contact the administrator.</source>
+        <extracomment>protocol.version</extracomment>
+        <translation>平台协议版本 {server} 与本客户端（{client}）不兼容，请升级客户端或联系管理员。</translation>
+    </message>
+    <message>
+        <source>The platform could not accept the request.</source>
+        <extracomment>request.invalid</extracomment>
+        <translation>平台无法接受该请求。</translation>
+    </message>
+    <message>
+        <source>The request was not valid JSON.</source>
+        <extracomment>request.malformed_json</extracomment>
+        <translation>请求不是有效的 JSON。</translation>
+    </message>
+    <message>
+        <source>The request is too large for the platform.</source>
+        <extracomment>request.too_large</extracomment>
+        <translation>请求内容过大，平台无法接受。</translation>
+    </message>
+    <message>
+        <source>The platform does not offer this function.</source>
+        <extracomment>route.not_found, route.method_not_allowed</extracomment>
+        <translation>平台不提供此功能。</translation>
+    </message>
+    <message>
+        <source>The local sync position has expired; a full sync is needed.</source>
+        <extracomment>cursor.expired</extracomment>
+        <translation>本地同步位置已过期，需要重新完整同步。</translation>
+    </message>
+    <message>
+        <source>The platform did not recognise the local sync position.</source>
+        <extracomment>cursor.invalid</extracomment>
+        <translation>平台无法识别本地同步位置。</translation>
+    </message>
+    <message>
+        <source>The platform refused the operation&apos;s data.</source>
+        <extracomment>op.invalid_data</extracomment>
+        <translation>平台拒绝了该操作的数据。</translation>
+    </message>
+    <message>
+        <source>The operation&apos;s id was already used for another operation.</source>
+        <extracomment>op.id_reused</extracomment>
+        <translation>该操作编号已被另一项操作使用。</translation>
+    </message>
+    <message>
+        <source>The platform does not know this kind of operation.</source>
+        <extracomment>op.unknown_type</extracomment>
+        <translation>平台不支持这类操作。</translation>
+    </message>
+    <message>
+        <source>This task is not on this PC or on the platform (it may have been withdrawn).</source>
+        <extracomment>task.not_found</extracomment>
+        <translation>本机和平台上都没有这项待办（可能已被收回）。</translation>
+    </message>
+    <message>
+        <source>This task is assigned to someone else; you cannot sign it.</source>
+        <extracomment>task.not_assignee</extracomment>
+        <translation>这项待办不是分派给您的，不能签批。</translation>
+    </message>
+    <message>
+        <source>This task has already been handled.</source>
+        <extracomment>task.not_pending</extracomment>
+        <translation>这项待办已经办理，不能再次签批。</translation>
+    </message>
+    <message>
+        <source>The step was withdrawn or moved to someone else on the platform.</source>
+        <extracomment>task.cancelled</extracomment>
+        <translation>平台上该办理环节已被撤回或改派他人</translation>
+    </message>
+    <message>
+        <source>Choose which of this document&apos;s tasks to sign again.</source>
+        <extracomment>task.choose</extracomment>
+        <translation>请在这份公文的待办中选择要重新签批的一项。</translation>
+    </message>
+    <message>
+        <source>This kind of task does not allow that decision or those recipients.</source>
+        <extracomment>task.decision_not_allowed</extracomment>
+        <translation>此类待办不能作出该处理决定，或不能选择这些人员。</translation>
+    </message>
+    <message>
+        <source>Please choose the people to send it to.</source>
+        <extracomment>task.forward_required</extracomment>
+        <translation>请选择转送的人员。</translation>
+    </message>
+    <message>
+        <source>You cannot forward a task to yourself; choose someone else.</source>
+        <extracomment>task.forward_to_self</extracomment>
+        <translation>不能转办给自己，请选择其他人员。</translation>
+    </message>
+    <message>
+        <source>This is the last task of its step; it cannot be cancelled.</source>
+        <extracomment>task.last_in_stage</extracomment>
+        <translation>这是该环节的最后一项待办，不能撤销。</translation>
+    </message>
+    <message>
+        <source>The task is already assigned to that person.</source>
+        <extracomment>task.same_assignee</extracomment>
+        <translation>该待办已经分派给此人。</translation>
+    </message>
+    <message>
+        <source>Please give a reason for returning it.</source>
+        <extracomment>opinion.reason_required</extracomment>
+        <translation>退回时请填写退回理由。</translation>
+    </message>
+    <message>
+        <source>The opinion is longer than {limit} characters.</source>
+        <extracomment>opinion.too_long</extracomment>
+        <translation>意见不能超过 {limit} 个字。</translation>
+    </message>
+    <message>
+        <source>The signature does not verify.</source>
+        <extracomment>signature.invalid</extracomment>
+        <translation>签名验证未通过。</translation>
+    </message>
+    <message>
+        <source>The signing key is not registered to you on the platform.</source>
+        <extracomment>signature.unknown_key</extracomment>
+        <translation>平台上没有登记您的这个签名密钥。</translation>
+    </message>
+    <message>
+        <source>The signing key has been revoked.</source>
+        <extracomment>signature.key_revoked</extracomment>
+        <translation>签名密钥已被吊销。</translation>
+    </message>
+    <message>
+        <source>The signing key does not belong to the signed-in user.</source>
+        <extracomment>signature.wrong_user</extracomment>
+        <translation>签名密钥不属于当前用户。</translation>
+    </message>
+    <message>
+        <source>The handwritten signature image has a wrong format.</source>
+        <extracomment>handwriting.not_png</extracomment>
+        <translation>手写签名图像格式不正确。</translation>
+    </message>
+    <message>
+        <source>A chosen person is not an active user.</source>
+        <extracomment>routing.unknown_user</extracomment>
+        <translation>所选人员中有人不是在用账户。</translation>
+    </message>
+    <message>
+        <source>A chosen person is not in the directory. Please choose again.</source>
+        <extracomment>user.unknown</extracomment>
+        <translation>所选人员不在通讯录中，请重新选择。</translation>
+    </message>
+    <message>
+        <source>The sign-off record cannot be found.</source>
+        <extracomment>op.not_found</extracomment>
+        <translation>找不到该签批记录。</translation>
+    </message>
+    <message>
+        <source>This sign-off has no conflict; there is nothing to redo.</source>
+        <extracomment>op.not_in_conflict</extracomment>
+        <translation>该签批没有冲突，无需重新办理。</translation>
+    </message>
+    <message>
+        <source>This operation cannot be retried.</source>
+        <extracomment>op.not_retryable</extracomment>
+        <translation>该操作不能重试。</translation>
+    </message>
+    <message>
+        <source>This document is not on this PC (it may have been withdrawn or not yet synced).</source>
+        <extracomment>document.not_found</extracomment>
+        <translation>本机没有这份公文（可能已被收回或尚未同步）。</translation>
+    </message>
+    <message>
+        <source>The document&apos;s data on this PC is incomplete. Please sync, then sign.</source>
+        <extracomment>document.incomplete</extracomment>
+        <translation>本机的公文数据不完整，请同步后再签批。</translation>
+    </message>
+    <message>
+        <source>The document changed on the platform after you read it.</source>
+        <extracomment>document.digest_mismatch</extracomment>
+        <translation>您阅读之后，公文在平台上已被改动。</translation>
+    </message>
+    <message>
+        <source>The document has been archived.</source>
+        <extracomment>document.archived</extracomment>
+        <translation>该公文已归档</translation>
+    </message>
+    <message>
+        <source>The document is not completed yet.</source>
+        <extracomment>document.not_completed</extracomment>
+        <translation>该公文尚未办结。</translation>
+    </message>
+    <message>
+        <source>Classified documents cannot be handled on this platform.</source>
+        <extracomment>document.classified</extracomment>
+        <translation>涉密公文不能在本平台办理。</translation>
+    </message>
+    <message>
+        <source>The document&apos;s data is not valid.</source>
+        <extracomment>document.invalid</extracomment>
+        <translation>公文数据无效。</translation>
+    </message>
+    <message>
+        <source>The processing form file is not valid.</source>
+        <extracomment>form.malformed</extracomment>
+        <translation>处理单文件无效。</translation>
+    </message>
+    <message>
+        <source>Cannot write the processing form file {path}: {reason}.</source>
+        <extracomment>form.write_failed</extracomment>
+        <translation>无法写入处理单文件 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>Cannot read the processing form file {path}: {reason}.</source>
+        <extracomment>form.unreadable</extracomment>
+        <translation>无法读取处理单文件 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>This notice is not on this PC (it may have been withdrawn).</source>
+        <extracomment>notice.not_found</extracomment>
+        <translation>本机没有这条通知（可能已被撤回）。</translation>
+    </message>
+    <message>
+        <source>The notice is not valid.</source>
+        <extracomment>notice.invalid</extracomment>
+        <translation>通知内容无效。</translation>
+    </message>
+    <message>
+        <source>The notice has been withdrawn.</source>
+        <extracomment>notice.withdrawn</extracomment>
+        <translation>该通知已被撤回。</translation>
+    </message>
+    <message>
+        <source>The notice has expired.</source>
+        <extracomment>notice.expired</extracomment>
+        <translation>该通知已过期。</translation>
+    </message>
+    <message>
+        <source>The title is longer than {limit} characters.</source>
+        <extracomment>notice.title_too_long</extracomment>
+        <translation>标题不能超过 {limit} 个字。</translation>
+    </message>
+    <message>
+        <source>This notice has already been sent for publishing and cannot be changed.</source>
+        <extracomment>notice.already_queued</extracomment>
+        <translation>这条通知已提交发布，不能再修改。</translation>
+    </message>
+    <message>
+        <source>The notice draft cannot be found.</source>
+        <extracomment>notice.draft_not_found</extracomment>
+        <translation>找不到这份通知草稿。</translation>
+    </message>
+    <message>
+        <source>Please fill in the title and choose the audience.</source>
+        <extracomment>notice.incomplete</extracomment>
+        <translation>请填写标题并选择发送范围。</translation>
+    </message>
+    <message>
+        <source>A phrase cannot be empty.</source>
+        <extracomment>phrase.empty</extracomment>
+        <translation>常用语不能为空。</translation>
+    </message>
+    <message>
+        <source>A phrase cannot be longer than {limit} characters.</source>
+        <extracomment>phrase.too_long</extracomment>
+        <translation>常用语不能超过 {limit} 个字。</translation>
+    </message>
+    <message>
+        <source>The unit does not exist.</source>
+        <extracomment>unit.not_found</extracomment>
+        <translation>该单位不存在。</translation>
+    </message>
+    <message>
+        <source>The unit already exists.</source>
+        <extracomment>unit.exists</extracomment>
+        <translation>该单位已存在。</translation>
+    </message>
+    <message>
+        <source>The parent unit does not exist.</source>
+        <extracomment>unit.unknown_parent</extracomment>
+        <translation>上级单位不存在。</translation>
+    </message>
+    <message>
+        <source>The user does not exist.</source>
+        <extracomment>user.not_found</extracomment>
+        <translation>该用户不存在。</translation>
+    </message>
+    <message>
+        <source>The user already exists.</source>
+        <extracomment>user.exists</extracomment>
+        <translation>该用户已存在。</translation>
+    </message>
+    <message>
+        <source>You cannot deactivate your own account.</source>
+        <extracomment>user.self</extracomment>
+        <translation>不能停用自己的账户。</translation>
+    </message>
+    <message>
+        <source>The user is already inactive.</source>
+        <extracomment>user.inactive</extracomment>
+        <translation>该用户已经停用。</translation>
+    </message>
+    <message>
+        <source>Unknown role.</source>
+        <extracomment>user.unknown_role</extracomment>
+        <translation>未知的角色。</translation>
+    </message>
+    <message>
+        <source>The user&apos;s unit does not exist.</source>
+        <extracomment>user.unknown_unit</extracomment>
+        <translation>该用户所在单位不存在。</translation>
+    </message>
+    <message>
+        <source>The user name is not valid.</source>
+        <extracomment>user.invalid_username</extracomment>
+        <translation>用户名无效。</translation>
+    </message>
+    <message>
+        <source>The password is not valid.</source>
+        <extracomment>user.invalid_password</extracomment>
+        <translation>密码无效。</translation>
+    </message>
+    <message>
+        <source>You have no signing key {key_id} (sync first).</source>
+        <extracomment>key.not_found</extracomment>
+        <translation>您的签名密钥中没有 {key_id}（请先同步）。</translation>
+    </message>
+    <message>
+        <source>The signing key cannot be found.</source>
+        <extracomment>key.not_found</extracomment>
+        <translation>找不到该签名密钥。</translation>
+    </message>
+    <message>
+        <source>The signing key {key_id} has already been revoked.</source>
+        <extracomment>key.revoked</extracomment>
+        <translation>签名密钥 {key_id} 已经吊销。</translation>
+    </message>
+    <message>
+        <source>The signing key has already been revoked.</source>
+        <extracomment>key.revoked</extracomment>
+        <translation>签名密钥已经吊销。</translation>
+    </message>
+    <message>
+        <source>Unknown signature algorithm.</source>
+        <extracomment>key.unknown_algorithm</extracomment>
+        <translation>未知的签名算法。</translation>
+    </message>
+    <message>
+        <source>The public key is not valid.</source>
+        <extracomment>key.invalid_public_key</extracomment>
+        <translation>公钥无效。</translation>
+    </message>
+    <message>
+        <source>The key id does not match the public key.</source>
+        <extracomment>key.id_mismatch</extracomment>
+        <translation>密钥编号与公钥不符。</translation>
+    </message>
+    <message>
+        <source>The key id is already taken.</source>
+        <extracomment>key.id_taken</extracomment>
+        <translation>该密钥编号已被占用。</translation>
+    </message>
+    <message>
+        <source>The platform has no such file, or you are not allowed to see it.</source>
+        <extracomment>blob.not_found</extracomment>
+        <translation>平台上没有这个文件，或您无权查看。</translation>
+    </message>
+    <message>
+        <source>The file reference is not valid.</source>
+        <extracomment>blob.invalid</extracomment>
+        <translation>文件引用无效。</translation>
+    </message>
+    <message>
+        <source>The requested part of the file does not exist.</source>
+        <extracomment>blob.range_not_satisfiable</extracomment>
+        <translation>请求的文件片段不存在。</translation>
+    </message>
+    <message>
+        <source>The file does not match its checksum; it was discarded and will be downloaded again.</source>
+        <extracomment>blob.hash_mismatch</extracomment>
+        <translation>文件与其校验值不符，已丢弃，将重新下载。</translation>
+    </message>
+    <message>
+        <source>The file store is not available; cannot add attachments.</source>
+        <extracomment>blob.unavailable</extracomment>
+        <translation>文件存储不可用，无法添加附件。</translation>
+    </message>
+    <message>
+        <source>Cannot write to the local file store. Check the disk and its permissions.</source>
+        <extracomment>blob.write_failed</extracomment>
+        <translation>无法写入本地文件存储，请检查磁盘和权限。</translation>
+    </message>
+    <message>
+        <source>This file has not been downloaded to this PC yet; it will be fetched once online.</source>
+        <extracomment>blob.missing</extracomment>
+        <translation>该文件尚未下载到本机，联网后将自动获取。</translation>
+    </message>
+    <message>
+        <source>The file saved on this PC was damaged and has been deleted; it will be fetched again once online.</source>
+        <extracomment>blob.corrupt</extracomment>
+        <translation>本地保存的文件已损坏，已删除，联网后将重新获取。</translation>
+    </message>
+    <message>
+        <source>The file failed its check after several downloads; giving up. Try again later or contact the information centre.</source>
+        <extracomment>blob.download_failed</extracomment>
+        <translation>文件多次下载均未通过校验，已放弃。请稍后重试或联系信息中心。</translation>
+    </message>
+    <message>
+        <source>The local file store is not open; cannot upload attachments.</source>
+        <extracomment>blob.store_missing</extracomment>
+        <translation>本地文件存储未打开，无法上传附件。</translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some disk space and try again; nothing you entered is lost.</source>
+        <extracomment>storage.disk_full</extracomment>
+        <translation>磁盘空间已满。请清理磁盘空间后重试，已输入的内容不会丢失。</translation>
+    </message>
+    <message>
+        <source>Cannot open the local cache: the key does not match or the file is damaged. The file was not changed; sync again online to rebuild the cache, or contact the information centre.</source>
+        <extracomment>cache.unreadable</extracomment>
+        <translation>无法打开本地缓存：密钥不匹配或文件已损坏。文件未被改动；可在联网后重新同步以重建缓存，或联系信息中心。</translation>
+    </message>
+    <message>
+        <source>Cannot write the local cache file. Check the disk and the file permissions.</source>
+        <extracomment>cache.unavailable</extracomment>
+        <translation>无法写入本地缓存文件，请检查磁盘和文件权限。</translation>
+    </message>
+    <message>
+        <source>The structure of the local cache is not recognised and cannot be upgraded safely. The file was not changed; please contact the information centre.</source>
+        <extracomment>cache.unknown_schema</extracomment>
+        <translation>本地缓存的结构无法识别，不能安全升级。文件未被改动，请联系信息中心。</translation>
+    </message>
+    <message>
+        <source>The local cache was made by a newer GovDesk. Please upgrade this program before opening it.</source>
+        <extracomment>cache.too_new</extracomment>
+        <translation>本地缓存由更新版本的 GovDesk 创建，请升级本程序后再打开。</translation>
+    </message>
+    <message>
+        <source>The account file {path} is damaged or unreadable.</source>
+        <extracomment>profile.unreadable</extracomment>
+        <translation>账户资料文件 {path} 已损坏或无法读取。</translation>
+    </message>
+    <message>
+        <source>Cannot save the account file ({reason}). Check the disk space and permissions.</source>
+        <extracomment>profile.unwritable</extracomment>
+        <translation>无法保存账户资料（{reason}），请检查磁盘空间和权限。</translation>
+    </message>
+    <message>
+        <source>The account is closed.</source>
+        <extracomment>profile.closed</extracomment>
+        <translation>账户已关闭。</translation>
+    </message>
+    <message>
+        <source>{count} operations have not reached the platform yet. Sync online first, or sign out by force to give them up.</source>
+        <extracomment>logout.unsent_ops</extracomment>
+        <translation>还有 {count} 项操作尚未同步到平台。请先联网同步，或确认放弃这些操作后强制注销。</translation>
+    </message>
+    <message>
+        <source>Cannot write the diagnostic bundle {path}: {reason}.</source>
+        <extracomment>diagnose.write_failed</extracomment>
+        <translation>无法写入诊断包 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>Sync hit an internal error ({error}).</source>
+        <extracomment>sync.internal_error</extracomment>
+        <translation>同步出现内部错误（{error}）。</translation>
+    </message>
+    <message>
+        <source>No system keyring is available: no key store service (such as GNOME Keyring, KWallet or Windows Credential Manager) was found. Start and unlock the system keyring, then try again; GovDesk never writes credentials to plain files.</source>
+        <extracomment>keyring.unavailable</extracomment>
+        <translation>系统密钥环不可用：未找到可用的密钥存储服务（如 GNOME 密钥环、KWallet 或 Windows 凭据管理器）。请启动并解锁系统密钥环后重试；GovDesk 不会把凭据写入普通文件。</translation>
+    </message>
+    <message>
+        <source>The system keyring is locked. Unlock it (enter your login password), then try again.</source>
+        <extracomment>keyring.locked</extracomment>
+        <translation>系统密钥环已锁定，请先解锁密钥环（输入登录密码）后重试。</translation>
+    </message>
+    <message>
+        <source>The system keyring failed: {reason}.</source>
+        <extracomment>keyring.error</extracomment>
+        <translation>访问系统密钥环时出错：{reason}。</translation>
+    </message>
+    <message>
+        <source>A key stored in the system keyring is damaged.</source>
+        <extracomment>keyring.corrupt</extracomment>
+        <translation>系统密钥环中保存的密钥已损坏。</translation>
+    </message>
+    <message>
+        <source>Your signing key is not on this PC. Sign in again online to make a new one.</source>
+        <extracomment>keyring.no_signing_key</extracomment>
+        <translation>本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。</translation>
+    </message>
+    <message>
+        <source>The platform address is not valid: {url}</source>
+        <extracomment>config.server_url</extracomment>
+        <translation>平台地址无效：{url}</translation>
+    </message>
+    <message>
+        <source>The platform address is missing: give it with {flag}.</source>
+        <extracomment>config.server_url</extracomment>
+        <translation>请用 {flag} 指定平台地址。</translation>
+    </message>
+    <message>
+        <source>The platform address is missing or not valid.</source>
+        <extracomment>config.server_url</extracomment>
+        <translation>平台地址未填写或无效。</translation>
+    </message>
+    <message>
+        <source>Cannot read the certificate file {path}: {reason}</source>
+        <extracomment>config.ca_file</extracomment>
+        <translation>无法读取证书文件 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>The value {value} of setting {key} is not valid (from {source}).</source>
+        <extracomment>config.invalid_value</extracomment>
+        <translation>配置项 {key} 的值 {value} 无效（来源：{source}）。</translation>
+    </message>
+    <message>
+        <source>Cannot read the settings file {path}: {reason}</source>
+        <extracomment>config.unreadable</extracomment>
+        <translation>无法读取配置文件 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>The settings file {path} has a format error: {reason}</source>
+        <extracomment>config.malformed</extracomment>
+        <translation>配置文件 {path} 格式错误：{reason}</translation>
+    </message>
+    <message>
+        <source>The settings file {path} has unknown settings: {keys}</source>
+        <extracomment>config.unknown_key</extracomment>
+        <translation>配置文件 {path} 含有未知配置项：{keys}</translation>
+    </message>
+    <message>
+        <source>Unknown setting: {keys}</source>
+        <extracomment>config.unknown_key</extracomment>
+        <translation>未知配置项：{keys}</translation>
+    </message>
+    <message>
+        <source>The policy file {path} cannot lock these settings: {keys}</source>
+        <extracomment>config.policy_key</extracomment>
+        <translation>策略文件 {path} 不能锁定这些配置项：{keys}</translation>
+    </message>
+    <message>
+        <source>The setting {key} is locked by the administrator&apos;s policy and cannot be changed.</source>
+        <extracomment>config.locked</extracomment>
+        <translation>配置项 {key} 已由管理员策略锁定，不能修改。</translation>
+    </message>
+    <message>
+        <source>Give a document id, or an exported processing form with --file.</source>
+        <extracomment>usage.document_id</extracomment>
+        <translation>请给出公文编号，或用 --file 指定导出的处理单文件。</translation>
+    </message>
+    <message>
+        <source>The platform reported an error this version does not know ({code}).</source>
+        <extracomment>(unknown code)</extracomment>
+        <translation>平台报告了本版本不认识的错误（{code}）。</translation>
     </message>
 </context>
 </TS>
