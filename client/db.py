@@ -140,7 +140,7 @@ class CacheDatabase(SqlCipherDatabase):
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         with translate_errors():
-            return super().connect(reuse_if_open)
+            return bool(super().connect(reuse_if_open))
 
 
 def raw_key_passphrase(key: bytes) -> str:
@@ -274,7 +274,7 @@ class CurrentCache(peewee.DatabaseProxy):
     def __init__(self) -> None:
         object.__setattr__(self, "_callbacks", [])  # peewee's field hooks attach here
 
-    @property  # type: ignore[override]
+    @property
     def obj(self) -> CacheDatabase:
         return current_cache()
 
