@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from client.types import (
     OpinionView,
     TaskInfo,
 )
+from protocol import workflow_rules as rules
 
 Handler = Callable[[argparse.Namespace, Settings, Out], int]
 
@@ -73,14 +75,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _write(text: str, out: Out) -> None:
+    try:
+        print(text, file=out.stream, flush=True)
+    except BrokenPipeError:  # `| head`: the reader has all it wants
+        out.stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
 def _print_json(value: Any, out: Out) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2), file=out.stream, flush=True)
+    _write(json.dumps(value, ensure_ascii=False, indent=2), out)
 
 
 def _lines(lines: list[str], out: Out) -> None:
-    for line in lines:
-        print(line, file=out.stream)
-    out.stream.flush()
+    _write("\n".join(lines), out)
 
 
 @contextmanager
@@ -134,6 +141,13 @@ def opinion_json(o: OpinionView) -> dict[str, Any]:
             "verdict": o.verdict.value if o.verdict else None, "local_state": o.local_state}
 
 
+def workflow_order(tasks: list[TaskInfo]) -> list[TaskInfo]:
+    """拟办, 批示, 会签, 承办, 阅知 (protocol's order of task kinds), then by due time."""
+    order = {kind: i for i, kind in enumerate(rules.TASK_KINDS)}
+    return sorted(tasks, key=lambda t: (order.get(t.kind, len(order)),
+                                        t.due_at.timestamp() if t.due_at else 0.0, t.id))
+
+
 def document_json(d: DocumentDetail) -> dict[str, Any]:
     return {
         "document": {
@@ -148,7 +162,7 @@ def document_json(d: DocumentDetail) -> dict[str, Any]:
         },
         "body": attachment_json(d.body) if d.body else None,
         "attachments": [attachment_json(a) for a in d.attachments],
-        "tasks": [task_json(t) for t in d.tasks],
+        "tasks": [task_json(t) for t in workflow_order(d.tasks)],
         "opinions": [opinion_json(o) for o in d.opinions],
     }
 
@@ -194,12 +208,13 @@ def cmd_inbox(args: argparse.Namespace, settings: Settings, out: Out) -> int:
         if r.local_state in LOCAL_STATES:
             step += f"（{out.t(*LOCAL_STATES[r.local_state])}）" if out.zh else \
                 f" ({LOCAL_STATES[r.local_state][1]})"
-        unread = "" if r.is_read else "●"
-        table.append([
-            _label(URGENCY, r.urgency, out) or "-", r.doc_number or "-",
-            unread + textfmt.clip(r.title, 40), step,
-            textfmt.short_datetime_text(r.received_at, zh=out.zh, now=now) or "-",
-            textfmt.short_datetime_text(r.due_at, zh=out.zh, now=now) or "-", r.document_id])
+        due = textfmt.short_datetime_text(r.due_at, zh=out.zh, now=now) or "-"
+        if r.due_at is not None and r.task_status == "pending" and r.due_at < now:
+            due += out.t("（超期）", " (overdue)")
+        table.append([_label(URGENCY, r.urgency, out) or "-", r.doc_number or "-",
+                      textfmt.clip(r.title, 40), step,
+                      textfmt.short_datetime_text(r.received_at, zh=out.zh, now=now) or "-",
+                      due, r.document_id])
     _lines(textfmt.table(table), out)
     if len(rows) < total:
         out.say(f"共 {total} 条，显示前 {len(rows)} 条（--limit 0 显示全部）。",
@@ -269,7 +284,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     if not d.tasks:
         out.say("  （没有）", "  (none)")
     rows = []
-    for t in d.tasks:
+    for t in workflow_order(d.tasks):
         status = _label(TASK_STATUS, t.status, out)
         if t.local_state in LOCAL_STATES:
             status += out.t(f"（{LOCAL_STATES[t.local_state][0]}）",
