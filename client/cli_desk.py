@@ -34,8 +34,6 @@ from client.types import (
 )
 from protocol import workflow_rules as rules
 
-Handler = Callable[[argparse.Namespace, Settings, Out], int]
-
 VIEWS = {"todo": InboxView.TODO, "done": InboxView.DONE, "all": InboxView.RECEIVED,
          "circulate": InboxView.CIRCULATE}
 DEFAULT_LIMIT = 50
@@ -87,7 +85,8 @@ def _print_json(value: Any, out: Out) -> None:
 
 
 def _lines(lines: list[str], out: Out) -> None:
-    _write("\n".join(lines), out)
+    if lines:
+        _write("\n".join(lines), out)
 
 
 @contextmanager
