@@ -35,10 +35,11 @@ def to_china_time(value: datetime | date | str | None) -> datetime | None:
 def date_text(value: datetime | date | str | None, *, zh: bool = True) -> str:
     """2005年10月19日 (Chinese) or 2005-10-19 (English)."""
     if isinstance(value, str) and len(value) == 10:
+        text = value
         try:
-            value = date.fromisoformat(value)
+            value = date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, date) and not isinstance(value, datetime):
         d = value
     else:
