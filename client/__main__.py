@@ -4,6 +4,7 @@
     python -m client --demo               the app against a local demo platform
     python -m client --screenshot PATH [--view NAME]
     python -m client login|sync|status|logout|verify|export|keys|diagnose ...
+    python -m client inbox|show|sign|notices|ack ...   (docs/cli.md)
     python -m client --self-test
 
 The GUI module is imported only when the GUI is wanted: the command line never loads Qt.
@@ -14,7 +15,8 @@ from __future__ import annotations
 import sys
 
 SUBCOMMANDS = frozenset({"login", "sync", "status", "logout", "verify", "export", "keys",
-                         "diagnose", "--self-test"})
+                         "diagnose", "--self-test",
+                         "inbox", "show", "sign", "notices", "ack"})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Command line: login, sync, status, logout, verify, export, keys (plus diagnose, --self-test).
+"""Command line: login, sync, status, logout, verify, export, keys (plus diagnose, --self-test);
+inbox, show, sign, notices, ack live in client/cli_desk.py.
 
 Output is Chinese, English when asked for (`--lang en`, the `language` setting, or an
 English LANG/LC_ALL/LC_MESSAGES), chosen as the GUI chooses (client.language); errors
@@ -438,7 +439,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("keys", help="我的签名密钥 / my signing keys")
     common(p)
     p.add_argument("--revoke", metavar="KEY_ID", help="吊销一个密钥 / revoke a key")
+    _add_desk_commands(sub, common)
     return parser
+
+
+def _add_desk_commands(sub: Any, common: Any) -> None:
+    """inbox, show, sign, notices, ack: client/cli_desk.py (docs/cli.md)."""
+    from client import cli_desk
+
+    cli_desk.add_parsers(sub, common)
 
 
 COMMANDS = {"login": cmd_login, "sync": cmd_sync, "status": cmd_status,
@@ -466,7 +475,8 @@ def main(argv: list[str]) -> int:
         settings = load_settings(flags)
         out = Out(settings, lang=args.lang)
         setup_logging(settings.log_level)
-        return COMMANDS[args.command](args, settings, out)
+        handler = getattr(args, "desk_command", None) or COMMANDS[args.command]
+        return handler(args, settings, out)
     except GovDeskError as exc:
         logging.getLogger(__name__).info("%s failed: %s", args.command, exc.code)
         out.error(exc)

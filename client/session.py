@@ -182,7 +182,7 @@ class Profile:
     def cache_context(self) -> Iterator[db.CacheDatabase]:
         """This profile's cache is the models' cache inside (this thread; nestable)."""
         if self.db is None:
-            raise GovDeskError("profile.closed", "账户已关闭。")
+            raise GovDeskError("profile.closed")
         with db.use_cache(self.db) as cache:
             yield cache
 

@@ -185,6 +185,12 @@ _SPECS: tuple[ErrorSpec, ...] = (
               "This sign-off has no conflict; there is nothing to redo.", INPUT),
     ErrorSpec("op.not_retryable", "This operation cannot be retried.", INPUT),
     # --- documents --------------------------------------------------------------------------
+    ErrorSpec("document.ambiguous_number",
+              "{count} documents have the number {ref}; use a document id: {ids}.", INPUT),
+    ErrorSpec("document.no_pending_task", "You have no pending task on this document.",
+              CONFLICT),
+    ErrorSpec("document.several_pending_tasks",
+              "You have several pending tasks on this document; use a task id: {ids}.", INPUT),
     ErrorSpec("document.not_found",
               "This document is not on this PC (it may have been withdrawn or not yet "
               "synced).", REJECTED),

@@ -63,3 +63,8 @@ class DirectoryService:
     def names(self, user_ids: list[str]) -> dict[str, str]:
         rows = User.select(User.id, User.display_name).where(User.id.in_(user_ids))
         return {u.id: u.display_name for u in rows}
+
+    def find_person(self, ref: str) -> Person | None:
+        """A person by user id or username (the command line's `--to`)."""
+        found = self._people(User.select().where((User.id == ref) | (User.username == ref)))
+        return next((p for p in found if p.id == ref), found[0] if found else None)

@@ -24,6 +24,9 @@ from client.types import (
 
 # Local sign-offs still worth showing beside the platform's opinions.
 SHOWN_LOCAL_STATES = ("pending_sync", "conflict", "rejected")
+# 文号 brackets as people type them -> 〔〕 as GB/T 9704 writes them.
+_DOC_NUMBER_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "(": "〔",
+                                      ")": "〕", "（": "〔", "）": "〕", "【": "〔", "】": "〕"})
 
 
 def _rfc3339(at: datetime) -> str:
@@ -157,3 +160,17 @@ class DocumentService:
             models.DocumentData.update(body_text=text).where(
                 models.DocumentData.pk == doc.pk).execute()
             search_index.index_document(db, doc.pk, data, text)
+
+    def find(self, ref: str) -> list[DocumentId]:
+        """The documents `ref` names: the one with that id, else those with that 文号.
+
+        A 文号 typed with ASCII or full-width brackets ([2026], （2026）) finds the one
+        written with 〔〕; newest first when several share it.
+        """
+        ref = ref.strip()
+        if Document.get_or_none(Document.id == ref) is not None:
+            return [DocumentId(ref)]
+        numbers = dict.fromkeys([ref, ref.translate(_DOC_NUMBER_BRACKETS)])
+        rows = (Document.select(Document.id).where(Document.doc_number.in_(list(numbers)))
+                .order_by(Document.received_at.desc()))
+        return [DocumentId(d.id) for d in rows]

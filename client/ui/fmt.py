@@ -6,11 +6,12 @@ the dictionaries are built on each call so that a language switch takes effect.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-CHINA_TZ = timezone(timedelta(hours=8))
+from client import textfmt
+from client.textfmt import CHINA_TZ
 
 
 def is_chinese() -> bool:
@@ -18,61 +19,23 @@ def is_chinese() -> bool:
 
 
 def to_datetime(value: datetime | date | str | None) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=CHINA_TZ)
-    else:
-        try:
-            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(CHINA_TZ)
+    return textfmt.to_china_time(value)
 
 
 def date_text(value: datetime | date | str | None) -> str:
     """2005年10月19日 (Chinese) or 2005-10-19 (English)."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        d = value
-    else:
-        dt = to_datetime(value)
-        if dt is None:
-            return ""
-        d = dt.date()
-    if is_chinese():
-        return f"{d.year}年{d.month}月{d.day}日"
-    return d.isoformat()
+    return textfmt.date_text(value, zh=is_chinese())
 
 
 def datetime_text(value: datetime | date | str | None) -> str:
-    dt = to_datetime(value)
-    if dt is None:
-        return ""
-    return f"{date_text(dt)} {dt:%H:%M}"
+    return textfmt.datetime_text(value, zh=is_chinese())
 
 
 def short_datetime_text(value: datetime | str | None, *, now: datetime | None = None) -> str:
     """Compact inbox form: today 09:30, this year 10月19日 09:30, else the full date."""
-    dt = to_datetime(value)
-    if dt is None:
-        return ""
-    now = (now or datetime.now(CHINA_TZ)).astimezone(CHINA_TZ)
-    if dt.date() == now.date():
-        return QCoreApplication.translate("Labels", "Today %1").replace("%1", f"{dt:%H:%M}")
-    if dt.year == now.year:
-        if is_chinese():
-            return f"{dt.month}月{dt.day}日 {dt:%H:%M}"
-        return f"{dt:%m-%d %H:%M}"
-    return date_text(dt)
+    return textfmt.short_datetime_text(
+        value, zh=is_chinese(), now=now,
+        today=QCoreApplication.translate("Labels", "Today %1"))
 
 
 def is_overdue(due: datetime | str | None, *, now: datetime | None = None) -> bool:
@@ -138,10 +101,4 @@ def signature_state_text(state: str | None) -> str:
 
 
 def size_text(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+    return textfmt.size_text(size)

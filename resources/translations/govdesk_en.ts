@@ -1969,6 +1969,21 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{count} documents have the number {ref}; use a document id: {ids}.</source>
+        <extracomment>document.ambiguous_number</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have no pending task on this document.</source>
+        <extracomment>document.no_pending_task</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have several pending tasks on this document; use a task id: {ids}.</source>
+        <extracomment>document.several_pending_tasks</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This document is not on this PC (it may have been withdrawn or not yet synced).</source>
         <extracomment>document.not_found</extracomment>
         <translation type="unfinished"></translation>

@@ -1967,6 +1967,21 @@
         <translation>该操作不能重试。</translation>
     </message>
     <message>
+        <source>{count} documents have the number {ref}; use a document id: {ids}.</source>
+        <extracomment>document.ambiguous_number</extracomment>
+        <translation>有 {count} 份公文的文号是 {ref}，请用公文编号：{ids}。</translation>
+    </message>
+    <message>
+        <source>You have no pending task on this document.</source>
+        <extracomment>document.no_pending_task</extracomment>
+        <translation>您在这份公文上没有待办理的事项。</translation>
+    </message>
+    <message>
+        <source>You have several pending tasks on this document; use a task id: {ids}.</source>
+        <extracomment>document.several_pending_tasks</extracomment>
+        <translation>您在这份公文上有多项待办，请用待办编号：{ids}。</translation>
+    </message>
+    <message>
         <source>This document is not on this PC (it may have been withdrawn or not yet synced).</source>
         <extracomment>document.not_found</extracomment>
         <translation>本机没有这份公文（可能已被收回或尚未同步）。</translation>

@@ -124,7 +124,8 @@ def use_home(monkeypatch: Any, path: Path) -> None:
 
 
 def register_document(platform: Any, clerk: dict[str, str], propose_to: list[str], *,
-                      title: str, urgency: str = "normal", body: bytes | None = None) -> str:
+                      title: str, urgency: str = "normal", body: bytes | None = None,
+                      doc_number: str | None = None) -> str:
     """A clerk registers an incoming document routed to `propose_to`; returns its id."""
     import hashlib
 
@@ -134,7 +135,7 @@ def register_document(platform: Any, clerk: dict[str, str], propose_to: list[str
                      headers={**clerk, "Content-Type": "application/pdf"})
     r.raise_for_status()
     r = requests.post(f"{platform.base_url}/api/v1/admin/documents", timeout=30, headers=clerk,
-                      json={"doc_number": f"佳政函〔2005〕{uuid.uuid4().int % 1000}号",
+                      json={"doc_number": doc_number or f"佳政函〔2005〕{uuid.uuid4().int % 1000}号",
                             "issuer": "佳木斯市人民政府", "doc_type": "函", "title": title,
                             "urgency": urgency, "issued_on": "2005-10-19",
                             "body_sha256": sha, "propose_to": propose_to})
