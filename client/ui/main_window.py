@@ -120,8 +120,15 @@ class MainWindow(QMainWindow):
         return self.problems_page.view
 
     @property
+    def doc_split(self):  # noqa: ANN201
+        return self.document_page.doc_split
+
+    @property
     def receipts_dialog(self) -> QDialog | None:
         return self.notices_page.receipts_dialog
+
+    def show_receipts(self, notice_id: str) -> None:
+        self.notices_page.show_receipts(notice_id)
 
     # -- wiring -------------------------------------------------------------------------
     def _wire(self) -> None:
