@@ -4,7 +4,8 @@ As Anki's OpChanges: every service call that writes, the outcome of pushed ops a
 every applied change page return a `Changes`; they merge with `|`, and the UI
 refreshes its views from one signal carrying the union. `documents` names every
 document whose page shows something new (its own row, or one of its tasks, opinions
-or receipts); `tasks`, `notices` and `opinions` name the objects themselves.
+or receipts); `tasks`, `notices` and `opinions` name the objects themselves; `read`
+names documents whose read mark alone changed (lists and badges, not their page).
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ class Changes:
     def __or__(self, other: Changes) -> Changes:
         if not isinstance(other, Changes):
             return NotImplemented
-        return Changes(*(_merge(getattr(self, f.name), getattr(other, f.name))
-                         for f in fields(Changes)))
+        return Changes(
+            self.documents | other.documents, self.tasks | other.tasks,
+            self.notices | other.notices, self.opinions | other.opinions,
+            self.read | other.read, self.outbox or other.outbox,
+            self.directory or other.directory, self.sync_state or other.sync_state,
+            self.everything or other.everything)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(Changes))
@@ -45,12 +50,6 @@ class Changes:
     def inbox(self) -> bool:
         """Whether inbox lists and badge counts may differ."""
         return self.everything or bool(self.documents or self.tasks or self.read)
-
-
-def _merge(a: object, b: object) -> object:
-    if isinstance(a, frozenset):
-        return a | b  # type: ignore[operator]
-    return bool(a) or bool(b)
 
 
 NO_CHANGES = Changes()

@@ -623,7 +623,8 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
             ids["documents"].add(data.get("document_id") or "")
             if kind == "receipt":
                 ids["notices"].add(data.get("notice_id") or "")
-    return changed(**ids, directory=directory)
+    return changed(documents=ids["documents"], tasks=ids["tasks"], opinions=ids["opinions"],
+                   notices=ids["notices"], directory=directory)
 
 
 def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:

@@ -25,6 +25,7 @@ class InboxPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.view_key = "todo"
+        self._keep: tuple[str, str | None] | None = None  # row to select again after a reload
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -67,8 +68,12 @@ class InboxPage(QWidget):
         self.model.set_fetcher(fetch)
 
     def apply_changes(self, changes: Changes) -> None:
-        if changes.inbox:
-            self.model.reload()
+        if not changes.inbox:
+            return
+        current: InboxRow | None = self.table.currentIndex().data(ROW_ROLE)
+        if current is not None:
+            self._keep = (current.document_id, current.task_id)
+        self.model.reload()
 
     def focus_search(self) -> None:
         self.filters.search.setFocus()
@@ -80,7 +85,11 @@ class InboxPage(QWidget):
         empty = rows == 0
         self.empty_label.setVisible(empty)
         self.empty_label.setText(self.tr("Nothing here.") if empty else "")
-        if rows and not self.table.currentIndex().isValid():
+        keep, self._keep = self._keep, None
+        found = self.model.find(document_id=keep[0], task_id=keep[1]) if keep else -1
+        if found >= 0:
+            self.table.selectRow(found)
+        elif rows and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
 
     def row_activated(self, index) -> None:  # noqa: ANN001
