@@ -64,3 +64,38 @@ def test_open_document_shows_its_confirmed_signoff_without_reopening(
     finally:
         manager.stop(timeout=10)
         leader.close()
+
+
+def test_a_refresh_keeps_what_is_typed_in_the_signoff_panel(
+        qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
+    from client.changes import Changes
+
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    try:
+        leader.sync()
+        window = MainWindow(AppContext(leader, ops))
+        qtbot.addWidget(window)
+        window.show()
+        wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
+        row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+        window.open_document(row.document_id, row.task_id)
+        wait_for(qtbot, ops, lambda: window.signoff.task() is not None)
+        window.signoff.select_decision("approve")
+        window.signoff.opinion.setPlainText("同意，请抓紧办理。")
+        opened = window.document.detail()
+
+        # Something else about this document changed (say, another leader's opinion).
+        window.ctx.changes_applied.emit(Changes(documents=frozenset({row.document_id})))
+        wait_for(qtbot, ops, lambda: window.document.detail() is not opened)
+        assert window.signoff.task().id == row.task_id
+        assert window.signoff.opinion.toPlainText() == "同意，请抓紧办理。"
+        assert window.signoff.decision() == "approve"
+
+        # A change elsewhere leaves the page alone.
+        shown = window.document.detail()
+        window.ctx.changes_applied.emit(Changes(documents=frozenset({"another-document"})))
+        ops.wait_idle(10_000)
+        assert window.document.detail() is shown
+        window.close()
+    finally:
+        leader.close()

@@ -150,6 +150,8 @@ class DocumentPage(QWidget):
         self.document.set_detail(bundle.detail, bundle.images, bundle.body)
         same_task = (refreshed and previous is not None and previous.task is not None
                      and bundle.task is not None and previous.task.id == bundle.task.id)
+        if refreshed and not same_task:
+            self.save_draft()  # the step changed under the panel: what was typed is kept
         if same_task:
             pass  # the person may be writing: the panel keeps its text, decision, strokes
         elif bundle.task is not None:
