@@ -14,7 +14,6 @@ import re
 from client import models
 from client.blobstore import BlobStore
 from client.errors import StorageError
-from client.types import UserId
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def extract_text(data: bytes, media_type: str) -> str:
 
 def index_downloaded_bodies(store: BlobStore, *, limit: int = 200) -> int:
     """Extract and index the bodies on disk whose text is not indexed yet; returns how many."""
-    from client.services.documents import DocumentService
+    from client.services.documents import set_body_text
 
     rows = (
         models.Document.select(models.Document.id, models.Document.body_sha256,
@@ -84,13 +83,12 @@ def index_downloaded_bodies(store: BlobStore, *, limit: int = 200) -> int:
         .limit(limit)
         .tuples()
     )
-    documents = DocumentService(UserId(""))
     done = 0
     for document_id, sha, media_type in list(rows):
         try:
             data = store.open_bytes(sha)
         except StorageError:
             continue  # damaged or evicted: fetched again later, indexed then
-        documents.set_body_text(document_id, extract_text(data, media_type))
+        set_body_text(document_id, extract_text(data, media_type))
         done += 1
     return done

@@ -34,7 +34,7 @@ from client.blobstore import BlobStore
 from client.config import Settings, load_settings
 from client.errors import AuthError, GovDeskError, KeyringError, NetworkError
 from client.keystore import Keystore
-from client.services import Services, outbox
+from client.services import Services, op_owners, outbox
 from client.sync import apply
 from client.sync.api import PlatformApi
 from client.sync.engine import ProgressCallback, SyncEngine, SyncReport
@@ -220,16 +220,8 @@ class Profile:
     @_in_cache
     def _queue_key_registration(self, keypair: KeyPair) -> None:
         """Queue `key.register` unless the platform already lists the key or it is queued."""
-        if models.SigningKey.get_or_none(models.SigningKey.id == keypair.key_id) is not None:
-            return
-        queued = (models.OutboxOp.select().where(
-            (models.OutboxOp.local_ref == f"key:{keypair.key_id}")
-            & models.OutboxOp.state.in_(outbox.UNSENT_STATES)).exists())
-        if not queued:
-            outbox.enqueue("key.register", {"key_id": keypair.key_id,
-                                            "algorithm": keypair.algorithm,
-                                            "public_key": keypair.public_b64},
-                           local_ref=f"key:{keypair.key_id}")
+        op_owners.KEY_REGISTER.queue(key_id=keypair.key_id, algorithm=keypair.algorithm,
+                                     public_key=keypair.public_b64)
 
     # --- what a signed-in profile does ------------------------------------------------------
     def signer(self) -> Signer:

@@ -10,6 +10,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NewType
 
+from client.changes import NO_CHANGES, Changes
+
 UserId = NewType("UserId", str)
 UnitId = NewType("UnitId", str)
 DocumentId = NewType("DocumentId", str)
@@ -189,6 +191,7 @@ class SignoffResult:
     signed_at: str
     signature: dict[str, Any]
     handwriting_sha256: Sha256 | None
+    changes: Changes = NO_CHANGES
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,7 @@ class ApplySummary:
     new_very_urgent: list[DocumentId]
     urgent_notices: list[NoticeId]
     cursor: str
+    changes: Changes = NO_CHANGES
 
     @property
     def changed(self) -> int:

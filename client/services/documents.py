@@ -7,9 +7,18 @@ from typing import Any
 
 from client import models
 from client.blobstore import BlobStore
+from client.changes import Changes
 from client.errors import GovDeskError
-from client.models import Document, LocalOpinion, Opinion, Receipt, Task, User, from_epoch
-from client.services import audit, outbox, verify
+from client.models import (
+    Document,
+    LocalOpinion,
+    Opinion,
+    Receipt,
+    Task,
+    User,
+    from_epoch,
+)
+from client.services import audit, op_owners, verify
 from client.types import (
     Attachment,
     DocumentDetail,
@@ -27,10 +36,6 @@ SHOWN_LOCAL_STATES = ("pending_sync", "conflict", "rejected")
 # 文号 brackets as people type them -> 〔〕 as GB/T 9704 writes them.
 _DOC_NUMBER_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "(": "〔",
                                       ")": "〕", "（": "〔", "）": "〕", "【": "〔", "】": "〕"})
-
-
-def _rfc3339(at: datetime) -> str:
-    return at.astimezone().isoformat(timespec="seconds")
 
 
 class DocumentService:
@@ -120,28 +125,26 @@ class DocumentService:
                                   kind=r.kind, at=from_epoch(r.at)) for r in receipts],
             is_read=bool(doc.is_read), data=data)
 
-    def mark_read(self, document_id: str, *, now: datetime) -> bool:
-        """Mark read here and queue `document.mark_read`; False when already read."""
+    def mark_read(self, document_id: str, *, now: datetime) -> Changes:
+        """Mark read here and queue `document.mark_read`; empty (falsy) when already read."""
         db = models.database_proxy.obj
         with db.atomic():
-            n = Document.update(is_read=True).where(
-                (Document.id == document_id) & (Document.is_read == False)  # noqa: E712
-            ).execute()
-            if n:
-                outbox.enqueue("document.mark_read",
-                               {"document_id": document_id, "at": _rfc3339(now)},
-                               local_ref=f"document:{document_id}", now=now)
-        return bool(n)
+            return op_owners.DOCUMENT_MARK_READ.queue(document_id, now=now)
 
     def open(self, document_id: str, *, now: datetime) -> DocumentDetail:
-        """What the UI calls when a person opens a document: audit, mark read, load."""
+        """What a person opening a document does: audit, mark read, load."""
+        return self.open_with_changes(document_id, now=now)[0]
+
+    def open_with_changes(self, document_id: str, *,
+                          now: datetime) -> tuple[DocumentDetail, Changes]:
+        """`open`, and what it changed (the read mark)."""
         detail = self.get(document_id)
         db = models.database_proxy.obj
         with db.atomic():
             audit.record("document.view", user_id=self.me, obj=f"document:{document_id}",
                          detail={"doc_number": detail.doc_number}, at=now)
-            self.mark_read(document_id, now=now)
-        return detail
+            changes = self.mark_read(document_id, now=now)
+        return detail, changes
 
     def body_text(self, document_id: str) -> str | None:
         loaded = models.load_document(document_id)
@@ -149,17 +152,7 @@ class DocumentService:
 
     def set_body_text(self, document_id: str, text: str) -> None:
         """Store text extracted from the body (sync engine, after download) and index it."""
-        from client import search_index
-
-        db = models.database_proxy.obj
-        with db.atomic():
-            loaded = models.load_document(document_id)
-            if loaded is None:
-                return
-            doc, data, _ = loaded
-            models.DocumentData.update(body_text=text).where(
-                models.DocumentData.pk == doc.pk).execute()
-            search_index.index_document(db, doc.pk, data, text)
+        set_body_text(document_id, text)
 
     def find(self, ref: str) -> list[DocumentId]:
         """The documents `ref` names: the one with that id, else those with that 文号.
@@ -174,3 +167,22 @@ class DocumentService:
         rows = (Document.select(Document.id).where(Document.doc_number.in_(list(numbers)))
                 .order_by(Document.received_at.desc()))
         return [DocumentId(d.id) for d in rows]
+
+
+def set_body_text(document_id: str, text: str) -> None:
+    """Store the text extracted from a document's body and index it for search.
+
+    Needs no user: client.bodytext calls it for every body downloaded.
+    """
+    from client import search_index
+
+    db = models.database_proxy.obj
+    with db.atomic():
+        loaded = models.load_document(document_id)
+        if loaded is None:
+            return
+        doc, data, _ = loaded
+        models.DocumentData.update(body_text=text).where(
+            models.DocumentData.pk == doc.pk).execute()
+        search_index.index_document(db, doc.pk, data, text)
+

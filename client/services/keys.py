@@ -14,8 +14,8 @@ from datetime import datetime
 
 from client import models
 from client.errors import GovDeskError
-from client.models import OutboxOp, SigningKey, from_epoch
-from client.services import outbox
+from client.models import SigningKey, from_epoch
+from client.services import op_owners
 from client.types import OpId
 
 
@@ -30,8 +30,7 @@ class OwnKey:
 
 def my_keys(me: str, *, device_key_id: str | None) -> list[OwnKey]:
     """My keys as the directory in the cache lists them, this device's first."""
-    queued = {op.data.get("key_id") for op in OutboxOp.select().where(
-        (OutboxOp.type == "key.revoke") & OutboxOp.state.in_(outbox.UNSENT_STATES))}
+    queued = op_owners.KEY_REVOKE.queued_key_ids()
     keys = [OwnKey(k.id, k.algorithm, from_epoch(k.revoked_at), k.id == device_key_id,
                    k.id in queued)
             for k in SigningKey.select().where(SigningKey.user_id == me)]
@@ -46,4 +45,4 @@ def request_revocation(me: str, key_id: str) -> OpId:
     if key.revoked_at is not None:
         raise GovDeskError("key.revoked", key_id=key_id)
     with models.database_proxy.obj.atomic():
-        return outbox.enqueue("key.revoke", {"key_id": key_id}, local_ref=f"revoke:{key_id}")
+        return op_owners.KEY_REVOKE.queue(key_id)

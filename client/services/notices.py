@@ -10,9 +10,10 @@ from typing import Any
 
 from client import models
 from client.blobstore import BlobStore
+from client.changes import NO_CHANGES, Changes
 from client.errors import GovDeskError
 from client.models import Notice, NoticeDraft, Receipt, Unit, User, from_epoch
-from client.services import audit, outbox
+from client.services import audit, op_owners
 from client.types import (
     Attachment,
     NoticeDetail,
@@ -117,21 +118,19 @@ class NoticeService:
             audit.record("notice.view", user_id=self.me, obj=f"notice:{notice_id}", at=now)
         return self.get(notice_id)
 
-    def acknowledge(self, notice_id: str, *, now: datetime) -> bool:
-        """确认收到: local at once, `notice.ack` queued; False when already acknowledged."""
+    def acknowledge(self, notice_id: str, *, now: datetime) -> Changes:
+        """确认收到: local at once, `notice.ack` queued; what changed, empty (falsy) when
+        already acknowledged."""
         db = models.database_proxy.obj
         with db.atomic():
             n = Notice.get_or_none(Notice.id == notice_id)
             if n is None:
                 raise GovDeskError("notice.not_found")
             if n.acked:
-                return False
-            Notice.update(is_read=True, acked=True, ack_pending=True).where(
-                Notice.id == notice_id).execute()
-            outbox.enqueue("notice.ack", {"notice_id": notice_id, "at": _rfc3339(now)},
-                           local_ref=f"notice:{notice_id}", now=now)
+                return NO_CHANGES
+            changes = op_owners.NOTICE_ACK.queue(notice_id, now=now)
             audit.record("notice.ack", user_id=self.me, obj=f"notice:{notice_id}", at=now)
-        return True
+        return changes
 
     # --- publishing (role publisher) ---------------------------------------------------
     def save_draft(self, *, title: str, body: str, audience_unit_ids: Sequence[str],
@@ -178,10 +177,8 @@ class NoticeService:
                     "audience_unit_ids": d.audience_unit_ids, "requires_ack": d.requires_ack,
                     "urgent": d.urgent, "expires_at": d.expires_at,
                     "attachments": d.attachments}
-            op_id = outbox.enqueue("notice.publish", data, local_ref=f"notice_draft:{client_ref}",
-                                   blobs_first=[a["sha256"] for a in d.attachments], now=now)
-            NoticeDraft.update(state="queued", op_id=op_id).where(
-                NoticeDraft.client_ref == client_ref).execute()
+            op_id, _changes = op_owners.NOTICE_PUBLISH.queue(
+                client_ref, data, blobs_first=[a["sha256"] for a in d.attachments], now=now)
             audit.record("notice.publish", user_id=self.me, obj=f"notice_draft:{client_ref}",
                          detail={"title": d.title, "op_id": op_id}, at=now)
         return op_id

@@ -1,6 +1,8 @@
 """The outbox: operations recorded when the user acted, waiting to be pushed.
 
-The services add ops inside the same transaction as the local change (`enqueue`). The
+The op owners (client.services.op_owners, one per op type) add ops inside the same
+transaction as their local change (`enqueue`), and settle that change when the
+platform answers (`record_results` dispatches to them). The
 sync engine asks for `due_ops`, PUTs each op's `blobs_first` that are not uploaded yet,
 pushes, and hands back the per-op results (`record_results`) or a failure
 (`record_failure`, with exponential backoff; after MAX_ATTEMPTS an op is set aside,
@@ -13,14 +15,16 @@ import logging
 import random
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import peewee
 
 from client import models
+from client.changes import NO_CHANGES, Changes
 from client.errors import GovDeskError
-from client.models import LocalOpinion, Notice, NoticeDraft, OutboxOp, Task, from_epoch
+from client.models import OutboxOp, from_epoch
 from client.types import OpId, OpState, OutboxCounts, OutboxItem, Sha256
 
 log = logging.getLogger(__name__)
@@ -90,37 +94,26 @@ def mark_sent(op_ids: Iterable[str]) -> None:
             OutboxOp.op_id.in_(ids) & (OutboxOp.state == OpState.QUEUED.value)).execute()
 
 
-def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) -> None:
+def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) -> Changes:
+    from client.services.op_owners import owner_for  # its owners queue through this module
+
     OutboxOp.update(state=state.value, result_code=code, result_detail=detail,
                     finished_at=models.now_ts()).where(OutboxOp.id == op.id).execute()
-    _apply_effects(op, state)
+    owner = owner_for(op.type)
+    item = _item(op)
+    return owner.confirmed(item) if state == OpState.DONE else owner.refused(item, state)
 
 
-def _apply_effects(op: OutboxOp, state: OpState) -> None:
-    """What an op's outcome means for the local objects it touched."""
-    data = op.data or {}
-    if op.type == "task.complete":
-        if state == OpState.DONE:
-            LocalOpinion.update(state="done").where(
-                (LocalOpinion.op_id == op.op_id) & (LocalOpinion.state == "pending_sync")
-            ).execute()
-            # The task row stays "pending_sync" until the pull brings its new status.
-        else:
-            mark = "conflict" if state == OpState.CONFLICT else "rejected"
-            LocalOpinion.update(state=mark).where(LocalOpinion.op_id == op.op_id).execute()
-            Task.update(local_state=mark).where(
-                (Task.id == data.get("task_id")) & (Task.local_op_id == op.op_id)).execute()
-    elif op.type == "notice.ack" and state != OpState.DONE:
-        Notice.update(ack_pending=False, acked=False).where(
-            Notice.id == data.get("notice_id")).execute()
-    elif op.type == "notice.publish":
-        NoticeDraft.update(state="published" if state == OpState.DONE else state.value).where(
-            NoticeDraft.client_ref == data.get("client_ref")).execute()
+@dataclass(frozen=True)
+class RecordedResults:
+    counts: dict[str, int]  # status -> how many
+    changes: Changes        # what the owners' settling changed
 
 
-def record_results(results: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Apply the platform's per-op answers; returns how many of each status."""
+def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
+    """Apply the platform's per-op answers, each through the owner of its op type."""
     counts: dict[str, int] = {}
+    changes = NO_CHANGES
     db = models.database_proxy.obj
     with db.atomic():
         for result in results:
@@ -131,16 +124,16 @@ def record_results(results: Sequence[dict[str, Any]]) -> dict[str, int]:
                 continue
             code, detail = result.get("code"), result.get("detail")
             if status in ("applied", "duplicate"):
-                _finish(op, OpState.DONE, code or status, detail)
+                changes |= _finish(op, OpState.DONE, code or status, detail)
             elif status == "conflict":
-                _finish(op, OpState.CONFLICT, code, detail)
+                changes |= _finish(op, OpState.CONFLICT, code, detail)
             elif status == "rejected":
-                _finish(op, OpState.REJECTED, code, detail)
+                changes |= _finish(op, OpState.REJECTED, code, detail)
             else:
                 log.warning("op %s: unknown result status %r; will retry", op.op_id, status)
                 continue
             counts[status] = counts.get(status, 0) + 1
-    return counts
+    return RecordedResults(counts, changes)
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -171,19 +164,21 @@ def record_failure(op_ids: Iterable[str], *, error: str, now: datetime | float) 
                     OutboxOp.id == op.id).execute()
 
 
-def retry(op_id: str) -> None:
+def retry(op_id: str) -> Changes:
     """The user asks to try a set-aside op again."""
     n = OutboxOp.update(state=OpState.QUEUED.value, attempts=0, next_attempt_at=0).where(
         (OutboxOp.op_id == op_id) & (OutboxOp.state == OpState.SET_ASIDE.value)).execute()
     if not n:
         raise GovDeskError("op.not_retryable")
+    return Changes(outbox=True)
 
 
-def resolve(op_id: str, how: str) -> None:
+def resolve(op_id: str, how: str) -> Changes:
     """The user dealt with a problem op (redone, discarded): it leaves the problems list."""
     OutboxOp.update(state=OpState.DONE.value, result_code=f"user.{how}",
                     finished_at=models.now_ts()).where(
         (OutboxOp.op_id == op_id) & OutboxOp.state.in_(PROBLEM_STATES)).execute()
+    return Changes(outbox=True)
 
 
 def problems(limit: int = 200) -> list[OutboxItem]:

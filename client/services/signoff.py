@@ -2,12 +2,14 @@
 
 The digest is recomputed from the document the cache holds (one signs what one sees),
 the canonical payload is signed with the device key, and the local opinion, the task's
-new local state and the outbox op are written in ONE transaction: either the sign-off
+new local state and the outbox op (all three by the op's owner,
+client.services.op_owners.task_complete) are written in ONE transaction: either the sign-off
 exists with its op, or nothing happened. The task leaves 待办 at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,9 +17,10 @@ from typing import Any
 
 from client import models
 from client.blobstore import BlobStore
+from client.changes import Changes
 from client.errors import ConflictError, GovDeskError
 from client.models import LocalOpinion, OpinionDraft, OutboxOp, Task, User
-from client.services import audit, outbox, verify
+from client.services import audit, op_owners, verify
 from client.types import Draft, OpId, Sha256, SignoffResult, TaskId, TaskInfo, UserId
 from protocol import workflow_rules as rules
 from protocol.canonical import signoff_message
@@ -131,23 +134,16 @@ class SignoffService:
         with db.atomic("IMMEDIATE") if db.transaction_depth() == 0 else db.atomic():
             # Re-read inside the write lock: another thread may have signed it meanwhile.
             self._check(Task.get_or_none(Task.id == task.id), decision, text, forward)
-            op_id = outbox.enqueue("task.complete", op_data, local_ref=f"task:{task.id}",
-                                   blobs_first=[hw_sha] if hw_sha else [], now=now)
-            LocalOpinion.create(op_id=op_id, task_id=task.id, document_id=doc.id,
-                                author_id=self.me, decision=decision, text=text,
-                                handwriting_sha256=hw_sha, forward_to=forward, extra=extra,
-                                signed_at=signed_at, signature=signature,
-                                document_digest=digest, state="pending_sync",
-                                created_at=now.timestamp())
-            Task.update(local_state="pending_sync", local_op_id=op_id,
-                        local_done_at=now.timestamp()).where(Task.id == task.id).execute()
+            op_id, changes = op_owners.TASK_COMPLETE.queue(
+                task_id=task.id, document_id=doc.id, author_id=self.me, op_data=op_data,
+                extra=extra, blobs_first=[hw_sha] if hw_sha else [], now=now)
             OpinionDraft.delete().where(OpinionDraft.task_id == task.id).execute()
             audit.record("task.signoff", user_id=self.me, obj=f"task:{task.id}",
                          detail={"document_id": doc.id, "decision": decision,
                                  "op_id": op_id, "key_id": signature.get("key_id")}, at=now)
         return SignoffResult(op_id=op_id, task_id=TaskId(task.id), document_id=doc.id,
                              signed_at=signed_at, signature=signature,
-                             handwriting_sha256=hw_sha)
+                             handwriting_sha256=hw_sha, changes=changes)
 
     # --- conflicts --------------------------------------------------------------------
     def my_pending_tasks_on(self, document_id: str) -> list[Task]:
@@ -193,22 +189,18 @@ class SignoffService:
                 circulate_to=(old.extra or {}).get("circulate_to", ()),
                 countersign_to=(old.extra or {}).get("countersign_to", ()),
                 handwriting_png=handwriting_png, signer=signer, now=now)
-            LocalOpinion.update(state="redone").where(LocalOpinion.op_id == op_id).execute()
-            outbox.resolve(op_id, "redone")
-        return result
+            redone = op_owners.TASK_COMPLETE.redone(op_id)
+        return dataclasses.replace(result, changes=result.changes | redone)
 
-    def discard(self, op_id: str, *, now: datetime) -> None:
+    def discard(self, op_id: str, *, now: datetime) -> Changes:
         """Give up a conflicted/rejected sign-off (its text stays in the audit log)."""
         old = self.kept_opinion(op_id)
         db = models.database_proxy.obj
         with db.atomic():
-            LocalOpinion.update(state="discarded").where(LocalOpinion.op_id == op_id).execute()
-            Task.update(local_state="").where(
-                (Task.id == old.task_id) & (Task.local_op_id == op_id)
-                & Task.local_state.in_(("conflict", "rejected"))).execute()
-            outbox.resolve(op_id, "discarded")
+            changes = op_owners.TASK_COMPLETE.discard(op_id, old.task_id)
             audit.record("task.signoff_discarded", user_id=self.me, obj=f"task:{old.task_id}",
                          detail={"op_id": op_id, "text": old.text}, at=now)
+        return changes
 
     def problem_opinions(self) -> list[LocalOpinion]:
         return list(LocalOpinion.select().where(

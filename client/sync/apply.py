@@ -27,6 +27,7 @@ from typing import Any
 import peewee
 
 from client import models, search_index
+from client.changes import Changes, changed
 from client.db import translate_errors
 from client.errors import ProtocolError
 from client.models import (
@@ -40,6 +41,7 @@ from client.models import (
     to_epoch,
     to_epoch_precise,
 )
+from client.services.op_owners import NOTICE_PUBLISH, task_complete
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
 
 log = logging.getLogger(__name__)
@@ -267,7 +269,7 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
 # Local columns a raw INSERT must fill (peewee defaults are applied in Python, not SQL).
 _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
     "document": {"is_read": False},
-    "task": {"local_state": ""},
+    "task": task_complete.NEW_TASK_COLUMNS,
     "notice": {"is_read": False, "acked": False, "ack_pending": False},
 }
 
@@ -547,15 +549,13 @@ class _Applier:
         if is_new and data["urgent"] and data["publisher_id"] != self.me:
             self.urgent_notices.append(NoticeId(data["id"]))
         if data["publisher_id"] == self.me and data.get("client_ref"):
-            models.NoticeDraft.update(state="published").where(
-                models.NoticeDraft.client_ref == data["client_ref"]).execute()
+            NOTICE_PUBLISH.published_by_pull(data["client_ref"])
 
     def _after_task(self, data: dict[str, Any], *, is_new: bool) -> None:
         # A sign-off made here is confirmed once the platform's task is no longer pending
         # (a task new to this cache has no local state to clear).
         if data["status"] != "pending" and not is_new:
-            self._queue("UPDATE task SET local_state = '' WHERE id = ? "
-                        "AND local_state = 'pending_sync'", (data["id"],))
+            self._queue(task_complete.SETTLED_BY_PULL_SQL, (data["id"],))
 
     def _after_receipt(self, data: dict[str, Any], *, is_new: bool) -> None:
         if self.me is None or data["user_id"] != self.me:
@@ -599,6 +599,32 @@ class _Applier:
                                   "doc_number": data.get("doc_number", "")})
 
 
+_DIRECTORY_KINDS = frozenset({"unit", "user", "key"})
+_CHANGE_FIELD = {"document": "documents", "task": "tasks", "opinion": "opinions",
+                 "notice": "notices"}
+
+
+def changes_of(changes: list[dict[str, Any]]) -> Changes:
+    """What a validated page changes, for the views that show it (client.changes)."""
+    ids: dict[str, set[str]] = {"documents": set(), "tasks": set(), "opinions": set(),
+                                "notices": set()}
+    directory = False
+    for change in changes:
+        kind = change["type"]
+        data = change.get("data") if change["op"] == "upsert" else None
+        if kind in _DIRECTORY_KINDS:
+            directory = True
+            continue
+        if kind in _CHANGE_FIELD:
+            ids[_CHANGE_FIELD[kind]].add(change["id"])
+        if data is not None:  # the document (or notice) whose page shows this object
+            ids["documents"].add(data.get("document_id") or "")
+            if kind == "receipt":
+                ids["notices"].add(data.get("notice_id") or "")
+    return changed(documents=ids["documents"], tasks=ids["tasks"], opinions=ids["opinions"],
+                   notices=ids["notices"], directory=directory)
+
+
 def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:
     """Validate and apply one page and store `cursor`, all or nothing."""
     return apply_prepared(prepare_page(changes, cursor))
@@ -617,7 +643,7 @@ def apply_prepared(page: PreparedPage) -> ApplySummary:
         upserted=dict(applier.upserted), deleted=dict(applier.deleted),
         skipped_older=applier.skipped, refused_classified=applier.refused,
         new_very_urgent=applier.very_urgent, urgent_notices=applier.urgent_notices,
-        cursor=cursor)
+        cursor=cursor, changes=changes_of(page.changes))
 
 
 def begin_full_resync(instance_id: str | None) -> int:

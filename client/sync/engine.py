@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 
 from client import db, models
 from client.blobstore import BlobStore
+from client.changes import NO_CHANGES, Changes
 from client.errors import ConflictError, GovDeskError, NetworkError, StorageError
 from client.services import outbox
 from client.sync import apply, blobs
@@ -73,13 +74,18 @@ class SyncReport:
     seconds: float = 0.0
     very_urgent: list[str] = field(default_factory=list)
     urgent_notices: list[str] = field(default_factory=list)
+    # What the op results and the pages changed (their union), for the UI's refresh.
+    changes: Changes = NO_CHANGES
 
     @property
     def changed(self) -> bool:
         return self.objects > 0 or bool(self.pushed) or bool(self.swept)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        out = asdict(self)
+        out["changes"] = {k: sorted(v) if isinstance(v, frozenset) else v
+                          for k, v in out["changes"].items()}
+        return out
 
 
 ProgressCallback = Callable[[SyncProgress], None]
@@ -127,6 +133,7 @@ class SyncEngine:
             self.push(report, notify)
             self.pull(report, notify)
             apply.record_success(datetime.now(UTC))
+            report.changes |= Changes(sync_state=True)
         except BaseException as exc:
             # After any error the next run checks /meta again (the platform may have
             # been restored or replaced meanwhile).
@@ -200,8 +207,9 @@ class SyncEngine:
         return {"op_id": op.op_id, "type": op.type, "data": op.data}
 
     def _record(self, results: list[OpResult], report: SyncReport) -> None:
-        counts = outbox.record_results([asdict(r) for r in results])
-        for status, n in counts.items():
+        recorded = outbox.record_results([asdict(r) for r in results])
+        report.changes |= recorded.changes
+        for status, n in recorded.counts.items():
             report.pushed[status] = report.pushed.get(status, 0) + n
 
     def _send(self, ops: list[OutboxItem], report: SyncReport) -> None:
@@ -282,6 +290,7 @@ class SyncEngine:
                 report.pages += 1
                 report.objects += len(page.changes)
                 report.very_urgent += summary.new_very_urgent
+                report.changes |= summary.changes
                 report.urgent_notices += summary.urgent_notices
                 notify(SyncProgress("pull", report.pages, report.objects,
                                     has_more=page.has_more,
@@ -296,3 +305,5 @@ class SyncEngine:
             fetcher.shutdown(wait=True, cancel_futures=True)
         if models.sync_state().resync_in_progress:
             report.swept = apply.finish_full_resync()
+            if report.swept:
+                report.changes |= Changes(everything=True)

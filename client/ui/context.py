@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from client.changes import NO_CHANGES, Changes
+from client.services import lookup
 from client.types import (
     BadgeCounts,
     DocumentDetail,
@@ -56,6 +58,13 @@ class DocumentBundle:
     draft: Draft | None
     images: dict[str, bytes]     # handwriting sha256 → PNG bytes held locally
     body: bytes | None           # body bytes when held locally
+    changes: Changes = NO_CHANGES  # what opening it changed (the read mark)
+
+    def shows(self, changes: Changes) -> bool:
+        """Whether this page is stale after `changes`."""
+        return changes.touches_document(self.detail.id,
+                                        task_ids=[t.id for t in self.detail.tasks],
+                                        opinion_ids=[o.id for o in self.detail.opinions])
 
 
 def _now() -> datetime:
@@ -83,6 +92,9 @@ class AppContext(QObject):
     # From the sync thread only an id crosses (the payload waits in `_posted`): PySide
     # 6.12 frees a queued `object` argument without holding the GIL (see ops.py).
     _sync_posted = Signal(int)
+    # What an action or a sync changed (client.changes.Changes), on the GUI thread: the
+    # one signal every view refreshes from.
+    changes_applied = Signal(object)
 
     def __init__(self, profile: Any, ops: BackgroundOps, *, manager: Any = None,
                  parent: QObject | None = None) -> None:
@@ -121,8 +133,30 @@ class AppContext(QObject):
     def _deliver_sync(self, post_id: int) -> None:  # GUI thread
         with self._post_lock:
             posted = self._posted.pop(post_id, None)
-        if posted is not None:
-            self.sync_event.emit(*posted)
+        if posted is None:
+            return
+        self.sync_event.emit(*posted)
+        kind, payload = posted
+        if kind == "finished":
+            report_changes = getattr(payload, "changes", NO_CHANGES)
+            self.changes_applied.emit(report_changes | Changes(outbox=True, sync_state=True))
+        elif kind == "failed":
+            # What the run changed before it failed is not reported: refresh everything.
+            self.changes_applied.emit(Changes(everything=True, outbox=True, sync_state=True))
+
+    def act(self, fn: Callable[[], Any], done: Callable[[Any], None] | None = None,
+            failed: Callable[[BaseException], None] | None = None, *,
+            owner: QObject | None = None, label: str = "") -> None:
+        """Run a service call that writes (db thread); on success call `done`, then
+        announce what it changed: its result is a `Changes` or carries `.changes`."""
+        def finished(result: Any) -> None:
+            if done is not None:
+                done(result)
+            changes = result if isinstance(result, Changes) else getattr(
+                result, "changes", None)
+            if changes:
+                self.changes_applied.emit(changes)
+        self.ops.db(fn, finished, failed, owner=owner, label=label)
 
     def _from_sync(self, event: Any) -> None:
         state = str(event.state)
@@ -190,27 +224,27 @@ class AppContext(QObject):
 
     @_in_cache
     def unit_name_of_me(self) -> str:
-        from client.models import Unit
-
-        unit = Unit.get_or_none(Unit.id == getattr(self.profile.info, "unit_id", None))
-        return unit.name if unit is not None else ""
+        return lookup.unit_name(getattr(self.profile.info, "unit_id", None))
 
     @_in_cache
     def titles(self, ids: list[str]) -> dict[str, str]:
-        from client.models import Document, Notice
-
-        out = {d.id: d.title for d in Document.select(Document.id, Document.title)
-               .where(Document.id.in_(ids))}
-        out.update({n.id: n.title for n in Notice.select(Notice.id, Notice.title)
-                    .where(Notice.id.in_(ids))})
-        return out
+        return lookup.titles(ids)
 
     # -- documents (db) -----------------------------------------------------------------
     def open_document(self, document_id: str, task_id: str | None) -> DocumentBundle:
+        """A person opens the document: audited and marked read."""
+        detail, changes = self.services.documents.open_with_changes(document_id, now=_now())
+        return self._bundle(detail, task_id, changes)
+
+    def reload_document(self, document_id: str, task_id: str | None) -> DocumentBundle:
+        """The open document again, after something changed it (no audit, no read mark)."""
+        return self._bundle(self.services.documents.get(document_id), task_id, NO_CHANGES)
+
+    def _bundle(self, detail: DocumentDetail, task_id: str | None,
+                changes: Changes) -> DocumentBundle:
         from client.services.signoff import allowed_decisions
 
         s = self.services
-        detail = s.documents.open(document_id, now=_now())
         mine = [t for t in detail.tasks if t.assignee_id == self.user_id
                 and t.status == "pending" and t.local_state not in ("pending_sync",)]
         task = next((t for t in mine if t.id == task_id), mine[0] if mine else None)
@@ -224,7 +258,7 @@ class AppContext(QObject):
                 if data is not None:
                     images[sha] = data
         body = self.blob_bytes(detail.body.sha256) if detail.body else None
-        return DocumentBundle(detail, task, decisions, draft, images, body)
+        return DocumentBundle(detail, task, decisions, draft, images, body, changes)
 
     def blob_bytes(self, sha256: str) -> bytes | None:
         blobs = self.profile.blobs
@@ -275,10 +309,14 @@ class AppContext(QObject):
     def notice_detail(self, notice_id: str) -> NoticeDetail:
         return self.services.notices.read(notice_id, now=_now())
 
-    def ack_notice(self, notice_id: str) -> bool:
+    def notice_again(self, notice_id: str) -> NoticeDetail:
+        """The shown notice again, after something changed it (not a new reading)."""
+        return self.services.notices.get(notice_id)
+
+    def ack_notice(self, notice_id: str) -> Changes:
         return self.services.notices.acknowledge(notice_id, now=_now())
 
-    def publish_notice(self, form: Any) -> str:
+    def publish_notice(self, form: Any) -> Changes:
         from client.services.notices import NewAttachment
 
         n = self.services.notices
@@ -292,7 +330,8 @@ class AppContext(QObject):
                            audience_unit_ids=form.audience_unit_ids,
                            requires_ack=form.requires_ack, urgent=form.urgent,
                            expires_at=expires, attachments=attachments)
-        return n.publish(ref, now=_now())
+        n.publish(ref, now=_now())
+        return Changes(outbox=True)  # the draft is local; the notice comes with the pull
 
     def receipts(self, notice_id: str) -> tuple[ReceiptStatus, dict[str, str]]:
         status = self.services.notices.receipt_status(notice_id)
@@ -306,7 +345,7 @@ class AppContext(QObject):
 
         items = outbox.problems()
         ids = [str(it.data.get("task_id") or it.data.get("notice_id") or "") for it in items]
-        task_docs = {t.id: t.document_id for t in self._tasks([i for i in ids if i])}
+        task_docs = lookup.documents_of_tasks([i for i in ids if i])
         titles_by_id = self.titles([*task_docs.values(), *ids])
         titles: dict[str, str] = {}
         for it, ref in zip(items, ids, strict=True):
@@ -314,12 +353,6 @@ class AppContext(QObject):
             titles[it.op_id] = (titles_by_id.get(doc or "") or titles_by_id.get(ref)
                                 or it.data.get("title") or ref)
         return items, titles
-
-    @_in_cache
-    def _tasks(self, ids: list[str]) -> list[Any]:
-        from client.models import Task
-
-        return list(Task.select(Task.id, Task.document_id).where(Task.id.in_(ids)))
 
     def redo_target(self, item: OutboxItem) -> tuple[str, str | None] | None:
         """Where to redo a refused sign-off: the document, and my pending task on it now."""
@@ -331,16 +364,15 @@ class AppContext(QObject):
         return old.document_id, task_id
 
     @_in_cache
-    def retry(self, item: OutboxItem) -> None:
+    def retry(self, item: OutboxItem) -> Changes:
         from client.services import outbox
 
-        outbox.retry(item.op_id)
+        return outbox.retry(item.op_id)
 
     @_in_cache
-    def discard(self, item: OutboxItem) -> None:
+    def discard(self, item: OutboxItem) -> Changes:
         from client.services import outbox
 
         if item.type == "task.complete":
-            self.services.signoff.discard(item.op_id, now=_now())
-        else:
-            outbox.resolve(item.op_id, "discarded")
+            return self.services.signoff.discard(item.op_id, now=_now())
+        return outbox.resolve(item.op_id, "discarded")

@@ -92,6 +92,9 @@ def render(runner: Any, path: Path, view: str) -> int:
         window.document.tabs.setCurrentIndex(0)
         settle(runner.ops, 500)
         return save(window, path)
+    if view == "signed":
+        _sign_and_confirm(runner, window)
+        return save(window, path)
     if view == "notices":
         window.nav.select("notices")
         settle(runner.ops)
@@ -183,6 +186,32 @@ def _make_conflict(runner: Any, window: Any) -> None:
     # The stopped background manager left the engine told to stop; this one sync is ours.
     runner.profile.engine.stop_requested = False
     runner.blocking("sync", runner.profile.sync, show=False)
+
+
+def _sign_and_confirm(runner: Any, window: Any) -> None:
+    """The document page after its own sign-off was confirmed: the leader signs a 批示 and
+    stays on it, one sync carries it to the platform, and the page shows the result
+    (as tests/ui/test_document_refresh.py, with the sync run here instead of the
+    stopped background manager; its changes reach the window the same way)."""
+    window.nav.select("todo")
+    settle(runner.ops)
+    row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+    window.open_document(row.document_id, row.task_id)
+    settle(runner.ops, 1200)
+    panel = window.signoff
+    if panel.task() is None:
+        raise RuntimeError("the sign-off panel did not load the task")
+    panel.select_decision("approve")
+    panel.opinion.setPlainText("同意。请市财政局牵头，会同相关部门抓紧落实，按期报送结果。")
+    panel.pad.add_stroke([(40 + i * 6, 70 + (i % 5) * 6 - (i % 3) * 4) for i in range(30)])
+    panel.pad.add_stroke([(230, 60), (300, 62)])
+    panel.sign_button.click()
+    settle(runner.ops)
+    runner.profile.engine.stop_requested = False
+    report = runner.blocking("sync", runner.profile.sync, show=False)
+    window.ctx.changes_applied.emit(report.changes)
+    settle(runner.ops, 1200)
+    window.status.clearMessage()
 
 
 def _directory(runner: Any, window: Any) -> tuple[list, list]:

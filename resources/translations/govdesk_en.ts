@@ -4,18 +4,73 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="151"/>
+        <location filename="../../client/ui/app.py" line="152"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="161"/>
+        <location filename="../../client/ui/app.py" line="162"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="169"/>
+        <location filename="../../client/ui/app.py" line="170"/>
         <source>Fetching your documents for the first time…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DocumentPage</name>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="54"/>
+        <source>← &amp;Back to list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="55"/>
+        <source>Back to the list (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="113"/>
+        <source>Opening…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="185"/>
+        <source>Signed. It will be sent to the platform when online.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="204"/>
+        <source>No more documents to do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="255"/>
+        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="272"/>
+        <source>Save attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
+        <location filename="../../client/ui/pages/document_page.py" line="309"/>
+        <source>Could not save: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="283"/>
+        <location filename="../../client/ui/pages/document_page.py" line="311"/>
+        <source>Saved %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="301"/>
+        <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -409,125 +464,143 @@
     </message>
 </context>
 <context>
+    <name>InboxPage</name>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="47"/>
+        <source>Document list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="84"/>
+        <source>%1 shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="87"/>
+        <source>Nothing here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
-        <location filename="../../client/ui/fmt.py" line="70"/>
+        <location filename="../../client/ui/fmt.py" line="38"/>
         <source>Today %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="87"/>
+        <location filename="../../client/ui/fmt.py" line="50"/>
         <source>Extra urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="88"/>
+        <location filename="../../client/ui/fmt.py" line="51"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="95"/>
+        <location filename="../../client/ui/fmt.py" line="58"/>
         <source>Propose</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="96"/>
+        <location filename="../../client/ui/fmt.py" line="59"/>
         <source>Instruct</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="97"/>
+        <location filename="../../client/ui/fmt.py" line="60"/>
         <source>Handle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="98"/>
+        <location filename="../../client/ui/fmt.py" line="61"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="99"/>
+        <location filename="../../client/ui/fmt.py" line="62"/>
         <source>Countersign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="105"/>
+        <location filename="../../client/ui/fmt.py" line="68"/>
         <source>Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="106"/>
+        <location filename="../../client/ui/fmt.py" line="69"/>
         <source>Return</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="107"/>
+        <location filename="../../client/ui/fmt.py" line="70"/>
         <source>Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="108"/>
+        <location filename="../../client/ui/fmt.py" line="71"/>
         <source>Read and noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="109"/>
+        <location filename="../../client/ui/fmt.py" line="72"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="115"/>
+        <location filename="../../client/ui/fmt.py" line="78"/>
         <source>Pending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="116"/>
-        <location filename="../../client/ui/fmt.py" line="126"/>
+        <location filename="../../client/ui/fmt.py" line="79"/>
+        <location filename="../../client/ui/fmt.py" line="89"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="117"/>
+        <location filename="../../client/ui/fmt.py" line="80"/>
         <source>Returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="118"/>
+        <location filename="../../client/ui/fmt.py" line="81"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="124"/>
+        <location filename="../../client/ui/fmt.py" line="87"/>
         <source>Registered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="125"/>
+        <location filename="../../client/ui/fmt.py" line="88"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="127"/>
+        <location filename="../../client/ui/fmt.py" line="90"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="133"/>
+        <location filename="../../client/ui/fmt.py" line="96"/>
         <source>Signature valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="134"/>
+        <location filename="../../client/ui/fmt.py" line="97"/>
         <source>Signature INVALID</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="135"/>
+        <location filename="../../client/ui/fmt.py" line="98"/>
         <source>Signature not verifiable</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="136"/>
+        <location filename="../../client/ui/fmt.py" line="99"/>
         <source>Not yet sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -638,174 +711,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="60"/>
+        <location filename="../../client/ui/main_window.py" line="41"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="101"/>
-        <source>Document list</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="115"/>
-        <source>← &amp;Back to list</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="116"/>
-        <source>Back to the list (Esc)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="218"/>
+        <location filename="../../client/ui/main_window.py" line="158"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="219"/>
+        <location filename="../../client/ui/main_window.py" line="159"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="220"/>
+        <location filename="../../client/ui/main_window.py" line="160"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="223"/>
+        <location filename="../../client/ui/main_window.py" line="163"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="224"/>
+        <location filename="../../client/ui/main_window.py" line="164"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="225"/>
+        <location filename="../../client/ui/main_window.py" line="165"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="231"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="232"/>
+        <location filename="../../client/ui/main_window.py" line="172"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="233"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="234"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="235"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="236"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="237"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="239"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="319"/>
-        <source>%1 shown</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="322"/>
-        <source>Nothing here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="346"/>
-        <source>Opening…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="387"/>
-        <source>Signed. It will be sent to the platform when online.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="409"/>
-        <source>No more documents to do.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="464"/>
-        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="481"/>
-        <source>Save attachment</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="490"/>
-        <location filename="../../client/ui/main_window.py" line="518"/>
-        <source>Could not save: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="492"/>
-        <location filename="../../client/ui/main_window.py" line="520"/>
-        <source>Saved %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="510"/>
-        <source>Save as PDF</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="555"/>
-        <source>Notice queued for publication.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="565"/>
-        <source>Receipts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="585"/>
-        <source>The document no longer has a step for you. Your text is still kept here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="603"/>
-        <source>Discard</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="603"/>
-        <source>Discard this action? The text you wrote will be deleted.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="661"/>
+        <location filename="../../client/ui/main_window.py" line="335"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -970,6 +951,19 @@
     </message>
 </context>
 <context>
+    <name>NoticesPage</name>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <source>Notice queued for publication.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="97"/>
+        <source>Receipts</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>NoticesView</name>
     <message>
         <location filename="../../client/ui/notices_view.py" line="80"/>
@@ -1058,124 +1052,142 @@
     </message>
 </context>
 <context>
+    <name>ProblemsPage</name>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="43"/>
+        <source>The document no longer has a step for you. Your text is still kept here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="60"/>
+        <source>Discard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="61"/>
+        <source>Discard this action? The text you wrote will be deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="35"/>
+        <location filename="../../client/ui/problems_view.py" line="36"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="38"/>
+        <location filename="../../client/ui/problems_view.py" line="39"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="47"/>
+        <location filename="../../client/ui/problems_view.py" line="48"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <location filename="../../client/ui/problems_view.py" line="53"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="69"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="71"/>
+        <location filename="../../client/ui/problems_view.py" line="72"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="74"/>
+        <location filename="../../client/ui/problems_view.py" line="75"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="76"/>
+        <location filename="../../client/ui/problems_view.py" line="77"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="78"/>
+        <location filename="../../client/ui/problems_view.py" line="79"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="134"/>
+        <location filename="../../client/ui/problems_view.py" line="132"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="135"/>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <location filename="../../client/ui/problems_view.py" line="134"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="153"/>
+        <location filename="../../client/ui/problems_view.py" line="151"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1374,182 +1386,182 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="63"/>
+        <location filename="../../client/ui/signoff_panel.py" line="62"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="90"/>
+        <location filename="../../client/ui/signoff_panel.py" line="89"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="93"/>
+        <location filename="../../client/ui/signoff_panel.py" line="92"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="94"/>
+        <location filename="../../client/ui/signoff_panel.py" line="93"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="102"/>
+        <location filename="../../client/ui/signoff_panel.py" line="101"/>
         <source>Common &amp;phrases:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="105"/>
+        <location filename="../../client/ui/signoff_panel.py" line="104"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="106"/>
+        <location filename="../../client/ui/signoff_panel.py" line="105"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="111"/>
+        <location filename="../../client/ui/signoff_panel.py" line="110"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="112"/>
+        <location filename="../../client/ui/signoff_panel.py" line="111"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="119"/>
+        <location filename="../../client/ui/signoff_panel.py" line="118"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="120"/>
+        <location filename="../../client/ui/signoff_panel.py" line="119"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="133"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="135"/>
+        <location filename="../../client/ui/signoff_panel.py" line="134"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="147"/>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
         <source>Handwritten signature (optional):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="148"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="172"/>
+        <location filename="../../client/ui/signoff_panel.py" line="171"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="173"/>
+        <location filename="../../client/ui/signoff_panel.py" line="172"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="175"/>
+        <location filename="../../client/ui/signoff_panel.py" line="174"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="178"/>
+        <location filename="../../client/ui/signoff_panel.py" line="177"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="179"/>
+        <location filename="../../client/ui/signoff_panel.py" line="178"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="225"/>
+        <location filename="../../client/ui/signoff_panel.py" line="228"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="230"/>
+        <location filename="../../client/ui/signoff_panel.py" line="233"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="231"/>
+        <location filename="../../client/ui/signoff_panel.py" line="234"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="234"/>
+        <location filename="../../client/ui/signoff_panel.py" line="237"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="234"/>
+        <location filename="../../client/ui/signoff_panel.py" line="237"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="235"/>
+        <location filename="../../client/ui/signoff_panel.py" line="238"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="235"/>
+        <location filename="../../client/ui/signoff_panel.py" line="238"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="236"/>
+        <location filename="../../client/ui/signoff_panel.py" line="239"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="313"/>
+        <location filename="../../client/ui/signoff_panel.py" line="317"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="329"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="326"/>
+        <location filename="../../client/ui/signoff_panel.py" line="331"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="339"/>
+        <location filename="../../client/ui/signoff_panel.py" line="344"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="370"/>
+        <location filename="../../client/ui/signoff_panel.py" line="375"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="373"/>
+        <location filename="../../client/ui/signoff_panel.py" line="379"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="378"/>
+        <location filename="../../client/ui/signoff_panel.py" line="384"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,19 +4,74 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="151"/>
+        <location filename="../../client/ui/app.py" line="152"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="161"/>
+        <location filename="../../client/ui/app.py" line="162"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="169"/>
+        <location filename="../../client/ui/app.py" line="170"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentPage</name>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="54"/>
+        <source>← &amp;Back to list</source>
+        <translation>← 返回列表(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="55"/>
+        <source>Back to the list (Esc)</source>
+        <translation>返回列表（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="113"/>
+        <source>Opening…</source>
+        <translation>正在打开…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="185"/>
+        <source>Signed. It will be sent to the platform when online.</source>
+        <translation>已签批，联网后自动发送到平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="204"/>
+        <source>No more documents to do.</source>
+        <translation>待办已全部办理。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="255"/>
+        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
+        <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="272"/>
+        <source>Save attachment</source>
+        <translation>保存附件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
+        <location filename="../../client/ui/pages/document_page.py" line="309"/>
+        <source>Could not save: %1</source>
+        <translation>无法保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="283"/>
+        <location filename="../../client/ui/pages/document_page.py" line="311"/>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="301"/>
+        <source>Save as PDF</source>
+        <translation>存为PDF</translation>
     </message>
 </context>
 <context>
@@ -409,125 +464,143 @@
     </message>
 </context>
 <context>
+    <name>InboxPage</name>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="47"/>
+        <source>Document list</source>
+        <translation>公文列表</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="84"/>
+        <source>%1 shown</source>
+        <translation>显示 %1 条</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="87"/>
+        <source>Nothing here.</source>
+        <translation>暂无内容。</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
-        <location filename="../../client/ui/fmt.py" line="70"/>
+        <location filename="../../client/ui/fmt.py" line="38"/>
         <source>Today %1</source>
         <translation>今天 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="87"/>
+        <location filename="../../client/ui/fmt.py" line="50"/>
         <source>Extra urgent</source>
         <translation>特急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="88"/>
+        <location filename="../../client/ui/fmt.py" line="51"/>
         <source>Urgent</source>
         <translation>加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="95"/>
+        <location filename="../../client/ui/fmt.py" line="58"/>
         <source>Propose</source>
         <translation>拟办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="96"/>
+        <location filename="../../client/ui/fmt.py" line="59"/>
         <source>Instruct</source>
         <translation>批示</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="97"/>
+        <location filename="../../client/ui/fmt.py" line="60"/>
         <source>Handle</source>
         <translation>承办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="98"/>
+        <location filename="../../client/ui/fmt.py" line="61"/>
         <source>Read</source>
         <translation>阅知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="99"/>
+        <location filename="../../client/ui/fmt.py" line="62"/>
         <source>Countersign</source>
         <translation>会签</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="105"/>
+        <location filename="../../client/ui/fmt.py" line="68"/>
         <source>Approve</source>
         <translation>同意</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="106"/>
+        <location filename="../../client/ui/fmt.py" line="69"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="107"/>
+        <location filename="../../client/ui/fmt.py" line="70"/>
         <source>Forward</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="108"/>
+        <location filename="../../client/ui/fmt.py" line="71"/>
         <source>Read and noted</source>
         <translation>已阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="109"/>
+        <location filename="../../client/ui/fmt.py" line="72"/>
         <source>Done</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="115"/>
+        <location filename="../../client/ui/fmt.py" line="78"/>
         <source>Pending</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="116"/>
-        <location filename="../../client/ui/fmt.py" line="126"/>
+        <location filename="../../client/ui/fmt.py" line="79"/>
+        <location filename="../../client/ui/fmt.py" line="89"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="117"/>
+        <location filename="../../client/ui/fmt.py" line="80"/>
         <source>Returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="118"/>
+        <location filename="../../client/ui/fmt.py" line="81"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="124"/>
+        <location filename="../../client/ui/fmt.py" line="87"/>
         <source>Registered</source>
         <translation>已登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="125"/>
+        <location filename="../../client/ui/fmt.py" line="88"/>
         <source>In progress</source>
         <translation>办理中</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="127"/>
+        <location filename="../../client/ui/fmt.py" line="90"/>
         <source>Archived</source>
         <translation>已归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="133"/>
+        <location filename="../../client/ui/fmt.py" line="96"/>
         <source>Signature valid</source>
         <translation>签名有效</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="134"/>
+        <location filename="../../client/ui/fmt.py" line="97"/>
         <source>Signature INVALID</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="135"/>
+        <location filename="../../client/ui/fmt.py" line="98"/>
         <source>Signature not verifiable</source>
         <translation>签名无法验证</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="136"/>
+        <location filename="../../client/ui/fmt.py" line="99"/>
         <source>Not yet sent</source>
         <translation>待发送</translation>
     </message>
@@ -638,174 +711,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="60"/>
+        <location filename="../../client/ui/main_window.py" line="41"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="101"/>
-        <source>Document list</source>
-        <translation>公文列表</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="115"/>
-        <source>← &amp;Back to list</source>
-        <translation>← 返回列表(&amp;B)</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="116"/>
-        <source>Back to the list (Esc)</source>
-        <translation>返回列表（Esc）</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="218"/>
+        <location filename="../../client/ui/main_window.py" line="158"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="219"/>
+        <location filename="../../client/ui/main_window.py" line="159"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="220"/>
+        <location filename="../../client/ui/main_window.py" line="160"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="223"/>
+        <location filename="../../client/ui/main_window.py" line="163"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="224"/>
+        <location filename="../../client/ui/main_window.py" line="164"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="225"/>
+        <location filename="../../client/ui/main_window.py" line="165"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="231"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="232"/>
+        <location filename="../../client/ui/main_window.py" line="172"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="233"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="234"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="235"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="236"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="237"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="239"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="319"/>
-        <source>%1 shown</source>
-        <translation>显示 %1 条</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="322"/>
-        <source>Nothing here.</source>
-        <translation>暂无内容。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="346"/>
-        <source>Opening…</source>
-        <translation>正在打开…</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="387"/>
-        <source>Signed. It will be sent to the platform when online.</source>
-        <translation>已签批，联网后自动发送到平台。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="409"/>
-        <source>No more documents to do.</source>
-        <translation>待办已全部办理。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="464"/>
-        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
-        <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="481"/>
-        <source>Save attachment</source>
-        <translation>保存附件</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="490"/>
-        <location filename="../../client/ui/main_window.py" line="518"/>
-        <source>Could not save: %1</source>
-        <translation>无法保存：%1</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="492"/>
-        <location filename="../../client/ui/main_window.py" line="520"/>
-        <source>Saved %1</source>
-        <translation>已保存 %1</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="510"/>
-        <source>Save as PDF</source>
-        <translation>存为PDF</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="555"/>
-        <source>Notice queued for publication.</source>
-        <translation>通知已提交发布，联网后送达。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="565"/>
-        <source>Receipts</source>
-        <translation>回执</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="585"/>
-        <source>The document no longer has a step for you. Your text is still kept here.</source>
-        <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="603"/>
-        <source>Discard</source>
-        <translation>放弃</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="603"/>
-        <source>Discard this action? The text you wrote will be deleted.</source>
-        <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/main_window.py" line="661"/>
+        <location filename="../../client/ui/main_window.py" line="335"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -970,6 +951,19 @@
     </message>
 </context>
 <context>
+    <name>NoticesPage</name>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <source>Notice queued for publication.</source>
+        <translation>通知已提交发布，联网后送达。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="97"/>
+        <source>Receipts</source>
+        <translation>回执</translation>
+    </message>
+</context>
+<context>
     <name>NoticesView</name>
     <message>
         <location filename="../../client/ui/notices_view.py" line="80"/>
@@ -1058,124 +1052,142 @@
     </message>
 </context>
 <context>
+    <name>ProblemsPage</name>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="43"/>
+        <source>The document no longer has a step for you. Your text is still kept here.</source>
+        <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="60"/>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="61"/>
+        <source>Discard this action? The text you wrote will be deleted.</source>
+        <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
+    </message>
+</context>
+<context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="35"/>
+        <location filename="../../client/ui/problems_view.py" line="36"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="38"/>
+        <location filename="../../client/ui/problems_view.py" line="39"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="47"/>
+        <location filename="../../client/ui/problems_view.py" line="48"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <location filename="../../client/ui/problems_view.py" line="53"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="69"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="71"/>
+        <location filename="../../client/ui/problems_view.py" line="72"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="74"/>
+        <location filename="../../client/ui/problems_view.py" line="75"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="76"/>
+        <location filename="../../client/ui/problems_view.py" line="77"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="78"/>
+        <location filename="../../client/ui/problems_view.py" line="79"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="134"/>
+        <location filename="../../client/ui/problems_view.py" line="132"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="135"/>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <location filename="../../client/ui/problems_view.py" line="134"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="153"/>
+        <location filename="../../client/ui/problems_view.py" line="151"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -1374,184 +1386,184 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="63"/>
+        <location filename="../../client/ui/signoff_panel.py" line="62"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="90"/>
+        <location filename="../../client/ui/signoff_panel.py" line="89"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="93"/>
+        <location filename="../../client/ui/signoff_panel.py" line="92"/>
         <source>Opinion</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="94"/>
+        <location filename="../../client/ui/signoff_panel.py" line="93"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation>填写意见，或从下方常用语中选择</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="102"/>
+        <location filename="../../client/ui/signoff_panel.py" line="101"/>
         <source>Common &amp;phrases:</source>
         <translation>常用语(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="105"/>
+        <location filename="../../client/ui/signoff_panel.py" line="104"/>
         <source>Save as phrase</source>
         <translation>存为常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="106"/>
+        <location filename="../../client/ui/signoff_panel.py" line="105"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation>把当前意见保存到常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="111"/>
+        <location filename="../../client/ui/signoff_panel.py" line="110"/>
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="112"/>
+        <location filename="../../client/ui/signoff_panel.py" line="111"/>
         <source>Double-click or press Enter to insert</source>
         <translation>双击或按回车插入</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="119"/>
+        <location filename="../../client/ui/signoff_panel.py" line="118"/>
         <source>&amp;Recipients…</source>
         <translation>选择人员(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="120"/>
+        <location filename="../../client/ui/signoff_panel.py" line="119"/>
         <source>Choose who handles or receives it next</source>
         <translation>选择下一步办理或接收的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="133"/>
         <source>&amp;Circulate to…</source>
         <translation>传阅(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="135"/>
+        <location filename="../../client/ui/signoff_panel.py" line="134"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation>选择传阅（阅知）这份公文的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="147"/>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
         <source>Handwritten signature (optional):</source>
         <translation>手写签名（可选）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="148"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="172"/>
+        <location filename="../../client/ui/signoff_panel.py" line="171"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="173"/>
+        <location filename="../../client/ui/signoff_panel.py" line="172"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="175"/>
+        <location filename="../../client/ui/signoff_panel.py" line="174"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="178"/>
+        <location filename="../../client/ui/signoff_panel.py" line="177"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="179"/>
+        <location filename="../../client/ui/signoff_panel.py" line="178"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="225"/>
+        <location filename="../../client/ui/signoff_panel.py" line="228"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="230"/>
+        <location filename="../../client/ui/signoff_panel.py" line="233"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="231"/>
+        <location filename="../../client/ui/signoff_panel.py" line="234"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="234"/>
+        <location filename="../../client/ui/signoff_panel.py" line="237"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="234"/>
+        <location filename="../../client/ui/signoff_panel.py" line="237"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="235"/>
+        <location filename="../../client/ui/signoff_panel.py" line="238"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="235"/>
+        <location filename="../../client/ui/signoff_panel.py" line="238"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="236"/>
+        <location filename="../../client/ui/signoff_panel.py" line="239"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="313"/>
+        <location filename="../../client/ui/signoff_panel.py" line="317"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="329"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="326"/>
+        <location filename="../../client/ui/signoff_panel.py" line="331"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="339"/>
+        <location filename="../../client/ui/signoff_panel.py" line="344"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="370"/>
+        <location filename="../../client/ui/signoff_panel.py" line="375"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="373"/>
+        <location filename="../../client/ui/signoff_panel.py" line="379"/>
         <source>Choose who receives it before sending it on.</source>
-        <translation>请先选择接收人员。</translation>
+        <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="378"/>
+        <location filename="../../client/ui/signoff_panel.py" line="384"/>
         <source>Write the reason for returning it.</source>
-        <translation>退回时请填写退回理由。</translation>
+        <translation>请填写退回理由。</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,43 @@
+"""One owner per op type the client sends (the client's side of server.ops.register_op).
+
+`OWNERS[op_type]` knows how its op is queued, its local effect, and what the platform's
+answer does (client.services.outbox.record_results dispatches to it). Services queue
+ops only through an owner. `NOT_SENT` lists the protocol's op types this client never
+queues, and why.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from client.services.op_owners import (
+    document_mark_read,
+    keys,
+    notice_ack,
+    notice_publish,
+    task_complete,
+)
+from client.services.op_owners.base import OpOwner
+from protocol import ops
+
+TASK_COMPLETE: Final = task_complete.OWNER
+DOCUMENT_MARK_READ: Final = document_mark_read.OWNER
+NOTICE_ACK: Final = notice_ack.OWNER
+NOTICE_PUBLISH: Final = notice_publish.OWNER
+KEY_REGISTER: Final = keys.REGISTER
+KEY_REVOKE: Final = keys.REVOKE
+
+OWNERS: Final[dict[str, OpOwner]] = {o.op_type: o for o in (
+    TASK_COMPLETE, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE)}
+
+NOT_SENT: Final[dict[str, str]] = {
+    ops.NOTICE_MARK_READ: "reading a notice stays local; only 确认收到 (notice.ack) is sent",
+}
+
+
+def owner_for(op_type: str) -> OpOwner:
+    """The owner of `op_type`; an op of a type no owner knows is settled like any other."""
+    return OWNERS.get(op_type) or _DEFAULT
+
+
+_DEFAULT = OpOwner()

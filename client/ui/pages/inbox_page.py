@@ -1,0 +1,98 @@
+"""The inbox list page (待办 / 已办 / 收文 / 传阅): header, filters, the document table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from client.changes import Changes
+from client.types import InboxRow, InboxView
+from client.ui.context import AppContext
+from client.ui.filters_bar import FiltersBar
+from client.ui.inbox_model import ROW_ROLE, InboxModel
+from client.ui.inbox_table import InboxTable
+from client.ui.pages import error_text
+
+INBOX_VIEWS = {"todo": InboxView.TODO, "done": InboxView.DONE,
+               "received": InboxView.RECEIVED, "circulate": InboxView.CIRCULATE}
+
+
+class InboxPage(QWidget):
+    open_requested = Signal(str, object)  # document id, task id (or None)
+    error = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.view_key = "todo"
+        self._keep: tuple[str, str | None] | None = None  # row to select again after a reload
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        header = QHBoxLayout()
+        header.setContentsMargins(12, 8, 12, 0)
+        self.view_title = QLabel()
+        self.view_title.setObjectName("viewTitle")
+        header.addWidget(self.view_title)
+        header.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("muted")
+        header.addWidget(self.count_label)
+        layout.addLayout(header)
+        self.filters = FiltersBar()
+        layout.addWidget(self.filters)
+        self.model = InboxModel(ctx.ops, self)
+        self.table = InboxTable()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(self.tr("Document list"))
+        self.table.activated.connect(self.row_activated)
+        layout.addWidget(self.table, 1)
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setObjectName("muted")
+        layout.addWidget(self.empty_label)
+
+        self.filters.changed.connect(self.reload)
+        self.model.page_loaded.connect(self._page_loaded)
+        self.model.load_failed.connect(lambda e: self.error.emit(error_text(e)))
+
+    def show_view(self, key: str, title: str) -> None:
+        self.view_key = key
+        self.view_title.setText(title)
+        self.reload()
+
+    def reload(self) -> None:
+        """From the top, with the current view, filters and sort."""
+        view = INBOX_VIEWS[self.view_key]
+        fetch = self.ctx.inbox_fetcher(view, self.filters.filters(), self.filters.sort_order())
+        self.model.set_fetcher(fetch)
+
+    def apply_changes(self, changes: Changes) -> None:
+        if not changes.inbox:
+            return
+        current: InboxRow | None = self.table.currentIndex().data(ROW_ROLE)
+        if current is not None:
+            self._keep = (current.document_id, current.task_id)
+        self.model.reload()
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def _page_loaded(self, rows: int) -> None:
+        more = "+" if not self.model.is_exhausted() else ""
+        self.count_label.setText(self.tr("%1 shown").replace("%1", f"{rows}{more}"))
+        empty = rows == 0
+        self.empty_label.setVisible(empty)
+        self.empty_label.setText(self.tr("Nothing here.") if empty else "")
+        keep, self._keep = self._keep, None
+        found = self.model.find(document_id=keep[0], task_id=keep[1]) if keep else -1
+        if found >= 0:
+            self.table.selectRow(found)
+        elif rows and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+
+    def row_activated(self, index) -> None:  # noqa: ANN001
+        row: InboxRow | None = index.data(ROW_ROLE)
+        if row is not None:
+            self.open_requested.emit(row.document_id, row.task_id)

@@ -1,0 +1,65 @@
+"""The problems page: ops the platform refused or that conflicted; redo, retry, discard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from client.changes import Changes
+from client.types import OutboxItem
+from client.ui.context import AppContext
+from client.ui.pages import error_text
+from client.ui.problems_view import ProblemsView
+from client.ui.signoff_panel import SignRequest
+
+
+class ProblemsPage(QObject):
+    """Drives a ProblemsView (`view`, the widget in the window's page stack)."""
+
+    # document id, task id (or None), the kept sign-off to fill the panel with
+    redo_in_document = Signal(str, object, object)
+    error = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._parent = parent
+        self.view = ProblemsView()
+        self.view.redo_requested.connect(self.redo)
+        self.view.discard_requested.connect(self.discard)
+
+    def reload(self) -> None:
+        self.ctx.ops.db(self.ctx.problems, lambda r: self.view.set_items(*r),
+                        lambda e: self.error.emit(error_text(e)), owner=self, label="problems")
+
+    def apply_changes(self, changes: Changes, *, visible: bool) -> None:
+        if visible and (changes.outbox or changes.everything):
+            self.reload()
+
+    def redo(self, item: OutboxItem) -> None:
+        if item.type == "task.complete":
+            def done(target: tuple[str, str | None] | None) -> None:
+                if target is None:
+                    self.error.emit(self.tr("The document no longer has a step for you. Your "
+                                            "text is still kept here."))
+                    return
+                doc_id, task_id = target
+                self.redo_in_document.emit(doc_id, task_id, SignRequest(
+                    task_id=task_id or "", decision=item.data.get("decision", ""),
+                    text=item.data.get("text", ""),
+                    forward_to=list(item.data.get("forward_to") or []),
+                    handwriting_png=None, go_next=False, redo_op_id=item.op_id))
+            self.ctx.ops.db(lambda: self.ctx.redo_target(item), done,
+                            lambda e: self.error.emit(error_text(e)), owner=self, label="redo")
+        else:
+            self.ctx.act(lambda: self.ctx.retry(item), lambda _r: self.ctx.request_sync(),
+                         lambda e: self.error.emit(error_text(e)), owner=self, label="retry")
+
+    def discard(self, item: OutboxItem) -> None:
+        answer = QMessageBox.question(
+            self._parent, self.tr("Discard"),
+            self.tr("Discard this action? The text you wrote will be deleted."))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.ctx.act(lambda: self.ctx.discard(item), None,
+                     lambda e: self.error.emit(error_text(e)), owner=self, label="discard")
