@@ -62,8 +62,11 @@ def local_state_writers(root: Path = CLIENT) -> dict[str, int]:
                 n += sum(isinstance(t, ast.Attribute) and t.attr == "local_state"
                          for t in targets)
             elif isinstance(node, ast.Dict):
+                # A dict that sets local_state (row defaults, update maps); one that only
+                # copies a row's local_state out (JSON of the CLI) reads it.
                 n += sum(isinstance(k, ast.Constant) and k.value == "local_state"
-                         for k in node.keys)
+                         and not (isinstance(v, ast.Attribute) and v.attr == "local_state")
+                         for k, v in zip(node.keys, node.values, strict=True))
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 sql = " ".join(node.value.lower().split())
                 if "update task set" in sql and "local_state =" in sql.split(" where ")[0]:
