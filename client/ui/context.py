@@ -282,6 +282,7 @@ class AppContext(QObject):
         return self.services.signoff.complete_task(
             req.task_id, decision=req.decision, text=req.text, forward_to=req.forward_to,
             circulate_to=getattr(req, "circulate_to", ()),
+            countersign_to=getattr(req, "countersign_to", ()),
             handwriting_png=req.handwriting_png, signer=self.signer(), now=_now())
 
     def save_draft(self, task_id: str, decision: str | None, text: str,

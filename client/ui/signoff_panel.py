@@ -49,6 +49,7 @@ class SignRequest:
     go_next: bool
     redo_op_id: str | None = None  # redoing a refused sign-off (Problems → Redo)
     circulate_to: list[str] = field(default_factory=list)  # 传阅 readers (批示 approve)
+    countersign_to: list[str] = field(default_factory=list)  # 会签 leaders (拟办 approve)
 
 
 class SignoffPanel(QFrame):
@@ -66,9 +67,11 @@ class SignoffPanel(QFrame):
         self._people: list[Person] = []
         self._forward: list[str] = []
         self._circulate: list[str] = []
+        self._countersign: list[str] = []
         self._busy = False
         self.redo_op_id: str | None = None
         self.reader_picker: ForwardPicker | None = None
+        self.countersign_picker: ForwardPicker | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -141,6 +144,23 @@ class SignoffPanel(QFrame):
                                            QSizePolicy.Policy.Preferred)
         circulate_layout.addWidget(self.circulate_label, 1)
         layout.addWidget(self.circulate_row)
+
+        # 会签 (countersigning): a 拟办 approval may ask other units' leaders to sign
+        # alongside the instructing leaders.
+        self.countersign_row = QWidget()
+        countersign_layout = QHBoxLayout(self.countersign_row)
+        countersign_layout.setContentsMargins(0, 0, 0, 0)
+        self.countersign_button = QPushButton(self.tr("C&ountersign by…"))
+        self.countersign_button.setToolTip(self.tr("Choose leaders of other units who sign "
+                                                   "alongside (会签)"))
+        self.countersign_button.clicked.connect(self._pick_countersigners)
+        countersign_layout.addWidget(self.countersign_button)
+        self.countersign_label = QLabel()
+        self.countersign_label.setWordWrap(True)
+        self.countersign_label.setSizePolicy(QSizePolicy.Policy.Expanding,
+                                             QSizePolicy.Policy.Preferred)
+        countersign_layout.addWidget(self.countersign_label, 1)
+        layout.addWidget(self.countersign_row)
 
         hw_row = QHBoxLayout()
         hw_row.addWidget(QLabel(self.tr("Handwritten signature (optional):")))
@@ -215,6 +235,7 @@ class SignoffPanel(QFrame):
         """Show the panel for `task` (None hides the controls)."""
         self._task = task
         self._circulate = list(draft_circulate or [])
+        self._countersign = []
         self._busy = False
         self.message.hide()
         for b in list(self.decision_group.buttons()):
@@ -280,6 +301,18 @@ class SignoffPanel(QFrame):
         """Readers chosen, when the current decision circulates (else none)."""
         return list(self._circulate) if self._circulates() else []
 
+    def set_countersign(self, person_ids: list[str]) -> None:
+        self._countersign = list(person_ids)
+        self._update_people()
+
+    def countersign_to(self) -> list[str]:
+        """Countersigners chosen, when the current decision asks for them (else none)."""
+        return list(self._countersign) if self._countersigns() else []
+
+    def _countersigns(self) -> bool:
+        return self._task is not None and need(self._task.kind, self.decision(),
+                                               "countersign_to") is not Need.FORBIDDEN
+
     def _circulates(self) -> bool:
         return self._task is not None and need(self._task.kind, self.decision(),
                                                "circulate_to") is not Need.FORBIDDEN
@@ -287,6 +320,7 @@ class SignoffPanel(QFrame):
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.circulate_button.setEnabled(not busy and self._circulates())
+        self.countersign_button.setEnabled(not busy and self._countersigns())
         self.sign_button.setEnabled(not busy and self._task is not None)
         self.sign_next_button.setEnabled(not busy and self._task is not None)
 
@@ -315,6 +349,11 @@ class SignoffPanel(QFrame):
         names = {p.id: p.display_name for p in self._people}
         self.circulate_label.setText("、".join(names.get(i, i) for i in self._circulate)
                                      or self.tr("Nobody (optional)"))
+        countersigns = self._countersigns()
+        self.countersign_row.setVisible(countersigns)
+        self.countersign_button.setEnabled(countersigns and not self._busy)
+        self.countersign_label.setText("、".join(names.get(i, i) for i in self._countersign)
+                                       or self.tr("Nobody (optional)"))
         decision = self.decision()
         people = need(self._task.kind if self._task else None, decision, "forward_to")
         wants = people is not Need.FORBIDDEN
@@ -337,6 +376,15 @@ class SignoffPanel(QFrame):
         if dialog.exec():
             self._forward = dialog.selected_ids()
             self._update_people()
+
+    def _pick_countersigners(self) -> None:
+        me = self._task.assignee_id if self._task else ""
+        dialog = ForwardPicker(self._units, self._people, preselected=self._countersign,
+                               exclude=[me], title=self.tr("Countersign by (会签)"), parent=self)
+        self.countersign_picker = dialog  # reachable while open (tests, accessibility tools)
+        if dialog.exec():
+            self.set_countersign(dialog.selected_ids())
+        self.countersign_picker = None
 
     def _pick_readers(self) -> None:
         me = self._task.assignee_id if self._task else ""
@@ -389,4 +437,5 @@ class SignoffPanel(QFrame):
         self.sign_requested.emit(SignRequest(
             task_id=self._task.id, decision=decision, text=self.opinion.toPlainText().strip(),
             forward_to=list(forward), handwriting_png=self.pad.png_bytes(), go_next=go_next,
-            redo_op_id=self.redo_op_id, circulate_to=self.circulate_to()))
+            redo_op_id=self.redo_op_id, circulate_to=self.circulate_to(),
+            countersign_to=self.countersign_to()))

@@ -1386,182 +1386,198 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="62"/>
+        <location filename="../../client/ui/signoff_panel.py" line="63"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="89"/>
+        <location filename="../../client/ui/signoff_panel.py" line="92"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="92"/>
+        <location filename="../../client/ui/signoff_panel.py" line="95"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="93"/>
+        <location filename="../../client/ui/signoff_panel.py" line="96"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="101"/>
+        <location filename="../../client/ui/signoff_panel.py" line="104"/>
         <source>Common &amp;phrases:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="104"/>
+        <location filename="../../client/ui/signoff_panel.py" line="107"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="105"/>
+        <location filename="../../client/ui/signoff_panel.py" line="108"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="110"/>
+        <location filename="../../client/ui/signoff_panel.py" line="113"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="111"/>
+        <location filename="../../client/ui/signoff_panel.py" line="114"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="118"/>
+        <location filename="../../client/ui/signoff_panel.py" line="121"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="119"/>
+        <location filename="../../client/ui/signoff_panel.py" line="122"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="133"/>
+        <location filename="../../client/ui/signoff_panel.py" line="136"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="137"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <location filename="../../client/ui/signoff_panel.py" line="153"/>
+        <source>C&amp;ountersign by…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <source>Choose leaders of other units who sign alongside (会签)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="166"/>
         <source>Handwritten signature (optional):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="148"/>
+        <location filename="../../client/ui/signoff_panel.py" line="168"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="169"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="171"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="172"/>
+        <location filename="../../client/ui/signoff_panel.py" line="192"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="174"/>
+        <location filename="../../client/ui/signoff_panel.py" line="194"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="177"/>
+        <location filename="../../client/ui/signoff_panel.py" line="197"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="178"/>
+        <location filename="../../client/ui/signoff_panel.py" line="198"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="228"/>
+        <location filename="../../client/ui/signoff_panel.py" line="249"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="233"/>
+        <location filename="../../client/ui/signoff_panel.py" line="254"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="234"/>
+        <location filename="../../client/ui/signoff_panel.py" line="255"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="237"/>
+        <location filename="../../client/ui/signoff_panel.py" line="258"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="237"/>
+        <location filename="../../client/ui/signoff_panel.py" line="258"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="238"/>
+        <location filename="../../client/ui/signoff_panel.py" line="259"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="238"/>
+        <location filename="../../client/ui/signoff_panel.py" line="259"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="239"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="317"/>
+        <location filename="../../client/ui/signoff_panel.py" line="351"/>
+        <location filename="../../client/ui/signoff_panel.py" line="356"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="329"/>
+        <location filename="../../client/ui/signoff_panel.py" line="368"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="331"/>
+        <location filename="../../client/ui/signoff_panel.py" line="370"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="344"/>
+        <location filename="../../client/ui/signoff_panel.py" line="383"/>
+        <source>Countersign by (会签)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="392"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="375"/>
+        <location filename="../../client/ui/signoff_panel.py" line="423"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="379"/>
+        <location filename="../../client/ui/signoff_panel.py" line="427"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="384"/>
+        <location filename="../../client/ui/signoff_panel.py" line="432"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -39,9 +39,6 @@ SOME = {"forward_to": ["chenming"], "circulate_to": ["zhouqiang"], "countersign_
 TEXTS = ("", "同意，请按此办理。")
 DECISIONS = tuple(dict.fromkeys(decision for _, decision in rules.RULES))
 NOT_ALLOWED = "task.decision_not_allowed"
-# The panel has no control to name 会签 countersigners (only the service's callers can):
-# it always sends none, which the rules must therefore allow for every decision.
-PANEL_CANNOT_NAME = ("countersign_to",)
 
 
 @dataclass(frozen=True)
@@ -247,6 +244,7 @@ class PanelSide:
         p.select_decision(decision)
         p.set_forward([])
         p.set_circulate([])
+        p.set_countersign([])
         if not p.people_button.isEnabled():
             forward = Need.FORBIDDEN
         elif p.people_label.text() == p.tr("Choose at least one person"):
@@ -255,7 +253,8 @@ class PanelSide:
             assert p.people_label.text() == p.tr("Nobody chosen (optional)"), decision
             forward = Need.OPTIONAL
         circulate = Need.FORBIDDEN if p.circulate_row.isHidden() else Need.OPTIONAL
-        return {"forward_to": forward, "circulate_to": circulate}
+        countersign = Need.FORBIDDEN if p.countersign_row.isHidden() else Need.OPTIONAL
+        return {"forward_to": forward, "circulate_to": circulate, "countersign_to": countersign}
 
     def verdict(self, case: Case) -> str | None:
         p = self.panel
@@ -269,6 +268,7 @@ class PanelSide:
             return NOT_ALLOWED
         p.set_forward(to["forward_to"])
         p.set_circulate(to["circulate_to"])
+        p.set_countersign(to["countersign_to"])
         p.opinion.setPlainText(case.text)
         self.emitted.clear()
         self.asked_for_people.clear()
@@ -278,12 +278,16 @@ class PanelSide:
             return "task.forward_required"
         if to["circulate_to"] and p.circulate_row.isHidden():
             return NOT_ALLOWED
+        if to["countersign_to"] and p.countersign_row.isHidden():
+            return NOT_ALLOWED
         if not self.emitted:
             assert not p.message.isHidden(), case  # it said why
             return "opinion.reason_required"
         (request,) = self.emitted
-        assert (request.decision, request.forward_to, request.circulate_to, request.text) == (
-            case.decision, to["forward_to"], to["circulate_to"], case.text.strip()), case
+        assert (request.decision, request.forward_to, request.circulate_to,
+                request.countersign_to, request.text) == (
+            case.decision, to["forward_to"], to["circulate_to"], to["countersign_to"],
+            case.text.strip()), case
         return None
 
 
@@ -317,12 +321,6 @@ def platform_side(tmp_path_factory: pytest.TempPathFactory,
     close_database()
 
 
-def test_the_panel_never_needs_a_list_it_cannot_fill() -> None:
-    for rule in rules.RULES.values():
-        for name in PANEL_CANNOT_NAME:
-            assert rule.need(name) is not Need.REQUIRED, rule
-
-
 @pytest.mark.parametrize("kind", rules.TASK_KINDS)
 def test_panel_service_and_platform_agree_on_every_signoff(
         kind: str, qtbot: Any, service: ServiceSide, platform_side: PlatformSide) -> None:
@@ -333,8 +331,7 @@ def test_panel_service_and_platform_agree_on_every_signoff(
              for case in cases(kind)}
     for case, (expected, by_service, by_platform) in table.items():
         assert (by_service, by_platform) == (expected, expected), str(case)
-        if case.chosen.isdisjoint(PANEL_CANNOT_NAME):
-            assert panel.verdict(case) == expected, str(case)
+        assert panel.verdict(case) == expected, str(case)
 
     # What the panel says of each list (button enabled, "Choose at least one person" or
     # "optional", 传阅 row shown) is what the service and the platform accept.
@@ -342,8 +339,7 @@ def test_panel_service_and_platform_agree_on_every_signoff(
         mine = {c: v for c, v in table.items() if c.decision == decision}
         for side, index in (("service", 1), ("platform", 2)):
             accepted = [c for c, v in mine.items() if v[index] is None]
-            need = {name: _need_shown_by(accepted, name) for name in ("forward_to",
-                                                                     "circulate_to")}
+            need = {name: _need_shown_by(accepted, name) for name in rules.RECIPIENT_FIELDS}
             assert panel.advertised(kind, decision) == need, (kind, decision, side)
 
 
