@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, TypeAdapter, model_validator
+from pydantic import Discriminator, Field, Tag, TypeAdapter, model_validator
 
 from protocol.wire.common import NonEmptyStr, SyncedObject, WireModel
 from protocol.wire.directory import Key, ObjectType, Unit, User
@@ -94,12 +94,30 @@ UPSERT_CHANGES: dict[str, type[_Upsert]] = {
 }
 
 
-Upsert = Annotated[
-    UnitChange | UserChange | DocumentChange | TaskChange | OpinionChange | NoticeChange
-    | ReceiptChange | KeyChange,
-    Field(discriminator="type"),
+def _change_tag(value: Any) -> str | None:
+    """The union member a change is checked against: `delete`, or its object type."""
+    if isinstance(value, dict):
+        op, kind = value.get("op"), value.get("type")
+    else:
+        op, kind = getattr(value, "op", None), getattr(value, "type", None)
+    if not isinstance(kind, str) or kind not in OBJECT_SCHEMAS:
+        return None
+    return "delete" if op == "delete" else kind if op == "upsert" else None
+
+
+Change = Annotated[
+    Annotated[DeleteChange, Tag("delete")]
+    | Annotated[UnitChange, Tag("unit")]
+    | Annotated[UserChange, Tag("user")]
+    | Annotated[DocumentChange, Tag("document")]
+    | Annotated[TaskChange, Tag("task")]
+    | Annotated[OpinionChange, Tag("opinion")]
+    | Annotated[NoticeChange, Tag("notice")]
+    | Annotated[ReceiptChange, Tag("receipt")]
+    | Annotated[KeyChange, Tag("key")],
+    Discriminator(_change_tag, custom_error_type="change_kind",
+                  custom_error_message="op must be upsert or delete, and type a known object"),
 ]
-Change = Annotated[DeleteChange | Upsert, Field(discriminator="op")]
 
 CHANGE_LIST: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
 
