@@ -102,7 +102,7 @@ def seen(platform_session: EmbeddedPlatform) -> Seen:
 def test_every_object_kind_of_the_demo_feed_validates(seen: Seen) -> None:
     kinds = {c["type"] for c in seen.changes() if c["op"] == "upsert"}
     assert kinds == set(wire.OBJECT_SCHEMAS)
-    for user, pages in seen.pages.items():
+    for pages in seen.pages.values():
         for page in pages:
             wire.ChangePage.model_validate(page)
             wire.PageEnvelope.model_validate(page)
