@@ -6,103 +6,114 @@ a page before it is handed on (order of `seq`, the shape of each change's header
 objects themselves are checked once, against `Change`, by whoever applies them.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: TypedDict reads NotRequired at class creation.
+from typing import Annotated, Any, Literal, NotRequired, Self
 
-from typing import Annotated, Any, Literal, Self
+from pydantic import AfterValidator, Discriminator, Tag, TypeAdapter, model_validator, with_config
+from typing_extensions import TypedDict
 
-from pydantic import Discriminator, Field, Tag, TypeAdapter, model_validator
-
-from protocol.wire.common import NonEmptyStr, SyncedObject, WireModel
+from protocol.wire.common import OBJECT_CONFIG, NonEmptyStr, WireModel
 from protocol.wire.directory import Key, ObjectType, Unit, User
 from protocol.wire.documents import Document, Opinion, Task
-from protocol.wire.notices import Notice, Receipt
+from protocol.wire.notices import Notice, Receipt, ReceiptFields
 
-OBJECT_SCHEMAS: dict[str, type[SyncedObject]] = {
+# Each object type's schema (Receipt: its fields plus "names a notice or a document").
+OBJECT_SCHEMAS: dict[str, Any] = {
     "unit": Unit, "user": User, "document": Document, "task": Task, "opinion": Opinion,
     "notice": Notice, "receipt": Receipt, "key": Key,
 }
+OBJECT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    kind: TypeAdapter(schema) for kind, schema in OBJECT_SCHEMAS.items()}
+REQUIRED_FIELDS: dict[str, frozenset[str]] = {
+    kind: frozenset((ReceiptFields if kind == "receipt" else schema).__required_keys__)
+    for kind, schema in OBJECT_SCHEMAS.items()}
 
 
-class _Change(WireModel):
-    seq: int = Field(default=0, description="feed order (required in a page from /changes)")
-    type: ObjectType
-    id: NonEmptyStr
+def validate_object(kind: str, data: Any) -> dict[str, Any]:
+    """`data` checked against the schema of `kind` (pydantic.ValidationError if it fails)."""
+    return dict(OBJECT_ADAPTERS[kind].validate_python(data))
 
 
-class DeleteChange(_Change):
+@with_config(OBJECT_CONFIG)
+class DeleteChange(TypedDict):
     """The object is gone, or the caller may no longer see it."""
 
+    seq: NotRequired[int]  # required in a page from /changes (see ChangeHeader)
+    type: ObjectType
+    id: NonEmptyStr
     op: Literal["delete"]
-    data: Any = None
+    data: NotRequired[Any]
 
 
-class _Upsert(_Change):
+@with_config(OBJECT_CONFIG)
+class _Upsert(TypedDict):
+    seq: NotRequired[int]
+    id: NonEmptyStr
     op: Literal["upsert"]
-    data: SyncedObject
-
-    @model_validator(mode="after")
-    def _same_id(self) -> Self:
-        if self.data.id != self.id:
-            raise ValueError("data.id differs from the change's id")
-        return self
 
 
+@with_config(OBJECT_CONFIG)
 class UnitChange(_Upsert):
     type: Literal["unit"]
     data: Unit
 
 
+@with_config(OBJECT_CONFIG)
 class UserChange(_Upsert):
     type: Literal["user"]
     data: User
 
 
+@with_config(OBJECT_CONFIG)
 class DocumentChange(_Upsert):
     type: Literal["document"]
     data: Document
 
 
+@with_config(OBJECT_CONFIG)
 class TaskChange(_Upsert):
     type: Literal["task"]
     data: Task
 
 
+@with_config(OBJECT_CONFIG)
 class OpinionChange(_Upsert):
     type: Literal["opinion"]
     data: Opinion
 
 
+@with_config(OBJECT_CONFIG)
 class NoticeChange(_Upsert):
     type: Literal["notice"]
     data: Notice
 
 
+@with_config(OBJECT_CONFIG)
 class ReceiptChange(_Upsert):
     type: Literal["receipt"]
     data: Receipt
 
 
+@with_config(OBJECT_CONFIG)
 class KeyChange(_Upsert):
     type: Literal["key"]
     data: Key
 
 
-UPSERT_CHANGES: dict[str, type[_Upsert]] = {
-    "unit": UnitChange, "user": UserChange, "document": DocumentChange, "task": TaskChange,
-    "opinion": OpinionChange, "notice": NoticeChange, "receipt": ReceiptChange,
-    "key": KeyChange,
-}
-
-
 def _change_tag(value: Any) -> str | None:
     """The union member a change is checked against: `delete`, or its object type."""
-    if isinstance(value, dict):
-        op, kind = value.get("op"), value.get("type")
-    else:
-        op, kind = getattr(value, "op", None), getattr(value, "type", None)
+    if not isinstance(value, dict):
+        return None
+    op, kind = value.get("op"), value.get("type")
     if not isinstance(kind, str) or kind not in OBJECT_SCHEMAS:
         return None
     return "delete" if op == "delete" else kind if op == "upsert" else None
+
+
+def _same_id(change: dict[str, Any]) -> dict[str, Any]:
+    if change["op"] == "upsert" and change["data"]["id"] != change["id"]:
+        raise ValueError("data.id differs from the change's id")
+    return change
 
 
 Change = Annotated[
@@ -117,9 +128,10 @@ Change = Annotated[
     | Annotated[KeyChange, Tag("key")],
     Discriminator(_change_tag, custom_error_type="change_kind",
                   custom_error_message="op must be upsert or delete, and type a known object"),
+    AfterValidator(_same_id),
 ]
 
-CHANGE_LIST: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
+CHANGE_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Change])
 
 
 class ChangePage(WireModel):

@@ -1,20 +1,21 @@
-"""Building blocks of every wire schema: the base models and the field types they share.
+"""Building blocks of every wire schema: the base configs and the field types they share.
 
-Objects the platform sends are strict (a string is a string, an integer is not a
-boolean, nothing is coerced), frozen, and keep unknown fields: PROTOCOL lets a platform
-add fields freely, and the client stores each object as it came.
+What the platform sends is checked strictly (a string is a string, an integer is not a
+boolean, nothing is coerced) and keeps unknown fields: PROTOCOL lets a platform add
+fields freely, and the client stores each object as it came.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: TypedDict reads NotRequired at class creation.
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, NotRequired
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 
 class WireModel(BaseModel):
-    """A PROTOCOL object or envelope: strict, frozen, unknown fields kept."""
+    """An envelope or answer of PROTOCOL (page, meta, login, op result): strict, frozen,
+    unknown fields kept."""
 
     model_config = ConfigDict(strict=True, frozen=True, extra="allow")
 
@@ -46,20 +47,30 @@ Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Version = Annotated[int, Field(ge=0)]
 
 
-class BlobRef(WireModel):
+# Objects of the change feed are TypedDicts: validated, they stay the plain dicts the
+# client stores as they came (checking a page this way costs about half as much as
+# building a model of every object). Strict, unknown fields kept, like WireModel.
+OBJECT_CONFIG = ConfigDict(strict=True, extra="allow")
+
+
+@with_config(OBJECT_CONFIG)
+class BlobRef(TypedDict):
     """A content-addressed blob: `{"sha256", "media_type", "size"}` (only the hash is
     relied on; the rest is informative)."""
 
     sha256: Sha256Hex
 
 
-class Attachment(BlobRef):
+@with_config(OBJECT_CONFIG)
+class Attachment(TypedDict):
     """An attachment: a blob with its file `name` (plus `media_type`, `size`)."""
 
-    name: str = ""
+    sha256: Sha256Hex
+    name: NotRequired[str]
 
 
-class Signature(WireModel):
+@with_config(OBJECT_CONFIG)
+class Signature(TypedDict):
     """A detached signature: `{"key_id", "algorithm", "value"}` (PROTOCOL "Signatures")."""
 
     key_id: str
@@ -67,12 +78,11 @@ class Signature(WireModel):
     value: str
 
 
-class SyncedObject(WireModel):
+@with_config(OBJECT_CONFIG)
+class SyncedObject(TypedDict):
     """What every object of the change feed carries: `id`, `version`, `updated_at`."""
 
     id: NonEmptyStr
     version: Version
-    updated_at: Rfc3339 | None = None
+    updated_at: NotRequired[Rfc3339 | None]
 
-
-JsonObject = dict[str, Any]

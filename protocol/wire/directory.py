@@ -1,21 +1,24 @@
 """Directory objects of the change feed: `unit`, `user`, `key` (PROTOCOL "Objects")."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: TypedDict reads NotRequired at class creation.
+from typing import Literal, NotRequired
 
-from typing import Literal
+from pydantic import with_config
 
-from protocol.wire.common import NonEmptyStr, Rfc3339, SyncedObject, WireModel
+from protocol.wire.common import OBJECT_CONFIG, NonEmptyStr, Rfc3339, SyncedObject, WireModel
 
 
+@with_config(OBJECT_CONFIG)
 class Unit(SyncedObject):
     """An org unit: `name`, `parent_id`, `kind` (`county`, `bureau`, `town`, `office`, ...)."""
 
     name: str
     parent_id: str | None
     kind: str
-    sort_order: int = 0
+    sort_order: NotRequired[int]
 
 
+@with_config(OBJECT_CONFIG)
 class User(SyncedObject):
     """A directory entry: `username`, `display_name`, `unit_id`, `roles`, `title`."""
 
@@ -23,9 +26,10 @@ class User(SyncedObject):
     display_name: str
     unit_id: str | None
     roles: list[str]
-    title: str | None = None
+    title: NotRequired[str | None]
 
 
+@with_config(OBJECT_CONFIG)
 class Key(SyncedObject):
     """A device signing key: `user_id`, `algorithm`, `public_key` (base64), `revoked_at`."""
 

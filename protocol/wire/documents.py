@@ -1,10 +1,12 @@
 """Incoming documents and their routing: `document`, `task`, `opinion` (PROTOCOL "Objects")."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: TypedDict reads NotRequired at class creation.
+from typing import Any, Literal, NotRequired
 
-from typing import Any, Literal
+from pydantic import with_config
 
 from protocol.wire.common import (
+    OBJECT_CONFIG,
     Attachment,
     BlobRef,
     NonEmptyStr,
@@ -17,6 +19,7 @@ from protocol.wire.common import (
 Urgency = Literal["normal", "urgent", "very_urgent"]
 
 
+@with_config(OBJECT_CONFIG)
 class Document(SyncedObject):
     """An official document with the GB/T 9704 elements, its blobs and its `digest`.
 
@@ -40,10 +43,11 @@ class Document(SyncedObject):
     attachments: list[Attachment]
     status: NonEmptyStr
     digest: str
-    registration_number: str | None = None
-    unit_id: str | None = None
+    registration_number: NotRequired[str | None]
+    unit_id: NotRequired[str | None]
 
 
+@with_config(OBJECT_CONFIG)
 class Task(SyncedObject):
     """One routing step: `kind` (propose, instruct, handle, read, countersign) and `status`
     (pending, done, returned, cancelled)."""
@@ -53,9 +57,10 @@ class Task(SyncedObject):
     kind: NonEmptyStr
     status: NonEmptyStr
     due_at: Rfc3339 | None
-    created_by: str | None = None
+    created_by: NotRequired[str | None]
 
 
+@with_config(OBJECT_CONFIG)
 class Opinion(SyncedObject):
     """The append-only record of a completed task, with its signature."""
 
@@ -67,5 +72,5 @@ class Opinion(SyncedObject):
     forward_to: list[str]
     signed_at: str
     signature: Signature | None
-    handwriting: BlobRef | None = None
-    handwriting_sha256: Sha256Hex | None = None
+    handwriting: NotRequired[BlobRef | None]
+    handwriting_sha256: NotRequired[Sha256Hex | None]

@@ -1,14 +1,14 @@
 """通知公告 and receipts: `notice`, `receipt` (PROTOCOL "Objects")."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: TypedDict reads NotRequired at class creation.
+from typing import Annotated, NotRequired
 
-from typing import Self
+from pydantic import AfterValidator, with_config
 
-from pydantic import model_validator
-
-from protocol.wire.common import Attachment, NonEmptyStr, Rfc3339, SyncedObject
+from protocol.wire.common import OBJECT_CONFIG, Attachment, NonEmptyStr, Rfc3339, SyncedObject
 
 
+@with_config(OBJECT_CONFIG)
 class Notice(SyncedObject):
     """A notice to the users of `audience_unit_ids`; `client_ref` names the publisher's draft."""
 
@@ -21,10 +21,11 @@ class Notice(SyncedObject):
     published_at: Rfc3339
     expires_at: Rfc3339 | None
     attachments: list[Attachment]
-    client_ref: str | None = None
+    client_ref: NotRequired[str | None]
 
 
-class Receipt(SyncedObject):
+@with_config(OBJECT_CONFIG)
+class ReceiptFields(SyncedObject):
     """A `read` or `ack` of a notice or a document by `user_id`."""
 
     notice_id: str | None
@@ -33,8 +34,11 @@ class Receipt(SyncedObject):
     kind: NonEmptyStr
     at: Rfc3339
 
-    @model_validator(mode="after")
-    def _names_something(self) -> Self:
-        if self.notice_id is None and self.document_id is None:
-            raise ValueError("receipt names neither a notice nor a document")
-        return self
+
+def _names_something(receipt: ReceiptFields) -> ReceiptFields:
+    if receipt["notice_id"] is None and receipt["document_id"] is None:
+        raise ValueError("receipt names neither a notice nor a document")
+    return receipt
+
+
+Receipt = Annotated[ReceiptFields, AfterValidator(_names_something)]

@@ -27,7 +27,7 @@ from client.services import outbox
 from client.services.inbox import InboxService
 from client.sync import apply
 from client.types import InboxFilters, InboxView
-from protocol.wire import CHANGE_LIST, OBJECT_SCHEMAS
+from protocol.wire import CHANGE_LIST, OBJECT_SCHEMAS, REQUIRED_FIELDS
 
 
 def snapshot(db: peewee.Database) -> dict[str, Any]:
@@ -190,8 +190,7 @@ def malformed_pages(draw: st.DrawFn) -> list[Any]:
 
 def _required_fields(kind: str) -> list[str]:
     """The fields the schema of `kind` requires, but the id (data_id breaks that one)."""
-    fields = OBJECT_SCHEMAS[kind].model_fields
-    return sorted(n for n, f in fields.items() if f.is_required() and n != "id")
+    return sorted(REQUIRED_FIELDS[kind] - {"id"})
 
 
 def _accepted(change: dict[str, Any], name: str, value: Any) -> bool:
