@@ -1,6 +1,10 @@
 """Domain rows → the PROTOCOL JSON objects the change feed carries.
 
 Field names are binding (PROTOCOL.md "Objects"); extra fields are allowed and marked.
+Each builder's output is an object of protocol.wire (Document, Task, Opinion, Notice,
+Receipt; directory objects in server.directory): tests/unit/test_wire_schemas.py checks
+the demo county's whole feed against those schemas. The feed is not validated at run
+time: it is served from JSON stored when an object changes.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from typing import IO, Any, Protocol
 import requests
 import truststore
 import urllib3
+from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -36,12 +37,13 @@ from client.errors import (
     NetworkError,
     ProtocolError,
 )
+from protocol import wire
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
-MAX_OPS_PER_REQUEST = 100
+MAX_OPS_PER_REQUEST = wire.MAX_OPS_PER_REQUEST
 USER_AGENT = "GovDesk-client/0.1"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -159,121 +161,72 @@ def _retry(total: int, methods: frozenset[str]) -> Retry:
     )
 
 
-# --- validation helpers -----------------------------------------------------------------
+# --- parsing (protocol.wire) --------------------------------------------------------------
 
 
 def _malformed(what: str) -> ProtocolError:
     return ProtocolError("protocol.malformed", detail=what)
 
 
-def _field(obj: Any, key: str, kind: type | tuple[type, ...], where: str,
-           *, optional: bool = False) -> Any:
-    if not isinstance(obj, dict):
-        raise _malformed(f"{where} 不是对象")
-    if key not in obj:
-        if optional:
-            return None
-        raise _malformed(f"{where} 缺少字段 {key}")
-    value = obj[key]
-    if value is None and optional:
-        return None
-    # bool is an int in Python; a protocol integer is never true/false.
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        raise _malformed(f"{where}.{key} 类型错误")
-    if not isinstance(value, kind):
-        raise _malformed(f"{where}.{key} 类型错误")
-    return value
+def _invalid(where: str, exc: ValidationError) -> ProtocolError:
+    """A success answer that fails its wire schema: where it failed, pydantic's why."""
+    first = exc.errors(include_url=False, include_input=False)[0]
+    loc = ".".join(str(part) for part in first["loc"])
+    return _malformed(f"{where} {loc}: {first['msg']}".strip())
 
 
 def _json_body(resp: requests.Response) -> Any:
     try:
         return json.loads(resp.content)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise _malformed("响应不是有效的 JSON") from exc
+        raise _malformed("the answer is not valid JSON") from exc
     except requests.RequestException as exc:
         raise _translate_exception(exc) from exc
 
 
-_VALID_TYPES = {"unit", "user", "document", "task", "opinion", "notice", "receipt", "key"}
-
-
 def parse_change_page(body: Any) -> ChangePage:
-    changes = _field(body, "changes", list, "changes 响应")
-    cursor = _field(body, "cursor", str, "changes 响应")
-    has_more = _field(body, "has_more", bool, "changes 响应")
-    if not cursor:
-        raise _malformed("cursor 为空")
-    last_seq = None
-    for i, change in enumerate(changes):
-        where = f"changes[{i}]"
-        seq = _field(change, "seq", int, where)
-        _field(change, "type", str, where)
-        obj_id = _field(change, "id", str, where)
-        op = _field(change, "op", str, where)
-        if not obj_id:
-            raise _malformed(f"{where}.id 为空")
-        if op not in ("upsert", "delete"):
-            raise _malformed(f"{where}.op 不是 upsert/delete")
-        if op == "upsert":
-            data = _field(change, "data", dict, where)
-            if "id" in data and data["id"] != obj_id:
-                raise _malformed(f"{where}.data.id 与 id 不一致")
-            _field(data, "version", int, f"{where}.data", optional=True)
-        if last_seq is not None and seq <= last_seq:
-            raise _malformed(f"{where}.seq 未按顺序递增")
-        last_seq = seq
-    if has_more and not changes:
-        raise _malformed("has_more 为真但本页为空")
-    return ChangePage(changes=changes, cursor=cursor, has_more=has_more)
+    """The page envelope and each change's header; the objects are checked when applied
+    (client.sync.parse), once."""
+    try:
+        wire.PageEnvelope.model_validate(body)
+    except ValidationError as exc:
+        raise _invalid("changes answer", exc) from None
+    return ChangePage(changes=body["changes"], cursor=body["cursor"], has_more=body["has_more"])
 
 
 def parse_meta(body: Any) -> PlatformMeta:
-    return PlatformMeta(
-        protocol=_field(body, "protocol", int, "meta"),
-        server_version=str(_field(body, "server_version", (str, int, float), "meta")),
-        min_client_version=str(_field(body, "min_client_version", (str, int, float), "meta")),
-        server_time=_field(body, "server_time", str, "meta"),
-        instance_id=_field(body, "instance_id", str, "meta"),
-    )
+    try:
+        meta = wire.Meta.model_validate(body)
+    except ValidationError as exc:
+        raise _invalid("meta", exc) from None
+    return PlatformMeta(protocol=meta.protocol, server_version=meta.server_version,
+                        min_client_version=meta.min_client_version,
+                        server_time=meta.server_time, instance_id=meta.instance_id)
 
 
 def parse_grant(body: Any) -> TokenGrant:
-    user = _field(body, "user", dict, "login 响应")
-    roles = _field(user, "roles", list, "user")
-    if not all(isinstance(r, str) for r in roles):
-        raise _malformed("user.roles 类型错误")
-    expires_in = _field(body, "expires_in", (int, float), "login 响应")
+    try:
+        grant = wire.TokenGrant.model_validate(body)
+    except ValidationError as exc:
+        raise _invalid("login answer", exc) from None
+    user = grant.user
     return TokenGrant(
-        access_token=_field(body, "access_token", str, "login 响应"),
-        refresh_token=_field(body, "refresh_token", str, "login 响应"),
-        expires_in=int(expires_in),
-        user=UserInfo(
-            id=_field(user, "id", str, "user"),
-            username=_field(user, "username", str, "user"),
-            display_name=_field(user, "display_name", str, "user"),
-            unit_id=_field(user, "unit_id", str, "user", optional=True),
-            roles=tuple(roles),
-        ),
+        access_token=grant.access_token, refresh_token=grant.refresh_token,
+        expires_in=int(grant.expires_in),
+        user=UserInfo(id=user.id, username=user.username, display_name=user.display_name,
+                      unit_id=user.unit_id, roles=tuple(user.roles)),
     )
 
 
 def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
-    results = _field(body, "results", list, "ops 响应")
-    out = []
-    for i, r in enumerate(results):
-        where = f"results[{i}]"
-        status = _field(r, "status", str, where)
-        if status not in ("applied", "duplicate", "conflict", "rejected"):
-            raise _malformed(f"{where}.status 未知：{status}")
-        out.append(OpResult(
-            op_id=_field(r, "op_id", str, where),
-            status=status,
-            code=_field(r, "code", str, where, optional=True),
-            detail=_field(r, "detail", str, where, optional=True),
-            seq=_field(r, "seq", int, where, optional=True),
-        ))
+    try:
+        answer = wire.OpsResponse.model_validate(body)
+    except ValidationError as exc:
+        raise _invalid("ops answer", exc) from None
+    out = [OpResult(op_id=r.op_id, status=r.status, code=r.code, detail=r.detail, seq=r.seq)
+           for r in answer.results]
     if sorted(r.op_id for r in out) != sorted(sent_ids):
-        raise _malformed("ops 结果与提交的操作不对应")
+        raise _malformed("the op results do not match the ops sent")
     return out
 
 
@@ -539,7 +492,7 @@ class PlatformApi:
             elif offset and resp.status_code == 206:
                 content_range = resp.headers.get("Content-Range", "")
                 if not content_range.startswith(f"bytes {offset}-"):
-                    raise _malformed(f"Content-Range 与请求不符：{content_range!r}")
+                    raise _malformed(f"Content-Range does not match the request: {content_range!r}")
             try:
                 for chunk in resp.iter_content(chunk_size):
                     out.write(chunk)

@@ -1,12 +1,13 @@
 """Apply one page of the change feed to the cache, with its cursor, in one transaction.
 
-The page is validated completely before anything is written: a malformed page raises
-ProtocolError and leaves the cache exactly as it was (cursor included), so the next
-pull asks for the same page again. Objects only move forward (incoming version >=
-local); deletions remove the object and its search rows but never local unsent work
-(outbox ops, local opinions and drafts live in their own tables). Classified
-documents are refused: they must never travel over this network, so they are not
-stored, and the refusal is logged and written to the audit log.
+The page is validated completely before anything is written (client.sync.parse, against
+the shared wire schemas): a malformed page raises ProtocolError and leaves the cache
+exactly as it was (cursor included), so the next pull asks for the same page again.
+Objects only move forward (incoming version >= local); deletions remove the object and
+its search rows but never local unsent work (outbox ops, local opinions and drafts live
+in their own tables). Classified documents are refused: they must never travel over
+this network, so they are not stored, and the refusal is logged and written to the
+audit log.
 
 A full re-synchronisation (cursor expired, or a new platform instance_id) is a
 mark-and-sweep: every object received during it is stamped with a new generation,
@@ -17,9 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,6 @@ import peewee
 from client import models, search_index
 from client.changes import Changes, changed
 from client.db import translate_errors
-from client.errors import ProtocolError
 from client.models import (
     SYNCED_MODELS,
     URGENCY_RANK,
@@ -37,181 +36,20 @@ from client.models import (
     Document,
     Notice,
     SyncState,
-    parse_time,
     to_epoch,
     to_epoch_precise,
 )
 from client.services.op_owners import NOTICE_PUBLISH, task_complete
+from client.sync.parse import validate_page
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
 
 log = logging.getLogger(__name__)
 
 ALLOWED_CLASSIFICATIONS = frozenset({"none", "internal"})
-URGENCIES = frozenset(URGENCY_RANK)
 
-# --- validation -----------------------------------------------------------------------
-
-Check = Callable[[Any], bool]
-
-
-def _str(v: Any) -> bool:
-    return isinstance(v, str)
-
-
-def _nonempty_str(v: Any) -> bool:
-    return isinstance(v, str) and v != ""
-
-
-def _opt(check: Check) -> Check:
-    return lambda v: v is None or check(v)
-
-
-def _int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _time(v: Any) -> bool:
-    if not isinstance(v, str):
-        return False
-    try:
-        dt = parse_time(v)
-    except ValueError:
-        return False
-    return dt is not None
-
-
-def _list(v: Any) -> bool:
-    return isinstance(v, list)
-
-
-def _str_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) for x in v)
-
-
-def _blob_ref(v: Any) -> bool:
-    return isinstance(v, dict) and _sha(v.get("sha256"))
-
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-
-
-def _sha(v: Any) -> bool:
-    return isinstance(v, str) and _HEX64.fullmatch(v) is not None
-
-
-def _attachments(v: Any) -> bool:
-    return isinstance(v, list) and all(
-        _blob_ref(a) and _str(a.get("name", "")) for a in v)
-
-
-def _signature(v: Any) -> bool:
-    return isinstance(v, dict) and all(_str(v.get(k)) for k in ("key_id", "algorithm", "value"))
-
-
-def _one_of(values: Iterable[str]) -> Check:
-    allowed = frozenset(values)
-    return lambda v: isinstance(v, str) and v in allowed
-
-
-# field -> check; every field listed is required (present, maybe null where allowed).
-SCHEMAS: dict[str, dict[str, Check]] = {
-    "unit": {"name": _str, "parent_id": _opt(_str), "kind": _str},
-    "user": {"username": _nonempty_str, "display_name": _str, "unit_id": _opt(_str),
-             "roles": _str_list},
-    "document": {
-        "doc_number": _str, "issuer": _str, "doc_type": _str, "title": _str,
-        "classification": _nonempty_str, "urgency": _one_of(URGENCIES),
-        "signatory": _opt(_str), "main_recipients": _opt(_list), "cc": _opt(_list),
-        "issued_on": _opt(_str), "notes": _opt(_str), "received_at": _time,
-        "body": _opt(_blob_ref), "attachments": _attachments, "status": _nonempty_str,
-        "digest": _str,
-    },
-    "task": {"document_id": _nonempty_str, "assignee_id": _nonempty_str,
-             "kind": _nonempty_str, "status": _nonempty_str, "due_at": _opt(_time)},
-    "opinion": {"task_id": _nonempty_str, "document_id": _nonempty_str,
-                "author_id": _nonempty_str, "decision": _nonempty_str, "text": _str,
-                "forward_to": _str_list, "signed_at": _str, "signature": _opt(_signature)},
-    "notice": {"title": _str, "body": _str, "publisher_id": _opt(_str),
-               "audience_unit_ids": _str_list, "requires_ack": _bool, "urgent": _bool,
-               "published_at": _time, "expires_at": _opt(_time),
-               "attachments": _attachments},
-    "receipt": {"notice_id": _opt(_str), "document_id": _opt(_str),
-                "user_id": _nonempty_str, "kind": _nonempty_str, "at": _time},
-    "key": {"user_id": _nonempty_str, "algorithm": _nonempty_str,
-            "public_key": _nonempty_str, "revoked_at": _opt(_time)},
-}
-# Optional fields: checked only when present.
-OPTIONAL: dict[str, dict[str, Check]] = {
-    "unit": {"sort_order": _int},
-    "user": {"title": _opt(_str)},
-    "document": {"registration_number": _opt(_str), "unit_id": _opt(_str)},
-    "task": {"created_by": _opt(_str)},
-    "opinion": {"handwriting": _opt(_blob_ref), "handwriting_sha256": _opt(_sha)},
-    "notice": {"client_ref": _opt(_str)},
-}
-
-
-# The same checks as pairs, for the loop every change of every page goes through.
-_REQUIRED_ITEMS = {kind: tuple(fields.items()) for kind, fields in SCHEMAS.items()}
-_OPTIONAL_ITEMS = {kind: tuple(OPTIONAL.get(kind, {}).items()) for kind in SCHEMAS}
-_MISSING = object()
-
-
-def _bad(index: int, why: str) -> ProtocolError:
-    return ProtocolError("protocol.bad_change", detail=f"change #{index}: {why}")
-
-
-def validate_change(index: int, change: Any) -> None:
-    """Raise ProtocolError unless `change` is a well-formed change-feed entry."""
-    if not isinstance(change, dict):
-        raise _bad(index, "not an object")
-    kind = change.get("type")
-    if not isinstance(kind, str) or kind not in SCHEMAS:
-        raise _bad(index, f"unknown type {kind!r}")
-    if not _nonempty_str(change.get("id")):
-        raise _bad(index, "id must be a non-empty string")
-    if "seq" in change and not _int(change["seq"]):
-        raise _bad(index, "seq must be an integer")
-    op = change.get("op")
-    if op == "delete":
-        return
-    if op != "upsert":
-        raise _bad(index, f"op must be upsert or delete, not {op!r}")
-    data = change.get("data")
-    if not isinstance(data, dict):
-        raise _bad(index, "upsert without a data object")
-    if data.get("id") != change["id"]:
-        raise _bad(index, "data.id differs from the change's id")
-    if not _int(data.get("version")) or data["version"] < 0:
-        raise _bad(index, "version must be a non-negative integer")
-    if "updated_at" in data and not _opt(_time)(data["updated_at"]):
-        raise _bad(index, "updated_at is not an RFC 3339 time")
-    for name, check in _REQUIRED_ITEMS[kind]:
-        value = data.get(name, _MISSING)
-        if value is _MISSING:
-            raise _bad(index, f"{kind} lacks {name}")
-        if not check(value):
-            raise _bad(index, f"{kind}.{name} has a bad value {value!r:.80}")
-    for name, check in _OPTIONAL_ITEMS[kind]:
-        value = data.get(name, _MISSING)
-        if value is not _MISSING and not check(value):
-            raise _bad(index, f"{kind}.{name} has a bad value {value!r:.80}")
-    if kind == "receipt" and data["notice_id"] is None and data["document_id"] is None:
-        raise _bad(index, "receipt names neither a notice nor a document")
-
-
-def validate_page(changes: Any, cursor: Any) -> None:
-    if not isinstance(changes, list):
-        raise _bad(-1, "changes is not a list")
-    if not isinstance(cursor, str) or not cursor:
-        raise _bad(-1, "cursor must be a non-empty string")
-    for i, change in enumerate(changes):
-        validate_change(i, change)
-
+__all__ = ["PreparedPage", "apply_page", "apply_prepared", "begin_full_resync",
+           "current_cursor", "finish_full_resync", "prepare_page", "record_error",
+           "record_success", "set_identity", "sync_state", "validate_page"]
 
 # --- columns of each type -------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import Response
 
+from protocol import wire
 from server import directory, notices, workflow
 from server.auth import Principal, current_user
 from server.db import read_tx
@@ -95,29 +96,18 @@ class DocumentIn(_In):
     unit_id: str | None = Field(default=None, max_length=100)
 
 
-class DocumentOut(BaseModel):
-    """A PROTOCOL `document` object."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    version: int
-    status: str
-    registration_number: str
-    digest: str
-
-
 class DocumentDetail(BaseModel):
-    document: dict[str, Any]
-    tasks: list[dict[str, Any]]
-    opinions: list[dict[str, Any]]
+    document: wire.Document
+    tasks: list[wire.Task]
+    opinions: list[wire.Opinion]
 
 
 class DocumentList(BaseModel):
-    documents: list[dict[str, Any]]
+    documents: list[wire.Document]  # each with its `pending_tasks` count
     total: int
 
 
-@router.post("/documents", status_code=201, response_model=DocumentOut, responses=_ERRORS)
+@router.post("/documents", status_code=201, response_model=wire.Document, responses=_ERRORS)
 def register_document(body: DocumentIn, principal: Principal = Depends(current_user)) -> dict:
     clerk = _require(principal, "clerk", "admin")
     meta = body.model_dump(exclude={"received_at", "body_sha256", "attachments", "propose_to",
@@ -182,35 +172,25 @@ def get_document(document_id: PathId, principal: Principal = Depends(current_use
                 "opinions": [opinion_json(o) for o in opinions]}
 
 
-@router.post("/documents/{document_id}/archive", response_model=DocumentOut, responses=_ERRORS)
+@router.post("/documents/{document_id}/archive", response_model=wire.Document, responses=_ERRORS)
 def archive_document(document_id: PathId, principal: Principal = Depends(current_user)) -> dict:
     user = _require(principal, "clerk", "admin")
     return document_json(workflow.archive_document(user, document_id))
 
 
-class TaskOut(BaseModel):
-    """A PROTOCOL `task` object."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    version: int
-    document_id: str
-    assignee_id: str
-    kind: str
-    status: str
 
 
 class RerouteIn(_In):
     assignee_id: str = _Id
 
 
-@router.post("/tasks/{task_id}/cancel", response_model=TaskOut, responses=_ERRORS)
+@router.post("/tasks/{task_id}/cancel", response_model=wire.Task, responses=_ERRORS)
 def cancel_task(task_id: PathId, principal: Principal = Depends(current_user)) -> dict:
     user = _require(principal, "clerk", "admin")
     return task_json(workflow.cancel_task(user, task_id))
 
 
-@router.post("/tasks/{task_id}/reroute", response_model=TaskOut, responses=_ERRORS)
+@router.post("/tasks/{task_id}/reroute", response_model=wire.Task, responses=_ERRORS)
 def reroute_task(task_id: PathId, body: RerouteIn,
                  principal: Principal = Depends(current_user)) -> dict:
     """Cancel the task and give the same step to `assignee_id`; answers the new task."""
@@ -221,11 +201,6 @@ def reroute_task(task_id: PathId, body: RerouteIn,
 # --- notices --------------------------------------------------------------------------
 
 
-class NoticeOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    version: int
-    title: str
 
 
 class ReceiptReport(BaseModel):
@@ -235,7 +210,7 @@ class ReceiptReport(BaseModel):
     units: list[dict[str, Any]]
 
 
-@router.post("/notices/{notice_id}/withdraw", response_model=NoticeOut, responses=_ERRORS)
+@router.post("/notices/{notice_id}/withdraw", response_model=wire.Notice, responses=_ERRORS)
 def withdraw_notice(notice_id: PathId, principal: Principal = Depends(current_user)) -> dict:
     user = _require(principal, "publisher", "admin")
     return notice_json(notices.withdraw_notice(user, notice_id))
@@ -260,16 +235,10 @@ class UnitIn(_In):
                            pattern=r"^[A-Za-z0-9_.\-]+$")
 
 
-class UnitOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    name: str
-    parent_id: str | None
-    kind: str
 
 
 class UnitList(BaseModel):
-    units: list[UnitOut]
+    units: list[wire.Unit]
 
 
 @router.get("/units", response_model=UnitList, responses=_ERRORS)
@@ -279,7 +248,7 @@ def list_units(principal: Principal = Depends(current_user)) -> dict:
     return {"units": [directory.unit_json(u) for u in units]}
 
 
-@router.post("/units", status_code=201, response_model=UnitOut, responses=_ERRORS)
+@router.post("/units", status_code=201, response_model=wire.Unit, responses=_ERRORS)
 def create_unit(body: UnitIn, principal: Principal = Depends(current_user)) -> dict:
     _require(principal, "admin")
     if body.id and Unit.get_or_none(id=body.id) is not None:
@@ -301,18 +270,10 @@ class UserIn(_In):
     title: str = Field(default="", max_length=200)
 
 
-class UserOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    username: str
-    display_name: str
-    unit_id: str
-    roles: list[str]
-    active: bool
 
 
 class UserList(BaseModel):
-    users: list[UserOut]
+    users: list[wire.User]
 
 
 class PasswordIn(_In):
@@ -338,7 +299,7 @@ def list_users(
     return {"users": [directory.user_json(u) for u in query]}
 
 
-@router.post("/users", status_code=201, response_model=UserOut, responses=_ERRORS)
+@router.post("/users", status_code=201, response_model=wire.User, responses=_ERRORS)
 def create_user(body: UserIn, principal: Principal = Depends(current_user)) -> dict:
     _require(principal, "admin")
     user = directory.create_user(body.username, body.password, body.display_name.strip(),
@@ -350,7 +311,7 @@ def create_user(body: UserIn, principal: Principal = Depends(current_user)) -> d
     return directory.user_json(user)
 
 
-@router.post("/users/{user_id}/deactivate", response_model=UserOut, responses=_ERRORS)
+@router.post("/users/{user_id}/deactivate", response_model=wire.User, responses=_ERRORS)
 def deactivate_user(user_id: PathId, principal: Principal = Depends(current_user)) -> dict:
     admin = _require(principal, "admin")
     target = _user(user_id)
@@ -375,17 +336,10 @@ def reset_password(user_id: PathId, body: PasswordIn,
 # --- keys -----------------------------------------------------------------------------
 
 
-class KeyOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    user_id: str
-    algorithm: str
-    public_key: str
-    revoked_at: str | None
 
 
 class KeyList(BaseModel):
-    keys: list[KeyOut]
+    keys: list[wire.Key]
 
 
 @router.get("/keys", response_model=KeyList, responses=_ERRORS)
@@ -400,7 +354,7 @@ def list_keys(
     return {"keys": [directory.key_json(k) for k in query]}
 
 
-@router.post("/keys/{key_id}/revoke", response_model=KeyOut, responses=_ERRORS)
+@router.post("/keys/{key_id}/revoke", response_model=wire.Key, responses=_ERRORS)
 def revoke_key(key_id: PathId, principal: Principal = Depends(current_user)) -> dict:
     """Revoke a signing key: an administrator any key, any user their own (a lost laptop).
 

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends, Header, Path, Request
-from pydantic import BaseModel
 from starlette.responses import Response, StreamingResponse
 
+from protocol.wire import BlobStored
 from server import blobs
 from server.auth import Principal, current_user
 from server.errors import MAX_BLOB_BODY, BodyTooLarge, Problem, problem_responses
@@ -20,12 +20,6 @@ CHUNK = 1024 * 1024
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\-\"]+)*$")
 Sha256 = Path(pattern=r"^[0-9a-f]{64}$", description="lowercase hex SHA-256 of the bytes")
-
-
-class BlobOut(BaseModel):
-    sha256: str
-    size: int
-    media_type: str
 
 
 def _not_found(sha256: str) -> Problem:
@@ -112,9 +106,9 @@ def get_blob(
 
 @router.put(
     "/{sha256}",
-    response_model=BlobOut,
+    response_model=BlobStored,
     status_code=201,
-    responses={200: {"model": BlobOut, "description": "Already stored"},
+    responses={200: {"model": BlobStored, "description": "Already stored"},
                **problem_responses(400, 401, 403, 413)},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
@@ -144,6 +138,6 @@ async def put_blob(
     existed = await run_in_threadpool(blobs.blob_info, sha256)
     await run_in_threadpool(blobs.store_blob, b"".join(parts), media_type, principal.user.id)
     info = existed or blobs.BlobInfo(sha256, media_type, size)
-    body = BlobOut(sha256=sha256, size=info.size, media_type=info.media_type)
+    body = BlobStored(sha256=sha256, size=info.size, media_type=info.media_type)
     return Response(body.model_dump_json(), status_code=200 if existed else 201,
                     media_type="application/json")

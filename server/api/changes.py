@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
 from starlette.responses import Response
 
+from protocol.wire import ChangePage
 from server import feed
 from server.auth import Principal, current_user
 from server.errors import problem_responses
@@ -15,25 +13,11 @@ from server.errors import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
-class Change(BaseModel):
-    seq: int
-    type: str
-    id: str
-    op: Literal["upsert", "delete"]
-    data: dict[str, Any] | None
-
-
-class ChangesPage(BaseModel):
-    changes: list[Change]
-    cursor: str
-    has_more: bool
-
-
 @router.get(
     "/changes",
     response_class=Response,
     responses={
-        200: {"model": ChangesPage, "description": "One page of changes",
+        200: {"model": ChangePage, "description": "One page of changes",
               "content": {"application/json": {}}},
         **problem_responses(400, 401, 403, 410),
     },

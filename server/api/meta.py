@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
+from protocol.wire import Meta
 from server import clock, feed
 from server.errors import problem_responses
 from server.version import MIN_CLIENT_VERSION, PROTOCOL, server_version
@@ -12,17 +12,9 @@ from server.version import MIN_CLIENT_VERSION, PROTOCOL, server_version
 router = APIRouter(prefix="/api/v1", tags=["meta"])
 
 
-class MetaOut(BaseModel):
-    protocol: int
-    server_version: str
-    min_client_version: str
-    server_time: str
-    instance_id: str
-
-
-@router.get("/meta", response_model=MetaOut, responses=problem_responses())
-def get_meta() -> MetaOut:
-    return MetaOut(
+@router.get("/meta", response_model=Meta, responses=problem_responses())
+def get_meta() -> Meta:
+    return Meta(
         protocol=PROTOCOL,
         server_version=server_version(),
         min_client_version=MIN_CLIENT_VERSION,

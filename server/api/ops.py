@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
+from protocol.wire import OpsRequest, OpsResponse
 from server import ops
 from server.auth import Principal, current_user
 from server.errors import problem_responses
@@ -14,32 +12,9 @@ from server.errors import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
-class OpIn(BaseModel):
-    op_id: str = Field(min_length=1, max_length=100)
-    type: str = Field(min_length=1, max_length=100)
-    data: dict[str, Any]
-
-
-class OpsIn(BaseModel):
-    ops: list[OpIn] = Field(min_length=1, max_length=ops.MAX_OPS)
-
-
-class OpResult(BaseModel):
-    op_id: str
-    status: Literal["applied", "duplicate", "conflict", "rejected"]
-    code: str | None = None
-    detail: str | None = None
-    seq: int | None = None
-    original_status: str | None = None
-
-
-class OpsOut(BaseModel):
-    results: list[OpResult]
-
-
-@router.post("/ops", response_model=OpsOut, response_model_exclude_none=False,
+@router.post("/ops", response_model=OpsResponse, response_model_exclude_none=False,
              responses=problem_responses(400, 401, 403, 413))
-def post_ops(body: OpsIn, principal: Principal = Depends(current_user)) -> dict:
+def post_ops(body: OpsRequest, principal: Principal = Depends(current_user)) -> dict:
     """Apply up to 100 operations in order, each atomically and idempotently (`op_id`).
 
     Types: `task.complete`, `document.mark_read`, `notice.ack`, `notice.mark_read`,

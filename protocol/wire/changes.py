@@ -1,0 +1,185 @@
+"""The change feed (`GET /changes`): each change, its union over object types, the page.
+
+`Change` is a tagged union: deletions by `op`, upserts by `type`, so a change is checked
+against exactly one object schema. `PageEnvelope` is what the transport layer checks of
+a page before it is handed on (order of `seq`, the shape of each change's header); the
+objects themselves are checked once, against `Change`, by whoever applies them.
+"""
+
+# No `from __future__ import annotations`: TypedDict reads NotRequired at class creation.
+from typing import Annotated, Any, Literal, NotRequired, Self
+
+from pydantic import AfterValidator, Discriminator, Tag, TypeAdapter, model_validator, with_config
+from typing_extensions import TypedDict
+
+from protocol.wire.common import OBJECT_CONFIG, NonEmptyStr, WireModel
+from protocol.wire.directory import Key, ObjectType, Unit, User
+from protocol.wire.documents import Document, Opinion, Task
+from protocol.wire.notices import Notice, Receipt, ReceiptFields
+
+# Each object type's schema (Receipt: its fields plus "names a notice or a document").
+OBJECT_SCHEMAS: dict[str, Any] = {
+    "unit": Unit, "user": User, "document": Document, "task": Task, "opinion": Opinion,
+    "notice": Notice, "receipt": Receipt, "key": Key,
+}
+OBJECT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    kind: TypeAdapter(schema) for kind, schema in OBJECT_SCHEMAS.items()}
+REQUIRED_FIELDS: dict[str, frozenset[str]] = {
+    kind: frozenset((ReceiptFields if kind == "receipt" else schema).__required_keys__)
+    for kind, schema in OBJECT_SCHEMAS.items()}
+
+
+def validate_object(kind: str, data: Any) -> dict[str, Any]:
+    """`data` checked against the schema of `kind` (pydantic.ValidationError if it fails)."""
+    return dict(OBJECT_ADAPTERS[kind].validate_python(data))
+
+
+@with_config(OBJECT_CONFIG)
+class DeleteChange(TypedDict):
+    """The object is gone, or the caller may no longer see it."""
+
+    seq: NotRequired[int]  # required in a page from /changes (see ChangeHeader)
+    type: ObjectType
+    id: NonEmptyStr
+    op: Literal["delete"]
+    data: NotRequired[Any]
+
+
+@with_config(OBJECT_CONFIG)
+class _Upsert(TypedDict):
+    seq: NotRequired[int]
+    id: NonEmptyStr
+    op: Literal["upsert"]
+
+
+@with_config(OBJECT_CONFIG)
+class UnitChange(_Upsert):
+    type: Literal["unit"]
+    data: Unit
+
+
+@with_config(OBJECT_CONFIG)
+class UserChange(_Upsert):
+    type: Literal["user"]
+    data: User
+
+
+@with_config(OBJECT_CONFIG)
+class DocumentChange(_Upsert):
+    type: Literal["document"]
+    data: Document
+
+
+@with_config(OBJECT_CONFIG)
+class TaskChange(_Upsert):
+    type: Literal["task"]
+    data: Task
+
+
+@with_config(OBJECT_CONFIG)
+class OpinionChange(_Upsert):
+    type: Literal["opinion"]
+    data: Opinion
+
+
+@with_config(OBJECT_CONFIG)
+class NoticeChange(_Upsert):
+    type: Literal["notice"]
+    data: Notice
+
+
+@with_config(OBJECT_CONFIG)
+class ReceiptChange(_Upsert):
+    type: Literal["receipt"]
+    data: Receipt
+
+
+@with_config(OBJECT_CONFIG)
+class KeyChange(_Upsert):
+    type: Literal["key"]
+    data: Key
+
+
+def _change_tag(value: Any) -> str | None:
+    """The union member a change is checked against: `delete`, or its object type."""
+    if not isinstance(value, dict):
+        return None
+    op, kind = value.get("op"), value.get("type")
+    if not isinstance(kind, str) or kind not in OBJECT_SCHEMAS:
+        return None
+    return "delete" if op == "delete" else kind if op == "upsert" else None
+
+
+def _same_id(change: dict[str, Any]) -> dict[str, Any]:
+    if change["op"] == "upsert" and change["data"]["id"] != change["id"]:
+        raise ValueError("data.id differs from the change's id")
+    return change
+
+
+Change = Annotated[
+    Annotated[DeleteChange, Tag("delete")]
+    | Annotated[UnitChange, Tag("unit")]
+    | Annotated[UserChange, Tag("user")]
+    | Annotated[DocumentChange, Tag("document")]
+    | Annotated[TaskChange, Tag("task")]
+    | Annotated[OpinionChange, Tag("opinion")]
+    | Annotated[NoticeChange, Tag("notice")]
+    | Annotated[ReceiptChange, Tag("receipt")]
+    | Annotated[KeyChange, Tag("key")],
+    Discriminator(_change_tag, custom_error_type="change_kind",
+                  custom_error_message="op must be upsert or delete, and type a known object"),
+    AfterValidator(_same_id),
+]
+
+CHANGE_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Change])
+
+
+class ChangePage(WireModel):
+    """One page of `GET /api/v1/changes`."""
+
+    changes: list[Change]
+    cursor: NonEmptyStr
+    has_more: bool
+
+
+class ChangeHeader(WireModel):
+    """What the transport layer checks of each change: seq, type, id, op, data's id."""
+
+    seq: int
+    type: str
+    id: NonEmptyStr
+    op: Literal["upsert", "delete"]
+    data: Any = None
+
+    @model_validator(mode="after")
+    def _upsert_data(self) -> Self:
+        if self.op != "upsert":
+            return self
+        data = self.data
+        if not isinstance(data, dict):
+            raise ValueError("an upsert carries a data object")
+        if "id" in data and data["id"] != self.id:
+            raise ValueError("data.id differs from the change's id")
+        version = data.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise ValueError("data.version is not an integer")
+        return self
+
+
+class PageEnvelope(WireModel):
+    """A /changes page as the transport layer checks it (the objects are checked later)."""
+
+    changes: list[ChangeHeader]
+    cursor: NonEmptyStr
+    has_more: bool
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        last = None
+        for i, change in enumerate(self.changes):
+            if last is not None and change.seq <= last:
+                raise ValueError(f"changes[{i}].seq does not increase")
+            last = change.seq
+        if self.has_more and not self.changes:
+            raise ValueError("has_more is true on an empty page")
+        return self
