@@ -19,6 +19,7 @@ TASK_KINDS: Final = ("propose", "instruct", "countersign", "handle", "read")
 GATING_KINDS: Final = ("propose", "instruct", "countersign", "handle")
 RECIPIENT_FIELDS: Final = ("forward_to", "circulate_to", "countersign_to")
 MAX_OPINION_TEXT: Final = 4000
+MAX_RECIPIENTS: Final = 200      # users one sign-off may name in one list
 
 
 class Need(StrEnum):

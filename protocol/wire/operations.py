@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 from pydantic import Field
 
@@ -13,10 +13,10 @@ from protocol.wire.common import (
     NonEmptyStr,
     RequestModel,
     Rfc3339,
-    Sha256Hex,
     Signature,
     WireModel,
 )
+from protocol.workflow_rules import MAX_OPINION_TEXT, MAX_RECIPIENTS
 
 MAX_OPS_PER_REQUEST: Final = 100
 
@@ -49,24 +49,30 @@ class OpsResponse(WireModel):
 
 
 # --- each op type's data ------------------------------------------------------------------
-# Defined here for both sides; the platform's handlers still parse op data by hand.
+# Defined here for both sides; the platform validates task.complete with its model.
+
+
+Recipients = Annotated[list[str] | None, Field(max_length=MAX_RECIPIENTS)]
 
 
 class TaskCompleteData(WireModel):
-    """`task.complete`: a signed sign-off (the signed fields: PROTOCOL "Signatures")."""
+    """`task.complete`: a signed sign-off (the signed fields: PROTOCOL "Signatures").
 
-    task_id: NonEmptyStr
-    decision: NonEmptyStr
-    text: str = ""
-    handwriting_sha256: Sha256Hex | None = None
-    forward_to: list[str] = []
-    signed_at: Rfc3339
+    The platform validates the op's data with this model (server.workflow.signoff)."""
+
+    task_id: str = Field(max_length=200)
+    decision: str = Field(max_length=32)
+    text: str = Field("", max_length=MAX_OPINION_TEXT)
+    # Checked against the blob store and the document, where the error says more.
+    handwriting_sha256: str | None = Field(None, max_length=64)
+    forward_to: Recipients = None
+    signed_at: str = Field(max_length=64)
     signature: Signature
     # Extras: lets the platform tell a changed document from a bad signature, and the
     # unsigned routing of 传阅 / 会签.
-    document_digest: Sha256Hex | None = None
-    circulate_to: list[str] = []
-    countersign_to: list[str] = []
+    document_digest: str | None = Field(None, max_length=64)
+    circulate_to: Recipients = None
+    countersign_to: Recipients = None
 
 
 class DocumentMarkReadData(WireModel):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from protocol.workflow_rules import GATING_KINDS
+from protocol.workflow_rules import GATING_KINDS, MAX_RECIPIENTS
 from server import clock, feed
 from server.errors import Problem
 from server.models import Blob, BlobGrant, Document, Opinion, Task, User
@@ -20,7 +20,7 @@ from server.serialize import document_json, opinion_json, task_json
 from server.visibility import document_audience
 
 _GATING_KINDS = GATING_KINDS
-MAX_ROUTE = 200
+MAX_ROUTE = MAX_RECIPIENTS
 
 
 def new_id() -> str:

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from protocol import ops
 from protocol.canonical import signoff_message
 from protocol.signing import verify_signature_object
+from protocol.wire.operations import TaskCompleteData
 from protocol.workflow_rules import MAX_OPINION_TEXT, check_signoff
 from server import clock, feed
 from server.db import write_tx
@@ -21,7 +24,6 @@ from server.ops import OpOutcome, register_op
 from server.serialize import parse_time, receipt_json
 from server.visibility import document_audience, receipt_audience
 from server.workflow.common import (
-    MAX_ROUTE,
     _active_users,
     _begin,
     _publish,
@@ -57,53 +59,27 @@ def _invalid(detail: str) -> Problem:
 
 
 def parse_signoff(data: Any) -> SignOff:
+    """The op data, shape-checked once, by the shared schema (protocol.wire)."""
     if not isinstance(data, dict):
         raise _invalid("data must be an object")
     if contains_nul(data):
         raise _invalid("text must not contain NUL characters")
-
-    def s(name: str, *, optional: bool = False, max_len: int = 200) -> str | None:
-        value = data.get(name)
-        if value is None and optional:
-            return None
-        if not isinstance(value, str):
-            raise _invalid(f"{name} must be a string")
-        if len(value) > max_len:
-            raise _invalid(f"{name} is too long")
-        return value
-
-    def ids(name: str) -> list[str]:
-        value = data.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise _invalid(f"{name} must be a list of user ids")
-        if len(value) > MAX_ROUTE:
-            raise _invalid(f"{name} names more than {MAX_ROUTE} users")
-        return list(value)
-
-    signature = data.get("signature")
-    if not isinstance(signature, dict):
-        raise _invalid("signature must be an object")
-    text = data.get("text", "")
-    if not isinstance(text, str) or len(text) > MAX_OPINION_TEXT:
-        raise _invalid(f"text must be a string of at most {MAX_OPINION_TEXT} characters")
-    signed_at = s("signed_at", max_len=64)
     try:
-        parse_time(signed_at, field="signed_at")
+        op = TaskCompleteData.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise _invalid(f"{where}: {first['msg']}") from None
+    try:
+        parse_time(op.signed_at, field="signed_at")
     except ValueError as exc:
         raise _invalid(str(exc)) from None
     return SignOff(
-        task_id=s("task_id"),
-        decision=s("decision", max_len=32),
-        text=text,
-        handwriting_sha256=s("handwriting_sha256", optional=True, max_len=64),
-        forward_to=ids("forward_to"),
-        signed_at=signed_at,
-        signature=signature,
-        document_digest=s("document_digest", optional=True, max_len=64),
-        circulate_to=ids("circulate_to"),
-        countersign_to=ids("countersign_to"),
+        task_id=op.task_id, decision=op.decision, text=op.text,
+        handwriting_sha256=op.handwriting_sha256, forward_to=list(op.forward_to or ()),
+        signed_at=op.signed_at, signature=dict(op.signature),
+        document_digest=op.document_digest, circulate_to=list(op.circulate_to or ()),
+        countersign_to=list(op.countersign_to or ()),
     )
 
 
