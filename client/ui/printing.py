@@ -12,8 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF
-from PySide6.QtGui import (QAbstractTextDocumentLayout, QPageLayout, QPageSize, QPainter,
-                           QTextBlockFormat, QTextCursor, QTextDocument, QTextTable)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QTextCursor,
+    QTextDocument,
+    QTextTable,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
@@ -47,28 +54,35 @@ def _rows(table: QTextTable) -> list[list[QTextCursor]]:
 
 
 def _keep_rows_whole(doc: QTextDocument) -> None:
-    """Move each table row that crosses a page boundary to the next page, by space above
-    its first lines; rows are made of whole opinions, so pages break between them."""
+    """Move each table row that crosses a page boundary to the next page, by padding
+    above it (Qt splits rows line by line otherwise); rows are whole opinions, so pages
+    break between opinions."""
     height = doc.pageSize().height()
     layout = doc.documentLayout()
     for table in _tables(doc):
-        for cells in _rows(table):
-            blocks = [c.block() for c in cells]
-            if not blocks:
+        cell_padding = table.format().cellPadding()
+        for cursors in _rows(table):
+            if not cursors:
                 continue
-            tops = [layout.blockBoundingRect(b).top() for b in blocks]
-            cell_ends = [layout.blockBoundingRect(_last_block(table, c)).bottom()
-                         for c in cells]
-            top, bottom = min(tops), max(cell_ends)
+            cells = [table.cellAt(c) for c in cursors]
+            top = min(layout.blockBoundingRect(c.block()).top() for c in cursors)
+            bottom = max(layout.blockBoundingRect(cell.lastCursorPosition().block()).bottom()
+                         for cell in cells)
             first_page, last_page = int(top // height), int((bottom - 1) // height)
             if first_page == last_page or bottom - top >= height:
                 continue
             gap = (first_page + 1) * height - top + 1
-            for cursor, block in zip(cells, blocks, strict=True):
-                fmt = QTextBlockFormat(block.blockFormat())
-                fmt.setTopMargin(fmt.topMargin() + gap)
-                cursor.setBlockFormat(fmt)
-            layout = doc.documentLayout()
+            # Padding is in layout units scaled to the printer: measure the scale.
+            _pad(cells, cell_padding + 1)
+            scale = max(1e-6, layout.blockBoundingRect(cursors[0].block()).top() - top)
+            _pad(cells, cell_padding + gap / scale)
+
+
+def _pad(cells: list, top: float) -> None:  # noqa: ANN001 - QTextTableCell
+    for cell in cells:
+        fmt = cell.format().toTableCellFormat()
+        fmt.setTopPadding(top)
+        cell.setFormat(fmt)
 
 
 def _tables(doc: QTextDocument) -> list[QTextTable]:
@@ -77,11 +91,6 @@ def _tables(doc: QTextDocument) -> list[QTextTable]:
         if isinstance(frame, QTextTable):
             found.append(frame)
     return found
-
-
-def _last_block(table: QTextTable, cursor: QTextCursor):  # noqa: ANN202 - QTextBlock
-    cell = table.cellAt(cursor)
-    return cell.lastCursorPosition().block()
 
 
 def _print_copy(doc: QTextDocument, printer: QPrinter) -> QTextDocument:
