@@ -75,7 +75,18 @@ def _keep_rows_whole(doc: QTextDocument) -> None:
             # Padding is in layout units scaled to the printer: measure the scale.
             _pad(cells, cell_padding + 1)
             scale = max(1e-6, layout.blockBoundingRect(cursors[0].block()).top() - top)
-            _pad(cells, cell_padding + gap / scale)
+            # Qt adds its own space where a cell's padding crosses a page: settle on the
+            # least padding that starts the row's text on the next page.
+            target = (first_page + 1) * height
+            low, high = 0.0, gap / scale
+            for _ in range(12):
+                mid = (low + high) / 2
+                _pad(cells, cell_padding + mid)
+                if layout.blockBoundingRect(cursors[0].block()).top() >= target:
+                    high = mid
+                else:
+                    low = mid
+            _pad(cells, cell_padding + high)
 
 
 def _pad(cells: list, top: float) -> None:  # noqa: ANN001 - QTextTableCell
