@@ -93,6 +93,12 @@ def _hard_spaces(text: str) -> str:
     return escape(text).replace(" ", "&nbsp;")
 
 
+def _unbreakable(text: str) -> str:
+    """Text that stays on one line inside a paragraph that may wrap elsewhere: CJK lines
+    break between any two characters, so a WORD JOINER (U+2060, not drawn) between each."""
+    return "\u2060".join(escape(c) for c in text).replace(" ", "&nbsp;")
+
+
 def _whole(text: str) -> str:
     """A cell value that must not break across lines (a date, a number): a paragraph that
     does not wrap (Qt honours white-space only on blocks, and CJK breaks anywhere)."""
@@ -122,18 +128,19 @@ def _opinion_html(op: OpinionView, images: dict[str, QImage]) -> str:
         height = 48
         width = int(img.width() * height / max(1, img.height()))
         hw = (f"<img src='{handwriting_url(op.handwriting_sha256).toString()}' "
-              f"width='{width}' height='{height}' style='vertical-align:middle'>&nbsp;&nbsp;")
+              f"width='{width}' height='{height}'>")
     elif op.handwriting_sha256:
         missing = QCoreApplication.translate("ProcessingForm", "[handwriting not downloaded]")
-        hw = f"<span style='color:#6d6d6d'>{escape(missing)}</span>&nbsp;&nbsp;"
+        hw = f"<span style='color:#6d6d6d'>{escape(missing)}</span>"
     author = escape(op.author_name)
     if op.author_title:
         author += f"（{escape(op.author_title)}）"
-    when = _hard_spaces(fmt.datetime_text(op.signed_at))
+    when = _unbreakable(fmt.datetime_text(op.signed_at))
     return (
         f"<p style='margin:0'>{head}{forward}</p>"
-        f"<p align='right' style='margin:2px 0 0 0; white-space:nowrap'>{hw}{author}"
-        f"&nbsp;&nbsp;{when}&nbsp;&nbsp;<span style='color:{mark.color}'>"
+        + (f"<p align='right' style='margin:2px 0 0 0'>{hw}</p>" if hw else "")
+        + f"<p align='right' style='margin:2px 0 0 0'>{author}"
+        f" &nbsp;{when} &nbsp;<span style='color:{mark.color}'>"
         f"{escape(mark.symbol)}&nbsp;{_hard_spaces(mark.text)}</span></p>"
     )
 
