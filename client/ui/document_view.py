@@ -210,7 +210,7 @@ class DocumentView(QWidget):
         if self._detail is None:
             return None
         return processing_form.build_document(self._detail, self._images,
-                                              office_name=self.office_name)
+                                              office_name=self.office_name, for_print=True)
 
     def _render_form(self) -> None:
         assert self._detail is not None

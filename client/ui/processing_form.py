@@ -99,10 +99,15 @@ def _unbreakable(text: str) -> str:
     return "\u2060".join(escape(c) for c in text).replace(" ", "&nbsp;")
 
 
-def _whole(text: str) -> str:
-    """A cell value that must not break across lines (a date, a number): a paragraph that
-    does not wrap (Qt honours white-space only on blocks, and CJK breaks anywhere)."""
-    return f"<p style='margin:0; white-space:nowrap'>{_hard_spaces(text)}</p>"
+def _whole(text: str, *, for_print: bool) -> str:
+    """A cell value whose words must not break (a date, a number). On paper a paragraph
+    that does not wrap (it fits the A4 column; Qt honours white-space only on blocks).
+    On screen, where a large font scale meets a narrow window, the words are only held
+    together by word joiners and the line may break between a date and its time, so the
+    table wraps rather than growing past the window."""
+    if for_print:
+        return f"<p style='margin:0; white-space:nowrap'>{_hard_spaces(text)}</p>"
+    return " ".join(_unbreakable(word) for word in text.split(" "))
 
 
 def _opinion_html(op: OpinionView, images: dict[str, QImage]) -> str:
@@ -177,7 +182,7 @@ def form_title(office_name: str = "") -> str:
 
 
 def form_html(detail: DocumentDetail, images: dict[str, QImage], *,
-              office_name: str = "") -> str:
+              office_name: str = "", for_print: bool = False) -> str:
     """HTML of the processing form; `images` maps handwriting sha256 → image.
 
     Every opinion is a row of its own, so a page can break between opinions but a row
@@ -197,15 +202,19 @@ def form_html(detail: DocumentDetail, images: dict[str, QImage], *,
         return "<tr>" + _label_cell(label) + f"<td colspan='3'>{value}</td></tr>"
 
     t = _field_labels()
+
+    def whole(text: str) -> str:
+        return _whole(text, for_print=for_print)
+
     parts = [
         "<html><body>",
         f"<p align='center' style='margin:0 0 12px 0; font-size:x-large; font-weight:bold'>"
         f"{escape(form_title(office_name))}</p>",
         f"<table width='100%' border='1' cellspacing='0' cellpadding='6' "
         f"style='border-collapse:collapse; border-color:{_RULE}; border-style:solid'>",
-        pair((t["issuer"], escape(detail.issuer)), (t["doc_no"], _whole(detail.doc_number))),
-        pair((t["reg_no"], _whole(detail.registration_number)),
-             (t["received"], _whole(fmt.datetime_text(detail.received_at)))),
+        pair((t["issuer"], escape(detail.issuer)), (t["doc_no"], whole(detail.doc_number))),
+        pair((t["reg_no"], whole(detail.registration_number)),
+             (t["received"], whole(fmt.datetime_text(detail.received_at)))),
         pair((t["classification"], escape(_classification_text(detail.classification)) or "—"),
              (t["urgency"], f"<b style='color:{urgency_color}'>{escape(urgency) or '—'}</b>")),
         pair((t["doc_type"], escape(detail.doc_type)),
@@ -215,7 +224,7 @@ def form_html(detail: DocumentDetail, images: dict[str, QImage], *,
     ]
     if detail.cc:
         parts.append(full(t["cc"], escape("、".join(detail.cc))))
-    parts.append(full(t["issued_on"], _whole(fmt.date_text(detail.issued_on))))
+    parts.append(full(t["issued_on"], whole(fmt.date_text(detail.issued_on))))
     for task_kinds, section in _sections():
         ops = [o for o in detail.opinions if kinds.get(o.task_id) in task_kinds]
         cells = [_opinion_html(o, images) for o in ops]
@@ -236,13 +245,14 @@ def form_html(detail: DocumentDetail, images: dict[str, QImage], *,
 
 
 def build_document(detail: DocumentDetail, images: dict[str, QImage], *,
-                   office_name: str = "") -> QTextDocument:
-    """A QTextDocument of the form, images registered; for the screen and the printer."""
+                   office_name: str = "", for_print: bool = False) -> QTextDocument:
+    """A QTextDocument of the form, images registered; for the screen, or with
+    `for_print` for the printer (same content, values held on one line)."""
     doc = QTextDocument()
     doc.setDefaultFont(theme.serif_font())
     for sha, img in images.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, handwriting_url(sha), img)
-    doc.setHtml(form_html(detail, images, office_name=office_name))
+    doc.setHtml(form_html(detail, images, office_name=office_name, for_print=for_print))
     doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle,
                            f"{form_title(office_name)} {detail.doc_number}".strip())
     return doc

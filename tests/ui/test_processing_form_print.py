@@ -36,7 +36,8 @@ def _norm(text: str) -> str:
 
 
 def _export(detail: DocumentDetail, path: Path) -> Path:
-    return printing.export_pdf(processing_form.build_document(detail, {}), path)
+    return printing.export_pdf(processing_form.build_document(detail, {}, for_print=True),
+                               path)
 
 
 def _pages(path: Path) -> int:
