@@ -117,11 +117,9 @@ def _opinion_html(op: OpinionView, images: dict[str, QImage]) -> str:
     def lines(text: str) -> str:
         return escape(text).replace("\n", "<br>")
 
-    if label:
-        head = f"<b>{escape(label)}</b>{'：' if body else ''}{lines(body)}"
-    else:  # the text starts with the decision: that part in bold, said once
-        said = fmt.decision_text(op.decision)
-        head = f"<b>{escape(said)}</b>{lines(body[len(said):])}" if said else lines(body)
+    # When the text starts with the decision (同意。…), the text alone says it once.
+    head = f"<b>{escape(label)}</b>{'：' if body else ''}{lines(body)}" if label \
+        else lines(body)
     forward = ""
     if op.forward_to_names:
         to_label = QCoreApplication.translate("ProcessingForm", "To:")

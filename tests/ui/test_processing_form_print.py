@@ -133,7 +133,7 @@ def test_opinion_does_not_repeat_its_decision(qapp, zh) -> None:  # noqa: ANN001
     text = doc.toPlainText()
     assert "同意：同意" not in text and "已阅：已阅" not in text
     assert "同意。建议呈张县长阅示" in text and "已阅。" in text
-    assert "<b>同意</b>。建议" in html  # the decision still in bold, said once
+    assert "<b>同意</b>" not in html and "<b>办结</b>" in html
     assert "办结：已按要求落实" in text  # a text that does not say it keeps the prefix
     assert processing_form.opinion_line("approve", "同意。") == "同意。"
     assert processing_form.opinion_line("read", "已阅") == "已阅"
