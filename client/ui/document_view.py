@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtPdf import QPdfDocument
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.types import Attachment, DocumentDetail
+from client.types import Attachment, DocumentDetail, OpinionView, TaskInfo
 from client.ui import fmt, processing_form, theme
 from client.ui.resources import icon
 
@@ -208,7 +210,7 @@ class DocumentView(QWidget):
         if self._detail is None:
             return None
         return processing_form.build_document(self._detail, self._images,
-                                              office_name=self.office_name)
+                                              office_name=self.office_name, for_print=True)
 
     def _render_form(self) -> None:
         assert self._detail is not None
@@ -273,26 +275,35 @@ class DocumentView(QWidget):
         self.save_button.setEnabled(bool(count))
 
     def _show_history(self, detail: DocumentDetail) -> None:
+        """The routing record in time order: signed opinions by when they were signed,
+        then the steps still waiting, in the order the platform lists them."""
         self.history.clear()
         by_task = {}
         for o in detail.opinions:
             by_task.setdefault(o.task_id, []).append(o)
+        signed: list[tuple[datetime, int, TaskInfo, OpinionView]] = []
+        waiting: list[TaskInfo] = []
         for task in detail.tasks:
             opinions = by_task.get(task.id, [])
             if not opinions:
-                item = QTreeWidgetItem([fmt.task_kind_text(task.kind), task.assignee_name,
-                                        fmt.task_status_text(task.status), "", "", ""])
-                self.history.addTopLevelItem(item)
+                waiting.append(task)
             for o in opinions:
-                mark = processing_form.signature_mark(o)
-                text = fmt.decision_text(o.decision) + (f"：{o.text}" if o.text else "")
-                item = QTreeWidgetItem([fmt.task_kind_text(task.kind), o.author_name,
-                                        fmt.task_status_text(task.status), text,
-                                        fmt.datetime_text(o.signed_at),
-                                        f"{mark.symbol} {mark.text}"])
-                item.setForeground(5, theme.QColor(mark.color))
-                item.setToolTip(3, o.text)
-                self.history.addTopLevelItem(item)
+                at = fmt.to_datetime(o.signed_at) or datetime.max.replace(tzinfo=UTC)
+                signed.append((at, len(signed), task, o))
+        for _at, _n, task, o in sorted(signed, key=lambda s: (s[0], s[1])):
+            mark = processing_form.signature_mark(o)
+            item = QTreeWidgetItem([fmt.task_kind_text(task.kind), o.author_name,
+                                    fmt.task_status_text(task.status),
+                                    processing_form.opinion_line(o.decision, o.text),
+                                    fmt.datetime_text(o.signed_at),
+                                    f"{mark.symbol} {mark.text}"])
+            item.setForeground(5, theme.QColor(mark.color))
+            item.setToolTip(3, o.text)
+            self.history.addTopLevelItem(item)
+        for task in waiting:
+            item = QTreeWidgetItem([fmt.task_kind_text(task.kind), task.assignee_name,
+                                    fmt.task_status_text(task.status), "", "", ""])
+            self.history.addTopLevelItem(item)
 
     def _emit_selected(self, signal: Signal) -> None:
         item = self.attachments.currentItem()

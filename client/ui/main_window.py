@@ -157,8 +157,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
         self._action(file_menu, self.tr("&Print processing form…"), "Ctrl+P", self.print_form)
+        # triggered(bool) would pass its `checked` as export_form's target.
         self._action(file_menu, self.tr("Save processing form as &PDF…"), "Ctrl+Shift+P",
-                     self.export_form)
+                     lambda: self.export_form())
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Lock"), "Ctrl+L", self.lock)
         self._exit_action = self._action(file_menu, self.tr("E&xit"), "Ctrl+Q", self.close)

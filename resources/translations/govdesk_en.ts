@@ -1195,102 +1195,127 @@
 <context>
     <name>ProcessingForm</name>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="44"/>
+        <location filename="../../client/ui/processing_form.py" line="73"/>
         <source>Proposed handling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="46"/>
+        <location filename="../../client/ui/processing_form.py" line="75"/>
         <source>Leaders&apos; instructions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="47"/>
+        <location filename="../../client/ui/processing_form.py" line="76"/>
         <source>Handling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="48"/>
+        <location filename="../../client/ui/processing_form.py" line="77"/>
         <source>Circulated to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="62"/>
+        <location filename="../../client/ui/processing_form.py" line="116"/>
         <source>To:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="73"/>
+        <location filename="../../client/ui/processing_form.py" line="127"/>
         <source>[handwriting not downloaded]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="91"/>
+        <location filename="../../client/ui/processing_form.py" line="168"/>
         <source>Incoming Document Processing Form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="109"/>
+        <location filename="../../client/ui/processing_form.py" line="151"/>
         <source>Reg. No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="110"/>
+        <location filename="../../client/ui/processing_form.py" line="152"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="111"/>
+        <location filename="../../client/ui/processing_form.py" line="149"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="112"/>
+        <location filename="../../client/ui/processing_form.py" line="45"/>
+        <source>Internal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="46"/>
+        <source>Secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="47"/>
+        <source>Confidential</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="48"/>
+        <source>Top secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="150"/>
         <source>Doc No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="113"/>
+        <location filename="../../client/ui/processing_form.py" line="153"/>
+        <source>Classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="154"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="114"/>
+        <location filename="../../client/ui/processing_form.py" line="155"/>
         <source>Doc type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="115"/>
+        <location filename="../../client/ui/processing_form.py" line="156"/>
         <source>Signatory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="116"/>
+        <location filename="../../client/ui/processing_form.py" line="160"/>
         <source>Issued on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="117"/>
+        <location filename="../../client/ui/processing_form.py" line="157"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="118"/>
+        <location filename="../../client/ui/processing_form.py" line="158"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="121"/>
+        <location filename="../../client/ui/processing_form.py" line="159"/>
         <source>Copied to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="128"/>
+        <location filename="../../client/ui/processing_form.py" line="161"/>
         <source>Waiting for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="132"/>
+        <location filename="../../client/ui/processing_form.py" line="162"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1195,102 +1195,127 @@
 <context>
     <name>ProcessingForm</name>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="44"/>
+        <location filename="../../client/ui/processing_form.py" line="73"/>
         <source>Proposed handling</source>
         <translation>拟办意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="46"/>
+        <location filename="../../client/ui/processing_form.py" line="75"/>
         <source>Leaders&apos; instructions</source>
         <translation>领导批示</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="47"/>
+        <location filename="../../client/ui/processing_form.py" line="76"/>
         <source>Handling</source>
-        <translation>承办意见</translation>
+        <translation>承办结果</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="48"/>
+        <location filename="../../client/ui/processing_form.py" line="77"/>
         <source>Circulated to</source>
         <translation>传阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="62"/>
+        <location filename="../../client/ui/processing_form.py" line="116"/>
         <source>To:</source>
         <translation>送：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="73"/>
+        <location filename="../../client/ui/processing_form.py" line="127"/>
         <source>[handwriting not downloaded]</source>
         <translation>[手写签名未下载]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="91"/>
+        <location filename="../../client/ui/processing_form.py" line="168"/>
         <source>Incoming Document Processing Form</source>
         <translation>收文处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="109"/>
+        <location filename="../../client/ui/processing_form.py" line="151"/>
         <source>Reg. No.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="110"/>
+        <location filename="../../client/ui/processing_form.py" line="152"/>
         <source>Received</source>
-        <translation>收文时间</translation>
+        <translation>收文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="111"/>
+        <location filename="../../client/ui/processing_form.py" line="149"/>
         <source>Issuer</source>
-        <translation>来文机关</translation>
+        <translation>来文单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="112"/>
+        <location filename="../../client/ui/processing_form.py" line="45"/>
+        <source>Internal</source>
+        <translation>内部</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="46"/>
+        <source>Secret</source>
+        <translation>秘密</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="47"/>
+        <source>Confidential</source>
+        <translation>机密</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="48"/>
+        <source>Top secret</source>
+        <translation>绝密</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="150"/>
         <source>Doc No.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="113"/>
-        <source>Urgency</source>
-        <translation>缓急</translation>
+        <location filename="../../client/ui/processing_form.py" line="153"/>
+        <source>Classification</source>
+        <translation>密级</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="114"/>
+        <location filename="../../client/ui/processing_form.py" line="154"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="155"/>
         <source>Doc type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="115"/>
+        <location filename="../../client/ui/processing_form.py" line="156"/>
         <source>Signatory</source>
         <translation>签发人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="116"/>
+        <location filename="../../client/ui/processing_form.py" line="160"/>
         <source>Issued on</source>
         <translation>成文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="117"/>
+        <location filename="../../client/ui/processing_form.py" line="157"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="118"/>
+        <location filename="../../client/ui/processing_form.py" line="158"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="121"/>
+        <location filename="../../client/ui/processing_form.py" line="159"/>
         <source>Copied to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="128"/>
+        <location filename="../../client/ui/processing_form.py" line="161"/>
         <source>Waiting for:</source>
         <translation>待办理：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="132"/>
+        <location filename="../../client/ui/processing_form.py" line="162"/>
         <source>Notes</source>
         <translation>附注</translation>
     </message>

@@ -200,3 +200,29 @@ def test_window_layout_and_column_widths_are_restored(qtbot, ops, zh, leader) ->
     third = _window(qtbot, ctx)
     assert third.table.columnWidth(COL_ISSUER) > 0
     third.close()
+
+
+def test_save_as_pdf_menu_action_and_shortcut_write_the_form(
+        qtbot, ops, zh, leader, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The File menu item and Ctrl+Shift+P: QAction.triggered(bool) used to arrive as
+    export_form's target (False), a TypeError in printing.export_pdf and no file."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    window = _window(qtbot, AppContext(leader, ops))
+    _open_document_with_opinions(qtbot, ops, window)
+    chosen = iter([tmp_path / "menu.pdf", tmp_path / "shortcut.pdf"])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(next(chosen)), "PDF (*.pdf)")))
+    action = next(a for a in window.actions() if a.shortcut().toString() == "Ctrl+Shift+P")
+    action.trigger()
+    assert (tmp_path / "menu.pdf").read_bytes()[:5] == b"%PDF-"
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2_000)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: (tmp_path / "shortcut.pdf").is_file(), timeout=5_000)
+    assert (tmp_path / "shortcut.pdf").read_bytes()[:5] == b"%PDF-"
+    assert _flat(window.document.detail().title) in _pdf_text(tmp_path / "shortcut.pdf")
+    window.close()
