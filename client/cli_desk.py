@@ -436,7 +436,7 @@ def cmd_notices(args: argparse.Namespace, settings: Settings, out: Out) -> int:
 def cmd_ack(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     with _profile(args, settings) as profile:
         notices = profile.services.notices
-        queued = notices.acknowledge(args.notice, now=_now())
+        queued = bool(notices.acknowledge(args.notice, now=_now()))  # the changes it made
         title = notices.get(args.notice).row.title
     if args.json:
         _print_json({"notice_id": args.notice, "title": title, "queued": queued}, out)

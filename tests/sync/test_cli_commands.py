@@ -247,7 +247,7 @@ def test_inbox_search_show_notices_and_errors(fresh_platform) -> None:
     instruct = next(r for r in todo["rows"] if r["task_kind"] == "instruct")
     task, doc = instruct["task_id"], instruct["document_id"]
     cases = [
-        (("sign", "no-such-task", "--decision", "approve"), 1, "本机没有这项待办"),
+        (("sign", "no-such-task", "--decision", "approve"), 1, "没有这项待办"),
         (("sign", task, "--decision", "办结"), 2, "不能作出该处理决定"),
         (("sign", task, "--decision", "frobnicate"), 2, "不能作出该处理决定"),
         (("sign", doc, "--decision", "forward"), 2, "请选择转送的人员"),
