@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from client.changes import NO_CHANGES, Changes
-from client.services import lookup
+from client.services import lookup, sync_status
+from client.services.sync_status import SyncStatusInfo
 from client.types import (
     BadgeCounts,
     DocumentDetail,
@@ -108,10 +109,8 @@ class AppContext(QObject):
         self.roles: list[str] = list(getattr(info, "roles", []) or [])
         self.unit_name: str = ""
         self.auto_lock_minutes: float = profile.settings.auto_lock_minutes
-        self.online = False
+        self._online = False
         self._signer: Any = None
-        self.last_sync_at: datetime | None = None
-        self.last_error: str | None = None
         self._posted: dict[int, tuple[str, object]] = {}
         self._post_ids = itertools.count(1)
         self._post_lock = threading.Lock()
@@ -122,6 +121,17 @@ class AppContext(QObject):
     @property
     def services(self) -> Any:
         return self.profile.services
+
+    @property
+    def online(self) -> bool:
+        """The sync manager's word when there is one (the one source of online/offline)."""
+        if self.manager is not None and str(self.manager.state) not in ("stopped", "starting"):
+            return str(self.manager.state) in ("online", "syncing")
+        return self._online
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        self._online = value
 
     # -- sync (listener runs on the sync thread: it only posts) ------------------------
     def _post(self, kind: str, payload: object) -> None:
@@ -163,14 +173,12 @@ class AppContext(QObject):
         if event.kind == "state":
             online = state in ("online", "syncing")
             if state in ("online", "offline", "auth_required"):
-                self.online = online
+                self._online = online
                 self._post("online", online)
             if state == "syncing":
                 self._post("started", None)
         elif event.kind == "synced":
-            self.online = True
-            self.last_sync_at = datetime.now().astimezone()
-            self.last_error = None
+            self._online = True
             report = event.report
             self._post("finished", report)
             if report is not None and report.very_urgent:
@@ -179,8 +187,7 @@ class AppContext(QObject):
                 self._post("urgent_notice", list(report.urgent_notices))
         elif event.kind == "error":
             err = event.error
-            self.last_error = getattr(err, "message", None) or str(err)
-            self._post("failed", self.last_error)
+            self._post("failed", getattr(err, "message", None) or str(err))
 
     def request_sync(self) -> None:
         if self.manager is not None:
@@ -217,10 +224,9 @@ class AppContext(QObject):
         return None
 
     @_in_cache
-    def status_info(self) -> tuple[datetime | None, str | None, int]:
-        from client.services import outbox
-
-        return self.last_sync_at, self.last_error, outbox.counts().unsent
+    def status_info(self) -> SyncStatusInfo:
+        """The sync state the status bar, the problems page and the window all show."""
+        return sync_status.read(online=self.online)
 
     @_in_cache
     def unit_name_of_me(self) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
 
 from client.changes import Changes
+from client.services.sync_status import SyncStatusInfo
 from client.ui.context import AppContext
 from client.ui.lock_overlay import IdleWatcher, LockOverlay
 from client.ui.nav import NavList
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.problems_page.view)
 
         self.status = SyncStatusBar()
+        self.sync_status: SyncStatusInfo | None = None  # the last one read (refresh_status)
         self.setStatusBar(self.status)
         self.tray = Tray(self)
         self.lock_overlay = LockOverlay(self, user_label=ctx.display_name,
@@ -298,11 +300,10 @@ class MainWindow(QMainWindow):
         self.ctx.ops.db(self.ctx.badge_counts, done, owner=self, label="counts")
 
     def refresh_status(self) -> None:
-        def done(info) -> None:  # noqa: ANN001
-            last, error, pending = info
-            self.status.set_last_sync(last, error)
-            self.status.set_pending(pending)
-            self.status.set_online(self.ctx.online)
+        def done(info: SyncStatusInfo) -> None:
+            self.sync_status = info
+            self.status.show_status(info)
+            self.problems_page.show_status(info)
         self.ctx.ops.db(self.ctx.status_info, done, owner=self, label="status")
 
     def sync_now(self) -> None:
@@ -320,6 +321,7 @@ class MainWindow(QMainWindow):
                 self.status.showMessage(str(payload), 8000)
         elif kind == "online":
             self.status.set_online(bool(payload))
+            self.refresh_status()
         elif kind in ("very_urgent", "urgent_notice"):
             ids = list(payload or [])  # type: ignore[call-overload]
 

@@ -45,8 +45,7 @@ class ProblemsView(QWidget):
         self.explain = explain
         # Nothing to handle is the normal case: say so instead of an empty table and
         # disabled buttons that look like something is broken.
-        self.empty = QLabel(self.tr("No sync problems to handle. Every action has reached "
-                                    "the platform."))
+        self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setObjectName("muted")
@@ -91,6 +90,8 @@ class ProblemsView(QWidget):
         self.split = split
         layout.addWidget(self.stack, 1)
         self._titles: dict[str, str] = {}
+        self._waiting = 0
+        self.set_waiting(0)
         self._current(None, None)
         self._show_empty(True)
 
@@ -111,6 +112,17 @@ class ProblemsView(QWidget):
         else:
             self._current(None, None)
         self._show_empty(not items)
+
+    def set_waiting(self, unsent: int) -> None:
+        """How many operations are still waiting to be sent (the one sync state): "every
+        action has reached the platform" only when none is."""
+        self._waiting = unsent
+        if unsent:
+            self.empty.setText(self.tr("No sync problems to handle. %n operation(s) still "
+                                       "waiting to be sent to the platform.", "", unsent))
+        else:
+            self.empty.setText(self.tr("No sync problems to handle. Every action has reached "
+                                       "the platform."))
 
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty

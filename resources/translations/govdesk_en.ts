@@ -711,82 +711,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="41"/>
+        <location filename="../../client/ui/main_window.py" line="42"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="158"/>
+        <location filename="../../client/ui/main_window.py" line="160"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="159"/>
+        <location filename="../../client/ui/main_window.py" line="161"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="162"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="163"/>
+        <location filename="../../client/ui/main_window.py" line="165"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="164"/>
+        <location filename="../../client/ui/main_window.py" line="166"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="167"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="181"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="335"/>
+        <location filename="../../client/ui/main_window.py" line="337"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1054,17 +1054,17 @@
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="43"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="48"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="60"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="65"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="61"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="66"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1082,112 +1082,120 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="124"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="53"/>
+        <location filename="../../client/ui/problems_view.py" line="52"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="72"/>
+        <location filename="../../client/ui/problems_view.py" line="71"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="74"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="79"/>
+        <location filename="../../client/ui/problems_view.py" line="78"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="104"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="143"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="143"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="144"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="145"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="134"/>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="163"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1585,77 +1593,77 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="22"/>
+        <location filename="../../client/ui/status_bar.py" line="23"/>
         <source>Connection state</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="24"/>
+        <location filename="../../client/ui/status_bar.py" line="25"/>
         <source>Last synchronisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="26"/>
+        <location filename="../../client/ui/status_bar.py" line="27"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="31"/>
+        <location filename="../../client/ui/status_bar.py" line="32"/>
         <source>Sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="36"/>
+        <location filename="../../client/ui/status_bar.py" line="37"/>
         <source>Synchronising</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="38"/>
+        <location filename="../../client/ui/status_bar.py" line="39"/>
         <source>&amp;Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="40"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="41"/>
         <source>Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Offline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="55"/>
+        <location filename="../../client/ui/status_bar.py" line="63"/>
         <source>Connected to the county platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="56"/>
+        <location filename="../../client/ui/status_bar.py" line="64"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="71"/>
         <source>Not synchronised yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="65"/>
+        <location filename="../../client/ui/status_bar.py" line="73"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <location filename="../../client/ui/status_bar.py" line="78"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1663,12 +1671,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Nothing waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="75"/>
+        <location filename="../../client/ui/status_bar.py" line="83"/>
         <source>%n problem(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>

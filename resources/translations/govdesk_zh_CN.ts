@@ -711,82 +711,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="41"/>
+        <location filename="../../client/ui/main_window.py" line="42"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="158"/>
+        <location filename="../../client/ui/main_window.py" line="160"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="159"/>
+        <location filename="../../client/ui/main_window.py" line="161"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="162"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="163"/>
+        <location filename="../../client/ui/main_window.py" line="165"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="164"/>
+        <location filename="../../client/ui/main_window.py" line="166"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="167"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="181"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="335"/>
+        <location filename="../../client/ui/main_window.py" line="337"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1054,17 +1054,17 @@
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="43"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="48"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="60"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="65"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="61"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="66"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
     </message>
@@ -1082,112 +1082,119 @@
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="124"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="53"/>
+        <location filename="../../client/ui/problems_view.py" line="52"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="72"/>
+        <location filename="../../client/ui/problems_view.py" line="71"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="74"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="79"/>
+        <location filename="../../client/ui/problems_view.py" line="78"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="104"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
+        <translation>
+            <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="143"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="143"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="144"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="145"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="134"/>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="163"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -1585,89 +1592,89 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="22"/>
+        <location filename="../../client/ui/status_bar.py" line="23"/>
         <source>Connection state</source>
         <translation>连接状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="24"/>
+        <location filename="../../client/ui/status_bar.py" line="25"/>
         <source>Last synchronisation</source>
         <translation>上次同步时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="26"/>
+        <location filename="../../client/ui/status_bar.py" line="27"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="31"/>
+        <location filename="../../client/ui/status_bar.py" line="32"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="36"/>
+        <location filename="../../client/ui/status_bar.py" line="37"/>
         <source>Synchronising</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="38"/>
+        <location filename="../../client/ui/status_bar.py" line="39"/>
         <source>&amp;Sync now</source>
         <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="40"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation>发送已办事项并获取新公文（F5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="41"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="55"/>
+        <location filename="../../client/ui/status_bar.py" line="63"/>
         <source>Connected to the county platform</source>
         <translation>已连接市电子政务平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="56"/>
+        <location filename="../../client/ui/status_bar.py" line="64"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation>离线办公：您的签批会保存在本机，联网后发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="71"/>
         <source>Not synchronised yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="65"/>
+        <location filename="../../client/ui/status_bar.py" line="73"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <location filename="../../client/ui/status_bar.py" line="78"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation>
             <numerusform>%n 项操作待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Nothing waiting to be sent</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="75"/>
+        <location filename="../../client/ui/status_bar.py" line="83"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n 个问题</numerusform>
