@@ -68,6 +68,14 @@ class DocumentBundle:
                                         opinion_ids=[o.id for o in self.detail.opinions])
 
 
+@dataclass(frozen=True)
+class Queued:
+    """An action queued as one op, and what queuing it changed."""
+
+    op_id: str
+    changes: Changes
+
+
 def _now() -> datetime:
     return datetime.now().astimezone()
 
@@ -229,6 +237,17 @@ class AppContext(QObject):
         return sync_status.read(online=self.online)
 
     @_in_cache
+    def op_states(self, op_ids: list[str]) -> dict[str, str | None]:
+        """Where each of these ops is now (queued, sent, done, conflict…; None: unknown)."""
+        from client.services import outbox
+
+        states: dict[str, str | None] = {}
+        for op_id in op_ids:
+            item = outbox.get(op_id)
+            states[op_id] = None if item is None else str(item.state)
+        return states
+
+    @_in_cache
     def unit_name_of_me(self) -> str:
         return lookup.unit_name(getattr(self.profile.info, "unit_id", None))
 
@@ -323,7 +342,7 @@ class AppContext(QObject):
     def ack_notice(self, notice_id: str) -> Changes:
         return self.services.notices.acknowledge(notice_id, now=_now())
 
-    def publish_notice(self, form: Any) -> Changes:
+    def publish_notice(self, form: Any) -> Queued:
         from client.services.notices import NewAttachment
 
         n = self.services.notices
@@ -337,8 +356,9 @@ class AppContext(QObject):
                            audience_unit_ids=form.audience_unit_ids,
                            requires_ack=form.requires_ack, urgent=form.urgent,
                            expires_at=expires, attachments=attachments)
-        n.publish(ref, now=_now())
-        return Changes(outbox=True)  # the draft is local; the notice comes with the pull
+        op_id = n.publish(ref, now=_now())
+        # The draft is local; the notice comes with the pull.
+        return Queued(op_id=op_id, changes=Changes(outbox=True))
 
     def receipts(self, notice_id: str) -> tuple[ReceiptStatus, dict[str, str]]:
         status = self.services.notices.receipt_status(notice_id)

@@ -22,54 +22,69 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="54"/>
+        <location filename="../../client/ui/pages/document_page.py" line="57"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="55"/>
+        <location filename="../../client/ui/pages/document_page.py" line="58"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="113"/>
+        <location filename="../../client/ui/pages/document_page.py" line="116"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="185"/>
-        <source>Signed. It will be sent to the platform when online.</source>
-        <translation>已签批，联网后自动发送到平台。</translation>
+        <location filename="../../client/ui/pages/document_page.py" line="191"/>
+        <source>Signed. Sending it to the platform…</source>
+        <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="204"/>
+        <location filename="../../client/ui/pages/document_page.py" line="192"/>
+        <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
+        <translation>已签批。当前离线，联网后自动发送到平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <source>Sign-off delivered to the platform.</source>
+        <translation>签批已送达平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <source>The platform did not accept the sign-off: see Problems.</source>
+        <translation>平台未接受该签批，请查看“同步问题”。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="255"/>
+        <location filename="../../client/ui/pages/document_page.py" line="264"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="272"/>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
-        <location filename="../../client/ui/pages/document_page.py" line="309"/>
+        <location filename="../../client/ui/pages/document_page.py" line="290"/>
+        <location filename="../../client/ui/pages/document_page.py" line="318"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="283"/>
-        <location filename="../../client/ui/pages/document_page.py" line="311"/>
+        <location filename="../../client/ui/pages/document_page.py" line="292"/>
+        <location filename="../../client/ui/pages/document_page.py" line="320"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="301"/>
+        <location filename="../../client/ui/pages/document_page.py" line="310"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -953,12 +968,27 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
-        <source>Notice queued for publication.</source>
-        <translation>通知已提交发布，联网后送达。</translation>
+        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <source>Notice submitted: sending it to the platform…</source>
+        <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="97"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="93"/>
+        <source>Notice submitted. Offline: it will be published when the network is back.</source>
+        <translation>通知已提交。当前离线，联网后发布。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
+        <source>Notice published on the platform.</source>
+        <translation>通知已在平台发布。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
+        <source>The platform did not publish the notice: see Problems.</source>
+        <translation>平台未发布该通知，请查看“同步问题”。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="107"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>

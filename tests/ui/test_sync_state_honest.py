@@ -7,6 +7,7 @@ thread, the real widgets offscreen.
 from __future__ import annotations
 
 from client.session import Profile
+from client.sync.manager import SyncManager
 from client.ui.context import AppContext
 from client.ui.main_window import MainWindow
 from tests.ui.conftest import PASSWORD, wait_for
@@ -56,6 +57,48 @@ def test_an_offline_relaunch_shows_the_last_sync_and_the_waiting_ops_everywhere(
         empty = window.problems.empty.text()
         assert "所有操作都已送达平台" not in empty
         assert f"还有 {waiting} 项操作等待发送" in empty, empty
+        window.close()
+    finally:
+        leader.close()
+
+
+def test_the_signed_message_says_what_is_true_online_and_then_that_it_was_delivered(
+        qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    manager = SyncManager(leader.engine, interval=3600, use_events=False)
+    try:
+        leader.sync()
+        window = _window(qtbot, AppContext(leader, ops, manager=manager))
+        manager.start()
+        assert manager.wait_idle(60)
+        qtbot.waitUntil(lambda: window.ctx.online, timeout=10_000)
+        messages: list[str] = []
+        window.document_page.message.connect(lambda text, _ms: messages.append(text))
+
+        _sign_first_instruct(qtbot, ops, window, "同意，请抓紧落实。")
+        assert messages and "联网后" not in messages[0] and "离线" not in messages[0]
+        assert "正在发送" in messages[0], messages
+        assert manager.wait_idle(60)
+        wait_for(qtbot, ops, lambda: any("已送达平台" in m for m in messages))
+        assert leader.unsent_ops() == 0
+        assert not window.document_page.delivery.watching()
+        window.close()
+    finally:
+        manager.stop(timeout=10)
+        leader.close()
+
+
+def test_the_signed_message_offline_says_it_waits_for_the_network(
+        qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    try:
+        leader.sync()
+        window = _window(qtbot, AppContext(leader, ops))  # no manager: offline
+        messages: list[str] = []
+        window.document_page.message.connect(lambda text, _ms: messages.append(text))
+        _sign_first_instruct(qtbot, ops, window, "已阅。")
+        assert messages and "离线" in messages[0] and "联网后" in messages[0], messages
+        assert window.document_page.delivery.watching()  # not claimed as delivered
         window.close()
     finally:
         leader.close()
