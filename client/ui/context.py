@@ -23,7 +23,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from client.changes import NO_CHANGES, Changes
-from client.services import lookup, sync_status
+from client.services import lookup, queue_view, sync_status
+from client.services.queue_view import QueuedOp
 from client.services.sync_status import SyncStatusInfo
 from client.types import (
     BadgeCounts,
@@ -380,6 +381,11 @@ class AppContext(QObject):
             titles[it.op_id] = (titles_by_id.get(doc or "") or titles_by_id.get(ref)
                                 or it.data.get("title") or ref)
         return items, titles
+
+    @_in_cache
+    def waiting_ops(self) -> list[QueuedOp]:
+        """What is still waiting to be sent, in words (oldest first)."""
+        return queue_view.waiting()
 
     def redo_target(self, item: OutboxItem) -> tuple[str, str | None] | None:
         """Where to redo a refused sign-off: the document, and my pending task on it now."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from client import messages
+from client.services.queue_view import QueuedOp
 from client.types import OutboxItem
 from client.ui import fmt
 
@@ -89,6 +90,20 @@ class ProblemsView(QWidget):
         self.stack.addWidget(split)
         self.split = split
         layout.addWidget(self.stack, 1)
+        # What is still waiting to be sent (the ops the status bar counts), in words.
+        self.queue_title = QLabel()
+        self.queue_title.setObjectName("viewTitle")
+        layout.addWidget(self.queue_title)
+        self.queue = QTreeWidget()
+        self.queue.setHeaderLabels([self.tr("Action"), self.tr("Document number"),
+                                    self.tr("Document / notice"), self.tr("Since"),
+                                    self.tr("State"), self.tr("Last error")])
+        self.queue.setRootIsDecorated(False)
+        self.queue.setAccessibleName(self.tr("Operations waiting to be sent"))
+        for column, width in enumerate((110, 190, 300, 220, 140)):
+            self.queue.setColumnWidth(column, width)
+        layout.addWidget(self.queue, 1)
+        self.set_queue([])
         self._titles: dict[str, str] = {}
         self._waiting = 0
         self.set_waiting(0)
@@ -123,6 +138,19 @@ class ProblemsView(QWidget):
         else:
             self.empty.setText(self.tr("No sync problems to handle. Every action has reached "
                                        "the platform."))
+
+    def set_queue(self, waiting: list[QueuedOp]) -> None:
+        """Each unsent operation: what it is, since when, and its last error."""
+        self.queue.clear()
+        for op in waiting:
+            state = {"queued": self.tr("Waiting"), "sent": self.tr("Sent, no answer yet"),
+                     "set_aside": self.tr("Set aside")}.get(str(op.state), str(op.state))
+            self.queue.addTopLevelItem(QTreeWidgetItem([
+                self.action_text(op.type), op.doc_number, op.subject,
+                fmt.datetime_text(op.since), state, op.last_error or ""]))
+        self.queue_title.setText(self.tr("Waiting to be sent (%n)", "", len(waiting)))
+        self.queue_title.setVisible(bool(waiting))
+        self.queue.setVisible(bool(waiting))
 
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty

@@ -1084,17 +1084,17 @@
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="48"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="50"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="65"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="67"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="66"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="68"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1102,97 +1102,121 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="36"/>
+        <location filename="../../client/ui/problems_view.py" line="37"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="40"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="124"/>
+        <location filename="../../client/ui/problems_view.py" line="139"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <location filename="../../client/ui/problems_view.py" line="53"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="69"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="71"/>
+        <location filename="../../client/ui/problems_view.py" line="72"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="74"/>
+        <location filename="../../client/ui/problems_view.py" line="75"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="76"/>
+        <location filename="../../client/ui/problems_view.py" line="77"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="78"/>
+        <location filename="../../client/ui/problems_view.py" line="79"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <source>Document number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <source>Since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <source>Operations waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="104"/>
+        <location filename="../../client/ui/problems_view.py" line="119"/>
+        <location filename="../../client/ui/problems_view.py" line="147"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <location filename="../../client/ui/problems_view.py" line="136"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1200,32 +1224,50 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="143"/>
-        <source>Sign-off</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="143"/>
-        <source>Confirm receipt</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="144"/>
-        <source>Publish notice</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="145"/>
-        <source>Mark read</source>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Sent, no answer yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <source>Waiting to be sent (%n)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <source>Sign-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <source>Confirm receipt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <source>Publish notice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <source>Mark read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="174"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="163"/>
+        <location filename="../../client/ui/problems_view.py" line="191"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>

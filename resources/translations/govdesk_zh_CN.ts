@@ -1084,17 +1084,17 @@
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="48"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="50"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="65"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="67"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="66"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="68"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
     </message>
@@ -1102,129 +1102,170 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="36"/>
+        <location filename="../../client/ui/problems_view.py" line="37"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="40"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="124"/>
+        <location filename="../../client/ui/problems_view.py" line="139"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <location filename="../../client/ui/problems_view.py" line="53"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="69"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="71"/>
+        <location filename="../../client/ui/problems_view.py" line="72"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="74"/>
+        <location filename="../../client/ui/problems_view.py" line="75"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="76"/>
+        <location filename="../../client/ui/problems_view.py" line="77"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="78"/>
+        <location filename="../../client/ui/problems_view.py" line="79"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <source>Document number</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <source>Since</source>
+        <translation>操作时间</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <source>Last error</source>
+        <translation>上次错误</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <source>Operations waiting to be sent</source>
+        <translation>待发送的操作</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="104"/>
+        <location filename="../../client/ui/problems_view.py" line="119"/>
+        <location filename="../../client/ui/problems_view.py" line="147"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <location filename="../../client/ui/problems_view.py" line="136"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation>
             <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="143"/>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Waiting</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Sent, no answer yet</source>
+        <translation>已发出，待平台答复</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <source>Waiting to be sent (%n)</source>
+        <translation>
+            <numerusform>待发送的操作（%n）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="143"/>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="144"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="145"/>
+        <location filename="../../client/ui/problems_view.py" line="173"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="174"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="163"/>
+        <location filename="../../client/ui/problems_view.py" line="191"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>

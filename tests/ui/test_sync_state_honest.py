@@ -21,7 +21,7 @@ def _window(qtbot, ctx: AppContext) -> MainWindow:  # noqa: ANN001
     return window
 
 
-def _sign_first_instruct(qtbot, ops, window: MainWindow, text: str) -> None:  # noqa: ANN001
+def _sign_first_instruct(qtbot, ops, window: MainWindow, text: str):  # noqa: ANN001, ANN202
     wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
     row = next(r for r in window.model.rows() if r.task_kind == "instruct")
     window.open_document(row.document_id, row.task_id)
@@ -30,6 +30,7 @@ def _sign_first_instruct(qtbot, ops, window: MainWindow, text: str) -> None:  # 
     window.signoff.opinion.setPlainText(text)
     window.signoff.sign_button.click()
     wait_for(qtbot, ops, lambda: text in window.document.form.toPlainText())
+    return row
 
 
 def test_an_offline_relaunch_shows_the_last_sync_and_the_waiting_ops_everywhere(
@@ -38,7 +39,7 @@ def test_an_offline_relaunch_shows_the_last_sync_and_the_waiting_ops_everywhere(
     try:
         leader.sync()  # minutes before: the last successful sync, kept in the cache
         first = _window(qtbot, AppContext(leader, ops))  # offline: no manager
-        _sign_first_instruct(qtbot, ops, first, "同意。")
+        signed = _sign_first_instruct(qtbot, ops, first, "同意。")
         first.close()
         waiting = leader.unsent_ops()  # the sign-off and the read mark
         assert waiting >= 1
@@ -57,6 +58,14 @@ def test_an_offline_relaunch_shows_the_last_sync_and_the_waiting_ops_everywhere(
         empty = window.problems.empty.text()
         assert "所有操作都已送达平台" not in empty
         assert f"还有 {waiting} 项操作等待发送" in empty, empty
+        # Each waiting op in words: what it is, on which document, since when.
+        queue = window.problems.queue
+        assert queue.isVisible() and queue.topLevelItemCount() == waiting
+        rows = [[queue.topLevelItem(i).text(c) for c in range(6)] for i in range(waiting)]
+        sign = next(r for r in rows if r[0] == "签批")
+        assert sign[1] == signed.doc_number and sign[2] == signed.title, rows
+        assert sign[3] and sign[4] == "等待发送" and sign[5] == ""
+        assert window.problems.queue_title.text() == f"待发送的操作（{waiting}）"
         window.close()
     finally:
         leader.close()

@@ -32,6 +32,8 @@ class ProblemsPage(QObject):
     def reload(self) -> None:
         self.ctx.ops.db(self.ctx.problems, lambda r: self.view.set_items(*r),
                         lambda e: self.error.emit(error_text(e)), owner=self, label="problems")
+        self.ctx.ops.db(self.ctx.waiting_ops, self.view.set_queue,
+                        lambda e: self.error.emit(error_text(e)), owner=self, label="queue")
 
     def show_status(self, info: SyncStatusInfo) -> None:
         """The window's one sync state (what the status bar shows too)."""
