@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from client.changes import NO_CHANGES, Changes
+from client.changes import NO_CHANGES, Changes, changed
 from client.services import lookup, queue_view, sync_status
+from client.services.notices import DRAFT_PREFIX
 from client.services.queue_view import QueuedOp
 from client.services.sync_status import SyncStatusInfo
 from client.types import (
@@ -356,10 +357,12 @@ class AppContext(QObject):
         ref = n.save_draft(title=form.title, body=form.body,
                            audience_unit_ids=form.audience_unit_ids,
                            requires_ack=form.requires_ack, urgent=form.urgent,
-                           expires_at=expires, attachments=attachments)
+                           expires_at=expires, attachments=attachments,
+                           client_ref=getattr(form, "client_ref", None))
         op_id = n.publish(ref, now=_now())
-        # The draft is local; the notice comes with the pull.
-        return Queued(op_id=op_id, changes=Changes(outbox=True))
+        # Listed at once as waiting to be sent; the notice itself comes with the pull.
+        return Queued(op_id=op_id, changes=changed(outbox=True,
+                                                   notices=[DRAFT_PREFIX + ref]))
 
     def receipts(self, notice_id: str) -> tuple[ReceiptStatus, dict[str, str]]:
         status = self.services.notices.receipt_status(notice_id)

@@ -847,102 +847,102 @@
 <context>
     <name>NoticeComposeDialog</name>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="47"/>
+        <location filename="../../client/ui/notice_compose.py" line="51"/>
         <source>New notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="52"/>
+        <location filename="../../client/ui/notice_compose.py" line="57"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="53"/>
+        <location filename="../../client/ui/notice_compose.py" line="58"/>
         <source>&amp;Title:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="55"/>
+        <location filename="../../client/ui/notice_compose.py" line="60"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="57"/>
+        <location filename="../../client/ui/notice_compose.py" line="62"/>
         <source>Te&amp;xt:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="60"/>
+        <location filename="../../client/ui/notice_compose.py" line="65"/>
         <source>Audience units</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="65"/>
+        <location filename="../../client/ui/notice_compose.py" line="70"/>
         <source>&amp;Audience:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="67"/>
+        <location filename="../../client/ui/notice_compose.py" line="72"/>
         <source>Ask for &amp;confirmation of receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="69"/>
+        <location filename="../../client/ui/notice_compose.py" line="74"/>
         <source>&amp;Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="75"/>
+        <location filename="../../client/ui/notice_compose.py" line="80"/>
         <source>&amp;Expires on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="88"/>
+        <location filename="../../client/ui/notice_compose.py" line="93"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="90"/>
+        <location filename="../../client/ui/notice_compose.py" line="95"/>
         <source>A&amp;dd file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="92"/>
+        <location filename="../../client/ui/notice_compose.py" line="97"/>
         <source>Remo&amp;ve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="99"/>
+        <location filename="../../client/ui/notice_compose.py" line="104"/>
         <source>Attachments:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="105"/>
+        <location filename="../../client/ui/notice_compose.py" line="110"/>
         <source>&amp;Publish</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="147"/>
+        <location filename="../../client/ui/notice_compose.py" line="152"/>
         <source>Add attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="160"/>
+        <location filename="../../client/ui/notice_compose.py" line="165"/>
         <source>a title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="162"/>
+        <location filename="../../client/ui/notice_compose.py" line="167"/>
         <source>the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="164"/>
+        <location filename="../../client/ui/notice_compose.py" line="169"/>
         <source>at least one audience unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="166"/>
+        <location filename="../../client/ui/notice_compose.py" line="171"/>
         <source>Still needed: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -960,7 +960,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="63"/>
+        <location filename="../../client/ui/notices_view.py" line="55"/>
+        <source>[Waiting to be sent]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="65"/>
         <source>unread</source>
         <translation type="unfinished"></translation>
     </message>
@@ -996,87 +1001,92 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="80"/>
+        <location filename="../../client/ui/notices_view.py" line="82"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="84"/>
+        <location filename="../../client/ui/notices_view.py" line="86"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="85"/>
+        <location filename="../../client/ui/notices_view.py" line="87"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="96"/>
+        <location filename="../../client/ui/notices_view.py" line="98"/>
         <source>Notice list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="113"/>
+        <location filename="../../client/ui/notices_view.py" line="115"/>
         <source>Notice text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="119"/>
+        <location filename="../../client/ui/notices_view.py" line="121"/>
         <source>&amp;Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="123"/>
         <source>Tell the publisher you have received this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="125"/>
         <source>&amp;Receipts…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="124"/>
+        <location filename="../../client/ui/notices_view.py" line="126"/>
         <source>Who has read and confirmed this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="164"/>
+        <location filename="../../client/ui/notices_view.py" line="166"/>
         <source>Choose a notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="174"/>
+        <location filename="../../client/ui/notices_view.py" line="176"/>
         <source>Published %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="177"/>
+        <location filename="../../client/ui/notices_view.py" line="179"/>
         <source>Valid until %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="181"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="183"/>
+        <location filename="../../client/ui/notices_view.py" line="185"/>
         <source>Attachments: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="189"/>
+        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <source>Submitted %1, waiting to be sent to the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="195"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="190"/>
+        <location filename="../../client/ui/notices_view.py" line="196"/>
         <source>Receipt confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="192"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1378,33 +1388,33 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="219"/>
+        <location filename="../../client/ui/notices_view.py" line="225"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="227"/>
+        <location filename="../../client/ui/notices_view.py" line="233"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="238"/>
-        <location filename="../../client/ui/notices_view.py" line="245"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>not yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2169,6 +2179,11 @@
     <message>
         <source>This notice has already been sent for publishing and cannot be changed.</source>
         <extracomment>notice.already_queued</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same notice is already waiting to be published: &quot;{title}&quot;.</source>
+        <extracomment>notice.duplicate_pending</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

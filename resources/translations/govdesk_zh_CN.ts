@@ -847,102 +847,102 @@
 <context>
     <name>NoticeComposeDialog</name>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="47"/>
+        <location filename="../../client/ui/notice_compose.py" line="51"/>
         <source>New notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="52"/>
+        <location filename="../../client/ui/notice_compose.py" line="57"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="53"/>
+        <location filename="../../client/ui/notice_compose.py" line="58"/>
         <source>&amp;Title:</source>
         <translation>标题(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="55"/>
+        <location filename="../../client/ui/notice_compose.py" line="60"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="57"/>
+        <location filename="../../client/ui/notice_compose.py" line="62"/>
         <source>Te&amp;xt:</source>
         <translation>正文(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="60"/>
+        <location filename="../../client/ui/notice_compose.py" line="65"/>
         <source>Audience units</source>
         <translation>发送单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="65"/>
+        <location filename="../../client/ui/notice_compose.py" line="70"/>
         <source>&amp;Audience:</source>
         <translation>发送范围(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="67"/>
+        <location filename="../../client/ui/notice_compose.py" line="72"/>
         <source>Ask for &amp;confirmation of receipt</source>
         <translation>要求确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="69"/>
+        <location filename="../../client/ui/notice_compose.py" line="74"/>
         <source>&amp;Urgent</source>
         <translation>紧急(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="75"/>
+        <location filename="../../client/ui/notice_compose.py" line="80"/>
         <source>&amp;Expires on</source>
         <translation>有效期至(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="88"/>
+        <location filename="../../client/ui/notice_compose.py" line="93"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="90"/>
+        <location filename="../../client/ui/notice_compose.py" line="95"/>
         <source>A&amp;dd file…</source>
         <translation>添加文件(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="92"/>
+        <location filename="../../client/ui/notice_compose.py" line="97"/>
         <source>Remo&amp;ve</source>
         <translation>移除(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="99"/>
+        <location filename="../../client/ui/notice_compose.py" line="104"/>
         <source>Attachments:</source>
         <translation>附件：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="105"/>
+        <location filename="../../client/ui/notice_compose.py" line="110"/>
         <source>&amp;Publish</source>
         <translation>发布(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="147"/>
+        <location filename="../../client/ui/notice_compose.py" line="152"/>
         <source>Add attachments</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="160"/>
+        <location filename="../../client/ui/notice_compose.py" line="165"/>
         <source>a title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="162"/>
+        <location filename="../../client/ui/notice_compose.py" line="167"/>
         <source>the text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="164"/>
+        <location filename="../../client/ui/notice_compose.py" line="169"/>
         <source>at least one audience unit</source>
         <translation>至少一个发送单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="166"/>
+        <location filename="../../client/ui/notice_compose.py" line="171"/>
         <source>Still needed: %1</source>
         <translation>还需填写：%1</translation>
     </message>
@@ -960,7 +960,12 @@
         <translation>[请确认]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="63"/>
+        <location filename="../../client/ui/notices_view.py" line="55"/>
+        <source>[Waiting to be sent]</source>
+        <translation>[待发送]</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="65"/>
         <source>unread</source>
         <translation>未读</translation>
     </message>
@@ -996,87 +1001,92 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="80"/>
+        <location filename="../../client/ui/notices_view.py" line="82"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="84"/>
+        <location filename="../../client/ui/notices_view.py" line="86"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="85"/>
+        <location filename="../../client/ui/notices_view.py" line="87"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation>向各单位发布通知（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="96"/>
+        <location filename="../../client/ui/notices_view.py" line="98"/>
         <source>Notice list</source>
         <translation>通知列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="113"/>
+        <location filename="../../client/ui/notices_view.py" line="115"/>
         <source>Notice text</source>
         <translation>通知正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="119"/>
+        <location filename="../../client/ui/notices_view.py" line="121"/>
         <source>&amp;Confirm receipt</source>
         <translation>确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="123"/>
         <source>Tell the publisher you have received this notice</source>
         <translation>告知发布人您已收到本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="125"/>
         <source>&amp;Receipts…</source>
         <translation>回执情况(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="124"/>
+        <location filename="../../client/ui/notices_view.py" line="126"/>
         <source>Who has read and confirmed this notice</source>
         <translation>查看谁已阅读、确认本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="164"/>
+        <location filename="../../client/ui/notices_view.py" line="166"/>
         <source>Choose a notice</source>
         <translation>请选择通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="174"/>
+        <location filename="../../client/ui/notices_view.py" line="176"/>
         <source>Published %1</source>
         <translation>发布于 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="177"/>
+        <location filename="../../client/ui/notices_view.py" line="179"/>
         <source>Valid until %1</source>
         <translation>有效期至 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="181"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="183"/>
+        <location filename="../../client/ui/notices_view.py" line="185"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="189"/>
+        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <source>Submitted %1, waiting to be sent to the platform</source>
+        <translation>%1 已提交，待发送到平台</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="195"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation>已确认收到（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="190"/>
+        <location filename="../../client/ui/notices_view.py" line="196"/>
         <source>Receipt confirmed</source>
         <translation>已确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="192"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation>发布人要求确认收到</translation>
     </message>
@@ -1376,33 +1386,33 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Read</source>
         <translation>阅读时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Confirmed</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="219"/>
+        <location filename="../../client/ui/notices_view.py" line="225"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="227"/>
+        <location filename="../../client/ui/notices_view.py" line="233"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation>%2 人中已确认 %1 人，已阅 %3 人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="238"/>
-        <location filename="../../client/ui/notices_view.py" line="245"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>not yet</source>
         <translation>未确认</translation>
     </message>
@@ -2166,6 +2176,11 @@
         <source>This notice has already been sent for publishing and cannot be changed.</source>
         <extracomment>notice.already_queued</extracomment>
         <translation>这条通知已提交发布，不能再修改。</translation>
+    </message>
+    <message>
+        <source>The same notice is already waiting to be published: &quot;{title}&quot;.</source>
+        <extracomment>notice.duplicate_pending</extracomment>
+        <translation>同一则通知已提交发布，正在等待发送：“{title}”。</translation>
     </message>
     <message>
         <source>The notice draft cannot be found.</source>

@@ -111,3 +111,45 @@ def test_the_signed_message_offline_says_it_waits_for_the_network(
         window.close()
     finally:
         leader.close()
+
+
+def test_a_notice_published_offline_is_listed_at_once_as_waiting_and_only_once(
+        qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
+    from client.ui.notice_compose import NoticeForm
+
+    publisher = Profile.login(platform.base_url, "zhaoxin", PASSWORD)
+    try:
+        publisher.sync()
+        window = _window(qtbot, AppContext(publisher, ops))  # offline
+        window.nav.select("notices")
+        got: list[object] = []
+        ops.db(window.ctx.directory, got.append)
+        assert ops.wait_idle(30_000) and got
+        units = got[0][0]  # type: ignore[index]
+        form = NoticeForm(title="关于开展冬季消防安全检查的通知", body="请各单位于本周内完成自查。",
+                          audience_unit_ids=[units[0].id], requires_ack=True, urgent=False,
+                          expires_on=None, client_ref="compose-1")
+        errors: list[str] = []
+        window.notices_page.error.connect(errors.append)
+        messages: list[str] = []
+        window.notices_page.message.connect(lambda text, _ms: messages.append(text))
+        window.notices_page.publish(form)
+        wait_for(qtbot, ops, lambda: any(form.title in r.title
+                                         for r in window.notices.model.rows()))
+        [row] = [r for r in window.notices.model.rows() if r.title == form.title]
+        assert row.local_state == "pending_sync"
+        shown = [window.notices.model.data(window.notices.model.index(i))
+                 for i in range(window.notices.model.rowCount())]
+        assert any("[待发送]" in text and form.title in text for text in shown), shown
+        assert messages and "离线" in messages[0], messages
+
+        # The same form submitted again, and the same notice composed anew: refused.
+        window.notices_page.publish(form)
+        again = NoticeForm(**{**form.__dict__, "client_ref": "compose-2"})
+        window.notices_page.publish(again)
+        wait_for(qtbot, ops, lambda: len(errors) == 2)
+        assert "已提交发布" in errors[0] and "已提交发布" in errors[1], errors
+        assert publisher.unsent_ops() == 1
+        window.close()
+    finally:
+        publisher.close()

@@ -55,3 +55,41 @@ def test_sync_status_reads_the_persisted_last_success(cache: peewee.Database) ->
     after = sync_status.read(online=False)
     assert after.last_success_at == T0 and after.unsent == 1 and after.waiting
     assert not after.online and sync_status.read(online=True).online
+
+
+def test_a_notice_published_offline_is_listed_at_once_and_cannot_be_sent_twice(
+        cache: peewee.Database) -> None:
+    from client.errors import GovDeskError
+    from client.services.notices import DRAFT_PREFIX, NoticeService
+
+    apply.apply_page(directory_changes(), cursor="c1")
+    svc = NoticeService("zhaoxin")
+    fields = dict(title="关于召开全市防汛工作会议的通知", body="定于十月二十日召开。",
+                  audience_unit_ids=["u-county"], requires_ack=True)
+    ref = svc.save_draft(**fields)
+    svc.publish(ref, now=T0)
+
+    rows, _ = svc.list(now=T0)
+    [mine] = [r for r in rows if r.title == fields["title"]]
+    assert mine.id == DRAFT_PREFIX + ref and mine.local_state == "pending_sync"
+    assert mine.publisher_id == "zhaoxin" and mine.requires_ack
+    detail = svc.read(mine.id, now=T0)
+    assert detail.body == fields["body"] and detail.audience_unit_ids == ["u-county"]
+
+    # The same form again (same client_ref), or the same notice composed a second time.
+    for again in (dict(client_ref=ref), {}):
+        try:
+            svc.save_draft(**fields, **again)
+        except GovDeskError as exc:
+            assert exc.code in ("notice.already_queued", "notice.duplicate_pending")
+        else:
+            raise AssertionError(f"a second submission was accepted: {again}")
+    assert outbox.counts().unsent == 1
+
+    # The pull brings my notice: one row, the platform's.
+    apply.set_identity(user_id="zhaoxin")
+    apply.apply_page([up("notice", notice("n9", fields["title"], publisher_id="zhaoxin",
+                                          client_ref=ref, requires_ack=True,
+                                          audience_unit_ids=["u-county"]))], cursor="c2")
+    rows, _ = svc.list(now=T0)
+    assert [r.id for r in rows if r.title == fields["title"]] == ["n9"]

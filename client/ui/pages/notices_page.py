@@ -9,7 +9,7 @@ from client.changes import Changes
 from client.types import NoticeDetail, NoticeRow
 from client.ui.context import AppContext, Queued
 from client.ui.delivery import DeliveryWatch
-from client.ui.notice_compose import NoticeComposeDialog
+from client.ui.notice_compose import NoticeComposeDialog, NoticeForm
 from client.ui.notices_view import NoticesView, ReceiptsWidget
 from client.ui.pages import error_text
 
@@ -84,21 +84,22 @@ class NoticesPage(QObject):
             dialog = NoticeComposeDialog(directory[0], self._parent)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
-            form = dialog.form()
-
-            def done(queued: Queued) -> None:
-                self.delivery.queued(
-                    queued.op_id,
-                    online_text=self.tr("Notice submitted: sending it to the platform…"),
-                    offline_text=self.tr("Notice submitted. Offline: it will be published when "
-                                         "the network is back."),
-                    delivered=self.tr("Notice published on the platform."),
-                    refused=self.tr("The platform did not publish the notice: see Problems."))
-                self.ctx.request_sync()
-            self.ctx.act(lambda: self.ctx.publish_notice(form), done,
-                         lambda e: self.error.emit(error_text(e)), owner=self,
-                         label="publish")
+            self.publish(dialog.form())
         self.ctx.ops.db(self.ctx.directory, with_units, owner=self, label="dir")
+
+    def publish(self, form: NoticeForm) -> None:
+        """Queue the notice (works offline): listed at once as waiting to be sent."""
+        def done(queued: Queued) -> None:
+            self.delivery.queued(
+                queued.op_id,
+                online_text=self.tr("Notice submitted: sending it to the platform…"),
+                offline_text=self.tr("Notice submitted. Offline: it will be published when "
+                                     "the network is back."),
+                delivered=self.tr("Notice published on the platform."),
+                refused=self.tr("The platform did not publish the notice: see Problems."))
+            self.ctx.request_sync()
+        self.ctx.act(lambda: self.ctx.publish_notice(form), done,
+                     lambda e: self.error.emit(error_text(e)), owner=self, label="publish")
 
     def show_receipts(self, notice_id: str) -> None:
         def show(result: tuple) -> None:
