@@ -726,82 +726,124 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="42"/>
+        <location filename="../../client/ui/main_window.py" line="49"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="161"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="162"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="166"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="167"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="183"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="178"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="181"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="337"/>
+        <location filename="../../client/ui/main_window.py" line="241"/>
+        <source>Quit GovDesk</source>
+        <translation>退出政务桌面</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/main_window.py" line="242"/>
+        <source>%n operation(s) have not been sent to the platform yet.</source>
+        <translation>
+            <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="245"/>
+        <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
+        <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="249"/>
+        <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
+        <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="253"/>
+        <source>&amp;Send first, then quit</source>
+        <translation>先发送再退出(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="255"/>
+        <source>&amp;Quit anyway</source>
+        <translation>直接退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="255"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="267"/>
+        <source>Sending your work to the platform; GovDesk closes when it is done…</source>
+        <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="400"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -973,27 +1015,27 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="93"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation>通知已提交。当前离线，联网后发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="98"/>
         <source>Notice published on the platform.</source>
         <translation>通知已在平台发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="99"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation>平台未发布该通知，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="107"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="108"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>

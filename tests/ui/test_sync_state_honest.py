@@ -153,3 +153,63 @@ def test_a_notice_published_offline_is_listed_at_once_as_waiting_and_only_once(
         window.close()
     finally:
         publisher.close()
+
+
+def _answer_quit_box(qtbot, window: MainWindow, role, seen: list[str]) -> None:  # noqa: ANN001
+    """Click the quit warning's button of `role` once it is open (it runs modally)."""
+    from PySide6.QtCore import QTimer
+
+    def click() -> None:
+        box = window.quit_box
+        if box is None:
+            QTimer.singleShot(50, click)
+            return
+        seen.append(box.text() + box.informativeText())
+        seen.append("|".join(b.text() for b in box.buttons()))
+        [button] = [b for b in box.buttons() if box.buttonRole(b) == role]
+        button.click()
+    QTimer.singleShot(50, click)
+
+
+def test_quitting_with_unsent_operations_warns_and_offers_to_send_first(
+        qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    Role = QMessageBox.ButtonRole
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    manager = SyncManager(leader.engine, interval=3600, use_events=False)
+    try:
+        leader.sync()
+        # Offline: warned; the ops stay on this computer; quit or stay.
+        offline = _window(qtbot, AppContext(leader, ops))
+        _sign_first_instruct(qtbot, ops, offline, "同意。")
+        offline.refresh_status()
+        wait_for(qtbot, ops, lambda: offline.sync_status is not None
+                 and offline.sync_status.unsent >= 1)
+        seen: list[str] = []
+        _answer_quit_box(qtbot, offline, Role.RejectRole, seen)  # 取消
+        offline.request_quit()
+        assert offline.isVisible() and "尚未发送到平台" in seen[0] and "离线" in seen[0], seen
+        assert "先发送" not in seen[1]  # nothing to offer offline
+        seen.clear()
+        _answer_quit_box(qtbot, offline, Role.DestructiveRole, seen)  # 退出
+        offline.request_quit()
+        assert not offline.isVisible() and leader.unsent_ops() >= 1  # kept
+
+        # Online: offered to send first; the window closes once that sync has ended.
+        ctx = AppContext(leader, ops, manager=manager)
+        ctx.online = True  # as after an online sign-in, before the manager's first sync
+        window = _window(qtbot, ctx)
+        window.refresh_status()
+        wait_for(qtbot, ops, lambda: window.sync_status is not None
+                 and window.sync_status.unsent >= 1)
+        seen.clear()
+        _answer_quit_box(qtbot, window, Role.AcceptRole, seen)  # 先发送再退出
+        window.request_quit()
+        assert window.isVisible() and "先发送" in seen[1], seen
+        manager.start()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=60_000)
+        assert leader.unsent_ops() == 0
+    finally:
+        manager.stop(timeout=10)
+        leader.close()
