@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -205,7 +206,7 @@ class NoticeService:
             if d.body == body and sorted(d.audience_unit_ids) == sorted(audience):
                 raise GovDeskError("notice.duplicate_pending", title=title)
 
-    def _waiting_rows(self) -> list[NoticeRow]:
+    def _waiting_rows(self) -> builtins.list[NoticeRow]:  # `list` is a method here
         """My publications still waiting to be sent, shown at once (as 待发送)."""
         q = (NoticeDraft.select().where((NoticeDraft.author_id == self.me)
                                         & (NoticeDraft.state == "queued"))
