@@ -218,6 +218,8 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("notice.title_too_long", "The title is longer than {limit} characters.", INPUT),
     ErrorSpec("notice.already_queued",
               "This notice has already been sent for publishing and cannot be changed.", INPUT),
+    ErrorSpec("notice.duplicate_pending",
+              "The same notice is already waiting to be published: \"{title}\".", INPUT),
     ErrorSpec("notice.draft_not_found", "The notice draft cannot be found.", INPUT),
     ErrorSpec("notice.incomplete", "Please fill in the title and choose the audience.", INPUT),
     ErrorSpec("phrase.empty", "A phrase cannot be empty.", INPUT),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from client.types import (
 )
 
 MAX_TITLE = 200
+# Row ids of my publications not yet sent (NoticeDraft client_refs; platform ids never
+# start so).
+DRAFT_PREFIX = "draft:"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ class NoticeService:
         by_pk = {n.pk: n for n in Notice.select().where(Notice.pk.in_([r[0] for r in fetched]))}
         names = self._publisher_names({n.publisher_id for n in by_pk.values() if n.publisher_id})
         rows = [self._row(by_pk[r[0]], names) for r in fetched]
+        if after is None:  # the first page starts with what I published, not yet sent
+            rows = [*self._waiting_rows(), *rows]
         return rows, (tuple(fetched[-1][1:]) if more and fetched else None)
 
     def unread_count(self, *, now: datetime) -> int:
@@ -98,6 +104,8 @@ class NoticeService:
             & (Notice.expires_at.is_null() | (Notice.expires_at > int(now.timestamp())))).count()
 
     def get(self, notice_id: str) -> NoticeDetail:
+        if notice_id.startswith(DRAFT_PREFIX):
+            return self._draft_detail(notice_id)
         n = Notice.get_or_none(Notice.id == notice_id)
         if n is None:
             raise GovDeskError("notice.not_found")
@@ -112,6 +120,8 @@ class NoticeService:
                             attachments=atts)
 
     def read(self, notice_id: str, *, now: datetime) -> NoticeDetail:
+        if notice_id.startswith(DRAFT_PREFIX):
+            return self._draft_detail(notice_id)  # mine, not sent yet: nothing to mark
         db = models.database_proxy.obj
         with db.atomic():
             Notice.update(is_read=True).where(Notice.id == notice_id).execute()
@@ -147,6 +157,7 @@ class NoticeService:
         existing = NoticeDraft.get_or_none(NoticeDraft.client_ref == ref)
         if existing is not None and existing.state != "draft":
             raise GovDeskError("notice.already_queued")
+        self._refuse_duplicate(title, body, audience_unit_ids, ref)
         atts: list[dict[str, Any]] = list(existing.attachments) if existing else []
         for a in attachments:
             sha = self.blobs.put_bytes(a.data, a.media_type, upload=True)  # type: ignore[union-attr]
@@ -173,6 +184,7 @@ class NoticeService:
                 raise GovDeskError("notice.already_queued")
             if not d.title.strip() or not d.audience_unit_ids:
                 raise GovDeskError("notice.incomplete")
+            self._refuse_duplicate(d.title, d.body, d.audience_unit_ids, client_ref)
             data = {"client_ref": d.client_ref, "title": d.title, "body": d.body,
                     "audience_unit_ids": d.audience_unit_ids, "requires_ack": d.requires_ack,
                     "urgent": d.urgent, "expires_at": d.expires_at,
@@ -182,6 +194,47 @@ class NoticeService:
             audit.record("notice.publish", user_id=self.me, obj=f"notice_draft:{client_ref}",
                          detail={"title": d.title, "op_id": op_id}, at=now)
         return op_id
+
+    def _refuse_duplicate(self, title: str, body: str, audience: Sequence[str],
+                          client_ref: str) -> None:
+        """A second publication of the notice still waiting to be sent is a double
+        submit (it would become a second notice with its own client_ref): refused."""
+        waiting = NoticeDraft.select().where(
+            (NoticeDraft.author_id == self.me) & (NoticeDraft.state == "queued")
+            & (NoticeDraft.client_ref != client_ref) & (NoticeDraft.title == title))
+        for d in waiting:
+            if d.body == body and sorted(d.audience_unit_ids) == sorted(audience):
+                raise GovDeskError("notice.duplicate_pending", title=title)
+
+    def _waiting_rows(self) -> builtins.list[NoticeRow]:  # `list` is a method here
+        """My publications still waiting to be sent, shown at once (as 待发送)."""
+        q = (NoticeDraft.select().where((NoticeDraft.author_id == self.me)
+                                        & (NoticeDraft.state == "queued"))
+             .order_by(NoticeDraft.updated_at.desc()))
+        names = self._publisher_names({self.me})
+        return [self._draft_row(d, names) for d in q]
+
+    def _draft_row(self, d: NoticeDraft, names: dict[str, str]) -> NoticeRow:
+        expires = datetime.fromisoformat(d.expires_at) if d.expires_at else None
+        return NoticeRow(id=NoticeId(DRAFT_PREFIX + d.client_ref), title=d.title,
+                         publisher_id=UserId(self.me), publisher_name=names.get(self.me, ""),
+                         urgent=bool(d.urgent), requires_ack=bool(d.requires_ack),
+                         published_at=from_epoch(d.updated_at), expires_at=expires,
+                         is_read=True, acked=False, local_state="pending_sync")
+
+    def _draft_detail(self, notice_id: str) -> NoticeDetail:
+        d = NoticeDraft.get_or_none(NoticeDraft.client_ref == notice_id[len(DRAFT_PREFIX):])
+        if d is None or d.author_id != self.me:
+            raise GovDeskError("notice.not_found")
+        atts = [Attachment(name=str(a.get("name") or ""), sha256=Sha256(a["sha256"]),
+                           media_type=str(a.get("media_type") or "application/octet-stream"),
+                           size=int(a.get("size") or 0),
+                           available=bool(self.blobs and self.blobs.has(a["sha256"])))
+                for a in d.attachments or []]
+        return NoticeDetail(row=self._draft_row(d, self._publisher_names({self.me})),
+                            body=d.body, audience_unit_ids=[UnitId(u) for u in
+                                                            d.audience_unit_ids or []],
+                            attachments=atts)
 
     def drafts(self) -> list[NoticeDraftInfo]:
         q = (NoticeDraft.select().where((NoticeDraft.author_id == self.me)

@@ -419,8 +419,10 @@ class PlatformApi:
         return resp
 
     # --- endpoints ------------------------------------------------------------------------
-    def meta(self) -> PlatformMeta:
-        resp = self._send("GET", "/meta", auth=False)
+    def meta(self, *, timeout: float | None = None) -> PlatformMeta:
+        """`timeout` (seconds, connect and read): a short bound for a link probe."""
+        resp = self._send("GET", "/meta", auth=False,
+                          timeout=(timeout, timeout) if timeout else None)
         if resp.status_code >= 400:
             raise error_from_response(resp)
         meta = parse_meta(_json_body(resp))

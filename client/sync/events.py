@@ -20,10 +20,14 @@ log = logging.getLogger(__name__)
 
 class EventListener:
     def __init__(self, api: PlatformApi, on_hint: Callable[[str], None], *,
+                 on_drop: Callable[[], None] | None = None,
                  read_timeout: float = 90.0, retry_seconds: float = 5.0,
                  max_retry_seconds: float = 120.0) -> None:
         self.api = api
         self.on_hint = on_hint
+        # Called when the stream ends or fails: the platform may be gone (the manager
+        # probes to tell a lapsed token or a restart from a dead link).
+        self.on_drop = on_drop
         self.read_timeout = read_timeout
         self.retry_seconds = retry_seconds
         self.max_retry_seconds = max_retry_seconds
@@ -69,14 +73,25 @@ class EventListener:
                         self.last_seq = seq if isinstance(seq, int) else self.last_seq
                         self.on_hint("event" if not first else "reconnect")
                     first = False
-                # The stream ended (access token lapsed): reconnect at once.
+                # The stream ended (access token lapsed, or the platform went away):
+                # reconnect at once.
                 self.connected = False
+                self._dropped()
                 continue
             except GovDeskError as exc:
                 log.info("event stream: %s; retrying in %.0f s", exc.code, delay)
             except Exception:  # a bug here must not kill the app's sync
                 log.exception("event stream failed")
             self.connected = False
+            self._dropped()
             if self._stop.wait(delay):
                 return
             delay = min(self.max_retry_seconds, delay * 2)
+
+    def _dropped(self) -> None:
+        if self.on_drop is None or self._stop.is_set():
+            return
+        try:
+            self.on_drop()
+        except Exception:  # a listener's bug must not stop the stream
+            log.exception("event stream drop handler failed")

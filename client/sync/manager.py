@@ -6,6 +6,9 @@
   the managers of two profiles open in one process each sync their own cache.
 - Online: a sync every `interval` seconds, at once on `sync_now()` or an event-stream
   hint (client/sync/events.py).
+- The event stream dropping (the platform killed, the link cut) makes the worker probe
+  GET /meta at once with a short timeout; no answer turns it offline within seconds,
+  without waiting for the next sync.
 - A sync failing because the platform cannot be reached turns the manager offline; it
   then probes GET /meta with growing delays (5 s doubling up to `probe_max`), and the
   first success turns it online and syncs immediately.
@@ -67,12 +70,14 @@ class _Counters:
 class SyncManager:
     def __init__(self, engine: SyncEngine, *, interval: float = 60.0,
                  probe_min: float = 5.0, probe_max: float = 300.0,
-                 use_events: bool = True) -> None:
+                 use_events: bool = True, link_probe_timeout: float = 3.0) -> None:
         self.engine = engine
         self.interval = interval
         self.probe_min = probe_min
         self.probe_max = probe_max
         self.use_events = use_events
+        self.link_probe_timeout = link_probe_timeout
+        self._check_link = False  # the event stream dropped: is the platform still there?
         self.state = State.STOPPED
         self.counters = _Counters()
         self._listeners: list[Listener] = []
@@ -122,7 +127,8 @@ class SyncManager:
                                         name="govdesk-sync", daemon=True)
         self._thread.start()
         if self.use_events:
-            self._events = EventListener(self.engine.api, self._on_hint)
+            self._events = EventListener(self.engine.api, self._on_hint,
+                                         on_drop=self._on_drop)
             self._events.start()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -159,6 +165,14 @@ class SyncManager:
         log.debug("event hint: %s", why)
         self.sync_now()
 
+    def _on_drop(self) -> None:
+        if self.state not in (State.ONLINE, State.SYNCING):
+            return  # offline already: the probes with growing delays go on
+        with self._lock:
+            self._check_link = True
+            self._idle.clear()
+            self._wake.notify_all()
+
     # --- the worker ---------------------------------------------------------------------
     def _next_wait(self) -> float:
         if self.state == State.OFFLINE:
@@ -169,13 +183,20 @@ class SyncManager:
         try:
             while True:
                 with self._lock:
-                    if not self._requested and not self._stopping:
+                    if not self._requested and not self._stopping and not self._check_link:
                         self._idle.set()
                         self._wake.wait(self._next_wait())
                     if self._stopping:
                         return
+                    check_link, self._check_link = self._check_link, False
+                    # A periodic wake-up syncs; a link check alone does not.
+                    sync_wanted = self._requested or not check_link
                     self._requested = False
                     self._idle.clear()
+                if check_link and self.state == State.ONLINE and not self._link_alive():
+                    continue
+                if not sync_wanted:
+                    continue
                 if self.state == State.AUTH_REQUIRED:
                     continue
                 if self.state == State.OFFLINE and not self._probe():
@@ -194,6 +215,22 @@ class SyncManager:
         except GovDeskError as exc:
             self._probe_delay = min(self.probe_max, self._probe_delay * 2)
             log.info("still offline (%s); next probe in %.0f s", exc.code, self._probe_delay)
+            return False
+        return True
+
+    def _link_alive(self) -> bool:
+        """One bounded GET /meta after the event stream dropped; no answer: offline."""
+        self.counters.probes += 1
+        try:
+            self.engine.api.meta(timeout=self.link_probe_timeout)
+        except GovDeskError as exc:
+            if not is_offline_error(exc):
+                return True  # it answered, if oddly: the next sync will tell
+            log.info("event stream dropped and the platform does not answer (%s): offline",
+                     exc.code)
+            self.counters.last_error = exc
+            self._probe_delay = self.probe_min
+            self._set_state(State.OFFLINE)  # the state event tells the UI
             return False
         return True
 

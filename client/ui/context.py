@@ -22,8 +22,11 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from client.changes import NO_CHANGES, Changes
-from client.services import lookup
+from client.changes import NO_CHANGES, Changes, changed
+from client.services import lookup, queue_view, sync_status
+from client.services.notices import DRAFT_PREFIX
+from client.services.queue_view import QueuedOp
+from client.services.sync_status import SyncStatusInfo
 from client.types import (
     BadgeCounts,
     DocumentDetail,
@@ -67,6 +70,14 @@ class DocumentBundle:
                                         opinion_ids=[o.id for o in self.detail.opinions])
 
 
+@dataclass(frozen=True)
+class Queued:
+    """An action queued as one op, and what queuing it changed."""
+
+    op_id: str
+    changes: Changes
+
+
 def _now() -> datetime:
     return datetime.now().astimezone()
 
@@ -108,10 +119,8 @@ class AppContext(QObject):
         self.roles: list[str] = list(getattr(info, "roles", []) or [])
         self.unit_name: str = ""
         self.auto_lock_minutes: float = profile.settings.auto_lock_minutes
-        self.online = False
+        self._online = False
         self._signer: Any = None
-        self.last_sync_at: datetime | None = None
-        self.last_error: str | None = None
         self._posted: dict[int, tuple[str, object]] = {}
         self._post_ids = itertools.count(1)
         self._post_lock = threading.Lock()
@@ -122,6 +131,17 @@ class AppContext(QObject):
     @property
     def services(self) -> Any:
         return self.profile.services
+
+    @property
+    def online(self) -> bool:
+        """The sync manager's word when there is one (the one source of online/offline)."""
+        if self.manager is not None and str(self.manager.state) not in ("stopped", "starting"):
+            return str(self.manager.state) in ("online", "syncing")
+        return self._online
+
+    @online.setter
+    def online(self, value: bool) -> None:
+        self._online = value
 
     # -- sync (listener runs on the sync thread: it only posts) ------------------------
     def _post(self, kind: str, payload: object) -> None:
@@ -163,14 +183,12 @@ class AppContext(QObject):
         if event.kind == "state":
             online = state in ("online", "syncing")
             if state in ("online", "offline", "auth_required"):
-                self.online = online
+                self._online = online
                 self._post("online", online)
             if state == "syncing":
                 self._post("started", None)
         elif event.kind == "synced":
-            self.online = True
-            self.last_sync_at = datetime.now().astimezone()
-            self.last_error = None
+            self._online = True
             report = event.report
             self._post("finished", report)
             if report is not None and report.very_urgent:
@@ -179,8 +197,7 @@ class AppContext(QObject):
                 self._post("urgent_notice", list(report.urgent_notices))
         elif event.kind == "error":
             err = event.error
-            self.last_error = getattr(err, "message", None) or str(err)
-            self._post("failed", self.last_error)
+            self._post("failed", getattr(err, "message", None) or str(err))
 
     def request_sync(self) -> None:
         if self.manager is not None:
@@ -217,10 +234,20 @@ class AppContext(QObject):
         return None
 
     @_in_cache
-    def status_info(self) -> tuple[datetime | None, str | None, int]:
+    def status_info(self) -> SyncStatusInfo:
+        """The sync state the status bar, the problems page and the window all show."""
+        return sync_status.read(online=self.online)
+
+    @_in_cache
+    def op_states(self, op_ids: list[str]) -> dict[str, str | None]:
+        """Where each of these ops is now (queued, sent, done, conflict…; None: unknown)."""
         from client.services import outbox
 
-        return self.last_sync_at, self.last_error, outbox.counts().unsent
+        states: dict[str, str | None] = {}
+        for op_id in op_ids:
+            item = outbox.get(op_id)
+            states[op_id] = None if item is None else str(item.state)
+        return states
 
     @_in_cache
     def unit_name_of_me(self) -> str:
@@ -317,7 +344,7 @@ class AppContext(QObject):
     def ack_notice(self, notice_id: str) -> Changes:
         return self.services.notices.acknowledge(notice_id, now=_now())
 
-    def publish_notice(self, form: Any) -> Changes:
+    def publish_notice(self, form: Any) -> Queued:
         from client.services.notices import NewAttachment
 
         n = self.services.notices
@@ -330,9 +357,12 @@ class AppContext(QObject):
         ref = n.save_draft(title=form.title, body=form.body,
                            audience_unit_ids=form.audience_unit_ids,
                            requires_ack=form.requires_ack, urgent=form.urgent,
-                           expires_at=expires, attachments=attachments)
-        n.publish(ref, now=_now())
-        return Changes(outbox=True)  # the draft is local; the notice comes with the pull
+                           expires_at=expires, attachments=attachments,
+                           client_ref=getattr(form, "client_ref", None))
+        op_id = n.publish(ref, now=_now())
+        # Listed at once as waiting to be sent; the notice itself comes with the pull.
+        return Queued(op_id=op_id, changes=changed(outbox=True,
+                                                   notices=[DRAFT_PREFIX + ref]))
 
     def receipts(self, notice_id: str) -> tuple[ReceiptStatus, dict[str, str]]:
         status = self.services.notices.receipt_status(notice_id)
@@ -354,6 +384,11 @@ class AppContext(QObject):
             titles[it.op_id] = (titles_by_id.get(doc or "") or titles_by_id.get(ref)
                                 or it.data.get("title") or ref)
         return items, titles
+
+    @_in_cache
+    def waiting_ops(self) -> list[QueuedOp]:
+        """What is still waiting to be sent, in words (oldest first)."""
+        return queue_view.waiting()
 
     def redo_target(self, item: OutboxItem) -> tuple[str, str | None] | None:
         """Where to redo a refused sign-off: the document, and my pending task on it now."""

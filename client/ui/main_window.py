@@ -12,9 +12,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
 from client.changes import Changes
+from client.services.sync_status import SyncStatusInfo
 from client.ui.context import AppContext
 from client.ui.lock_overlay import IdleWatcher, LockOverlay
 from client.ui.nav import NavList
@@ -66,6 +74,9 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.problems_page.view)
 
         self.status = SyncStatusBar()
+        self.sync_status: SyncStatusInfo | None = None  # the last one read (refresh_status)
+        self._quit_after_sync = False
+        self.quit_box: QMessageBox | None = None  # while the quit warning is open
         self.setStatusBar(self.status)
         self.tray = Tray(self)
         self.lock_overlay = LockOverlay(self, user_label=ctx.display_name,
@@ -162,7 +173,8 @@ class MainWindow(QMainWindow):
                      lambda: self.export_form())
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Lock"), "Ctrl+L", self.lock)
-        self._exit_action = self._action(file_menu, self.tr("E&xit"), "Ctrl+Q", self.close)
+        self._exit_action = self._action(file_menu, self.tr("E&xit"), "Ctrl+Q",
+                                         self.request_quit)
         go = bar.addMenu(self.tr("&Go"))
         for i, key in enumerate(("todo", "done", "received", "circulate", "notices",
                                  "problems"), start=1):
@@ -213,7 +225,57 @@ class MainWindow(QMainWindow):
         s.setValue("inbox/header", self.table.horizontalHeader().saveState())
         s.sync()
 
+    # -- quitting ----------------------------------------------------------------------------
+    def request_quit(self) -> None:
+        """File ▸ Exit: warn first when operations are still waiting to be sent."""
+        if self.confirm_quit():
+            self.close()
+
+    def confirm_quit(self) -> bool:
+        """Whether to quit now. With unsent operations the user is told they stay on this
+        computer, and (online) offered to send them first: then the window closes once
+        that sync has ended, whatever its outcome. Nothing is lost either way."""
+        info = self.sync_status
+        if info is None or not info.unsent:
+            return True
+        can_sync = info.online and self.ctx.manager is not None
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Quit GovDesk"), "", parent=self)
+        text = self.tr("%n operation(s) have not been sent to the platform yet.", "",
+                       info.unsent)
+        if can_sync:
+            more = self.tr("Send them now, before quitting? If you quit anyway they "
+                           "are kept on this computer and sent the next time you "
+                           "work online.")
+        else:
+            more = self.tr("You are offline: they are kept on this computer and sent "
+                           "the next time you work online.")
+        box.setText(text)
+        box.setInformativeText(more)
+        sync_button = (box.addButton(self.tr("&Send first, then quit"),
+                                     QMessageBox.ButtonRole.AcceptRole) if can_sync else None)
+        quit_button = box.addButton(self.tr("&Quit anyway") if can_sync else self.tr("&Quit"),
+                                    QMessageBox.ButtonRole.DestructiveRole)
+        cancel_button = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(sync_button or cancel_button)
+        self.quit_box = box
+        box.exec()
+        self.quit_box = None
+        clicked = box.clickedButton()
+        if clicked is quit_button:
+            return True
+        if sync_button is not None and clicked is sync_button:
+            self._quit_after_sync = True
+            self.status.showMessage(self.tr("Sending your work to the platform; GovDesk "
+                                            "closes when it is done…"))
+            self.sync_now()
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The window's close button (a spontaneous close) warns as File ▸ Exit does; a
+        # close by the program (after the sync the user chose, sign-out) does not ask.
+        if event.spontaneous() and not self.confirm_quit():
+            event.ignore()
+            return
         self.document_page.save_draft()
         self.save_layout()
         self.tray.hide()
@@ -299,11 +361,10 @@ class MainWindow(QMainWindow):
         self.ctx.ops.db(self.ctx.badge_counts, done, owner=self, label="counts")
 
     def refresh_status(self) -> None:
-        def done(info) -> None:  # noqa: ANN001
-            last, error, pending = info
-            self.status.set_last_sync(last, error)
-            self.status.set_pending(pending)
-            self.status.set_online(self.ctx.online)
+        def done(info: SyncStatusInfo) -> None:
+            self.sync_status = info
+            self.status.show_status(info)
+            self.problems_page.show_status(info)
         self.ctx.ops.db(self.ctx.status_info, done, owner=self, label="status")
 
     def sync_now(self) -> None:
@@ -319,8 +380,12 @@ class MainWindow(QMainWindow):
             self.status.set_syncing(False)
             if kind == "failed" and payload:
                 self.status.showMessage(str(payload), 8000)
+            if self._quit_after_sync:  # the user chose to send first, then quit
+                self._quit_after_sync = False
+                self.close()
         elif kind == "online":
             self.status.set_online(bool(payload))
+            self.refresh_status()
         elif kind in ("very_urgent", "urgent_notice"):
             ids = list(payload or [])  # type: ignore[call-overload]
 

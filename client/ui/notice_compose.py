@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,12 +40,16 @@ class NoticeForm:
     urgent: bool
     expires_on: str | None  # ISO date
     attachment_paths: list[Path] = field(default_factory=list)
+    # One dialog, one notice: submitting the same form again reuses it (refused as
+    # already queued) instead of making a second notice.
+    client_ref: str | None = None
 
 
 class NoticeComposeDialog(QDialog):
     def __init__(self, units: list[UnitNode], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("New notice"))
+        self.client_ref = str(uuid.uuid4())
         self.resize(760, 720)
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -166,6 +171,10 @@ class NoticeComposeDialog(QDialog):
         self.problem.setText(self.tr("Still needed: %1").replace("%1", "、".join(problems))
                              if problems else "")
 
+    def accept(self) -> None:
+        self.publish.setEnabled(False)  # a double click submits once
+        super().accept()
+
     def form(self) -> NoticeForm:
         return NoticeForm(
             title=self.title.text().strip(),
@@ -177,4 +186,5 @@ class NoticeComposeDialog(QDialog):
             if self.has_expiry.isChecked() else None,
             attachment_paths=[Path(self.attachments.item(i).data(Qt.ItemDataRole.UserRole))
                               for i in range(self.attachments.count())],
+            client_ref=self.client_ref,
         )

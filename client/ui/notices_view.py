@@ -51,6 +51,8 @@ class NoticeListModel(QAbstractListModel):
                 tags.append(self.tr("[Urgent]"))
             if r.requires_ack and not r.acked:
                 tags.append(self.tr("[Please confirm]"))
+            if r.local_state == "pending_sync":
+                tags.append(self.tr("[Waiting to be sent]"))
             line2 = f"{r.publisher_name}  {fmt.date_text(r.published_at)}"
             return f"{' '.join(tags)} {r.title}".strip() + "\n" + line2
         if role == NOTICE_ROLE:
@@ -182,7 +184,11 @@ class NoticesView(QWidget):
         names = "、".join(a.name for a in detail.attachments)
         self.attachments.setText(self.tr("Attachments: %1").replace("%1", names) if names else "")
         mine = r.publisher_id == getattr(self, "_me", None)
-        self.receipts_button.setVisible(mine)
+        if mine and r.local_state == "pending_sync":  # my publication, not sent yet
+            meta[1] = self.tr("Submitted %1, waiting to be sent to the platform").replace(
+                "%1", fmt.datetime_text(r.published_at))
+            self.meta.setText("  ·  ".join(m for m in meta if m))
+        self.receipts_button.setVisible(mine and r.local_state != "pending_sync")
         if r.requires_ack and not mine:
             self.ack_button.setVisible(not r.acked)
             if r.acked:

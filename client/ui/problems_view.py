@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from client import messages
+from client.services.queue_view import QueuedOp
 from client.types import OutboxItem
 from client.ui import fmt
 
@@ -45,8 +46,7 @@ class ProblemsView(QWidget):
         self.explain = explain
         # Nothing to handle is the normal case: say so instead of an empty table and
         # disabled buttons that look like something is broken.
-        self.empty = QLabel(self.tr("No sync problems to handle. Every action has reached "
-                                    "the platform."))
+        self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setObjectName("muted")
@@ -90,7 +90,23 @@ class ProblemsView(QWidget):
         self.stack.addWidget(split)
         self.split = split
         layout.addWidget(self.stack, 1)
+        # What is still waiting to be sent (the ops the status bar counts), in words.
+        self.queue_title = QLabel()
+        self.queue_title.setObjectName("viewTitle")
+        layout.addWidget(self.queue_title)
+        self.queue = QTreeWidget()
+        self.queue.setHeaderLabels([self.tr("Action"), self.tr("Document number"),
+                                    self.tr("Document / notice"), self.tr("Since"),
+                                    self.tr("State"), self.tr("Last error")])
+        self.queue.setRootIsDecorated(False)
+        self.queue.setAccessibleName(self.tr("Operations waiting to be sent"))
+        for column, width in enumerate((110, 190, 300, 220, 140)):
+            self.queue.setColumnWidth(column, width)
+        layout.addWidget(self.queue, 1)
+        self.set_queue([])
         self._titles: dict[str, str] = {}
+        self._waiting = 0
+        self.set_waiting(0)
         self._current(None, None)
         self._show_empty(True)
 
@@ -111,6 +127,30 @@ class ProblemsView(QWidget):
         else:
             self._current(None, None)
         self._show_empty(not items)
+
+    def set_waiting(self, unsent: int) -> None:
+        """How many operations are still waiting to be sent (the one sync state): "every
+        action has reached the platform" only when none is."""
+        self._waiting = unsent
+        if unsent:
+            self.empty.setText(self.tr("No sync problems to handle. %n operation(s) still "
+                                       "waiting to be sent to the platform.", "", unsent))
+        else:
+            self.empty.setText(self.tr("No sync problems to handle. Every action has reached "
+                                       "the platform."))
+
+    def set_queue(self, waiting: list[QueuedOp]) -> None:
+        """Each unsent operation: what it is, since when, and its last error."""
+        self.queue.clear()
+        for op in waiting:
+            state = {"queued": self.tr("Waiting"), "sent": self.tr("Sent, no answer yet"),
+                     "set_aside": self.tr("Set aside")}.get(str(op.state), str(op.state))
+            self.queue.addTopLevelItem(QTreeWidgetItem([
+                self.action_text(op.type), op.doc_number, op.subject,
+                fmt.datetime_text(op.since), state, op.last_error or ""]))
+        self.queue_title.setText(self.tr("Waiting to be sent (%n)", "", len(waiting)))
+        self.queue_title.setVisible(bool(waiting))
+        self.queue.setVisible(bool(waiting))
 
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty

@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from client.services.sync_status import SyncStatusInfo
 from client.ui import fmt
 from client.ui.resources import icon
 
@@ -47,6 +48,13 @@ class SyncStatusBar(QStatusBar):
         self.set_online(False)
         self.set_last_sync(None)
         self.set_pending(0)
+
+    def show_status(self, info: SyncStatusInfo) -> None:
+        """The one sync state (client.services.sync_status), shown whole."""
+        self.set_online(info.online)
+        self.set_last_sync(info.last_success_at, info.last_error)
+        self.set_pending(info.unsent)
+        self.set_problems(info.problems)
 
     def set_online(self, online: bool) -> None:
         self.connection.setObjectName("online" if online else "offline")

@@ -24,7 +24,7 @@ class Tray(QObject):
         self.icon.setToolTip(self.tr("GovDesk"))
         menu = QMenu(window)
         menu.addAction(self.tr("Show GovDesk"), self._show)
-        menu.addAction(self.tr("Quit"), window.close)
+        menu.addAction(self.tr("Quit"), getattr(window, "request_quit", window.close))
         self.icon.setContextMenu(menu)
         self.icon.messageClicked.connect(self._clicked)
         self.icon.activated.connect(lambda _reason: self._show())

@@ -22,54 +22,69 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="54"/>
+        <location filename="../../client/ui/pages/document_page.py" line="57"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="55"/>
+        <location filename="../../client/ui/pages/document_page.py" line="58"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="113"/>
+        <location filename="../../client/ui/pages/document_page.py" line="116"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="185"/>
-        <source>Signed. It will be sent to the platform when online.</source>
+        <location filename="../../client/ui/pages/document_page.py" line="191"/>
+        <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="204"/>
+        <location filename="../../client/ui/pages/document_page.py" line="192"/>
+        <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <source>Sign-off delivered to the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <source>The platform did not accept the sign-off: see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="255"/>
+        <location filename="../../client/ui/pages/document_page.py" line="264"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="272"/>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
-        <location filename="../../client/ui/pages/document_page.py" line="309"/>
+        <location filename="../../client/ui/pages/document_page.py" line="290"/>
+        <location filename="../../client/ui/pages/document_page.py" line="318"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="283"/>
-        <location filename="../../client/ui/pages/document_page.py" line="311"/>
+        <location filename="../../client/ui/pages/document_page.py" line="292"/>
+        <location filename="../../client/ui/pages/document_page.py" line="320"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="301"/>
+        <location filename="../../client/ui/pages/document_page.py" line="310"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -711,82 +726,125 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="41"/>
+        <location filename="../../client/ui/main_window.py" line="49"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="158"/>
+        <location filename="../../client/ui/main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="159"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="163"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="164"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="183"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="335"/>
+        <location filename="../../client/ui/main_window.py" line="241"/>
+        <source>Quit GovDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/main_window.py" line="242"/>
+        <source>%n operation(s) have not been sent to the platform yet.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="245"/>
+        <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="249"/>
+        <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="253"/>
+        <source>&amp;Send first, then quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="255"/>
+        <source>&amp;Quit anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="255"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="267"/>
+        <source>Sending your work to the platform; GovDesk closes when it is done…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="400"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -832,102 +890,102 @@
 <context>
     <name>NoticeComposeDialog</name>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="47"/>
+        <location filename="../../client/ui/notice_compose.py" line="51"/>
         <source>New notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="52"/>
+        <location filename="../../client/ui/notice_compose.py" line="57"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="53"/>
+        <location filename="../../client/ui/notice_compose.py" line="58"/>
         <source>&amp;Title:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="55"/>
+        <location filename="../../client/ui/notice_compose.py" line="60"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="57"/>
+        <location filename="../../client/ui/notice_compose.py" line="62"/>
         <source>Te&amp;xt:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="60"/>
+        <location filename="../../client/ui/notice_compose.py" line="65"/>
         <source>Audience units</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="65"/>
+        <location filename="../../client/ui/notice_compose.py" line="70"/>
         <source>&amp;Audience:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="67"/>
+        <location filename="../../client/ui/notice_compose.py" line="72"/>
         <source>Ask for &amp;confirmation of receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="69"/>
+        <location filename="../../client/ui/notice_compose.py" line="74"/>
         <source>&amp;Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="75"/>
+        <location filename="../../client/ui/notice_compose.py" line="80"/>
         <source>&amp;Expires on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="88"/>
+        <location filename="../../client/ui/notice_compose.py" line="93"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="90"/>
+        <location filename="../../client/ui/notice_compose.py" line="95"/>
         <source>A&amp;dd file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="92"/>
+        <location filename="../../client/ui/notice_compose.py" line="97"/>
         <source>Remo&amp;ve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="99"/>
+        <location filename="../../client/ui/notice_compose.py" line="104"/>
         <source>Attachments:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="105"/>
+        <location filename="../../client/ui/notice_compose.py" line="110"/>
         <source>&amp;Publish</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="147"/>
+        <location filename="../../client/ui/notice_compose.py" line="152"/>
         <source>Add attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="160"/>
+        <location filename="../../client/ui/notice_compose.py" line="165"/>
         <source>a title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="162"/>
+        <location filename="../../client/ui/notice_compose.py" line="167"/>
         <source>the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="164"/>
+        <location filename="../../client/ui/notice_compose.py" line="169"/>
         <source>at least one audience unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="166"/>
+        <location filename="../../client/ui/notice_compose.py" line="171"/>
         <source>Still needed: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -945,7 +1003,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="63"/>
+        <location filename="../../client/ui/notices_view.py" line="55"/>
+        <source>[Waiting to be sent]</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="65"/>
         <source>unread</source>
         <translation type="unfinished"></translation>
     </message>
@@ -953,12 +1016,27 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
-        <source>Notice queued for publication.</source>
+        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
+        <source>Notice submitted: sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="97"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
+        <source>Notice submitted. Offline: it will be published when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="98"/>
+        <source>Notice published on the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="99"/>
+        <source>The platform did not publish the notice: see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="108"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -966,87 +1044,92 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="80"/>
+        <location filename="../../client/ui/notices_view.py" line="82"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="84"/>
+        <location filename="../../client/ui/notices_view.py" line="86"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="85"/>
+        <location filename="../../client/ui/notices_view.py" line="87"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="96"/>
+        <location filename="../../client/ui/notices_view.py" line="98"/>
         <source>Notice list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="113"/>
+        <location filename="../../client/ui/notices_view.py" line="115"/>
         <source>Notice text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="119"/>
+        <location filename="../../client/ui/notices_view.py" line="121"/>
         <source>&amp;Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="123"/>
         <source>Tell the publisher you have received this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="125"/>
         <source>&amp;Receipts…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="124"/>
+        <location filename="../../client/ui/notices_view.py" line="126"/>
         <source>Who has read and confirmed this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="164"/>
+        <location filename="../../client/ui/notices_view.py" line="166"/>
         <source>Choose a notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="174"/>
+        <location filename="../../client/ui/notices_view.py" line="176"/>
         <source>Published %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="177"/>
+        <location filename="../../client/ui/notices_view.py" line="179"/>
         <source>Valid until %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="181"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="183"/>
+        <location filename="../../client/ui/notices_view.py" line="185"/>
         <source>Attachments: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="189"/>
+        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <source>Submitted %1, waiting to be sent to the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="195"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="190"/>
+        <location filename="../../client/ui/notices_view.py" line="196"/>
         <source>Receipt confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="192"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1054,17 +1137,17 @@
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="43"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="50"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="60"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="67"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="61"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="68"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1072,17 +1155,17 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="36"/>
+        <location filename="../../client/ui/problems_view.py" line="37"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="40"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="139"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1093,16 +1176,19 @@
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1147,47 +1233,94 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <source>Document number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <source>Since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../client/ui/problems_view.py" line="102"/>
+        <source>Operations waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="119"/>
+        <location filename="../../client/ui/problems_view.py" line="147"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Sent, no answer yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <source>Waiting to be sent (%n)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="173"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="134"/>
+        <location filename="../../client/ui/problems_view.py" line="174"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="191"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1323,33 +1456,33 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="219"/>
+        <location filename="../../client/ui/notices_view.py" line="225"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="227"/>
+        <location filename="../../client/ui/notices_view.py" line="233"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="238"/>
-        <location filename="../../client/ui/notices_view.py" line="245"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>not yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1610,77 +1743,77 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="22"/>
+        <location filename="../../client/ui/status_bar.py" line="23"/>
         <source>Connection state</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="24"/>
+        <location filename="../../client/ui/status_bar.py" line="25"/>
         <source>Last synchronisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="26"/>
+        <location filename="../../client/ui/status_bar.py" line="27"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="31"/>
+        <location filename="../../client/ui/status_bar.py" line="32"/>
         <source>Sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="36"/>
+        <location filename="../../client/ui/status_bar.py" line="37"/>
         <source>Synchronising</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="38"/>
+        <location filename="../../client/ui/status_bar.py" line="39"/>
         <source>&amp;Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="40"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="41"/>
         <source>Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Offline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="55"/>
+        <location filename="../../client/ui/status_bar.py" line="63"/>
         <source>Connected to the county platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="56"/>
+        <location filename="../../client/ui/status_bar.py" line="64"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="71"/>
         <source>Not synchronised yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="65"/>
+        <location filename="../../client/ui/status_bar.py" line="73"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <location filename="../../client/ui/status_bar.py" line="78"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1688,12 +1821,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Nothing waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="75"/>
+        <location filename="../../client/ui/status_bar.py" line="83"/>
         <source>%n problem(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2114,6 +2247,11 @@
     <message>
         <source>This notice has already been sent for publishing and cannot be changed.</source>
         <extracomment>notice.already_queued</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same notice is already waiting to be published: &quot;{title}&quot;.</source>
+        <extracomment>notice.duplicate_pending</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -22,54 +22,69 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="54"/>
+        <location filename="../../client/ui/pages/document_page.py" line="57"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="55"/>
+        <location filename="../../client/ui/pages/document_page.py" line="58"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="113"/>
+        <location filename="../../client/ui/pages/document_page.py" line="116"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="185"/>
-        <source>Signed. It will be sent to the platform when online.</source>
-        <translation>已签批，联网后自动发送到平台。</translation>
+        <location filename="../../client/ui/pages/document_page.py" line="191"/>
+        <source>Signed. Sending it to the platform…</source>
+        <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="204"/>
+        <location filename="../../client/ui/pages/document_page.py" line="192"/>
+        <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
+        <translation>已签批。当前离线，联网后自动发送到平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <source>Sign-off delivered to the platform.</source>
+        <translation>签批已送达平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <source>The platform did not accept the sign-off: see Problems.</source>
+        <translation>平台未接受该签批，请查看“同步问题”。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="255"/>
+        <location filename="../../client/ui/pages/document_page.py" line="264"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="272"/>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
-        <location filename="../../client/ui/pages/document_page.py" line="309"/>
+        <location filename="../../client/ui/pages/document_page.py" line="290"/>
+        <location filename="../../client/ui/pages/document_page.py" line="318"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="283"/>
-        <location filename="../../client/ui/pages/document_page.py" line="311"/>
+        <location filename="../../client/ui/pages/document_page.py" line="292"/>
+        <location filename="../../client/ui/pages/document_page.py" line="320"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="301"/>
+        <location filename="../../client/ui/pages/document_page.py" line="310"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -711,82 +726,124 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="41"/>
+        <location filename="../../client/ui/main_window.py" line="49"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="158"/>
+        <location filename="../../client/ui/main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="159"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="163"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="164"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="183"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="335"/>
+        <location filename="../../client/ui/main_window.py" line="241"/>
+        <source>Quit GovDesk</source>
+        <translation>退出政务桌面</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/main_window.py" line="242"/>
+        <source>%n operation(s) have not been sent to the platform yet.</source>
+        <translation>
+            <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="245"/>
+        <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
+        <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="249"/>
+        <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
+        <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="253"/>
+        <source>&amp;Send first, then quit</source>
+        <translation>先发送再退出(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="255"/>
+        <source>&amp;Quit anyway</source>
+        <translation>直接退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="255"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="267"/>
+        <source>Sending your work to the platform; GovDesk closes when it is done…</source>
+        <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="400"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -832,102 +889,102 @@
 <context>
     <name>NoticeComposeDialog</name>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="47"/>
+        <location filename="../../client/ui/notice_compose.py" line="51"/>
         <source>New notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="52"/>
+        <location filename="../../client/ui/notice_compose.py" line="57"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="53"/>
+        <location filename="../../client/ui/notice_compose.py" line="58"/>
         <source>&amp;Title:</source>
         <translation>标题(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="55"/>
+        <location filename="../../client/ui/notice_compose.py" line="60"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="57"/>
+        <location filename="../../client/ui/notice_compose.py" line="62"/>
         <source>Te&amp;xt:</source>
         <translation>正文(&amp;X)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="60"/>
+        <location filename="../../client/ui/notice_compose.py" line="65"/>
         <source>Audience units</source>
         <translation>发送单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="65"/>
+        <location filename="../../client/ui/notice_compose.py" line="70"/>
         <source>&amp;Audience:</source>
         <translation>发送范围(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="67"/>
+        <location filename="../../client/ui/notice_compose.py" line="72"/>
         <source>Ask for &amp;confirmation of receipt</source>
         <translation>要求确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="69"/>
+        <location filename="../../client/ui/notice_compose.py" line="74"/>
         <source>&amp;Urgent</source>
         <translation>紧急(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="75"/>
+        <location filename="../../client/ui/notice_compose.py" line="80"/>
         <source>&amp;Expires on</source>
         <translation>有效期至(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="88"/>
+        <location filename="../../client/ui/notice_compose.py" line="93"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="90"/>
+        <location filename="../../client/ui/notice_compose.py" line="95"/>
         <source>A&amp;dd file…</source>
         <translation>添加文件(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="92"/>
+        <location filename="../../client/ui/notice_compose.py" line="97"/>
         <source>Remo&amp;ve</source>
         <translation>移除(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="99"/>
+        <location filename="../../client/ui/notice_compose.py" line="104"/>
         <source>Attachments:</source>
         <translation>附件：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="105"/>
+        <location filename="../../client/ui/notice_compose.py" line="110"/>
         <source>&amp;Publish</source>
         <translation>发布(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="147"/>
+        <location filename="../../client/ui/notice_compose.py" line="152"/>
         <source>Add attachments</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="160"/>
+        <location filename="../../client/ui/notice_compose.py" line="165"/>
         <source>a title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="162"/>
+        <location filename="../../client/ui/notice_compose.py" line="167"/>
         <source>the text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="164"/>
+        <location filename="../../client/ui/notice_compose.py" line="169"/>
         <source>at least one audience unit</source>
         <translation>至少一个发送单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notice_compose.py" line="166"/>
+        <location filename="../../client/ui/notice_compose.py" line="171"/>
         <source>Still needed: %1</source>
         <translation>还需填写：%1</translation>
     </message>
@@ -945,7 +1002,12 @@
         <translation>[请确认]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="63"/>
+        <location filename="../../client/ui/notices_view.py" line="55"/>
+        <source>[Waiting to be sent]</source>
+        <translation>[待发送]</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="65"/>
         <source>unread</source>
         <translation>未读</translation>
     </message>
@@ -953,12 +1015,27 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
-        <source>Notice queued for publication.</source>
-        <translation>通知已提交发布，联网后送达。</translation>
+        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
+        <source>Notice submitted: sending it to the platform…</source>
+        <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="97"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
+        <source>Notice submitted. Offline: it will be published when the network is back.</source>
+        <translation>通知已提交。当前离线，联网后发布。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="98"/>
+        <source>Notice published on the platform.</source>
+        <translation>通知已在平台发布。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="99"/>
+        <source>The platform did not publish the notice: see Problems.</source>
+        <translation>平台未发布该通知，请查看“同步问题”。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="108"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
@@ -966,87 +1043,92 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="80"/>
+        <location filename="../../client/ui/notices_view.py" line="82"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="84"/>
+        <location filename="../../client/ui/notices_view.py" line="86"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="85"/>
+        <location filename="../../client/ui/notices_view.py" line="87"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation>向各单位发布通知（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="96"/>
+        <location filename="../../client/ui/notices_view.py" line="98"/>
         <source>Notice list</source>
         <translation>通知列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="113"/>
+        <location filename="../../client/ui/notices_view.py" line="115"/>
         <source>Notice text</source>
         <translation>通知正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="119"/>
+        <location filename="../../client/ui/notices_view.py" line="121"/>
         <source>&amp;Confirm receipt</source>
         <translation>确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="123"/>
         <source>Tell the publisher you have received this notice</source>
         <translation>告知发布人您已收到本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="125"/>
         <source>&amp;Receipts…</source>
         <translation>回执情况(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="124"/>
+        <location filename="../../client/ui/notices_view.py" line="126"/>
         <source>Who has read and confirmed this notice</source>
         <translation>查看谁已阅读、确认本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="164"/>
+        <location filename="../../client/ui/notices_view.py" line="166"/>
         <source>Choose a notice</source>
         <translation>请选择通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="174"/>
+        <location filename="../../client/ui/notices_view.py" line="176"/>
         <source>Published %1</source>
         <translation>发布于 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="177"/>
+        <location filename="../../client/ui/notices_view.py" line="179"/>
         <source>Valid until %1</source>
         <translation>有效期至 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="181"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="183"/>
+        <location filename="../../client/ui/notices_view.py" line="185"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="189"/>
+        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <source>Submitted %1, waiting to be sent to the platform</source>
+        <translation>%1 已提交，待发送到平台</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="195"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation>已确认收到（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="190"/>
+        <location filename="../../client/ui/notices_view.py" line="196"/>
         <source>Receipt confirmed</source>
         <translation>已确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="192"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation>发布人要求确认收到</translation>
     </message>
@@ -1054,17 +1136,17 @@
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="43"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="50"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="60"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="67"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="61"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="68"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
     </message>
@@ -1072,17 +1154,17 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="36"/>
+        <location filename="../../client/ui/problems_view.py" line="37"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="40"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="48"/>
+        <location filename="../../client/ui/problems_view.py" line="139"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
@@ -1093,16 +1175,19 @@
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="56"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -1147,47 +1232,92 @@
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
+        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <source>Document number</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <source>Since</source>
+        <translation>操作时间</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <source>Last error</source>
+        <translation>上次错误</translation>
+    </message>
+    <message>
         <location filename="../../client/ui/problems_view.py" line="102"/>
+        <source>Operations waiting to be sent</source>
+        <translation>待发送的操作</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="118"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="119"/>
+        <location filename="../../client/ui/problems_view.py" line="147"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
+        <translation>
+            <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Waiting</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <source>Sent, no answer yet</source>
+        <translation>已发出，待平台答复</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <source>Waiting to be sent (%n)</source>
+        <translation>
+            <numerusform>待发送的操作（%n）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="171"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="173"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="134"/>
+        <location filename="../../client/ui/problems_view.py" line="174"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="191"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -1323,33 +1453,33 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Read</source>
         <translation>阅读时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="223"/>
         <source>Confirmed</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="219"/>
+        <location filename="../../client/ui/notices_view.py" line="225"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="227"/>
+        <location filename="../../client/ui/notices_view.py" line="233"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation>%2 人中已确认 %1 人，已阅 %3 人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="238"/>
-        <location filename="../../client/ui/notices_view.py" line="245"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>not yet</source>
         <translation>未确认</translation>
     </message>
@@ -1610,89 +1740,89 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="22"/>
+        <location filename="../../client/ui/status_bar.py" line="23"/>
         <source>Connection state</source>
         <translation>连接状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="24"/>
+        <location filename="../../client/ui/status_bar.py" line="25"/>
         <source>Last synchronisation</source>
         <translation>上次同步时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="26"/>
+        <location filename="../../client/ui/status_bar.py" line="27"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="31"/>
+        <location filename="../../client/ui/status_bar.py" line="32"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="36"/>
+        <location filename="../../client/ui/status_bar.py" line="37"/>
         <source>Synchronising</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="38"/>
+        <location filename="../../client/ui/status_bar.py" line="39"/>
         <source>&amp;Sync now</source>
         <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="40"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation>发送已办事项并获取新公文（F5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="41"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="53"/>
+        <location filename="../../client/ui/status_bar.py" line="61"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="55"/>
+        <location filename="../../client/ui/status_bar.py" line="63"/>
         <source>Connected to the county platform</source>
         <translation>已连接市电子政务平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="56"/>
+        <location filename="../../client/ui/status_bar.py" line="64"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation>离线办公：您的签批会保存在本机，联网后发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="71"/>
         <source>Not synchronised yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="65"/>
+        <location filename="../../client/ui/status_bar.py" line="73"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <location filename="../../client/ui/status_bar.py" line="78"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation>
             <numerusform>%n 项操作待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Nothing waiting to be sent</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="75"/>
+        <location filename="../../client/ui/status_bar.py" line="83"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n 个问题</numerusform>
@@ -2113,6 +2243,11 @@
         <source>This notice has already been sent for publishing and cannot be changed.</source>
         <extracomment>notice.already_queued</extracomment>
         <translation>这条通知已提交发布，不能再修改。</translation>
+    </message>
+    <message>
+        <source>The same notice is already waiting to be published: &quot;{title}&quot;.</source>
+        <extracomment>notice.duplicate_pending</extracomment>
+        <translation>同一则通知已提交发布，正在等待发送：“{title}”。</translation>
     </message>
     <message>
         <source>The notice draft cannot be found.</source>

@@ -26,6 +26,7 @@ from client.changes import Changes
 from client.types import Attachment, InboxRow
 from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
+from client.ui.delivery import DeliveryWatch
 from client.ui.document_view import DocumentView
 from client.ui.pages import error_text
 from client.ui.signoff_panel import SignoffPanel, SignRequest
@@ -46,6 +47,8 @@ class DocumentPage(QWidget):
         self._open_request = 0
         self._prefill: SignRequest | None = None
         self._draft: tuple[str, str, str] | None = None
+        self.delivery = DeliveryWatch(ctx, self)
+        self.delivery.message.connect(self.message)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +129,7 @@ class DocumentPage(QWidget):
     def apply_changes(self, changes: Changes) -> None:
         """Show the document again when `changes` touch it (its own sign-off confirmed,
         a new opinion, a re-routed task…); what is typed in the panel stays."""
+        self.delivery.apply_changes(changes)
         if changes.directory:
             self.load_side_data()
         bundle = self._bundle
@@ -179,11 +183,16 @@ class DocumentPage(QWidget):
     def sign(self, req: SignRequest) -> None:
         self.signoff.set_busy(True)
 
-        def done(_result: object) -> None:
+        def done(result: object) -> None:
             self.signoff.set_busy(False)
             self._draft = None
-            self.message.emit(self.tr("Signed. It will be sent to the platform "
-                                      "when online."), 6000)
+            self.delivery.queued(
+                getattr(result, "op_id", None),
+                online_text=self.tr("Signed. Sending it to the platform…"),
+                offline_text=self.tr("Signed. Offline: it will be sent to the platform when "
+                                     "the network is back."),
+                delivered=self.tr("Sign-off delivered to the platform."),
+                refused=self.tr("The platform did not accept the sign-off: see Problems."))
             self.ctx.request_sync()
             if req.go_next:
                 self.open_next_todo()

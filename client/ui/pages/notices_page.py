@@ -7,8 +7,9 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from client.changes import Changes
 from client.types import NoticeDetail, NoticeRow
-from client.ui.context import AppContext
-from client.ui.notice_compose import NoticeComposeDialog
+from client.ui.context import AppContext, Queued
+from client.ui.delivery import DeliveryWatch
+from client.ui.notice_compose import NoticeComposeDialog, NoticeForm
 from client.ui.notices_view import NoticesView, ReceiptsWidget
 from client.ui.pages import error_text
 
@@ -30,6 +31,8 @@ class NoticesPage(QObject):
         self.view.compose_requested.connect(self.compose)
         self.view.receipts_requested.connect(self.show_receipts)
         self.receipts_dialog: QDialog | None = None
+        self.delivery = DeliveryWatch(ctx, self)
+        self.delivery.message.connect(self.message)
 
     def reload(self, keep: str | None = None) -> None:
         """The list again; `keep` is selected (and so opened) when listed."""
@@ -37,6 +40,7 @@ class NoticesPage(QObject):
                         lambda e: self.error.emit(error_text(e)), owner=self, label="notices")
 
     def apply_changes(self, changes: Changes, *, visible: bool) -> None:
+        self.delivery.apply_changes(changes)
         if not visible or not (changes.notices or changes.everything):
             return
         shown = self.view._detail.row.id if self.view._detail is not None else None
@@ -80,15 +84,22 @@ class NoticesPage(QObject):
             dialog = NoticeComposeDialog(directory[0], self._parent)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
-            form = dialog.form()
-
-            def done(_r: object) -> None:
-                self.message.emit(self.tr("Notice queued for publication."), 6000)
-                self.ctx.request_sync()
-            self.ctx.act(lambda: self.ctx.publish_notice(form), done,
-                         lambda e: self.error.emit(error_text(e)), owner=self,
-                         label="publish")
+            self.publish(dialog.form())
         self.ctx.ops.db(self.ctx.directory, with_units, owner=self, label="dir")
+
+    def publish(self, form: NoticeForm) -> None:
+        """Queue the notice (works offline): listed at once as waiting to be sent."""
+        def done(queued: Queued) -> None:
+            self.delivery.queued(
+                queued.op_id,
+                online_text=self.tr("Notice submitted: sending it to the platform…"),
+                offline_text=self.tr("Notice submitted. Offline: it will be published when "
+                                     "the network is back."),
+                delivered=self.tr("Notice published on the platform."),
+                refused=self.tr("The platform did not publish the notice: see Problems."))
+            self.ctx.request_sync()
+        self.ctx.act(lambda: self.ctx.publish_notice(form), done,
+                     lambda e: self.error.emit(error_text(e)), owner=self, label="publish")
 
     def show_receipts(self, notice_id: str) -> None:
         def show(result: tuple) -> None:

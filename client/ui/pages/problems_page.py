@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.changes import Changes
+from client.services.sync_status import SyncStatusInfo
 from client.types import OutboxItem
 from client.ui.context import AppContext
 from client.ui.pages import error_text
@@ -31,6 +32,12 @@ class ProblemsPage(QObject):
     def reload(self) -> None:
         self.ctx.ops.db(self.ctx.problems, lambda r: self.view.set_items(*r),
                         lambda e: self.error.emit(error_text(e)), owner=self, label="problems")
+        self.ctx.ops.db(self.ctx.waiting_ops, self.view.set_queue,
+                        lambda e: self.error.emit(error_text(e)), owner=self, label="queue")
+
+    def show_status(self, info: SyncStatusInfo) -> None:
+        """The window's one sync state (what the status bar shows too)."""
+        self.view.set_waiting(info.unsent)
 
     def apply_changes(self, changes: Changes, *, visible: bool) -> None:
         if visible and (changes.outbox or changes.everything):
