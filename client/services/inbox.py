@@ -38,6 +38,10 @@ _DOC_COLS = ("d.id, d.pk, d.title, d.doc_number, d.issuer, d.doc_type, d.urgency
 _TASK_COLS = "t.id, t.kind, t.status, t.due_at, t.local_state"
 
 
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 @dataclass(frozen=True)
 class _Order:
     exprs: tuple[str, ...]  # sort expressions, all in one direction
@@ -89,8 +93,10 @@ class InboxService:
             sql += f" AND d.doc_type IN ({','.join('?' * len(filters.doc_type))})"
             params.extend(filters.doc_type)
         if filters.issuer:
-            sql += " AND d.issuer = ?"
-            params.append(filters.issuer)
+            # Part of the name is enough ("佳木斯" finds 佳木斯市财政局); % and _ typed by
+            # the user are literal characters, not wildcards.
+            sql += " AND d.issuer LIKE ? ESCAPE '\\'"
+            params.append(f"%{_like_escape(filters.issuer.strip())}%")
         if filters.received_from is not None:
             sql += " AND d.received_at >= ?"
             params.append(int(filters.received_from.timestamp()))

@@ -208,6 +208,10 @@ class AppContext(QObject):
     def badge_counts(self) -> BadgeCounts:
         return self.services.inbox.badges()
 
+    def issuers(self) -> list[str]:
+        """Known 来文机关 in the cache, for completing the issuer filter."""
+        return self.services.inbox.issuers()
+
     def next_todo(self, exclude_task: str | None) -> InboxRow | None:
         page = self.services.inbox.page(InboxView.TODO, InboxFilters(),
                                         sort=InboxSort.URGENCY, limit=2)

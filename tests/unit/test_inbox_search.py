@@ -196,3 +196,18 @@ def test_search_of_a_common_word_lists_newest_first(docs: None,
                                             ("notice", "n1")]
     monkeypatch.setattr(inbox_module, "SPARSE_MATCHES", 10**6)
     assert {h.id for h in search.search("通知")} == {"d-fire", "d-fin", "n1"}
+
+
+def test_issuer_filter_matches_part_of_the_name(docs: None) -> None:
+    inbox = InboxService(ME)
+
+    def q(issuer: str) -> set[str]:
+        return set(ids(inbox.page(InboxView.RECEIVED, InboxFilters(issuer=issuer)).rows))
+
+    assert q("佳木斯") == {"d-fin", "d-fire"}
+    assert q("财政局") == {"d-fin", "d-req"}
+    assert q(" 富锦市统计局 ") == {"d-rep"}
+    assert q("%") == set() and q("_") == set()  # literal characters, not wildcards
+    assert inbox.count(InboxView.RECEIVED, InboxFilters(issuer="佳木斯")) == 2
+    assert set(inbox.issuers()) == {"佳木斯市财政局", "佳木斯市人民政府", "富锦市财政局",
+                                    "富锦市统计局"}

@@ -26,6 +26,9 @@ class InboxPage(QWidget):
         self.ctx = ctx
         self.view_key = "todo"
         self._keep: tuple[str, str | None] | None = None  # row to select again after a reload
+        # Each view keeps its own search and filters: a search typed in 已办 must not
+        # empty 待办 when the user switches to it.
+        self._filter_states: dict[str, tuple[object, ...]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -57,9 +60,18 @@ class InboxPage(QWidget):
         self.model.load_failed.connect(lambda e: self.error.emit(error_text(e)))
 
     def show_view(self, key: str, title: str) -> None:
+        if key != self.view_key:
+            self._filter_states[self.view_key] = self.filters.state()
+            self.filters.set_state(self._filter_states.get(key))
         self.view_key = key
         self.view_title.setText(title)
         self.reload()
+        self.load_issuers()
+
+    def load_issuers(self) -> None:
+        """Refresh the issuer filter's completions from the cache."""
+        self.ctx.ops.db(self.ctx.issuers, self.filters.set_issuers, owner=self,
+                        label="issuers")
 
     def reload(self) -> None:
         """From the top, with the current view, filters and sort."""
@@ -74,6 +86,7 @@ class InboxPage(QWidget):
         if current is not None:
             self._keep = (current.document_id, current.task_id)
         self.model.reload()
+        self.load_issuers()
 
     def focus_search(self) -> None:
         self.filters.search.setFocus()

@@ -1,0 +1,102 @@
+"""The inbox list page over a small real cache: issuer completion, a search per view,
+one row per document in 已办, and the empty state."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from client.db import close_cache, open_cache
+from client.services.inbox import InboxService
+from client.sync import apply
+from client.ui.pages.inbox_page import InboxPage
+from tests.ui.conftest import wait_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+from cachekit import T0, directory_changes, document, task, up  # noqa: E402
+
+ME = "zhangjianguo"
+
+
+class _Ctx:
+    """What InboxPage asks of AppContext, over the services of the test cache."""
+
+    def __init__(self, ops) -> None:  # noqa: ANN001
+        self.ops = ops
+        self.inbox = InboxService(ME)
+
+    def inbox_fetcher(self, view, filters, sort):  # noqa: ANN001, ANN201
+        return lambda after, limit: self.inbox.page(view, filters, sort=sort, after=after,
+                                                    limit=limit)
+
+    def issuers(self) -> list[str]:
+        return self.inbox.issuers()
+
+
+@pytest.fixture
+def cache(tmp_path: Path):  # noqa: ANN201
+    db = open_cache(tmp_path / "cache.db", os.urandom(32))
+    apply.set_identity(user_id=ME)
+    apply.apply_page([
+        *directory_changes(),
+        up("document", document("d-fin", "关于下达财政预算的通知", issuer="佳木斯市财政局",
+                                received=T0)),
+        up("document", document("d-fire", "关于做好同江防火工作的通知",
+                                issuer="佳木斯市人民政府", received=T0 + timedelta(days=1))),
+        up("document", document("d-req", "关于申请防汛资金的请示", issuer="富锦市财政局",
+                                received=T0 + timedelta(days=2))),
+        up("task", task("t-fin", "d-fin", ME)),
+        up("task", task("t-req", "d-req", ME)),
+        up("task", task("t-fire", "d-fire", ME, status="done")),
+    ], cursor="c1")
+    yield db
+    close_cache(db)
+
+
+@pytest.fixture
+def page(qtbot, ops, zh, cache):  # noqa: ANN001, ANN201
+    widget = InboxPage(_Ctx(ops))
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    widget.show_view("todo", "待办")
+    wait_for(qtbot, ops, lambda: widget.model.rowCount() == 2)
+    return widget
+
+
+def _ids(page: InboxPage) -> set[str]:
+    return {r.document_id for r in page.model.rows()}
+
+
+def test_issuer_filter_completes_and_matches_part_of_the_name(qtbot, ops, page) -> None:  # noqa: ANN001
+    completer = page.filters.issuer.completer()
+    wait_for(qtbot, ops, lambda: completer.model().rowCount() == 3)
+    completer.setCompletionPrefix("佳木斯")
+    found = {completer.completionModel().index(i, 0).data()
+             for i in range(completer.completionCount())}
+    assert found == {"佳木斯市财政局", "佳木斯市人民政府"}
+    completer.setCompletionPrefix("财政局")  # any part of the name, not only its start
+    assert completer.completionCount() == 2
+
+    page.filters.issuer.setText("佳木斯")
+    wait_for(qtbot, ops, lambda: _ids(page) == {"d-fin"})
+
+
+def test_each_view_keeps_its_own_search(qtbot, ops, page) -> None:  # noqa: ANN001
+    page.show_view("done", "已办")
+    wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"})
+    page.filters.search.setText("同江")
+    wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"} and not page.filters._debounce
+             .isActive())
+
+    page.show_view("todo", "待办")
+    assert page.filters.search.text() == ""
+    wait_for(qtbot, ops, lambda: _ids(page) == {"d-fin", "d-req"})
+
+    page.show_view("done", "已办")
+    assert page.filters.search.text() == "同江"
+    wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"})
