@@ -36,6 +36,26 @@ NO_DUE = 2**62
 _DOC_COLS = ("d.id, d.pk, d.title, d.doc_number, d.issuer, d.doc_type, d.urgency, "
              "d.urgency_rank, d.status, d.received_at, d.is_read")
 _TASK_COLS = "t.id, t.kind, t.status, t.due_at, t.local_state"
+# Order of the steps one person may hold on one document, as the workflow runs them.
+STEP_ORDER = ("propose", "instruct", "countersign", "handle")
+
+
+def _done(t: str) -> str:
+    """A task of alias `t` that belongs in 已办 (signed here, or finished on the platform)."""
+    return (f"{t}.kind != 'read' AND ({t}.local_state = 'pending_sync'"
+            f" OR {t}.status IN ('done', 'returned'))")
+
+
+# 已办 shows one row per document: the step signed last stands for the document (one still
+# being sent first), and the row lists every step of mine on it ("拟办、承办").
+_DONE_ONE_PER_DOCUMENT = (
+    " AND t.id = (SELECT t2.id FROM task t2 WHERE t2.document_id = t.document_id"
+    f" AND t2.assignee_id = t.assignee_id AND {_done('t2')}"
+    " ORDER BY t2.local_state = 'pending_sync' DESC, COALESCE(t2.local_done_at, 0) DESC,"
+    " t2.updated_at DESC, t2.id DESC LIMIT 1)")
+_DONE_KINDS = (
+    "(SELECT group_concat(t3.kind) FROM task t3 WHERE t3.document_id = t.document_id"
+    f" AND t3.assignee_id = t.assignee_id AND {_done('t3')})")
 
 
 def _like_escape(text: str) -> str:
@@ -82,8 +102,7 @@ class InboxService:
                 sql += (" AND t.kind != 'read' AND t.status = 'pending'"
                         " AND t.local_state != 'pending_sync'")
             elif view == InboxView.DONE:
-                sql += (" AND t.kind != 'read' AND (t.local_state = 'pending_sync'"
-                        " OR t.status IN ('done', 'returned'))")
+                sql += f" AND {_done('t')}{_DONE_ONE_PER_DOCUMENT}"
             elif view == InboxView.CIRCULATE:
                 sql += " AND t.kind = 'read' AND t.status != 'cancelled'"
         if filters.urgency:
@@ -128,6 +147,8 @@ class InboxService:
         drive = view == InboxView.RECEIVED and self._match_count(filters) <= SPARSE_MATCHES
         base, params = self._base(view, filters, drive_by_matches=drive)
         cols = _DOC_COLS if view == InboxView.RECEIVED else f"{_DOC_COLS}, {_TASK_COLS}"
+        if view == InboxView.DONE:
+            cols += f", {_DONE_KINDS}"
         keys = ", ".join(order.exprs)
         sql = f"SELECT {cols}, {keys} {base}"
         if after is not None:
@@ -149,12 +170,17 @@ class InboxService:
     def _row(self, r: tuple[Any, ...], view: InboxView, nkeys: int) -> InboxRow:
         sort_key = tuple(r[-nkeys:])
         task = r[11:16] if view != InboxView.RECEIVED else (None,) * 5
+        kinds: tuple[str, ...] = ()
+        if view == InboxView.DONE and r[16]:
+            held = set(r[16].split(","))
+            kinds = tuple(sorted(held, key=lambda k: (
+                STEP_ORDER.index(k) if k in STEP_ORDER else len(STEP_ORDER), k)))
         return InboxRow(
             document_id=DocumentId(r[0]), task_id=TaskId(task[0]) if task[0] else None,
             title=r[2], doc_number=r[3], issuer=r[4], doc_type=r[5], urgency=r[6],
             status=r[8], received_at=from_epoch(r[9]), due_at=from_epoch(task[3]),
             is_read=bool(r[10]), task_kind=task[1], task_status=task[2],
-            local_state=task[4] or "", sort_key=sort_key)
+            local_state=task[4] or "", sort_key=sort_key, task_kinds=kinds)
 
     def _match_count(self, filters: InboxFilters) -> int:
         """Documents matching the text filter (FTS alone: well under a millisecond)."""
@@ -197,7 +223,8 @@ class InboxService:
               (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
                  WHERE t.assignee_id = ?1 AND t.kind != 'read' AND t.status = 'pending'
                  AND t.local_state != 'pending_sync' AND d.urgency = 'very_urgent'),
-              (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
+              (SELECT COUNT(DISTINCT t.document_id) FROM task t
+                 JOIN document d ON d.id = t.document_id
                  WHERE t.assignee_id = ?1 AND t.kind != 'read'
                  AND (t.local_state = 'pending_sync' OR t.status IN ('done', 'returned'))),
               (SELECT COUNT(*) FROM document d WHERE d.is_read = 0),

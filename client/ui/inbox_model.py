@@ -305,6 +305,8 @@ class InboxModel(QAbstractTableModel):
         if col == COL_ISSUER:
             return r.issuer
         if col == COL_KIND:
+            if len(r.task_kinds) > 1:
+                return self.tr(", ").join(fmt.task_kind_text(k) for k in r.task_kinds)
             return fmt.task_kind_text(r.task_kind) if r.task_kind else \
                 fmt.document_status_text(r.status)
         if col == COL_RECEIVED:

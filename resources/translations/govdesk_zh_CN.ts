@@ -247,99 +247,99 @@
 <context>
     <name>FiltersBar</name>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="48"/>
+        <location filename="../../client/ui/filters_bar.py" line="49"/>
         <source>Search title, doc no., issuer (Ctrl+F)</source>
         <translation>搜索标题、文号、来文机关（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="49"/>
+        <location filename="../../client/ui/filters_bar.py" line="50"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="56"/>
-        <location filename="../../client/ui/filters_bar.py" line="93"/>
+        <location filename="../../client/ui/filters_bar.py" line="57"/>
+        <location filename="../../client/ui/filters_bar.py" line="100"/>
         <source>Urgency</source>
         <translation>缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="58"/>
+        <location filename="../../client/ui/filters_bar.py" line="59"/>
         <source>Any urgency</source>
         <translation>全部缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="61"/>
+        <location filename="../../client/ui/filters_bar.py" line="62"/>
         <source>Extra urgent or urgent</source>
         <translation>特急或加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="65"/>
+        <location filename="../../client/ui/filters_bar.py" line="66"/>
         <source>Document type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="66"/>
+        <location filename="../../client/ui/filters_bar.py" line="67"/>
         <source>Any type</source>
         <translation>全部文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="72"/>
         <location filename="../../client/ui/filters_bar.py" line="73"/>
+        <location filename="../../client/ui/filters_bar.py" line="74"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="79"/>
+        <location filename="../../client/ui/filters_bar.py" line="86"/>
         <source>Received within</source>
         <translation>收文时间范围</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="80"/>
+        <location filename="../../client/ui/filters_bar.py" line="87"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="81"/>
+        <location filename="../../client/ui/filters_bar.py" line="88"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="82"/>
+        <location filename="../../client/ui/filters_bar.py" line="89"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="83"/>
+        <location filename="../../client/ui/filters_bar.py" line="90"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="86"/>
+        <location filename="../../client/ui/filters_bar.py" line="93"/>
         <source>&amp;Unread only</source>
         <translation>只看未读(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="89"/>
+        <location filename="../../client/ui/filters_bar.py" line="96"/>
         <source>S&amp;ort:</source>
         <translation>排序(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="91"/>
+        <location filename="../../client/ui/filters_bar.py" line="98"/>
         <source>Sort order</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="92"/>
+        <location filename="../../client/ui/filters_bar.py" line="99"/>
         <source>Newest</source>
         <translation>最新收文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="94"/>
+        <location filename="../../client/ui/filters_bar.py" line="101"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="95"/>
+        <location filename="../../client/ui/filters_bar.py" line="102"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -462,21 +462,26 @@
         <source>unread</source>
         <translation>未读</translation>
     </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="309"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
 </context>
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="47"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="50"/>
         <source>Document list</source>
         <translation>公文列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="84"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="97"/>
         <source>%1 shown</source>
         <translation>显示 %1 条</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="87"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="100"/>
         <source>Nothing here.</source>
         <translation>暂无内容。</translation>
     </message>

@@ -13,6 +13,7 @@ import pytest
 from client.db import close_cache, open_cache
 from client.services.inbox import InboxService
 from client.sync import apply
+from client.ui.inbox_model import COL_KIND
 from client.ui.pages.inbox_page import InboxPage
 from tests.ui.conftest import wait_for
 
@@ -52,6 +53,7 @@ def cache(tmp_path: Path):  # noqa: ANN201
         up("task", task("t-fin", "d-fin", ME)),
         up("task", task("t-req", "d-req", ME)),
         up("task", task("t-fire", "d-fire", ME, status="done")),
+        up("task", task("t-fire-p", "d-fire", ME, kind="propose", status="done")),
     ], cursor="c1")
     yield db
     close_cache(db)
@@ -100,3 +102,10 @@ def test_each_view_keeps_its_own_search(qtbot, ops, page) -> None:  # noqa: ANN0
     page.show_view("done", "已办")
     assert page.filters.search.text() == "同江"
     wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"})
+
+
+def test_done_shows_a_document_once_with_all_my_steps(qtbot, ops, page) -> None:  # noqa: ANN001
+    page.show_view("done", "已办")
+    wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"})
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, COL_KIND).data() == "拟办、批示"

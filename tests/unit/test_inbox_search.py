@@ -211,3 +211,21 @@ def test_issuer_filter_matches_part_of_the_name(docs: None) -> None:
     assert inbox.count(InboxView.RECEIVED, InboxFilters(issuer="佳木斯")) == 2
     assert set(inbox.issuers()) == {"佳木斯市财政局", "佳木斯市人民政府", "富锦市财政局",
                                     "富锦市统计局"}
+
+
+def test_done_shows_one_row_per_document_with_its_steps(docs: None) -> None:
+    apply.apply_page([
+        up("task", task("t-fire-2", "d-fire", ME, kind="propose", status="done")),
+        up("task", task("t-rep-2", "d-rep", ME, kind="handle", status="returned")),
+        up("task", task("t-rep-3", "d-rep", ME, kind="propose", status="done")),
+        up("task", task("t-rep-4", "d-rep", "lihua", kind="instruct", status="done")),
+    ], cursor="c2")
+    inbox = InboxService(ME)
+    rows = inbox.page(InboxView.DONE).rows
+    assert ids(rows) == ["d-rep", "d-fire"]
+    assert [r.task_kinds for r in rows] == [("propose", "handle"), ("propose", "instruct")]
+    assert inbox.count(InboxView.DONE) == 2 and inbox.badges(now=T0).done == 2
+    # Keyset paging still walks the view one document at a time.
+    for sort in InboxSort:
+        assert ids(inbox.iter_all(InboxView.DONE, sort=sort, batch=1)) in (
+            ["d-rep", "d-fire"], ["d-fire", "d-rep"])
