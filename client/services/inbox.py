@@ -211,6 +211,20 @@ class InboxService:
                 return
             after = page.next_after
 
+    def next_pending(self, view: InboxView | str, exclude_task: str | None = None,
+                     ) -> InboxRow | None:
+        """The most urgent task still to handle in 待办 or 传阅 (签批并办下一件 stays in the
+        view it started from), other than `exclude_task`; None when none is left."""
+        view = InboxView(view)
+        if view not in (InboxView.TODO, InboxView.CIRCULATE):
+            raise ValueError(f"no pending tasks in view {view}")
+        for row in self.iter_all(view, sort=InboxSort.URGENCY, batch=20):
+            # 传阅 also lists what was read already; signed here counts as handled.
+            if (row.task_id != exclude_task and row.task_status == "pending"
+                    and row.local_state != "pending_sync"):
+                return row
+        return None
+
     def badges(self, *, now: datetime | None = None) -> BadgeCounts:
         """Counts for every view's badge and the status bar, in one round trip."""
         ts = int((now or datetime.now().astimezone()).timestamp())

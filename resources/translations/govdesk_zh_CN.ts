@@ -22,54 +22,59 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="54"/>
+        <location filename="../../client/ui/pages/document_page.py" line="56"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="55"/>
+        <location filename="../../client/ui/pages/document_page.py" line="57"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="113"/>
+        <location filename="../../client/ui/pages/document_page.py" line="115"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="185"/>
+        <location filename="../../client/ui/pages/document_page.py" line="188"/>
         <source>Signed. It will be sent to the platform when online.</source>
         <translation>已签批，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="204"/>
+        <location filename="../../client/ui/pages/document_page.py" line="216"/>
+        <source>Everything circulated to you has been read.</source>
+        <translation>传阅文件已全部阅毕。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="219"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="255"/>
+        <location filename="../../client/ui/pages/document_page.py" line="270"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="272"/>
+        <location filename="../../client/ui/pages/document_page.py" line="287"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
-        <location filename="../../client/ui/pages/document_page.py" line="309"/>
+        <location filename="../../client/ui/pages/document_page.py" line="296"/>
+        <location filename="../../client/ui/pages/document_page.py" line="324"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="283"/>
-        <location filename="../../client/ui/pages/document_page.py" line="311"/>
+        <location filename="../../client/ui/pages/document_page.py" line="298"/>
+        <location filename="../../client/ui/pages/document_page.py" line="326"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="301"/>
+        <location filename="../../client/ui/pages/document_page.py" line="316"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>

@@ -9,6 +9,7 @@ import peewee
 import pytest
 from cachekit import T0, directory_changes, document, notice, task, up
 
+from client import models
 from client.search_index import index_text, match_expression
 from client.services import search
 from client.services.documents import DocumentService
@@ -229,3 +230,21 @@ def test_done_shows_one_row_per_document_with_its_steps(docs: None) -> None:
     for sort in InboxSort:
         assert ids(inbox.iter_all(InboxView.DONE, sort=sort, batch=1)) in (
             ["d-rep", "d-fire"], ["d-fire", "d-rep"])
+
+
+def test_next_pending_stays_in_its_view(docs: None) -> None:
+    apply.apply_page([
+        up("task", task("t-fin-r", "d-fin", ME, kind="read", status="done")),
+        up("task", task("t-req-r", "d-req", ME, kind="read")),
+    ], cursor="c2")
+    inbox = InboxService(ME)
+    # 传阅 holds d-rep (pending), d-req (pending, very urgent) and d-fin (read already).
+    assert inbox.next_pending(InboxView.CIRCULATE).task_id == "t-req-r"
+    assert inbox.next_pending(InboxView.CIRCULATE, "t-req-r").task_id == "t-rep"
+    # One just read here waits to be sent: it is not offered again.
+    models.Task.update(local_state="pending_sync").where(models.Task.id == "t-rep").execute()
+    assert inbox.next_pending(InboxView.CIRCULATE, "t-req-r") is None
+    assert inbox.next_pending(InboxView.TODO).task_id == "t-req"
+    assert inbox.next_pending(InboxView.TODO, "t-req").task_id == "t-fin"
+    with pytest.raises(ValueError):
+        inbox.next_pending(InboxView.DONE)
