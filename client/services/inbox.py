@@ -76,7 +76,7 @@ def _order(view: InboxView, sort: InboxSort) -> _Order:
     if sort == InboxSort.DUE and task_view:
         return _Order((f"COALESCE(t.due_at, {NO_DUE})", "t.id"), False)
     if sort == InboxSort.DOC_NUMBER:
-        return _Order(("d.doc_number", *tie), False)
+        return _Order((models.DOC_NUMBER_ORDER, *tie), False)
     return _Order(("d.received_at", *tie), True)
 
 

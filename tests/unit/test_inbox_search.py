@@ -113,8 +113,25 @@ def test_sorts(docs: None) -> None:
     assert ids(inbox.page(InboxView.RECEIVED, sort=InboxSort.URGENCY).rows) == [
         "d-req", "d-fin", "d-rep", "d-fire"]
     assert ids(inbox.page(InboxView.TODO, sort=InboxSort.DUE).rows) == ["d-req", "d-fin"]
-    # Code-point order of 文号: 佳政函… (U+51FD) before 佳政发… (U+53D1).
+    # Issuer abbreviations of 文号 in code-point order: 佳政函… (U+51FD) before 佳政发… (U+53D1).
     assert ids(inbox.page(InboxView.RECEIVED, sort=InboxSort.DOC_NUMBER).rows)[-1] == "d-fire"
+
+
+def test_doc_number_sorts_by_issuer_year_and_number(cache: peewee.Database) -> None:
+    numbers = ["富政发〔2026〕12号", "富政发〔2026〕9号", "富政发[2025]100号", "富政办发〔2026〕3号",
+               "富政发〔2026〕9号之一", "佳政办发〔2026〕86号", "富政发〔2024〕200号"]
+    apply.apply_page([*directory_changes(), *[
+        up("document", document(f"d{i}", doc_number=n)) for i, n in enumerate(numbers)]],
+        cursor="c1")
+    inbox = InboxService(ME)
+    expected = ["佳政办发〔2026〕86号", "富政办发〔2026〕3号", "富政发〔2024〕200号",
+                "富政发[2025]100号", "富政发〔2026〕9号", "富政发〔2026〕9号之一",
+                "富政发〔2026〕12号"]
+    rows = inbox.page(InboxView.RECEIVED, sort=InboxSort.DOC_NUMBER).rows
+    assert [r.doc_number for r in rows] == expected
+    # Keyset pages in that order, one row at a time, with `after=row.sort_key`.
+    assert [r.doc_number for r in inbox.iter_all(
+        InboxView.RECEIVED, sort=InboxSort.DOC_NUMBER, batch=1)] == expected
 
 
 @pytest.mark.parametrize("sort", list(InboxSort))
