@@ -36,6 +36,9 @@ NO_DUE = 2**62
 _DOC_COLS = ("d.id, d.pk, d.title, d.doc_number, d.issuer, d.doc_type, d.urgency, "
              "d.urgency_rank, d.status, d.received_at, d.is_read")
 _TASK_COLS = "t.id, t.kind, t.status, t.due_at, t.local_state"
+# 收文: the nearest deadline of any step still open on the document.
+_DOC_DUE = ("(SELECT MIN(td.due_at) FROM task td WHERE td.document_id = d.id"
+            " AND td.status = 'pending' AND td.kind != 'read')")
 # Order of the steps one person may hold on one document, as the workflow runs them.
 STEP_ORDER = ("propose", "instruct", "countersign", "handle")
 
@@ -146,7 +149,8 @@ class InboxService:
         order = _order(view, sort)
         drive = view == InboxView.RECEIVED and self._match_count(filters) <= SPARSE_MATCHES
         base, params = self._base(view, filters, drive_by_matches=drive)
-        cols = _DOC_COLS if view == InboxView.RECEIVED else f"{_DOC_COLS}, {_TASK_COLS}"
+        cols = (f"{_DOC_COLS}, {_DOC_DUE}" if view == InboxView.RECEIVED
+                else f"{_DOC_COLS}, {_TASK_COLS}")
         if view == InboxView.DONE:
             cols += f", {_DONE_KINDS}"
         keys = ", ".join(order.exprs)
@@ -169,7 +173,8 @@ class InboxService:
 
     def _row(self, r: tuple[Any, ...], view: InboxView, nkeys: int) -> InboxRow:
         sort_key = tuple(r[-nkeys:])
-        task = r[11:16] if view != InboxView.RECEIVED else (None,) * 5
+        # 收文 has no task of its own: its 办理时限 is the document's nearest open deadline.
+        task = r[11:16] if view != InboxView.RECEIVED else (None, None, None, r[11], None)
         kinds: tuple[str, ...] = ()
         if view == InboxView.DONE and r[16]:
             held = set(r[16].split(","))

@@ -413,62 +413,67 @@
 <context>
     <name>InboxModel</name>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Doc No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="245"/>
+        <location filename="../../client/ui/inbox_model.py" line="248"/>
         <source>Signed here, waiting to be sent to the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="247"/>
+        <location filename="../../client/ui/inbox_model.py" line="250"/>
         <source>The platform did not accept this; see Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="249"/>
+        <location filename="../../client/ui/inbox_model.py" line="252"/>
         <source>Past its deadline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="253"/>
+        <location filename="../../client/ui/inbox_model.py" line="256"/>
         <source>unread</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="309"/>
+        <location filename="../../client/ui/inbox_model.py" line="318"/>
         <source>, </source>
         <translation type="unfinished"></translation>
     </message>
@@ -476,17 +481,17 @@
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="50"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="61"/>
         <source>Document list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="97"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="134"/>
         <source>%1 shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="100"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="137"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -721,82 +726,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="41"/>
+        <location filename="../../client/ui/main_window.py" line="42"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="158"/>
+        <location filename="../../client/ui/main_window.py" line="159"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="159"/>
+        <location filename="../../client/ui/main_window.py" line="160"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="161"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="163"/>
+        <location filename="../../client/ui/main_window.py" line="164"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="164"/>
+        <location filename="../../client/ui/main_window.py" line="165"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="166"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="172"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="180"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="335"/>
+        <location filename="../../client/ui/main_window.py" line="339"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>

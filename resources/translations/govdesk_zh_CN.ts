@@ -413,62 +413,67 @@
 <context>
     <name>InboxModel</name>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Urgency</source>
         <translation>缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Doc No.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="245"/>
+        <location filename="../../client/ui/inbox_model.py" line="248"/>
         <source>Signed here, waiting to be sent to the platform</source>
         <translation>已在本机签批，等待发送到平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="247"/>
+        <location filename="../../client/ui/inbox_model.py" line="250"/>
         <source>The platform did not accept this; see Problems</source>
         <translation>平台未接受，请查看“同步问题”</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="249"/>
+        <location filename="../../client/ui/inbox_model.py" line="252"/>
         <source>Past its deadline</source>
         <translation>已超过办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="253"/>
+        <location filename="../../client/ui/inbox_model.py" line="256"/>
         <source>unread</source>
         <translation>未读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="309"/>
+        <location filename="../../client/ui/inbox_model.py" line="318"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -476,17 +481,17 @@
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="50"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="61"/>
         <source>Document list</source>
         <translation>公文列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="97"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="134"/>
         <source>%1 shown</source>
         <translation>显示 %1 条</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="100"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="137"/>
         <source>Nothing here.</source>
         <translation>暂无内容。</translation>
     </message>
@@ -721,82 +726,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="41"/>
+        <location filename="../../client/ui/main_window.py" line="42"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="158"/>
+        <location filename="../../client/ui/main_window.py" line="159"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="159"/>
+        <location filename="../../client/ui/main_window.py" line="160"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="160"/>
+        <location filename="../../client/ui/main_window.py" line="161"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="163"/>
+        <location filename="../../client/ui/main_window.py" line="164"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="164"/>
+        <location filename="../../client/ui/main_window.py" line="165"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="165"/>
+        <location filename="../../client/ui/main_window.py" line="166"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="172"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="174"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="180"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="335"/>
+        <location filename="../../client/ui/main_window.py" line="339"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>

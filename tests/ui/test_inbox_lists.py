@@ -9,11 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from client.db import close_cache, open_cache
 from client.services.inbox import InboxService
 from client.sync import apply
-from client.ui.inbox_model import COL_KIND
+from client.types import InboxSort
+from client.ui import fmt
+from client.ui.inbox_model import COL_DUE, COL_KIND, COL_NUMBER, COL_RECEIVED
 from client.ui.pages.inbox_page import InboxPage
 from tests.ui.conftest import wait_for
 
@@ -45,12 +48,14 @@ def cache(tmp_path: Path):  # noqa: ANN201
     apply.apply_page([
         *directory_changes(),
         up("document", document("d-fin", "关于下达财政预算的通知", issuer="佳木斯市财政局",
-                                received=T0)),
+                                received=T0, doc_number="富政发〔2026〕12号")),
         up("document", document("d-fire", "关于做好同江防火工作的通知",
-                                issuer="佳木斯市人民政府", received=T0 + timedelta(days=1))),
+                                issuer="佳木斯市人民政府", received=T0 + timedelta(days=1),
+                                doc_number="富政发〔2026〕9号")),
         up("document", document("d-req", "关于申请防汛资金的请示", issuer="富锦市财政局",
-                                received=T0 + timedelta(days=2))),
-        up("task", task("t-fin", "d-fin", ME)),
+                                received=T0 + timedelta(days=2),
+                                doc_number="佳政办发〔2026〕86号")),
+        up("task", task("t-fin", "d-fin", ME, due=T0 + timedelta(days=5))),
         up("task", task("t-req", "d-req", ME)),
         up("task", task("t-fire", "d-fire", ME, status="done")),
         up("task", task("t-fire-p", "d-fire", ME, kind="propose", status="done")),
@@ -109,3 +114,26 @@ def test_done_shows_a_document_once_with_all_my_steps(qtbot, ops, page) -> None:
     wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"})
     assert page.model.rowCount() == 1
     assert page.model.index(0, COL_KIND).data() == "拟办、批示"
+
+
+def test_received_shows_status_and_deadline_and_headers_sort(qtbot, ops, page) -> None:  # noqa: ANN001
+    page.show_view("received", "收文")
+    wait_for(qtbot, ops, lambda: page.model.rowCount() == 3)
+    header = page.model.headerData
+    assert header(COL_KIND, Qt.Orientation.Horizontal) == "状态"
+    fin = page.model.find(document_id="d-fin")
+    assert page.model.index(fin, COL_DUE).data() == fmt.short_datetime_text(
+        T0 + timedelta(days=5))
+    assert page.model.index(fin, COL_KIND).data() == fmt.document_status_text("in_progress")
+
+    page.table.horizontalHeader().sectionClicked.emit(COL_NUMBER)
+    assert page.filters.sort_order() == InboxSort.DOC_NUMBER
+    wait_for(qtbot, ops, lambda: [r.doc_number for r in page.model.rows()] == [
+        "佳政办发〔2026〕86号", "富政发〔2026〕9号", "富政发〔2026〕12号"])
+    assert page.table.horizontalHeader().sortIndicatorSection() == COL_NUMBER
+    page.table.horizontalHeader().sectionClicked.emit(COL_RECEIVED)
+    wait_for(qtbot, ops, lambda: [r.document_id for r in page.model.rows()] == [
+        "d-req", "d-fire", "d-fin"])
+
+    page.show_view("todo", "待办")
+    assert header(COL_KIND, Qt.Orientation.Horizontal) == "环节"

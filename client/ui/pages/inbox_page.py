@@ -6,15 +6,26 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from client.changes import Changes
-from client.types import InboxRow, InboxView
+from client.types import InboxRow, InboxSort, InboxView
 from client.ui.context import AppContext
 from client.ui.filters_bar import FiltersBar
-from client.ui.inbox_model import ROW_ROLE, InboxModel
+from client.ui.inbox_model import (
+    COL_DUE,
+    COL_NUMBER,
+    COL_RECEIVED,
+    COL_URGENCY,
+    ROW_ROLE,
+    InboxModel,
+)
 from client.ui.inbox_table import InboxTable
 from client.ui.pages import error_text
 
 INBOX_VIEWS = {"todo": InboxView.TODO, "done": InboxView.DONE,
                "received": InboxView.RECEIVED, "circulate": InboxView.CIRCULATE}
+# A click on a column header sorts by it (the same orders as the filter bar's sort box).
+COLUMN_SORTS = {COL_URGENCY: InboxSort.URGENCY, COL_NUMBER: InboxSort.DOC_NUMBER,
+                COL_RECEIVED: InboxSort.RECEIVED, COL_DUE: InboxSort.DUE}
+_DESCENDING = frozenset({InboxSort.URGENCY, InboxSort.RECEIVED})
 
 
 class InboxPage(QWidget):
@@ -55,6 +66,11 @@ class InboxPage(QWidget):
         self.empty_label.setObjectName("muted")
         layout.addWidget(self.empty_label)
 
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self.sort_by_column)
+
         self.filters.changed.connect(self.reload)
         self.model.page_loaded.connect(self._page_loaded)
         self.model.load_failed.connect(lambda e: self.error.emit(error_text(e)))
@@ -76,8 +92,29 @@ class InboxPage(QWidget):
     def reload(self) -> None:
         """From the top, with the current view, filters and sort."""
         view = INBOX_VIEWS[self.view_key]
-        fetch = self.ctx.inbox_fetcher(view, self.filters.filters(), self.filters.sort_order())
+        sort = self.filters.sort_order()
+        self.model.set_document_rows(view == InboxView.RECEIVED)
+        self._show_sort(sort)
+        fetch = self.ctx.inbox_fetcher(view, self.filters.filters(), sort)
         self.model.set_fetcher(fetch)
+
+    def sort_by_column(self, column: int) -> None:
+        """Header click: sort by that column if it has an order, else keep the order."""
+        sort = COLUMN_SORTS.get(column)
+        index = self.filters.sort.findData(sort) if sort is not None else -1
+        if index < 0 or index == self.filters.sort.currentIndex():
+            self._show_sort(self.filters.sort_order())  # Qt moved the indicator: put it back
+            return
+        self.filters.sort.setCurrentIndex(index)  # → changed → reload
+
+    def _show_sort(self, sort: InboxSort) -> None:
+        column = next((c for c, s in COLUMN_SORTS.items() if s == sort), -1)
+        order = (Qt.SortOrder.DescendingOrder if sort in _DESCENDING
+                 else Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
 
     def apply_changes(self, changes: Changes) -> None:
         if not changes.inbox:
