@@ -42,9 +42,11 @@ def _rfc3339(at: datetime) -> str:
     return at.astimezone().isoformat(timespec="seconds")
 
 
-# All sort keys descending: needs my ack, unread, urgent, newest. Each "?" is `me`.
-_KEYS = ("(n.requires_ack AND NOT n.acked AND COALESCE(n.publisher_id, '') != ?)",
-         "(NOT n.is_read)", "n.urgent", "COALESCE(n.published_at, 0)", "n.pk")
+# Newest first, by publication date (all keys descending). Unread, urgent and "please
+# confirm" show as marks on the row, not by moving it: reading a notice must not reorder
+# the list. One not yet published (queued here) is the newest of all.
+_NOT_YET_PUBLISHED = 2**62
+_KEYS = (f"COALESCE(n.published_at, {_NOT_YET_PUBLISHED})", "n.pk")
 
 
 class NoticeService:
@@ -67,9 +69,9 @@ class NoticeService:
 
     def list(self, *, now: datetime, after: SortKey | None = None, limit: int = 50,
              include_expired: bool = False) -> tuple[list[NoticeRow], SortKey | None]:
-        """Notices to show, unacknowledged and unread first; expired ones hidden."""
+        """Notices to show, newest first; expired ones hidden."""
         keys = ", ".join(_KEYS)
-        params: list[Any] = [self.me]
+        params: list[Any] = []
         sql = f"SELECT n.pk, {keys} FROM notice n WHERE 1"
         if not include_expired:
             sql += " AND (n.expires_at IS NULL OR n.expires_at > ?)"
@@ -78,7 +80,7 @@ class NoticeService:
             if len(after) != len(_KEYS):
                 raise ValueError("`after` is not a notice list position")
             sql += f" AND ({keys}) < ({', '.join('?' * len(_KEYS))})"
-            params.extend([self.me, *after])
+            params.extend(after)
         # Ordinals refer to the key columns of the select list.
         sql += " ORDER BY " + ", ".join(f"{i} DESC" for i in range(2, len(_KEYS) + 2))
         sql += " LIMIT ?"
