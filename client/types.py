@@ -251,6 +251,7 @@ class ReceiptStatus:
     acked: list[ReceiptInfo]
     audience_users: int
     missing: list[UserId]
+    units: dict[UserId, str] = field(default_factory=dict)  # each person's unit name
 
 
 @dataclass(frozen=True)

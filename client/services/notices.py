@@ -232,6 +232,13 @@ class NoticeService:
         done |= {r.user_id for r in receipts if r.kind == "ack"}
         missing = sorted((UserId(u) for u in audience if u not in done and u != n.publisher_id),
                          key=lambda u: audience[u])
+        people = {r.user_id for r in receipts} | set(audience)
+        unit_of = dict(User.select(User.id, User.unit_id).where(User.id.in_(list(people)))
+                       .tuples())
+        unit_names = dict(Unit.select(Unit.id, Unit.name).where(
+            Unit.id.in_([u for u in unit_of.values() if u])).tuples())
         return ReceiptStatus(notice_id=NoticeId(n.id), read=read, acked=acked,
-                             audience_users=len(audience), missing=missing)
+                             audience_users=len(audience), missing=missing,
+                             units={UserId(u): unit_names.get(unit_id or "", "")
+                                    for u, unit_id in unit_of.items()})
 

@@ -950,17 +950,17 @@
 <context>
     <name>NoticeListModel</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="51"/>
+        <location filename="../../client/ui/notices_view.py" line="56"/>
         <source>[Urgent]</source>
         <translation>[紧急]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="53"/>
+        <location filename="../../client/ui/notices_view.py" line="58"/>
         <source>[Please confirm]</source>
         <translation>[请确认]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="63"/>
+        <location filename="../../client/ui/notices_view.py" line="68"/>
         <source>unread</source>
         <translation>未读</translation>
     </message>
@@ -968,12 +968,22 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="82"/>
+        <source>Downloading the attachment…</source>
+        <translation>正在下载附件…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
+        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
+        <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="113"/>
         <source>Notice queued for publication.</source>
         <translation>通知已提交发布，联网后送达。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="97"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
@@ -981,87 +991,92 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="80"/>
+        <location filename="../../client/ui/notices_view.py" line="86"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="84"/>
+        <location filename="../../client/ui/notices_view.py" line="90"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="85"/>
+        <location filename="../../client/ui/notices_view.py" line="91"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation>向各单位发布通知（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="96"/>
+        <location filename="../../client/ui/notices_view.py" line="102"/>
         <source>Notice list</source>
         <translation>通知列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="113"/>
+        <location filename="../../client/ui/notices_view.py" line="119"/>
         <source>Notice text</source>
         <translation>通知正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="119"/>
+        <location filename="../../client/ui/notices_view.py" line="131"/>
         <source>&amp;Confirm receipt</source>
         <translation>确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="133"/>
         <source>Tell the publisher you have received this notice</source>
         <translation>告知发布人您已收到本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="135"/>
         <source>&amp;Receipts…</source>
         <translation>回执情况(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="124"/>
+        <location filename="../../client/ui/notices_view.py" line="136"/>
         <source>Who has read and confirmed this notice</source>
         <translation>查看谁已阅读、确认本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="164"/>
+        <location filename="../../client/ui/notices_view.py" line="176"/>
         <source>Choose a notice</source>
         <translation>请选择通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="174"/>
+        <location filename="../../client/ui/notices_view.py" line="186"/>
         <source>Published %1</source>
         <translation>发布于 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="177"/>
+        <location filename="../../client/ui/notices_view.py" line="189"/>
         <source>Valid until %1</source>
         <translation>有效期至 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="191"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="183"/>
+        <location filename="../../client/ui/notices_view.py" line="196"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="189"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
+        <source>Click a name to open the attachment</source>
+        <translation>点击附件名称即可打开</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="205"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation>已确认收到（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="190"/>
+        <location filename="../../client/ui/notices_view.py" line="206"/>
         <source>Receipt confirmed</source>
         <translation>已确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="192"/>
+        <location filename="../../client/ui/notices_view.py" line="208"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation>发布人要求确认收到</translation>
     </message>
@@ -1313,33 +1328,38 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
         <source>Read</source>
         <translation>阅读时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="217"/>
+        <location filename="../../client/ui/notices_view.py" line="244"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="245"/>
         <source>Confirmed</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="219"/>
+        <location filename="../../client/ui/notices_view.py" line="247"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="227"/>
+        <location filename="../../client/ui/notices_view.py" line="260"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation>%2 人中已确认 %1 人，已阅 %3 人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="238"/>
-        <location filename="../../client/ui/notices_view.py" line="245"/>
+        <location filename="../../client/ui/notices_view.py" line="272"/>
+        <location filename="../../client/ui/notices_view.py" line="280"/>
         <source>not yet</source>
         <translation>未确认</translation>
     </message>

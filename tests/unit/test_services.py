@@ -100,6 +100,9 @@ def test_publish_offline_with_attachment(cache: peewee.Database, blobs: BlobStor
     assert [r.user_name for r in status.acked] == ["李华"]
     assert "lihua" not in status.missing and "chenming" in status.missing
     assert status.audience_users == 6
+    # Each person's unit, for the receipts list (readers and those still missing).
+    assert status.units["lihua"] == "市政府办公室" and status.units["chenming"] == "市财政局"
+    assert status.units["zhouqiang"] == "市财政局"
 
 
 def test_outbox_backoff_and_set_aside_do_not_block(cache: peewee.Database) -> None:
