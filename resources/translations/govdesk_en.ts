@@ -481,17 +481,47 @@
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="61"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="63"/>
         <source>Document list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="134"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="151"/>
+        <source>No documents match the search or filters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="153"/>
+        <source>All done: nothing is waiting for you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="154"/>
+        <source>You have not handled any documents yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="155"/>
+        <source>No documents have been received yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="156"/>
+        <source>Nothing is circulated to you to read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="168"/>
+        <source>Clear the search and filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="180"/>
         <source>%1 shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="137"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="157"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -481,17 +481,47 @@
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="61"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="63"/>
         <source>Document list</source>
         <translation>公文列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="134"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="151"/>
+        <source>No documents match the search or filters.</source>
+        <translation>没有符合搜索或筛选条件的公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="153"/>
+        <source>All done: nothing is waiting for you.</source>
+        <translation>待办已全部办理，没有等待您办理的公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="154"/>
+        <source>You have not handled any documents yet.</source>
+        <translation>您还没有办理过公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="155"/>
+        <source>No documents have been received yet.</source>
+        <translation>还没有收到公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="156"/>
+        <source>Nothing is circulated to you to read.</source>
+        <translation>没有传阅给您的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="168"/>
+        <source>Clear the search and filters</source>
+        <translation>清除搜索和筛选条件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="180"/>
         <source>%1 shown</source>
         <translation>显示 %1 条</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="137"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="157"/>
         <source>Nothing here.</source>
         <translation>暂无内容。</translation>
     </message>

@@ -137,3 +137,29 @@ def test_received_shows_status_and_deadline_and_headers_sort(qtbot, ops, page) -
 
     page.show_view("todo", "待办")
     assert header(COL_KIND, Qt.Orientation.Horizontal) == "环节"
+
+
+def test_empty_list_says_why_in_the_middle(qtbot, ops, page) -> None:  # noqa: ANN001
+    label = page.empty_label
+    assert not label.isVisible()
+    page.filters.search.setText("不存在的词")
+    wait_for(qtbot, ops, lambda: page.model.rowCount() == 0 and label.isVisible())
+    assert "没有符合搜索或筛选条件的公文。" in label.text()
+    viewport = page.table.viewport()
+    assert label.parent() is viewport
+    assert abs(label.geometry().center().y() - viewport.rect().center().y()) <= 2
+    assert label.height() > viewport.height() / 2  # the middle of the list, not a footer
+    label.linkActivated.emit("clear")  # 清除搜索和筛选条件
+    assert page.filters.search.text() == ""
+    wait_for(qtbot, ops, lambda: page.model.rowCount() == 2 and not label.isVisible())
+
+    page.show_view("circulate", "传阅")
+    wait_for(qtbot, ops, lambda: label.isVisible())
+    assert "没有传阅给您的文件。" in label.text() and "clear" not in label.text()
+
+    apply.apply_page([up("task", task("t-fin", "d-fin", ME, status="done", version=2)),
+                      up("task", task("t-req", "d-req", ME, status="done", version=2))],
+                     cursor="c2")
+    page.show_view("todo", "待办")
+    wait_for(qtbot, ops, lambda: page.model.rowCount() == 0 and label.isVisible())
+    assert "待办已全部办理" in label.text()

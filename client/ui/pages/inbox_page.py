@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import html
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from client.changes import Changes
-from client.types import InboxRow, InboxSort, InboxView
+from client.types import InboxFilters, InboxRow, InboxSort, InboxView
 from client.ui.context import AppContext
 from client.ui.filters_bar import FiltersBar
 from client.ui.inbox_model import (
@@ -61,10 +63,16 @@ class InboxPage(QWidget):
         self.table.setAccessibleName(self.tr("Document list"))
         self.table.activated.connect(self.row_activated)
         layout.addWidget(self.table, 1)
-        self.empty_label = QLabel()
+        # The empty state sits in the middle of the list (headers stay) and says why it is
+        # empty: nothing matches the search, or there is nothing (left) to do.
+        self.empty_label = QLabel(self.table.viewport())
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setObjectName("muted")
-        layout.addWidget(self.empty_label)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_label.linkActivated.connect(self._empty_link)
+        self.empty_label.hide()
+        self.table.viewport().installEventFilter(self)
 
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
@@ -129,12 +137,48 @@ class InboxPage(QWidget):
         self.filters.search.setFocus()
         self.filters.search.selectAll()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty_state()
+        return super().eventFilter(watched, event)
+
+    def _place_empty_state(self) -> None:
+        self.empty_label.setGeometry(self.table.viewport().rect().adjusted(24, 24, -24, -24))
+
+    def empty_reason(self) -> str:
+        """Why the list is empty, in words: the filters, or nothing (left) in the view."""
+        if self.filters.filters() != InboxFilters():
+            return self.tr("No documents match the search or filters.")
+        return {
+            "todo": self.tr("All done: nothing is waiting for you."),
+            "done": self.tr("You have not handled any documents yet."),
+            "received": self.tr("No documents have been received yet."),
+            "circulate": self.tr("Nothing is circulated to you to read."),
+        }.get(self.view_key, self.tr("Nothing here."))
+
+    def _show_empty_state(self, empty: bool) -> None:
+        if not empty:
+            self.empty_label.hide()
+            self.empty_label.clear()
+            return
+        reason = html.escape(self.empty_reason())
+        text = f'<p style="font-size: large;">{reason}</p>'
+        if self.filters.filters() != InboxFilters():
+            text += '<p><a href="clear">{}</a></p>'.format(
+                html.escape(self.tr("Clear the search and filters")))
+        self.empty_label.setText(text)
+        self.empty_label.setAccessibleName(self.empty_reason())
+        self._place_empty_state()
+        self.empty_label.show()
+
+    def _empty_link(self, link: str) -> None:
+        if link == "clear":
+            self.filters.reset()
+
     def _page_loaded(self, rows: int) -> None:
         more = "+" if not self.model.is_exhausted() else ""
         self.count_label.setText(self.tr("%1 shown").replace("%1", f"{rows}{more}"))
-        empty = rows == 0
-        self.empty_label.setVisible(empty)
-        self.empty_label.setText(self.tr("Nothing here.") if empty else "")
+        self._show_empty_state(rows == 0)
         keep, self._keep = self._keep, None
         found = self.model.find(document_id=keep[0], task_id=keep[1]) if keep else -1
         if found >= 0:
