@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 
 from client.db import close_cache, open_cache
 from client.services.inbox import InboxService
@@ -114,6 +115,8 @@ def test_done_shows_a_document_once_with_all_my_steps(qtbot, ops, page) -> None:
     wait_for(qtbot, ops, lambda: _ids(page) == {"d-fire"})
     assert page.model.rowCount() == 1
     assert page.model.index(0, COL_KIND).data() == "拟办、批示"
+    font = page.model.index(0, COL_KIND).data(Qt.ItemDataRole.FontRole) or page.table.font()
+    assert page.table.columnWidth(COL_KIND) >= QFontMetrics(font).horizontalAdvance("拟办、批示")
 
 
 def test_received_shows_status_and_deadline_and_headers_sort(qtbot, ops, page) -> None:  # noqa: ANN001
