@@ -7,6 +7,7 @@ lazy Qt model calls `count()` once for its row count and `page()` as it scrolls.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -206,7 +207,8 @@ class InboxService:
         return int(db.execute_sql(f"SELECT COUNT(*) {base}", params).fetchone()[0])
 
     def iter_all(self, view: InboxView | str, filters: InboxFilters | None = None, *,
-                 sort: InboxSort | str = InboxSort.RECEIVED, batch: int = 200):
+                 sort: InboxSort | str = InboxSort.RECEIVED, batch: int = 200,
+                 ) -> Iterator[InboxRow]:
         """Every row of a view, fetched page by page (for exports)."""
         after = None
         while True:

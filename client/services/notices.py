@@ -233,10 +233,12 @@ class NoticeService:
         missing = sorted((UserId(u) for u in audience if u not in done and u != n.publisher_id),
                          key=lambda u: audience[u])
         people = {r.user_id for r in receipts} | set(audience)
-        unit_of = dict(User.select(User.id, User.unit_id).where(User.id.in_(list(people)))
-                       .tuples())
-        unit_names = dict(Unit.select(Unit.id, Unit.name).where(
-            Unit.id.in_([u for u in unit_of.values() if u])).tuples())
+        unit_of: dict[str, str | None] = {
+            u.id: u.unit_id for u in User.select(User.id, User.unit_id).where(
+                User.id.in_(list(people)))}
+        unit_names: dict[str, str] = {
+            u.id: u.name for u in Unit.select(Unit.id, Unit.name).where(
+                Unit.id.in_([u for u in unit_of.values() if u]))}
         return ReceiptStatus(notice_id=NoticeId(n.id), read=read, acked=acked,
                              audience_users=len(audience), missing=missing,
                              units={UserId(u): unit_names.get(unit_id or "", "")

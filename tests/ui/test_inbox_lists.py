@@ -134,6 +134,9 @@ def test_received_shows_status_and_deadline_and_headers_sort(qtbot, ops, page) -
     wait_for(qtbot, ops, lambda: [r.doc_number for r in page.model.rows()] == [
         "佳政办发〔2026〕86号", "富政发〔2026〕9号", "富政发〔2026〕12号"])
     assert page.table.horizontalHeader().sortIndicatorSection() == COL_NUMBER
+    page.table.horizontalHeader().sectionClicked.emit(COL_DUE)  # no such order in 收文
+    assert page.filters.sort_order() == InboxSort.DOC_NUMBER
+    assert page.table.horizontalHeader().sortIndicatorSection() == COL_NUMBER
     page.table.horizontalHeader().sectionClicked.emit(COL_RECEIVED)
     wait_for(qtbot, ops, lambda: [r.document_id for r in page.model.rows()] == [
         "d-req", "d-fire", "d-fin"])

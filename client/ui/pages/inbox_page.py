@@ -109,6 +109,8 @@ class InboxPage(QWidget):
     def sort_by_column(self, column: int) -> None:
         """Header click: sort by that column if it has an order, else keep the order."""
         sort = COLUMN_SORTS.get(column)
+        if sort == InboxSort.DUE and INBOX_VIEWS[self.view_key] == InboxView.RECEIVED:
+            sort = None  # 收文 has no deadline order of its own (the service keeps 收文时间)
         index = self.filters.sort.findData(sort) if sort is not None else -1
         if index < 0 or index == self.filters.sort.currentIndex():
             self._show_sort(self.filters.sort_order())  # Qt moved the indicator: put it back
