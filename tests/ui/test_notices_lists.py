@@ -58,6 +58,7 @@ def test_a_notice_attachment_opens(qtbot, ops, zh, monkeypatch) -> None:  # noqa
     qtbot.addWidget(parent)
     ctx = _Ctx(ops, {})
     page = NoticesPage(ctx, parent)  # type: ignore[arg-type]
+    qtbot.addWidget(page.view)  # the window's page stack would own it
     page.view.set_detail(_detail())
     label = page.view.attachments
     assert 'href="attachment:0"' in label.text() and "防汛值班表.xlsx" in label.text()
@@ -99,6 +100,7 @@ def test_receipts_show_unit_full_times_and_a_close_button(qtbot, ops, zh) -> Non
     ctx = SimpleNamespace(ops=ops, roles=[], user_id="zhaoxin",
                           receipts=lambda _nid: (status, {"zhouqiang": "周强"}))
     page = NoticesPage(ctx, parent)  # type: ignore[arg-type]
+    qtbot.addWidget(page.view)
     page.show_receipts("n1")
     wait_for(qtbot, ops, lambda: page.receipts_dialog is not None)
     dialog = page.receipts_dialog
