@@ -86,6 +86,8 @@ class InboxRow:
     task_status: str | None
     local_state: str  # "" | "pending_sync" | "conflict" | "rejected"
     sort_key: SortKey
+    # 已办: every step of mine on the document, in workflow order (one row per document).
+    task_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ class ReceiptStatus:
     acked: list[ReceiptInfo]
     audience_users: int
     missing: list[UserId]
+    units: dict[UserId, str] = field(default_factory=dict)  # each person's unit name
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ lazy Qt model calls `count()` once for its row count and `page()` as it scrolls.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,33 @@ NO_DUE = 2**62
 _DOC_COLS = ("d.id, d.pk, d.title, d.doc_number, d.issuer, d.doc_type, d.urgency, "
              "d.urgency_rank, d.status, d.received_at, d.is_read")
 _TASK_COLS = "t.id, t.kind, t.status, t.due_at, t.local_state"
+# 收文: the nearest deadline of any step still open on the document.
+_DOC_DUE = ("(SELECT MIN(td.due_at) FROM task td WHERE td.document_id = d.id"
+            " AND td.status = 'pending' AND td.kind != 'read')")
+# Order of the steps one person may hold on one document, as the workflow runs them.
+STEP_ORDER = ("propose", "instruct", "countersign", "handle")
+
+
+def _done(t: str) -> str:
+    """A task of alias `t` that belongs in 已办 (signed here, or finished on the platform)."""
+    return (f"{t}.kind != 'read' AND ({t}.local_state = 'pending_sync'"
+            f" OR {t}.status IN ('done', 'returned'))")
+
+
+# 已办 shows one row per document: the step signed last stands for the document (one still
+# being sent first), and the row lists every step of mine on it ("拟办、承办").
+_DONE_ONE_PER_DOCUMENT = (
+    " AND t.id = (SELECT t2.id FROM task t2 WHERE t2.document_id = t.document_id"
+    f" AND t2.assignee_id = t.assignee_id AND {_done('t2')}"
+    " ORDER BY t2.local_state = 'pending_sync' DESC, COALESCE(t2.local_done_at, 0) DESC,"
+    " t2.updated_at DESC, t2.id DESC LIMIT 1)")
+_DONE_KINDS = (
+    "(SELECT group_concat(t3.kind) FROM task t3 WHERE t3.document_id = t.document_id"
+    f" AND t3.assignee_id = t.assignee_id AND {_done('t3')})")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True)
@@ -52,7 +80,7 @@ def _order(view: InboxView, sort: InboxSort) -> _Order:
     if sort == InboxSort.DUE and task_view:
         return _Order((f"COALESCE(t.due_at, {NO_DUE})", "t.id"), False)
     if sort == InboxSort.DOC_NUMBER:
-        return _Order(("d.doc_number", *tie), False)
+        return _Order((models.DOC_NUMBER_ORDER, *tie), False)
     return _Order(("d.received_at", *tie), True)
 
 
@@ -78,8 +106,7 @@ class InboxService:
                 sql += (" AND t.kind != 'read' AND t.status = 'pending'"
                         " AND t.local_state != 'pending_sync'")
             elif view == InboxView.DONE:
-                sql += (" AND t.kind != 'read' AND (t.local_state = 'pending_sync'"
-                        " OR t.status IN ('done', 'returned'))")
+                sql += f" AND {_done('t')}{_DONE_ONE_PER_DOCUMENT}"
             elif view == InboxView.CIRCULATE:
                 sql += " AND t.kind = 'read' AND t.status != 'cancelled'"
         if filters.urgency:
@@ -89,8 +116,10 @@ class InboxService:
             sql += f" AND d.doc_type IN ({','.join('?' * len(filters.doc_type))})"
             params.extend(filters.doc_type)
         if filters.issuer:
-            sql += " AND d.issuer = ?"
-            params.append(filters.issuer)
+            # Part of the name is enough ("佳木斯" finds 佳木斯市财政局); % and _ typed by
+            # the user are literal characters, not wildcards.
+            sql += " AND d.issuer LIKE ? ESCAPE '\\'"
+            params.append(f"%{_like_escape(filters.issuer.strip())}%")
         if filters.received_from is not None:
             sql += " AND d.received_at >= ?"
             params.append(int(filters.received_from.timestamp()))
@@ -121,7 +150,10 @@ class InboxService:
         order = _order(view, sort)
         drive = view == InboxView.RECEIVED and self._match_count(filters) <= SPARSE_MATCHES
         base, params = self._base(view, filters, drive_by_matches=drive)
-        cols = _DOC_COLS if view == InboxView.RECEIVED else f"{_DOC_COLS}, {_TASK_COLS}"
+        cols = (f"{_DOC_COLS}, {_DOC_DUE}" if view == InboxView.RECEIVED
+                else f"{_DOC_COLS}, {_TASK_COLS}")
+        if view == InboxView.DONE:
+            cols += f", {_DONE_KINDS}"
         keys = ", ".join(order.exprs)
         sql = f"SELECT {cols}, {keys} {base}"
         if after is not None:
@@ -142,13 +174,19 @@ class InboxService:
 
     def _row(self, r: tuple[Any, ...], view: InboxView, nkeys: int) -> InboxRow:
         sort_key = tuple(r[-nkeys:])
-        task = r[11:16] if view != InboxView.RECEIVED else (None,) * 5
+        # 收文 has no task of its own: its 办理时限 is the document's nearest open deadline.
+        task = r[11:16] if view != InboxView.RECEIVED else (None, None, None, r[11], None)
+        kinds: tuple[str, ...] = ()
+        if view == InboxView.DONE and r[16]:
+            held = set(r[16].split(","))
+            kinds = tuple(sorted(held, key=lambda k: (
+                STEP_ORDER.index(k) if k in STEP_ORDER else len(STEP_ORDER), k)))
         return InboxRow(
             document_id=DocumentId(r[0]), task_id=TaskId(task[0]) if task[0] else None,
             title=r[2], doc_number=r[3], issuer=r[4], doc_type=r[5], urgency=r[6],
             status=r[8], received_at=from_epoch(r[9]), due_at=from_epoch(task[3]),
             is_read=bool(r[10]), task_kind=task[1], task_status=task[2],
-            local_state=task[4] or "", sort_key=sort_key)
+            local_state=task[4] or "", sort_key=sort_key, task_kinds=kinds)
 
     def _match_count(self, filters: InboxFilters) -> int:
         """Documents matching the text filter (FTS alone: well under a millisecond)."""
@@ -169,7 +207,8 @@ class InboxService:
         return int(db.execute_sql(f"SELECT COUNT(*) {base}", params).fetchone()[0])
 
     def iter_all(self, view: InboxView | str, filters: InboxFilters | None = None, *,
-                 sort: InboxSort | str = InboxSort.RECEIVED, batch: int = 200):
+                 sort: InboxSort | str = InboxSort.RECEIVED, batch: int = 200,
+                 ) -> Iterator[InboxRow]:
         """Every row of a view, fetched page by page (for exports)."""
         after = None
         while True:
@@ -178,6 +217,20 @@ class InboxService:
             if page.next_after is None:
                 return
             after = page.next_after
+
+    def next_pending(self, view: InboxView | str, exclude_task: str | None = None,
+                     ) -> InboxRow | None:
+        """The most urgent task still to handle in 待办 or 传阅 (签批并办下一件 stays in the
+        view it started from), other than `exclude_task`; None when none is left."""
+        view = InboxView(view)
+        if view not in (InboxView.TODO, InboxView.CIRCULATE):
+            raise ValueError(f"no pending tasks in view {view}")
+        for row in self.iter_all(view, sort=InboxSort.URGENCY, batch=20):
+            # 传阅 also lists what was read already; signed here counts as handled.
+            if (row.task_id != exclude_task and row.task_status == "pending"
+                    and row.local_state != "pending_sync"):
+                return row
+        return None
 
     def badges(self, *, now: datetime | None = None) -> BadgeCounts:
         """Counts for every view's badge and the status bar, in one round trip."""
@@ -191,7 +244,8 @@ class InboxService:
               (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
                  WHERE t.assignee_id = ?1 AND t.kind != 'read' AND t.status = 'pending'
                  AND t.local_state != 'pending_sync' AND d.urgency = 'very_urgent'),
-              (SELECT COUNT(*) FROM task t JOIN document d ON d.id = t.document_id
+              (SELECT COUNT(DISTINCT t.document_id) FROM task t
+                 JOIN document d ON d.id = t.document_id
                  WHERE t.assignee_id = ?1 AND t.kind != 'read'
                  AND (t.local_state = 'pending_sync' OR t.status IN ('done', 'returned'))),
               (SELECT COUNT(*) FROM document d WHERE d.is_read = 0),

@@ -46,9 +46,11 @@ def _rfc3339(at: datetime) -> str:
     return at.astimezone().isoformat(timespec="seconds")
 
 
-# All sort keys descending: needs my ack, unread, urgent, newest. Each "?" is `me`.
-_KEYS = ("(n.requires_ack AND NOT n.acked AND COALESCE(n.publisher_id, '') != ?)",
-         "(NOT n.is_read)", "n.urgent", "COALESCE(n.published_at, 0)", "n.pk")
+# Newest first, by publication date (all keys descending). Unread, urgent and "please
+# confirm" show as marks on the row, not by moving it: reading a notice must not reorder
+# the list. One not yet published (queued here) is the newest of all.
+_NOT_YET_PUBLISHED = 2**62
+_KEYS = (f"COALESCE(n.published_at, {_NOT_YET_PUBLISHED})", "n.pk")
 
 
 class NoticeService:
@@ -71,9 +73,9 @@ class NoticeService:
 
     def list(self, *, now: datetime, after: SortKey | None = None, limit: int = 50,
              include_expired: bool = False) -> tuple[list[NoticeRow], SortKey | None]:
-        """Notices to show, unacknowledged and unread first; expired ones hidden."""
+        """Notices to show, newest first; expired ones hidden."""
         keys = ", ".join(_KEYS)
-        params: list[Any] = [self.me]
+        params: list[Any] = []
         sql = f"SELECT n.pk, {keys} FROM notice n WHERE 1"
         if not include_expired:
             sql += " AND (n.expires_at IS NULL OR n.expires_at > ?)"
@@ -82,7 +84,7 @@ class NoticeService:
             if len(after) != len(_KEYS):
                 raise ValueError("`after` is not a notice list position")
             sql += f" AND ({keys}) < ({', '.join('?' * len(_KEYS))})"
-            params.extend([self.me, *after])
+            params.extend(after)
         # Ordinals refer to the key columns of the select list.
         sql += " ORDER BY " + ", ".join(f"{i} DESC" for i in range(2, len(_KEYS) + 2))
         sql += " LIMIT ?"
@@ -283,6 +285,15 @@ class NoticeService:
         done |= {r.user_id for r in receipts if r.kind == "ack"}
         missing = sorted((UserId(u) for u in audience if u not in done and u != n.publisher_id),
                          key=lambda u: audience[u])
+        people = {r.user_id for r in receipts} | set(audience)
+        unit_of: dict[str, str | None] = {
+            u.id: u.unit_id for u in User.select(User.id, User.unit_id).where(
+                User.id.in_(list(people)))}
+        unit_names: dict[str, str] = {
+            u.id: u.name for u in Unit.select(Unit.id, Unit.name).where(
+                Unit.id.in_([u for u in unit_of.values() if u]))}
         return ReceiptStatus(notice_id=NoticeId(n.id), read=read, acked=acked,
-                             audience_users=len(audience), missing=missing)
+                             audience_users=len(audience), missing=missing,
+                             units={UserId(u): unit_names.get(unit_id or "", "")
+                                    for u, unit_id in unit_of.items()})
 

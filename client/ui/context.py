@@ -225,13 +225,14 @@ class AppContext(QObject):
     def badge_counts(self) -> BadgeCounts:
         return self.services.inbox.badges()
 
-    def next_todo(self, exclude_task: str | None) -> InboxRow | None:
-        page = self.services.inbox.page(InboxView.TODO, InboxFilters(),
-                                        sort=InboxSort.URGENCY, limit=2)
-        for row in page.rows:
-            if row.task_id != exclude_task:
-                return row
-        return None
+    def issuers(self) -> list[str]:
+        """Known 来文机关 in the cache, for completing the issuer filter."""
+        return self.services.inbox.issuers()
+
+    def next_todo(self, exclude_task: str | None,
+                  view: InboxView = InboxView.TODO) -> InboxRow | None:
+        """The next task to handle in `view` (待办 or 传阅), other than `exclude_task`."""
+        return self.services.inbox.next_pending(view, exclude_task)
 
     @_in_cache
     def status_info(self) -> SyncStatusInfo:

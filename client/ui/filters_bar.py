@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -73,6 +74,12 @@ class FiltersBar(QFrame):
         self.issuer.setAccessibleName(self.tr("Issuer"))
         self.issuer.setClearButtonEnabled(True)
         self.issuer.setMaximumWidth(160)
+        # Completes from the issuers in the cache, on any part of the name.
+        self._issuer_names = QStringListModel(self)
+        completer = QCompleter(self._issuer_names, self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.issuer.setCompleter(completer)
         layout.addWidget(self.issuer)
 
         self.period = QComboBox()
@@ -152,8 +159,36 @@ class FiltersBar(QFrame):
             text=self.search.text().strip(),
         )
 
+    def set_issuers(self, names: list[str]) -> None:
+        if names != self._issuer_names.stringList():
+            self._issuer_names.setStringList(names)
+
     def sort_order(self) -> InboxSort:
         return self.sort.currentData() or InboxSort.RECEIVED
+
+    def state(self) -> tuple[object, ...]:
+        """Every choice in the bar, to give a view its own filters back (set_state)."""
+        return (self.search.text(), self.issuer.text(), self.urgency.currentIndex(),
+                self.doc_type.currentIndex(), self.period.currentIndex(),
+                self.sort.currentIndex(), self.unread.isChecked())
+
+    def set_state(self, state: tuple[object, ...] | None) -> None:
+        """Show `state` (None: everything cleared) without emitting `changed`."""
+        self.blockSignals(True)
+        try:
+            if state is None:
+                self.reset()
+            else:
+                search, issuer, urgency, doc_type, period, sort, unread = state
+                self.search.setText(str(search))
+                self.issuer.setText(str(issuer))
+                for combo, index in ((self.urgency, urgency), (self.doc_type, doc_type),
+                                     (self.period, period), (self.sort, sort)):
+                    combo.setCurrentIndex(int(index))  # type: ignore[call-overload]
+                self.unread.setChecked(bool(unread))
+        finally:
+            self.blockSignals(False)
+        self._debounce.stop()  # the text was set, not typed: no delayed query
 
     def reset(self) -> None:
         for w in (self.search, self.issuer):

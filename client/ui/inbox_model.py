@@ -71,6 +71,8 @@ class InboxModel(QAbstractTableModel):
         self._loading = False
         self._generation = 0  # bumps on every reset: late pages of an old query are dropped
         self.page_size = page_size
+        # 收文 rows are documents, not steps: the step column shows their status.
+        self.document_rows = False
         self.pages_fetched = 0
         self.rows_fetched = 0
 
@@ -207,7 +209,8 @@ class InboxModel(QAbstractTableModel):
             return None
         return [
             self.tr("Urgency"), self.tr("Title"), self.tr("Doc No."), self.tr("Issuer"),
-            self.tr("Step"), self.tr("Received"), self.tr("Due"),
+            self.tr("Status") if self.document_rows else self.tr("Step"),
+            self.tr("Received"), self.tr("Due"),
         ][section]
 
     def multiData(self, index: QModelIndex | QPersistentModelIndex,
@@ -282,6 +285,12 @@ class InboxModel(QAbstractTableModel):
         self._cells[row] = result
         return result
 
+    def set_document_rows(self, documents: bool) -> None:
+        """Rows are documents (收文) rather than my steps on them (待办, 已办, 传阅)."""
+        if documents != self.document_rows:
+            self.document_rows = documents
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_KIND, COL_KIND)
+
     def restyle(self) -> None:
         """Fonts or language changed: format the rows again and repaint them."""
         self._cells = {}
@@ -305,6 +314,8 @@ class InboxModel(QAbstractTableModel):
         if col == COL_ISSUER:
             return r.issuer
         if col == COL_KIND:
+            if len(r.task_kinds) > 1:
+                return self.tr(", ").join(fmt.task_kind_text(k) for k in r.task_kinds)
             return fmt.task_kind_text(r.task_kind) if r.task_kind else \
                 fmt.document_status_text(r.status)
         if col == COL_RECEIVED:

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from client.ui import theme
 from client.ui.inbox_model import COL_TITLE, InboxModel
 
-# Default widths at 100 % text size (the title column takes the rest); a width the user
+# Default widths at 100 % text size (the title column takes the rest; the step column
+# holds two steps, "拟办、承办"); a width the user
 # dragged is kept in QSettings by the main window and wins over these.
-DEFAULT_WIDTHS = {0: 70, 2: 190, 3: 170, 4: 70, 5: 150, 6: 170}
+DEFAULT_WIDTHS = {0: 70, 2: 190, 3: 170, 4: 110, 5: 150, 6: 170}
 # Row height in lines of the (bold) UI font: room for two-character tags and a focus frame.
 ROW_LINES = 1.9
 

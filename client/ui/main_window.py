@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from client.changes import Changes
 from client.services.sync_status import SyncStatusInfo
+from client.types import InboxView
 from client.ui.context import AppContext
 from client.ui.lock_overlay import IdleWatcher, LockOverlay
 from client.ui.nav import NavList
@@ -317,10 +318,13 @@ class MainWindow(QMainWindow):
         self.inbox_page.row_activated(index)
 
     def open_next_todo(self) -> None:
-        self.document_page.open_next_todo()
+        # From an open document: the next one of its own list (待办 or 传阅); from a list:
+        # the next 待办.
+        reading = self.inbox_stack.currentWidget() is self.document_page
+        self.document_page.open_next_todo(None if reading else InboxView.TODO)
 
-    def _no_more_todo(self) -> None:
-        self.nav.select("todo")
+    def _no_more_todo(self, view_key: str = "todo") -> None:
+        self.nav.select(view_key)
         self.show_list()
 
     def print_form(self) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListView,
     QPushButton,
@@ -22,6 +25,8 @@ from client.ui import fmt, theme
 from client.ui.resources import icon
 
 NOTICE_ROLE = Qt.ItemDataRole.UserRole + 1
+# Columns of the receipts list.
+COL_PERSON, COL_UNIT, COL_READ, COL_CONFIRMED = range(4)
 
 
 class NoticeListModel(QAbstractListModel):
@@ -71,6 +76,7 @@ class NoticesView(QWidget):
     ack_requested = Signal(str)
     compose_requested = Signal()
     receipts_requested = Signal(str)
+    open_attachment = Signal(object)  # Attachment
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +122,12 @@ class NoticesView(QWidget):
         pane_layout.addWidget(self.body, 1)
         self.attachments = QLabel()
         self.attachments.setWordWrap(True)
+        # Each attachment name is a link that opens it (keyboard: Tab to it, Enter).
+        self.attachments.setTextFormat(Qt.TextFormat.RichText)
+        self.attachments.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.attachments.linkActivated.connect(self._attachment_link)
         pane_layout.addWidget(self.attachments)
         actions = QHBoxLayout()
         self.ack_button = QPushButton(self.tr("&Confirm receipt"))
@@ -181,8 +193,12 @@ class NoticesView(QWidget):
             meta.insert(0, self.tr("Urgent"))
         self.meta.setText("  ·  ".join(m for m in meta if m))
         self.body.setPlainText(detail.body)
-        names = "、".join(a.name for a in detail.attachments)
-        self.attachments.setText(self.tr("Attachments: %1").replace("%1", names) if names else "")
+        links = "、".join(f'<a href="attachment:{i}">{escape(a.name)}</a>'
+                         for i, a in enumerate(detail.attachments))
+        self.attachments.setText(escape(self.tr("Attachments: %1")).replace("%1", links)
+                                 if links else "")
+        self.attachments.setToolTip(self.tr("Click a name to open the attachment")
+                                    if links else "")
         mine = r.publisher_id == getattr(self, "_me", None)
         if mine and r.local_state == "pending_sync":  # my publication, not sent yet
             meta[1] = self.tr("Submitted %1, waiting to be sent to the platform").replace(
@@ -200,6 +216,17 @@ class NoticesView(QWidget):
         else:
             self.ack_button.hide()
             self.ack_state.setText("")
+
+    def _attachment_link(self, link: str) -> None:
+        detail = self._detail
+        if detail is None or not link.startswith("attachment:"):
+            return
+        index = int(link.split(":", 1)[1])
+        if 0 <= index < len(detail.attachments):
+            self.open_attachment.emit(detail.attachments[index])
+
+    def attachment_names(self) -> list[str]:
+        return [a.name for a in self._detail.attachments] if self._detail else []
 
     def _ack(self) -> None:
         if self._detail is not None:
@@ -220,11 +247,17 @@ class ReceiptsWidget(QWidget):
         self.summary.setObjectName("sectionTitle")
         layout.addWidget(self.summary)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels([self.tr("Person"), self.tr("Read"), self.tr("Confirmed")])
+        self.tree.setHeaderLabels([self.tr("Person"), self.tr("Unit"), self.tr("Read"),
+                                   self.tr("Confirmed")])
         self.tree.setRootIsDecorated(False)
         self.tree.setAccessibleName(self.tr("Receipts"))
-        self.tree.setColumnWidth(0, 220)
-        self.tree.setColumnWidth(1, 220)
+        # Times and names are never cut off: columns fit their contents, the unit takes
+        # what is left (a long unit name elides, its full text is the tooltip).
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        for col in (COL_PERSON, COL_READ, COL_CONFIRMED):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_UNIT, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.tree)
 
     def set_status(self, status: ReceiptStatus, names: dict[str, str]) -> None:
@@ -239,13 +272,15 @@ class ReceiptsWidget(QWidget):
         for uid in people:
             r, a = read.get(uid), acked.get(uid)
             name = (a or r).user_name if (a or r) else names.get(uid, uid)
+            unit = status.units.get(uid, "")
             item = QTreeWidgetItem([
-                name, fmt.datetime_text(r.at) if r else "—",
+                name, unit, fmt.datetime_text(r.at) if r else "—",
                 fmt.datetime_text(a.at) if a else self.tr("not yet")])
+            item.setToolTip(COL_UNIT, unit)
             if a is None:
-                item.setForeground(2, QBrush(theme.OVERDUE_TEXT))
+                item.setForeground(COL_CONFIRMED, QBrush(theme.OVERDUE_TEXT))
             self.tree.addTopLevelItem(item)
 
     def acked_names(self) -> list[str]:
         return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())
-                if self.tree.topLevelItem(i).text(2) != self.tr("not yet")]
+                if self.tree.topLevelItem(i).text(COL_CONFIRMED) != self.tr("not yet")]

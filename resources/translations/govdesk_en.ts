@@ -22,69 +22,74 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="57"/>
+        <location filename="../../client/ui/pages/document_page.py" line="59"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="58"/>
+        <location filename="../../client/ui/pages/document_page.py" line="60"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="116"/>
+        <location filename="../../client/ui/pages/document_page.py" line="118"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="191"/>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="192"/>
+        <location filename="../../client/ui/pages/document_page.py" line="195"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <location filename="../../client/ui/pages/document_page.py" line="197"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <location filename="../../client/ui/pages/document_page.py" line="198"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="213"/>
+        <location filename="../../client/ui/pages/document_page.py" line="225"/>
+        <source>Everything circulated to you has been read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="228"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="264"/>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
+        <location filename="../../client/ui/pages/document_page.py" line="296"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="290"/>
-        <location filename="../../client/ui/pages/document_page.py" line="318"/>
+        <location filename="../../client/ui/pages/document_page.py" line="305"/>
+        <location filename="../../client/ui/pages/document_page.py" line="333"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="292"/>
-        <location filename="../../client/ui/pages/document_page.py" line="320"/>
+        <location filename="../../client/ui/pages/document_page.py" line="307"/>
+        <location filename="../../client/ui/pages/document_page.py" line="335"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="310"/>
+        <location filename="../../client/ui/pages/document_page.py" line="325"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -92,169 +97,169 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="41"/>
+        <location filename="../../client/ui/document_view.py" line="43"/>
         <source>Document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="58"/>
+        <location filename="../../client/ui/document_view.py" line="60"/>
         <source>&amp;Print…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="59"/>
+        <location filename="../../client/ui/document_view.py" line="61"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="62"/>
+        <location filename="../../client/ui/document_view.py" line="64"/>
         <source>Save as P&amp;DF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="63"/>
+        <location filename="../../client/ui/document_view.py" line="65"/>
         <source>Save the processing form as a PDF file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="79"/>
+        <location filename="../../client/ui/document_view.py" line="81"/>
         <source>Document sections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="83"/>
+        <location filename="../../client/ui/document_view.py" line="85"/>
         <source>Processing form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="85"/>
+        <location filename="../../client/ui/document_view.py" line="87"/>
         <source>Processing &amp;form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="93"/>
-        <location filename="../../client/ui/document_view.py" line="97"/>
+        <location filename="../../client/ui/document_view.py" line="95"/>
+        <location filename="../../client/ui/document_view.py" line="99"/>
         <source>Document body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="103"/>
+        <location filename="../../client/ui/document_view.py" line="105"/>
         <source>&amp;Body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="108"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="108"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="108"/>
-        <location filename="../../client/ui/document_view.py" line="127"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="129"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="112"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="116"/>
+        <location filename="../../client/ui/document_view.py" line="118"/>
         <source>&amp;Open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="118"/>
+        <location filename="../../client/ui/document_view.py" line="120"/>
         <source>Save &amp;as…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="124"/>
+        <location filename="../../client/ui/document_view.py" line="126"/>
         <source>&amp;Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="127"/>
+        <location filename="../../client/ui/document_view.py" line="129"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="127"/>
+        <location filename="../../client/ui/document_view.py" line="129"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="128"/>
+        <location filename="../../client/ui/document_view.py" line="130"/>
         <source>Decision / opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="128"/>
+        <location filename="../../client/ui/document_view.py" line="130"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="131"/>
         <source>Signature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="133"/>
         <source>Routing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="137"/>
+        <location filename="../../client/ui/document_view.py" line="139"/>
         <source>Routing &amp;history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="170"/>
+        <location filename="../../client/ui/document_view.py" line="172"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="185"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="196"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="233"/>
+        <location filename="../../client/ui/document_view.py" line="235"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="237"/>
+        <location filename="../../client/ui/document_view.py" line="239"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="253"/>
+        <location filename="../../client/ui/document_view.py" line="255"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="263"/>
+        <location filename="../../client/ui/document_view.py" line="265"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="263"/>
+        <location filename="../../client/ui/document_view.py" line="265"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="269"/>
+        <location filename="../../client/ui/document_view.py" line="271"/>
         <source>&amp;Attachments (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -262,99 +267,99 @@
 <context>
     <name>FiltersBar</name>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="48"/>
+        <location filename="../../client/ui/filters_bar.py" line="49"/>
         <source>Search title, doc no., issuer (Ctrl+F)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="49"/>
+        <location filename="../../client/ui/filters_bar.py" line="50"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="56"/>
-        <location filename="../../client/ui/filters_bar.py" line="93"/>
+        <location filename="../../client/ui/filters_bar.py" line="57"/>
+        <location filename="../../client/ui/filters_bar.py" line="100"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="58"/>
+        <location filename="../../client/ui/filters_bar.py" line="59"/>
         <source>Any urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="61"/>
+        <location filename="../../client/ui/filters_bar.py" line="62"/>
         <source>Extra urgent or urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="65"/>
+        <location filename="../../client/ui/filters_bar.py" line="66"/>
         <source>Document type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="66"/>
+        <location filename="../../client/ui/filters_bar.py" line="67"/>
         <source>Any type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="72"/>
         <location filename="../../client/ui/filters_bar.py" line="73"/>
+        <location filename="../../client/ui/filters_bar.py" line="74"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="79"/>
+        <location filename="../../client/ui/filters_bar.py" line="86"/>
         <source>Received within</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="80"/>
+        <location filename="../../client/ui/filters_bar.py" line="87"/>
         <source>Any time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="81"/>
+        <location filename="../../client/ui/filters_bar.py" line="88"/>
         <source>Today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="82"/>
+        <location filename="../../client/ui/filters_bar.py" line="89"/>
         <source>Last 7 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="83"/>
+        <location filename="../../client/ui/filters_bar.py" line="90"/>
         <source>Last 30 days</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="86"/>
+        <location filename="../../client/ui/filters_bar.py" line="93"/>
         <source>&amp;Unread only</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="89"/>
+        <location filename="../../client/ui/filters_bar.py" line="96"/>
         <source>S&amp;ort:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="91"/>
+        <location filename="../../client/ui/filters_bar.py" line="98"/>
         <source>Sort order</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="92"/>
+        <location filename="../../client/ui/filters_bar.py" line="99"/>
         <source>Newest</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="94"/>
+        <location filename="../../client/ui/filters_bar.py" line="101"/>
         <source>Deadline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="95"/>
+        <location filename="../../client/ui/filters_bar.py" line="102"/>
         <source>Doc no.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -423,75 +428,115 @@
 <context>
     <name>InboxModel</name>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Doc No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="245"/>
+        <location filename="../../client/ui/inbox_model.py" line="248"/>
         <source>Signed here, waiting to be sent to the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="247"/>
+        <location filename="../../client/ui/inbox_model.py" line="250"/>
         <source>The platform did not accept this; see Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="249"/>
+        <location filename="../../client/ui/inbox_model.py" line="252"/>
         <source>Past its deadline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="253"/>
+        <location filename="../../client/ui/inbox_model.py" line="256"/>
         <source>unread</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="318"/>
+        <source>, </source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="47"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="63"/>
         <source>Document list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="84"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="153"/>
+        <source>No documents match the search or filters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="155"/>
+        <source>All done: nothing is waiting for you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="156"/>
+        <source>You have not handled any documents yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="157"/>
+        <source>No documents have been received yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="158"/>
+        <source>Nothing is circulated to you to read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="170"/>
+        <source>Clear the search and filters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="182"/>
         <source>%1 shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="87"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="159"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -726,87 +771,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="49"/>
+        <location filename="../../client/ui/main_window.py" line="50"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="169"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="183"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="241"/>
+        <location filename="../../client/ui/main_window.py" line="243"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="242"/>
+        <location filename="../../client/ui/main_window.py" line="244"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -814,37 +859,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="245"/>
+        <location filename="../../client/ui/main_window.py" line="247"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="249"/>
+        <location filename="../../client/ui/main_window.py" line="251"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="253"/>
+        <location filename="../../client/ui/main_window.py" line="255"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="257"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="257"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="267"/>
+        <location filename="../../client/ui/main_window.py" line="269"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="400"/>
+        <location filename="../../client/ui/main_window.py" line="405"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -993,22 +1038,22 @@
 <context>
     <name>NoticeListModel</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="51"/>
+        <location filename="../../client/ui/notices_view.py" line="56"/>
         <source>[Urgent]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="53"/>
+        <location filename="../../client/ui/notices_view.py" line="58"/>
         <source>[Please confirm]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="55"/>
+        <location filename="../../client/ui/notices_view.py" line="60"/>
         <source>[Waiting to be sent]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="65"/>
+        <location filename="../../client/ui/notices_view.py" line="70"/>
         <source>unread</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1016,27 +1061,37 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <source>Downloading the attachment…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="122"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="123"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="98"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
         <source>Notice published on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="99"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="126"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="108"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="135"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1044,92 +1099,97 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="82"/>
+        <location filename="../../client/ui/notices_view.py" line="88"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="86"/>
+        <location filename="../../client/ui/notices_view.py" line="92"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="87"/>
+        <location filename="../../client/ui/notices_view.py" line="93"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="98"/>
+        <location filename="../../client/ui/notices_view.py" line="104"/>
         <source>Notice list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="115"/>
+        <location filename="../../client/ui/notices_view.py" line="121"/>
         <source>Notice text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="133"/>
         <source>&amp;Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="135"/>
         <source>Tell the publisher you have received this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="125"/>
+        <location filename="../../client/ui/notices_view.py" line="137"/>
         <source>&amp;Receipts…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="126"/>
+        <location filename="../../client/ui/notices_view.py" line="138"/>
         <source>Who has read and confirmed this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="166"/>
+        <location filename="../../client/ui/notices_view.py" line="178"/>
         <source>Choose a notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="176"/>
+        <location filename="../../client/ui/notices_view.py" line="188"/>
         <source>Published %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="191"/>
         <source>Valid until %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="181"/>
+        <location filename="../../client/ui/notices_view.py" line="193"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="185"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
         <source>Attachments: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <location filename="../../client/ui/notices_view.py" line="200"/>
+        <source>Click a name to open the attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="204"/>
         <source>Submitted %1, waiting to be sent to the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="195"/>
+        <location filename="../../client/ui/notices_view.py" line="211"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="196"/>
+        <location filename="../../client/ui/notices_view.py" line="212"/>
         <source>Receipt confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="198"/>
+        <location filename="../../client/ui/notices_view.py" line="214"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1348,32 +1408,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="116"/>
+        <location filename="../../client/ui/processing_form.py" line="125"/>
         <source>To:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="127"/>
+        <location filename="../../client/ui/processing_form.py" line="136"/>
         <source>[handwriting not downloaded]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="168"/>
+        <location filename="../../client/ui/processing_form.py" line="178"/>
         <source>Incoming Document Processing Form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="151"/>
+        <location filename="../../client/ui/processing_form.py" line="161"/>
         <source>Reg. No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="152"/>
+        <location filename="../../client/ui/processing_form.py" line="162"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="149"/>
+        <location filename="../../client/ui/processing_form.py" line="159"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1398,57 +1458,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="150"/>
+        <location filename="../../client/ui/processing_form.py" line="160"/>
         <source>Doc No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="153"/>
+        <location filename="../../client/ui/processing_form.py" line="163"/>
         <source>Classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="154"/>
+        <location filename="../../client/ui/processing_form.py" line="164"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="155"/>
+        <location filename="../../client/ui/processing_form.py" line="165"/>
         <source>Doc type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="156"/>
+        <location filename="../../client/ui/processing_form.py" line="166"/>
         <source>Signatory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="160"/>
+        <location filename="../../client/ui/processing_form.py" line="170"/>
         <source>Issued on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="157"/>
+        <location filename="../../client/ui/processing_form.py" line="167"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="158"/>
+        <location filename="../../client/ui/processing_form.py" line="168"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="159"/>
+        <location filename="../../client/ui/processing_form.py" line="169"/>
         <source>Copied to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="161"/>
+        <location filename="../../client/ui/processing_form.py" line="171"/>
         <source>Waiting for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="162"/>
+        <location filename="../../client/ui/processing_form.py" line="172"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1456,33 +1516,38 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="223"/>
+        <location filename="../../client/ui/notices_view.py" line="250"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="223"/>
+        <location filename="../../client/ui/notices_view.py" line="250"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="223"/>
+        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <source>Unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="225"/>
+        <location filename="../../client/ui/notices_view.py" line="253"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="233"/>
+        <location filename="../../client/ui/notices_view.py" line="266"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="244"/>
-        <location filename="../../client/ui/notices_view.py" line="251"/>
+        <location filename="../../client/ui/notices_view.py" line="278"/>
+        <location filename="../../client/ui/notices_view.py" line="286"/>
         <source>not yet</source>
         <translation type="unfinished"></translation>
     </message>

@@ -22,69 +22,74 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="57"/>
+        <location filename="../../client/ui/pages/document_page.py" line="59"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="58"/>
+        <location filename="../../client/ui/pages/document_page.py" line="60"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="116"/>
+        <location filename="../../client/ui/pages/document_page.py" line="118"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="191"/>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="192"/>
+        <location filename="../../client/ui/pages/document_page.py" line="195"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <location filename="../../client/ui/pages/document_page.py" line="197"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <location filename="../../client/ui/pages/document_page.py" line="198"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="213"/>
+        <location filename="../../client/ui/pages/document_page.py" line="225"/>
+        <source>Everything circulated to you has been read.</source>
+        <translation>传阅文件已全部阅毕。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="228"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="264"/>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
+        <location filename="../../client/ui/pages/document_page.py" line="296"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="290"/>
-        <location filename="../../client/ui/pages/document_page.py" line="318"/>
+        <location filename="../../client/ui/pages/document_page.py" line="305"/>
+        <location filename="../../client/ui/pages/document_page.py" line="333"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="292"/>
-        <location filename="../../client/ui/pages/document_page.py" line="320"/>
+        <location filename="../../client/ui/pages/document_page.py" line="307"/>
+        <location filename="../../client/ui/pages/document_page.py" line="335"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="310"/>
+        <location filename="../../client/ui/pages/document_page.py" line="325"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -92,169 +97,169 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="41"/>
+        <location filename="../../client/ui/document_view.py" line="43"/>
         <source>Document</source>
         <translation>公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="58"/>
+        <location filename="../../client/ui/document_view.py" line="60"/>
         <source>&amp;Print…</source>
         <translation>打印(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="59"/>
+        <location filename="../../client/ui/document_view.py" line="61"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation>打印含全部意见的处理笺（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="62"/>
+        <location filename="../../client/ui/document_view.py" line="64"/>
         <source>Save as P&amp;DF…</source>
         <translation>存为PDF(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="63"/>
+        <location filename="../../client/ui/document_view.py" line="65"/>
         <source>Save the processing form as a PDF file</source>
         <translation>把处理笺保存为PDF文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="79"/>
+        <location filename="../../client/ui/document_view.py" line="81"/>
         <source>Document sections</source>
         <translation>公文内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="83"/>
+        <location filename="../../client/ui/document_view.py" line="85"/>
         <source>Processing form</source>
         <translation>处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="85"/>
+        <location filename="../../client/ui/document_view.py" line="87"/>
         <source>Processing &amp;form</source>
         <translation>处理笺(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="93"/>
-        <location filename="../../client/ui/document_view.py" line="97"/>
+        <location filename="../../client/ui/document_view.py" line="95"/>
+        <location filename="../../client/ui/document_view.py" line="99"/>
         <source>Document body</source>
         <translation>公文正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="103"/>
+        <location filename="../../client/ui/document_view.py" line="105"/>
         <source>&amp;Body</source>
         <translation>正文(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="108"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="108"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="108"/>
-        <location filename="../../client/ui/document_view.py" line="127"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="129"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="112"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="116"/>
+        <location filename="../../client/ui/document_view.py" line="118"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="118"/>
+        <location filename="../../client/ui/document_view.py" line="120"/>
         <source>Save &amp;as…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="124"/>
+        <location filename="../../client/ui/document_view.py" line="126"/>
         <source>&amp;Attachments</source>
         <translation>附件(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="127"/>
+        <location filename="../../client/ui/document_view.py" line="129"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="127"/>
+        <location filename="../../client/ui/document_view.py" line="129"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="128"/>
+        <location filename="../../client/ui/document_view.py" line="130"/>
         <source>Decision / opinion</source>
         <translation>处理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="128"/>
+        <location filename="../../client/ui/document_view.py" line="130"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="131"/>
         <source>Signature</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="133"/>
         <source>Routing history</source>
         <translation>流转记录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="137"/>
+        <location filename="../../client/ui/document_view.py" line="139"/>
         <source>Routing &amp;history</source>
         <translation>流转记录(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="170"/>
+        <location filename="../../client/ui/document_view.py" line="172"/>
         <source>Choose a document from the list</source>
         <translation>请从列表中选择公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="185"/>
         <source>Received %1</source>
         <translation>收文时间 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="196"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation>警告：本机的公文与平台的摘要不一致，请勿签批；请重新同步或联系收文登记人员。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="233"/>
+        <location filename="../../client/ui/document_view.py" line="235"/>
         <source>This document has no body text.</source>
         <translation>此公文没有正文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="237"/>
+        <location filename="../../client/ui/document_view.py" line="239"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation>正文（%1）尚未下载，联网后将自动显示。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="253"/>
+        <location filename="../../client/ui/document_view.py" line="255"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation>无法打开正文PDF（%1）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="263"/>
+        <location filename="../../client/ui/document_view.py" line="265"/>
         <source>On this computer</source>
         <translation>已在本机</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="263"/>
+        <location filename="../../client/ui/document_view.py" line="265"/>
         <source>Not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="269"/>
+        <location filename="../../client/ui/document_view.py" line="271"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
     </message>
@@ -262,99 +267,99 @@
 <context>
     <name>FiltersBar</name>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="48"/>
+        <location filename="../../client/ui/filters_bar.py" line="49"/>
         <source>Search title, doc no., issuer (Ctrl+F)</source>
         <translation>搜索标题、文号、来文机关（Ctrl+F）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="49"/>
+        <location filename="../../client/ui/filters_bar.py" line="50"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="56"/>
-        <location filename="../../client/ui/filters_bar.py" line="93"/>
+        <location filename="../../client/ui/filters_bar.py" line="57"/>
+        <location filename="../../client/ui/filters_bar.py" line="100"/>
         <source>Urgency</source>
         <translation>缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="58"/>
+        <location filename="../../client/ui/filters_bar.py" line="59"/>
         <source>Any urgency</source>
         <translation>全部缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="61"/>
+        <location filename="../../client/ui/filters_bar.py" line="62"/>
         <source>Extra urgent or urgent</source>
         <translation>特急或加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="65"/>
+        <location filename="../../client/ui/filters_bar.py" line="66"/>
         <source>Document type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="66"/>
+        <location filename="../../client/ui/filters_bar.py" line="67"/>
         <source>Any type</source>
         <translation>全部文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="72"/>
         <location filename="../../client/ui/filters_bar.py" line="73"/>
+        <location filename="../../client/ui/filters_bar.py" line="74"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="79"/>
+        <location filename="../../client/ui/filters_bar.py" line="86"/>
         <source>Received within</source>
         <translation>收文时间范围</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="80"/>
+        <location filename="../../client/ui/filters_bar.py" line="87"/>
         <source>Any time</source>
         <translation>全部时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="81"/>
+        <location filename="../../client/ui/filters_bar.py" line="88"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="82"/>
+        <location filename="../../client/ui/filters_bar.py" line="89"/>
         <source>Last 7 days</source>
         <translation>最近7天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="83"/>
+        <location filename="../../client/ui/filters_bar.py" line="90"/>
         <source>Last 30 days</source>
         <translation>最近30天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="86"/>
+        <location filename="../../client/ui/filters_bar.py" line="93"/>
         <source>&amp;Unread only</source>
         <translation>只看未读(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="89"/>
+        <location filename="../../client/ui/filters_bar.py" line="96"/>
         <source>S&amp;ort:</source>
         <translation>排序(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="91"/>
+        <location filename="../../client/ui/filters_bar.py" line="98"/>
         <source>Sort order</source>
         <translation>排序方式</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="92"/>
+        <location filename="../../client/ui/filters_bar.py" line="99"/>
         <source>Newest</source>
         <translation>最新收文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="94"/>
+        <location filename="../../client/ui/filters_bar.py" line="101"/>
         <source>Deadline</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/filters_bar.py" line="95"/>
+        <location filename="../../client/ui/filters_bar.py" line="102"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -423,75 +428,115 @@
 <context>
     <name>InboxModel</name>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Urgency</source>
         <translation>缓急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Doc No.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="209"/>
+        <location filename="../../client/ui/inbox_model.py" line="211"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="212"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="210"/>
+        <location filename="../../client/ui/inbox_model.py" line="213"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="245"/>
+        <location filename="../../client/ui/inbox_model.py" line="248"/>
         <source>Signed here, waiting to be sent to the platform</source>
         <translation>已在本机签批，等待发送到平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="247"/>
+        <location filename="../../client/ui/inbox_model.py" line="250"/>
         <source>The platform did not accept this; see Problems</source>
         <translation>平台未接受，请查看“同步问题”</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="249"/>
+        <location filename="../../client/ui/inbox_model.py" line="252"/>
         <source>Past its deadline</source>
         <translation>已超过办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/inbox_model.py" line="253"/>
+        <location filename="../../client/ui/inbox_model.py" line="256"/>
         <source>unread</source>
         <translation>未读</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/inbox_model.py" line="318"/>
+        <source>, </source>
+        <translation>、</translation>
     </message>
 </context>
 <context>
     <name>InboxPage</name>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="47"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="63"/>
         <source>Document list</source>
         <translation>公文列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="84"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="153"/>
+        <source>No documents match the search or filters.</source>
+        <translation>没有符合搜索或筛选条件的公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="155"/>
+        <source>All done: nothing is waiting for you.</source>
+        <translation>待办已全部办理，没有等待您办理的公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="156"/>
+        <source>You have not handled any documents yet.</source>
+        <translation>您还没有办理过公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="157"/>
+        <source>No documents have been received yet.</source>
+        <translation>还没有收到公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="158"/>
+        <source>Nothing is circulated to you to read.</source>
+        <translation>没有传阅给您的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="170"/>
+        <source>Clear the search and filters</source>
+        <translation>清除搜索和筛选条件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/inbox_page.py" line="182"/>
         <source>%1 shown</source>
         <translation>显示 %1 条</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/inbox_page.py" line="87"/>
+        <location filename="../../client/ui/pages/inbox_page.py" line="159"/>
         <source>Nothing here.</source>
         <translation>暂无内容。</translation>
     </message>
@@ -726,124 +771,124 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="49"/>
+        <location filename="../../client/ui/main_window.py" line="50"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="169"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="174"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="183"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="241"/>
+        <location filename="../../client/ui/main_window.py" line="243"/>
         <source>Quit GovDesk</source>
         <translation>退出政务桌面</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="242"/>
+        <location filename="../../client/ui/main_window.py" line="244"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation>
             <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="245"/>
+        <location filename="../../client/ui/main_window.py" line="247"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="249"/>
+        <location filename="../../client/ui/main_window.py" line="251"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="253"/>
+        <location filename="../../client/ui/main_window.py" line="255"/>
         <source>&amp;Send first, then quit</source>
         <translation>先发送再退出(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="257"/>
         <source>&amp;Quit anyway</source>
         <translation>直接退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="257"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="267"/>
+        <location filename="../../client/ui/main_window.py" line="269"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="400"/>
+        <location filename="../../client/ui/main_window.py" line="405"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -992,22 +1037,22 @@
 <context>
     <name>NoticeListModel</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="51"/>
+        <location filename="../../client/ui/notices_view.py" line="56"/>
         <source>[Urgent]</source>
         <translation>[紧急]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="53"/>
+        <location filename="../../client/ui/notices_view.py" line="58"/>
         <source>[Please confirm]</source>
         <translation>[请确认]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="55"/>
+        <location filename="../../client/ui/notices_view.py" line="60"/>
         <source>[Waiting to be sent]</source>
         <translation>[待发送]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="65"/>
+        <location filename="../../client/ui/notices_view.py" line="70"/>
         <source>unread</source>
         <translation>未读</translation>
     </message>
@@ -1015,27 +1060,37 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="95"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <source>Downloading the attachment…</source>
+        <translation>正在下载附件…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
+        <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/notices_page.py" line="122"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="96"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="123"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation>通知已提交。当前离线，联网后发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="98"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
         <source>Notice published on the platform.</source>
         <translation>通知已在平台发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="99"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="126"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation>平台未发布该通知，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="108"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="135"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
@@ -1043,92 +1098,97 @@
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="82"/>
+        <location filename="../../client/ui/notices_view.py" line="88"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="86"/>
+        <location filename="../../client/ui/notices_view.py" line="92"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="87"/>
+        <location filename="../../client/ui/notices_view.py" line="93"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation>向各单位发布通知（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="98"/>
+        <location filename="../../client/ui/notices_view.py" line="104"/>
         <source>Notice list</source>
         <translation>通知列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="115"/>
+        <location filename="../../client/ui/notices_view.py" line="121"/>
         <source>Notice text</source>
         <translation>通知正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="133"/>
         <source>&amp;Confirm receipt</source>
         <translation>确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="123"/>
+        <location filename="../../client/ui/notices_view.py" line="135"/>
         <source>Tell the publisher you have received this notice</source>
         <translation>告知发布人您已收到本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="125"/>
+        <location filename="../../client/ui/notices_view.py" line="137"/>
         <source>&amp;Receipts…</source>
         <translation>回执情况(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="126"/>
+        <location filename="../../client/ui/notices_view.py" line="138"/>
         <source>Who has read and confirmed this notice</source>
         <translation>查看谁已阅读、确认本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="166"/>
+        <location filename="../../client/ui/notices_view.py" line="178"/>
         <source>Choose a notice</source>
         <translation>请选择通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="176"/>
+        <location filename="../../client/ui/notices_view.py" line="188"/>
         <source>Published %1</source>
         <translation>发布于 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="179"/>
+        <location filename="../../client/ui/notices_view.py" line="191"/>
         <source>Valid until %1</source>
         <translation>有效期至 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="181"/>
+        <location filename="../../client/ui/notices_view.py" line="193"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="185"/>
+        <location filename="../../client/ui/notices_view.py" line="198"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <location filename="../../client/ui/notices_view.py" line="200"/>
+        <source>Click a name to open the attachment</source>
+        <translation>点击附件名称即可打开</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="204"/>
         <source>Submitted %1, waiting to be sent to the platform</source>
         <translation>%1 已提交，待发送到平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="195"/>
+        <location filename="../../client/ui/notices_view.py" line="211"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation>已确认收到（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="196"/>
+        <location filename="../../client/ui/notices_view.py" line="212"/>
         <source>Receipt confirmed</source>
         <translation>已确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="198"/>
+        <location filename="../../client/ui/notices_view.py" line="214"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation>发布人要求确认收到</translation>
     </message>
@@ -1345,32 +1405,32 @@
         <translation>传阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="116"/>
+        <location filename="../../client/ui/processing_form.py" line="125"/>
         <source>To:</source>
         <translation>送：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="127"/>
+        <location filename="../../client/ui/processing_form.py" line="136"/>
         <source>[handwriting not downloaded]</source>
         <translation>[手写签名未下载]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="168"/>
+        <location filename="../../client/ui/processing_form.py" line="178"/>
         <source>Incoming Document Processing Form</source>
         <translation>收文处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="151"/>
+        <location filename="../../client/ui/processing_form.py" line="161"/>
         <source>Reg. No.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="152"/>
+        <location filename="../../client/ui/processing_form.py" line="162"/>
         <source>Received</source>
         <translation>收文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="149"/>
+        <location filename="../../client/ui/processing_form.py" line="159"/>
         <source>Issuer</source>
         <translation>来文单位</translation>
     </message>
@@ -1395,57 +1455,57 @@
         <translation>绝密</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="150"/>
+        <location filename="../../client/ui/processing_form.py" line="160"/>
         <source>Doc No.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="153"/>
+        <location filename="../../client/ui/processing_form.py" line="163"/>
         <source>Classification</source>
         <translation>密级</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="154"/>
+        <location filename="../../client/ui/processing_form.py" line="164"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="155"/>
+        <location filename="../../client/ui/processing_form.py" line="165"/>
         <source>Doc type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="156"/>
+        <location filename="../../client/ui/processing_form.py" line="166"/>
         <source>Signatory</source>
         <translation>签发人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="160"/>
+        <location filename="../../client/ui/processing_form.py" line="170"/>
         <source>Issued on</source>
         <translation>成文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="157"/>
+        <location filename="../../client/ui/processing_form.py" line="167"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="158"/>
+        <location filename="../../client/ui/processing_form.py" line="168"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="159"/>
+        <location filename="../../client/ui/processing_form.py" line="169"/>
         <source>Copied to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="161"/>
+        <location filename="../../client/ui/processing_form.py" line="171"/>
         <source>Waiting for:</source>
         <translation>待办理：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="162"/>
+        <location filename="../../client/ui/processing_form.py" line="172"/>
         <source>Notes</source>
         <translation>附注</translation>
     </message>
@@ -1453,33 +1513,38 @@
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="223"/>
+        <location filename="../../client/ui/notices_view.py" line="250"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="223"/>
+        <location filename="../../client/ui/notices_view.py" line="250"/>
         <source>Read</source>
         <translation>阅读时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="223"/>
+        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Confirmed</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="225"/>
+        <location filename="../../client/ui/notices_view.py" line="253"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="233"/>
+        <location filename="../../client/ui/notices_view.py" line="266"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation>%2 人中已确认 %1 人，已阅 %3 人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="244"/>
-        <location filename="../../client/ui/notices_view.py" line="251"/>
+        <location filename="../../client/ui/notices_view.py" line="278"/>
+        <location filename="../../client/ui/notices_view.py" line="286"/>
         <source>not yet</source>
         <translation>未确认</translation>
     </message>

@@ -9,6 +9,7 @@ import peewee
 import pytest
 from cachekit import T0, directory_changes, document, notice, task, up
 
+from client import models
 from client.search_index import index_text, match_expression
 from client.services import search
 from client.services.documents import DocumentService
@@ -112,8 +113,25 @@ def test_sorts(docs: None) -> None:
     assert ids(inbox.page(InboxView.RECEIVED, sort=InboxSort.URGENCY).rows) == [
         "d-req", "d-fin", "d-rep", "d-fire"]
     assert ids(inbox.page(InboxView.TODO, sort=InboxSort.DUE).rows) == ["d-req", "d-fin"]
-    # Code-point order of 文号: 佳政函… (U+51FD) before 佳政发… (U+53D1).
+    # Issuer abbreviations of 文号 in code-point order: 佳政函… (U+51FD) before 佳政发… (U+53D1).
     assert ids(inbox.page(InboxView.RECEIVED, sort=InboxSort.DOC_NUMBER).rows)[-1] == "d-fire"
+
+
+def test_doc_number_sorts_by_issuer_year_and_number(cache: peewee.Database) -> None:
+    numbers = ["富政发〔2026〕12号", "富政发〔2026〕9号", "富政发[2025]100号", "富政办发〔2026〕3号",
+               "富政发〔2026〕9号之一", "佳政办发〔2026〕86号", "富政发〔2024〕200号"]
+    apply.apply_page([*directory_changes(), *[
+        up("document", document(f"d{i}", doc_number=n)) for i, n in enumerate(numbers)]],
+        cursor="c1")
+    inbox = InboxService(ME)
+    expected = ["佳政办发〔2026〕86号", "富政办发〔2026〕3号", "富政发〔2024〕200号",
+                "富政发[2025]100号", "富政发〔2026〕9号", "富政发〔2026〕9号之一",
+                "富政发〔2026〕12号"]
+    rows = inbox.page(InboxView.RECEIVED, sort=InboxSort.DOC_NUMBER).rows
+    assert [r.doc_number for r in rows] == expected
+    # Keyset pages in that order, one row at a time, with `after=row.sort_key`.
+    assert [r.doc_number for r in inbox.iter_all(
+        InboxView.RECEIVED, sort=InboxSort.DOC_NUMBER, batch=1)] == expected
 
 
 @pytest.mark.parametrize("sort", list(InboxSort))
@@ -196,3 +214,54 @@ def test_search_of_a_common_word_lists_newest_first(docs: None,
                                             ("notice", "n1")]
     monkeypatch.setattr(inbox_module, "SPARSE_MATCHES", 10**6)
     assert {h.id for h in search.search("通知")} == {"d-fire", "d-fin", "n1"}
+
+
+def test_issuer_filter_matches_part_of_the_name(docs: None) -> None:
+    inbox = InboxService(ME)
+
+    def q(issuer: str) -> set[str]:
+        return set(ids(inbox.page(InboxView.RECEIVED, InboxFilters(issuer=issuer)).rows))
+
+    assert q("佳木斯") == {"d-fin", "d-fire"}
+    assert q("财政局") == {"d-fin", "d-req"}
+    assert q(" 富锦市统计局 ") == {"d-rep"}
+    assert q("%") == set() and q("_") == set()  # literal characters, not wildcards
+    assert inbox.count(InboxView.RECEIVED, InboxFilters(issuer="佳木斯")) == 2
+    assert set(inbox.issuers()) == {"佳木斯市财政局", "佳木斯市人民政府", "富锦市财政局",
+                                    "富锦市统计局"}
+
+
+def test_done_shows_one_row_per_document_with_its_steps(docs: None) -> None:
+    apply.apply_page([
+        up("task", task("t-fire-2", "d-fire", ME, kind="propose", status="done")),
+        up("task", task("t-rep-2", "d-rep", ME, kind="handle", status="returned")),
+        up("task", task("t-rep-3", "d-rep", ME, kind="propose", status="done")),
+        up("task", task("t-rep-4", "d-rep", "lihua", kind="instruct", status="done")),
+    ], cursor="c2")
+    inbox = InboxService(ME)
+    rows = inbox.page(InboxView.DONE).rows
+    assert ids(rows) == ["d-rep", "d-fire"]
+    assert [r.task_kinds for r in rows] == [("propose", "handle"), ("propose", "instruct")]
+    assert inbox.count(InboxView.DONE) == 2 and inbox.badges(now=T0).done == 2
+    # Keyset paging still walks the view one document at a time.
+    for sort in InboxSort:
+        assert ids(inbox.iter_all(InboxView.DONE, sort=sort, batch=1)) in (
+            ["d-rep", "d-fire"], ["d-fire", "d-rep"])
+
+
+def test_next_pending_stays_in_its_view(docs: None) -> None:
+    apply.apply_page([
+        up("task", task("t-fin-r", "d-fin", ME, kind="read", status="done")),
+        up("task", task("t-req-r", "d-req", ME, kind="read")),
+    ], cursor="c2")
+    inbox = InboxService(ME)
+    # 传阅 holds d-rep (pending), d-req (pending, very urgent) and d-fin (read already).
+    assert inbox.next_pending(InboxView.CIRCULATE).task_id == "t-req-r"
+    assert inbox.next_pending(InboxView.CIRCULATE, "t-req-r").task_id == "t-rep"
+    # One just read here waits to be sent: it is not offered again.
+    models.Task.update(local_state="pending_sync").where(models.Task.id == "t-rep").execute()
+    assert inbox.next_pending(InboxView.CIRCULATE, "t-req-r") is None
+    assert inbox.next_pending(InboxView.TODO).task_id == "t-req"
+    assert inbox.next_pending(InboxView.TODO, "t-req").task_id == "t-fin"
+    with pytest.raises(ValueError):
+        inbox.next_pending(InboxView.DONE)

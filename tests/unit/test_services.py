@@ -47,13 +47,14 @@ def notices(cache: peewee.Database) -> None:
 def test_notice_list_order_and_expiry(notices: None) -> None:
     svc = NoticeService(ME)
     rows, after = svc.list(now=T0)
-    assert [r.id for r in rows] == ["n-ack", "n-urgent", "n-old"]
+    # Date order, newest first: urgency and "please confirm" are marks, not positions.
+    assert [r.id for r in rows] == ["n-urgent", "n-old", "n-ack"]
     assert after is None
-    svc.read("n-urgent", now=T0)
-    assert [r.id for r in svc.list(now=T0)[0]] == ["n-ack", "n-old", "n-urgent"]
+    svc.read("n-urgent", now=T0)  # reading does not move a notice
+    assert [r.id for r in svc.list(now=T0)[0]] == ["n-urgent", "n-old", "n-ack"]
     first, after = svc.list(now=T0, limit=2)
     rest, end = svc.list(now=T0, after=after, limit=2)
-    assert [r.id for r in first + rest] == ["n-ack", "n-old", "n-urgent"] and end is None
+    assert [r.id for r in first + rest] == ["n-urgent", "n-old", "n-ack"] and end is None
     assert svc.unread_count(now=T0) == 2
     assert "n-expired" in [r.id for r in svc.list(now=T0, include_expired=True)[0]]
 
@@ -99,6 +100,9 @@ def test_publish_offline_with_attachment(cache: peewee.Database, blobs: BlobStor
     assert [r.user_name for r in status.acked] == ["李华"]
     assert "lihua" not in status.missing and "chenming" in status.missing
     assert status.audience_users == 6
+    # Each person's unit, for the receipts list (readers and those still missing).
+    assert status.units["lihua"] == "市政府办公室" and status.units["chenming"] == "市财政局"
+    assert status.units["zhouqiang"] == "市财政局"
 
 
 def test_outbox_backoff_and_set_aside_do_not_block(cache: peewee.Database) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
-from client.types import Attachment, InboxRow
+from client.types import Attachment, InboxRow, InboxView
 from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
 from client.ui.delivery import DeliveryWatch
@@ -33,10 +33,12 @@ from client.ui.signoff_panel import SignoffPanel, SignRequest
 
 log = logging.getLogger(__name__)
 
+INBOX_KEYS = {InboxView.TODO: "todo", InboxView.CIRCULATE: "circulate"}
+
 
 class DocumentPage(QWidget):
     back_requested = Signal()
-    no_more_todo = Signal()
+    no_more_todo = Signal(str)  # the inbox view left without a task ("todo", …)
     message = Signal(str, int)   # text, milliseconds (the status bar)
     error = Signal(str)
 
@@ -182,6 +184,7 @@ class DocumentPage(QWidget):
     # -- signing ------------------------------------------------------------------------------
     def sign(self, req: SignRequest) -> None:
         self.signoff.set_busy(True)
+        view = self._view_of_task()
 
         def done(result: object) -> None:
             self.signoff.set_busy(False)
@@ -195,7 +198,7 @@ class DocumentPage(QWidget):
                 refused=self.tr("The platform did not accept the sign-off: see Problems."))
             self.ctx.request_sync()
             if req.go_next:
-                self.open_next_todo()
+                self.open_next_todo(view)
 
         def failed(exc: BaseException) -> None:
             self.signoff.set_busy(False)
@@ -204,18 +207,30 @@ class DocumentPage(QWidget):
         # The sign-off's changes (this document, its task) refresh this page after `done`.
         self.ctx.act(lambda: self.ctx.sign(req), done, failed, owner=self, label="sign")
 
-    def open_next_todo(self) -> None:
+    def _view_of_task(self) -> InboxView:
+        """The list the open task belongs to: a 传阅 task's next is the next 传阅."""
+        task = self._bundle.task if self._bundle else None
+        return InboxView.CIRCULATE if task is not None and task.kind == "read" \
+            else InboxView.TODO
+
+    def open_next_todo(self, view: InboxView | None = None) -> None:
+        """Open the next task to handle in `view` (default: the open task's own list)."""
+        view = view or self._view_of_task()
         exclude = self._bundle.task.id if self._bundle and self._bundle.task else None
         self._open_request += 1  # leaving this document: a refresh of it is moot
 
         def done(row: InboxRow | None) -> None:
             if row is None:
-                self.message.emit(self.tr("No more documents to do."), 6000)
-                self.no_more_todo.emit()
+                if view == InboxView.CIRCULATE:
+                    self.message.emit(self.tr("Everything circulated to you has been read."),
+                                      6000)
+                else:
+                    self.message.emit(self.tr("No more documents to do."), 6000)
+                self.no_more_todo.emit(INBOX_KEYS[view])
                 return
             self.open(row.document_id, row.task_id)
 
-        self.ctx.ops.db(lambda: self.ctx.next_todo(exclude), done,
+        self.ctx.ops.db(lambda: self.ctx.next_todo(exclude, view), done,
                         lambda e: self.error.emit(error_text(e)), owner=self, label="next")
 
     # -- drafts and phrases ---------------------------------------------------------------------

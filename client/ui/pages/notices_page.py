@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from client.changes import Changes
-from client.types import NoticeDetail, NoticeRow
+from client.types import Attachment, NoticeDetail, NoticeRow
 from client.ui.context import AppContext, Queued
 from client.ui.delivery import DeliveryWatch
 from client.ui.notice_compose import NoticeComposeDialog, NoticeForm
@@ -30,6 +34,7 @@ class NoticesPage(QObject):
         self.view.ack_requested.connect(self.ack_notice)
         self.view.compose_requested.connect(self.compose)
         self.view.receipts_requested.connect(self.show_receipts)
+        self.view.open_attachment.connect(self.open_attachment)
         self.receipts_dialog: QDialog | None = None
         self.delivery = DeliveryWatch(ctx, self)
         self.delivery.message.connect(self.message)
@@ -67,6 +72,28 @@ class NoticesPage(QObject):
     def open_notice(self, notice_id: str) -> None:
         self.ctx.ops.db(lambda: self.ctx.notice_detail(notice_id), self.view.set_detail,
                         lambda e: self.error.emit(error_text(e)), owner=self, label="notice")
+
+    def open_attachment(self, att: Attachment, *, fetched: bool = False) -> None:
+        """Open a notice's attachment with the system's program for it; fetch it first
+        when it is not on this computer yet (and the platform can be reached)."""
+        def open_it(data: bytes | None) -> None:
+            if data is not None:
+                folder = Path(tempfile.mkdtemp(prefix="govdesk-open-"))
+                path = folder / (Path(att.name).name or "attachment")
+                path.write_bytes(data)
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            elif self.ctx.online and not fetched:
+                self.message.emit(self.tr("Downloading the attachment…"), 4000)
+                self.ctx.ops.net(lambda: self.ctx.download_blob(att.sha256),
+                                 lambda _ok: self.open_attachment(att, fetched=True),
+                                 lambda e: self.error.emit(error_text(e)), owner=self,
+                                 label="notice.attachment")
+            else:
+                self.error.emit(self.tr("This attachment is not on this computer yet. It "
+                                        "will be downloaded when the connection allows."))
+        self.ctx.ops.db(lambda: self.ctx.blob_bytes(att.sha256), open_it,
+                        lambda e: self.error.emit(error_text(e)), owner=self,
+                        label="notice.attachment")
 
     def ack_notice(self, notice_id: str) -> None:
         def done(_r: object) -> None:
@@ -111,6 +138,9 @@ class NoticesPage(QObject):
             widget = ReceiptsWidget()
             widget.set_status(status, names)
             layout.addWidget(widget)
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+            buttons.rejected.connect(dialog.reject)
+            layout.addWidget(buttons)
             self.receipts_dialog = dialog
             dialog.show()
         self.ctx.ops.db(lambda: self.ctx.receipts(notice_id), show,

@@ -1,0 +1,110 @@
+"""通知公告: an attachment opens from the reading pane; the receipts list names each
+person's unit, shows the confirmation time in full, and its dialog has a 关闭 button."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
+
+from client.types import (
+    Attachment,
+    NoticeDetail,
+    NoticeRow,
+    ReceiptInfo,
+    ReceiptStatus,
+)
+from client.ui import fmt
+from client.ui.notices_view import COL_CONFIRMED, COL_UNIT, ReceiptsWidget
+from client.ui.pages import notices_page
+from client.ui.pages.notices_page import NoticesPage
+from tests.ui.conftest import wait_for
+
+AT = datetime(2026, 11, 26, 13, 36, tzinfo=UTC)
+ATT = Attachment(name="防汛值班表.xlsx", sha256="ab" * 32, media_type="application/x", size=5,
+                 available=True)
+
+
+def _detail() -> NoticeDetail:
+    row = NoticeRow(id="n1", title="关于防汛值班的通知", publisher_id="zhaoxin",
+                    publisher_name="赵欣", urgent=False, requires_ack=False, published_at=AT,
+                    expires_at=None, is_read=True, acked=False, local_state="")
+    return NoticeDetail(row=row, body="请按表值班。", audience_unit_ids=[], attachments=[ATT])
+
+
+class _Ctx(QObject):
+    def __init__(self, ops, blobs: dict[str, bytes]) -> None:  # noqa: ANN001
+        super().__init__()
+        self.ops, self.roles, self.user_id, self.online = ops, [], "lihua", True
+        self.blobs = blobs
+        self.downloaded: list[str] = []
+
+    def blob_bytes(self, sha: str) -> bytes | None:
+        return self.blobs.get(sha)
+
+    def download_blob(self, sha: str) -> bool:
+        self.downloaded.append(sha)
+        self.blobs[sha] = b"table"
+        return True
+
+
+def test_a_notice_attachment_opens(qtbot, ops, zh, monkeypatch) -> None:  # noqa: ANN001
+    opened: list[QUrl] = []
+    monkeypatch.setattr(notices_page.QDesktopServices, "openUrl", opened.append)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ctx = _Ctx(ops, {})
+    page = NoticesPage(ctx, parent)  # type: ignore[arg-type]
+    qtbot.addWidget(page.view)  # the window's page stack would own it
+    page.view.set_detail(_detail())
+    label = page.view.attachments
+    assert 'href="attachment:0"' in label.text() and "防汛值班表.xlsx" in label.text()
+    assert label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByMouse
+
+    label.linkActivated.emit("attachment:0")  # not here yet: fetched, then opened
+    wait_for(qtbot, ops, lambda: len(opened) == 1)
+    assert ctx.downloaded == [ATT.sha256]
+    path = opened[0].toLocalFile()
+    assert path.endswith("防汛值班表.xlsx")
+    with open(path, "rb") as f:
+        assert f.read() == b"table"
+
+
+def test_receipts_show_unit_full_times_and_a_close_button(qtbot, ops, zh) -> None:  # noqa: ANN001
+    status = ReceiptStatus(
+        notice_id="n1",
+        read=[ReceiptInfo("lihua", "李华", "read", AT)],
+        acked=[ReceiptInfo("lihua", "李华", "ack", AT)],
+        audience_users=2, missing=["zhouqiang"],
+        units={"lihua": "市政府办公室", "zhouqiang": "市财政局"})
+    widget = ReceiptsWidget()
+    qtbot.addWidget(widget)
+    widget.resize(640, 400)
+    widget.show()
+    widget.set_status(status, {"zhouqiang": "周强"})
+    tree = widget.tree
+    assert tree.headerItem().text(COL_UNIT) == "单位"
+    first = tree.topLevelItem(0)
+    assert first.text(COL_UNIT) == "市政府办公室" and tree.topLevelItem(1).text(COL_UNIT) == \
+        "市财政局"
+    shown = fmt.datetime_text(AT)
+    assert first.text(COL_CONFIRMED) == shown
+    needed = QFontMetrics(tree.font()).horizontalAdvance(shown)
+    assert tree.columnWidth(COL_CONFIRMED) >= needed
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ctx = SimpleNamespace(ops=ops, roles=[], user_id="zhaoxin",
+                          receipts=lambda _nid: (status, {"zhouqiang": "周强"}))
+    page = NoticesPage(ctx, parent)  # type: ignore[arg-type]
+    qtbot.addWidget(page.view)
+    page.show_receipts("n1")
+    wait_for(qtbot, ops, lambda: page.receipts_dialog is not None)
+    dialog = page.receipts_dialog
+    close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
+    assert close is not None and close.text() == "关闭"
+    close.click()
+    assert not dialog.isVisible()
