@@ -108,6 +108,8 @@ class AppContext(QObject):
         self.roles: list[str] = list(getattr(info, "roles", []) or [])
         self.unit_name: str = ""
         self.auto_lock_minutes: float = profile.settings.auto_lock_minutes
+        # Only a policy file locks it; otherwise the user chooses it in Settings.
+        self.auto_lock_locked: bool = profile.settings.is_locked("auto_lock_minutes")
         self.online = False
         self._signer: Any = None
         self.last_sync_at: datetime | None = None
