@@ -647,63 +647,63 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="42"/>
+        <location filename="../../client/ui/login_dialog.py" line="61"/>
         <source>GovDesk — Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="51"/>
+        <location filename="../../client/ui/login_dialog.py" line="70"/>
         <source>GovDesk county e-government desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="55"/>
+        <location filename="../../client/ui/login_dialog.py" line="74"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="62"/>
+        <location filename="../../client/ui/login_dialog.py" line="81"/>
         <source>Platform address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="66"/>
+        <location filename="../../client/ui/login_dialog.py" line="85"/>
         <source>User name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="69"/>
+        <location filename="../../client/ui/login_dialog.py" line="88"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="89"/>
         <source>Platform &amp;address:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="71"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>&amp;User name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="72"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="80"/>
-        <location filename="../../client/ui/login_dialog.py" line="108"/>
+        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="129"/>
         <source>&amp;Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="95"/>
+        <location filename="../../client/ui/login_dialog.py" line="116"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="120"/>
         <source>Signing in…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1804,6 +1804,11 @@
     <message>
         <source>Cannot reach the platform. Check the network or the platform address.</source>
         <extracomment>network.unreachable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform at {url}. This account has not signed in on this PC yet, and the first sign-in needs the platform: check the platform address and the network.</source>
+        <extracomment>network.first_login_unreachable</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -647,63 +647,63 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="42"/>
+        <location filename="../../client/ui/login_dialog.py" line="61"/>
         <source>GovDesk — Sign in</source>
         <translation>GovDesk 政务桌面 — 登录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="51"/>
+        <location filename="../../client/ui/login_dialog.py" line="70"/>
         <source>GovDesk county e-government desk</source>
         <translation>GovDesk 县级电子政务办公桌面</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="55"/>
+        <location filename="../../client/ui/login_dialog.py" line="74"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation>收文、签批、通知公告——断网也能办公</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="62"/>
+        <location filename="../../client/ui/login_dialog.py" line="81"/>
         <source>Platform address</source>
         <translation>平台地址</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="66"/>
+        <location filename="../../client/ui/login_dialog.py" line="85"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="69"/>
+        <location filename="../../client/ui/login_dialog.py" line="88"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="89"/>
         <source>Platform &amp;address:</source>
         <translation>平台地址(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="71"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="72"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="80"/>
-        <location filename="../../client/ui/login_dialog.py" line="108"/>
+        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="129"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="95"/>
+        <location filename="../../client/ui/login_dialog.py" line="116"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation>请填写平台地址、用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="120"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
@@ -1803,6 +1803,11 @@
         <source>Cannot reach the platform. Check the network or the platform address.</source>
         <extracomment>network.unreachable</extracomment>
         <translation>无法连接到平台，请检查网络或平台地址。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform at {url}. This account has not signed in on this PC yet, and the first sign-in needs the platform: check the platform address and the network.</source>
+        <extracomment>network.first_login_unreachable</extracomment>
+        <translation>无法连接到平台 {url}。此账户尚未在本机登录过，首次登录必须连接平台：请检查平台地址和网络。</translation>
     </message>
     <message>
         <source>The platform did not answer in time. Check the network and try again.</source>
