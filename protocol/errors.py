@@ -102,6 +102,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
     # --- network and platform availability --------------------------------------------------
     ErrorSpec("network.unreachable",
               "Cannot reach the platform. Check the network or the platform address.", NETWORK),
+    ErrorSpec("network.first_login_unreachable",
+              "Cannot reach the platform at {url}. This account has not signed in on this PC "
+              "yet, and the first sign-in needs the platform: check the platform address "
+              "and the network.", NETWORK),
     ErrorSpec("network.timeout",
               "The platform did not answer in time. Check the network and try again.", NETWORK),
     ErrorSpec("network.unavailable",

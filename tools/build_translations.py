@@ -109,7 +109,32 @@ def build_qm() -> list[Path]:
         subprocess.run([*_tool("lrelease"), str(ts), "-qm", str(qm)], check=True,
                        stdout=subprocess.DEVNULL)
         built.append(qm)
-    return built
+    return built + copy_qt_catalogues()
+
+
+def copy_qt_catalogues() -> list[Path]:
+    """Qt's own catalogue (file dialogs, standard buttons) for every language we translate,
+    copied from the installed PySide6 next to ours: the bundle ships resources/translations
+    whole, so the file dialogs are Chinese whatever the freezer does with Qt's files."""
+    import PySide6
+    from PySide6.QtCore import QLibraryInfo
+
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+            Path(PySide6.__file__).parent / "Qt" / "translations"]
+    copied = []
+    for ts in sorted(TS_DIR.glob("govdesk_*.ts")):
+        language = ts.stem.removeprefix("govdesk_")
+        if language == "en":
+            continue  # Qt's source strings are English
+        name = f"qtbase_{language}.qm"
+        source = next((d / name for d in dirs if (d / name).exists()), None)
+        if source is None:
+            print(f"warning: {name} not found in PySide6", file=sys.stderr)
+            continue
+        target = TS_DIR / name
+        shutil.copyfile(source, target)
+        copied.append(target)
+    return copied
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -119,6 +119,8 @@ class AppContext(QObject):
         self.roles: list[str] = list(getattr(info, "roles", []) or [])
         self.unit_name: str = ""
         self.auto_lock_minutes: float = profile.settings.auto_lock_minutes
+        # Only a policy file locks it; otherwise the user chooses it in Settings.
+        self.auto_lock_locked: bool = profile.settings.is_locked("auto_lock_minutes")
         self._online = False
         self._signer: Any = None
         self._posted: dict[int, tuple[str, object]] = {}

@@ -41,7 +41,7 @@ class HandwritingPad(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, True)
         self.setAttribute(Qt.WidgetAttribute.WA_StaticContents, True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(96)
         self._strokes: list[list[tuple[QPointF, float]]] = []
         self._current: list[tuple[QPointF, float]] | None = None
 

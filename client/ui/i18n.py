@@ -2,7 +2,8 @@
 
 The source strings are English, so English needs no catalogue: without a loaded
 translator Qt shows the source text. Chinese loads govdesk_zh_CN.qm plus Qt's own
-catalogue (standard dialog buttons).
+catalogue qtbase_zh_CN.qm (file dialogs, standard buttons), which
+tools/build_translations.py copies from PySide6 next to ours so the bundle ships it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from pathlib import Path
 
 import platformdirs
 import PySide6
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QTranslator,
+)
 
 from client import messages
 from client.language import SUPPORTED, translations_dir
@@ -26,6 +33,29 @@ __all__ = ["SUPPORTED", "catalogue_path", "choose_language", "current_language",
 
 _installed: list[QTranslator] = []
 _current = "zh_CN"
+
+# Texts of Qt's own dialogs our catalogue translates (it is searched first): Qt's zh_CN
+# calls a file's size 体积 (volume), offices say 大小; and Qt 6's file dialog labels gained
+# mnemonics ("&Look in:") its zh_CN catalogue does not have yet, so they showed English.
+QT_OVERRIDES = (
+    QT_TRANSLATE_NOOP("QFileSystemModel", "Size"),
+    QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"),
+    QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"),
+)
+
+
+def file_type_texts() -> list[str]:
+    """The file dialog's 类型 column as it reads now: Qt's zh_CN has none of these (Qt
+    asks them with a disambiguation, which lupdate finds in translate() calls only)."""
+    translate = QCoreApplication.translate
+    return [
+        translate("QAbstractFileIconProvider", "Folder", "All other platforms"),
+        translate("QAbstractFileIconProvider", "Folder", "Match Windows Explorer"),
+        translate("QAbstractFileIconProvider", "File", "All other platforms"),
+        translate("QAbstractFileIconProvider", "File", "Match Windows Explorer"),
+        translate("QAbstractFileIconProvider", "%1 File",
+                  "%1 is a file name suffix, for example txt"),
+    ]
 
 
 def current_language() -> str:
@@ -94,6 +124,14 @@ def install(app: QCoreApplication, language: str) -> bool:
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return True
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    # Qt's catalogue first: Qt asks the translator installed last first, so ours (below)
+    # wins where both translate a text (QT_OVERRIDES).
+    qt = QTranslator(app)
+    if load_qt_catalogue(qt, language):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    else:
+        log.warning("Qt's own catalogue for %s missing: file dialogs stay English", language)
     ok = True
     ours = QTranslator(app)
     path = catalogue_path(language)
@@ -104,10 +142,20 @@ def install(app: QCoreApplication, language: str) -> bool:
         log.warning("translation catalogue for %s missing; run tools/build_translations.py",
                     language)
         ok = False
-    qt = QTranslator(app)
-    if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) \
-            or qt.load(f"qt_{language}",
-                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(qt)
-        _installed.append(qt)
     return ok
+
+
+def qt_catalogue_dirs() -> list[Path]:
+    """Where Qt's qtbase_<lang>.qm may be: the copy shipped with ours, Qt's own place,
+    the PySide6 package (a frozen bundle's QLibraryInfo may point elsewhere)."""
+    return [translations_dir(),
+            Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+            Path(PySide6.__file__).parent / "Qt" / "translations"]
+
+
+def load_qt_catalogue(translator: QTranslator, language: str) -> bool:
+    for directory in qt_catalogue_dirs():
+        for name in (f"qtbase_{language}", f"qt_{language}"):
+            if (directory / f"{name}.qm").exists() and translator.load(name, str(directory)):
+                return True
+    return False

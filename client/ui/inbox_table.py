@@ -57,7 +57,17 @@ class InboxTable(QTableView):
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         scale = theme.current_scale()
         for col, width in DEFAULT_WIDTHS.items():
-            self.setColumnWidth(col, int(width * scale))
+            # Never narrower than the header text ("Urgency" is wider than "紧急").
+            self.setColumnWidth(col, max(int(width * scale), self.header_text_width(col)))
+
+    def header_text_width(self, col: int) -> int:
+        """Room the header of `col` needs: its text in the bold header font, plus the
+        section padding of the style sheet (6 px a side) and a little air."""
+        model = self.model()
+        text = model.headerData(col, Qt.Orientation.Horizontal) if model else None
+        if not text:
+            return 0
+        return QFontMetrics(theme.ui_font(bold=True)).horizontalAdvance(str(text)) + 20
 
     def row_height(self) -> int:
         return self.verticalHeader().defaultSectionSize()
@@ -71,6 +81,10 @@ class InboxTable(QTableView):
         model = self.model()
         if isinstance(model, InboxModel):
             model.restyle()
+        for col in DEFAULT_WIDTHS:  # bigger text: headers grow, wider columns stay
+            needed = self.header_text_width(col)
+            if self.columnWidth(col) < needed:
+                self.setColumnWidth(col, needed)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
         super().changeEvent(event)

@@ -22,14 +22,33 @@ from client.ui.resources import icon
 
 def sign_in(server_url: str, username: str, password: str) -> tuple[Any, bool]:
     """Online first; when the platform cannot be reached and this PC knows the account,
-    open the cache offline. Returns (profile, online). Runs on a worker thread."""
-    from client.errors import NetworkError
+    open the cache offline. Returns (profile, online). Runs on a worker thread.
+
+    A first sign-in that cannot reach the platform says so, naming the address: "never
+    signed in online on this PC" would send the person looking for the wrong fault."""
+    from client.errors import AuthError, NetworkError
     from client.session import Profile
 
     try:
         return Profile.login(server_url, username, password), True
-    except NetworkError:
-        return Profile.open_offline(server_url, username, password), False
+    except NetworkError as unreachable:
+        try:
+            return Profile.open_offline(server_url, username, password), False
+        except AuthError as offline:
+            if offline.code == "auth.offline_unavailable":
+                raise NetworkError("network.first_login_unreachable", url=server_url,
+                                   detail=unreachable.detail or unreachable.code) \
+                    from unreachable
+            raise
+
+
+def with_scheme(address: str) -> str:
+    """The platform address as typed, with https:// in front when it names no scheme
+    ("oa.example.gov.cn" is meant as the platform's secure address)."""
+    address = address.strip()
+    if address and "://" not in address:
+        return "https://" + address
+    return address
 
 
 class LoginDialog(QDialog):
@@ -88,7 +107,9 @@ class LoginDialog(QDialog):
         (self.password if username else self.username).setFocus()
 
     def _submit(self) -> None:
-        server = self.server.text().strip()
+        server = with_scheme(self.server.text())
+        if server != self.server.text().strip():
+            self.server.setText(server)  # shown, so the person sees what is used
         user = self.username.text().strip()
         password = self.password.text()
         if not server or not user or not password:
@@ -116,3 +137,7 @@ class LoginDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+        # Room for the message: the dialog grows instead of squeezing the input fields.
+        self.layout().activate()
+        width = max(self.width(), self.minimumWidth())
+        self.resize(width, max(self.height(), self.layout().totalHeightForWidth(width)))

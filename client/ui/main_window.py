@@ -56,7 +56,6 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         self.nav = NavList()
-        self.nav.setFixedWidth(190)
         outer.addWidget(self.nav)
         self.pages = QStackedWidget()
         outer.addWidget(self.pages, 1)
@@ -217,6 +216,7 @@ class MainWindow(QMainWindow):
         header = s.value("inbox/header")
         if isinstance(header, QByteArray):
             self.table.horizontalHeader().restoreState(header)
+            self.table.apply_font_scale()  # a layout saved at a smaller text size
 
     def save_layout(self) -> None:
         s = self._settings()
@@ -424,7 +424,8 @@ class MainWindow(QMainWindow):
         from client.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.ctx, self)
-        dialog.exec()
+        if dialog.exec():
+            self.idle.set_minutes(self.ctx.auto_lock_minutes)  # auto-lock applies at once
 
     def lock(self) -> None:
         """Cover the window until the password is given again. What is under the cover is

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from client.types import BadgeCounts
@@ -13,6 +14,13 @@ from client.ui.resources import icon
 PAGES = ("todo", "done", "received", "circulate", "notices", "problems")
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+# Narrowest the sidebar gets (at 100 %); it widens for bigger text and longer labels.
+MIN_WIDTH = 190
+
+
+def item_padding() -> int:
+    """Horizontal padding of one side of an item, as the style sheet sets it (${padl})."""
+    return round(10 * theme.current_scale())
 
 
 class NavList(QListWidget):
@@ -58,6 +66,19 @@ class NavList(QListWidget):
             # item would freeze the text size it had when first set).
             item.setData(Qt.ItemDataRole.FontRole,
                          theme.ui_font(bold=True) if key in self._hot else None)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Wide enough for the longest label with a three-digit count, in bold (an item
+        turns bold when something is urgent), so no label is ever cut to "通知公告…"; the
+        width does not jump as counts change."""
+        fm = QFontMetrics(theme.ui_font(bold=True))
+        text = max(fm.horizontalAdvance(f"{label}  (999)") for label, _ in
+                   self._labels().values())
+        # icon + gap, the padding and the 4 px selection border of the style sheet, frame.
+        width = text + self.iconSize().width() + 8 + 2 * item_padding() + 4 + \
+            2 * self.frameWidth() + 4
+        self.setFixedWidth(max(MIN_WIDTH, width))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
         super().changeEvent(event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.types import Person, Phrase, TaskInfo, UnitNode
-from client.ui import fmt
+from client.ui import fmt, theme
 from client.ui.forward_picker import ForwardPicker
 from client.ui.handwriting_pad import HandwritingPad
 from client.ui.resources import icon
@@ -37,6 +37,25 @@ def need(kind: str | None, decision: str | None, field: str) -> Need:
     """What the shared rules say of one recipient list for this kind and decision."""
     rule = rule_for(kind or "", decision or "")
     return Need.FORBIDDEN if rule is None else rule.need(field)
+
+
+class _OpinionEdit(QPlainTextEdit):
+    """Asks for a few lines only (a plain text edit asks for ~190 px): the panel in its
+    scroll area is laid out at its preferred height, and the opinion takes what is left
+    through its stretch, so the panel fits a short screen at a large text size."""
+
+    LINES = 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+    def fit_font(self) -> None:
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * self.LINES + 10)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_font()
 
 
 @dataclass(frozen=True)
@@ -75,13 +94,23 @@ class SignoffPanel(QFrame):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(4)
+        # Heading and due date: a header the window may pin above a scrolling panel
+        # (detach_header), so "your step" and the deadline never scroll out of view.
+        self.header = QFrame()
+        self.header.setObjectName("signoffHeader")
+        header_layout = QVBoxLayout(self.header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        header_layout.setSpacing(2)
         self.heading = QLabel()
         self.heading.setObjectName("sectionTitle")
         self.heading.setWordWrap(True)
-        layout.addWidget(self.heading)
+        header_layout.addWidget(self.heading)
         self.due = QLabel()
         self.due.setObjectName("muted")
-        layout.addWidget(self.due)
+        self.due.setWordWrap(True)
+        header_layout.addWidget(self.due)
+        layout.addWidget(self.header)
 
         self.decisions_box = QHBoxLayout()
         self.decision_group = QButtonGroup(self)
@@ -91,11 +120,11 @@ class SignoffPanel(QFrame):
 
         opinion_label = QLabel(self.tr("&Opinion:"))
         layout.addWidget(opinion_label)
-        self.opinion = QPlainTextEdit()
+        self.opinion = _OpinionEdit()
         self.opinion.setAccessibleName(self.tr("Opinion"))
         self.opinion.setPlaceholderText(self.tr("Write your opinion, or pick a phrase below"))
         self.opinion.setTabChangesFocus(True)
-        self.opinion.setMinimumHeight(90)
+        self.opinion.fit_font()
         self.opinion.textChanged.connect(self._emit_draft)
         opinion_label.setBuddy(self.opinion)
         layout.addWidget(self.opinion, 1)
@@ -112,7 +141,7 @@ class SignoffPanel(QFrame):
         self.phrases = QListWidget()
         self.phrases.setAccessibleName(self.tr("Common phrases"))
         self.phrases.setToolTip(self.tr("Double-click or press Enter to insert"))
-        self.phrases.setMaximumHeight(100)
+        self._fit_phrases()
         self.phrases.itemActivated.connect(self._insert_phrase)
         phrases_label.setBuddy(self.phrases)
         layout.addWidget(self.phrases)
@@ -162,18 +191,24 @@ class SignoffPanel(QFrame):
         countersign_layout.addWidget(self.countersign_label, 1)
         layout.addWidget(self.countersign_row)
 
+        hw_label = QLabel(self.tr("Handwritten signature (optional):"))
+        hw_label.setWordWrap(True)
+        layout.addWidget(hw_label)
+        # The pad with its two buttons stacked beside it: a row less than label and
+        # buttons side by side, which the panel needs to fit at a large text size.
         hw_row = QHBoxLayout()
-        hw_row.addWidget(QLabel(self.tr("Handwritten signature (optional):")))
-        hw_row.addStretch(1)
+        self.pad = HandwritingPad()
+        hw_row.addWidget(self.pad, 1)
+        hw_buttons = QVBoxLayout()
         self.undo_stroke = QPushButton(self.tr("Undo stroke"))
         self.clear_pad = QPushButton(self.tr("Clear"))
-        hw_row.addWidget(self.undo_stroke)
-        hw_row.addWidget(self.clear_pad)
+        hw_buttons.addWidget(self.undo_stroke)
+        hw_buttons.addWidget(self.clear_pad)
+        hw_buttons.addStretch(1)
+        hw_row.addLayout(hw_buttons)
         layout.addLayout(hw_row)
-        self.pad = HandwritingPad()
         self.undo_stroke.clicked.connect(self.pad.undo)
         self.clear_pad.clicked.connect(self.pad.clear)
-        layout.addWidget(self.pad)
 
         # The message and the sign buttons form a bar the window may pin below a scrolling
         # panel (detach_action_bar), so "Sign" stays in reach on a short screen.
@@ -207,6 +242,35 @@ class SignoffPanel(QFrame):
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(self._shortcut_sign)
         self.set_task(None, [])
+
+    def _fit_phrases(self) -> None:
+        """About three phrases in view when there is room, two at least."""
+        line = self.phrases.fontMetrics().lineSpacing()
+        self.phrases.setMinimumHeight(line * 2 + 8)
+        self.phrases.setMaximumHeight(line * 3 + round(12 * theme.current_scale()) * 2)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_phrases()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt name)
+        """The least height for `width`. A resizable scroll area makes its widget at least
+        this tall; the preferred height (each part at its size hint) made the panel
+        scroll on a 1600 × 1000 screen although everything fits at its minimum; what is
+        left over goes to the opinion (it has the stretch)."""
+        layout = self.layout()
+        return layout.totalMinimumHeightForWidth(width) if layout else super().heightForWidth(width)
+
+    def detach_header(self) -> QFrame:
+        """Take the heading and due date out of the panel, for the caller to place."""
+        self.layout().removeWidget(self.header)
+        margins = self.layout().contentsMargins()
+        self.header.layout().setContentsMargins(margins.left(), margins.top(),
+                                                margins.right(), 6)
+        # Header above and the action bar below bring their own margins.
+        self.layout().setContentsMargins(margins.left(), 4, margins.right(), 4)
+        return self.header
 
     def detach_action_bar(self) -> QFrame:
         """Take the message + sign buttons out of the panel, for the caller to place."""

@@ -27,7 +27,7 @@ SERIF_FAMILIES = ["Noto Serif CJK SC", "SimSun", "FangSong", "AR PL UMing CN", "
 
 # Older officials on older screens: larger than the desktop default.
 BASE_POINT_SIZE = 12.0
-FONT_SCALES = (1.0, 1.15, 1.3, 1.5)
+FONT_SCALES = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 
 URGENT_RED = QColor("#c62828")        # 特急
 URGENT_ORANGE = QColor("#e65100")     # 加急

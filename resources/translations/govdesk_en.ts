@@ -32,64 +32,64 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="118"/>
+        <location filename="../../client/ui/pages/document_page.py" line="119"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <location filename="../../client/ui/pages/document_page.py" line="197"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <location filename="../../client/ui/pages/document_page.py" line="198"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="197"/>
+        <location filename="../../client/ui/pages/document_page.py" line="200"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="198"/>
+        <location filename="../../client/ui/pages/document_page.py" line="201"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="225"/>
+        <location filename="../../client/ui/pages/document_page.py" line="228"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="228"/>
+        <location filename="../../client/ui/pages/document_page.py" line="231"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <location filename="../../client/ui/pages/document_page.py" line="282"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="296"/>
+        <location filename="../../client/ui/pages/document_page.py" line="299"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="305"/>
-        <location filename="../../client/ui/pages/document_page.py" line="333"/>
+        <location filename="../../client/ui/pages/document_page.py" line="308"/>
+        <location filename="../../client/ui/pages/document_page.py" line="336"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="307"/>
-        <location filename="../../client/ui/pages/document_page.py" line="335"/>
+        <location filename="../../client/ui/pages/document_page.py" line="310"/>
+        <location filename="../../client/ui/pages/document_page.py" line="338"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="325"/>
+        <location filename="../../client/ui/pages/document_page.py" line="328"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -122,144 +122,144 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="81"/>
+        <location filename="../../client/ui/document_view.py" line="86"/>
         <source>Document sections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="85"/>
+        <location filename="../../client/ui/document_view.py" line="90"/>
         <source>Processing form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="87"/>
+        <location filename="../../client/ui/document_view.py" line="92"/>
         <source>Processing &amp;form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="95"/>
-        <location filename="../../client/ui/document_view.py" line="99"/>
+        <location filename="../../client/ui/document_view.py" line="100"/>
+        <location filename="../../client/ui/document_view.py" line="104"/>
         <source>Document body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="105"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
         <source>&amp;Body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="112"/>
+        <location filename="../../client/ui/document_view.py" line="117"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="118"/>
+        <location filename="../../client/ui/document_view.py" line="123"/>
         <source>&amp;Open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="120"/>
+        <location filename="../../client/ui/document_view.py" line="125"/>
         <source>Save &amp;as…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="126"/>
+        <location filename="../../client/ui/document_view.py" line="131"/>
         <source>&amp;Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="130"/>
+        <location filename="../../client/ui/document_view.py" line="135"/>
         <source>Decision / opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="130"/>
+        <location filename="../../client/ui/document_view.py" line="135"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="136"/>
         <source>Signature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="133"/>
+        <location filename="../../client/ui/document_view.py" line="138"/>
         <source>Routing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="139"/>
+        <location filename="../../client/ui/document_view.py" line="144"/>
         <source>Routing &amp;history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="172"/>
+        <location filename="../../client/ui/document_view.py" line="177"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="185"/>
+        <location filename="../../client/ui/document_view.py" line="190"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="198"/>
+        <location filename="../../client/ui/document_view.py" line="203"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="235"/>
+        <location filename="../../client/ui/document_view.py" line="240"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="239"/>
+        <location filename="../../client/ui/document_view.py" line="244"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="255"/>
+        <location filename="../../client/ui/document_view.py" line="260"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="265"/>
+        <location filename="../../client/ui/document_view.py" line="270"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="265"/>
+        <location filename="../../client/ui/document_view.py" line="270"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="271"/>
+        <location filename="../../client/ui/document_view.py" line="276"/>
         <source>&amp;Attachments (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -707,63 +707,63 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="42"/>
+        <location filename="../../client/ui/login_dialog.py" line="61"/>
         <source>GovDesk — Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="51"/>
+        <location filename="../../client/ui/login_dialog.py" line="70"/>
         <source>GovDesk county e-government desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="55"/>
+        <location filename="../../client/ui/login_dialog.py" line="74"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="62"/>
+        <location filename="../../client/ui/login_dialog.py" line="81"/>
         <source>Platform address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="66"/>
+        <location filename="../../client/ui/login_dialog.py" line="85"/>
         <source>User name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="69"/>
+        <location filename="../../client/ui/login_dialog.py" line="88"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="89"/>
         <source>Platform &amp;address:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="71"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>&amp;User name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="72"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="80"/>
-        <location filename="../../client/ui/login_dialog.py" line="108"/>
+        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="129"/>
         <source>&amp;Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="95"/>
+        <location filename="../../client/ui/login_dialog.py" line="116"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="120"/>
         <source>Signing in…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -776,72 +776,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="172"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="193"/>
+        <location filename="../../client/ui/main_window.py" line="192"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -897,37 +897,37 @@
 <context>
     <name>NavList</name>
     <message>
-        <location filename="../../client/ui/nav.py" line="24"/>
+        <location filename="../../client/ui/nav.py" line="32"/>
         <source>Navigation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="38"/>
+        <location filename="../../client/ui/nav.py" line="46"/>
         <source>To do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="39"/>
+        <location filename="../../client/ui/nav.py" line="47"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="40"/>
+        <location filename="../../client/ui/nav.py" line="48"/>
         <source>All received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="41"/>
+        <location filename="../../client/ui/nav.py" line="49"/>
         <source>For reading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="42"/>
+        <location filename="../../client/ui/nav.py" line="50"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="43"/>
+        <location filename="../../client/ui/nav.py" line="51"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1514,6 +1514,60 @@
     </message>
 </context>
 <context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="52"/>
+        <source>Folder</source>
+        <comment>All other platforms</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="53"/>
+        <source>Folder</source>
+        <comment>Match Windows Explorer</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="54"/>
+        <source>File</source>
+        <comment>All other platforms</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="55"/>
+        <source>File</source>
+        <comment>Match Windows Explorer</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="56"/>
+        <source>%1 File</source>
+        <comment>%1 is a file name suffix, for example txt</comment>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="42"/>
+        <source>&amp;Look in:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="43"/>
+        <source>Files of &amp;type:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QFileSystemModel</name>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="41"/>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReceiptsWidget</name>
     <message>
         <location filename="../../client/ui/notices_view.py" line="250"/>
@@ -1555,53 +1609,73 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="39"/>
+        <location filename="../../client/ui/settings_dialog.py" line="48"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="43"/>
+        <location filename="../../client/ui/settings_dialog.py" line="52"/>
         <source>Text size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="50"/>
+        <location filename="../../client/ui/settings_dialog.py" line="59"/>
         <source>&amp;Text size:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="52"/>
+        <location filename="../../client/ui/settings_dialog.py" line="61"/>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="60"/>
+        <location filename="../../client/ui/settings_dialog.py" line="69"/>
         <source>&amp;Language:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="61"/>
-        <location filename="../../client/ui/settings_dialog.py" line="89"/>
+        <location filename="../../client/ui/settings_dialog.py" line="73"/>
+        <location filename="../../client/ui/settings_dialog.py" line="121"/>
         <source>A new language applies when GovDesk starts again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="68"/>
+        <location filename="../../client/ui/settings_dialog.py" line="87"/>
         <source>After %1 minutes without use (set by your administrator)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="69"/>
-        <source>Off</source>
+        <location filename="../../client/ui/settings_dialog.py" line="89"/>
+        <source>Off (set by your administrator)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="70"/>
+        <location filename="../../client/ui/settings_dialog.py" line="91"/>
         <source>Auto-lock:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="85"/>
+        <location filename="../../client/ui/settings_dialog.py" line="94"/>
+        <source>Auto-lock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="98"/>
+        <source>After %1 minutes without use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="99"/>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="101"/>
+        <source>&amp;Auto-lock:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="117"/>
         <source>Restart GovDesk to use the new language. Your work is kept.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1609,198 +1683,198 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="63"/>
+        <location filename="../../client/ui/signoff_panel.py" line="82"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="92"/>
+        <location filename="../../client/ui/signoff_panel.py" line="121"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="95"/>
+        <location filename="../../client/ui/signoff_panel.py" line="124"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="96"/>
+        <location filename="../../client/ui/signoff_panel.py" line="125"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="104"/>
+        <location filename="../../client/ui/signoff_panel.py" line="133"/>
         <source>Common &amp;phrases:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="107"/>
+        <location filename="../../client/ui/signoff_panel.py" line="136"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="108"/>
+        <location filename="../../client/ui/signoff_panel.py" line="137"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="113"/>
+        <location filename="../../client/ui/signoff_panel.py" line="142"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="114"/>
+        <location filename="../../client/ui/signoff_panel.py" line="143"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="121"/>
+        <location filename="../../client/ui/signoff_panel.py" line="150"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="122"/>
+        <location filename="../../client/ui/signoff_panel.py" line="151"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="136"/>
+        <location filename="../../client/ui/signoff_panel.py" line="165"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="166"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="153"/>
+        <location filename="../../client/ui/signoff_panel.py" line="182"/>
         <source>C&amp;ountersign by…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <location filename="../../client/ui/signoff_panel.py" line="183"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <location filename="../../client/ui/signoff_panel.py" line="194"/>
         <source>Handwritten signature (optional):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="168"/>
+        <location filename="../../client/ui/signoff_panel.py" line="203"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="169"/>
+        <location filename="../../client/ui/signoff_panel.py" line="204"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
+        <location filename="../../client/ui/signoff_panel.py" line="226"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="192"/>
+        <location filename="../../client/ui/signoff_panel.py" line="227"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="194"/>
+        <location filename="../../client/ui/signoff_panel.py" line="229"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="197"/>
+        <location filename="../../client/ui/signoff_panel.py" line="232"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="198"/>
+        <location filename="../../client/ui/signoff_panel.py" line="233"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="249"/>
+        <location filename="../../client/ui/signoff_panel.py" line="313"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="254"/>
+        <location filename="../../client/ui/signoff_panel.py" line="318"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="255"/>
+        <location filename="../../client/ui/signoff_panel.py" line="319"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="258"/>
+        <location filename="../../client/ui/signoff_panel.py" line="322"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="258"/>
+        <location filename="../../client/ui/signoff_panel.py" line="322"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="259"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="259"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="260"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="351"/>
-        <location filename="../../client/ui/signoff_panel.py" line="356"/>
+        <location filename="../../client/ui/signoff_panel.py" line="415"/>
+        <location filename="../../client/ui/signoff_panel.py" line="420"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="368"/>
+        <location filename="../../client/ui/signoff_panel.py" line="432"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="370"/>
+        <location filename="../../client/ui/signoff_panel.py" line="434"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="383"/>
+        <location filename="../../client/ui/signoff_panel.py" line="447"/>
         <source>Countersign by (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="392"/>
+        <location filename="../../client/ui/signoff_panel.py" line="456"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="423"/>
+        <location filename="../../client/ui/signoff_panel.py" line="487"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="427"/>
+        <location filename="../../client/ui/signoff_panel.py" line="491"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="432"/>
+        <location filename="../../client/ui/signoff_panel.py" line="496"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2007,6 +2081,11 @@
     <message>
         <source>Cannot reach the platform. Check the network or the platform address.</source>
         <extracomment>network.unreachable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform at {url}. This account has not signed in on this PC yet, and the first sign-in needs the platform: check the platform address and the network.</source>
+        <extracomment>network.first_login_unreachable</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -32,64 +32,64 @@
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="118"/>
+        <location filename="../../client/ui/pages/document_page.py" line="119"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="194"/>
+        <location filename="../../client/ui/pages/document_page.py" line="197"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <location filename="../../client/ui/pages/document_page.py" line="198"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="197"/>
+        <location filename="../../client/ui/pages/document_page.py" line="200"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="198"/>
+        <location filename="../../client/ui/pages/document_page.py" line="201"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="225"/>
+        <location filename="../../client/ui/pages/document_page.py" line="228"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="228"/>
+        <location filename="../../client/ui/pages/document_page.py" line="231"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <location filename="../../client/ui/pages/document_page.py" line="282"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="296"/>
+        <location filename="../../client/ui/pages/document_page.py" line="299"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="305"/>
-        <location filename="../../client/ui/pages/document_page.py" line="333"/>
+        <location filename="../../client/ui/pages/document_page.py" line="308"/>
+        <location filename="../../client/ui/pages/document_page.py" line="336"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="307"/>
-        <location filename="../../client/ui/pages/document_page.py" line="335"/>
+        <location filename="../../client/ui/pages/document_page.py" line="310"/>
+        <location filename="../../client/ui/pages/document_page.py" line="338"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="325"/>
+        <location filename="../../client/ui/pages/document_page.py" line="328"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -122,144 +122,144 @@
         <translation>把处理笺保存为PDF文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="81"/>
+        <location filename="../../client/ui/document_view.py" line="86"/>
         <source>Document sections</source>
         <translation>公文内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="85"/>
+        <location filename="../../client/ui/document_view.py" line="90"/>
         <source>Processing form</source>
         <translation>处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="87"/>
+        <location filename="../../client/ui/document_view.py" line="92"/>
         <source>Processing &amp;form</source>
         <translation>处理笺(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="95"/>
-        <location filename="../../client/ui/document_view.py" line="99"/>
+        <location filename="../../client/ui/document_view.py" line="100"/>
+        <location filename="../../client/ui/document_view.py" line="104"/>
         <source>Document body</source>
         <translation>公文正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="105"/>
+        <location filename="../../client/ui/document_view.py" line="110"/>
         <source>&amp;Body</source>
         <translation>正文(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="112"/>
+        <location filename="../../client/ui/document_view.py" line="117"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="118"/>
+        <location filename="../../client/ui/document_view.py" line="123"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="120"/>
+        <location filename="../../client/ui/document_view.py" line="125"/>
         <source>Save &amp;as…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="126"/>
+        <location filename="../../client/ui/document_view.py" line="131"/>
         <source>&amp;Attachments</source>
         <translation>附件(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="129"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="130"/>
+        <location filename="../../client/ui/document_view.py" line="135"/>
         <source>Decision / opinion</source>
         <translation>处理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="130"/>
+        <location filename="../../client/ui/document_view.py" line="135"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="136"/>
         <source>Signature</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="133"/>
+        <location filename="../../client/ui/document_view.py" line="138"/>
         <source>Routing history</source>
         <translation>流转记录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="139"/>
+        <location filename="../../client/ui/document_view.py" line="144"/>
         <source>Routing &amp;history</source>
         <translation>流转记录(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="172"/>
+        <location filename="../../client/ui/document_view.py" line="177"/>
         <source>Choose a document from the list</source>
         <translation>请从列表中选择公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="185"/>
+        <location filename="../../client/ui/document_view.py" line="190"/>
         <source>Received %1</source>
         <translation>收文时间 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="198"/>
+        <location filename="../../client/ui/document_view.py" line="203"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation>警告：本机的公文与平台的摘要不一致，请勿签批；请重新同步或联系收文登记人员。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="235"/>
+        <location filename="../../client/ui/document_view.py" line="240"/>
         <source>This document has no body text.</source>
         <translation>此公文没有正文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="239"/>
+        <location filename="../../client/ui/document_view.py" line="244"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation>正文（%1）尚未下载，联网后将自动显示。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="255"/>
+        <location filename="../../client/ui/document_view.py" line="260"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation>无法打开正文PDF（%1）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="265"/>
+        <location filename="../../client/ui/document_view.py" line="270"/>
         <source>On this computer</source>
         <translation>已在本机</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="265"/>
+        <location filename="../../client/ui/document_view.py" line="270"/>
         <source>Not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="271"/>
+        <location filename="../../client/ui/document_view.py" line="276"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
     </message>
@@ -707,63 +707,63 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="42"/>
+        <location filename="../../client/ui/login_dialog.py" line="61"/>
         <source>GovDesk — Sign in</source>
         <translation>GovDesk 政务桌面 — 登录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="51"/>
+        <location filename="../../client/ui/login_dialog.py" line="70"/>
         <source>GovDesk county e-government desk</source>
         <translation>GovDesk 县级电子政务办公桌面</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="55"/>
+        <location filename="../../client/ui/login_dialog.py" line="74"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation>收文、签批、通知公告——断网也能办公</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="62"/>
+        <location filename="../../client/ui/login_dialog.py" line="81"/>
         <source>Platform address</source>
         <translation>平台地址</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="66"/>
+        <location filename="../../client/ui/login_dialog.py" line="85"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="69"/>
+        <location filename="../../client/ui/login_dialog.py" line="88"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="89"/>
         <source>Platform &amp;address:</source>
         <translation>平台地址(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="71"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="72"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="80"/>
-        <location filename="../../client/ui/login_dialog.py" line="108"/>
+        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="129"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="95"/>
+        <location filename="../../client/ui/login_dialog.py" line="116"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation>请填写平台地址、用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="99"/>
+        <location filename="../../client/ui/login_dialog.py" line="120"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
@@ -776,72 +776,72 @@
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="172"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="193"/>
+        <location filename="../../client/ui/main_window.py" line="192"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
@@ -896,37 +896,37 @@
 <context>
     <name>NavList</name>
     <message>
-        <location filename="../../client/ui/nav.py" line="24"/>
+        <location filename="../../client/ui/nav.py" line="32"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="38"/>
+        <location filename="../../client/ui/nav.py" line="46"/>
         <source>To do</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="39"/>
+        <location filename="../../client/ui/nav.py" line="47"/>
         <source>Done</source>
         <translation>已办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="40"/>
+        <location filename="../../client/ui/nav.py" line="48"/>
         <source>All received</source>
         <translation>收文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="41"/>
+        <location filename="../../client/ui/nav.py" line="49"/>
         <source>For reading</source>
         <translation>传阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="42"/>
+        <location filename="../../client/ui/nav.py" line="50"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="43"/>
+        <location filename="../../client/ui/nav.py" line="51"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
@@ -1511,6 +1511,60 @@
     </message>
 </context>
 <context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="52"/>
+        <source>Folder</source>
+        <comment>All other platforms</comment>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="53"/>
+        <source>Folder</source>
+        <comment>Match Windows Explorer</comment>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="54"/>
+        <source>File</source>
+        <comment>All other platforms</comment>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="55"/>
+        <source>File</source>
+        <comment>Match Windows Explorer</comment>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="56"/>
+        <source>%1 File</source>
+        <comment>%1 is a file name suffix, for example txt</comment>
+        <translation>%1 文件</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="42"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="43"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>QFileSystemModel</name>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="41"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+</context>
+<context>
     <name>ReceiptsWidget</name>
     <message>
         <location filename="../../client/ui/notices_view.py" line="250"/>
@@ -1552,53 +1606,73 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="39"/>
+        <location filename="../../client/ui/settings_dialog.py" line="48"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="43"/>
+        <location filename="../../client/ui/settings_dialog.py" line="52"/>
         <source>Text size</source>
         <translation>字号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="50"/>
+        <location filename="../../client/ui/settings_dialog.py" line="59"/>
         <source>&amp;Text size:</source>
         <translation>字号(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="52"/>
+        <location filename="../../client/ui/settings_dialog.py" line="61"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="60"/>
+        <location filename="../../client/ui/settings_dialog.py" line="69"/>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="61"/>
-        <location filename="../../client/ui/settings_dialog.py" line="89"/>
+        <location filename="../../client/ui/settings_dialog.py" line="73"/>
+        <location filename="../../client/ui/settings_dialog.py" line="121"/>
         <source>A new language applies when GovDesk starts again.</source>
         <translation>新的语言将在重新启动 GovDesk 后生效。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="68"/>
+        <location filename="../../client/ui/settings_dialog.py" line="87"/>
         <source>After %1 minutes without use (set by your administrator)</source>
         <translation>无操作 %1 分钟后（由管理员设定）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="69"/>
-        <source>Off</source>
-        <translation>关闭</translation>
+        <location filename="../../client/ui/settings_dialog.py" line="89"/>
+        <source>Off (set by your administrator)</source>
+        <translation>关闭（由管理员设定）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="70"/>
+        <location filename="../../client/ui/settings_dialog.py" line="91"/>
         <source>Auto-lock:</source>
         <translation>自动锁定：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/settings_dialog.py" line="85"/>
+        <location filename="../../client/ui/settings_dialog.py" line="94"/>
+        <source>Auto-lock</source>
+        <translation>自动锁定</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="98"/>
+        <source>After %1 minutes without use</source>
+        <translation>无操作 %1 分钟后</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="99"/>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="101"/>
+        <source>&amp;Auto-lock:</source>
+        <translation>自动锁定(&amp;A)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/settings_dialog.py" line="117"/>
         <source>Restart GovDesk to use the new language. Your work is kept.</source>
         <translation>请重新启动 GovDesk 以使用新的语言，已做的工作不会丢失。</translation>
     </message>
@@ -1606,198 +1680,198 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="63"/>
+        <location filename="../../client/ui/signoff_panel.py" line="82"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="92"/>
+        <location filename="../../client/ui/signoff_panel.py" line="121"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="95"/>
+        <location filename="../../client/ui/signoff_panel.py" line="124"/>
         <source>Opinion</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="96"/>
+        <location filename="../../client/ui/signoff_panel.py" line="125"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation>填写意见，或从下方常用语中选择</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="104"/>
+        <location filename="../../client/ui/signoff_panel.py" line="133"/>
         <source>Common &amp;phrases:</source>
         <translation>常用语(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="107"/>
+        <location filename="../../client/ui/signoff_panel.py" line="136"/>
         <source>Save as phrase</source>
         <translation>存为常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="108"/>
+        <location filename="../../client/ui/signoff_panel.py" line="137"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation>把当前意见保存到常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="113"/>
+        <location filename="../../client/ui/signoff_panel.py" line="142"/>
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="114"/>
+        <location filename="../../client/ui/signoff_panel.py" line="143"/>
         <source>Double-click or press Enter to insert</source>
         <translation>双击或按回车插入</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="121"/>
+        <location filename="../../client/ui/signoff_panel.py" line="150"/>
         <source>&amp;Recipients…</source>
         <translation>选择人员(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="122"/>
+        <location filename="../../client/ui/signoff_panel.py" line="151"/>
         <source>Choose who handles or receives it next</source>
         <translation>选择下一步办理或接收的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="136"/>
+        <location filename="../../client/ui/signoff_panel.py" line="165"/>
         <source>&amp;Circulate to…</source>
         <translation>传阅(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="166"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation>选择传阅（阅知）这份公文的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="153"/>
+        <location filename="../../client/ui/signoff_panel.py" line="182"/>
         <source>C&amp;ountersign by…</source>
         <translation>会签(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <location filename="../../client/ui/signoff_panel.py" line="183"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation>选择一同签署（会签）的其他单位领导</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <location filename="../../client/ui/signoff_panel.py" line="194"/>
         <source>Handwritten signature (optional):</source>
         <translation>手写签名（可选）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="168"/>
+        <location filename="../../client/ui/signoff_panel.py" line="203"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="169"/>
+        <location filename="../../client/ui/signoff_panel.py" line="204"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
+        <location filename="../../client/ui/signoff_panel.py" line="226"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="192"/>
+        <location filename="../../client/ui/signoff_panel.py" line="227"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="194"/>
+        <location filename="../../client/ui/signoff_panel.py" line="229"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="197"/>
+        <location filename="../../client/ui/signoff_panel.py" line="232"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="198"/>
+        <location filename="../../client/ui/signoff_panel.py" line="233"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="249"/>
+        <location filename="../../client/ui/signoff_panel.py" line="313"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="254"/>
+        <location filename="../../client/ui/signoff_panel.py" line="318"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="255"/>
+        <location filename="../../client/ui/signoff_panel.py" line="319"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="258"/>
+        <location filename="../../client/ui/signoff_panel.py" line="322"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="258"/>
+        <location filename="../../client/ui/signoff_panel.py" line="322"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="259"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="259"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="260"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="351"/>
-        <location filename="../../client/ui/signoff_panel.py" line="356"/>
+        <location filename="../../client/ui/signoff_panel.py" line="415"/>
+        <location filename="../../client/ui/signoff_panel.py" line="420"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="368"/>
+        <location filename="../../client/ui/signoff_panel.py" line="432"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="370"/>
+        <location filename="../../client/ui/signoff_panel.py" line="434"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="383"/>
+        <location filename="../../client/ui/signoff_panel.py" line="447"/>
         <source>Countersign by (会签)</source>
         <translation>会签人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="392"/>
+        <location filename="../../client/ui/signoff_panel.py" line="456"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="423"/>
+        <location filename="../../client/ui/signoff_panel.py" line="487"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="427"/>
+        <location filename="../../client/ui/signoff_panel.py" line="491"/>
         <source>Choose who receives it before sending it on.</source>
         <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="432"/>
+        <location filename="../../client/ui/signoff_panel.py" line="496"/>
         <source>Write the reason for returning it.</source>
         <translation>请填写退回理由。</translation>
     </message>
@@ -2003,6 +2077,11 @@
         <source>Cannot reach the platform. Check the network or the platform address.</source>
         <extracomment>network.unreachable</extracomment>
         <translation>无法连接到平台，请检查网络或平台地址。</translation>
+    </message>
+    <message>
+        <source>Cannot reach the platform at {url}. This account has not signed in on this PC yet, and the first sign-in needs the platform: check the platform address and the network.</source>
+        <extracomment>network.first_login_unreachable</extracomment>
+        <translation>无法连接到平台 {url}。此账户尚未在本机登录过，首次登录必须连接平台：请检查平台地址和网络。</translation>
     </message>
     <message>
         <source>The platform did not answer in time. Check the network and try again.</source>

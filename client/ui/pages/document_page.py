@@ -79,6 +79,7 @@ class DocumentPage(QWidget):
         column = QVBoxLayout(self.signoff_column)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        column.addWidget(self.signoff.detach_header())  # always in view: step, deadline
         column.addWidget(self.signoff_area, 1)
         column.addWidget(self.signoff.detach_action_bar())  # always in view
         self.doc_split.addWidget(self.document)
@@ -173,6 +174,8 @@ class DocumentPage(QWidget):
                                                                   else []),
                 draft_circulate=prefill.circulate_to if prefill else [])
             self.signoff.redo_op_id = prefill.redo_op_id if prefill else None
+            # Another task: the panel starts at its top, not where the last one was left.
+            self.signoff_area.verticalScrollBar().setValue(0)
             if not refreshed:
                 self.signoff.opinion.setFocus()
         else:
