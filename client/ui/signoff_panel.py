@@ -281,6 +281,10 @@ class SignoffPanel(QFrame):
         return self.action_bar
 
     # -- content ------------------------------------------------------------------------
+    def person_name(self, user_id: str | None) -> str | None:
+        """The display name of a person of the directory the panel was given."""
+        return next((p.display_name for p in self._people if p.id == user_id), None)
+
     def set_directory(self, units: list[UnitNode], people: list[Person]) -> None:
         self._units = units
         self._people = people

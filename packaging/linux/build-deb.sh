@@ -137,7 +137,7 @@ Architecture: $ARCH
 Maintainer: $MAINTAINER
 Installed-Size: $INSTALLED_KB
 Depends: libc6 (>= $GLIBC), libglib2.0-0, libfontconfig1, libfreetype6, libdbus-1-3, libegl1, libgl1, libx11-6, libx11-xcb1, libxkbcommon0, libxkbcommon-x11-0, libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xfixes0, libxcb-xkb1
-Recommends: fonts-noto-cjk | fonts-wqy-microhei | fonts-wqy-zenhei, gnome-keyring | kwalletmanager
+Recommends: fonts-noto-cjk | fonts-wqy-microhei | fonts-wqy-zenhei, fonts-noto-color-emoji, gnome-keyring | kwalletmanager
 Provides: govdesk
 Section: office
 Priority: optional

@@ -22,74 +22,89 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="59"/>
+        <location filename="../../client/ui/pages/document_page.py" line="60"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="60"/>
+        <location filename="../../client/ui/pages/document_page.py" line="61"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="119"/>
+        <location filename="../../client/ui/pages/document_page.py" line="120"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="197"/>
+        <location filename="../../client/ui/pages/document_page.py" line="193"/>
+        <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="196"/>
+        <source>Return this document to the previous step? It goes back with your reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="199"/>
+        <source>Return the document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="215"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="198"/>
+        <location filename="../../client/ui/pages/document_page.py" line="216"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="200"/>
+        <location filename="../../client/ui/pages/document_page.py" line="218"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="201"/>
+        <location filename="../../client/ui/pages/document_page.py" line="219"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="228"/>
+        <location filename="../../client/ui/pages/document_page.py" line="246"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="231"/>
+        <location filename="../../client/ui/pages/document_page.py" line="249"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="282"/>
+        <location filename="../../client/ui/pages/document_page.py" line="300"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="299"/>
+        <location filename="../../client/ui/pages/document_page.py" line="317"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="308"/>
-        <location filename="../../client/ui/pages/document_page.py" line="336"/>
+        <location filename="../../client/ui/pages/document_page.py" line="326"/>
+        <location filename="../../client/ui/pages/document_page.py" line="354"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="310"/>
-        <location filename="../../client/ui/pages/document_page.py" line="338"/>
+        <location filename="../../client/ui/pages/document_page.py" line="328"/>
+        <location filename="../../client/ui/pages/document_page.py" line="356"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="328"/>
+        <location filename="../../client/ui/pages/document_page.py" line="346"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1798,83 +1813,83 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="313"/>
+        <location filename="../../client/ui/signoff_panel.py" line="317"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="318"/>
+        <location filename="../../client/ui/signoff_panel.py" line="322"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="319"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="322"/>
+        <location filename="../../client/ui/signoff_panel.py" line="326"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="322"/>
+        <location filename="../../client/ui/signoff_panel.py" line="326"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="327"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="327"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="328"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="415"/>
-        <location filename="../../client/ui/signoff_panel.py" line="420"/>
+        <location filename="../../client/ui/signoff_panel.py" line="419"/>
+        <location filename="../../client/ui/signoff_panel.py" line="424"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="432"/>
+        <location filename="../../client/ui/signoff_panel.py" line="436"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="434"/>
+        <location filename="../../client/ui/signoff_panel.py" line="438"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="447"/>
+        <location filename="../../client/ui/signoff_panel.py" line="451"/>
         <source>Countersign by (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="456"/>
+        <location filename="../../client/ui/signoff_panel.py" line="460"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="487"/>
+        <location filename="../../client/ui/signoff_panel.py" line="491"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="491"/>
+        <location filename="../../client/ui/signoff_panel.py" line="495"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="496"/>
+        <location filename="../../client/ui/signoff_panel.py" line="500"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

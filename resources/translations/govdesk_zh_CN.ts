@@ -22,74 +22,89 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="59"/>
+        <location filename="../../client/ui/pages/document_page.py" line="60"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="60"/>
+        <location filename="../../client/ui/pages/document_page.py" line="61"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="119"/>
+        <location filename="../../client/ui/pages/document_page.py" line="120"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="197"/>
+        <location filename="../../client/ui/pages/document_page.py" line="193"/>
+        <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
+        <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="196"/>
+        <source>Return this document to the previous step? It goes back with your reason.</source>
+        <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="199"/>
+        <source>Return the document</source>
+        <translation>退回公文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="215"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="198"/>
+        <location filename="../../client/ui/pages/document_page.py" line="216"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="200"/>
+        <location filename="../../client/ui/pages/document_page.py" line="218"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="201"/>
+        <location filename="../../client/ui/pages/document_page.py" line="219"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="228"/>
+        <location filename="../../client/ui/pages/document_page.py" line="246"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="231"/>
+        <location filename="../../client/ui/pages/document_page.py" line="249"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="282"/>
+        <location filename="../../client/ui/pages/document_page.py" line="300"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="299"/>
+        <location filename="../../client/ui/pages/document_page.py" line="317"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="308"/>
-        <location filename="../../client/ui/pages/document_page.py" line="336"/>
+        <location filename="../../client/ui/pages/document_page.py" line="326"/>
+        <location filename="../../client/ui/pages/document_page.py" line="354"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="310"/>
-        <location filename="../../client/ui/pages/document_page.py" line="338"/>
+        <location filename="../../client/ui/pages/document_page.py" line="328"/>
+        <location filename="../../client/ui/pages/document_page.py" line="356"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="328"/>
+        <location filename="../../client/ui/pages/document_page.py" line="346"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -1795,83 +1810,83 @@
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="313"/>
+        <location filename="../../client/ui/signoff_panel.py" line="317"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="318"/>
+        <location filename="../../client/ui/signoff_panel.py" line="322"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="319"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="322"/>
+        <location filename="../../client/ui/signoff_panel.py" line="326"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="322"/>
+        <location filename="../../client/ui/signoff_panel.py" line="326"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="327"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="327"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="328"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="415"/>
-        <location filename="../../client/ui/signoff_panel.py" line="420"/>
+        <location filename="../../client/ui/signoff_panel.py" line="419"/>
+        <location filename="../../client/ui/signoff_panel.py" line="424"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="432"/>
+        <location filename="../../client/ui/signoff_panel.py" line="436"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="434"/>
+        <location filename="../../client/ui/signoff_panel.py" line="438"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="447"/>
+        <location filename="../../client/ui/signoff_panel.py" line="451"/>
         <source>Countersign by (会签)</source>
         <translation>会签人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="456"/>
+        <location filename="../../client/ui/signoff_panel.py" line="460"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="487"/>
+        <location filename="../../client/ui/signoff_panel.py" line="491"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="491"/>
+        <location filename="../../client/ui/signoff_panel.py" line="495"/>
         <source>Choose who receives it before sending it on.</source>
         <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="496"/>
+        <location filename="../../client/ui/signoff_panel.py" line="500"/>
         <source>Write the reason for returning it.</source>
         <translation>请填写退回理由。</translation>
     </message>

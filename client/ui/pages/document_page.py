@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -185,7 +186,24 @@ class DocumentPage(QWidget):
         self.position_label.setText(fmt.urgency_text(bundle.detail.urgency))
 
     # -- signing ------------------------------------------------------------------------------
+    def confirm_return(self) -> bool:
+        """A 退回 cannot be taken back once sent: say whom it goes back to, and ask."""
+        task = self._bundle.task if self._bundle else None
+        back_to = self.signoff.person_name(task.created_by if task else None)
+        text = (self.tr("Return this document to %1, who sent it to you? It goes back to "
+                        "the previous step with your reason.").replace("%1", back_to)
+                if back_to else
+                self.tr("Return this document to the previous step? It goes back with "
+                        "your reason."))
+        answer = QMessageBox.question(
+            self, self.tr("Return the document"), text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
     def sign(self, req: SignRequest) -> None:
+        if req.decision == "return" and not self.confirm_return():
+            return
         self.signoff.set_busy(True)
         view = self._view_of_task()
 
