@@ -160,9 +160,9 @@ class DocumentPage(QWidget):
                      and bundle.task is not None and previous.task.id == bundle.task.id)
         if refreshed and not same_task:
             self.save_draft()  # the step changed under the panel: what was typed is kept
-        if same_task:
-            pass  # the person may be writing: the panel keeps its text, decision, strokes
-        elif bundle.task is not None:
+        # The same task again (a refresh): the person may be writing, so the panel keeps
+        # its text, decision and strokes; only another task or none resets it.
+        if not same_task and bundle.task is not None:
             prefill = self._prefill
             self._prefill = None
             draft = bundle.draft
@@ -179,7 +179,7 @@ class DocumentPage(QWidget):
             self.signoff_area.verticalScrollBar().setValue(0)
             if not refreshed:
                 self.signoff.opinion.setFocus()
-        else:
+        elif not same_task:
             self._prefill = None
             self.signoff.set_task(None, [])
         self.signoff_column.setVisible(bundle.task is not None)
