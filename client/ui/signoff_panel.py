@@ -58,6 +58,19 @@ class _OpinionEdit(QPlainTextEdit):
             self.fit_font()
 
 
+def _recipient_row(button: QPushButton) -> tuple[QWidget, QLabel]:
+    """A row of the panel: the button that picks people, then the names it picked."""
+    row = QWidget()
+    row_layout = QHBoxLayout(row)
+    row_layout.setContentsMargins(0, 0, 0, 0)
+    row_layout.addWidget(button)
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    row_layout.addWidget(label, 1)
+    return row, label
+
+
 @dataclass(frozen=True)
 class SignRequest:
     task_id: str
@@ -159,36 +172,20 @@ class SignoffPanel(QFrame):
         layout.addLayout(people_row)
 
         # 传阅 (circulate to readers): only for a leader's 批示 approval.
-        self.circulate_row = QWidget()
-        circulate_layout = QHBoxLayout(self.circulate_row)
-        circulate_layout.setContentsMargins(0, 0, 0, 0)
         self.circulate_button = QPushButton(self.tr("&Circulate to…"))
         self.circulate_button.setToolTip(self.tr("Choose who reads this document for "
                                                  "information (传阅)"))
         self.circulate_button.clicked.connect(self._pick_readers)
-        circulate_layout.addWidget(self.circulate_button)
-        self.circulate_label = QLabel()
-        self.circulate_label.setWordWrap(True)
-        self.circulate_label.setSizePolicy(QSizePolicy.Policy.Expanding,
-                                           QSizePolicy.Policy.Preferred)
-        circulate_layout.addWidget(self.circulate_label, 1)
+        self.circulate_row, self.circulate_label = _recipient_row(self.circulate_button)
         layout.addWidget(self.circulate_row)
 
         # 会签 (countersigning): a 拟办 approval may ask other units' leaders to sign
         # alongside the instructing leaders.
-        self.countersign_row = QWidget()
-        countersign_layout = QHBoxLayout(self.countersign_row)
-        countersign_layout.setContentsMargins(0, 0, 0, 0)
         self.countersign_button = QPushButton(self.tr("C&ountersign by…"))
         self.countersign_button.setToolTip(self.tr("Choose leaders of other units who sign "
                                                    "alongside (会签)"))
         self.countersign_button.clicked.connect(self._pick_countersigners)
-        countersign_layout.addWidget(self.countersign_button)
-        self.countersign_label = QLabel()
-        self.countersign_label.setWordWrap(True)
-        self.countersign_label.setSizePolicy(QSizePolicy.Policy.Expanding,
-                                             QSizePolicy.Policy.Preferred)
-        countersign_layout.addWidget(self.countersign_label, 1)
+        self.countersign_row, self.countersign_label = _recipient_row(self.countersign_button)
         layout.addWidget(self.countersign_row)
 
         hw_label = QLabel(self.tr("Handwritten signature (optional):"))

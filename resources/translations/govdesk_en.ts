@@ -1698,198 +1698,198 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="82"/>
+        <location filename="../../client/ui/signoff_panel.py" line="95"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="121"/>
+        <location filename="../../client/ui/signoff_panel.py" line="134"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="124"/>
+        <location filename="../../client/ui/signoff_panel.py" line="137"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="125"/>
+        <location filename="../../client/ui/signoff_panel.py" line="138"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="133"/>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
         <source>Common &amp;phrases:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="136"/>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="150"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="142"/>
+        <location filename="../../client/ui/signoff_panel.py" line="155"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="143"/>
+        <location filename="../../client/ui/signoff_panel.py" line="156"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="163"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="151"/>
+        <location filename="../../client/ui/signoff_panel.py" line="164"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="165"/>
+        <location filename="../../client/ui/signoff_panel.py" line="175"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <location filename="../../client/ui/signoff_panel.py" line="176"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="182"/>
+        <location filename="../../client/ui/signoff_panel.py" line="184"/>
         <source>C&amp;ountersign by…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="183"/>
+        <location filename="../../client/ui/signoff_panel.py" line="185"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="194"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>Handwritten signature (optional):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="203"/>
+        <location filename="../../client/ui/signoff_panel.py" line="200"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="204"/>
+        <location filename="../../client/ui/signoff_panel.py" line="201"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="226"/>
+        <location filename="../../client/ui/signoff_panel.py" line="223"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="227"/>
+        <location filename="../../client/ui/signoff_panel.py" line="224"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="229"/>
+        <location filename="../../client/ui/signoff_panel.py" line="226"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="232"/>
+        <location filename="../../client/ui/signoff_panel.py" line="229"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="233"/>
+        <location filename="../../client/ui/signoff_panel.py" line="230"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="317"/>
+        <location filename="../../client/ui/signoff_panel.py" line="314"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="322"/>
+        <location filename="../../client/ui/signoff_panel.py" line="319"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="320"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="326"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="326"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="327"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="327"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="328"/>
+        <location filename="../../client/ui/signoff_panel.py" line="325"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="419"/>
-        <location filename="../../client/ui/signoff_panel.py" line="424"/>
+        <location filename="../../client/ui/signoff_panel.py" line="416"/>
+        <location filename="../../client/ui/signoff_panel.py" line="421"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="436"/>
+        <location filename="../../client/ui/signoff_panel.py" line="433"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="438"/>
+        <location filename="../../client/ui/signoff_panel.py" line="435"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="451"/>
+        <location filename="../../client/ui/signoff_panel.py" line="448"/>
         <source>Countersign by (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="460"/>
+        <location filename="../../client/ui/signoff_panel.py" line="457"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="491"/>
+        <location filename="../../client/ui/signoff_panel.py" line="488"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="495"/>
+        <location filename="../../client/ui/signoff_panel.py" line="492"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="500"/>
+        <location filename="../../client/ui/signoff_panel.py" line="497"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

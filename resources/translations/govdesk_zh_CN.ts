@@ -1695,198 +1695,198 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="82"/>
+        <location filename="../../client/ui/signoff_panel.py" line="95"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="121"/>
+        <location filename="../../client/ui/signoff_panel.py" line="134"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="124"/>
+        <location filename="../../client/ui/signoff_panel.py" line="137"/>
         <source>Opinion</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="125"/>
+        <location filename="../../client/ui/signoff_panel.py" line="138"/>
         <source>Write your opinion, or pick a phrase below</source>
         <translation>填写意见，或从下方常用语中选择</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="133"/>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
         <source>Common &amp;phrases:</source>
         <translation>常用语(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="136"/>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
         <source>Save as phrase</source>
         <translation>存为常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="150"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation>把当前意见保存到常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="142"/>
+        <location filename="../../client/ui/signoff_panel.py" line="155"/>
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="143"/>
+        <location filename="../../client/ui/signoff_panel.py" line="156"/>
         <source>Double-click or press Enter to insert</source>
         <translation>双击或按回车插入</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="163"/>
         <source>&amp;Recipients…</source>
         <translation>选择人员(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="151"/>
+        <location filename="../../client/ui/signoff_panel.py" line="164"/>
         <source>Choose who handles or receives it next</source>
         <translation>选择下一步办理或接收的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="165"/>
+        <location filename="../../client/ui/signoff_panel.py" line="175"/>
         <source>&amp;Circulate to…</source>
         <translation>传阅(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="166"/>
+        <location filename="../../client/ui/signoff_panel.py" line="176"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation>选择传阅（阅知）这份公文的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="182"/>
+        <location filename="../../client/ui/signoff_panel.py" line="184"/>
         <source>C&amp;ountersign by…</source>
         <translation>会签(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="183"/>
+        <location filename="../../client/ui/signoff_panel.py" line="185"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation>选择一同签署（会签）的其他单位领导</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="194"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>Handwritten signature (optional):</source>
         <translation>手写签名（可选）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="203"/>
+        <location filename="../../client/ui/signoff_panel.py" line="200"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="204"/>
+        <location filename="../../client/ui/signoff_panel.py" line="201"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="226"/>
+        <location filename="../../client/ui/signoff_panel.py" line="223"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="227"/>
+        <location filename="../../client/ui/signoff_panel.py" line="224"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="229"/>
+        <location filename="../../client/ui/signoff_panel.py" line="226"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="232"/>
+        <location filename="../../client/ui/signoff_panel.py" line="229"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="233"/>
+        <location filename="../../client/ui/signoff_panel.py" line="230"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="317"/>
+        <location filename="../../client/ui/signoff_panel.py" line="314"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="322"/>
+        <location filename="../../client/ui/signoff_panel.py" line="319"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="320"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="326"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="326"/>
+        <location filename="../../client/ui/signoff_panel.py" line="323"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="327"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="327"/>
+        <location filename="../../client/ui/signoff_panel.py" line="324"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="328"/>
+        <location filename="../../client/ui/signoff_panel.py" line="325"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="419"/>
-        <location filename="../../client/ui/signoff_panel.py" line="424"/>
+        <location filename="../../client/ui/signoff_panel.py" line="416"/>
+        <location filename="../../client/ui/signoff_panel.py" line="421"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="436"/>
+        <location filename="../../client/ui/signoff_panel.py" line="433"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="438"/>
+        <location filename="../../client/ui/signoff_panel.py" line="435"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="451"/>
+        <location filename="../../client/ui/signoff_panel.py" line="448"/>
         <source>Countersign by (会签)</source>
         <translation>会签人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="460"/>
+        <location filename="../../client/ui/signoff_panel.py" line="457"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="491"/>
+        <location filename="../../client/ui/signoff_panel.py" line="488"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="495"/>
+        <location filename="../../client/ui/signoff_panel.py" line="492"/>
         <source>Choose who receives it before sending it on.</source>
         <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="500"/>
+        <location filename="../../client/ui/signoff_panel.py" line="497"/>
         <source>Write the reason for returning it.</source>
         <translation>请填写退回理由。</translation>
     </message>
