@@ -179,3 +179,57 @@ def signoff_message(
         signer_id=signer_id,
         signed_at=signed_at,
     ))
+
+
+# --- 发文 (outgoing documents) ----------------------------------------------------------
+# The fields of an outgoing document's digest: what its signers approve. The 发文字号 and
+# 成文日期 are not in it (they are given after 签发); the body is by its version's hash.
+OUTGOING_DIGEST_FIELDS = (
+    "unit_id",
+    "doc_type",
+    "title",
+    "classification",
+    "urgency",
+    "signatory_id",
+    "main_recipients",
+    "cc",
+    "notes",
+)
+
+
+def outgoing_digest(outgoing: Mapping[str, Any], *, body_sha256: str) -> str:
+    """Digest of one version of an outgoing document: SHA-256 of the canonical JSON of
+    `{"v": 1, "kind": "outgoing", <OUTGOING_DIGEST_FIELDS>, "body_sha256",
+    "attachment_sha256s"}`. `outgoing` is the wire object (or the draft's fields)."""
+    payload: dict[str, Any] = {"v": PAYLOAD_VERSION, "kind": "outgoing"}
+    for name in OUTGOING_DIGEST_FIELDS:
+        payload[name] = outgoing.get(name)
+    payload["body_sha256"] = body_sha256
+    payload["attachment_sha256s"] = [a["sha256"] for a in outgoing.get("attachments") or ()]
+    return sha256_hex(canonical_json(payload))
+
+
+def step_message(
+    *,
+    step_id: str,
+    outgoing_id: str,
+    outgoing_digest: str,
+    decision: str,
+    text: str,
+    handwriting_sha256: str | None,
+    signer_id: str,
+    signed_at: str,
+) -> bytes:
+    """The bytes a signed 发文 step (核稿, 会签, 签发) covers."""
+    return canonical_json({
+        "v": PAYLOAD_VERSION,
+        "kind": "outgoing_step",
+        "step_id": step_id,
+        "outgoing_id": outgoing_id,
+        "outgoing_digest": outgoing_digest,
+        "decision": decision,
+        "text": text,
+        "handwriting_sha256": handwriting_sha256,
+        "signer_id": signer_id,
+        "signed_at": signed_at,
+    })

@@ -16,11 +16,21 @@ from protocol.wire.common import OBJECT_CONFIG, NonEmptyStr, WireModel
 from protocol.wire.directory import Key, ObjectType, Unit, User
 from protocol.wire.documents import Document, Opinion, Task
 from protocol.wire.notices import Notice, Receipt, ReceiptFields
+from protocol.wire.outgoing import (
+    Delivery,
+    DocSeries,
+    Outgoing,
+    OutgoingStep,
+    OutgoingVersion,
+    Reminder,
+)
 
 # Each object type's schema (Receipt: its fields plus "names a notice or a document").
 OBJECT_SCHEMAS: dict[str, Any] = {
     "unit": Unit, "user": User, "document": Document, "task": Task, "opinion": Opinion,
     "notice": Notice, "receipt": Receipt, "key": Key,
+    "outgoing": Outgoing, "outgoing_version": OutgoingVersion, "outgoing_step": OutgoingStep,
+    "delivery": Delivery, "doc_series": DocSeries, "reminder": Reminder,
 }
 OBJECT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     kind: TypeAdapter(schema) for kind, schema in OBJECT_SCHEMAS.items()}
@@ -100,6 +110,42 @@ class KeyChange(_Upsert):
     data: Key
 
 
+@with_config(OBJECT_CONFIG)
+class OutgoingChange(_Upsert):
+    type: Literal["outgoing"]
+    data: Outgoing
+
+
+@with_config(OBJECT_CONFIG)
+class OutgoingVersionChange(_Upsert):
+    type: Literal["outgoing_version"]
+    data: OutgoingVersion
+
+
+@with_config(OBJECT_CONFIG)
+class OutgoingStepChange(_Upsert):
+    type: Literal["outgoing_step"]
+    data: OutgoingStep
+
+
+@with_config(OBJECT_CONFIG)
+class DeliveryChange(_Upsert):
+    type: Literal["delivery"]
+    data: Delivery
+
+
+@with_config(OBJECT_CONFIG)
+class DocSeriesChange(_Upsert):
+    type: Literal["doc_series"]
+    data: DocSeries
+
+
+@with_config(OBJECT_CONFIG)
+class ReminderChange(_Upsert):
+    type: Literal["reminder"]
+    data: Reminder
+
+
 def _change_tag(value: Any) -> str | None:
     """The union member a change is checked against: `delete`, or its object type."""
     if not isinstance(value, dict):
@@ -125,7 +171,13 @@ Change = Annotated[
     | Annotated[OpinionChange, Tag("opinion")]
     | Annotated[NoticeChange, Tag("notice")]
     | Annotated[ReceiptChange, Tag("receipt")]
-    | Annotated[KeyChange, Tag("key")],
+    | Annotated[KeyChange, Tag("key")]
+    | Annotated[OutgoingChange, Tag("outgoing")]
+    | Annotated[OutgoingVersionChange, Tag("outgoing_version")]
+    | Annotated[OutgoingStepChange, Tag("outgoing_step")]
+    | Annotated[DeliveryChange, Tag("delivery")]
+    | Annotated[DocSeriesChange, Tag("doc_series")]
+    | Annotated[ReminderChange, Tag("reminder")],
     Discriminator(_change_tag, custom_error_type="change_kind",
                   custom_error_message="op must be upsert or delete, and type a known object"),
     AfterValidator(_same_id),

@@ -50,4 +50,6 @@ class UserSummary(WireModel):
     title: str | None = None
 
 
-ObjectType = Literal["unit", "user", "document", "task", "opinion", "notice", "receipt", "key"]
+ObjectType = Literal["unit", "user", "document", "task", "opinion", "notice", "receipt", "key",
+                     "outgoing", "outgoing_version", "outgoing_step", "delivery",
+                     "doc_series", "reminder"]

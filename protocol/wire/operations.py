@@ -8,6 +8,7 @@ from pydantic import Field
 
 from protocol import ops
 from protocol.ops import OpStatus
+from protocol.wire import outgoing
 from protocol.wire.common import (
     Attachment,
     NonEmptyStr,
@@ -119,4 +120,20 @@ OP_DATA: Final[dict[str, type[WireModel]]] = {
     ops.NOTICE_PUBLISH: NoticePublishData,
     ops.KEY_REGISTER: KeyRegisterData,
     ops.KEY_REVOKE: KeyRevokeData,
+    ops.OUTGOING_SUBMIT: outgoing.OutgoingSubmitData,
+    ops.OUTGOING_STEP: outgoing.OutgoingStepData,
+    ops.OUTGOING_NUMBER: outgoing.OutgoingNumberData,
+    ops.OUTGOING_SEAL: outgoing.OutgoingSealData,
+    ops.OUTGOING_ISSUE: outgoing.OutgoingIssueData,
+    ops.OUTGOING_CANCEL: outgoing.OutgoingCancelData,
+    ops.DELIVERY_RECEIVE: outgoing.DeliveryReceiveData,
+    ops.DELIVERY_REFUSE: outgoing.DeliveryRefuseData,
+    ops.EXCHANGE_SEND: outgoing.ExchangeSendData,
+    ops.DOCUMENT_REGISTER: outgoing.DocumentRegisterData,
+    ops.DOCUMENT_ROUTE: outgoing.DocumentRouteData,
+    ops.DOCUMENT_COMPLETE: outgoing.DocumentCloseData,
+    ops.DOCUMENT_ARCHIVE: outgoing.DocumentCloseData,
+    ops.TASK_CANCEL: outgoing.TaskCancelData,
+    ops.TASK_REROUTE: outgoing.TaskRerouteData,
+    ops.TASK_REMIND: outgoing.TaskRemindData,
 }
