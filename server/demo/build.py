@@ -484,6 +484,7 @@ def _body(spec: corpus.DocSpec, signatory: str) -> tuple[bytes, str]:
         main_recipients=recipients, signatory=signatory,
         urgency=spec.urgency, heading=spec.heading, attachments=att_names, notes=spec.notes,
         cc=list(spec.cc), printer=spec.printer,
+        draw_seal=True,  # the demo county registers no seal images for these documents
     )
     return render_pdf(doc), "application/pdf"
 
