@@ -153,8 +153,10 @@ class _Text(Flowable):
         self.font_name = font(role)
         # On the grid every full-width character takes exactly TEXT_W / 28.
         self.space = (PITCH - BODY_SIZE) * size / BODY_SIZE if grid else 0.0
-        self.lines = lines  # (text, first line of the paragraph, last line)
         self.avail = TEXT_W
+        # (text, first line of the paragraph, last line); broken now, as every frame is
+        # the 版心's width, so that the closing lines can be kept with the signature.
+        self.lines = lines if lines is not None else self._layout(TEXT_W)
 
     def _layout(self, width: float) -> list[tuple[str, bool, bool]]:
         raw = _break_lines(self.text, self.font_name, self.size, self.space,
@@ -162,27 +164,35 @@ class _Text(Flowable):
         return [(t, i == 0, i == len(raw) - 1) for i, t in enumerate(raw)]
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.avail = avail_width
-        if self.lines is None:
+        if abs(avail_width - self.avail) > 0.01:
+            self.avail = avail_width
             self.lines = self._layout(avail_width)
         return avail_width, len(self.lines) * self.leading
 
+    def _part(self, lines: list[tuple[str, bool, bool]]) -> _Text:
+        part = _Text(self.text, self.role, self.size, leading=self.leading,
+                     first_x=self.first_x, rest_x=self.rest_x, align=self.align,
+                     grid=self.grid, lines=lines)
+        part.avail = self.avail
+        return part
+
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         self.wrap(avail_width, avail_height)
-        assert self.lines is not None
         fit = int((avail_height + _EPS) // self.leading)
         if fit <= 0:
             return []
         if fit >= len(self.lines):
             return [self]
-        kw: dict[str, Any] = dict(leading=self.leading, first_x=self.first_x,
-                                  rest_x=self.rest_x, align=self.align, grid=self.grid)
-        return [_Text(self.text, self.role, self.size, lines=self.lines[:fit], **kw),
-                _Text(self.text, self.role, self.size, lines=self.lines[fit:], **kw)]
+        return [self._part(self.lines[:fit]), self._part(self.lines[fit:])]
+
+    def tail(self, n: int) -> tuple[_Text | None, _Text]:
+        """The paragraph as (all but its last `n` lines, its last `n` lines)."""
+        if len(self.lines) <= n:
+            return None, self
+        return self._part(self.lines[:-n]), self._part(self.lines[-n:])
 
     def draw(self) -> None:
         c = self.canv
-        assert self.lines is not None
         height = len(self.lines) * self.leading
         for i, (text, first, last) in enumerate(self.lines):
             y = height - i * self.leading - _baseline(self.leading, self.size)
@@ -229,6 +239,14 @@ def _draw(c: Any, x: float, y: float, text: str, font_name: str, size: float,
 
 _GOOD_BREAK_BEFORE = ("关于",)
 _GOOD_BREAK_AFTER = ("关于印发", "关于转发", "关于批转", "、", "，", "和")
+# Two-character words common in titles: a break between their characters splits a word.
+_TITLE_WORDS = frozenset(
+    "行动 方案 工作 通知 实施 意见 管理 建设 服务 安全 发展 规划 防火 防汛 资金 专项 重点 任务 分工 "
+    "政务 能力 提升 基层 加强 做好 申请 印发 转发 批转 关于 年度 办法 规定 报告 请示 批复 部署 机制 "
+    "制度 改革 建制 行政 撤销 部分 森林 草原 冬季 夏季 春季 秋季 生产 信息 网络 经济 社会 农村 农业 "
+    "教育 卫生 医疗 保障 扶贫 振兴 乡村 环境 保护 治理 整治 检查 开展 推进 落实 组织 领导 人民 政府 "
+    "办公 公室 委员 员会 试点 考核 评估 统计 财政 预算 项目 资源 交通 水利 应急 救援 调整 设立 成立".split())
+_NAME_END = set("省市县区镇乡村局委厅办部")
 
 
 def title_lines(title: str, max_width: float, width: Callable[[str], float]) -> list[str]:
@@ -270,16 +288,25 @@ def _title_cost(tokens: Sequence[str], cuts: Sequence[int], lens: Sequence[float
     if any(a > b + 0.01 for a, b in zip(rising, rising[1:], strict=False)) or any(
             a < b - 0.01 for a, b in zip(falling, falling[1:], strict=False)):
         cost += 50  # an hourglass or zigzag, not a 梯形/菱形
+    issuer_end = "".join(tokens).find("关于")  # the title usually opens with the issuer
     for cut in cuts:
         before, after = "".join(tokens[:cut]), "".join(tokens[cut:])
         if after[0] in _NO_LINE_START or before[-1] in _NO_LINE_END:
             cost += 1000
+        if before[-1] + after[0] in _TITLE_WORDS:
+            cost += 5
+        if 0 < len(before) < issuer_end:
+            cost += 10  # inside the issuer's name
+        if before[-1] in _NAME_END:
+            cost -= 2
+        elif after[0] in _NAME_END:
+            cost += 4
         if before[-1].isdigit() and not after[0].isdigit():
             cost += 6  # 2026 | 年: a number stays with its unit
         if after.startswith(_GOOD_BREAK_BEFORE):
-            cost -= 8
+            cost -= 15  # the issuer's name on a line of its own
         elif before.endswith(_GOOD_BREAK_AFTER):
-            cost -= 5
+            cost -= 8
     return cost
 
 
@@ -309,7 +336,6 @@ class _Title(_Text):
 
     def draw(self) -> None:
         c = self.canv
-        assert self.lines is not None
         height = len(self.lines) * self.leading
         for i, (text, _, _) in enumerate(self.lines):
             y = height - i * self.leading - _baseline(self.leading, self.size)
@@ -585,7 +611,7 @@ class _DocTemplate(BaseDocTemplate):
         canvas.restoreState()
 
 
-def _body_flowables(doc: OfficialDocument) -> list[Flowable]:
+def _body_flowables(doc: OfficialDocument) -> list[_Text]:
     indent = 2 * PITCH  # 每个自然段左空二字
     if doc.blocks is None:
         return [_Text(p, first_x=indent) for p in doc.paragraphs]
@@ -599,9 +625,9 @@ def _body_flowables(doc: OfficialDocument) -> list[Flowable]:
             for label, b in zip(labels, doc.blocks, strict=True)]
 
 
-def _attachment_flowables(names: Sequence[str]) -> list[Flowable]:
+def _attachment_flowables(names: Sequence[str]) -> list[_Text]:
     """7.3.4: 附件：1.名称 …, 左空二字; a long name wraps under its own first character."""
-    out: list[Flowable] = []
+    out: list[_Text] = []
     song = font(FANGSONG)
     space = PITCH - BODY_SIZE
     label_w = 3 * PITCH  # 附件：
@@ -642,12 +668,16 @@ def render_pdf(doc: OfficialDocument) -> bytes:
         story += [Spacer(1, LEADING),
                   _Text("、".join(doc.main_recipients) + "：", align="left")]
     body = _body_flowables(doc)
-    closing: list[Flowable] = body[-1:]
+    closing: list[Flowable] = []
+    if body:  # the seal never stands on a page without text: keep two lines with it
+        head, tail = body.pop().tail(2)
+        body += [head] if head else []
+        closing.append(tail)
     if doc.attachments:  # 7.3.4: 正文下空一行
         closing += [Spacer(1, LEADING), *_attachment_flowables(doc.attachments)]
     closing.append(_Signature(doc.issuer, date_text, doc.seal_png, doc.draw_seal))
-    story += body[:-1]
-    story.append(KeepTogether(closing))  # the seal never stands on a page without text
+    story += body
+    story.append(KeepTogether(closing))
     if doc.notes:  # 7.3.6: 居左空二字, 加圆括号, 成文日期下一行
         story.append(_Text(f"（{doc.notes}）", first_x=2 * PITCH))
     story.append(_Colophon(doc, date_text, template))
