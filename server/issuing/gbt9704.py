@@ -111,7 +111,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9.%·/\-]+|.", re.S)
 
 
 def _width(text: str, font_name: str, size: float, space: float) -> float:
-    return pdfmetrics.stringWidth(text, font_name, size) + space * len(text)
+    return float(pdfmetrics.stringWidth(text, font_name, size)) + space * len(text)
 
 
 def _break_lines(text: str, font_name: str, size: float, space: float, first: float,
@@ -240,12 +240,13 @@ def _draw(c: Any, x: float, y: float, text: str, font_name: str, size: float,
 _GOOD_BREAK_BEFORE = ("关于",)
 _GOOD_BREAK_AFTER = ("关于印发", "关于转发", "关于批转", "、", "，", "和")
 # Two-character words common in titles: a break between their characters splits a word.
-_TITLE_WORDS = frozenset(
+_TITLE_WORD_LIST = (
     "行动 方案 工作 通知 实施 意见 管理 建设 服务 安全 发展 规划 防火 防汛 资金 专项 重点 任务 分工 "
     "政务 能力 提升 基层 加强 做好 申请 印发 转发 批转 关于 年度 办法 规定 报告 请示 批复 部署 机制 "
     "制度 改革 建制 行政 撤销 部分 森林 草原 冬季 夏季 春季 秋季 生产 信息 网络 经济 社会 农村 农业 "
     "教育 卫生 医疗 保障 扶贫 振兴 乡村 环境 保护 治理 整治 检查 开展 推进 落实 组织 领导 人民 政府 "
-    "办公 公室 委员 员会 试点 考核 评估 统计 财政 预算 项目 资源 交通 水利 应急 救援 调整 设立 成立".split())
+    "办公 公室 委员 员会 试点 考核 评估 统计 财政 预算 项目 资源 交通 水利 应急 救援 调整 设立 成立")
+_TITLE_WORDS = frozenset(_TITLE_WORD_LIST.split())
 _NAME_END = set("省市县区镇乡村局委厅办部")
 
 
@@ -543,7 +544,7 @@ class _Colophon(Flowable):
         self.height = self.needed
 
     def _here(self, avail_height: float) -> bool:
-        return self.template.page % 2 == 0 and avail_height + _EPS >= self.needed
+        return bool(self.template.page % 2 == 0 and avail_height + _EPS >= self.needed)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.height = avail_height if self._here(avail_height) else avail_height + 1
