@@ -445,7 +445,8 @@ def _attachment_bytes(att: corpus.AttachmentSpec) -> bytes:
         return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
     if att.media_type == "application/pdf":
         title = att.name.rsplit(".", 1)[0]
-        return render_plain_pdf(title, [p for p in att.text.split("\n\n") if p.strip()])
+        return render_plain_pdf(title, [p for p in att.text.split("\n\n") if p.strip()],
+                                allow_unembedded=True)
     return att.text.encode("utf-8")
 
 
@@ -486,7 +487,8 @@ def _body(spec: corpus.DocSpec, signatory: str) -> tuple[bytes, str]:
         cc=list(spec.cc), printer=spec.printer,
         draw_seal=True,  # the demo county registers no seal images for these documents
     )
-    return render_pdf(doc), "application/pdf"
+    # A fresh machine without the font packages still gets its demo (fonts not embedded).
+    return render_pdf(doc, allow_unembedded=True), "application/pdf"
 
 
 def _signatory(spec: corpus.DocSpec, c: County) -> str:

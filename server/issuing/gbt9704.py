@@ -49,7 +49,15 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
 
 from protocol.docbody import BLOCK_KINDS, block_labels
-from server.issuing.gbt9704_fonts import FANGSONG, HEI, KAI, SONG, FontMissingError, font
+from server.issuing.gbt9704_fonts import (
+    FANGSONG,
+    HEI,
+    KAI,
+    SONG,
+    FontMissingError,
+    builtin_fallback,
+    font,
+)
 
 __all__ = ["FontMissingError", "OfficialDocument", "arabic_date", "render_pdf",
            "render_plain_pdf", "title_lines"]
@@ -657,9 +665,13 @@ def _check(doc: OfficialDocument) -> str:
     return date_text
 
 
-def render_pdf(doc: OfficialDocument) -> bytes:
+def render_pdf(doc: OfficialDocument, *, allow_unembedded: bool = False) -> bytes:
     """The document as PDF bytes (deterministic for equal input). Raises ValueError for bad
-    fields and FontMissingError when a font package is not installed."""
+    fields and FontMissingError when a font package is not installed, unless
+    `allow_unembedded` (the demo's sample documents) lets reportlab's STSong-Light stand in."""
+    if allow_unembedded:
+        with builtin_fallback():
+            return render_pdf(doc)
     date_text = _check(doc)
     out = io.BytesIO()
     template = _DocTemplate(out, title=doc.title, author=doc.issuer, subject=doc.doc_number,
@@ -686,8 +698,12 @@ def render_pdf(doc: OfficialDocument) -> bytes:
     return out.getvalue()
 
 
-def render_plain_pdf(title: str, paragraphs: list[str]) -> bytes:
+def render_plain_pdf(title: str, paragraphs: list[str], *,
+                     allow_unembedded: bool = False) -> bytes:
     """An attachment page (附件): centred title and body paragraphs, no 版头."""
+    if allow_unembedded:
+        with builtin_fallback():
+            return render_plain_pdf(title, paragraphs)
     out = io.BytesIO()
     template = _DocTemplate(out, title=title, creator="GovDesk")
     story: list[Flowable] = [_Title(title), Spacer(1, LEADING)]

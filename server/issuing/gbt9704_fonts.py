@@ -14,18 +14,33 @@ characters), so 仿宋 falls back to the 宋 (明) face, as offices without 仿�
 小标宋 is UMing drawn with a thin outline stroke (no bold UMing exists). A county that
 holds licensed fonts points a role at them with `GOVDESK_PDF_FONT_<ROLE>=path[:index]`
 (ROLE one of FANGSONG, SONG, KAI, HEI; a TrueType .ttf, or .ttc with a face index).
+
+Without the packages the platform refuses to lay out an issued document (FontMissingError,
+one line naming the package). Only a caller that says so — the demo county's sample PDFs,
+so that a fresh machine runs the demo with Python alone — gets reportlab's built-in
+STSong-Light instead, which is not embedded (`builtin_fallback()`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+log = logging.getLogger(__name__)
+BUILTIN: Final = "STSong-Light"
+_fallback: ContextVar[bool] = ContextVar("gbt9704_builtin_fallback", default=False)
+_warned: set[str] = set()
 
 
 class FontMissingError(RuntimeError):
@@ -74,11 +89,36 @@ def font_file(role: str) -> FontFile:
     return FontFile(path, index, f"GOVDESK_PDF_FONT_{role.upper()}")
 
 
+@contextlib.contextmanager
+def builtin_fallback() -> Iterator[None]:
+    """Within this block a missing font becomes the unembedded STSong-Light (the demo)."""
+    token = _fallback.set(True)
+    try:
+        yield
+    finally:
+        _fallback.reset(token)
+
+
 def font(role: str) -> str:
     """The reportlab font name for `role`, registering (and so embedding) it on first use."""
     name = _names.get(role)
     if name is not None:
         return name
+    try:
+        return _font(role)
+    except FontMissingError as exc:
+        if not _fallback.get():
+            raise
+        with _lock:
+            if BUILTIN not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN))
+            if role not in _warned:
+                _warned.add(role)
+                log.warning("%s; using the unembedded %s", exc, BUILTIN)
+        return BUILTIN
+
+
+def _font(role: str) -> str:
     with _lock:
         if role in _names:
             return _names[role]

@@ -421,3 +421,21 @@ def test_cff_fonts_are_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("GOVDESK_PDF_FONT_FANGSONG", f"{noto}:2")
     with pytest.raises(FontMissingError, match="cannot be embedded"):
         render_pdf(notice())
+
+
+def test_demo_documents_fall_back_to_an_unembedded_font(monkeypatch: pytest.MonkeyPatch,
+                                                        fresh_fonts: None,
+                                                        tmp_path: Path) -> None:
+    """Only when asked (the demo county on a machine without the packages)."""
+    for role in gbt9704_fonts.ROLES:
+        monkeypatch.setitem(gbt9704_fonts.DEFAULTS, role,
+                            FontFile(f"/nonexistent/{role}.ttc", 0, f"fonts-{role}"))
+    with pytest.raises(FontMissingError):
+        render_pdf(notice())
+    path = tmp_path / "demo.pdf"
+    path.write_bytes(render_pdf(notice(), allow_unembedded=True))
+    rows = run("pdffonts", path).splitlines()[2:]
+    assert rows and all("STSong-Light" in row and " no " in row for row in rows)
+    assert "富锦市人民政府文件" in flat("".join(pages_text(path)))
+    with pytest.raises(FontMissingError):  # the fallback does not outlive the call
+        render_pdf(notice())
