@@ -118,8 +118,19 @@ _NO_LINE_END = set("（《「『“‘【〔")
 _TOKEN = re.compile(r"[A-Za-z0-9.%·/\-]+|.", re.S)
 
 
+_GLYPH_WIDTHS: dict[tuple[str, str], float] = {}
+
+
 def _width(text: str, font_name: str, size: float, space: float) -> float:
-    return float(pdfmetrics.stringWidth(text, font_name, size)) + space * len(text)
+    """Set width of `text` at `size` with `space` after each character. Per-character widths
+    are memoised: line breaking asks for them thousands of times a document."""
+    total = 0.0
+    for ch in text:
+        w = _GLYPH_WIDTHS.get((font_name, ch))
+        if w is None:
+            w = _GLYPH_WIDTHS[(font_name, ch)] = float(pdfmetrics.stringWidth(ch, font_name, 1))
+        total += w
+    return total * size + space * len(text)
 
 
 def _break_lines(text: str, font_name: str, size: float, space: float, first: float,
