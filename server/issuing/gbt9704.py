@@ -411,15 +411,15 @@ class _Masthead(Flowable):
 
     def draw(self) -> None:
         c, d, top = self.canv, self.doc, self.height
-        song, hei, kai = font(FANGSONG), font(HEI), font(KAI)
+        song = font(FANGSONG)
         line = 0
-        marks = [(d.copy_number, song)]
-        marks += [(CLASSIFICATION_TEXT.get(d.classification, ""), hei),
-                  (URGENCY_TEXT.get(d.urgency, ""), hei)]
-        for text, font_name in marks:  # 7.2.3: 份号, 密级, 紧急程度, top down, 顶格
-            if text:
+        marks = [(d.copy_number, FANGSONG),
+                 (CLASSIFICATION_TEXT.get(d.classification, ""), HEI),
+                 (URGENCY_TEXT.get(d.urgency, ""), HEI)]
+        for text, role in marks:  # 7.2.3: 份号, 密级, 紧急程度, top down, 顶格
+            if text:  # (a face is registered only when a document uses it)
                 _draw(c, 0, top - line * LEADING - _baseline(LEADING, BODY_SIZE), text,
-                      font_name, BODY_SIZE)
+                      font(role), BODY_SIZE)
                 line += 1
         # 7.2.4: red, 小标宋, centred, each character at most 15 mm wide.
         text = d.heading or f"{d.issuer}文件"
@@ -433,6 +433,7 @@ class _Masthead(Flowable):
               text, mark_font, _MARK_SIZE, color=RED, bold=1.2, scale=scale)
         y = top - self.number_top - _baseline(LEADING, BODY_SIZE)
         if d.signatory:  # 7.2.5/7.2.6 上行文: 字号 居左空一字, 签发人 居右空一字
+            kai = font(KAI)
             _draw(c, PITCH, y, d.doc_number, song, BODY_SIZE)
             name_w = pdfmetrics.stringWidth(d.signatory, kai, BODY_SIZE)
             label = "签发人："
@@ -687,10 +688,9 @@ def render_pdf(doc: OfficialDocument, *, allow_unembedded: bool = False) -> byte
     out = io.BytesIO()
     template = _DocTemplate(out, title=doc.title, author=doc.issuer, subject=doc.doc_number,
                             creator="GovDesk")
-    story: list[Flowable] = [_Masthead(doc), _Title(doc.title)]
+    story: list[Flowable] = [_Masthead(doc), _Title(doc.title), Spacer(1, LEADING)]
     if doc.main_recipients:  # 7.3.2: 标题下空一行, 顶格, 回行仍顶格
-        story += [Spacer(1, LEADING),
-                  _Text("、".join(doc.main_recipients) + "：", align="left")]
+        story.append(_Text("、".join(doc.main_recipients) + "：", align="left"))
     body = _body_flowables(doc)
     closing: list[Flowable] = []
     if body:  # the seal never stands on a page without text: keep two lines with it
@@ -709,15 +709,20 @@ def render_pdf(doc: OfficialDocument, *, allow_unembedded: bool = False) -> byte
     return out.getvalue()
 
 
-def render_plain_pdf(title: str, paragraphs: list[str], *,
+def render_plain_pdf(title: str, paragraphs: list[str], *, label: str = "",
                      allow_unembedded: bool = False) -> bytes:
-    """An attachment page (附件): centred title and body paragraphs, no 版头."""
+    """An attachment (附件) on pages of its own: centred title and body paragraphs, no 版头.
+    With `label` (附件1) GB/T 9704 8.1 applies: the label 黑体 顶格 on the first line, the
+    title on the third."""
     if allow_unembedded:
         with builtin_fallback():
-            return render_plain_pdf(title, paragraphs)
+            return render_plain_pdf(title, paragraphs, label=label)
     out = io.BytesIO()
     template = _DocTemplate(out, title=title, creator="GovDesk")
-    story: list[Flowable] = [_Title(title), Spacer(1, LEADING)]
+    story: list[Flowable] = []
+    if label:
+        story += [_Text(label, HEI, align="left"), Spacer(1, LEADING)]
+    story += [_Title(title), Spacer(1, LEADING)]
     story += [_Text(p, first_x=2 * PITCH) for p in paragraphs]
     template.build(story)
     return out.getvalue()

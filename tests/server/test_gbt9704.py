@@ -439,3 +439,25 @@ def test_demo_documents_fall_back_to_an_unembedded_font(monkeypatch: pytest.Monk
     assert "富锦市人民政府文件" in flat("".join(pages_text(path)))
     with pytest.raises(FontMissingError):  # the fallback does not outlive the call
         render_pdf(notice())
+
+
+def test_attachment_pages_carry_their_label(tmp_path: Path) -> None:
+    from server.issuing.gbt9704 import render_plain_pdf
+
+    path = tmp_path / "att.pdf"
+    path.write_bytes(render_plain_pdf("任务分工表", ["各镇负责本辖区。"], label="附件2"))
+    words = dict((w, float(y)) for y, w in re.findall(
+        r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
+        run("pdftotext", "-bbox", path, "-")))
+    grid = 225 / 22 / 25.4 * 72
+    assert words["附件2"] == pytest.approx(37 / 25.4 * 72 + grid / 2 + 16 * 0.35 + 2.5, abs=4)
+    assert words["任务分工表"] - words["附件2"] == pytest.approx(2 * grid, abs=3)  # third line
+    rows = run("pdffonts", path).splitlines()[2:]
+    assert any("WenQuanYiZenHei" in row for row in rows)  # the label in 黑体
+
+
+def test_title_without_recipients_still_leaves_a_line(tmp_path: Path) -> None:
+    lines = [flat(line) for line in pages_text(write(tmp_path, notice(main_recipients=[])))[0]
+             .splitlines()]
+    at = lines.index("冬季森林草原防火工作的通知")
+    assert lines[at + 1] == "" and lines[at + 2] == "一、总体要求"
