@@ -39,6 +39,11 @@ _DETAIL = {
 }
 
 
+def _fk(row: object, name: str) -> str:
+    """A foreign key's raw id (peewee's `<field>_id`, which the type checker cannot see)."""
+    return str(getattr(row, f"{name}_id"))
+
+
 def _step(task: Task) -> StepView:
     return StepView(id=task.id, kind=task.kind, status=task.status, stage=task.stage,
                     origin_opinion_id=task.origin_opinion_id)
@@ -62,20 +67,21 @@ def recall_signoff(user: User, data: Any) -> Opinion:
     req = _parse(data)
     with write_tx():
         opinion = Opinion.get_or_none(Opinion.op_id == req.op_id)
-        if opinion is None or opinion.task_id != req.task_id:
+        if opinion is None or _fk(opinion, "task") != req.task_id:
             # Never applied (or refused), or not this task: nothing the platform recorded.
             raise Problem(409, "task.recall_not_signed", "Nothing to recall",
                           "the platform recorded no sign-off with this op_id on this task")
-        task = Task.get_by_id(opinion.task_id)
-        doc = Document.get_by_id(task.document_id)
-        if opinion.author_id != user.id and user.id not in document_audience(doc):
+        task = Task.get_by_id(_fk(opinion, "task"))
+        doc = Document.get_by_id(_fk(task, "document"))
+        author_id = _fk(opinion, "author")
+        if author_id != user.id and user.id not in document_audience(doc):
             # Same answer as an unknown sign-off: others' documents stay secret.
             raise Problem(409, "task.recall_not_signed", "Nothing to recall",
                           "the platform recorded no sign-off with this op_id on this task")
         tasks = list(Task.select().where(Task.document == doc.id))
         signed = _step(task)
         next_steps = recall_next_steps(signed, opinion.id, [_step(t) for t in tasks])
-        broken = check_recall(caller_id=user.id, author_id=opinion.author_id,
+        broken = check_recall(caller_id=user.id, author_id=author_id,
                               recalled=opinion.recalled_at is not None,
                               document_status=doc.status, next_steps=next_steps)
         if broken is not None:
