@@ -22,7 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.types import Attachment, DocumentDetail, OpinionView, TaskInfo
+from client import messages
+from client.types import (
+    Attachment,
+    DocumentDetail,
+    OpinionView,
+    RecallInfo,
+    RecallStage,
+    TaskInfo,
+)
 from client.ui import fmt, processing_form, theme
 from client.ui.resources import icon
 
@@ -37,6 +45,7 @@ class DocumentView(QWidget):
     fetch_blob = Signal(str)           # sha256 the body or a handwriting image needs
     print_requested = Signal()
     export_requested = Signal()
+    recall_requested = Signal(object)  # RecallInfo: 撤回 my most recent sign-off
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,8 +83,20 @@ class DocumentView(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.print_button)
         actions.addWidget(self.export_button)
+        # 撤回: my own most recent sign-off on this document, while that is possible.
+        self.recall_button = QPushButton(icon("undo"), self.tr("Re&call my sign-off…"))
+        self.recall_button.setAccessibleName(self.tr("Recall my sign-off"))
+        self.recall_button.clicked.connect(self._recall_clicked)
+        self.recall_button.hide()
+        actions.addWidget(self.recall_button)
         actions.addStretch(1)
         layout.addLayout(actions)
+        self.recall_note = QLabel()
+        self.recall_note.setObjectName("muted")
+        self.recall_note.setWordWrap(True)
+        self.recall_note.hide()
+        layout.addWidget(self.recall_note)
+        self._recall: RecallInfo | None = None
         self.banner = QLabel()
         self.banner.setObjectName("errorBanner")
         self.banner.setWordWrap(True)
@@ -157,6 +178,49 @@ class DocumentView(QWidget):
         if self._detail is not None:
             self._render_form()
 
+    # -- 撤回 ----------------------------------------------------------------------------
+    def set_recall(self, info: RecallInfo | None, *, online: bool) -> None:
+        """Offer 撤回 of my most recent sign-off here, and say where it stands."""
+        self._recall = info
+        self.recall_button.setVisible(info is not None)
+        if info is None:
+            self.recall_note.hide()
+            self.recall_button.setToolTip("")
+            return
+        self.recall_button.setEnabled(info.allowed)
+        note = ""
+        if info.stage is RecallStage.QUEUED:
+            tip = self.tr("Your sign-off has not been sent yet: recalling it puts the "
+                          "document back in your to-do list with your text kept.")
+        elif info.stage is RecallStage.REQUESTED:
+            tip = self.tr("A recall of your sign-off is waiting for the platform.")
+            note = (self.tr("Recall request sent; waiting for the platform's answer.")
+                    if online else
+                    self.tr("Recall request queued; it will be sent when the network is "
+                            "back."))
+        elif info.stage is RecallStage.REFUSED or not info.allowed:
+            # The platform's refusal stays in view; the sign-off stands as signed.
+            tip = note = self.cannot_recall_text(info.reason)
+        else:
+            tip = self.tr("Take back your sign-off while the next step has not started. "
+                          "The platform decides.")
+        self.recall_button.setToolTip(tip)
+        self.recall_note.setText(note)
+        self.recall_note.setVisible(bool(note))
+
+    def cannot_recall_text(self, code: str | None) -> str:
+        """Why a recall is not possible, in the user's words."""
+        if code in (None, "task.recall_too_late"):
+            return self.tr("Cannot recall: the next step has already been handled.")
+        return messages.render(code) if messages.known(code) else code
+
+    def recall_info(self) -> RecallInfo | None:
+        return self._recall
+
+    def _recall_clicked(self) -> None:
+        if self._recall is not None and self._recall.allowed:
+            self.recall_requested.emit(self._recall)
+
     # -- content ----------------------------------------------------------------------
     def detail(self) -> DocumentDetail | None:
         return self._detail
@@ -174,6 +238,7 @@ class DocumentView(QWidget):
         for w in (self.print_button, self.export_button, self.tabs):
             w.setEnabled(enabled)
         if detail is None:
+            self.set_recall(None, online=False)
             self.title.setText(self.tr("Choose a document from the list"))
             self.subtitle.setText("")
             self.urgency_tag.hide()
@@ -298,7 +363,8 @@ class DocumentView(QWidget):
         for _at, _n, task, o in sorted(signed, key=lambda s: (s[0], s[1])):
             mark = processing_form.signature_mark(o)
             item = QTreeWidgetItem([fmt.task_kind_text(task.kind), o.author_name,
-                                    fmt.task_status_text(task.status),
+                                    self.tr("Recalled") if o.recalled
+                                    else fmt.task_status_text(task.status),
                                     processing_form.opinion_line(o.decision, o.text),
                                     fmt.datetime_text(o.signed_at),
                                     f"{mark.symbol} {mark.text}"])

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
-from client.types import Attachment, InboxRow, InboxView
+from client.types import Attachment, InboxRow, InboxView, RecallInfo, RecallOutcome, RecallStage
 from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
 from client.ui.delivery import DeliveryWatch
@@ -93,6 +93,7 @@ class DocumentPage(QWidget):
         self.signoff.sign_requested.connect(self.sign)
         self.signoff.save_phrase_requested.connect(self._save_phrase)
         self.signoff.draft_changed.connect(self._draft_changed)
+        self.document.recall_requested.connect(self.recall)
         self.document.fetch_blob.connect(self._fetch_blob)
         self.document.open_attachment.connect(self._open_attachment)
         self.document.save_attachment.connect(self._save_attachment)
@@ -183,6 +184,7 @@ class DocumentPage(QWidget):
             self._prefill = None
             self.signoff.set_task(None, [])
         self.signoff_column.setVisible(bundle.task is not None)
+        self.document.set_recall(bundle.recall, online=self.ctx.online)
         self.position_label.setText(fmt.urgency_text(bundle.detail.urgency))
 
     # -- signing ------------------------------------------------------------------------------
@@ -227,6 +229,50 @@ class DocumentPage(QWidget):
 
         # The sign-off's changes (this document, its task) refresh this page after `done`.
         self.ctx.act(lambda: self.ctx.sign(req), done, failed, owner=self, label="sign")
+
+    # -- 撤回 ---------------------------------------------------------------------------------
+    def confirm_recall(self, info: RecallInfo) -> bool:
+        """Recalling a sign-off is asked for, saying what happens to it."""
+        if info.stage is RecallStage.QUEUED:
+            text = self.tr("Recall your sign-off (%1)? It has not been sent yet: it is taken "
+                           "back here, and the document returns to your to-do list with "
+                           "your opinion kept as a draft.")
+        else:
+            text = self.tr("Recall your sign-off (%1)? The platform takes it back only while "
+                           "the next step has not started; your opinion then returns as a "
+                           "draft.")
+        answer = QMessageBox.question(
+            self, self.tr("Recall the sign-off"),
+            text.replace("%1", fmt.decision_text(info.decision)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def recall(self, info: RecallInfo) -> None:
+        if not self.confirm_recall(info):
+            return
+        self.document.recall_button.setEnabled(False)
+
+        def done(out: RecallOutcome) -> None:
+            if out.withdrawn:
+                self.message.emit(self.tr("Recalled. It had not been sent; the document is "
+                                          "back in your to-do list with your text."), 10_000)
+                return
+            self.delivery.queued(
+                out.op_id,
+                online_text=self.tr("Recall request sent to the platform…"),
+                offline_text=self.tr("Recall request queued; it will be sent when the "
+                                     "network is back."),
+                delivered=self.tr("Recalled."),
+                refused=self.tr("Cannot recall: the platform refused (see the document)."))
+            self.ctx.request_sync()
+
+        def failed(exc: BaseException) -> None:
+            self.document.recall_button.setEnabled(True)
+            self.error.emit(error_text(exc))
+
+        self.ctx.act(lambda: self.ctx.recall(info.signoff_op_id), done, failed, owner=self,
+                     label="recall")
 
     def _view_of_task(self) -> InboxView:
         """The list the open task belongs to: a 传阅 task's next is the next 传阅."""
