@@ -113,6 +113,8 @@ def test_recall_too_late_keeps_the_signed_opinion(fresh_platform, monkeypatch,
     assert refused.result_code == "task.recall_too_late"
     info = leader.services.recall.info(task.document_id)
     assert info.stage is RecallStage.REFUSED and info.reason == "task.recall_too_late"
+    # Parity: with the pull's news, the client's own rule (check_recall) says so too.
+    assert not info.allowed
     assert models.Task.get_by_id(task.id).status == "done"
     detail = leader.services.documents.get(task.document_id)
     (opinion,) = [o for o in detail.opinions if o.task_id == task.id]
