@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="152"/>
+        <location filename="../../client/ui/app.py" line="174"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="162"/>
+        <location filename="../../client/ui/app.py" line="184"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="192"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -27,124 +27,124 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="121"/>
+        <location filename="../../client/ui/pages/document_page.py" line="133"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <location filename="../../client/ui/pages/document_page.py" line="207"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="198"/>
+        <location filename="../../client/ui/pages/document_page.py" line="210"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="201"/>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>Return the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="217"/>
+        <location filename="../../client/ui/pages/document_page.py" line="229"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="230"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="220"/>
+        <location filename="../../client/ui/pages/document_page.py" line="232"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="221"/>
+        <location filename="../../client/ui/pages/document_page.py" line="233"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="237"/>
+        <location filename="../../client/ui/pages/document_page.py" line="249"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="241"/>
+        <location filename="../../client/ui/pages/document_page.py" line="253"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="245"/>
+        <location filename="../../client/ui/pages/document_page.py" line="257"/>
         <source>Recall the sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="258"/>
+        <location filename="../../client/ui/pages/document_page.py" line="270"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="263"/>
+        <location filename="../../client/ui/pages/document_page.py" line="275"/>
         <source>Recall request sent to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="264"/>
+        <location filename="../../client/ui/pages/document_page.py" line="276"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="266"/>
+        <location filename="../../client/ui/pages/document_page.py" line="278"/>
         <source>Recalled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="267"/>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="292"/>
+        <location filename="../../client/ui/pages/document_page.py" line="304"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="295"/>
+        <location filename="../../client/ui/pages/document_page.py" line="307"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="346"/>
+        <location filename="../../client/ui/pages/document_page.py" line="358"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="363"/>
+        <location filename="../../client/ui/pages/document_page.py" line="375"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="372"/>
-        <location filename="../../client/ui/pages/document_page.py" line="400"/>
+        <location filename="../../client/ui/pages/document_page.py" line="384"/>
+        <location filename="../../client/ui/pages/document_page.py" line="412"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="374"/>
-        <location filename="../../client/ui/pages/document_page.py" line="402"/>
+        <location filename="../../client/ui/pages/document_page.py" line="386"/>
+        <location filename="../../client/ui/pages/document_page.py" line="414"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="392"/>
+        <location filename="../../client/ui/pages/document_page.py" line="404"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -152,214 +152,214 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="52"/>
+        <location filename="../../client/ui/document_view.py" line="59"/>
         <source>Document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="69"/>
+        <location filename="../../client/ui/document_view.py" line="93"/>
         <source>&amp;Print…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="70"/>
+        <location filename="../../client/ui/document_view.py" line="94"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="73"/>
+        <location filename="../../client/ui/document_view.py" line="97"/>
         <source>Save as P&amp;DF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="74"/>
+        <location filename="../../client/ui/document_view.py" line="98"/>
         <source>Save the processing form as a PDF file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="87"/>
+        <location filename="../../client/ui/document_view.py" line="114"/>
         <source>Re&amp;call my sign-off…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="88"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Recall my sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="107"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Document sections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="111"/>
+        <location filename="../../client/ui/document_view.py" line="138"/>
         <source>Processing form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="113"/>
+        <location filename="../../client/ui/document_view.py" line="140"/>
         <source>Processing &amp;form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="121"/>
-        <location filename="../../client/ui/document_view.py" line="125"/>
+        <location filename="../../client/ui/document_view.py" line="148"/>
+        <location filename="../../client/ui/document_view.py" line="152"/>
         <source>Document body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="158"/>
         <source>&amp;Body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
-        <location filename="../../client/ui/document_view.py" line="155"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="138"/>
+        <location filename="../../client/ui/document_view.py" line="165"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="144"/>
+        <location filename="../../client/ui/document_view.py" line="171"/>
         <source>&amp;Open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="146"/>
+        <location filename="../../client/ui/document_view.py" line="173"/>
         <source>Save &amp;as…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="152"/>
+        <location filename="../../client/ui/document_view.py" line="179"/>
         <source>&amp;Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="155"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="155"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="156"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Decision / opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="156"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="157"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
         <source>Signature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="159"/>
+        <location filename="../../client/ui/document_view.py" line="186"/>
         <source>Routing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="165"/>
+        <location filename="../../client/ui/document_view.py" line="192"/>
         <source>Routing &amp;history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="193"/>
+        <location filename="../../client/ui/document_view.py" line="250"/>
         <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="196"/>
+        <location filename="../../client/ui/document_view.py" line="253"/>
         <source>A recall of your sign-off is waiting for the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="254"/>
         <source>Recall request sent; waiting for the platform&apos;s answer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="199"/>
+        <location filename="../../client/ui/document_view.py" line="256"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="205"/>
+        <location filename="../../client/ui/document_view.py" line="262"/>
         <source>Take back your sign-off while the next step has not started. The platform decides.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="214"/>
+        <location filename="../../client/ui/document_view.py" line="272"/>
         <source>Cannot recall: the next step has already been handled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="242"/>
+        <location filename="../../client/ui/document_view.py" line="300"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="255"/>
+        <location filename="../../client/ui/document_view.py" line="316"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="268"/>
+        <location filename="../../client/ui/document_view.py" line="329"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="305"/>
+        <location filename="../../client/ui/document_view.py" line="367"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="309"/>
+        <location filename="../../client/ui/document_view.py" line="371"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="325"/>
+        <location filename="../../client/ui/document_view.py" line="387"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="335"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="335"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="341"/>
+        <location filename="../../client/ui/document_view.py" line="403"/>
         <source>&amp;Attachments (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="366"/>
+        <location filename="../../client/ui/document_view.py" line="428"/>
         <source>Recalled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1295,6 +1295,14 @@
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../client/ui/printing.py" line="72"/>
+        <source>Page %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ProblemsPage</name>
     <message>
         <location filename="../../client/ui/pages/problems_page.py" line="53"/>
@@ -1823,198 +1831,204 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="95"/>
+        <location filename="../../client/ui/signoff_panel.py" line="97"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="142"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="145"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="138"/>
-        <source>Write your opinion, or pick a phrase below</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
-        <source>Common &amp;phrases:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="157"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="158"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="155"/>
+        <location filename="../../client/ui/signoff_panel.py" line="163"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="156"/>
+        <location filename="../../client/ui/signoff_panel.py" line="164"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="163"/>
+        <location filename="../../client/ui/signoff_panel.py" line="179"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="164"/>
+        <location filename="../../client/ui/signoff_panel.py" line="180"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="175"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="176"/>
+        <location filename="../../client/ui/signoff_panel.py" line="192"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="184"/>
+        <location filename="../../client/ui/signoff_panel.py" line="200"/>
         <source>C&amp;ountersign by…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="185"/>
+        <location filename="../../client/ui/signoff_panel.py" line="201"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
-        <source>Handwritten signature (optional):</source>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <source>Write your opinion, or pick a phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="200"/>
+        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <source>&amp;Phrases:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="216"/>
+        <location filename="../../client/ui/signoff_panel.py" line="300"/>
+        <source>Handwritten signature (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="227"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="201"/>
+        <location filename="../../client/ui/signoff_panel.py" line="228"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="223"/>
+        <location filename="../../client/ui/signoff_panel.py" line="253"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="224"/>
+        <location filename="../../client/ui/signoff_panel.py" line="254"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="226"/>
+        <location filename="../../client/ui/signoff_panel.py" line="256"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="229"/>
+        <location filename="../../client/ui/signoff_panel.py" line="259"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="230"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="314"/>
+        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <source>Handwritten signature (drawn)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="378"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="319"/>
+        <location filename="../../client/ui/signoff_panel.py" line="383"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="320"/>
+        <location filename="../../client/ui/signoff_panel.py" line="384"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="325"/>
+        <location filename="../../client/ui/signoff_panel.py" line="389"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="416"/>
-        <location filename="../../client/ui/signoff_panel.py" line="421"/>
+        <location filename="../../client/ui/signoff_panel.py" line="487"/>
+        <location filename="../../client/ui/signoff_panel.py" line="492"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="433"/>
+        <location filename="../../client/ui/signoff_panel.py" line="504"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="435"/>
+        <location filename="../../client/ui/signoff_panel.py" line="506"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="448"/>
+        <location filename="../../client/ui/signoff_panel.py" line="519"/>
         <source>Countersign by (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="457"/>
+        <location filename="../../client/ui/signoff_panel.py" line="528"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="488"/>
+        <location filename="../../client/ui/signoff_panel.py" line="559"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="492"/>
+        <location filename="../../client/ui/signoff_panel.py" line="563"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="497"/>
+        <location filename="../../client/ui/signoff_panel.py" line="568"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

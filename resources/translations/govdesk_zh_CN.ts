@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="152"/>
+        <location filename="../../client/ui/app.py" line="174"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="162"/>
+        <location filename="../../client/ui/app.py" line="184"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="192"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -27,124 +27,124 @@
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="121"/>
+        <location filename="../../client/ui/pages/document_page.py" line="133"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="195"/>
+        <location filename="../../client/ui/pages/document_page.py" line="207"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="198"/>
+        <location filename="../../client/ui/pages/document_page.py" line="210"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="201"/>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>Return the document</source>
         <translation>退回公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="217"/>
+        <location filename="../../client/ui/pages/document_page.py" line="229"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="230"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="220"/>
+        <location filename="../../client/ui/pages/document_page.py" line="232"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="221"/>
+        <location filename="../../client/ui/pages/document_page.py" line="233"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="237"/>
+        <location filename="../../client/ui/pages/document_page.py" line="249"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation>撤回您的签批（%1）？该签批尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="241"/>
+        <location filename="../../client/ui/pages/document_page.py" line="253"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation>撤回您的签批（%1）？只有在下一环节尚未办理时，平台才会同意撤回；撤回后您的意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="245"/>
+        <location filename="../../client/ui/pages/document_page.py" line="257"/>
         <source>Recall the sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="258"/>
+        <location filename="../../client/ui/pages/document_page.py" line="270"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="263"/>
+        <location filename="../../client/ui/pages/document_page.py" line="275"/>
         <source>Recall request sent to the platform…</source>
         <translation>撤回请求已发送，等待平台答复…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="264"/>
+        <location filename="../../client/ui/pages/document_page.py" line="276"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="266"/>
+        <location filename="../../client/ui/pages/document_page.py" line="278"/>
         <source>Recalled.</source>
         <translation>已撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="267"/>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation>无法撤回：平台未同意（详见文件页面）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="292"/>
+        <location filename="../../client/ui/pages/document_page.py" line="304"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="295"/>
+        <location filename="../../client/ui/pages/document_page.py" line="307"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="346"/>
+        <location filename="../../client/ui/pages/document_page.py" line="358"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="363"/>
+        <location filename="../../client/ui/pages/document_page.py" line="375"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="372"/>
-        <location filename="../../client/ui/pages/document_page.py" line="400"/>
+        <location filename="../../client/ui/pages/document_page.py" line="384"/>
+        <location filename="../../client/ui/pages/document_page.py" line="412"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="374"/>
-        <location filename="../../client/ui/pages/document_page.py" line="402"/>
+        <location filename="../../client/ui/pages/document_page.py" line="386"/>
+        <location filename="../../client/ui/pages/document_page.py" line="414"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="392"/>
+        <location filename="../../client/ui/pages/document_page.py" line="404"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -152,214 +152,214 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="52"/>
+        <location filename="../../client/ui/document_view.py" line="59"/>
         <source>Document</source>
         <translation>公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="69"/>
+        <location filename="../../client/ui/document_view.py" line="93"/>
         <source>&amp;Print…</source>
         <translation>打印(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="70"/>
+        <location filename="../../client/ui/document_view.py" line="94"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation>打印含全部意见的处理笺（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="73"/>
+        <location filename="../../client/ui/document_view.py" line="97"/>
         <source>Save as P&amp;DF…</source>
         <translation>存为PDF(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="74"/>
+        <location filename="../../client/ui/document_view.py" line="98"/>
         <source>Save the processing form as a PDF file</source>
         <translation>把处理笺保存为PDF文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="87"/>
+        <location filename="../../client/ui/document_view.py" line="114"/>
         <source>Re&amp;call my sign-off…</source>
         <translation>撤回我的签批(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="88"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Recall my sign-off</source>
         <translation>撤回我的签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="107"/>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Document sections</source>
         <translation>公文内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="111"/>
+        <location filename="../../client/ui/document_view.py" line="138"/>
         <source>Processing form</source>
         <translation>处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="113"/>
+        <location filename="../../client/ui/document_view.py" line="140"/>
         <source>Processing &amp;form</source>
         <translation>处理笺(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="121"/>
-        <location filename="../../client/ui/document_view.py" line="125"/>
+        <location filename="../../client/ui/document_view.py" line="148"/>
+        <location filename="../../client/ui/document_view.py" line="152"/>
         <source>Document body</source>
         <translation>公文正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="158"/>
         <source>&amp;Body</source>
         <translation>正文(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
-        <location filename="../../client/ui/document_view.py" line="155"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="138"/>
+        <location filename="../../client/ui/document_view.py" line="165"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="144"/>
+        <location filename="../../client/ui/document_view.py" line="171"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="146"/>
+        <location filename="../../client/ui/document_view.py" line="173"/>
         <source>Save &amp;as…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="152"/>
+        <location filename="../../client/ui/document_view.py" line="179"/>
         <source>&amp;Attachments</source>
         <translation>附件(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="155"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="155"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="156"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Decision / opinion</source>
         <translation>处理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="156"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="157"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
         <source>Signature</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="159"/>
+        <location filename="../../client/ui/document_view.py" line="186"/>
         <source>Routing history</source>
         <translation>流转记录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="165"/>
+        <location filename="../../client/ui/document_view.py" line="192"/>
         <source>Routing &amp;history</source>
         <translation>流转记录(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="193"/>
+        <location filename="../../client/ui/document_view.py" line="250"/>
         <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
         <translation>您的签批尚未发送：撤回后文件回到您的待办，所填意见保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="196"/>
+        <location filename="../../client/ui/document_view.py" line="253"/>
         <source>A recall of your sign-off is waiting for the platform.</source>
         <translation>您的撤回请求正在等待平台处理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="254"/>
         <source>Recall request sent; waiting for the platform&apos;s answer.</source>
         <translation>撤回请求已发送，等待平台答复。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="199"/>
+        <location filename="../../client/ui/document_view.py" line="256"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="205"/>
+        <location filename="../../client/ui/document_view.py" line="262"/>
         <source>Take back your sign-off while the next step has not started. The platform decides.</source>
         <translation>下一环节尚未办理时可以撤回您的签批，由平台最终确认。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="214"/>
+        <location filename="../../client/ui/document_view.py" line="272"/>
         <source>Cannot recall: the next step has already been handled.</source>
         <translation>无法撤回：下一步已开始办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="242"/>
+        <location filename="../../client/ui/document_view.py" line="300"/>
         <source>Choose a document from the list</source>
         <translation>请从列表中选择公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="255"/>
+        <location filename="../../client/ui/document_view.py" line="316"/>
         <source>Received %1</source>
         <translation>收文时间 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="268"/>
+        <location filename="../../client/ui/document_view.py" line="329"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation>警告：本机的公文与平台的摘要不一致，请勿签批；请重新同步或联系收文登记人员。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="305"/>
+        <location filename="../../client/ui/document_view.py" line="367"/>
         <source>This document has no body text.</source>
         <translation>此公文没有正文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="309"/>
+        <location filename="../../client/ui/document_view.py" line="371"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation>正文（%1）尚未下载，联网后将自动显示。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="325"/>
+        <location filename="../../client/ui/document_view.py" line="387"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation>无法打开正文PDF（%1）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="335"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>On this computer</source>
         <translation>已在本机</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="335"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>Not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="341"/>
+        <location filename="../../client/ui/document_view.py" line="403"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="366"/>
+        <location filename="../../client/ui/document_view.py" line="428"/>
         <source>Recalled</source>
         <translation>已撤回</translation>
     </message>
@@ -1294,6 +1294,14 @@
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../client/ui/printing.py" line="72"/>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页 共 %2 页</translation>
+    </message>
+</context>
+<context>
     <name>ProblemsPage</name>
     <message>
         <location filename="../../client/ui/pages/problems_page.py" line="53"/>
@@ -1820,198 +1828,204 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="95"/>
+        <location filename="../../client/ui/signoff_panel.py" line="97"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="142"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="145"/>
         <source>Opinion</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="138"/>
-        <source>Write your opinion, or pick a phrase below</source>
-        <translation>填写意见，或从下方常用语中选择</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
-        <source>Common &amp;phrases:</source>
-        <translation>常用语(&amp;P)：</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="157"/>
         <source>Save as phrase</source>
         <translation>存为常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="158"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation>把当前意见保存到常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="155"/>
+        <location filename="../../client/ui/signoff_panel.py" line="163"/>
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="156"/>
+        <location filename="../../client/ui/signoff_panel.py" line="164"/>
         <source>Double-click or press Enter to insert</source>
         <translation>双击或按回车插入</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="163"/>
+        <location filename="../../client/ui/signoff_panel.py" line="179"/>
         <source>&amp;Recipients…</source>
         <translation>选择人员(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="164"/>
+        <location filename="../../client/ui/signoff_panel.py" line="180"/>
         <source>Choose who handles or receives it next</source>
         <translation>选择下一步办理或接收的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="175"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>&amp;Circulate to…</source>
         <translation>传阅(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="176"/>
+        <location filename="../../client/ui/signoff_panel.py" line="192"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation>选择传阅（阅知）这份公文的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="184"/>
+        <location filename="../../client/ui/signoff_panel.py" line="200"/>
         <source>C&amp;ountersign by…</source>
         <translation>会签(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="185"/>
+        <location filename="../../client/ui/signoff_panel.py" line="201"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation>选择一同签署（会签）的其他单位领导</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
-        <source>Handwritten signature (optional):</source>
-        <translation>手写签名（可选）：</translation>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <source>Write your opinion, or pick a phrase</source>
+        <translation>请填写意见，或选用右侧常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="200"/>
+        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <source>&amp;Phrases:</source>
+        <translation>常用语(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="216"/>
+        <location filename="../../client/ui/signoff_panel.py" line="300"/>
+        <source>Handwritten signature (optional)</source>
+        <translation>手写签名（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="227"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="201"/>
+        <location filename="../../client/ui/signoff_panel.py" line="228"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="223"/>
+        <location filename="../../client/ui/signoff_panel.py" line="253"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="224"/>
+        <location filename="../../client/ui/signoff_panel.py" line="254"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="226"/>
+        <location filename="../../client/ui/signoff_panel.py" line="256"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="229"/>
+        <location filename="../../client/ui/signoff_panel.py" line="259"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="230"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="314"/>
+        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <source>Handwritten signature (drawn)</source>
+        <translation>手写签名（已签写）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="378"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="319"/>
+        <location filename="../../client/ui/signoff_panel.py" line="383"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="320"/>
+        <location filename="../../client/ui/signoff_panel.py" line="384"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="325"/>
+        <location filename="../../client/ui/signoff_panel.py" line="389"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="416"/>
-        <location filename="../../client/ui/signoff_panel.py" line="421"/>
+        <location filename="../../client/ui/signoff_panel.py" line="487"/>
+        <location filename="../../client/ui/signoff_panel.py" line="492"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="433"/>
+        <location filename="../../client/ui/signoff_panel.py" line="504"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="435"/>
+        <location filename="../../client/ui/signoff_panel.py" line="506"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="448"/>
+        <location filename="../../client/ui/signoff_panel.py" line="519"/>
         <source>Countersign by (会签)</source>
         <translation>会签人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="457"/>
+        <location filename="../../client/ui/signoff_panel.py" line="528"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="488"/>
+        <location filename="../../client/ui/signoff_panel.py" line="559"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="492"/>
+        <location filename="../../client/ui/signoff_panel.py" line="563"/>
         <source>Choose who receives it before sending it on.</source>
         <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="497"/>
+        <location filename="../../client/ui/signoff_panel.py" line="568"/>
         <source>Write the reason for returning it.</source>
         <translation>请填写退回理由。</translation>
     </message>

@@ -8,7 +8,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -58,9 +58,11 @@ class DocumentPage(QWidget):
         back_row = QHBoxLayout()
         back_row.setContentsMargins(12, 6, 12, 0)
         self.back_button = QPushButton(self.tr("← &Back to list"))
+        self.back_button.setObjectName("backButton")
         self.back_button.setToolTip(self.tr("Back to the list (Esc)"))
         self.back_button.clicked.connect(self.back_requested)
         back_row.addWidget(self.back_button)
+        back_row_actions = back_row  # the document's own buttons join this row (below)
         back_row.addStretch(1)
         self.position_label = QLabel()
         self.position_label.setObjectName("muted")
@@ -70,12 +72,17 @@ class DocumentPage(QWidget):
         self.doc_split.setObjectName("documentSplit")
         self.document = DocumentView()
         self.document.office_name = ctx.unit_name
+        # Print, PDF and 撤回 beside "Back to list": a row less above the tabs, which the
+        # wrapped title needs at a large text size.
+        back_row_actions.insertWidget(1, self.document.actions)
         self.signoff = SignoffPanel()
         # Scrolls rather than forcing the window taller than a 768-pixel screen.
         self.signoff_area = QScrollArea()
         self.signoff_area.setWidget(self.signoff)
         self.signoff_area.setWidgetResizable(True)
         self.signoff_area.setFrameShape(QFrame.Shape.NoFrame)
+        # The panel folds its handwriting pad when it would not fit otherwise.
+        self.signoff_area.viewport().installEventFilter(self)
         self.signoff_column = QWidget()
         column = QVBoxLayout(self.signoff_column)
         column.setContentsMargins(0, 0, 0, 0)
@@ -103,6 +110,11 @@ class DocumentPage(QWidget):
         self._draft_timer.timeout.connect(self.save_draft)
 
     # -- layout ---------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.signoff_area.viewport() and event.type() == QEvent.Type.Resize:
+            self.signoff.fit_height(self.signoff_area.viewport().height())
+        return super().eventFilter(watched, event)
+
     def restore_split(self, state: object) -> None:
         if isinstance(state, QByteArray):
             self.doc_split.restoreState(state)
