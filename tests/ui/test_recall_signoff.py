@@ -80,7 +80,7 @@ def test_recall_of_a_queued_signoff_asks_then_gives_the_text_back(
 
 
 def test_recall_once_sent_is_queued_then_recalled_or_refused(
-        qtbot, ops, zh, platform, test_keyring, monkeypatch) -> None:  # noqa: ANN001
+        qtbot, ops, zh, platform, test_keyring, monkeypatch, tmp_path) -> None:  # noqa: ANN001
     leader, window, row = _open_window(qtbot, ops, platform)
     _answer(monkeypatch, [QMessageBox.StandardButton.Yes] * 3)
     _sign(qtbot, ops, window, leader)
@@ -107,6 +107,7 @@ def test_recall_once_sent_is_queued_then_recalled_or_refused(
     ctx.changes_applied.emit(changes)
     wait_for(qtbot, ops, lambda: view.recall_info().stage is RecallStage.REFUSED)
     assert view.recall_note.text() == "无法撤回：下一步已开始办理。"
+    window.grab().save(str(tmp_path / "refused.png"))
     assert "无法撤回" in window.status.currentMessage()
     mine = [o for o in view.detail().opinions if o.task_id == row.task_id]
     assert mine and not mine[-1].recalled and mine[-1].text == OPINION
@@ -123,4 +124,36 @@ def test_recall_once_sent_is_queued_then_recalled_or_refused(
     recalled = [o for o in view.detail().opinions if o.task_id == row.task_id]
     assert recalled and recalled[-1].recalled
     assert "撤回" in view.form.toPlainText()
+    view.tabs.setCurrentIndex(3)  # 流转记录: the recalled opinion says so
+    qtbot.wait(50)
+    window.grab().save(str(tmp_path / "recalled.png"))
+    view.tabs.setCurrentIndex(0)
+    leader.close()
+
+
+def test_recall_from_the_queue_view(qtbot, ops, zh, platform, test_keyring,
+                                    monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    leader, window, row = _open_window(qtbot, ops, platform)
+    asked = _answer(monkeypatch, [QMessageBox.StandardButton.Yes])
+    _sign(qtbot, ops, window, leader)
+    window.nav.select("problems")
+    problems = window.problems
+    wait_for(qtbot, ops, lambda: problems.queue.topLevelItemCount() >= 1)
+    current = problems.queue_current()
+    assert current is not None and current.type == "task.complete" and current.can_recall
+    assert problems.recall.isVisible() and problems.recall.isEnabled()
+    assert problems.queue.currentItem().text(0) == "签批"
+    window.grab().save(str(tmp_path / "queue.png"))
+    unsent = leader.unsent_ops()
+
+    problems.recall.click()
+    assert len(asked) == 1 and "撤回" in asked[0]
+    wait_for(qtbot, ops, lambda: leader.unsent_ops() == unsent - 1)
+    assert "已撤回" in window.status.currentMessage()
+    wait_for(qtbot, ops, lambda: not any(
+        problems.queue.topLevelItem(i).text(0) == "签批"
+        for i in range(problems.queue.topLevelItemCount())))
+    # Back in 待办, with the text as its draft.
+    with leader.cache_context():
+        assert leader.services.signoff.draft(row.task_id).text == OPINION
     leader.close()

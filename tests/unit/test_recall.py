@@ -160,6 +160,7 @@ def test_recall_of_a_pulled_signoff_and_the_platforms_answers(signoff: SignoffSe
     assert not shown.recalled and shown.text == "同意，请财政局办理。"
     # Asked again and applied: the text comes back as the draft; the pull reopens the task.
     again = recall.recall(op_id, now=T0)
+    assert not outbox.problems()  # the refused recall was asked again: not a problem now
     recorded = outbox.record_results([{"op_id": again.op_id, "status": "applied"}])
     assert "d1" in recorded.changes.documents and "t1" in recorded.changes.tasks
     assert signoff.draft("t1").text == "同意，请财政局办理。"

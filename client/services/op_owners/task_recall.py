@@ -32,6 +32,12 @@ class TaskRecallOwner(OpOwner):
               now: datetime) -> tuple[OpId, Changes]:
         """Queue the recall of sign-off `signoff_op_id`, inside the caller's transaction
         (after that sign-off's own op, so the platform sees them in that order)."""
+        # An earlier recall the platform refused leaves the problems: this one asks again.
+        for earlier in OutboxOp.select(OutboxOp.op_id).where(
+                (OutboxOp.type == self.op_type)
+                & (OutboxOp.local_ref == f"recall:{signoff_op_id}")
+                & OutboxOp.state.in_(outbox.PROBLEM_STATES)):
+            outbox.resolve(earlier.op_id, "redone")
         op_id = outbox.enqueue(self.op_type, {"task_id": task_id, "op_id": signoff_op_id},
                                local_ref=f"recall:{signoff_op_id}", now=now)
         return op_id, changed(documents=[document_id], tasks=[task_id], outbox=True)
