@@ -235,6 +235,8 @@ class SignoffPanel(QFrame):
         layout.addWidget(self.pad_box)
         self.undo_stroke.clicked.connect(self.pad.undo)
         self.clear_pad.clicked.connect(self.pad.clear)
+        # A folded pad's heading says whether a signature is drawn in it.
+        self.pad.changed.connect(lambda: self._show_pad(self.pad_open()))
         self._pad_chosen: bool | None = None  # the user's own open/closed choice
         self._available: int | None = None    # the height fit_height was last given
         self._show_pad(True)

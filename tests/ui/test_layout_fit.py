@@ -28,6 +28,13 @@ def test_signoff_panel_fits_1366x768_at_150_percent(qtbot, ops, leader, scaled) 
     assert panel.opinion.height() >= panel.opinion.minimumHeight()
     assert clipped(panel) == []
 
+    # A folded pad's heading says when a signature is drawn in it.
+    before = panel.hw_toggle.text()
+    panel.pad.add_stroke([(30, 80), (60, 40), (90, 90)])
+    assert panel.hw_toggle.text() != before
+    panel.pad.clear()
+    assert panel.hw_toggle.text() == before
+
     # The official opens the pad: it opens (the panel may scroll now) and stays open.
     panel.hw_toggle.click()
     qtbot.wait(20)
