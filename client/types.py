@@ -147,6 +147,7 @@ class OpinionView:
     signature: dict[str, Any] | None
     local_state: str  # "" for synced; "pending_sync" | "conflict" | "rejected"
     verdict: Verdict | None = None
+    recalled: bool = False  # 撤回 by its author: kept in the record, no longer in force
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,39 @@ class SignoffResult:
     signed_at: str
     signature: dict[str, Any]
     handwriting_sha256: Sha256 | None
+    changes: Changes = NO_CHANGES
+
+
+class RecallStage(StrEnum):
+    """Where the user's most recent sign-off on a document stands, for 撤回."""
+
+    QUEUED = "queued"        # never sent: a recall withdraws it here
+    SIGNED = "signed"        # sent or applied: a recall asks the platform (task.recall)
+    REQUESTED = "requested"  # a task.recall is waiting to be sent or answered
+    REFUSED = "refused"      # the platform refused the recall (`reason`); it stays signed
+
+
+@dataclass(frozen=True)
+class RecallInfo:
+    """The user's most recent sign-off on a document and whether 撤回 is possible, as
+    far as this PC knows (protocol.workflow_rules.check_recall on the local cache; the
+    platform decides once it is sent)."""
+
+    signoff_op_id: OpId
+    task_id: TaskId
+    document_id: DocumentId
+    decision: str
+    stage: RecallStage
+    allowed: bool
+    reason: str | None = None  # error code: why not allowed, or why the platform refused
+
+
+@dataclass(frozen=True)
+class RecallOutcome:
+    withdrawn: bool              # True: taken out of the queue here; False: task.recall queued
+    op_id: OpId | None           # the task.recall op, when one was queued
+    task_id: TaskId
+    document_id: DocumentId
     changes: Changes = NO_CHANGES
 
 

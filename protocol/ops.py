@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 TASK_COMPLETE: Final = "task.complete"
+TASK_RECALL: Final = "task.recall"             # extra: 撤回 one's own sign-off (docs/contracts.md)
 DOCUMENT_MARK_READ: Final = "document.mark_read"
 NOTICE_ACK: Final = "notice.ack"
 NOTICE_MARK_READ: Final = "notice.mark_read"   # extra: a read receipt without an ack
@@ -41,7 +42,7 @@ OUTGOING_OP_TYPES: Final = (
     DOCUMENT_ROUTE, DOCUMENT_COMPLETE, DOCUMENT_ARCHIVE, TASK_CANCEL, TASK_REROUTE,
     TASK_REMIND)
 
-OP_TYPES: Final = (TASK_COMPLETE, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_MARK_READ,
+OP_TYPES: Final = (TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_MARK_READ,
                    NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE) + OUTGOING_OP_TYPES
 
 # Per-op results (PROTOCOL "Ops"): `duplicate` is an earlier result replayed.

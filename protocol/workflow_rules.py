@@ -105,3 +105,56 @@ def check_signoff(*, kind: str, decision: str, text: str, signer_id: str,
     if len(text or "") > MAX_OPINION_TEXT:
         return RuleViolation("opinion.too_long", "text")
     return None
+
+
+# --- 撤回 (recall) of a sign-off --------------------------------------------------------
+# Who: only the author of the opinion (who is the task's assignee).
+# When: the opinion is not recalled yet, the document is not archived, and none of the
+# sign-off's *next steps* has *started*:
+# - next steps of a sign-off on task T (stage s): the tasks its transaction created
+#   (their `origin_opinion_id` is the opinion: 转办 targets, the step a 退回 gave back,
+#   the next stage it opened) and, when T gates its stage (not a 传阅 read), every task
+#   of a later stage (a later stage exists only because T's stage closed, so it hangs
+#   on T's sign-off even when another task's sign-off opened it);
+# - a step has started once it is neither pending nor cancelled: someone signed it
+#   (同意/退回/转办/已阅/办结). Opening or reading the document does not count: read
+#   receipts are kept once per person and document, not per step.
+RECALL_ARCHIVED_STATUSES: Final = ("archived",)
+UNSTARTED_TASK_STATUSES: Final = ("pending", "cancelled")
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A task as the recall rule sees it (platform row or client cache alike)."""
+
+    id: str
+    kind: str
+    status: str
+    stage: int
+    origin_opinion_id: str | None = None
+
+
+def step_started(step: StepView) -> bool:
+    return step.status not in UNSTARTED_TASK_STATUSES
+
+
+def recall_next_steps(signed: StepView, opinion_id: str,
+                      tasks: Sequence[StepView]) -> list[StepView]:
+    """The next steps of the sign-off `opinion_id` on task `signed` (see above)."""
+    gates = signed.kind in GATING_KINDS
+    return [t for t in tasks if t.id != signed.id and (
+        t.origin_opinion_id == opinion_id or (gates and t.stage > signed.stage))]
+
+
+def check_recall(*, caller_id: str, author_id: str, recalled: bool, document_status: str,
+                 next_steps: Sequence[StepView]) -> RuleViolation | None:
+    """Why the sign-off may not be recalled now, or None. Both sides call this."""
+    if caller_id != author_id:
+        return RuleViolation("task.recall_not_author")
+    if recalled:
+        return RuleViolation("task.recall_already")
+    if document_status in RECALL_ARCHIVED_STATUSES:
+        return RuleViolation("task.recall_document_closed")
+    if any(step_started(t) for t in next_steps):
+        return RuleViolation("task.recall_too_late")
+    return None

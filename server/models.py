@@ -196,6 +196,10 @@ class Task(BaseModel):
     created_by = peewee.CharField()  # user id
     created_at = UTCDateTimeField(default=utcnow)
     completed_at = UTCDateTimeField(null=True)
+    # The opinion whose sign-off created this task (a 撤回 of it cancels the task), and the
+    # opinion of a 退回 that cancelled it (a 撤回 of that return restores it). Migration 3.
+    origin_opinion_id = peewee.CharField(null=True, index=True)
+    superseded_by_opinion_id = peewee.CharField(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -215,6 +219,10 @@ class Opinion(BaseModel):
     # Unsigned routing extras of an approval ({"circulate_to": [...], "countersign_to": [...]}),
     # read when the stage completes (server/workflow/stages.py).
     routing = JSONText(default=dict)
+    # The task.complete op that recorded it (task.recall names it), and when its author
+    # recalled it (撤回): the opinion stays, append-only, marked recalled. Migration 3.
+    op_id = peewee.CharField(null=True, index=True)
+    recalled_at = UTCDateTimeField(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
 

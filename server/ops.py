@@ -15,7 +15,7 @@ Each op runs in its own `write_tx()`, together with its `AppliedOp` record (the 
 result and a hash of the canonical payload), so a replay answers "duplicate" with the
 first result and no second effect, and a reused op_id with another payload is
 "rejected" (`op.id_reused`). `current_device_id()` gives the caller's device inside a
-handler.
+handler, `current_op_id()` the op's id.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ Handler = Callable[[User, dict[str, Any]], OpOutcome]
 
 _handlers: dict[str, Handler] = {}
 _device_id: contextvars.ContextVar[str] = contextvars.ContextVar("device_id", default="")
+_op_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("op_id", default=None)
 
 
 def register_op(op_type: str, handler: Handler) -> None:
@@ -64,6 +65,11 @@ def registered_types() -> list[str]:
 
 def current_device_id() -> str:
     return _device_id.get()
+
+
+def current_op_id() -> str | None:
+    """The op_id of the op being applied (None outside `apply_op`)."""
+    return _op_id.get()
 
 
 def payload_hash(op_type: str, data: dict[str, Any]) -> str:
@@ -114,6 +120,7 @@ def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict
             # Not recorded: a later platform version may know the type.
             return _result(op_id, OpOutcome("rejected", "op.unknown_type",
                                             f"unknown operation type {op_type!r}"), None)
+        op_token = _op_id.set(op_id)
         try:
             with database.obj.atomic():  # savepoint: undone unless applied
                 outcome = handler(user, data)
@@ -125,6 +132,8 @@ def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict
             if problem.status >= 500:
                 raise
             outcome = _outcome_of_problem(problem)
+        finally:
+            _op_id.reset(op_token)
         seq = feed.current_seq() if outcome.status == "applied" else None
         result = _result(op_id, outcome, seq)
         AppliedOp.create(op_id=op_id, user_id=user.id, payload_hash=digest, result=result)

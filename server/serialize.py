@@ -76,6 +76,8 @@ def task_json(task: Task) -> dict[str, Any]:
         "parent_task_id": task.parent_task_id,
         "created_at": rfc3339(task.created_at),
         "completed_at": rfc3339(task.completed_at),
+        # The sign-off that created it: what a 撤回 of that sign-off would cancel.
+        "origin_opinion_id": task.origin_opinion_id,
     }
 
 
@@ -100,6 +102,10 @@ def opinion_json(opinion: Opinion) -> dict[str, Any]:
         "document_digest": opinion.document_digest,
         "circulate_to": list(routing.get("circulate_to", [])),
         "countersign_to": list(routing.get("countersign_to", [])),
+        # 撤回: the op that recorded it (task.recall names it) and when it was recalled;
+        # a recalled opinion keeps its text and signature, it no longer counts.
+        "op_id": opinion.op_id,
+        "recalled_at": rfc3339(opinion.recalled_at),
     }
 
 

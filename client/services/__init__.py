@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # the modules import this package: load them lazily below
     from client.services.inbox import InboxService
     from client.services.notices import NoticeService
     from client.services.phrases import PhraseService
+    from client.services.recall import RecallService
     from client.services.signoff import SignoffService
 
 
@@ -28,6 +29,7 @@ class Services:
     inbox: InboxService = field(init=False)
     documents: DocumentService = field(init=False)
     signoff: SignoffService = field(init=False)
+    recall: RecallService = field(init=False)
     notices: NoticeService = field(init=False)
     phrases: PhraseService = field(init=False)
     directory: DirectoryService = field(init=False)
@@ -38,11 +40,13 @@ class Services:
         from client.services.inbox import InboxService
         from client.services.notices import NoticeService
         from client.services.phrases import PhraseService
+        from client.services.recall import RecallService
         from client.services.signoff import SignoffService
 
         self.inbox = InboxService(self.me)
         self.documents = DocumentService(self.me, self.blobs)
         self.signoff = SignoffService(self.me, self.blobs)
+        self.recall = RecallService(self.me)
         self.notices = NoticeService(self.me, self.blobs)
         self.phrases = PhraseService(self.me)
         self.directory = DirectoryService()

@@ -88,7 +88,8 @@ class DocumentService:
                 forward_to=list(o.forward_to or []),
                 forward_to_names=[name(u) for u in o.forward_to or []],
                 signed_at=o.signed_at, signature=o.signature, local_state="",
-                verdict=verify.verify_row(o, digest) if verify_signatures else None))
+                verdict=verify.verify_row(o, digest) if verify_signatures else None,
+                recalled=bool((o.data or {}).get("recalled_at"))))
         for lo in local:
             if lo.signature.get("value") in synced_values:
                 continue  # the platform's copy is shown

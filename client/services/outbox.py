@@ -87,11 +87,40 @@ def next_due_at() -> datetime | None:
     return None if ts is None else from_epoch(ts)
 
 
-def mark_sent(op_ids: Iterable[str]) -> None:
+def mark_sent(op_ids: Iterable[str]) -> list[str]:
+    """Mark the ops sent, just before they are posted; returns those still to post (sent
+    or now marked sent), in the order given. An op withdrawn by the user since the engine
+    picked it (`withdraw`) is left out: the two UPDATEs take the one write lock in turn,
+    so an op is either withdrawn here or posted, never both."""
     ids = list(op_ids)
-    if ids:
+    if not ids:
+        return []
+    db = models.database_proxy.obj
+    with db.atomic():
         OutboxOp.update(state=OpState.SENT.value).where(
             OutboxOp.op_id.in_(ids) & (OutboxOp.state == OpState.QUEUED.value)).execute()
+        still = set(OutboxOp.select(OutboxOp.op_id).where(
+            OutboxOp.op_id.in_(ids) & (OutboxOp.state == OpState.SENT.value)).tuples())
+    return [i for i in ids if (i,) in still]
+
+
+def never_sent(op_id: str) -> bool:
+    """True when the op is queued and was never posted: no attempt can have reached the
+    platform (a failed attempt may have been applied with its answer lost)."""
+    return (OutboxOp.select().where((OutboxOp.op_id == op_id)
+                                    & (OutboxOp.state == OpState.QUEUED.value)
+                                    & (OutboxOp.attempts == 0)).exists())
+
+
+def withdraw(op_id: str) -> bool:
+    """Take a never-sent op out of the queue (the user recalled it); False when it is
+    no longer so (the engine marked it sent meanwhile: then only the platform can undo
+    it). Call inside the transaction of the op owner's local undo."""
+    n = OutboxOp.update(state=OpState.DONE.value, result_code="user.withdrawn",
+                        finished_at=models.now_ts()).where(
+        (OutboxOp.op_id == op_id) & (OutboxOp.state == OpState.QUEUED.value)
+        & (OutboxOp.attempts == 0)).execute()
+    return bool(n)
 
 
 def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) -> Changes:

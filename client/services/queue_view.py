@@ -26,16 +26,18 @@ class QueuedOp:
     state: OpState            # queued, sent (no answer yet), set aside
     attempts: int
     last_error: str | None    # why the last attempt failed, when one did
+    can_recall: bool = False  # a sign-off: 撤回 is offered (client.services.recall)
 
 
 def _document_ids(rows: list[OutboxOp]) -> dict[str, str]:
     """The document each op acts on, by op id."""
-    task_ids = [r.data.get("task_id") for r in rows if r.type == ops.TASK_COMPLETE]
+    signoffs = (ops.TASK_COMPLETE, ops.TASK_RECALL)
+    task_ids = [r.data.get("task_id") for r in rows if r.type in signoffs]
     task_doc = {t.id: t.document_id for t in Task.select(Task.id, Task.document_id)
                 .where(Task.id.in_([t for t in task_ids if t]))}
     out: dict[str, str] = {}
     for r in rows:
-        if r.type == ops.TASK_COMPLETE and r.data.get("task_id") in task_doc:
+        if r.type in signoffs and r.data.get("task_id") in task_doc:
             out[r.op_id] = task_doc[r.data["task_id"]]
         elif r.type == ops.DOCUMENT_MARK_READ and r.data.get("document_id"):
             out[r.op_id] = r.data["document_id"]
@@ -66,5 +68,6 @@ def waiting(limit: int = 500) -> list[QueuedOp]:
         out.append(QueuedOp(op_id=r.op_id, type=r.type, doc_number=number, subject=subject,
                             since=from_epoch(r.created_at) or datetime.min,
                             state=OpState(r.state), attempts=r.attempts,
-                            last_error=r.result_detail if r.attempts else None))
+                            last_error=r.result_detail if r.attempts else None,
+                            can_recall=r.type == ops.TASK_COMPLETE))
     return out

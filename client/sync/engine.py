@@ -213,7 +213,12 @@ class SyncEngine:
             report.pushed[status] = report.pushed.get(status, 0) + n
 
     def _send(self, ops: list[OutboxItem], report: SyncReport) -> None:
-        outbox.mark_sent([op.op_id for op in ops])
+        # Only what is still queued once marked: an op the user withdrew (撤回) since it was
+        # picked is not posted.
+        still = set(outbox.mark_sent([op.op_id for op in ops]))
+        ops = [op for op in ops if op.op_id in still]
+        if not ops:
+            return
         try:
             results = self.api.post_ops([self._wire(op) for op in ops])
         except GovDeskError as exc:

@@ -4,7 +4,8 @@
     python -m client --demo              demo county platform on loopback, as 张建国
     python -m client --screenshot PATH [--view inbox|document|signoff|signed|notices|
                                         compose|login|problems]
-    options: --lang zh_CN|en, --server URL, --user NAME
+    options: --lang zh_CN|en, --server URL, --user NAME; for --screenshot also
+             --scale 1.0..2.0 (text size) and --size WIDTHxHEIGHT (window, default 1366x860)
 """
 
 from __future__ import annotations
@@ -20,8 +21,26 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-VIEWS = ("inbox", "document", "body", "signoff", "signed", "notices", "compose", "login",
-         "problems")
+VIEWS = ("inbox", "document", "body", "signoff", "signed", "recall", "notices", "compose",
+         "login", "problems")
+
+
+def _scale(text: str) -> float:
+    value = float(text)
+    if not 0.8 <= value <= 2.0:
+        raise argparse.ArgumentTypeError("the text size is 0.8 … 2.0")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("write the size as WIDTHxHEIGHT, e.g. 1366x768") \
+            from None
+    if width < 640 or height < 480:
+        raise argparse.ArgumentTypeError("the window is at least 640x480")
+    return width, height
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh_CN", "en"), help="user interface language")
     p.add_argument("--server", help="platform address (otherwise from the settings)")
     p.add_argument("--user", help="user name to sign in with")
+    p.add_argument("--scale", type=_scale,
+                   help="text size for --screenshot (1.5 = 150 %%; default: the setting)")
+    p.add_argument("--size", type=_size, help="window size for --screenshot, WIDTHxHEIGHT")
     return p
 
 
@@ -65,13 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     language = i18n.choose_language(args.lang, saved_language() or settings.language)
     i18n.install(app, language)
-    theme.apply_theme(app, saved_scale())
+    theme.apply_theme(app, args.scale if args.screenshot and args.scale else saved_scale())
     ops = BackgroundOps(app)
     runner = _Runner(app, ops, settings)
     _quit_on_signals(app)
     try:
         if args.screenshot:
-            return runner.screenshot(Path(args.screenshot), args.view)
+            return runner.screenshot(Path(args.screenshot), args.view, args.size)
         if args.demo:
             return runner.demo()
         return runner.normal(args.server or settings.server_url, args.user)
@@ -214,10 +236,10 @@ class _Runner:
         window.show()
         return self.app.exec()
 
-    def screenshot(self, path: Path, view: str) -> int:
+    def screenshot(self, path: Path, view: str, size: tuple[int, int] | None = None) -> int:
         from client.ui import screenshots
 
-        return screenshots.render(self, path, view)
+        return screenshots.render(self, path, view, size=size or screenshots.SIZE)
 
     def shutdown(self) -> None:
         if self.window is not None:

@@ -41,6 +41,8 @@ from client.types import (
     OutboxItem,
     Person,
     Phrase,
+    RecallInfo,
+    RecallOutcome,
     ReceiptStatus,
     SortKey,
     TaskInfo,
@@ -62,6 +64,7 @@ class DocumentBundle:
     images: dict[str, bytes]     # handwriting sha256 → PNG bytes held locally
     body: bytes | None           # body bytes when held locally
     changes: Changes = NO_CHANGES  # what opening it changed (the read mark)
+    recall: RecallInfo | None = None  # my most recent sign-off on it, for 撤回
 
     def shows(self, changes: Changes) -> bool:
         """Whether this page is stale after `changes`."""
@@ -243,13 +246,15 @@ class AppContext(QObject):
 
     @_in_cache
     def op_states(self, op_ids: list[str]) -> dict[str, str | None]:
-        """Where each of these ops is now (queued, sent, done, conflict…; None: unknown)."""
+        """Where each of these ops is now (queued, sent, done, conflict…; "withdrawn":
+        recalled here before it was sent; None: unknown)."""
         from client.services import outbox
 
         states: dict[str, str | None] = {}
         for op_id in op_ids:
             item = outbox.get(op_id)
-            states[op_id] = None if item is None else str(item.state)
+            states[op_id] = None if item is None else (
+                "withdrawn" if item.result_code == "user.withdrawn" else str(item.state))
         return states
 
     @_in_cache
@@ -288,7 +293,8 @@ class AppContext(QObject):
                 if data is not None:
                     images[sha] = data
         body = self.blob_bytes(detail.body.sha256) if detail.body else None
-        return DocumentBundle(detail, task, decisions, draft, images, body, changes)
+        return DocumentBundle(detail, task, decisions, draft, images, body, changes,
+                              recall=s.recall.info(detail.id))
 
     def blob_bytes(self, sha256: str) -> bytes | None:
         blobs = self.profile.blobs
@@ -314,6 +320,10 @@ class AppContext(QObject):
             circulate_to=getattr(req, "circulate_to", ()),
             countersign_to=getattr(req, "countersign_to", ()),
             handwriting_png=req.handwriting_png, signer=self.signer(), now=_now())
+
+    def recall(self, signoff_op_id: str) -> RecallOutcome:
+        """撤回 my sign-off: withdrawn here if never sent, else task.recall queued."""
+        return self.services.recall.recall(signoff_op_id, now=_now())
 
     def save_draft(self, task_id: str, decision: str | None, text: str,
                    forward_to: list[str]) -> None:

@@ -48,6 +48,8 @@ class DeliveryWatch(QObject):
                 if watched is None or state in ("queued", "sent"):
                     continue
                 del self._watched[op_id]
+                if state == "withdrawn":
+                    continue  # recalled before it was sent: the recall said so itself
                 if state == "done":
                     self.message.emit(watched.delivered, 10_000)
                 elif state is not None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, Qt, QTimer, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QTextBrowser,
@@ -22,11 +24,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.types import Attachment, DocumentDetail, OpinionView, TaskInfo
+from client import messages
+from client.types import (
+    Attachment,
+    DocumentDetail,
+    OpinionView,
+    RecallInfo,
+    RecallStage,
+    TaskInfo,
+)
 from client.ui import fmt, processing_form, theme
 from client.ui.resources import icon
 
 ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+# The header (title, subtitle, notes) takes at most this share of the view's height; when
+# its wrapped text is taller (200 % text on a short screen), it scrolls rather than cut.
+HEADER_SHARE = 0.45
 
 
 class DocumentView(QWidget):
@@ -37,6 +52,7 @@ class DocumentView(QWidget):
     fetch_blob = Signal(str)           # sha256 the body or a handwriting image needs
     print_requested = Signal()
     export_requested = Signal()
+    recall_requested = Signal(object)  # RecallInfo: 撤回 my most recent sign-off
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +64,23 @@ class DocumentView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        # Title, subtitle and notes in a header that wraps in full: it is as tall as its
+        # text, up to HEADER_SHARE of the view, and scrolls beyond (never cuts a line).
+        self.header = QWidget()
+        header_layout = QVBoxLayout(self.header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        self.header_area = QScrollArea()
+        self.header_area.setObjectName("documentHeader")
+        self.header_area.setWidget(self.header)
+        self.header_area.setWidgetResizable(True)
+        self.header_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.header_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.header_area)
+        self._header_timer = QTimer(self)
+        self._header_timer.setSingleShot(True)
+        self._header_timer.setInterval(0)
+        self._header_timer.timeout.connect(self.fit_header)
+        self.header_area.installEventFilter(self)
         top = QHBoxLayout()
         self.urgency_tag = QLabel()
         self.urgency_tag.hide()
@@ -64,18 +97,33 @@ class DocumentView(QWidget):
         self.export_button = QPushButton(self.tr("Save as P&DF…"))
         self.export_button.setToolTip(self.tr("Save the processing form as a PDF file"))
         self.export_button.clicked.connect(self.export_requested)
-        layout.addLayout(top)
+        header_layout.addLayout(top)
         self.subtitle = QLabel()
         self.subtitle.setObjectName("muted")
         self.subtitle.setWordWrap(True)
-        layout.addWidget(self.subtitle)
+        header_layout.addWidget(self.subtitle)
         # The buttons on a row of their own: beside the title they left it one character
         # per line at a large text size.
-        actions = QHBoxLayout()
+        self.actions = QWidget()
+        self.actions.setObjectName("documentActions")
+        actions = QHBoxLayout(self.actions)
+        actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.print_button)
         actions.addWidget(self.export_button)
+        # 撤回: my own most recent sign-off on this document, while that is possible.
+        self.recall_button = QPushButton(icon("undo"), self.tr("Re&call my sign-off…"))
+        self.recall_button.setAccessibleName(self.tr("Recall my sign-off"))
+        self.recall_button.clicked.connect(self._recall_clicked)
+        self.recall_button.hide()
+        actions.addWidget(self.recall_button)
         actions.addStretch(1)
-        layout.addLayout(actions)
+        layout.insertWidget(1, self.actions)  # below the header (the page may move it)
+        self.recall_note = QLabel()
+        self.recall_note.setObjectName("muted")
+        self.recall_note.setWordWrap(True)
+        self.recall_note.hide()
+        header_layout.addWidget(self.recall_note)
+        self._recall: RecallInfo | None = None
         self.banner = QLabel()
         self.banner.setObjectName("errorBanner")
         self.banner.setWordWrap(True)
@@ -144,8 +192,38 @@ class DocumentView(QWidget):
         self.tabs.addTab(self.history, self.tr("Routing &history"))
         self.set_detail(None)
 
+    # -- the header: as tall as its wrapped text, up to HEADER_SHARE of the view ------------
+    def fit_header(self) -> None:
+        width = self.header_area.viewport().width()
+        layout = self.header.layout()
+        needed = (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+                  else self.header.sizeHint().height())
+        cap = max(40, int(self.height() * HEADER_SHARE))
+        if needed > cap:
+            # Scrolling: end the view on a whole line of the title, not through one.
+            line = self.title.fontMetrics().lineSpacing()
+            top = self.title.mapTo(self.header, self.title.rect().topLeft()).y()
+            cap = top + max(1, (cap - top) // line) * line + 4
+        height = min(needed, cap)
+        if height != self.header_area.height() or self.header_area.minimumHeight() != height:
+            self.header_area.setFixedHeight(height)
+
+    def _fit_header_soon(self) -> None:
+        self._header_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.fit_header()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.header_area and event.type() == QEvent.Type.Resize:
+            self._fit_header_soon()  # another width: another wrapped height
+        return super().eventFilter(watched, event)
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_header_soon()
         if event.type() == QEvent.Type.FontChange:
             # The text size changed: the fonts chosen here are set explicitly (serif for
             # the body and the form), so they follow by hand; after the event loop turn,
@@ -156,6 +234,50 @@ class DocumentView(QWidget):
         self.body_text.setFont(theme.serif_font(delta=2))
         if self._detail is not None:
             self._render_form()
+
+    # -- 撤回 ----------------------------------------------------------------------------
+    def set_recall(self, info: RecallInfo | None, *, online: bool) -> None:
+        """Offer 撤回 of my most recent sign-off here, and say where it stands."""
+        self._recall = info
+        self.recall_button.setVisible(info is not None)
+        if info is None:
+            self.recall_note.hide()
+            self.recall_button.setToolTip("")
+            return
+        self.recall_button.setEnabled(info.allowed)
+        note = ""
+        if info.stage is RecallStage.QUEUED:
+            tip = self.tr("Your sign-off has not been sent yet: recalling it puts the "
+                          "document back in your to-do list with your text kept.")
+        elif info.stage is RecallStage.REQUESTED:
+            tip = self.tr("A recall of your sign-off is waiting for the platform.")
+            note = (self.tr("Recall request sent; waiting for the platform's answer.")
+                    if online else
+                    self.tr("Recall request queued; it will be sent when the network is "
+                            "back."))
+        elif info.stage is RecallStage.REFUSED or not info.allowed:
+            # The platform's refusal stays in view; the sign-off stands as signed.
+            tip = note = self.cannot_recall_text(info.reason)
+        else:
+            tip = self.tr("Take back your sign-off while the next step has not started. "
+                          "The platform decides.")
+        self.recall_button.setToolTip(tip)
+        self.recall_note.setText(note)
+        self.recall_note.setVisible(bool(note))
+        self._fit_header_soon()
+
+    def cannot_recall_text(self, code: str | None) -> str:
+        """Why a recall is not possible, in the user's words."""
+        if code in (None, "task.recall_too_late"):
+            return self.tr("Cannot recall: the next step has already been handled.")
+        return messages.render(code) if messages.known(code) else code
+
+    def recall_info(self) -> RecallInfo | None:
+        return self._recall
+
+    def _recall_clicked(self) -> None:
+        if self._recall is not None and self._recall.allowed:
+            self.recall_requested.emit(self._recall)
 
     # -- content ----------------------------------------------------------------------
     def detail(self) -> DocumentDetail | None:
@@ -174,7 +296,10 @@ class DocumentView(QWidget):
         for w in (self.print_button, self.export_button, self.tabs):
             w.setEnabled(enabled)
         if detail is None:
+            self.set_recall(None, online=False)
             self.title.setText(self.tr("Choose a document from the list"))
+            self.title.setToolTip("")
+            self._fit_header_soon()
             self.subtitle.setText("")
             self.urgency_tag.hide()
             self.banner.hide()
@@ -185,6 +310,7 @@ class DocumentView(QWidget):
             self.body_text.clear()
             return
         self.title.setText(detail.title)
+        self.title.setToolTip(detail.title)
         self.subtitle.setText("  ·  ".join(p for p in (
             detail.issuer, detail.doc_number, detail.doc_type,
             self.tr("Received %1").replace("%1", fmt.datetime_text(detail.received_at))
@@ -206,6 +332,7 @@ class DocumentView(QWidget):
             self.banner.show()
         else:
             self.banner.hide()
+        self._fit_header_soon()
         self._show_form()
         self._show_body(detail, body_bytes)
         self._show_attachments(detail)
@@ -298,7 +425,8 @@ class DocumentView(QWidget):
         for _at, _n, task, o in sorted(signed, key=lambda s: (s[0], s[1])):
             mark = processing_form.signature_mark(o)
             item = QTreeWidgetItem([fmt.task_kind_text(task.kind), o.author_name,
-                                    fmt.task_status_text(task.status),
+                                    self.tr("Recalled") if o.recalled
+                                    else fmt.task_status_text(task.status),
                                     processing_form.opinion_line(o.decision, o.text),
                                     fmt.datetime_text(o.signed_at),
                                     f"{mark.symbol} {mark.text}"])

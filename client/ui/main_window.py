@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
             lambda doc_id, task_id, prefill: self.open_document(doc_id, task_id,
                                                                 prefill=prefill))
         self.problems_page.error.connect(self.show_error)
+        self.problems_page.message.connect(self.status.showMessage)
         self.status.sync_requested.connect(self.sync_now)
         self.status.problems_requested.connect(lambda: self.nav.select("problems"))
         self.tray.open_document.connect(self._open_from_tray)

@@ -28,6 +28,7 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 class ProblemsView(QWidget):
     redo_requested = Signal(object)      # OutboxItem
     discard_requested = Signal(object)   # OutboxItem
+    recall_requested = Signal(object)    # QueuedOp: 撤回 a sign-off waiting to be sent
     open_document = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -102,7 +103,20 @@ class ProblemsView(QWidget):
         self.queue.setAccessibleName(self.tr("Operations waiting to be sent"))
         for column, width in enumerate((110, 190, 300, 220, 140)):
             self.queue.setColumnWidth(column, width)
+        self.queue.currentItemChanged.connect(lambda *_: self._queue_current())
         layout.addWidget(self.queue, 1)
+        queue_row = QHBoxLayout()
+        self.recall = QPushButton(self.tr("Re&call this sign-off…"))
+        self.recall.setToolTip(self.tr("Take back a sign-off that is still waiting to be "
+                                       "sent: the document returns to your to-do list with "
+                                       "your text kept"))
+        self.recall.clicked.connect(self._recall_clicked)
+        queue_row.addWidget(self.recall)
+        queue_row.addStretch(1)
+        self.queue_actions = QWidget()
+        self.queue_actions.setLayout(queue_row)
+        queue_row.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.queue_actions)
         self.set_queue([])
         self._titles: dict[str, str] = {}
         self._waiting = 0
@@ -145,12 +159,32 @@ class ProblemsView(QWidget):
         for op in waiting:
             state = {"queued": self.tr("Waiting"), "sent": self.tr("Sent, no answer yet"),
                      "set_aside": self.tr("Set aside")}.get(str(op.state), str(op.state))
-            self.queue.addTopLevelItem(QTreeWidgetItem([
+            row = QTreeWidgetItem([
                 self.action_text(op.type), op.doc_number, op.subject,
-                fmt.datetime_text(op.since), state, op.last_error or ""]))
+                fmt.datetime_text(op.since), state, op.last_error or ""])
+            row.setData(0, ITEM_ROLE, op)
+            self.queue.addTopLevelItem(row)
         self.queue_title.setText(self.tr("Waiting to be sent (%n)", "", len(waiting)))
         self.queue_title.setVisible(bool(waiting))
         self.queue.setVisible(bool(waiting))
+        self.queue_actions.setVisible(any(op.can_recall for op in waiting))
+        first = next((i for i, op in enumerate(waiting) if op.can_recall), None)
+        if first is not None:
+            self.queue.setCurrentItem(self.queue.topLevelItem(first))
+        self._queue_current()
+
+    def queue_current(self) -> QueuedOp | None:
+        item = self.queue.currentItem()
+        return item.data(0, ITEM_ROLE) if item else None
+
+    def _queue_current(self) -> None:
+        op = self.queue_current()
+        self.recall.setEnabled(op is not None and op.can_recall)
+
+    def _recall_clicked(self) -> None:
+        op = self.queue_current()
+        if op is not None and op.can_recall:
+            self.recall_requested.emit(op)
 
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty
@@ -168,7 +202,8 @@ class ProblemsView(QWidget):
         return detail or code or ""
 
     def action_text(self, op_type: str) -> str:
-        return {"task.complete": self.tr("Sign-off"), "notice.ack": self.tr("Confirm receipt"),
+        return {"task.complete": self.tr("Sign-off"), "task.recall": self.tr("Recall sign-off"),
+                "notice.ack": self.tr("Confirm receipt"),
                 "notice.publish": self.tr("Publish notice"),
                 "document.mark_read": self.tr("Mark read"),
                 "key.register": self.tr("Register key")}.get(op_type, op_type)

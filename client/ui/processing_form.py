@@ -120,6 +120,11 @@ def _opinion_html(op: OpinionView, images: dict[str, QImage]) -> str:
     # When the text starts with the decision (同意。…), the text alone says it once.
     head = f"<b>{escape(label)}</b>{'：' if body else ''}{lines(body)}" if label \
         else lines(body)
+    if op.recalled:
+        # Kept in the record (opinions are append-only), visibly no longer in force.
+        recalled = QCoreApplication.translate("ProcessingForm", "(recalled by the signer)")
+        head = (f"<s style='color:#6d6d6d'>{head}</s> "
+                f"<b style='color:#6d6d6d'>{escape(recalled)}</b>")
     forward = ""
     if op.forward_to_names:
         to_label = QCoreApplication.translate("ProcessingForm", "To:")

@@ -35,7 +35,7 @@ def save(widget: QWidget, path: Path) -> int:
     return 0 if ok else 1
 
 
-def render(runner: Any, path: Path, view: str) -> int:
+def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) -> int:
     from client.ui.demo import DEMO_USER
 
     if view == "login":
@@ -53,7 +53,7 @@ def render(runner: Any, path: Path, view: str) -> int:
     runner.sign_in_demo(base, user, show=False)
     window = runner.open_window()
     runner.manager.stop(timeout=10)  # a still picture: no background sync meanwhile
-    window.resize(*SIZE)
+    window.resize(*size)
     window.show()
     settle(runner.ops)
 
@@ -94,6 +94,10 @@ def render(runner: Any, path: Path, view: str) -> int:
         return save(window, path)
     if view == "signed":
         _sign_and_confirm(runner, window)
+        return save(window, path)
+    if view == "recall":  # a sign-off still queued: 撤回 offered on the document
+        _sign_and_stay(runner, window)
+        window.status.clearMessage()
         return save(window, path)
     if view == "notices":
         window.nav.select("notices")
@@ -212,6 +216,24 @@ def _sign_and_confirm(runner: Any, window: Any) -> None:
     window.ctx.changes_applied.emit(report.changes)
     settle(runner.ops, 1200)
     window.status.clearMessage()
+
+
+def _sign_and_stay(runner: Any, window: Any) -> None:
+    """The leader signs a 批示 and stays on the document; nothing is sent (no sync)."""
+    window.nav.select("todo")
+    settle(runner.ops)
+    row = next(r for r in window.model.rows() if r.task_kind == "instruct")
+    window.open_document(row.document_id, row.task_id)
+    settle(runner.ops, 1200)
+    panel = window.signoff
+    if panel.task() is None:
+        raise RuntimeError("the sign-off panel did not load the task")
+    panel.select_decision("approve")
+    panel.opinion.setPlainText("同意。请市财政局牵头，会同相关部门抓紧落实，按期报送结果。")
+    panel.sign_button.click()
+    settle(runner.ops, 1200)
+    if not window.document.recall_button.isVisible():
+        raise RuntimeError("no 撤回 offered after the sign-off")
 
 
 def _directory(runner: Any, window: Any) -> tuple[list, list]:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -131,33 +133,49 @@ class SignoffPanel(QFrame):
         self.decision_group.buttonToggled.connect(self._decision_toggled)
         layout.addLayout(self.decisions_box)
 
+        # Opinion and common phrases side by side (two columns): stacked, they took four
+        # rows and made the panel scroll on a 1366 × 768 screen at 150 %.
+        middle = QGridLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setHorizontalSpacing(8)
+        middle.setVerticalSpacing(2)
+        # The opinion's heading carries "Save as phrase" (it saves the opinion's text); the
+        # phrases' column needs only its label, so the opinion keeps the wider column.
+        opinion_head = QHBoxLayout()
+        opinion_head.setContentsMargins(0, 0, 0, 0)
         opinion_label = QLabel(self.tr("&Opinion:"))
-        layout.addWidget(opinion_label)
+        opinion_head.addWidget(opinion_label, 0, Qt.AlignmentFlag.AlignBottom)
+        opinion_head.addStretch(1)
+        self.save_phrase = QPushButton(self.tr("Save as phrase"))
+        self.save_phrase.setToolTip(self.tr("Keep the opinion text in your phrase book"))
+        self.save_phrase.clicked.connect(self._save_phrase)
+        opinion_head.addWidget(self.save_phrase)
+        middle.addLayout(opinion_head, 0, 0)
         self.opinion = _OpinionEdit()
         self.opinion.setAccessibleName(self.tr("Opinion"))
-        self.opinion.setPlaceholderText(self.tr("Write your opinion, or pick a phrase below"))
+        self.opinion.setPlaceholderText(self.tr("Write your opinion, or pick a phrase"))
         self.opinion.setTabChangesFocus(True)
         self.opinion.fit_font()
         self.opinion.textChanged.connect(self._emit_draft)
         opinion_label.setBuddy(self.opinion)
-        layout.addWidget(self.opinion, 1)
-
-        phrase_row = QHBoxLayout()
-        phrases_label = QLabel(self.tr("Common &phrases:"))
-        phrase_row.addWidget(phrases_label)
-        phrase_row.addStretch(1)
-        self.save_phrase = QPushButton(self.tr("Save as phrase"))
-        self.save_phrase.setToolTip(self.tr("Keep the opinion text in your phrase book"))
-        self.save_phrase.clicked.connect(self._save_phrase)
-        phrase_row.addWidget(self.save_phrase)
-        layout.addLayout(phrase_row)
+        middle.addWidget(self.opinion, 1, 0)
+        phrases_label = QLabel(self.tr("&Phrases:"))
+        middle.addWidget(phrases_label, 0, 1, Qt.AlignmentFlag.AlignBottom)
         self.phrases = QListWidget()
         self.phrases.setAccessibleName(self.tr("Common phrases"))
         self.phrases.setToolTip(self.tr("Double-click or press Enter to insert"))
+        # A narrow column: long phrases wrap rather than scroll sideways.
+        self.phrases.setWordWrap(True)
+        self.phrases.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.phrases.setResizeMode(QListWidget.ResizeMode.Adjust)
         self._fit_phrases()
         self.phrases.itemActivated.connect(self._insert_phrase)
         phrases_label.setBuddy(self.phrases)
-        layout.addWidget(self.phrases)
+        middle.addWidget(self.phrases, 1, 1, Qt.AlignmentFlag.AlignTop)
+        middle.setColumnStretch(0, 3)
+        middle.setColumnStretch(1, 2)
+        middle.setRowStretch(1, 1)
+        layout.addLayout(middle, 1)
 
         people_row = QHBoxLayout()
         self.people_button = QPushButton(self.tr("&Recipients…"))
@@ -188,12 +206,23 @@ class SignoffPanel(QFrame):
         self.countersign_row, self.countersign_label = _recipient_row(self.countersign_button)
         layout.addWidget(self.countersign_row)
 
-        hw_label = QLabel(self.tr("Handwritten signature (optional):"))
-        hw_label.setWordWrap(True)
-        layout.addWidget(hw_label)
+        # The handwriting pad folds away behind its heading when the panel would not fit
+        # its screen otherwise (fit_height), and opens when there is room; a click on the
+        # heading opens or closes it, and that choice then stands.
+        self.hw_toggle = QToolButton()
+        self.hw_toggle.setObjectName("padToggle")
+        self.hw_toggle.setCheckable(True)
+        self.hw_toggle.setChecked(True)
+        self.hw_toggle.setAutoRaise(True)
+        self.hw_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.hw_toggle.setAccessibleName(self.tr("Handwritten signature (optional)"))
+        self.hw_toggle.clicked.connect(self._pad_clicked)
+        layout.addWidget(self.hw_toggle)
         # The pad with its two buttons stacked beside it: a row less than label and
         # buttons side by side, which the panel needs to fit at a large text size.
-        hw_row = QHBoxLayout()
+        self.pad_box = QWidget()
+        hw_row = QHBoxLayout(self.pad_box)
+        hw_row.setContentsMargins(0, 0, 0, 0)
         self.pad = HandwritingPad()
         hw_row.addWidget(self.pad, 1)
         hw_buttons = QVBoxLayout()
@@ -203,9 +232,14 @@ class SignoffPanel(QFrame):
         hw_buttons.addWidget(self.clear_pad)
         hw_buttons.addStretch(1)
         hw_row.addLayout(hw_buttons)
-        layout.addLayout(hw_row)
+        layout.addWidget(self.pad_box)
         self.undo_stroke.clicked.connect(self.pad.undo)
         self.clear_pad.clicked.connect(self.pad.clear)
+        # A folded pad's heading says whether a signature is drawn in it.
+        self.pad.changed.connect(lambda: self._show_pad(self.pad_open()))
+        self._pad_chosen: bool | None = None  # the user's own open/closed choice
+        self._available: int | None = None    # the height fit_height was last given
+        self._show_pad(True)
 
         # The message and the sign buttons form a bar the window may pin below a scrolling
         # panel (detach_action_bar), so "Sign" stays in reach on a short screen.
@@ -258,6 +292,40 @@ class SignoffPanel(QFrame):
         left over goes to the opinion (it has the stretch)."""
         layout = self.layout()
         return layout.totalMinimumHeightForWidth(width) if layout else super().heightForWidth(width)
+
+    # -- the folding handwriting pad -----------------------------------------------------
+    def pad_open(self) -> bool:
+        return not self.pad_box.isHidden()
+
+    def _show_pad(self, on: bool) -> None:
+        self.pad_box.setVisible(on)
+        self.hw_toggle.setChecked(on)
+        self.hw_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        label = self.tr("Handwritten signature (optional)")
+        if not on and not self.pad.is_empty():
+            label = self.tr("Handwritten signature (drawn)")
+        self.hw_toggle.setText(label)
+
+    def _pad_clicked(self, checked: bool) -> None:
+        self._pad_chosen = checked
+        self._show_pad(checked)
+
+    def fit_height(self, available: int) -> None:
+        """Open the pad when the whole panel then fits `available` pixels, fold it when
+        not, unless the user chose (clicked its heading)."""
+        self._available = available
+        if self._pad_chosen is not None:
+            return
+        layout = self.layout()
+        width = max(1, self.width())
+        if self.pad_open():
+            needed = layout.totalMinimumHeightForWidth(width)
+        else:
+            needed = (layout.totalMinimumHeightForWidth(width) + layout.spacing()
+                      + self.pad_box.minimumSizeHint().height())
+        want = needed <= available
+        if want != self.pad_open():
+            self._show_pad(want)
 
     def detach_header(self) -> QFrame:
         """Take the heading and due date out of the panel, for the caller to place."""
@@ -336,6 +404,7 @@ class SignoffPanel(QFrame):
         self.opinion.blockSignals(False)
         self._forward = list(draft_forward or [])
         self.pad.clear()
+        self._show_pad(self.pad_open())  # the heading says nothing is drawn
         chosen = draft_decision if draft_decision in decisions else (decisions[0] if decisions
                                                                       else None)
         self._set_enabled(bool(decisions))
@@ -399,7 +468,8 @@ class SignoffPanel(QFrame):
     # -- internals ----------------------------------------------------------------------
     def _set_enabled(self, on: bool) -> None:
         for w in (self.opinion, self.phrases, self.save_phrase, self.people_button, self.pad,
-                  self.undo_stroke, self.clear_pad, self.sign_button, self.sign_next_button):
+                  self.undo_stroke, self.clear_pad, self.sign_button, self.sign_next_button,
+                  self.hw_toggle):
             w.setEnabled(on)
 
     def _decision_toggled(self, _button: object, checked: bool) -> None:
@@ -408,6 +478,11 @@ class SignoffPanel(QFrame):
             self._emit_draft()
 
     def _update_people(self) -> None:
+        self._update_rows()
+        if self._available is not None:
+            self.fit_height(self._available)  # a row came or went: the pad may fit now
+
+    def _update_rows(self) -> None:
         circulates = self._circulates()
         self.circulate_row.setVisible(circulates)
         self.circulate_button.setEnabled(circulates and not self._busy)

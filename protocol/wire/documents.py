@@ -58,6 +58,8 @@ class Task(SyncedObject):
     status: NonEmptyStr
     due_at: Rfc3339 | None
     created_by: NotRequired[str | None]
+    # Extra: the opinion whose sign-off created the task (what its 撤回 cancels).
+    origin_opinion_id: NotRequired[str | None]
 
 
 @with_config(OBJECT_CONFIG)
@@ -74,3 +76,6 @@ class Opinion(SyncedObject):
     signature: Signature | None
     handwriting: NotRequired[BlobRef | None]
     handwriting_sha256: NotRequired[Sha256Hex | None]
+    # Extras of 撤回 (task.recall): the op that recorded it, and when its author recalled it.
+    op_id: NotRequired[str | None]
+    recalled_at: NotRequired[Rfc3339 | None]

@@ -76,6 +76,15 @@ class TaskCompleteData(WireModel):
     countersign_to: Recipients = None
 
 
+class TaskRecallData(WireModel):
+    """`task.recall` (撤回): take back one's own sign-off, named by the `op_id` of the
+    `task.complete` that made it (the client always knows it, even before the pull has
+    brought the opinion). `task_id` is that sign-off's task; both must match."""
+
+    task_id: str = Field(min_length=1, max_length=200)
+    op_id: str = Field(min_length=1, max_length=100)
+
+
 class DocumentMarkReadData(WireModel):
     document_id: NonEmptyStr
     at: Rfc3339
@@ -114,6 +123,7 @@ class KeyRevokeData(WireModel):
 
 OP_DATA: Final[dict[str, type[WireModel]]] = {
     ops.TASK_COMPLETE: TaskCompleteData,
+    ops.TASK_RECALL: TaskRecallData,
     ops.DOCUMENT_MARK_READ: DocumentMarkReadData,
     ops.NOTICE_ACK: NoticeAckData,
     ops.NOTICE_MARK_READ: NoticeMarkReadData,

@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="152"/>
+        <location filename="../../client/ui/app.py" line="174"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="162"/>
+        <location filename="../../client/ui/app.py" line="184"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="192"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -27,84 +27,124 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="120"/>
+        <location filename="../../client/ui/pages/document_page.py" line="133"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="193"/>
+        <location filename="../../client/ui/pages/document_page.py" line="207"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="196"/>
+        <location filename="../../client/ui/pages/document_page.py" line="210"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="199"/>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>Return the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="215"/>
+        <location filename="../../client/ui/pages/document_page.py" line="229"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="216"/>
+        <location filename="../../client/ui/pages/document_page.py" line="230"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="232"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="219"/>
+        <location filename="../../client/ui/pages/document_page.py" line="233"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="246"/>
+        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="253"/>
+        <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="257"/>
+        <source>Recall the sign-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="270"/>
+        <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="275"/>
+        <source>Recall request sent to the platform…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="276"/>
+        <source>Recall request queued; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="278"/>
+        <source>Recalled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <source>Cannot recall: the platform refused (see the document).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="304"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <location filename="../../client/ui/pages/document_page.py" line="307"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="300"/>
+        <location filename="../../client/ui/pages/document_page.py" line="358"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="317"/>
+        <location filename="../../client/ui/pages/document_page.py" line="375"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="326"/>
-        <location filename="../../client/ui/pages/document_page.py" line="354"/>
+        <location filename="../../client/ui/pages/document_page.py" line="384"/>
+        <location filename="../../client/ui/pages/document_page.py" line="412"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="328"/>
-        <location filename="../../client/ui/pages/document_page.py" line="356"/>
+        <location filename="../../client/ui/pages/document_page.py" line="386"/>
+        <location filename="../../client/ui/pages/document_page.py" line="414"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="346"/>
+        <location filename="../../client/ui/pages/document_page.py" line="404"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -112,170 +152,215 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="43"/>
+        <location filename="../../client/ui/document_view.py" line="59"/>
         <source>Document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="60"/>
+        <location filename="../../client/ui/document_view.py" line="93"/>
         <source>&amp;Print…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="61"/>
+        <location filename="../../client/ui/document_view.py" line="94"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="64"/>
+        <location filename="../../client/ui/document_view.py" line="97"/>
         <source>Save as P&amp;DF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="65"/>
+        <location filename="../../client/ui/document_view.py" line="98"/>
         <source>Save the processing form as a PDF file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="86"/>
+        <location filename="../../client/ui/document_view.py" line="114"/>
+        <source>Re&amp;call my sign-off…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="115"/>
+        <source>Recall my sign-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Document sections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="90"/>
+        <location filename="../../client/ui/document_view.py" line="138"/>
         <source>Processing form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="92"/>
+        <location filename="../../client/ui/document_view.py" line="140"/>
         <source>Processing &amp;form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="100"/>
-        <location filename="../../client/ui/document_view.py" line="104"/>
+        <location filename="../../client/ui/document_view.py" line="148"/>
+        <location filename="../../client/ui/document_view.py" line="152"/>
         <source>Document body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="158"/>
         <source>&amp;Body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="117"/>
+        <location filename="../../client/ui/document_view.py" line="165"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="123"/>
+        <location filename="../../client/ui/document_view.py" line="171"/>
         <source>&amp;Open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="125"/>
+        <location filename="../../client/ui/document_view.py" line="173"/>
         <source>Save &amp;as…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="179"/>
         <source>&amp;Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="135"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Decision / opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="135"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
         <source>Signature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="138"/>
+        <location filename="../../client/ui/document_view.py" line="186"/>
         <source>Routing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="144"/>
+        <location filename="../../client/ui/document_view.py" line="192"/>
         <source>Routing &amp;history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="177"/>
+        <location filename="../../client/ui/document_view.py" line="250"/>
+        <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="253"/>
+        <source>A recall of your sign-off is waiting for the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="254"/>
+        <source>Recall request sent; waiting for the platform&apos;s answer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="256"/>
+        <source>Recall request queued; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="262"/>
+        <source>Take back your sign-off while the next step has not started. The platform decides.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="272"/>
+        <source>Cannot recall: the next step has already been handled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="300"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="190"/>
+        <location filename="../../client/ui/document_view.py" line="316"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="203"/>
+        <location filename="../../client/ui/document_view.py" line="329"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="240"/>
+        <location filename="../../client/ui/document_view.py" line="367"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="244"/>
+        <location filename="../../client/ui/document_view.py" line="371"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="260"/>
+        <location filename="../../client/ui/document_view.py" line="387"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="270"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="270"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="276"/>
+        <location filename="../../client/ui/document_view.py" line="403"/>
         <source>&amp;Attachments (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="428"/>
+        <source>Recalled</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -791,82 +876,82 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="169"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="178"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="243"/>
+        <location filename="../../client/ui/main_window.py" line="244"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="244"/>
+        <location filename="../../client/ui/main_window.py" line="245"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -874,37 +959,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="247"/>
+        <location filename="../../client/ui/main_window.py" line="248"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="251"/>
+        <location filename="../../client/ui/main_window.py" line="252"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="256"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="269"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="406"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1210,141 +1295,179 @@
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../client/ui/printing.py" line="72"/>
+        <source>Page %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="50"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="53"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="67"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="70"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="68"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="71"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="81"/>
+        <source>Recall the sign-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="82"/>
+        <source>Recall your sign-off on %1? If it has not been sent yet it is taken back here and the document returns to your to-do list with your opinion kept as a draft.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="92"/>
+        <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="96"/>
+        <source>It was already being sent: a recall request was queued; the platform decides.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="37"/>
+        <location filename="../../client/ui/problems_view.py" line="38"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="40"/>
+        <location filename="../../client/ui/problems_view.py" line="41"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="139"/>
+        <location filename="../../client/ui/problems_view.py" line="153"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="53"/>
+        <location filename="../../client/ui/problems_view.py" line="54"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="60"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="70"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="72"/>
+        <location filename="../../client/ui/problems_view.py" line="73"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="78"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="79"/>
+        <location filename="../../client/ui/problems_view.py" line="80"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Document number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Since</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>Last error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="109"/>
+        <source>Re&amp;call this sign-off…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="110"/>
+        <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="132"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="132"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="119"/>
-        <location filename="../../client/ui/problems_view.py" line="147"/>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="161"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <location filename="../../client/ui/problems_view.py" line="150"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1352,17 +1475,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="160"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="160"/>
         <source>Sent, no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="167"/>
         <source>Waiting to be sent (%n)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1370,32 +1493,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="205"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="205"/>
+        <source>Recall sign-off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="206"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="207"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <location filename="../../client/ui/problems_view.py" line="208"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="174"/>
+        <location filename="../../client/ui/problems_view.py" line="209"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="191"/>
+        <location filename="../../client/ui/problems_view.py" line="226"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1423,32 +1551,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="125"/>
+        <location filename="../../client/ui/processing_form.py" line="130"/>
         <source>To:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="136"/>
+        <location filename="../../client/ui/processing_form.py" line="141"/>
         <source>[handwriting not downloaded]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="178"/>
+        <location filename="../../client/ui/processing_form.py" line="183"/>
         <source>Incoming Document Processing Form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="161"/>
+        <location filename="../../client/ui/processing_form.py" line="166"/>
         <source>Reg. No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="162"/>
+        <location filename="../../client/ui/processing_form.py" line="167"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="159"/>
+        <location filename="../../client/ui/processing_form.py" line="164"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1473,57 +1601,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="160"/>
-        <source>Doc No.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="163"/>
-        <source>Classification</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="164"/>
-        <source>Urgency</source>
+        <location filename="../../client/ui/processing_form.py" line="125"/>
+        <source>(recalled by the signer)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/processing_form.py" line="165"/>
-        <source>Doc type</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="166"/>
-        <source>Signatory</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="170"/>
-        <source>Issued on</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="167"/>
-        <source>Title</source>
+        <source>Doc No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/processing_form.py" line="168"/>
-        <source>Main recipients</source>
+        <source>Classification</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/processing_form.py" line="169"/>
-        <source>Copied to</source>
+        <source>Urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="170"/>
+        <source>Doc type</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/processing_form.py" line="171"/>
-        <source>Waiting for:</source>
+        <source>Signatory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="175"/>
+        <source>Issued on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/processing_form.py" line="172"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="173"/>
+        <source>Main recipients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="174"/>
+        <source>Copied to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="176"/>
+        <source>Waiting for:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="177"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1698,198 +1831,204 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="95"/>
+        <location filename="../../client/ui/signoff_panel.py" line="97"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="142"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="145"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="138"/>
-        <source>Write your opinion, or pick a phrase below</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
-        <source>Common &amp;phrases:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="157"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="158"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="155"/>
+        <location filename="../../client/ui/signoff_panel.py" line="163"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="156"/>
+        <location filename="../../client/ui/signoff_panel.py" line="164"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="163"/>
+        <location filename="../../client/ui/signoff_panel.py" line="179"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="164"/>
+        <location filename="../../client/ui/signoff_panel.py" line="180"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="175"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="176"/>
+        <location filename="../../client/ui/signoff_panel.py" line="192"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="184"/>
+        <location filename="../../client/ui/signoff_panel.py" line="200"/>
         <source>C&amp;ountersign by…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="185"/>
+        <location filename="../../client/ui/signoff_panel.py" line="201"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
-        <source>Handwritten signature (optional):</source>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <source>Write your opinion, or pick a phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="200"/>
+        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <source>&amp;Phrases:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="216"/>
+        <location filename="../../client/ui/signoff_panel.py" line="300"/>
+        <source>Handwritten signature (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="227"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="201"/>
+        <location filename="../../client/ui/signoff_panel.py" line="228"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="223"/>
+        <location filename="../../client/ui/signoff_panel.py" line="253"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="224"/>
+        <location filename="../../client/ui/signoff_panel.py" line="254"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="226"/>
+        <location filename="../../client/ui/signoff_panel.py" line="256"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="229"/>
+        <location filename="../../client/ui/signoff_panel.py" line="259"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="230"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="314"/>
+        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <source>Handwritten signature (drawn)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="378"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="319"/>
+        <location filename="../../client/ui/signoff_panel.py" line="383"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="320"/>
+        <location filename="../../client/ui/signoff_panel.py" line="384"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="325"/>
+        <location filename="../../client/ui/signoff_panel.py" line="389"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="416"/>
-        <location filename="../../client/ui/signoff_panel.py" line="421"/>
+        <location filename="../../client/ui/signoff_panel.py" line="487"/>
+        <location filename="../../client/ui/signoff_panel.py" line="492"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="433"/>
+        <location filename="../../client/ui/signoff_panel.py" line="504"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="435"/>
+        <location filename="../../client/ui/signoff_panel.py" line="506"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="448"/>
+        <location filename="../../client/ui/signoff_panel.py" line="519"/>
         <source>Countersign by (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="457"/>
+        <location filename="../../client/ui/signoff_panel.py" line="528"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="488"/>
+        <location filename="../../client/ui/signoff_panel.py" line="559"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="492"/>
+        <location filename="../../client/ui/signoff_panel.py" line="563"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="497"/>
+        <location filename="../../client/ui/signoff_panel.py" line="568"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2251,6 +2390,36 @@
     <message>
         <source>The task is already assigned to that person.</source>
         <extracomment>task.same_assignee</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot recall: the next step has already been handled.</source>
+        <extracomment>task.recall_too_late</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot recall: the document has been archived.</source>
+        <extracomment>task.recall_document_closed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This sign-off has already been recalled.</source>
+        <extracomment>task.recall_already</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot recall: the platform has no record of this sign-off.</source>
+        <extracomment>task.recall_not_signed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the person who signed may recall a sign-off.</source>
+        <extracomment>task.recall_not_author</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have no sign-off on this document to recall.</source>
+        <extracomment>task.recall_nothing</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

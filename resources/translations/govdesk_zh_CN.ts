@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="152"/>
+        <location filename="../../client/ui/app.py" line="174"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="162"/>
+        <location filename="../../client/ui/app.py" line="184"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="192"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -27,84 +27,124 @@
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="120"/>
+        <location filename="../../client/ui/pages/document_page.py" line="133"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="193"/>
+        <location filename="../../client/ui/pages/document_page.py" line="207"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="196"/>
+        <location filename="../../client/ui/pages/document_page.py" line="210"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="199"/>
+        <location filename="../../client/ui/pages/document_page.py" line="213"/>
         <source>Return the document</source>
         <translation>退回公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="215"/>
+        <location filename="../../client/ui/pages/document_page.py" line="229"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="216"/>
+        <location filename="../../client/ui/pages/document_page.py" line="230"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="232"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="219"/>
+        <location filename="../../client/ui/pages/document_page.py" line="233"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="246"/>
+        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
+        <translation>撤回您的签批（%1）？该签批尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="253"/>
+        <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
+        <translation>撤回您的签批（%1）？只有在下一环节尚未办理时，平台才会同意撤回；撤回后您的意见保留为草稿。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="257"/>
+        <source>Recall the sign-off</source>
+        <translation>撤回签批</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="270"/>
+        <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
+        <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="275"/>
+        <source>Recall request sent to the platform…</source>
+        <translation>撤回请求已发送，等待平台答复…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="276"/>
+        <source>Recall request queued; it will be sent when the network is back.</source>
+        <translation>撤回请求已排队，联网后发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="278"/>
+        <source>Recalled.</source>
+        <translation>已撤回。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <source>Cannot recall: the platform refused (see the document).</source>
+        <translation>无法撤回：平台未同意（详见文件页面）。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/document_page.py" line="304"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <location filename="../../client/ui/pages/document_page.py" line="307"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="300"/>
+        <location filename="../../client/ui/pages/document_page.py" line="358"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="317"/>
+        <location filename="../../client/ui/pages/document_page.py" line="375"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="326"/>
-        <location filename="../../client/ui/pages/document_page.py" line="354"/>
+        <location filename="../../client/ui/pages/document_page.py" line="384"/>
+        <location filename="../../client/ui/pages/document_page.py" line="412"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="328"/>
-        <location filename="../../client/ui/pages/document_page.py" line="356"/>
+        <location filename="../../client/ui/pages/document_page.py" line="386"/>
+        <location filename="../../client/ui/pages/document_page.py" line="414"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="346"/>
+        <location filename="../../client/ui/pages/document_page.py" line="404"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -112,171 +152,216 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="43"/>
+        <location filename="../../client/ui/document_view.py" line="59"/>
         <source>Document</source>
         <translation>公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="60"/>
+        <location filename="../../client/ui/document_view.py" line="93"/>
         <source>&amp;Print…</source>
         <translation>打印(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="61"/>
+        <location filename="../../client/ui/document_view.py" line="94"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation>打印含全部意见的处理笺（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="64"/>
+        <location filename="../../client/ui/document_view.py" line="97"/>
         <source>Save as P&amp;DF…</source>
         <translation>存为PDF(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="65"/>
+        <location filename="../../client/ui/document_view.py" line="98"/>
         <source>Save the processing form as a PDF file</source>
         <translation>把处理笺保存为PDF文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="86"/>
+        <location filename="../../client/ui/document_view.py" line="114"/>
+        <source>Re&amp;call my sign-off…</source>
+        <translation>撤回我的签批(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="115"/>
+        <source>Recall my sign-off</source>
+        <translation>撤回我的签批</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="134"/>
         <source>Document sections</source>
         <translation>公文内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="90"/>
+        <location filename="../../client/ui/document_view.py" line="138"/>
         <source>Processing form</source>
         <translation>处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="92"/>
+        <location filename="../../client/ui/document_view.py" line="140"/>
         <source>Processing &amp;form</source>
         <translation>处理笺(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="100"/>
-        <location filename="../../client/ui/document_view.py" line="104"/>
+        <location filename="../../client/ui/document_view.py" line="148"/>
+        <location filename="../../client/ui/document_view.py" line="152"/>
         <source>Document body</source>
         <translation>公文正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="110"/>
+        <location filename="../../client/ui/document_view.py" line="158"/>
         <source>&amp;Body</source>
         <translation>正文(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="117"/>
+        <location filename="../../client/ui/document_view.py" line="165"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="123"/>
+        <location filename="../../client/ui/document_view.py" line="171"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="125"/>
+        <location filename="../../client/ui/document_view.py" line="173"/>
         <source>Save &amp;as…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="131"/>
+        <location filename="../../client/ui/document_view.py" line="179"/>
         <source>&amp;Attachments</source>
         <translation>附件(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="182"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="135"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Decision / opinion</source>
         <translation>处理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="135"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="136"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
         <source>Signature</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="138"/>
+        <location filename="../../client/ui/document_view.py" line="186"/>
         <source>Routing history</source>
         <translation>流转记录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="144"/>
+        <location filename="../../client/ui/document_view.py" line="192"/>
         <source>Routing &amp;history</source>
         <translation>流转记录(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="177"/>
+        <location filename="../../client/ui/document_view.py" line="250"/>
+        <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
+        <translation>您的签批尚未发送：撤回后文件回到您的待办，所填意见保留。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="253"/>
+        <source>A recall of your sign-off is waiting for the platform.</source>
+        <translation>您的撤回请求正在等待平台处理。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="254"/>
+        <source>Recall request sent; waiting for the platform&apos;s answer.</source>
+        <translation>撤回请求已发送，等待平台答复。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="256"/>
+        <source>Recall request queued; it will be sent when the network is back.</source>
+        <translation>撤回请求已排队，联网后发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="262"/>
+        <source>Take back your sign-off while the next step has not started. The platform decides.</source>
+        <translation>下一环节尚未办理时可以撤回您的签批，由平台最终确认。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="272"/>
+        <source>Cannot recall: the next step has already been handled.</source>
+        <translation>无法撤回：下一步已开始办理。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="300"/>
         <source>Choose a document from the list</source>
         <translation>请从列表中选择公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="190"/>
+        <location filename="../../client/ui/document_view.py" line="316"/>
         <source>Received %1</source>
         <translation>收文时间 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="203"/>
+        <location filename="../../client/ui/document_view.py" line="329"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation>警告：本机的公文与平台的摘要不一致，请勿签批；请重新同步或联系收文登记人员。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="240"/>
+        <location filename="../../client/ui/document_view.py" line="367"/>
         <source>This document has no body text.</source>
         <translation>此公文没有正文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="244"/>
+        <location filename="../../client/ui/document_view.py" line="371"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation>正文（%1）尚未下载，联网后将自动显示。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="260"/>
+        <location filename="../../client/ui/document_view.py" line="387"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation>无法打开正文PDF（%1）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="270"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>On this computer</source>
         <translation>已在本机</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="270"/>
+        <location filename="../../client/ui/document_view.py" line="397"/>
         <source>Not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="276"/>
+        <location filename="../../client/ui/document_view.py" line="403"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="428"/>
+        <source>Recalled</source>
+        <translation>已撤回</translation>
     </message>
 </context>
 <context>
@@ -791,119 +876,119 @@
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="169"/>
+        <location filename="../../client/ui/main_window.py" line="170"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="171"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="173"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="177"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="178"/>
+        <location filename="../../client/ui/main_window.py" line="179"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="185"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="187"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="188"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="243"/>
+        <location filename="../../client/ui/main_window.py" line="244"/>
         <source>Quit GovDesk</source>
         <translation>退出政务桌面</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="244"/>
+        <location filename="../../client/ui/main_window.py" line="245"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation>
             <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="247"/>
+        <location filename="../../client/ui/main_window.py" line="248"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="251"/>
+        <location filename="../../client/ui/main_window.py" line="252"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="256"/>
         <source>&amp;Send first, then quit</source>
         <translation>先发送再退出(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit anyway</source>
         <translation>直接退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="269"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="406"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1209,190 +1294,233 @@
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../client/ui/printing.py" line="72"/>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页 共 %2 页</translation>
+    </message>
+</context>
+<context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="50"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="53"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="67"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="70"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="68"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="71"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="81"/>
+        <source>Recall the sign-off</source>
+        <translation>撤回签批</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="82"/>
+        <source>Recall your sign-off on %1? If it has not been sent yet it is taken back here and the document returns to your to-do list with your opinion kept as a draft.</source>
+        <translation>撤回您对%1的签批？如尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="92"/>
+        <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
+        <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="96"/>
+        <source>It was already being sent: a recall request was queued; the platform decides.</source>
+        <translation>该签批已在发送中：已排队撤回请求，由平台确认能否撤回。</translation>
     </message>
 </context>
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="37"/>
+        <location filename="../../client/ui/problems_view.py" line="38"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="40"/>
+        <location filename="../../client/ui/problems_view.py" line="41"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="139"/>
+        <location filename="../../client/ui/problems_view.py" line="153"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="53"/>
+        <location filename="../../client/ui/problems_view.py" line="54"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="60"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="70"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="72"/>
+        <location filename="../../client/ui/problems_view.py" line="73"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="78"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="79"/>
+        <location filename="../../client/ui/problems_view.py" line="80"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>Document number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Since</source>
         <translation>操作时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="101"/>
         <source>Last error</source>
         <translation>上次错误</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="103"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="109"/>
+        <source>Re&amp;call this sign-off…</source>
+        <translation>撤回此签批(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="110"/>
+        <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
+        <translation>撤回尚未发送的签批：文件回到您的待办，所填意见保留</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="132"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="132"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="119"/>
-        <location filename="../../client/ui/problems_view.py" line="147"/>
+        <location filename="../../client/ui/problems_view.py" line="133"/>
+        <location filename="../../client/ui/problems_view.py" line="161"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <location filename="../../client/ui/problems_view.py" line="150"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation>
             <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="160"/>
         <source>Waiting</source>
         <translation>等待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="160"/>
         <source>Sent, no answer yet</source>
         <translation>已发出，待平台答复</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="167"/>
         <source>Waiting to be sent (%n)</source>
         <translation>
             <numerusform>待发送的操作（%n）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="205"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="205"/>
+        <source>Recall sign-off</source>
+        <translation>撤回签批</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="206"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="207"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <location filename="../../client/ui/problems_view.py" line="208"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="174"/>
+        <location filename="../../client/ui/problems_view.py" line="209"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="191"/>
+        <location filename="../../client/ui/problems_view.py" line="226"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -1420,32 +1548,32 @@
         <translation>传阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="125"/>
+        <location filename="../../client/ui/processing_form.py" line="130"/>
         <source>To:</source>
         <translation>送：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="136"/>
+        <location filename="../../client/ui/processing_form.py" line="141"/>
         <source>[handwriting not downloaded]</source>
         <translation>[手写签名未下载]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="178"/>
+        <location filename="../../client/ui/processing_form.py" line="183"/>
         <source>Incoming Document Processing Form</source>
         <translation>收文处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="161"/>
+        <location filename="../../client/ui/processing_form.py" line="166"/>
         <source>Reg. No.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="162"/>
+        <location filename="../../client/ui/processing_form.py" line="167"/>
         <source>Received</source>
         <translation>收文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="159"/>
+        <location filename="../../client/ui/processing_form.py" line="164"/>
         <source>Issuer</source>
         <translation>来文单位</translation>
     </message>
@@ -1470,57 +1598,62 @@
         <translation>绝密</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="160"/>
+        <location filename="../../client/ui/processing_form.py" line="125"/>
+        <source>(recalled by the signer)</source>
+        <translation>（签批人已撤回）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="165"/>
         <source>Doc No.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="163"/>
+        <location filename="../../client/ui/processing_form.py" line="168"/>
         <source>Classification</source>
         <translation>密级</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="164"/>
+        <location filename="../../client/ui/processing_form.py" line="169"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="165"/>
+        <location filename="../../client/ui/processing_form.py" line="170"/>
         <source>Doc type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="166"/>
+        <location filename="../../client/ui/processing_form.py" line="171"/>
         <source>Signatory</source>
         <translation>签发人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="170"/>
+        <location filename="../../client/ui/processing_form.py" line="175"/>
         <source>Issued on</source>
         <translation>成文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="167"/>
+        <location filename="../../client/ui/processing_form.py" line="172"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="168"/>
+        <location filename="../../client/ui/processing_form.py" line="173"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="169"/>
+        <location filename="../../client/ui/processing_form.py" line="174"/>
         <source>Copied to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="171"/>
+        <location filename="../../client/ui/processing_form.py" line="176"/>
         <source>Waiting for:</source>
         <translation>待办理：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="172"/>
+        <location filename="../../client/ui/processing_form.py" line="177"/>
         <source>Notes</source>
         <translation>附注</translation>
     </message>
@@ -1695,198 +1828,204 @@
 <context>
     <name>SignoffPanel</name>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="95"/>
+        <location filename="../../client/ui/signoff_panel.py" line="97"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="134"/>
+        <location filename="../../client/ui/signoff_panel.py" line="142"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="137"/>
+        <location filename="../../client/ui/signoff_panel.py" line="145"/>
         <source>Opinion</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="138"/>
-        <source>Write your opinion, or pick a phrase below</source>
-        <translation>填写意见，或从下方常用语中选择</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
-        <source>Common &amp;phrases:</source>
-        <translation>常用语(&amp;P)：</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/signoff_panel.py" line="149"/>
+        <location filename="../../client/ui/signoff_panel.py" line="157"/>
         <source>Save as phrase</source>
         <translation>存为常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="150"/>
+        <location filename="../../client/ui/signoff_panel.py" line="158"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation>把当前意见保存到常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="155"/>
+        <location filename="../../client/ui/signoff_panel.py" line="163"/>
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="156"/>
+        <location filename="../../client/ui/signoff_panel.py" line="164"/>
         <source>Double-click or press Enter to insert</source>
         <translation>双击或按回车插入</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="163"/>
+        <location filename="../../client/ui/signoff_panel.py" line="179"/>
         <source>&amp;Recipients…</source>
         <translation>选择人员(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="164"/>
+        <location filename="../../client/ui/signoff_panel.py" line="180"/>
         <source>Choose who handles or receives it next</source>
         <translation>选择下一步办理或接收的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="175"/>
+        <location filename="../../client/ui/signoff_panel.py" line="191"/>
         <source>&amp;Circulate to…</source>
         <translation>传阅(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="176"/>
+        <location filename="../../client/ui/signoff_panel.py" line="192"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation>选择传阅（阅知）这份公文的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="184"/>
+        <location filename="../../client/ui/signoff_panel.py" line="200"/>
         <source>C&amp;ountersign by…</source>
         <translation>会签(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="185"/>
+        <location filename="../../client/ui/signoff_panel.py" line="201"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation>选择一同签署（会签）的其他单位领导</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
-        <source>Handwritten signature (optional):</source>
-        <translation>手写签名（可选）：</translation>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <source>Write your opinion, or pick a phrase</source>
+        <translation>请填写意见，或选用右侧常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="200"/>
+        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <source>&amp;Phrases:</source>
+        <translation>常用语(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="216"/>
+        <location filename="../../client/ui/signoff_panel.py" line="300"/>
+        <source>Handwritten signature (optional)</source>
+        <translation>手写签名（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="227"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="201"/>
+        <location filename="../../client/ui/signoff_panel.py" line="228"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="223"/>
+        <location filename="../../client/ui/signoff_panel.py" line="253"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="224"/>
+        <location filename="../../client/ui/signoff_panel.py" line="254"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="226"/>
+        <location filename="../../client/ui/signoff_panel.py" line="256"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="229"/>
+        <location filename="../../client/ui/signoff_panel.py" line="259"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="230"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="314"/>
+        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <source>Handwritten signature (drawn)</source>
+        <translation>手写签名（已签写）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/signoff_panel.py" line="378"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="319"/>
+        <location filename="../../client/ui/signoff_panel.py" line="383"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="320"/>
+        <location filename="../../client/ui/signoff_panel.py" line="384"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="323"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="324"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="325"/>
+        <location filename="../../client/ui/signoff_panel.py" line="389"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="416"/>
-        <location filename="../../client/ui/signoff_panel.py" line="421"/>
+        <location filename="../../client/ui/signoff_panel.py" line="487"/>
+        <location filename="../../client/ui/signoff_panel.py" line="492"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="433"/>
+        <location filename="../../client/ui/signoff_panel.py" line="504"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="435"/>
+        <location filename="../../client/ui/signoff_panel.py" line="506"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="448"/>
+        <location filename="../../client/ui/signoff_panel.py" line="519"/>
         <source>Countersign by (会签)</source>
         <translation>会签人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="457"/>
+        <location filename="../../client/ui/signoff_panel.py" line="528"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="488"/>
+        <location filename="../../client/ui/signoff_panel.py" line="559"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="492"/>
+        <location filename="../../client/ui/signoff_panel.py" line="563"/>
         <source>Choose who receives it before sending it on.</source>
         <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="497"/>
+        <location filename="../../client/ui/signoff_panel.py" line="568"/>
         <source>Write the reason for returning it.</source>
         <translation>请填写退回理由。</translation>
     </message>
@@ -2247,6 +2386,36 @@
         <source>The task is already assigned to that person.</source>
         <extracomment>task.same_assignee</extracomment>
         <translation>该待办已经分派给此人。</translation>
+    </message>
+    <message>
+        <source>Cannot recall: the next step has already been handled.</source>
+        <extracomment>task.recall_too_late</extracomment>
+        <translation>无法撤回：下一步已开始办理。</translation>
+    </message>
+    <message>
+        <source>Cannot recall: the document has been archived.</source>
+        <extracomment>task.recall_document_closed</extracomment>
+        <translation>无法撤回：文件已归档。</translation>
+    </message>
+    <message>
+        <source>This sign-off has already been recalled.</source>
+        <extracomment>task.recall_already</extracomment>
+        <translation>该签批已经撤回。</translation>
+    </message>
+    <message>
+        <source>Cannot recall: the platform has no record of this sign-off.</source>
+        <extracomment>task.recall_not_signed</extracomment>
+        <translation>无法撤回：平台没有这份签批的记录。</translation>
+    </message>
+    <message>
+        <source>Only the person who signed may recall a sign-off.</source>
+        <extracomment>task.recall_not_author</extracomment>
+        <translation>只有签批人本人可以撤回签批。</translation>
+    </message>
+    <message>
+        <source>You have no sign-off on this document to recall.</source>
+        <extracomment>task.recall_nothing</extracomment>
+        <translation>您在这份文件上没有可撤回的签批。</translation>
     </message>
     <message>
         <source>Please give a reason for returning it.</source>

@@ -5,6 +5,8 @@ Spec: docs/contracts.md "Workflow rules" (after the 2012 党政机关公文处�
 - `registration`: 签收/登记 of one document or of many at once (the demo's bulk load);
 - `signoff`: the ops `task.complete` (parse, check against protocol.workflow_rules,
   verify the signature, record the opinion) and `document.mark_read`;
+- `recall`: the op `task.recall` (撤回 one's own sign-off while its next steps have not
+  started, protocol.workflow_rules.check_recall);
 - `stages`: the stage machine (forward, return, next stage, completion);
 - `clerk`: cancel, re-route, archive, republish, and who may do them;
 - `common`: ids, blob ownership, the users a route names, publishing one action's changes.
@@ -24,6 +26,7 @@ from server.workflow.clerk import (
     reroute_task,
 )
 from server.workflow.common import MAX_ROUTE, contains_nul, new_id, uploaded_by
+from server.workflow.recall import recall_signoff
 from server.workflow.registration import (
     DOC_TYPES,
     MAX_TEXT,
@@ -42,7 +45,7 @@ __all__ = [
     "DOC_TYPES", "MAX_ROUTE", "MAX_TEXT", "SENDABLE_CLASSIFICATIONS", "URGENCIES",
     "BulkDocument", "SignOff", "archive_document", "cancel_task", "check_clerk_of",
     "complete_task", "contains_nul", "mark_document_read", "new_id", "next_registration_number",
-    "parse_signoff", "register_document", "register_document_from_blobs",
+    "parse_signoff", "recall_signoff", "register_document", "register_document_from_blobs",
     "register_documents_bulk", "republish_unit_documents", "reroute_task", "uploaded_by",
     "validate_meta",
 ]

@@ -81,7 +81,8 @@ def reroute_task(actor: User, task_id: str, assignee_id: str) -> Task:
         ch.touch_task(task)
         parent = Task.get_or_none(id=task.parent_task_id) if task.parent_task_id else None
         new = _new_task(ch, assignee_id=target.id, kind=task.kind, stage=task.stage,
-                        parent=parent, created_by=task.created_by, due_at=task.due_at)
+                        parent=parent, created_by=task.created_by, due_at=task.due_at,
+                        origin=task.origin_opinion_id)  # the same step, for a 撤回 too
         _publish(ch)
         return new
 

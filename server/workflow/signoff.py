@@ -20,7 +20,7 @@ from server import clock, feed
 from server.db import write_tx
 from server.errors import Problem
 from server.models import Document, Opinion, Receipt, SigningKey, Task, User
-from server.ops import OpOutcome, register_op
+from server.ops import OpOutcome, current_op_id, register_op
 from server.serialize import parse_time, receipt_json
 from server.visibility import document_audience, receipt_audience
 from server.workflow.common import (
@@ -163,6 +163,7 @@ def complete_task(user: User, data: Any) -> dict[str, Any]:
             text=so.text, handwriting_sha256=so.handwriting_sha256,
             forward_to=list(so.forward_to), signed_at=so.signed_at, signature=so.signature,
             document_digest=doc.digest, routing=routing, updated_at=clock.now(),
+            op_id=current_op_id(),
         )
         ch.opinions[opinion.id] = opinion
         task.status = "returned" if so.decision == "return" else "done"
@@ -173,7 +174,7 @@ def complete_task(user: User, data: Any) -> dict[str, Any]:
             ch.doc_changed = True
 
         follow_decision(ch, task, decision=so.decision, forward_to=so.forward_to,
-                        signer_id=user.id)
+                        signer_id=user.id, opinion_id=opinion.id)
         if ch.doc_changed:
             ch.touch_doc()
         _publish(ch)

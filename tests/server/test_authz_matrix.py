@@ -220,6 +220,18 @@ def test_task_complete_refusals_for_the_assignee(world: World) -> None:
     assert _op(world, "leader", "task.complete", stolen) == ("rejected", "blob.not_found")
 
 
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "staff"])
+def test_only_the_author_may_recall_a_signoff(world: World, role: str) -> None:
+    """撤回 of the proposer's opinion on D by everyone else: those who see D are told it
+    is not theirs, the others learn nothing about it. The opinion stays as it was."""
+    data = {"task_id": world.opinion["task_id"], "op_id": world.opinion["op_id"]}
+    expected = (("rejected", "task.recall_not_author") if FEED_VISIBILITY[role][0]
+                else ("conflict", "task.recall_not_signed"))
+    assert _op(world, role, "task.recall", data) == expected
+    world.api["clerk"].pull()
+    assert world.api["clerk"].state[("opinion", world.opinion["id"])]["recalled_at"] is None
+
+
 # role -> expected result of marking D read
 MARK_READ_D = {r: ("applied", None) if FEED_VISIBILITY[r][0] else
                ("rejected", "document.not_found") for r in ROLES}

@@ -422,12 +422,19 @@ def test_every_op_type_replays_as_duplicate(
         data = {"notice_id": notice["id"], "at": at}
         assert p["town_a"].op(op_type, data, op_id=op_id)["status"] == "applied", op_type
         assert p["town_a"].op(op_type, data, op_id=op_id)["status"] == "duplicate", op_type
+    # 撤回 of the sign-off above (the mayor has not started): one recall, then duplicate.
+    p["proposer"].pull()
+    (signed,) = p["proposer"].objects("opinion", document_id=doc_id)
+    recall = {"task_id": task["id"], "op_id": signed["op_id"]}
+    op_id = uid()
+    assert p["proposer"].op("task.recall", recall, op_id=op_id)["status"] == "applied"
+    assert p["proposer"].op("task.recall", recall, op_id=op_id)["status"] == "duplicate"
     # Same op_id, other payload: rejected.
     reused = p["town_a"].op("notice.ack", {"notice_id": notice["id"], "at": at}, op_id="x" + doc_id)
     again = p["town_a"].op("notice.mark_read", {"notice_id": notice["id"], "at": at},
                            op_id="x" + doc_id)
     assert reused["status"] == "applied" and again["code"] == "op.id_reused"
-    covered = {"key.register", "key.revoke", "task.complete", "document.mark_read",
+    covered = {"key.register", "key.revoke", "task.complete", "task.recall", "document.mark_read",
                "notice.publish", "notice.mark_read", "notice.ack"}
     # Other tests may register op types of their own; the platform's domains must match.
     ours = {t for t in ops.registered_types()
@@ -438,6 +445,8 @@ def test_every_op_type_replays_as_duplicate(
     p["clerk"].pull()
     assert len(p["clerk"].objects("opinion", document_id=doc_id)) == 1
     assert len(p["clerk"].objects("task", document_id=doc_id, kind="instruct")) == 1
+    (recalled,) = p["clerk"].objects("opinion", document_id=doc_id)
+    assert recalled["recalled_at"] is not None and recalled["version"] == 2
     (revoked,) = [k for k in p["clerk"].objects("key") if k["id"] == kp.key_id]
     assert revoked["revoked_at"] is not None and revoked["version"] == 2
     p["proposer"].pull()

@@ -102,10 +102,20 @@ def _list_problems(view: QListWidget) -> list[str]:
         item = view.item(i)
         if item.isHidden() or not item.text():
             continue
-        room = view.visualItemRect(item).width() - 2 * pad - 4  # 4 px selection border
+        rect = view.visualItemRect(item)
+        room = rect.width() - 2 * pad - 4  # 4 px selection border
         needed = fm.horizontalAdvance(item.text())
         if not item.icon().isNull():
             needed += view.iconSize().width() + 4
+        if view.wordWrap():
+            # A wrapping list (the sign-off panel's phrases): the item is as tall as its
+            # wrapped lines (in the list's own font, at the room the item really has).
+            own = view.fontMetrics()
+            lines = -(-own.horizontalAdvance(item.text()) // max(1, rect.width() - 4))
+            if rect.height() < lines * own.lineSpacing():
+                problems.append(f"item {item.text()!r}: {rect.height()} px high, needs "
+                                f"{lines} lines")
+            continue
         if needed > room:
             problems.append(f"item {item.text()!r}: {room} px, needs {needed}")
     return problems

@@ -157,3 +157,39 @@ def test_routing_record_is_in_time_order_without_repeated_decisions(
         "于本周五前报送落实情况。", "同意拟办意见。请各相关单位抓好落实。"]
     assert rows[3].text(3).startswith("办结：")
     assert rows[4].text(3) == "" and rows[4].text(2) == "待办"
+
+
+@needs_poppler
+def test_pages_are_closed_and_numbered(qapp, zh, tmp_path) -> None:  # noqa: ANN001
+    """A form that breaks across pages: the first page's table ends with a rule under its
+    last row (nothing drawn below it), the next opens with one, and every page says
+    "第 N 页 共 M 页" at its foot."""
+    base = detail_with_opinions(5)
+    long_ops = [dataclasses.replace(o, text=(o.text + "\n") * 7) for o in base.opinions]
+    detail = dataclasses.replace(base, opinions=long_ops)
+    pdf = _export(detail, tmp_path / "long.pdf")
+    pages = _pages(pdf)
+    assert pages >= 2
+    for page in range(1, pages + 1):
+        lines = [line.strip() for line in _page_lines(pdf, page) if line.strip()]
+        assert "".join(lines[-1].split()) == f"第{page}页共{pages}页", lines[-3:]
+
+    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "2", str(pdf),
+                    str(tmp_path / "page")], check=True, timeout=60)
+    first, second = (QImage(str(p)) for p in sorted(tmp_path.glob("page*.png")))
+    width = first.width()
+    # Page 1: the lowest dark row of the table spans the table (a closing rule), and no
+    # border runs on below it down to the footer band.
+    def rule(img: QImage, y: int) -> bool:
+        runs = _dark_runs(img, y, 0, width)
+        return any(b - a > width * 0.78 for a, b in runs)
+
+    y = first.height() - int(first.height() * 0.12)  # above the page number
+    while y > 0 and not _dark_runs(first, y, 0, width):
+        y -= 1
+    assert any(rule(first, y - d) for d in range(3)), _dark_runs(first, y, 0, width)
+    # Page 2: the first dark row from the top is a rule across the table as well.
+    y = int(second.height() * 0.05)
+    while y < second.height() // 2 and not _dark_runs(second, y, 0, width):
+        y += 1
+    assert any(rule(second, y + d) for d in range(3)), _dark_runs(second, y, 0, width)

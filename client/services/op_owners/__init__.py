@@ -16,11 +16,13 @@ from client.services.op_owners import (
     notice_ack,
     notice_publish,
     task_complete,
+    task_recall,
 )
 from client.services.op_owners.base import OpOwner
 from protocol import ops
 
 TASK_COMPLETE: Final = task_complete.OWNER
+TASK_RECALL: Final = task_recall.OWNER
 DOCUMENT_MARK_READ: Final = document_mark_read.OWNER
 NOTICE_ACK: Final = notice_ack.OWNER
 NOTICE_PUBLISH: Final = notice_publish.OWNER
@@ -28,7 +30,7 @@ KEY_REGISTER: Final = keys.REGISTER
 KEY_REVOKE: Final = keys.REVOKE
 
 OWNERS: Final[dict[str, OpOwner]] = {o.op_type: o for o in (
-    TASK_COMPLETE, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE)}
+    TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE)}
 
 NOT_SENT: Final[dict[str, str]] = {
     ops.NOTICE_MARK_READ: "reading a notice stays local; only 确认收到 (notice.ack) is sent",

@@ -5,7 +5,12 @@ The only writer of `Task.local_state` (a test greps the source for it):
 - applied/duplicate: the local opinion is done; the task stays "pending_sync" until the
   pull brings its new status (`SETTLED_BY_PULL_SQL`, run by client.sync.apply);
 - conflict/rejected: opinion and task marked "conflict"/"rejected", shown as a problem;
-- discarded by the user: the task's mark is cleared, the opinion kept as "discarded".
+- discarded by the user: the task's mark is cleared, the opinion kept as "discarded";
+- withdrawn by the user (撤回 before it was ever sent, `withdraw`): the op leaves the
+  queue, the task's mark is cleared (back to 待办), the opinion kept as "withdrawn" and
+  its text, decision and recipients become the task's draft;
+- recalled on the platform (`recalled`, called by the task.recall owner): the same
+  mark is cleared and the text becomes the draft again.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
+import peewee
+
+from client import models
 from client.changes import Changes, changed
-from client.models import LocalOpinion, Task
+from client.models import LocalOpinion, Opinion, OpinionDraft, Task
 from client.services import outbox
 from client.services.op_owners.base import OpOwner
 from client.types import OpId, OpState, OutboxItem
@@ -84,6 +92,51 @@ class TaskCompleteOwner(OpOwner):
             & Task.local_state.in_(("conflict", "rejected"))).execute()
         outbox.resolve(op_id, "discarded")
         return self._touched(op_id, task_id)
+
+    def withdraw(self, op_id: str) -> Changes | None:
+        """撤回 a sign-off still queued here and never sent; None when it no longer is
+        (sent meanwhile: only the platform can recall it). Inside the caller's
+        transaction."""
+        lo = LocalOpinion.get_or_none(LocalOpinion.op_id == op_id)
+        if lo is None or lo.state != "pending_sync" or not outbox.withdraw(op_id):
+            return None
+        LocalOpinion.update(state="withdrawn").where(LocalOpinion.op_id == op_id).execute()
+        Task.update(local_state="").where(
+            (Task.id == lo.task_id) & (Task.local_op_id == op_id)
+            & (Task.local_state == "pending_sync")).execute()
+        self._keep_as_draft(lo.task_id, lo.author_id, lo.decision, lo.text,
+                            list(lo.forward_to or []))
+        return self._touched(op_id, lo.task_id)
+
+    def recalled(self, op_id: str, task_id: str) -> Changes:
+        """The platform applied the recall of sign-off `op_id`: the task is pending again
+        (the pull brings it); nothing waits on this PC any more, and the text is a draft."""
+        LocalOpinion.update(state="recalled").where(
+            (LocalOpinion.op_id == op_id) & LocalOpinion.state.in_(("pending_sync", "done"))
+        ).execute()
+        Task.update(local_state="").where(
+            (Task.id == task_id) & (Task.local_op_id == op_id)
+            & (Task.local_state == "pending_sync")).execute()
+        lo = LocalOpinion.get_or_none(LocalOpinion.op_id == op_id)
+        if lo is not None:
+            self._keep_as_draft(task_id, lo.author_id, lo.decision, lo.text,
+                                list(lo.forward_to or []))
+        else:  # signed on another PC: the platform's copy holds the text
+            for o in Opinion.select().where(
+                    (Opinion.task_id == task_id)
+                    & (peewee.fn.json_extract(Opinion.data, "$.op_id") == op_id)):
+                self._keep_as_draft(task_id, o.author_id, o.decision, o.text,
+                                    list(o.forward_to or []))
+        return self._touched(op_id, task_id)
+
+    @staticmethod
+    def _keep_as_draft(task_id: str, author_id: str, decision: str, text: str,
+                       forward_to: list[str]) -> None:
+        """The recalled text becomes the task's draft, unless one was written since."""
+        if OpinionDraft.get_or_none(OpinionDraft.task_id == task_id) is not None:
+            return
+        OpinionDraft.create(task_id=task_id, author_id=author_id, decision=decision,
+                            text=text, forward_to=forward_to, updated_at=models.now_ts())
 
 
 OWNER = TaskCompleteOwner()

@@ -8,7 +8,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
-from client.types import Attachment, InboxRow, InboxView
+from client.types import Attachment, InboxRow, InboxView, RecallInfo, RecallOutcome, RecallStage
 from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
 from client.ui.delivery import DeliveryWatch
@@ -58,9 +58,11 @@ class DocumentPage(QWidget):
         back_row = QHBoxLayout()
         back_row.setContentsMargins(12, 6, 12, 0)
         self.back_button = QPushButton(self.tr("← &Back to list"))
+        self.back_button.setObjectName("backButton")
         self.back_button.setToolTip(self.tr("Back to the list (Esc)"))
         self.back_button.clicked.connect(self.back_requested)
         back_row.addWidget(self.back_button)
+        back_row_actions = back_row  # the document's own buttons join this row (below)
         back_row.addStretch(1)
         self.position_label = QLabel()
         self.position_label.setObjectName("muted")
@@ -70,12 +72,17 @@ class DocumentPage(QWidget):
         self.doc_split.setObjectName("documentSplit")
         self.document = DocumentView()
         self.document.office_name = ctx.unit_name
+        # Print, PDF and 撤回 beside "Back to list": a row less above the tabs, which the
+        # wrapped title needs at a large text size.
+        back_row_actions.insertWidget(1, self.document.actions)
         self.signoff = SignoffPanel()
         # Scrolls rather than forcing the window taller than a 768-pixel screen.
         self.signoff_area = QScrollArea()
         self.signoff_area.setWidget(self.signoff)
         self.signoff_area.setWidgetResizable(True)
         self.signoff_area.setFrameShape(QFrame.Shape.NoFrame)
+        # The panel folds its handwriting pad when it would not fit otherwise.
+        self.signoff_area.viewport().installEventFilter(self)
         self.signoff_column = QWidget()
         column = QVBoxLayout(self.signoff_column)
         column.setContentsMargins(0, 0, 0, 0)
@@ -93,6 +100,7 @@ class DocumentPage(QWidget):
         self.signoff.sign_requested.connect(self.sign)
         self.signoff.save_phrase_requested.connect(self._save_phrase)
         self.signoff.draft_changed.connect(self._draft_changed)
+        self.document.recall_requested.connect(self.recall)
         self.document.fetch_blob.connect(self._fetch_blob)
         self.document.open_attachment.connect(self._open_attachment)
         self.document.save_attachment.connect(self._save_attachment)
@@ -102,6 +110,11 @@ class DocumentPage(QWidget):
         self._draft_timer.timeout.connect(self.save_draft)
 
     # -- layout ---------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.signoff_area.viewport() and event.type() == QEvent.Type.Resize:
+            self.signoff.fit_height(self.signoff_area.viewport().height())
+        return super().eventFilter(watched, event)
+
     def restore_split(self, state: object) -> None:
         if isinstance(state, QByteArray):
             self.doc_split.restoreState(state)
@@ -183,6 +196,7 @@ class DocumentPage(QWidget):
             self._prefill = None
             self.signoff.set_task(None, [])
         self.signoff_column.setVisible(bundle.task is not None)
+        self.document.set_recall(bundle.recall, online=self.ctx.online)
         self.position_label.setText(fmt.urgency_text(bundle.detail.urgency))
 
     # -- signing ------------------------------------------------------------------------------
@@ -227,6 +241,50 @@ class DocumentPage(QWidget):
 
         # The sign-off's changes (this document, its task) refresh this page after `done`.
         self.ctx.act(lambda: self.ctx.sign(req), done, failed, owner=self, label="sign")
+
+    # -- 撤回 ---------------------------------------------------------------------------------
+    def confirm_recall(self, info: RecallInfo) -> bool:
+        """Recalling a sign-off is asked for, saying what happens to it."""
+        if info.stage is RecallStage.QUEUED:
+            text = self.tr("Recall your sign-off (%1)? It has not been sent yet: it is taken "
+                           "back here, and the document returns to your to-do list with "
+                           "your opinion kept as a draft.")
+        else:
+            text = self.tr("Recall your sign-off (%1)? The platform takes it back only while "
+                           "the next step has not started; your opinion then returns as a "
+                           "draft.")
+        answer = QMessageBox.question(
+            self, self.tr("Recall the sign-off"),
+            text.replace("%1", fmt.decision_text(info.decision)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def recall(self, info: RecallInfo) -> None:
+        if not self.confirm_recall(info):
+            return
+        self.document.recall_button.setEnabled(False)
+
+        def done(out: RecallOutcome) -> None:
+            if out.withdrawn:
+                self.message.emit(self.tr("Recalled. It had not been sent; the document is "
+                                          "back in your to-do list with your text."), 10_000)
+                return
+            self.delivery.queued(
+                out.op_id,
+                online_text=self.tr("Recall request sent to the platform…"),
+                offline_text=self.tr("Recall request queued; it will be sent when the "
+                                     "network is back."),
+                delivered=self.tr("Recalled."),
+                refused=self.tr("Cannot recall: the platform refused (see the document)."))
+            self.ctx.request_sync()
+
+        def failed(exc: BaseException) -> None:
+            self.document.recall_button.setEnabled(True)
+            self.error.emit(error_text(exc))
+
+        self.ctx.act(lambda: self.ctx.recall(info.signoff_op_id), done, failed, owner=self,
+                     label="recall")
 
     def _view_of_task(self) -> InboxView:
         """The list the open task belongs to: a 传阅 task's next is the next 传阅."""

@@ -6,8 +6,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from client.changes import Changes
+from client.services.queue_view import QueuedOp
 from client.services.sync_status import SyncStatusInfo
-from client.types import OutboxItem
+from client.types import OutboxItem, RecallOutcome
 from client.ui.context import AppContext
 from client.ui.pages import error_text
 from client.ui.problems_view import ProblemsView
@@ -20,6 +21,7 @@ class ProblemsPage(QObject):
     # document id, task id (or None), the kept sign-off to fill the panel with
     redo_in_document = Signal(str, object, object)
     error = Signal(str)
+    message = Signal(str, int)  # text, milliseconds (the status bar)
 
     def __init__(self, ctx: AppContext, parent: QWidget) -> None:
         super().__init__(parent)
@@ -28,6 +30,7 @@ class ProblemsPage(QObject):
         self.view = ProblemsView()
         self.view.redo_requested.connect(self.redo)
         self.view.discard_requested.connect(self.discard)
+        self.view.recall_requested.connect(self.recall)
 
     def reload(self) -> None:
         self.ctx.ops.db(self.ctx.problems, lambda r: self.view.set_items(*r),
@@ -70,3 +73,29 @@ class ProblemsPage(QObject):
             return
         self.ctx.act(lambda: self.ctx.discard(item), None,
                      lambda e: self.error.emit(error_text(e)), owner=self, label="discard")
+
+    def recall(self, op: QueuedOp) -> None:
+        """撤回 a sign-off from the queue: withdrawn if it was never sent, else the
+        platform is asked (client.services.recall decides, in one transaction)."""
+        answer = QMessageBox.question(
+            self._parent, self.tr("Recall the sign-off"),
+            self.tr("Recall your sign-off on %1? If it has not been sent yet it is taken "
+                    "back here and the document returns to your to-do list with your "
+                    "opinion kept as a draft.").replace("%1", op.doc_number or op.subject),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def done(out: RecallOutcome) -> None:
+            if out.withdrawn:
+                self.message.emit(self.tr("Recalled. It had not been sent; the document is "
+                                          "back in your to-do list with your text."), 10_000)
+            else:
+                self.message.emit(
+                    self.tr("It was already being sent: a recall request was queued; the "
+                            "platform decides."), 10_000)
+                self.ctx.request_sync()
+
+        self.ctx.act(lambda: self.ctx.recall(op.op_id), done,
+                     lambda e: self.error.emit(error_text(e)), owner=self, label="recall")
