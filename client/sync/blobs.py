@@ -10,13 +10,16 @@ blob is fetched again from the start. No plaintext of it is ever on disk.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from client import bodytext
-from client.blobstore import BlobStore
+from client.blobstore import BlobStore, NeededBlob
 from client.errors import GovDeskError, NetworkError, StorageError
 from client.models import BlobEntry
 from client.sync.api import PlatformApi
@@ -25,6 +28,10 @@ from client.types import Sha256
 log = logging.getLogger(__name__)
 
 MAX_DOWNLOAD_ATTEMPTS = 3
+# Downloads at once during a prefetch: on a 300 ms link one file at a time spends most of
+# its time waiting for the first byte; four overlap those waits without crowding a slow
+# line (and fit the connection pool, client.sync.api.POOL_SIZE).
+FETCH_CONCURRENCY = 4
 
 
 @dataclass
@@ -46,42 +53,105 @@ def _write_error(exc: OSError) -> StorageError:
     return StorageError("blob.write_failed", detail=str(exc))
 
 
-def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str | None = None,
-             size: int | None = None, chunk_size: int = 256 * 1024,
-             on_chunk: Callable[[int], None] | None = None) -> Sha256:
-    """Fetch one blob into the store, resuming a partial download; returns its hash."""
-    last_error: GovDeskError | None = None
-    for _ in range(MAX_DOWNLOAD_ATTEMPTS):
+# One download of a blob at a time in this process, whoever asks (a prefetch worker, a
+# document opened meanwhile): two writers of one `.part` file would interleave.
+_locks_guard = threading.Lock()
+_locks: dict[str, tuple[threading.Lock, int]] = {}
+
+
+@contextlib.contextmanager
+def _one_download(store: BlobStore, sha256: str) -> Iterator[None]:
+    key = str(store.partial_path(sha256))
+    with _locks_guard:
+        lock, users = _locks.get(key, (threading.Lock(), 0))
+        _locks[key] = (lock, users + 1)
+    try:
+        with lock:
+            yield
+    finally:
+        with _locks_guard:
+            lock, users = _locks[key]
+            if users <= 1:
+                del _locks[key]
+            else:
+                _locks[key] = (lock, users - 1)
+
+
+def _fetch_partial(api: PlatformApi, store: BlobStore, sha256: str, *, size: int | None,
+                   chunk_size: int, on_chunk: Callable[[int], None] | None) -> None:
+    """Bring the `.part` file of `sha256` to the whole blob (resuming with Range).
+
+    Network and files only, no database: safe on a download worker thread."""
+    for _ in range(2):  # a second time only after a 416 (our partial was past the end)
         offset = store.partial_size(sha256)
         if size is not None and offset > size:
             store.discard_partial(sha256)  # longer than the blob: not ours to resume
             offset = 0
-        if size is None or offset < size or size == 0:
-            try:
-                with store.open_partial(sha256, offset) as f:
-                    try:
-                        api.download_blob(sha256, f, offset=offset, chunk_size=chunk_size,
-                                          on_chunk=on_chunk)
-                    finally:
-                        f.flush()
-                        os.fsync(f.fileno())
-            except OSError as exc:
-                raise _write_error(exc) from exc
-            except GovDeskError as exc:
-                if getattr(exc, "status", None) == 416:
-                    store.discard_partial(sha256)  # our partial is past the end: start over
-                    last_error = exc
-                    continue
-                raise
+        if size is not None and offset >= size and size != 0:
+            return
         try:
-            return store.put_partial(sha256, media_type=media_type)
+            with store.open_partial(sha256, offset) as f:
+                try:
+                    api.download_blob(sha256, f, offset=offset, chunk_size=chunk_size,
+                                      on_chunk=on_chunk)
+                finally:
+                    f.flush()
+                    os.fsync(f.fileno())
+            return
+        except OSError as exc:
+            raise _write_error(exc) from exc
+        except GovDeskError as exc:
+            if getattr(exc, "status", None) != 416:
+                raise
+            store.discard_partial(sha256)  # our partial is past the end: start over
+    raise StorageError("blob.download_failed", detail="416 twice")
+
+
+def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str | None = None,
+             size: int | None = None, chunk_size: int = 256 * 1024,
+             on_chunk: Callable[[int], None] | None = None) -> Sha256:
+    """Fetch one blob into the store, resuming a partial download; returns its hash.
+
+    A blob that another download stored meanwhile is not fetched again."""
+    last_error: GovDeskError | None = None
+    with _one_download(store, sha256):
+        for _ in range(MAX_DOWNLOAD_ATTEMPTS):
+            if store.has(sha256):
+                return Sha256(sha256)
+            try:
+                _fetch_partial(api, store, sha256, size=size, chunk_size=chunk_size,
+                               on_chunk=on_chunk)
+            except StorageError as exc:
+                last_error = exc
+                if exc.code != "blob.download_failed":
+                    raise
+                continue
+            try:
+                return store.put_partial(sha256, media_type=media_type)
+            except StorageError as exc:
+                if exc.code != "blob.hash_mismatch":
+                    raise
+                log.warning("blob %s failed its hash check; fetching it again", sha256)
+                last_error = exc
+    raise StorageError("blob.download_failed",
+                       detail=last_error.detail if last_error else None)
+
+
+def _seal(api: PlatformApi, store: BlobStore, needed: NeededBlob) -> None:
+    """Store a finished `.part` (this thread writes the cache). Whoever stored the blob
+    meanwhile wins; a download that fails its hash check is fetched again, once more
+    attempts, here."""
+    with _one_download(store, needed.sha256):
+        if store.has(needed.sha256):
+            return
+        try:
+            store.put_partial(needed.sha256, media_type=needed.media_type)
+            return
         except StorageError as exc:
             if exc.code != "blob.hash_mismatch":
                 raise
-            log.warning("blob %s failed its hash check; fetching it again", sha256)
-            last_error = exc
-    raise StorageError("blob.download_failed",
-                       detail=last_error.detail if last_error else None)
+            log.warning("blob %s failed its hash check; fetching it again", needed.sha256)
+    download(api, store, needed.sha256, media_type=needed.media_type, size=needed.size or None)
 
 
 def ensure(api: PlatformApi, store: BlobStore, sha256: str, **kwargs: object) -> bytes:
@@ -107,40 +177,154 @@ def upload_pending(api: PlatformApi, store: BlobStore, shas: list[str]) -> None:
         store.mark_uploaded(sha)
 
 
-def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_bytes: int,
-             should_stop: Callable[[], bool] = lambda: False) -> PrefetchReport:
-    """Fetch what the user will most likely open next (BlobStore.needed_blobs order).
+@dataclass
+class FetchProgress:
+    """Where the file phase stands (reported from download threads; thread-safe copies)."""
 
-    NetworkError propagates (the caller decides it is offline); a blob the platform
-    no longer has or refuses is skipped; a bad download is counted and left for later.
-    """
-    report = PrefetchReport()
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+
+
+class _Tally:
+    """Bytes and files of the running prefetch, counted by several download threads."""
+
+    def __init__(self, files_total: int, bytes_total: int,
+                 report: Callable[[FetchProgress], None] | None) -> None:
+        self._lock = threading.Lock()
+        self.files_total, self.bytes_total = files_total, bytes_total
+        self.files_done = 0
+        self.bytes_done = 0
+        self._report = report
+
+    def _emit(self) -> None:
+        if self._report is not None:
+            self._report(FetchProgress(self.files_done, self.files_total,
+                                       min(self.bytes_done, self.bytes_total) if self.bytes_total
+                                       else self.bytes_done, self.bytes_total))
+
+    def add_bytes(self, n: int) -> None:
+        with self._lock:
+            self.bytes_done += n
+            self._emit()
+
+    def file_done(self, size: int, fetched_bytes: int) -> None:
+        with self._lock:
+            self.files_done += 1
+            # A blob whose bytes were not counted (already there, resumed, compressed on
+            # the wire) still counts in full once it is done.
+            self.bytes_done += max(0, size - fetched_bytes)
+            self._emit()
+
+
+def _plan(store: BlobStore, *, max_blob_bytes: int, budget_bytes: int,
+          report: PrefetchReport) -> list[NeededBlob]:
+    plan: list[NeededBlob] = []
+    planned = 0
     for needed in store.needed_blobs():
-        if should_stop():
-            break
         if needed.size and needed.size > max_blob_bytes:
             report.skipped_large += 1
             continue
-        if report.bytes + needed.size > budget_bytes:
+        if planned + needed.size > budget_bytes:
             break
-        try:
-            download(api, store, needed.sha256, media_type=needed.media_type,
-                     size=needed.size or None)
-        except NetworkError:
-            raise
-        except StorageError as exc:
-            if exc.code == "storage.disk_full":
-                raise
-            report.failed += 1
-            continue
-        except GovDeskError as exc:
-            if exc.code == "blob.not_found":
-                report.not_found += 1
-            else:
+        plan.append(needed)
+        planned += needed.size
+    return plan
+
+
+def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_bytes: int,
+             should_stop: Callable[[], bool] = lambda: False,
+             concurrency: int = FETCH_CONCURRENCY,
+             on_progress: Callable[[FetchProgress], None] | None = None) -> PrefetchReport:
+    """Fetch what the user will most likely open next (BlobStore.needed_blobs order).
+
+    Up to `concurrency` downloads run at once over the platform's keep-alive pool; they
+    start in urgency order (pending tasks' files, unread notices', the rest), each into
+    its own `.part` file. Each finished download is hash-checked and sealed into the store
+    by this thread (the one that owns the cache connection), so the database is written
+    from one thread and a blob becomes visible only whole.
+
+    NetworkError propagates (the caller decides it is offline) once the downloads under
+    way have stopped; a blob the platform no longer has or refuses is skipped; a bad
+    download is counted and left for later.
+    """
+    report = PrefetchReport()
+    plan = _plan(store, max_blob_bytes=max_blob_bytes, budget_bytes=budget_bytes,
+                 report=report)
+    tally = _Tally(len(plan), sum(n.size for n in plan), on_progress)
+    if plan:
+        tally._emit()
+    failed = threading.Event()  # a network error: start no further download
+
+    def fetch(needed: NeededBlob) -> int:
+        if should_stop() or failed.is_set():
+            return -1
+        counted = [0]
+
+        def chunk(n: int) -> None:
+            counted[0] += n
+            tally.add_bytes(n)
+
+        with _one_download(store, needed.sha256):
+            if not store.blob_file_present(needed.sha256):
+                try:
+                    _fetch_partial(api, store, needed.sha256, size=needed.size or None,
+                                   chunk_size=256 * 1024, on_chunk=chunk)
+                except NetworkError:
+                    failed.set()
+                    raise
+        return counted[0]
+
+    network_error: NetworkError | None = None
+    workers = max(1, min(concurrency, len(plan) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govdesk-blob") as pool:
+        # Submitted in urgency order; the pool starts them in that order.
+        futures = {pool.submit(contextvars.copy_context().run, fetch, needed): needed
+                   for needed in plan}
+        for future in as_completed(futures):
+            needed = futures[future]
+            try:
+                fetched_bytes = future.result()
+            except NetworkError as exc:
+                network_error = network_error or exc
+                continue
+            except StorageError as exc:
+                if exc.code == "storage.disk_full":
+                    failed.set()
+                    network_error = None
+                    for f in futures:
+                        f.cancel()
+                    raise
                 report.failed += 1
-            continue
-        report.fetched += 1
-        report.bytes += needed.size
+                continue
+            except GovDeskError as exc:
+                if exc.code == "blob.not_found":
+                    report.not_found += 1
+                else:
+                    report.failed += 1
+                continue
+            if fetched_bytes < 0:
+                continue  # not started: stopped
+            try:
+                _seal(api, store, needed)
+            except NetworkError as exc:
+                network_error = network_error or exc
+                continue
+            except StorageError as exc:
+                if exc.code == "storage.disk_full":
+                    raise
+                report.failed += 1
+                continue
+            except GovDeskError as exc:
+                report.failed += 1
+                log.info("blob %s not stored: %s", needed.sha256, exc.code)
+                continue
+            tally.file_done(needed.size, fetched_bytes)
+            report.fetched += 1
+            report.bytes += needed.size
+    if network_error is not None:
+        raise network_error
     try:
         report.indexed_bodies = bodytext.index_downloaded_bodies(store)
     except StorageError as exc:

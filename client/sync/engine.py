@@ -7,9 +7,11 @@ a malformed answer) is retried op by op, so one poisonous op is backed off and f
 set aside without holding the others; being offline is not an op's failure and costs
 no attempt.
 
-Pull: GET /meta on the first run of this engine and after any error (a changed
-instance_id means a restored or re-created platform: full re-sync, keeping unsent
-work); then /changes page by page, each page applied together with its cursor in one
+Pull: /changes page by page; every page names the platform's instance_id (a changed
+one means a restored or re-created platform: full re-sync from the start, keeping
+unsent work). A platform whose pages do not name it is asked GET /meta instead, on the
+first run of this engine and after any error. Each page is applied together with its
+cursor in one
 transaction (client.sync.apply), in order; the next page is downloaded, validated
 and turned into rows on a worker thread while the current one is written (only when
 the platform said has_more). 410 cursor.expired → full re-sync. A sync with nothing to
@@ -47,7 +49,8 @@ MAX_PAGE_LIMIT = 1000  # PROTOCOL: /changes takes limit 1..1000
 
 # Network errors that say "the platform is not reachable now": no op is to blame.
 OFFLINE_CODES = frozenset({"network.unreachable", "network.timeout", "network.interrupted",
-                           "network.proxy", "tls.untrusted", "network.unavailable"})
+                           "network.proxy", "tls.untrusted", "tls.wrong_host",
+                           "network.unavailable"})
 
 
 @dataclass
@@ -250,11 +253,32 @@ class SyncEngine:
         page = self.api.changes(cursor, self.page_limit)
         return page, apply.prepare_page(page.changes, page.cursor)
 
-    def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
-        if not self._meta_checked:
+    def _instance_changed(self, page: ChangePage, report: SyncReport) -> bool:
+        """Check the platform's identity with what the page says (or /meta, from a platform
+        that does not say it); True when it changed: a full re-sync has begun."""
+        if page.instance_id is None:
+            if self._meta_checked:
+                return False
+            before = report.full_resync
             self._check_meta(report)
+            return report.full_resync != before
+        self._meta_checked = True
+        state = models.sync_state()
+        if state.instance_id and state.instance_id != page.instance_id:
+            log.warning("platform instance changed (%s -> %s): full re-sync",
+                        state.instance_id, page.instance_id)
+            apply.begin_full_resync(page.instance_id)
+            report.full_resync = "instance_changed"
+            return True
+        if state.instance_id is None:
+            models.SyncState.update(instance_id=page.instance_id).where(
+                models.SyncState.id == 1).execute()
+        return False
+
+    def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
         cursor = apply.current_cursor()
         expired_once = False
+        restarted = False
         # The next page is downloaded, validated and turned into rows on a worker thread
         # while this one is written (the platform builds it meanwhile, and SQLite writes
         # without holding the GIL); pages and their cursors are still applied one by
@@ -274,11 +298,23 @@ class SyncEngine:
                         raise
                     expired_once = True
                     log.warning("cursor expired: full re-sync")
-                    # The platform may have been replaced (its cursors embed the instance):
-                    # record the instance the re-sync is for.
-                    apply.begin_full_resync(self.api.meta().instance_id)
+                    # The platform may have been replaced (its cursors embed the instance,
+                    # so a cursor of another instance is expired): record the instance the
+                    # re-sync is for, and say which of the two it was.
+                    instance = self.api.meta().instance_id
+                    known = models.sync_state().instance_id
+                    apply.begin_full_resync(instance)
                     self._meta_checked = True
-                    report.full_resync = report.full_resync or "cursor_expired"
+                    report.full_resync = report.full_resync or (
+                        "instance_changed" if known and known != instance else "cursor_expired")
+                    cursor = None
+                    continue
+                if not restarted and self._instance_changed(page, report):
+                    # A page of another platform: dropped, and the pull starts over.
+                    restarted = True
+                    if ahead is not None:
+                        ahead.cancel()
+                    ahead = None
                     cursor = None
                     continue
                 # In a copy of this context: the worker uses this run's cache.

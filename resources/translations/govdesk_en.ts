@@ -2119,6 +2119,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The proxy server {proxy} refused the connection: check the proxy&apos;s address and port, or ask IT whether the proxy is running.</source>
+        <extracomment>network.proxy_refused</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server&apos;s name {host} cannot be found: check the proxy address in the settings or in HTTPS_PROXY.</source>
+        <extracomment>network.proxy_unknown_host</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} asks for a user name and password, or refused the ones given (HTTP 407): put them in the proxy address (http://user:password@host:port) or ask IT.</source>
+        <extracomment>network.proxy_auth</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} does not let this PC reach the platform (HTTP 403): ask IT to allow the platform&apos;s address on the proxy.</source>
+        <extracomment>network.proxy_forbidden</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation type="unfinished"></translation>
@@ -2126,6 +2146,11 @@
     <message>
         <source>The platform&apos;s security certificate is not trusted: check the platform address, or ask the administrator to set the county&apos;s root certificate (ca_file).</source>
         <extracomment>tls.untrusted</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform&apos;s certificate was issued for another name than the address used: connect with the name the certificate was issued for, or ask IT to issue one for this address.</source>
+        <extracomment>tls.wrong_host</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2671,6 +2696,11 @@
     <message>
         <source>The platform address is missing or not valid.</source>
         <extracomment>config.server_url</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy address {url} cannot be used: it must start with http:// or https:// (found: {scheme}).</source>
+        <extracomment>config.proxy_scheme</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

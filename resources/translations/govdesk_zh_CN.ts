@@ -2114,6 +2114,26 @@
         <translation>无法通过代理服务器连接平台，请检查代理设置。</translation>
     </message>
     <message>
+        <source>The proxy server {proxy} refused the connection: check the proxy&apos;s address and port, or ask IT whether the proxy is running.</source>
+        <extracomment>network.proxy_refused</extracomment>
+        <translation>代理服务器 {proxy} 拒绝连接：请检查代理的地址和端口，或请信息中心确认代理服务是否在运行。</translation>
+    </message>
+    <message>
+        <source>The proxy server&apos;s name {host} cannot be found: check the proxy address in the settings or in HTTPS_PROXY.</source>
+        <extracomment>network.proxy_unknown_host</extracomment>
+        <translation>找不到代理服务器 {host}：请检查设置中或 HTTPS_PROXY 环境变量中的代理地址。</translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} asks for a user name and password, or refused the ones given (HTTP 407): put them in the proxy address (http://user:password@host:port) or ask IT.</source>
+        <extracomment>network.proxy_auth</extracomment>
+        <translation>代理服务器 {proxy} 要求提供用户名和密码，或拒绝了所提供的用户名和密码（HTTP 407）：请在代理地址中填写（http://用户名:密码@主机:端口），或联系信息中心。</translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} does not let this PC reach the platform (HTTP 403): ask IT to allow the platform&apos;s address on the proxy.</source>
+        <extracomment>network.proxy_forbidden</extracomment>
+        <translation>代理服务器 {proxy} 不允许本机访问平台（HTTP 403）：请联系信息中心在代理上放行平台地址。</translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation>与平台的连接中断，请稍后重试。</translation>
@@ -2122,6 +2142,11 @@
         <source>The platform&apos;s security certificate is not trusted: check the platform address, or ask the administrator to set the county&apos;s root certificate (ca_file).</source>
         <extracomment>tls.untrusted</extracomment>
         <translation>平台的安全证书不受信任：请确认平台地址正确，或请管理员在配置中提供本县的根证书（ca_file）。</translation>
+    </message>
+    <message>
+        <source>The platform&apos;s certificate was issued for another name than the address used: connect with the name the certificate was issued for, or ask IT to issue one for this address.</source>
+        <extracomment>tls.wrong_host</extracomment>
+        <translation>平台的安全证书签发给了另一个名称，与所用地址不符：请使用证书所签发的名称连接，或请信息中心为此地址签发证书。</translation>
     </message>
     <message>
         <source>The platform is temporarily unavailable (HTTP {status}). Please try again later.</source>
@@ -2667,6 +2692,11 @@
         <source>The platform address is missing or not valid.</source>
         <extracomment>config.server_url</extracomment>
         <translation>平台地址未填写或无效。</translation>
+    </message>
+    <message>
+        <source>The proxy address {url} cannot be used: it must start with http:// or https:// (found: {scheme}).</source>
+        <extracomment>config.proxy_scheme</extracomment>
+        <translation>代理地址 {url} 无法使用：必须以 http:// 或 https:// 开头（当前为：{scheme}）。</translation>
     </message>
     <message>
         <source>Cannot read the certificate file {path}: {reason}</source>

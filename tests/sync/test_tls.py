@@ -194,9 +194,17 @@ def test_certificate_for_another_host_is_refused(tls_platform, pki) -> None:
     tls_platform.stop()
     _use(pki, "wrong_host")  # signed by the county CA, but for platform.fujin.gov.cn
     tls_platform.start()
-    error = _refused(url, pki["county_ca"])
-    assert "match" in (error.detail or "").lower() or "mismatch" in (error.detail or "").lower()
+    with pytest.raises(NetworkError) as err:
+        Profile.login(url, "zhangjianguo", PASSWORD,
+                      settings=load_settings({"ca_file": pki["county_ca"]}))
+    # Not "set ca_file": the CA is right, the name is not.
+    assert err.value.code == "tls.wrong_host"
+    assert "另一个名称" in err.value.message and "ca_file" not in err.value.message
+    assert "mismatch" in (err.value.detail or "").lower()
     _nothing_written(url)
+    cli = run_cli("login", "--server", url, "--user", "zhangjianguo", "--ca-file",
+                  pki["county_ca"], env={"GOVDESK_PASSWORD": PASSWORD})
+    assert cli.returncode == 4 and "另一个名称" in cli.stderr, cli.stderr
 
 
 def test_platform_refuses_a_key_that_does_not_fit(tmp_path: Path, pki) -> None:
