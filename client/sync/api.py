@@ -48,6 +48,10 @@ PROTOCOL_VERSION = 1
 MAX_OPS_PER_REQUEST = wire.MAX_OPS_PER_REQUEST
 USER_AGENT = "GovDesk-client/0.1"
 
+# Bytes read per progress report while a page or a file arrives: 8 KiB is under a
+# second even at 80 kbit/s, so a display fed from it never stands still for long.
+PROGRESS_CHUNK = 8 * 1024
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 @dataclass(frozen=True)
@@ -663,12 +667,31 @@ class PlatformApi:
             raise error_from_response(resp)
         self.set_access_token(None)
 
-    def changes(self, cursor: str | None, limit: int = 500) -> ChangePage:
+    def changes(self, cursor: str | None, limit: int = 500, *,
+                on_bytes: Callable[[int], None] | None = None) -> ChangePage:
+        """One page; `on_bytes(n)` as its (decoded) bytes arrive, so a progress display
+        moves during a page that takes a minute on a slow line."""
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        resp = self.request("GET", "/changes", params=params)
-        return parse_change_page(_json_body(resp))
+        if on_bytes is None:
+            resp = self.request("GET", "/changes", params=params)
+            return parse_change_page(_json_body(resp))
+        resp = self.request("GET", "/changes", params=params, stream=True)
+        parts: list[bytes] = []
+        try:
+            for chunk in resp.iter_content(PROGRESS_CHUNK):
+                parts.append(chunk)
+                on_bytes(len(chunk))
+        except requests.RequestException as exc:
+            raise _translate_exception(exc) from exc
+        finally:
+            resp.close()
+        try:
+            body = json.loads(b"".join(parts))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _malformed("the answer is not valid JSON") from exc
+        return parse_change_page(body)
 
     def post_ops(self, ops: list[dict[str, Any]]) -> list[OpResult]:
         if not ops or len(ops) > MAX_OPS_PER_REQUEST:
@@ -683,10 +706,16 @@ class PlatformApi:
         resp.close()
 
     def open_blob(self, sha256: str, *, offset: int = 0) -> requests.Response:
-        """Start a blob download at `offset` (Range); the caller streams and closes it."""
+        """Start a blob download at `offset` (Range); the caller streams and closes it.
+
+        A whole download accepts gzip (the platform compresses text bodies, not PDFs;
+        requests decodes, so the bytes written are the blob's own and a cut download
+        resumes at their count); a resumed one asks for raw bytes, which Range counts."""
         headers = {"Accept-Encoding": "identity"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
+        else:
+            headers["Accept-Encoding"] = "gzip"
         return self.request("GET", f"/blobs/{sha256}", headers=headers, stream=True)
 
     def download_blob(self, sha256: str, out: IO[bytes], *, offset: int = 0,

@@ -22,7 +22,7 @@ from client import bodytext
 from client.blobstore import BlobStore, NeededBlob
 from client.errors import GovDeskError, NetworkError, StorageError
 from client.models import BlobEntry
-from client.sync.api import PlatformApi
+from client.sync.api import PROGRESS_CHUNK, PlatformApi
 from client.types import Sha256
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _fetch_partial(api: PlatformApi, store: BlobStore, sha256: str, *, size: int
 
 
 def download(api: PlatformApi, store: BlobStore, sha256: str, *, media_type: str | None = None,
-             size: int | None = None, chunk_size: int = 256 * 1024,
+             size: int | None = None, chunk_size: int = PROGRESS_CHUNK,
              on_chunk: Callable[[int], None] | None = None) -> Sha256:
     """Fetch one blob into the store, resuming a partial download; returns its hash.
 
@@ -270,7 +270,7 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
             if not store.blob_file_present(needed.sha256):
                 try:
                     _fetch_partial(api, store, needed.sha256, size=needed.size or None,
-                                   chunk_size=256 * 1024, on_chunk=chunk)
+                                   chunk_size=PROGRESS_CHUNK, on_chunk=chunk)
                 except NetworkError:
                     failed.set()
                     raise

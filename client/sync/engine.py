@@ -55,12 +55,29 @@ OFFLINE_CODES = frozenset({"network.unreachable", "network.timeout", "network.in
 
 @dataclass
 class SyncProgress:
+    """Where a run stands, for a display that must never look frozen while bytes flow:
+    reported on each page, each file and each received chunk of a page or a file (chunks
+    are small, client.sync.blobs.PROGRESS_CHUNK, so a slow line still moves it)."""
+
     phase: str  # "push" | "pull" | "blobs" | "done"
     pages: int = 0
     objects: int = 0
     ops_sent: int = 0
     has_more: bool = False
     full_resync: bool = False
+    ops_total: int = 0
+    files_done: int = 0
+    files_total: int = 0
+    bytes_done: int = 0  # of the phase: page bytes received (pull), file bytes (blobs)
+    bytes_total: int = 0  # 0: not known (a page's size is known only once it is there)
+    eta_s: float | None = None  # seconds left in this phase, from its byte rate so far
+
+
+def eta(done: int, total: int, elapsed: float) -> float | None:
+    """Seconds left at the rate so far; None until there is a rate to speak of."""
+    if total <= 0 or done <= 0 or elapsed < 0.5 or done >= total:
+        return 0.0 if total and done >= total else None
+    return (total - done) * elapsed / done
 
 
 @dataclass
@@ -150,11 +167,20 @@ class SyncEngine:
             report.seconds = time.perf_counter() - started
         if self.prefetch_enabled and (report.objects or self._prefetch_due):
             notify(SyncProgress("blobs", report.pages, report.objects))
+            phase_started = time.monotonic()
+
+            def files(p: blobs.FetchProgress) -> None:
+                notify(SyncProgress("blobs", report.pages, report.objects,
+                                    files_done=p.files_done, files_total=p.files_total,
+                                    bytes_done=p.bytes_done, bytes_total=p.bytes_total,
+                                    eta_s=eta(p.bytes_done, p.bytes_total,
+                                              time.monotonic() - phase_started)))
             try:
                 result = blobs.prefetch(self.api, self.store,  # type: ignore[arg-type]
                                         max_blob_bytes=self.max_blob_bytes,
                                         budget_bytes=self.prefetch_budget_bytes,
-                                        should_stop=lambda: self.stop_requested)
+                                        should_stop=lambda: self.stop_requested,
+                                        on_progress=files)
                 report.blobs_fetched = result.fetched
                 self._prefetch_due = False
             except GovDeskError as exc:  # prefetch is best effort: the sync itself succeeded
@@ -174,16 +200,21 @@ class SyncEngine:
     # --- push -------------------------------------------------------------------------
     def push(self, report: SyncReport, notify: ProgressCallback) -> None:
         tried: set[str] = set()
+        total = 0
         while not self.stop_requested:
             due = [op for op in outbox.due_ops(time.time(), limit=MAX_OPS_PER_REQUEST)
                    if op.op_id not in tried]
             if not due:
                 return
+            total += len(due)
+            notify(SyncProgress("push", ops_sent=sum(report.pushed.values()),
+                                ops_total=total))
             tried.update(op.op_id for op in due)
             ready = self._upload_blobs(due, report)
             if ready:
                 self._send(ready, report)
-                notify(SyncProgress("push", ops_sent=sum(report.pushed.values())))
+                notify(SyncProgress("push", ops_sent=sum(report.pushed.values()),
+                                    ops_total=total))
 
     def _upload_blobs(self, due: list[OutboxItem], report: SyncReport) -> list[OutboxItem]:
         ready = []
@@ -248,9 +279,10 @@ class SyncEngine:
                 models.SyncState.id == 1).execute()
         self._meta_checked = True
 
-    def _fetch(self, cursor: str | None) -> tuple[ChangePage, apply.PreparedPage]:
+    def _fetch(self, cursor: str | None, on_bytes: Callable[[int], None] | None = None
+               ) -> tuple[ChangePage, apply.PreparedPage]:
         """One page, validated and prepared (a malformed page raises, nothing written)."""
-        page = self.api.changes(cursor, self.page_limit)
+        page = self.api.changes(cursor, self.page_limit, on_bytes=on_bytes)
         return page, apply.prepare_page(page.changes, page.cursor)
 
     def _instance_changed(self, page: ChangePage, report: SyncReport) -> bool:
@@ -276,6 +308,15 @@ class SyncEngine:
         return False
 
     def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
+        received = [0]
+
+        def page_bytes(n: int) -> None:  # a page arriving (maybe on the fetch-ahead thread)
+            received[0] += n
+            notify(SyncProgress("pull", report.pages, report.objects, has_more=True,
+                                full_resync=report.full_resync is not None,
+                                bytes_done=received[0]))
+
+        notify(SyncProgress("pull", report.pages, report.objects))
         cursor = apply.current_cursor()
         expired_once = False
         restarted = False
@@ -291,7 +332,7 @@ class SyncEngine:
                     if ahead is not None:
                         page, prepared = ahead.result()
                     else:
-                        page, prepared = self._fetch(cursor)
+                        page, prepared = self._fetch(cursor, page_bytes)
                 except ConflictError as exc:
                     ahead = None
                     if exc.code != "cursor.expired" or expired_once:
@@ -319,7 +360,7 @@ class SyncEngine:
                     continue
                 # In a copy of this context: the worker uses this run's cache.
                 ahead = (fetcher.submit(contextvars.copy_context().run, self._fetch,
-                                        page.cursor)
+                                        page.cursor, page_bytes)
                          if page.has_more and self.fetch_ahead else None)
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
@@ -330,7 +371,8 @@ class SyncEngine:
                 report.urgent_notices += summary.urgent_notices
                 notify(SyncProgress("pull", report.pages, report.objects,
                                     has_more=page.has_more,
-                                    full_resync=report.full_resync is not None))
+                                    full_resync=report.full_resync is not None,
+                                    bytes_done=received[0]))
                 if not page.has_more:
                     break
             else:

@@ -904,7 +904,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="407"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1897,77 +1897,82 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="23"/>
+        <location filename="../../client/ui/status_bar.py" line="24"/>
         <source>Connection state</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="25"/>
+        <location filename="../../client/ui/status_bar.py" line="26"/>
         <source>Last synchronisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="27"/>
+        <location filename="../../client/ui/status_bar.py" line="28"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="32"/>
+        <location filename="../../client/ui/status_bar.py" line="33"/>
         <source>Sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="37"/>
+        <location filename="../../client/ui/status_bar.py" line="38"/>
         <source>Synchronising</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="42"/>
+        <source>Synchronisation progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="44"/>
         <source>&amp;Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="45"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="41"/>
+        <location filename="../../client/ui/status_bar.py" line="46"/>
         <source>Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Offline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="69"/>
         <source>Connected to the county platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="64"/>
+        <location filename="../../client/ui/status_bar.py" line="70"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="77"/>
         <source>Not synchronised yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="73"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="78"/>
+        <location filename="../../client/ui/status_bar.py" line="84"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1975,17 +1980,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="85"/>
         <source>Nothing waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="83"/>
+        <location filename="../../client/ui/status_bar.py" line="89"/>
         <source>%n problem(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="116"/>
+        <source>Sending %1 of %2 operations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="119"/>
+        <source>Receiving changes: %1 pages, %2 items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="122"/>
+        <source>, %1 received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="126"/>
+        <source>Checking documents and attachments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="127"/>
+        <source>Downloading files %1/%2, %3 of %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="131"/>
+        <source>, about %1 s left</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

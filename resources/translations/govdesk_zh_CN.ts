@@ -903,7 +903,7 @@
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="407"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1894,93 +1894,128 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="23"/>
+        <location filename="../../client/ui/status_bar.py" line="24"/>
         <source>Connection state</source>
         <translation>连接状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="25"/>
+        <location filename="../../client/ui/status_bar.py" line="26"/>
         <source>Last synchronisation</source>
         <translation>上次同步时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="27"/>
+        <location filename="../../client/ui/status_bar.py" line="28"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="32"/>
+        <location filename="../../client/ui/status_bar.py" line="33"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="37"/>
+        <location filename="../../client/ui/status_bar.py" line="38"/>
         <source>Synchronising</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="42"/>
+        <source>Synchronisation progress</source>
+        <translation>同步进度</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="44"/>
         <source>&amp;Sync now</source>
         <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="45"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation>发送已办事项并获取新公文（F5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="41"/>
+        <location filename="../../client/ui/status_bar.py" line="46"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="69"/>
         <source>Connected to the county platform</source>
         <translation>已连接市电子政务平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="64"/>
+        <location filename="../../client/ui/status_bar.py" line="70"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation>离线办公：您的签批会保存在本机，联网后发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="77"/>
         <source>Not synchronised yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="73"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="78"/>
+        <location filename="../../client/ui/status_bar.py" line="84"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation>
             <numerusform>%n 项操作待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="85"/>
         <source>Nothing waiting to be sent</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="83"/>
+        <location filename="../../client/ui/status_bar.py" line="89"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n 个问题</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="116"/>
+        <source>Sending %1 of %2 operations</source>
+        <translation>正在上传操作 %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="119"/>
+        <source>Receiving changes: %1 pages, %2 items</source>
+        <translation>正在接收变更：%1 页，%2 项</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="122"/>
+        <source>, %1 received</source>
+        <translation>，已接收 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="126"/>
+        <source>Checking documents and attachments</source>
+        <translation>正在检查正文和附件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="127"/>
+        <source>Downloading files %1/%2, %3 of %4</source>
+        <translation>正在下载文件 %1/%2，%3 / %4</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="131"/>
+        <source>, about %1 s left</source>
+        <translation>，约剩 %1 秒</translation>
     </message>
 </context>
 <context>
