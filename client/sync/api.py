@@ -352,11 +352,19 @@ def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
 # --- error translation ----------------------------------------------------------------
 
 
+def _cause(text: str) -> str:
+    """The innermost reason of a urllib3 error text (what the proxy or OpenSSL said), not
+    the pool and retry wrapping around it."""
+    if "Caused by " in text:
+        text = text[text.rindex("Caused by ") + len("Caused by "):].rstrip(")")
+    return text[:300]
+
+
 def _proxy_failure(text: str, proxy: str | None) -> GovDeskError:
     """A ProxyError's real cause -> its own code (the five differ in what IT must fix)."""
     shown = redact_proxy(proxy) if proxy else "?"
     host = urllib.parse.urlsplit(proxy).hostname if proxy else None
-    detail = text[:300]
+    detail = _cause(text)
     if "Tunnel connection failed: 407" in text:
         return NetworkError("network.proxy_auth", proxy=shown, detail=detail)
     if "Tunnel connection failed: 403" in text:
@@ -376,9 +384,9 @@ def _translate_exception(exc: BaseException, proxy: str | None = None) -> GovDes
         return _proxy_failure(text, proxy)
     if "Hostname mismatch" in text or "IP address mismatch" in text \
             or "doesn't match" in text:
-        return NetworkError("tls.wrong_host", detail=text[:300])
+        return NetworkError("tls.wrong_host", detail=_cause(text))
     if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
-        return NetworkError("tls.untrusted", detail=text[:300])
+        return NetworkError("tls.untrusted", detail=_cause(text))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return NetworkError("network.timeout", detail=f"connect: {text[:300]}")
     if isinstance(exc, requests.exceptions.ReadTimeout):

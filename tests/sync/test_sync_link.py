@@ -12,7 +12,6 @@ import pytest
 import requests
 from synckit import PASSWORD, raw_session, register_document
 
-from client import models
 from client.errors import NetworkError
 from client.session import Profile
 from client.sync import blobs
