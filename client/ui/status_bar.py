@@ -104,6 +104,9 @@ class SyncStatusBar(QStatusBar):
         self.progress.setVisible(True)
         self.sync_button.setEnabled(False)
         self.detail.setText(text)
+        # Wide enough for the whole line: the status bar would clip the time left.
+        self.detail.ensurePolished()  # the style sheet's font, not the default one
+        self.detail.setMinimumWidth(self.detail.fontMetrics().horizontalAdvance(text) + 12)
         self.detail.show()
         if p.phase == "blobs" and p.bytes_total:
             self.progress.setRange(0, 1000)
