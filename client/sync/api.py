@@ -40,6 +40,7 @@ from client.errors import (
     ProtocolError,
 )
 from protocol import wire
+from protocol.wire import blob_batch
 
 log = logging.getLogger(__name__)
 
@@ -349,6 +350,64 @@ def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
     return out
 
 
+# --- blob batches (protocol/wire/blob_batch.py) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    sha256: str
+    status: int  # 200 | 404 | 413
+    data: bytes = b""  # the blob's own bytes (decoded)
+    media_type: str | None = None
+    length: int = 0  # bytes it took on the wire
+
+
+def _read_frames(resp: requests.Response, on_item: Callable[[BatchItem], None],
+                 on_bytes: Callable[[int], None] | None) -> None:
+    """Parse `header\n<length bytes>` frames as the chunks arrive."""
+    import gzip
+
+    buf = bytearray()
+    header: dict[str, Any] | None = None
+    for chunk in resp.iter_content(PROGRESS_CHUNK):
+        if on_bytes is not None:
+            on_bytes(len(chunk))
+        buf += chunk
+        while True:
+            if header is None:
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    if len(buf) > 4096:
+                        raise _malformed("blob batch: a frame header is too long")
+                    break
+                try:
+                    header = json.loads(bytes(buf[:nl]))
+                    status = int(header["status"])  # type: ignore[index]
+                    sha = str(header["sha256"])  # type: ignore[index]
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise _malformed("blob batch: unreadable frame header") from exc
+                del buf[:nl + 1]
+                if status != 200:
+                    on_item(BatchItem(sha, status))
+                    header = None
+                    continue
+            length = int(header.get("length", 0))
+            if len(buf) < length:
+                break
+            data = bytes(buf[:length])
+            del buf[:length]
+            if header.get("encoding") == "gzip":
+                try:
+                    data = gzip.decompress(data)
+                except (OSError, EOFError) as exc:
+                    raise _malformed("blob batch: undecodable gzip frame") from exc
+            on_item(BatchItem(str(header["sha256"]), 200, data,
+                              str(header.get("media_type") or "") or None, length))
+            header = None
+    if header is not None or buf:
+        raise NetworkError("network.interrupted", detail="blob batch ended inside a frame")
+
+
 # --- error translation ----------------------------------------------------------------
 
 
@@ -486,6 +545,7 @@ class PlatformApi:
         self._access_from_store = False  # kept by an earlier process (may be stale)
         self._refresh_lock = threading.Lock()
         self.requests_sent = 0  # for benchmarks and tests of request counts
+        self.blob_batch_supported = True  # until the platform says 404/405 to it
         self.on_refresh: Callable[[TokenGrant], None] | None = None
 
         ctx = build_ssl_context(self.settings.ca_file)
@@ -755,6 +815,31 @@ class PlatformApi:
         finally:
             resp.close()
         return written
+
+    def blob_batch(self, shas: list[str], *, on_item: Callable[[BatchItem], None],
+                   on_bytes: Callable[[int], None] | None = None) -> bool:
+        """Fetch small blobs in one answer (POST /blobs/batch); `on_item` per frame, as it
+        arrives. False when the platform has no batch endpoint (then GET them one by one).
+        """
+        if not self.blob_batch_supported:
+            return False
+        try:
+            resp = self.request("POST", "/blobs/batch", json_body={"sha256": shas},
+                                stream=True, headers={"Accept": blob_batch.MEDIA_TYPE,
+                                                      "Accept-Encoding": "identity"})
+        except GovDeskError as exc:
+            if getattr(exc, "status", None) in (404, 405, 501):
+                log.info("the platform has no blob batch endpoint: one GET per blob")
+                self.blob_batch_supported = False
+                return False
+            raise
+        try:
+            _read_frames(resp, on_item, on_bytes)
+        except requests.RequestException as exc:
+            raise _translate_exception(exc) from exc
+        finally:
+            resp.close()
+        return True
 
     def events(self, *, read_timeout: float = 90.0) -> Iterator[ServerEvent]:
         """The event stream (hint only); ends or raises NetworkError when the link drops."""

@@ -22,8 +22,9 @@ from client import bodytext
 from client.blobstore import BlobStore, NeededBlob
 from client.errors import GovDeskError, NetworkError, StorageError
 from client.models import BlobEntry
-from client.sync.api import PROGRESS_CHUNK, PlatformApi
+from client.sync.api import PROGRESS_CHUNK, BatchItem, PlatformApi
 from client.types import Sha256
+from protocol.wire import blob_batch
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ MAX_DOWNLOAD_ATTEMPTS = 3
 # its time waiting for the first byte; four overlap those waits without crowding a slow
 # line (and fit the connection pool, client.sync.api.POOL_SIZE).
 FETCH_CONCURRENCY = 4
+# Small files go in batches (POST /blobs/batch): one round trip for many. A batch is kept
+# small enough that the files at its head are not held up long behind the rest.
+BATCH_ITEM_MAX_BYTES = 256 * 1024
+BATCH_MAX_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -233,6 +238,31 @@ def _plan(store: BlobStore, *, max_blob_bytes: int, budget_bytes: int,
     return plan
 
 
+def _jobs(plan: list[NeededBlob], store: BlobStore) -> list[list[NeededBlob]]:
+    """The plan cut into download jobs, in urgency order: runs of small blobs not yet
+    begun go together in one batch request (one round trip for many files); a big blob,
+    or one with a partial download to resume (Range), is a job of its own."""
+    jobs: list[list[NeededBlob]] = []
+    batch: list[NeededBlob] = []
+    batch_bytes = 0
+    for needed in plan:
+        # Size 0: not known (a handwriting image, named by its hash only); small in
+        # practice, and the platform answers 413 for what would overflow a batch.
+        small = needed.size <= BATCH_ITEM_MAX_BYTES
+        if small and store.partial_size(needed.sha256) == 0:
+            if batch and (batch_bytes + needed.size > BATCH_MAX_BYTES
+                          or len(batch) >= blob_batch.MAX_ITEMS):
+                jobs.append(batch)
+                batch, batch_bytes = [], 0
+            if not batch:
+                jobs.append(batch)  # placed where its most urgent member is
+            batch.append(needed)
+            batch_bytes += needed.size
+        else:
+            jobs.append([needed])
+    return jobs
+
+
 def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_bytes: int,
              should_stop: Callable[[], bool] = lambda: False,
              concurrency: int = FETCH_CONCURRENCY,
@@ -240,14 +270,15 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
     """Fetch what the user will most likely open next (BlobStore.needed_blobs order).
 
     Up to `concurrency` downloads run at once over the platform's keep-alive pool; they
-    start in urgency order (pending tasks' files, unread notices', the rest), each into
-    its own `.part` file. Each finished download is hash-checked and sealed into the store
-    by this thread (the one that owns the cache connection), so the database is written
-    from one thread and a blob becomes visible only whole.
+    start in urgency order (pending tasks' files, unread notices', the rest). Small files
+    travel together in batch requests (POST /blobs/batch), big ones alone with Range.
+    Each file is received into its own `.part` file; each finished one is hash-checked
+    and sealed into the store by this thread (the one that owns the cache connection),
+    so the database is written from one thread and a blob becomes visible only whole.
 
     NetworkError propagates (the caller decides it is offline) once the downloads under
-    way have stopped; a blob the platform no longer has or refuses is skipped; a bad
-    download is counted and left for later.
+    way have stopped (what arrived whole is kept and stored); a blob the platform no
+    longer has or refuses is skipped; a bad download is counted and left for later.
     """
     report = PrefetchReport()
     plan = _plan(store, max_blob_bytes=max_blob_bytes, budget_bytes=budget_bytes,
@@ -256,10 +287,9 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
     if plan:
         tally._emit()
     failed = threading.Event()  # a network error: start no further download
+    errors: list[BaseException] = []
 
-    def fetch(needed: NeededBlob) -> int:
-        if should_stop() or failed.is_set():
-            return -1
+    def single(needed: NeededBlob) -> str:
         counted = [0]
 
         def chunk(n: int) -> None:
@@ -271,60 +301,109 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
                 try:
                     _fetch_partial(api, store, needed.sha256, size=needed.size or None,
                                    chunk_size=PROGRESS_CHUNK, on_chunk=chunk)
-                except NetworkError:
+                except NetworkError as exc:
                     failed.set()
-                    raise
-        return counted[0]
+                    errors.append(exc)
+                    return "network"
+                except StorageError as exc:
+                    if exc.code == "storage.disk_full":
+                        failed.set()
+                        errors.append(exc)
+                        return "disk_full"
+                    return "failed"
+                except GovDeskError as exc:
+                    return "not_found" if exc.code == "blob.not_found" else "failed"
+        tally.file_done(needed.size, counted[0])
+        return "ok"
 
-    network_error: NetworkError | None = None
-    workers = max(1, min(concurrency, len(plan) or 1))
+    def batch(items: list[NeededBlob]) -> list[tuple[NeededBlob, str]]:
+        by_sha = {n.sha256: n for n in items}
+        outcome: dict[str, str] = {}
+
+        def item(got: BatchItem) -> None:
+            needed = by_sha.get(Sha256(got.sha256))
+            if needed is None or got.sha256 in outcome:
+                return
+            if got.status != 200:
+                outcome[got.sha256] = "not_found" if got.status == 404 else "single"
+                return
+            with _one_download(store, needed.sha256):
+                if not store.blob_file_present(needed.sha256):
+                    try:
+                        with store.open_partial(needed.sha256, 0) as f:
+                            f.write(got.data)
+                            f.flush()
+                            os.fsync(f.fileno())
+                    except OSError as exc:
+                        raise _write_error(exc) from exc
+            tally.file_done(needed.size, got.length)
+            outcome[got.sha256] = "ok"
+
+        try:
+            supported = api.blob_batch([n.sha256 for n in items], on_item=item,
+                                       on_bytes=tally.add_bytes)
+        except NetworkError as exc:
+            failed.set()
+            errors.append(exc)
+            return [(n, outcome.get(n.sha256, "network")) for n in items]
+        except StorageError as exc:
+            if exc.code == "storage.disk_full":
+                failed.set()
+                errors.append(exc)
+            return [(n, outcome.get(n.sha256, "failed")) for n in items]
+        except GovDeskError as exc:
+            log.info("blob batch refused (%s): one GET per blob", exc.code)
+            supported = False
+        out = []
+        for n in items:
+            state = outcome.get(n.sha256) if supported else None
+            if state in (None, "single"):
+                state = "stopped" if should_stop() or failed.is_set() else single(n)
+            out.append((n, state))
+        return out
+
+    def run(job: list[NeededBlob]) -> list[tuple[NeededBlob, str]]:
+        if should_stop() or failed.is_set():
+            return [(n, "stopped") for n in job]
+        if len(job) > 1 or (job[0].size <= BATCH_ITEM_MAX_BYTES
+                            and api.blob_batch_supported
+                            and store.partial_size(job[0].sha256) == 0):
+            return batch(job)
+        return [(job[0], single(job[0]))]
+
+    jobs = _jobs(plan, store)
+    workers = max(1, min(concurrency, len(jobs) or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="govdesk-blob") as pool:
         # Submitted in urgency order; the pool starts them in that order.
-        futures = {pool.submit(contextvars.copy_context().run, fetch, needed): needed
-                   for needed in plan}
+        futures = [pool.submit(contextvars.copy_context().run, run, job) for job in jobs]
         for future in as_completed(futures):
-            needed = futures[future]
-            try:
-                fetched_bytes = future.result()
-            except NetworkError as exc:
-                network_error = network_error or exc
-                continue
-            except StorageError as exc:
-                if exc.code == "storage.disk_full":
-                    failed.set()
-                    network_error = None
-                    for f in futures:
-                        f.cancel()
-                    raise
-                report.failed += 1
-                continue
-            except GovDeskError as exc:
-                if exc.code == "blob.not_found":
+            for needed, state in future.result():
+                if state == "ok":
+                    try:
+                        _seal(api, store, needed)
+                    except NetworkError as exc:
+                        errors.append(exc)
+                        continue
+                    except StorageError as exc:
+                        if exc.code == "storage.disk_full":
+                            raise
+                        report.failed += 1
+                        continue
+                    except GovDeskError as exc:
+                        report.failed += 1
+                        log.info("blob %s not stored: %s", needed.sha256, exc.code)
+                        continue
+                    report.fetched += 1
+                    report.bytes += needed.size
+                elif state == "not_found":
                     report.not_found += 1
-                else:
+                elif state == "failed":
                     report.failed += 1
-                continue
-            if fetched_bytes < 0:
-                continue  # not started: stopped
-            try:
-                _seal(api, store, needed)
-            except NetworkError as exc:
-                network_error = network_error or exc
-                continue
-            except StorageError as exc:
-                if exc.code == "storage.disk_full":
-                    raise
-                report.failed += 1
-                continue
-            except GovDeskError as exc:
-                report.failed += 1
-                log.info("blob %s not stored: %s", needed.sha256, exc.code)
-                continue
-            tally.file_done(needed.size, fetched_bytes)
-            report.fetched += 1
-            report.bytes += needed.size
-    if network_error is not None:
-        raise network_error
+    for exc in errors:
+        if isinstance(exc, StorageError):
+            raise exc
+    if errors:
+        raise errors[0]
     try:
         report.indexed_bodies = bodytext.index_downloaded_bodies(store)
     except StorageError as exc:
