@@ -84,7 +84,8 @@ def _documents(platform, n: int, size: int) -> dict[str, bytes]:
 def test_concurrent_fetches_are_bounded_urgent_first_and_store_each_file_once(
         fresh_platform, monkeypatch: pytest.MonkeyPatch) -> None:
     platform = fresh_platform
-    bodies = _documents(platform, 10, 40_000)
+    # Bigger than a batch item: each one a GET of its own, four at a time.
+    bodies = _documents(platform, 8, blobs.BATCH_ITEM_MAX_BYTES + 10_000)
     with LinkEmulator(("127.0.0.1", platform.port), LinkProfile("t", one_way_ms=40)) as link:
         profile = _login(link.url)
         try:
@@ -249,3 +250,122 @@ def test_progress_moves_while_files_arrive_on_a_slow_line(fresh_platform) -> Non
     gaps = [b[0] - a[0] for a, b in zip(files, files[1:], strict=False)]
     assert max(gaps) < 2.0, max(gaps)
     assert any(p.eta_s is not None and p.eta_s > 0 for _, p in files)  # type: ignore[attr-defined]
+
+
+def _frames(body: bytes) -> list[tuple[dict, bytes]]:
+    import json
+
+    out = []
+    while body:
+        nl = body.index(b"\n")
+        header = json.loads(body[:nl])
+        body = body[nl + 1:]
+        n = header.get("length", 0)
+        out.append((header, body[:n]))
+        body = body[n:]
+    return out
+
+
+def test_blob_batch_answers_frames_in_order_with_per_item_status(fresh_platform) -> None:
+    import gzip
+
+    platform = fresh_platform
+    session = raw_session(platform, "wangli")
+    text = ("请各单位于十月底前报送冬季供暖工作方案。\n" * 100).encode()
+    register_document(platform, session, ["u-zhangjianguo"], title="关于报送供暖方案的通知",
+                      body=text, media_type="text/plain; charset=utf-8")
+    [(pdf_sha, pdf)] = _documents(platform, 1, 30_000).items()
+    text_sha = hashlib.sha256(text).hexdigest()
+    secret = os.urandom(64)  # stored, but referenced by nothing the leader sees
+    secret_sha = hashlib.sha256(secret).hexdigest()
+    requests.put(f"{platform.base_url}/api/v1/blobs/{secret_sha}", data=secret,
+                 headers={**session, "Content-Type": "application/pdf"},
+                 timeout=10).raise_for_status()
+    leader = raw_session(platform, "zhangjianguo")
+    url = f"{platform.base_url}/api/v1/blobs/batch"
+    r = requests.post(url, json={"sha256": [text_sha, secret_sha, pdf_sha]}, timeout=10,
+                      headers={**leader, "Accept-Encoding": "gzip"}, stream=True)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/x-govdesk-blob-batch")
+    frames = _frames(r.raw.read())
+    assert [h["sha256"] for h, _ in frames] == [text_sha, secret_sha, pdf_sha]
+    (th, tdata), (sh, _), (ph, pdata) = frames
+    assert th["status"] == 200 and th["encoding"] == "gzip" and th["size"] == len(text)
+    assert gzip.decompress(tdata) == text and len(tdata) < len(text) / 4
+    assert sh == {"sha256": secret_sha, "status": 404}  # not the leader's to read
+    assert ph["encoding"] == "identity" and pdata == pdf  # a PDF is not recompressed
+    bad = requests.post(url, json={"sha256": ["../etc"]}, headers=leader, timeout=10)
+    assert bad.status_code == 400 and bad.json()["code"] == "blob.invalid"
+
+
+def test_a_batch_cut_midway_keeps_what_arrived_whole(fresh_platform) -> None:
+    platform = fresh_platform
+    bodies = _documents(platform, 8, 50_000)
+    slow = LinkProfile("t", one_way_ms=10, rate_kbit=8_000)
+    with LinkEmulator(("127.0.0.1", platform.port), slow) as link:
+        profile = _login(link.url)
+        try:
+            profile.engine.prefetch_enabled = False
+            profile.sync()
+            store = profile.blobs
+            assert store is not None
+            start = link.stats.bytes_down
+
+            def cut(total: int) -> None:
+                if total - start > 180_000:
+                    link.on_down = None
+                    link.cut()
+
+            link.on_down = cut
+            with profile.cache_context(), pytest.raises(NetworkError):
+                blobs.prefetch(profile.api, store, max_blob_bytes=2**26, budget_bytes=2**31)
+            with profile.cache_context():
+                kept = [sha for sha in bodies if store.has(sha)]
+                # The files before the cut are stored, whole; none after it is visible.
+                assert 0 < len(kept) < len(bodies)
+                for sha in kept:
+                    assert store.open_bytes(sha) == bodies[sha]
+                link.stats.reset()
+                report = blobs.prefetch(profile.api, store, max_blob_bytes=2**26,
+                                        budget_bytes=2**31)
+                assert report.failed == 0
+                for sha, body in bodies.items():
+                    assert store.open_bytes(sha) == body
+            # Nothing stored before was fetched again.
+            assert link.stats.bytes_down < sum(len(bodies[s]) for s in bodies
+                                               if s not in kept) + 200_000
+        finally:
+            profile.close()
+
+
+def test_without_a_batch_endpoint_files_come_one_get_each(fresh_platform,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    platform = fresh_platform
+    bodies = _documents(platform, 3, 20_000)
+    profile = _login(platform.base_url)
+    try:
+        profile.engine.prefetch_enabled = False
+        profile.sync()
+        calls: list[str] = []
+        original = profile.api._send
+
+        def send(method, path, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(f"{method} {path}")
+            if path == "/blobs/batch":  # an older platform: no such route
+                resp = requests.Response()
+                resp.status_code = 405
+                resp.headers["Content-Type"] = "application/json"
+                resp._content = b'{"detail":"Method Not Allowed"}'
+                return resp
+            return original(method, path, **kwargs)
+
+        monkeypatch.setattr(profile.api, "_send", send)
+        with profile.cache_context():
+            report = blobs.prefetch(profile.api, profile.blobs,  # type: ignore[arg-type]
+                                    max_blob_bytes=2**26, budget_bytes=2**31)
+            assert all(profile.blobs.has(sha) for sha in bodies)  # type: ignore[union-attr]
+        assert report.failed == 0
+        assert calls.count("POST /blobs/batch") == 1  # asked once, then GETs
+        assert sum(c.startswith("GET /blobs/") for c in calls) >= len(bodies)
+    finally:
+        profile.close()
