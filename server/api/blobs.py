@@ -192,7 +192,7 @@ def get_blob_batch(
         if info is None or not blobs.may_read(principal.user.id, sha256):
             frames.append(blob_batch.frame_header(sha256=sha256, status=404))
             continue
-        if served and served + info.size > blob_batch.MAX_ANSWER_BYTES:
+        if served + info.size > blob_batch.MAX_ANSWER_BYTES:  # big ones: GET with Range
             frames.append(blob_batch.frame_header(sha256=sha256, status=413))
             continue
         data = blobs.read_range(sha256, 0, info.size) if info.size else b""
