@@ -1,7 +1,7 @@
 """Sync figures against a real platform subprocess on loopback.
 
     .venv/bin/python bench/bench_sync.py [--scale 20000] [--user wangli] [--repeat 3]
-        [--page-limit 1000] [--platform-db FILE]
+        [--page-limit 1000] [--platform-db FILE] [--all-visible]
 
 Prints:
 - the first sync of a fresh profile (documents/s), and the ratio to the floor: plain
@@ -12,6 +12,8 @@ Prints:
 Uses a throw-away GOVDESK_HOME and a file keyring under a temporary folder.
 --platform-db FILE: a platform database already filled by `init-demo --scale N` is
 copied and served instead of building one (init-demo --scale 20000 takes ~30 s alone).
+--all-visible: every generated document goes to the county office, so its clerk wangli
+sees all of them (a user with full visibility: --scale 20000 and 100000).
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--platform-db", type=Path,
                         help="copy and serve this filled platform SQLite file")
+    parser.add_argument("--all-visible", action="store_true",
+                        help="build the platform with every generated document sent to the "
+                             "county office, whose clerk (--user wangli) then sees them all")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="govdesk-bench-"))
@@ -93,6 +98,14 @@ def main() -> int:
 
     password = "Fujin@2005"
     t0 = time.perf_counter()
+    if args.all_visible and not args.platform_db:
+        import subprocess
+
+        built = tmp / "all-visible.db"
+        subprocess.run([sys.executable, "-m", "server", "init-demo", "--db", str(built),
+                        "--scale", str(args.scale), "--scale-unit", "office", "--json"],
+                       cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        args.platform_db = built
     if args.platform_db:
         shutil.copyfile(args.platform_db, tmp / "platform.db")
         platform = EmbeddedPlatform(tmp / "platform.db", demo=False)

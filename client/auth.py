@@ -84,6 +84,9 @@ class ProfileInfo:
     password_verifier: str | None = None
     signing_key_id: str | None = None
     last_login_at: float | None = None
+    # The county CA file given at sign-in (`login --ca-file`): later syncs use it when no
+    # ca_file is configured otherwise. A path, not a secret.
+    ca_file: str | None = None
 
     @classmethod
     def load(cls, profile_dir: Path) -> ProfileInfo | None:

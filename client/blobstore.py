@@ -301,6 +301,11 @@ class BlobStore:
                                   discard=lambda: tmp_path.unlink(missing_ok=True))
 
     # --- reading --------------------------------------------------------------------
+    def blob_file_present(self, sha256: str) -> bool:
+        """The sealed file exists (files only, no database: for download threads). Files
+        appear whole (written aside, then renamed), so present means complete."""
+        return self._path(_check_sha(sha256)).exists()
+
     def has(self, sha256: str) -> bool:
         entry = BlobEntry.get_or_none(BlobEntry.sha256 == sha256)
         return entry is not None and entry.state == "present" and self._path(sha256).exists()

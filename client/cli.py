@@ -16,7 +16,9 @@ import getpass
 import logging
 import logging.handlers
 import os
+import re
 import sys
+import threading
 import time
 import unicodedata
 from datetime import UTC, datetime
@@ -63,6 +65,10 @@ class Out:
     def error(self, exc: GovDeskError) -> None:
         text = f"错误：{exc.message}" if self.zh else f"Error ({exc.code}): {exc.message}"
         print(text, file=sys.stderr, flush=True)
+        if exc.detail and exc.code.startswith(("network.proxy", "tls.")):
+            # What the proxy or OpenSSL said: what IT asks for first (passwords removed).
+            detail = re.sub(r"//[^/@\s]+@", "//***@", exc.detail)[:300]
+            print(self.t(f"详情：{detail}", f"Detail: {detail}"), file=sys.stderr, flush=True)
 
 
 def exit_code_for(exc: GovDeskError) -> int:
@@ -144,32 +150,62 @@ def cmd_login(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     return EXIT_OK
 
 
+def _kb(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def progress_text(p: Any, out: Out) -> str:
+    """One line for a SyncProgress: the phase, its counts and bytes, the time left."""
+    if p.phase == "push":
+        total = f"/{p.ops_total}" if p.ops_total else ""
+        return out.t(f"上传操作：{p.ops_sent}{total}", f"pushing ops: {p.ops_sent}{total}")
+    if p.phase == "pull":
+        got = f"，已收 {_kb(p.bytes_done)}" if p.bytes_done else ""
+        got_en = f", {_kb(p.bytes_done)} received" if p.bytes_done else ""
+        return out.t(f"下载变更：{p.pages} 页，{p.objects} 项{got}",
+                     f"pulling changes: {p.pages} pages, {p.objects} objects{got_en}")
+    if p.phase == "blobs":
+        if not p.files_total:
+            return out.t("检查正文和附件…", "checking files...")
+        left = ""
+        left_en = ""
+        if p.eta_s is not None and p.files_done < p.files_total:
+            left, left_en = f"，约剩 {p.eta_s:.0f} 秒", f", about {p.eta_s:.0f} s left"
+        return out.t(f"下载正文和附件：{p.files_done}/{p.files_total} 个，"
+                     f"{_kb(p.bytes_done)} / {_kb(p.bytes_total)}{left}",
+                     f"fetching files: {p.files_done}/{p.files_total}, "
+                     f"{_kb(p.bytes_done)} of {_kb(p.bytes_total)}{left_en}")
+    return ""
+
+
 class _ProgressLine:
-    """A one-line progress display on a terminal (pages and objects so far)."""
+    """A one-line progress display on a terminal: phase, counts, bytes, time left.
+
+    Redrawn at most every 0.1 s, except that a new phase is always drawn at once (a
+    throttle must not swallow the line that says what is happening now). Called from
+    download threads too: drawing is serialised."""
 
     def __init__(self, out: Out, enabled: bool) -> None:
         self.out = out
         self.enabled = enabled
         self.last = 0.0
+        self.phase = ""
         self.shown = False
+        self._lock = threading.Lock()
 
     def __call__(self, p: Any) -> None:
         if not self.enabled or p.phase == "done":
             return
-        now = time.monotonic()
-        if now - self.last < 0.1:
-            return
-        self.last = now
-        spinner = "|/-\\"[int(now * 8) % 4]
-        text = {
-            "push": self.out.t(f"{spinner} 上传操作：{p.ops_sent}", f"{spinner} pushing ops: {p.ops_sent}"),
-            "pull": self.out.t(f"{spinner} 下载变更：{p.pages} 页，{p.objects} 项",
-                               f"{spinner} pulling: {p.pages} pages, {p.objects} objects"),
-            "blobs": self.out.t(f"{spinner} 下载正文和附件…", f"{spinner} fetching files..."),
-        }.get(p.phase, "")
-        sys.stderr.write("\r\x1b[2K" + text)
-        sys.stderr.flush()
-        self.shown = True
+        with self._lock:
+            now = time.monotonic()
+            if p.phase == self.phase and now - self.last < 0.1:
+                return
+            self.last = now
+            self.phase = p.phase
+            spinner = "|/-\\"[int(now * 8) % 4]
+            sys.stderr.write("\r\x1b[2K" + f"{spinner} " + progress_text(p, self.out))
+            sys.stderr.flush()
+            self.shown = True
 
     def finish(self) -> None:
         if self.shown:

@@ -165,11 +165,16 @@ def connectivity_section(settings: Settings) -> dict[str, Any]:
     url = urlsplit(settings.server_url)
     host = url.hostname or ""
     port = url.port or (443 if url.scheme == "https" else 80)
+    from client.sync.api import resolve_proxy
+
+    proxy = resolve_proxy(settings.server_url, settings.proxy)
     out: dict[str, Any] = {"configured": True, "server_url": redact_url(settings.server_url),
                            "host": host, "port": port,
-                           "proxy": redact_url(settings.proxy) if settings.proxy else None}
-    if settings.proxy:
-        out["note"] = "a proxy is configured: the direct DNS/TCP/TLS steps may fail by design"
+                           "proxy": redact_url(proxy.url) if proxy.url else None,
+                           # settings | HTTPS_PROXY | HTTP_PROXY | ALL_PROXY | NO_PROXY | none
+                           "proxy_source": proxy.source}
+    if proxy.url:
+        out["note"] = "a proxy is in use: the direct DNS/TCP/TLS steps may fail by design"
     t0 = time.monotonic()
     try:
         addrs = sorted({ai[4][0] for ai in socket.getaddrinfo(host, port,
@@ -194,7 +199,10 @@ def connectivity_section(settings: Settings) -> dict[str, Any]:
     try:
         out["meta"] = check_platform(settings).details
     except GovDeskError as exc:
-        out["meta"] = {"ok": False, "code": exc.code, "error": exc.message}
+        # The detail holds the real cause (the proxy's answer, OpenSSL's reason).
+        out["meta"] = {"ok": False, "code": exc.code, "error": exc.message,
+                       "detail": re.sub(r"//[^/@\s]+@", "//***@", exc.detail)
+                       if exc.detail else None}
     except Exception as exc:  # report, never crash the bundle
         out["meta"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
     return out

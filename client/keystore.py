@@ -3,6 +3,8 @@
 Service name "GovDesk"; entry names are namespaced per profile (one profile = one
 account on one platform) so two accounts on one PC never share a secret:
   <profile>/refresh_token      the platform refresh token (rotates on every refresh)
+  <profile>/access_token       the current access token and its expiry (JSON), so a new
+                               process does not refresh while it is valid
   <profile>/cache_key          32 random bytes (hex) that encrypt the local cache
   <profile>/signing_key/<dev>  the device signing key (JSON: algorithm, private, key_id)
 
@@ -96,6 +98,26 @@ class Keystore:
 
     def delete_refresh_token(self) -> None:
         self._delete(self._name("refresh_token"))
+        self._delete(self._name("access_token"))
+
+    # --- access token (short-lived; kept so the next process need not refresh) --------
+    def get_access_token(self) -> tuple[str, float] | None:
+        """(token, expires at in epoch seconds), or None; a damaged entry counts as none."""
+        value = self._get(self._name("access_token"))
+        if value is None:
+            return None
+        try:
+            data = json.loads(value)
+            return str(data["token"]), float(data["expires_at"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def set_access_token(self, token: str | None, expires_at: float = 0.0) -> None:
+        if token is None:
+            self._delete(self._name("access_token"))
+            return
+        self._set(self._name("access_token"),
+                  json.dumps({"token": token, "expires_at": expires_at}))
 
     # --- cache key -------------------------------------------------------------------
     def get_cache_key(self) -> bytes | None:

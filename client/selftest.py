@@ -18,6 +18,7 @@ import dataclasses
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,8 @@ class SelfTestReport:
                  f"{', frozen' if is_frozen() else ''})"]
         for c in self.checks:
             lines.append(f"{_MARK[c.status]} {c.name:<9} {c.summary}")
+            if c.status == FAIL and c.details.get("detail"):
+                lines.append(f"            {str(c.details['detail'])[:240]}")
         verdict = "通过 / passed" if self.ok else "未通过 / FAILED"
         lines.append(f"结果 / result: {verdict}  ({self.duration_s:.1f} s)")
         return "\n".join(lines)
@@ -101,7 +104,11 @@ def _guard(name: str, fn: Callable[[], Check]) -> Check:
     try:
         return fn()
     except GovDeskError as exc:
-        return Check(name, FAIL, f"{exc.message} [{exc.code}]")
+        # The detail (the proxy's answer, OpenSSL's reason) is what IT needs next.
+        details = {"code": exc.code}
+        if exc.detail:
+            details["detail"] = re.sub(r"//[^/@\s]+@", "//***@", exc.detail)
+        return Check(name, FAIL, f"{exc.message} [{exc.code}]", details)
     except Exception as exc:  # a self-test must report, whatever broke
         return Check(name, FAIL, f"{type(exc).__name__}: {exc}")
 
@@ -334,23 +341,41 @@ def run_self_test(settings: Settings, *, include_qt: bool = True, include_networ
     return report, report.ok
 
 
-def load_settings_checked() -> tuple[Settings, Check | None]:
+def load_settings_checked(flags: dict[str, Any] | None = None
+                          ) -> tuple[Settings, Check | None]:
     """Settings, or the built-in defaults plus a failed config check saying why."""
     try:
-        return load_settings(), None
+        return load_settings(flags or {}), None
     except GovDeskError as exc:
         return Settings(), Check("config", FAIL, f"{exc.message} [{exc.code}]")
 
 
+def _parse_flags(args: list[str]) -> tuple[dict[str, Any], bool]:
+    """`--server URL`, `--ca-file PATH`, `--proxy URL` (as the other commands take them)
+    and `--json`; the flags win over every configured setting, as everywhere."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="govdesk --self-test", add_help=False)
+    parser.add_argument("--server")
+    parser.add_argument("--ca-file")
+    parser.add_argument("--proxy")
+    parser.add_argument("--json", action="store_true")
+    ns, _unknown = parser.parse_known_args(args)
+    flags = {"server_url": ns.server, "ca_file": ns.ca_file, "proxy": ns.proxy}
+    return {k: v for k, v in flags.items() if v}, bool(ns.json)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`govdesk --self-test [--json]`: print the report; exit 1 when a check failed."""
+    """`govdesk --self-test [--server URL] [--ca-file F] [--proxy URL] [--json]`: print the
+    report; exit 1 when a check failed."""
     args = list(sys.argv[1:] if argv is None else argv)
-    settings, config_failure = load_settings_checked()
+    flags, as_json = _parse_flags(args)
+    settings, config_failure = load_settings_checked(flags)
     report, ok = run_self_test(settings)
     if config_failure is not None:
         report.checks[0] = config_failure
         ok = False
-    if "--json" in args:
+    if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(report.text())

@@ -91,6 +91,9 @@ class Profile:
         self.dir: Path = paths.profile_dir(self.server_url, username)
         self.keystore = Keystore(paths.profile_key(self.server_url, username))
         self.info: ProfileInfo | None = ProfileInfo.load(self.dir)
+        if not self.settings.ca_file and self.info is not None and self.info.ca_file:
+            # Remembered from `login --ca-file`: any configured ca_file still wins.
+            self.settings = dataclasses.replace(self.settings, ca_file=self.info.ca_file)
         self.api = PlatformApi(self.server_url, self.settings, tokens=self.keystore)
         self.db: Any = None
         self.blobs: BlobStore | None = None
@@ -126,6 +129,8 @@ class Profile:
         keypair, _ = auth.ensure_device_key(self.keystore, info.device_id,
                                             self.settings.signature_algorithm)
         info.signing_key_id = keypair.key_id
+        if self.settings.ca_file:
+            info.ca_file = str(Path(self.settings.ca_file).resolve())
         info.save(self.dir)
         self.info = info
         self._open_cache()

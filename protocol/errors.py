@@ -113,12 +113,29 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("network.proxy",
               "Cannot reach the platform through the proxy server. Check the proxy settings.",
               NETWORK),
+    ErrorSpec("network.proxy_refused",
+              "The proxy server {proxy} refused the connection: check the proxy's address and "
+              "port, or ask IT whether the proxy is running.", NETWORK),
+    ErrorSpec("network.proxy_unknown_host",
+              "The proxy server's name {host} cannot be found: check the proxy address in "
+              "the settings or in HTTPS_PROXY.", NETWORK),
+    ErrorSpec("network.proxy_auth",
+              "The proxy server {proxy} asks for a user name and password, or refused the "
+              "ones given (HTTP 407): put them in the proxy address "
+              "(http://user:password@host:port) or ask IT.", NETWORK),
+    ErrorSpec("network.proxy_forbidden",
+              "The proxy server {proxy} does not let this PC reach the platform (HTTP 403): "
+              "ask IT to allow the platform's address on the proxy.", NETWORK),
     ErrorSpec("network.interrupted",
               "The connection to the platform broke. Please try again later.", NETWORK),
     ErrorSpec("tls.untrusted",
               "The platform's security certificate is not trusted: check the platform "
               "address, or ask the administrator to set the county's root certificate "
               "(ca_file).", NETWORK),
+    ErrorSpec("tls.wrong_host",
+              "The platform's certificate was issued for another name than the address "
+              "used: connect with the name the certificate was issued for, or ask IT to "
+              "issue one for this address.", NETWORK),
     ErrorSpec("server.unavailable",
               "The platform is temporarily unavailable. Please try again later.", NETWORK,
               variants=("The platform is temporarily unavailable (HTTP {status}). Please try "
@@ -332,6 +349,9 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("config.server_url", "The platform address is missing or not valid.", CONFIG,
               variants=("The platform address is not valid: {url}",
                         "The platform address is missing: give it with {flag}.")),
+    ErrorSpec("config.proxy_scheme",
+              "The proxy address {url} cannot be used: it must start with http:// or "
+              "https:// (found: {scheme}).", CONFIG),
     ErrorSpec("config.ca_file", "Cannot read the certificate file {path}: {reason}", CONFIG),
     ErrorSpec("config.invalid_value",
               "The value {value} of setting {key} is not valid (from {source}).", CONFIG),

@@ -265,7 +265,8 @@ def read_changes(user_id: str, cursor: str | None, limit: int = DEFAULT_LIMIT) -
     new_cursor = encode_cursor(state.instance_id, last, state.min_cursor_seq)
     body = (
         '{"changes":[' + ",".join(parts) + f'],"cursor":"{new_cursor}",'
-        f'"has_more":{"true" if has_more else "false"}}}'
+        f'"has_more":{"true" if has_more else "false"},'
+        f'"instance_id":{json.dumps(state.instance_id)}}}'
     )
     return body.encode()
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
@@ -38,6 +40,7 @@ from client.errors import (
     ProtocolError,
 )
 from protocol import wire
+from protocol.wire import blob_batch
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,10 @@ API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
 MAX_OPS_PER_REQUEST = wire.MAX_OPS_PER_REQUEST
 USER_AGENT = "GovDesk-client/0.1"
+
+# Bytes read per progress report while a page or a file arrives: 8 KiB is under a
+# second even at 80 kbit/s, so a display fed from it never stands still for long.
+PROGRESS_CHUNK = 8 * 1024
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -79,6 +86,7 @@ class ChangePage:
     changes: list[dict[str, Any]]
     cursor: str
     has_more: bool
+    instance_id: str | None = None  # None: a platform that does not say (ask /meta)
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,19 @@ class ServerEvent:
 
 
 class TokenStore(Protocol):
-    """Where the refresh token lives (the keystore); the access token stays in memory."""
+    """Where the tokens live (the keystore). The access token is kept there too, with its
+    expiry, so that a new process (each CLI sync is one) reuses a valid token instead of
+    spending a round trip, and a rotation of the refresh token, on /auth/refresh."""
 
     def get_refresh_token(self) -> str | None: ...
 
     def set_refresh_token(self, token: str) -> None: ...
+
+
+class AccessTokenStore(Protocol):
+    def get_access_token(self) -> tuple[str, float] | None: ...  # (token, expires at, epoch s)
+
+    def set_access_token(self, token: str | None, expires_at: float = 0.0) -> None: ...
 
 
 # --- TLS ------------------------------------------------------------------------------
@@ -121,12 +137,27 @@ def build_ssl_context(ca_file: str | None) -> ssl.SSLContext:
     return ctx
 
 
-class _Adapter(HTTPAdapter):
-    """An adapter that verifies with our SSL context only (not requests' certifi)."""
+# Keep-alive connections kept per platform: the concurrent file downloads
+# (client.sync.blobs.FETCH_CONCURRENCY), the event stream and one for the rest.
+POOL_SIZE = 6
 
-    def __init__(self, ssl_context: ssl.SSLContext, retry: Retry, pool_size: int = 4) -> None:
+
+class _Adapter(HTTPAdapter):
+    """An adapter that verifies with our SSL context only (not requests' certifi).
+
+    `share_pool_of`: use that adapter's connection pools (direct and per proxy). Adapters
+    differ only in what they retry; sharing the pools means one keep-alive connection
+    serves /auth, /ops and everything else, so a run pays one TLS handshake, not one per
+    adapter (three, before: under loss each cost seconds).
+    """
+
+    def __init__(self, ssl_context: ssl.SSLContext, retry: Retry, pool_size: int = POOL_SIZE,
+                 *, share_pool_of: _Adapter | None = None) -> None:
         self._ssl_context = ssl_context
         super().__init__(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+        if share_pool_of is not None:
+            self.poolmanager = share_pool_of.poolmanager
+            self.proxy_manager = share_pool_of.proxy_manager  # the same dict, shared
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         kwargs["ssl_context"] = self._ssl_context
@@ -161,6 +192,93 @@ def _retry(total: int, methods: frozenset[str]) -> Retry:
     )
 
 
+# --- proxies ----------------------------------------------------------------------------
+
+PROXY_SCHEMES = ("http://", "https://")
+PROXY_ENV = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+@dataclass(frozen=True)
+class ProxyChoice:
+    url: str | None
+    source: str  # "settings" | the environment variable's name | "none" | "no_proxy"
+
+
+def _env(name: str, environ: Mapping[str, str]) -> str | None:
+    # Lower case first, as curl and urllib do (lower-case http_proxy is the traditional one).
+    for key in (name.lower(), name.upper()):
+        value = environ.get(key)
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def resolve_proxy(base_url: str, configured: str | None, *,
+                  environ: Mapping[str, str] | None = None) -> ProxyChoice:
+    """Which proxy reaches `base_url` (docs/deploy.md "Proxies"), first match wins:
+
+    1. `proxy` from GovDesk's settings (flag > GOVDESK_PROXY > user > machine policy);
+       the value `direct` (or `none`) means no proxy, whatever the environment says;
+    2. NO_PROXY (comma-separated hosts, domain suffixes, `*`) exempts the platform's host;
+    3. HTTPS_PROXY for an https platform, HTTP_PROXY for an http one;
+    4. ALL_PROXY.
+    """
+    if configured:
+        if configured.strip().lower() in ("direct", "none"):
+            return ProxyChoice(None, "settings")
+        return ProxyChoice(configured.strip(), "settings")
+    env = os.environ if environ is None else environ
+    host = (urllib.parse.urlsplit(base_url).hostname or "").lower()
+    no_proxy = _env("NO_PROXY", env)
+    if no_proxy and _bypassed(host, urllib.parse.urlsplit(base_url).port, no_proxy):
+        return ProxyChoice(None, "NO_PROXY")
+    scheme_var = "HTTPS_PROXY" if base_url.lower().startswith("https:") else "HTTP_PROXY"
+    for name in (scheme_var, "ALL_PROXY"):
+        value = _env(name, env)
+        if value:
+            return ProxyChoice(value, name)
+    return ProxyChoice(None, "none")
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    for raw in no_proxy.split(","):
+        entry = raw.strip().lower()
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, entry_port = entry.partition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and port is not None and entry_port != str(port):
+            continue
+        name = name.lstrip("*").lstrip(".") if name.startswith(("*.", ".")) else name
+        if host == name or host.endswith("." + name):
+            return True
+    return False
+
+
+def check_proxy_url(url: str) -> None:
+    """A proxy URL GovDesk can use: http:// or https:// with a host. Anything else (a
+    bare host:port, socks5://) is a configuration error named as such, not a network one."""
+    from client.errors import ConfigError
+
+    low = url.lower()
+    if "://" not in low:
+        raise ConfigError("config.proxy_scheme", url=redact_proxy(url), scheme="none")
+    parts = urllib.parse.urlsplit(url)
+    if not low.startswith(PROXY_SCHEMES) or not parts.hostname:
+        raise ConfigError("config.proxy_scheme", url=redact_proxy(url),
+                          scheme=parts.scheme or "none")
+
+
+def redact_proxy(url: str) -> str:
+    """The proxy URL without its password (for messages, logs and diagnose)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
 # --- parsing (protocol.wire) --------------------------------------------------------------
 
 
@@ -191,7 +309,9 @@ def parse_change_page(body: Any) -> ChangePage:
         wire.PageEnvelope.model_validate(body)
     except ValidationError as exc:
         raise _invalid("changes answer", exc) from None
-    return ChangePage(changes=body["changes"], cursor=body["cursor"], has_more=body["has_more"])
+    instance = body.get("instance_id")
+    return ChangePage(changes=body["changes"], cursor=body["cursor"], has_more=body["has_more"],
+                      instance_id=instance if isinstance(instance, str) and instance else None)
 
 
 def parse_meta(body: Any) -> PlatformMeta:
@@ -230,24 +350,115 @@ def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
     return out
 
 
+# --- blob batches (protocol/wire/blob_batch.py) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    sha256: str
+    status: int  # 200 | 404 | 413
+    data: bytes = b""  # the blob's own bytes (decoded)
+    media_type: str | None = None
+    length: int = 0  # bytes it took on the wire
+
+
+def _read_frames(resp: requests.Response, on_item: Callable[[BatchItem], None],
+                 on_bytes: Callable[[int], None] | None) -> None:
+    """Parse `header\n<length bytes>` frames as the chunks arrive."""
+    import gzip
+
+    buf = bytearray()
+    header: dict[str, Any] | None = None
+    for chunk in resp.iter_content(PROGRESS_CHUNK):
+        if on_bytes is not None:
+            on_bytes(len(chunk))
+        buf += chunk
+        while True:
+            if header is None:
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    if len(buf) > 4096:
+                        raise _malformed("blob batch: a frame header is too long")
+                    break
+                try:
+                    header = json.loads(bytes(buf[:nl]))
+                    status = int(header["status"])  # type: ignore[index]
+                    sha = str(header["sha256"])  # type: ignore[index]
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise _malformed("blob batch: unreadable frame header") from exc
+                del buf[:nl + 1]
+                if status != 200:
+                    on_item(BatchItem(sha, status))
+                    header = None
+                    continue
+            length = int(header.get("length", 0))
+            if len(buf) < length:
+                break
+            data = bytes(buf[:length])
+            del buf[:length]
+            if header.get("encoding") == "gzip":
+                try:
+                    data = gzip.decompress(data)
+                except (OSError, EOFError) as exc:
+                    raise _malformed("blob batch: undecodable gzip frame") from exc
+            on_item(BatchItem(str(header["sha256"]), 200, data,
+                              str(header.get("media_type") or "") or None, length))
+            header = None
+    if header is not None or buf:
+        raise NetworkError("network.interrupted", detail="blob batch ended inside a frame")
+
+
 # --- error translation ----------------------------------------------------------------
 
 
-def _translate_exception(exc: BaseException) -> GovDeskError:
+def _cause(text: str) -> str:
+    """The innermost reason of a urllib3 error text (what the proxy or OpenSSL said), not
+    the pool and retry wrapping around it."""
+    if "Caused by " in text:
+        text = text[text.rindex("Caused by ") + len("Caused by "):].rstrip(")")
+    return text[:300]
+
+
+def _proxy_failure(text: str, proxy: str | None) -> GovDeskError:
+    """A ProxyError's real cause -> its own code (the five differ in what IT must fix)."""
+    shown = redact_proxy(proxy) if proxy else "?"
+    host = urllib.parse.urlsplit(proxy).hostname if proxy else None
+    detail = _cause(text)
+    if "Tunnel connection failed: 407" in text:
+        return NetworkError("network.proxy_auth", proxy=shown, detail=detail)
+    if "Tunnel connection failed: 403" in text:
+        return NetworkError("network.proxy_forbidden", proxy=shown, detail=detail)
+    if "NameResolutionError" in text or "Failed to resolve" in text or "Name or service" in text:
+        return NetworkError("network.proxy_unknown_host", proxy=shown, host=host or "?",
+                            detail=detail)
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return NetworkError("network.proxy_refused", proxy=shown, detail=detail)
+    return NetworkError("network.proxy", proxy=shown, detail=detail)
+
+
+def _translate_exception(exc: BaseException, proxy: str | None = None) -> GovDeskError:
     """requests/urllib3 exceptions -> NetworkError with a code (client.messages words it)."""
     text = str(exc)
+    if isinstance(exc, requests.exceptions.ProxyError) or "Unable to connect to proxy" in text:
+        return _proxy_failure(text, proxy)
+    if "Hostname mismatch" in text or "IP address mismatch" in text \
+            or "doesn't match" in text:
+        return NetworkError("tls.wrong_host", detail=_cause(text))
     if isinstance(exc, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
-        return NetworkError("tls.untrusted", detail=text[:300])
+        return NetworkError("tls.untrusted", detail=_cause(text))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return NetworkError("network.timeout", detail=f"connect: {text[:300]}")
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return NetworkError("network.timeout", detail=f"read: {text[:300]}")
     if isinstance(exc, requests.exceptions.RetryError):
         return NetworkError("network.unavailable", detail=text[:300])
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return NetworkError("network.proxy", detail=text[:300])
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return ProtocolError("protocol.malformed", detail=f"undecodable body: {text[:300]}")
+    if proxy and ("ProxySchemeUnknown" in text or "SOCKS" in text):
+        from client.errors import ConfigError
+
+        return ConfigError("config.proxy_scheme", url=redact_proxy(proxy),
+                           scheme=urllib.parse.urlsplit(proxy).scheme or "none")
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema
                   | requests.exceptions.InvalidSchema):
         from client.errors import ConfigError
@@ -257,6 +468,20 @@ def _translate_exception(exc: BaseException) -> GovDeskError:
                   | urllib3.exceptions.ProtocolError):
         return NetworkError("network.interrupted", detail=text[:300])
     return NetworkError("network.unreachable", detail=text[:300])
+
+
+def _proxy_answer(resp: requests.Response, proxy: str | None) -> GovDeskError | None:
+    """A 407, or a 403 that is not the platform's (no problem document), from a proxy that
+    forwards plain http (no CONNECT) -> the proxy's own code."""
+    if proxy is None:
+        return None
+    shown = redact_proxy(proxy)
+    if resp.status_code == 407:
+        return NetworkError("network.proxy_auth", proxy=shown,
+                            detail=resp.headers.get("Proxy-Authenticate") or "407")
+    if resp.status_code == 403 and "json" not in resp.headers.get("Content-Type", ""):
+        return NetworkError("network.proxy_forbidden", proxy=shown, detail="403 from the proxy")
+    return None
 
 
 def error_from_response(resp: requests.Response) -> GovDeskError:
@@ -317,25 +542,38 @@ class PlatformApi:
         self.timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         self._access_token: str | None = None
         self._access_expires = 0.0
+        self._access_from_store = False  # kept by an earlier process (may be stale)
         self._refresh_lock = threading.Lock()
         self.requests_sent = 0  # for benchmarks and tests of request counts
+        self.blob_batch_supported = True  # until the platform says 404/405 to it
         self.on_refresh: Callable[[TokenGrant], None] | None = None
 
         ctx = build_ssl_context(self.settings.ca_file)
         retries = max(0, self.settings.http_retries)
         session = requests.Session()
-        session.trust_env = False  # proxies and CAs come from our settings only
+        session.trust_env = False  # no CA bundle or .netrc from the environment
         session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json",
                                 "Accept-Encoding": "gzip"})
-        if self.settings.proxy:
-            session.proxies = {"http": self.settings.proxy, "https": self.settings.proxy}
-        session.mount(self.base_url + "/", _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS)))
+        self.proxy = resolve_proxy(self.base_url, self.settings.proxy)
+        # A proxy URL that cannot work is reported when the network is first used (a
+        # status or logout without network must still work).
+        self._proxy_problem: GovDeskError | None = None
+        if self.proxy.url:
+            try:
+                check_proxy_url(self.proxy.url)
+            except GovDeskError as exc:
+                self._proxy_problem = exc
+            session.proxies = {"http": self.proxy.url, "https": self.proxy.url}
+        base = _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS))
+        session.mount(self.base_url + "/", base)
         session.mount(self.url("/ops"),
-                      _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS | {"POST"})))
+                      _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS | {"POST"}),
+                               share_pool_of=base))
         # Login/refresh: a connection failure is retried (nothing was sent), nothing else.
         no_post = _retry(retries, IDEMPOTENT_METHODS)
-        session.mount(self.url("/auth/"), _Adapter(ctx, no_post))
+        session.mount(self.url("/auth/"), _Adapter(ctx, no_post, share_pool_of=base))
         self.session = session
+        self._load_stored_access_token()
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{API_PREFIX}{path}"
@@ -350,8 +588,41 @@ class PlatformApi:
 
     def set_access_token(self, token: str | None, expires_in: int = 0) -> None:
         self._access_token = token
+        self._access_from_store = False
         # Refresh a little early so a call never starts with a token about to lapse.
         self._access_expires = time.monotonic() + max(0, expires_in - 30) if token else 0.0
+        store = self._access_store()
+        if store is not None:
+            try:
+                store.set_access_token(token, time.time() + max(0, expires_in - 30)
+                                       if token else 0.0)
+            except GovDeskError as exc:  # the token still works for this process
+                log.info("access token not kept in the keyring: %s", exc.code)
+
+    def _access_store(self) -> AccessTokenStore | None:
+        store = self.tokens
+        if store is not None and hasattr(store, "get_access_token"):
+            return store  # type: ignore[return-value]
+        return None
+
+    def _load_stored_access_token(self) -> None:
+        """An access token a previous process kept, while it is valid: no /auth/refresh."""
+        store = self._access_store()
+        if store is None:
+            return
+        try:
+            kept = store.get_access_token()
+        except GovDeskError as exc:
+            log.info("no stored access token (%s)", exc.code)
+            return
+        if kept is None:
+            return
+        token, expires_at = kept
+        left = expires_at - time.time()
+        if left > 0:
+            self._access_token = token
+            self._access_expires = time.monotonic() + left
+            self._access_from_store = True
 
     def _grant(self, grant: TokenGrant) -> None:
         # The refresh token goes to the keyring before anything else can fail.
@@ -391,12 +662,22 @@ class PlatformApi:
             data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
             hdrs["Content-Type"] = "application/json"
         self.requests_sent += 1
+        if self.proxy.url and self._proxy_problem is not None:
+            raise self._proxy_problem
         try:
-            return self.session.request(method, self.url(path), params=params, data=data,
+            resp = self.session.request(method, self.url(path), params=params, data=data,
                                         headers=hdrs, stream=stream,
                                         timeout=timeout or self.timeout, allow_redirects=False)
         except requests.RequestException as exc:
-            raise _translate_exception(exc) from exc
+            err = _translate_exception(exc, self.proxy.url)
+            log.info("%s %s failed: %s (%s)", method, path, err.code, err.detail)
+            raise err from exc
+        proxy_err = _proxy_answer(resp, self.proxy.url)
+        if proxy_err is not None:
+            resp.close()
+            log.info("%s %s refused by the proxy: %s", method, path, proxy_err.code)
+            raise proxy_err
+        return resp
 
     def request(self, method: str, path: str, *, auth: bool = True, **kwargs: Any
                 ) -> requests.Response:
@@ -407,8 +688,11 @@ class PlatformApi:
         resp = self._send(method, path, auth=auth, **kwargs)
         if auth and resp.status_code == 401:
             err = error_from_response(resp)
-            if err.code != "auth.token_expired":
+            # A token kept by an earlier process may have been replaced since (another
+            # process refreshed, or the platform revoked it): one refresh decides.
+            if err.code != "auth.token_expired" and not self._access_from_store:
                 raise err
+            self._access_from_store = False
             resp.close()
             self.refresh(stale_token=token)
             resp = self._send(method, path, auth=auth, **kwargs)
@@ -451,12 +735,31 @@ class PlatformApi:
             raise error_from_response(resp)
         self.set_access_token(None)
 
-    def changes(self, cursor: str | None, limit: int = 500) -> ChangePage:
+    def changes(self, cursor: str | None, limit: int = 500, *,
+                on_bytes: Callable[[int], None] | None = None) -> ChangePage:
+        """One page; `on_bytes(n)` as its (decoded) bytes arrive, so a progress display
+        moves during a page that takes a minute on a slow line."""
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        resp = self.request("GET", "/changes", params=params)
-        return parse_change_page(_json_body(resp))
+        if on_bytes is None:
+            resp = self.request("GET", "/changes", params=params)
+            return parse_change_page(_json_body(resp))
+        resp = self.request("GET", "/changes", params=params, stream=True)
+        parts: list[bytes] = []
+        try:
+            for chunk in resp.iter_content(PROGRESS_CHUNK):
+                parts.append(chunk)
+                on_bytes(len(chunk))
+        except requests.RequestException as exc:
+            raise _translate_exception(exc) from exc
+        finally:
+            resp.close()
+        try:
+            body = json.loads(b"".join(parts))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _malformed("the answer is not valid JSON") from exc
+        return parse_change_page(body)
 
     def post_ops(self, ops: list[dict[str, Any]]) -> list[OpResult]:
         if not ops or len(ops) > MAX_OPS_PER_REQUEST:
@@ -471,10 +774,16 @@ class PlatformApi:
         resp.close()
 
     def open_blob(self, sha256: str, *, offset: int = 0) -> requests.Response:
-        """Start a blob download at `offset` (Range); the caller streams and closes it."""
+        """Start a blob download at `offset` (Range); the caller streams and closes it.
+
+        A whole download accepts gzip (the platform compresses text bodies, not PDFs;
+        requests decodes, so the bytes written are the blob's own and a cut download
+        resumes at their count); a resumed one asks for raw bytes, which Range counts."""
         headers = {"Accept-Encoding": "identity"}
         if offset:
             headers["Range"] = f"bytes={offset}-"
+        else:
+            headers["Accept-Encoding"] = "gzip"
         return self.request("GET", f"/blobs/{sha256}", headers=headers, stream=True)
 
     def download_blob(self, sha256: str, out: IO[bytes], *, offset: int = 0,
@@ -506,6 +815,31 @@ class PlatformApi:
         finally:
             resp.close()
         return written
+
+    def blob_batch(self, shas: list[str], *, on_item: Callable[[BatchItem], None],
+                   on_bytes: Callable[[int], None] | None = None) -> bool:
+        """Fetch small blobs in one answer (POST /blobs/batch); `on_item` per frame, as it
+        arrives. False when the platform has no batch endpoint (then GET them one by one).
+        """
+        if not self.blob_batch_supported:
+            return False
+        try:
+            resp = self.request("POST", "/blobs/batch", json_body={"sha256": shas},
+                                stream=True, headers={"Accept": blob_batch.MEDIA_TYPE,
+                                                      "Accept-Encoding": "identity"})
+        except GovDeskError as exc:
+            if getattr(exc, "status", None) in (404, 405, 501):
+                log.info("the platform has no blob batch endpoint: one GET per blob")
+                self.blob_batch_supported = False
+                return False
+            raise
+        try:
+            _read_frames(resp, on_item, on_bytes)
+        except requests.RequestException as exc:
+            raise _translate_exception(exc) from exc
+        finally:
+            resp.close()
+        return True
 
     def events(self, *, read_timeout: float = 90.0) -> Iterator[ServerEvent]:
         """The event stream (hint only); ends or raises NetworkError when the link drops."""

@@ -7,9 +7,11 @@ a malformed answer) is retried op by op, so one poisonous op is backed off and f
 set aside without holding the others; being offline is not an op's failure and costs
 no attempt.
 
-Pull: GET /meta on the first run of this engine and after any error (a changed
-instance_id means a restored or re-created platform: full re-sync, keeping unsent
-work); then /changes page by page, each page applied together with its cursor in one
+Pull: /changes page by page; every page names the platform's instance_id (a changed
+one means a restored or re-created platform: full re-sync from the start, keeping
+unsent work). A platform whose pages do not name it is asked GET /meta instead, on the
+first run of this engine and after any error. Each page is applied together with its
+cursor in one
 transaction (client.sync.apply), in order; the next page is downloaded, validated
 and turned into rows on a worker thread while the current one is written (only when
 the platform said has_more). 410 cursor.expired → full re-sync. A sync with nothing to
@@ -47,17 +49,35 @@ MAX_PAGE_LIMIT = 1000  # PROTOCOL: /changes takes limit 1..1000
 
 # Network errors that say "the platform is not reachable now": no op is to blame.
 OFFLINE_CODES = frozenset({"network.unreachable", "network.timeout", "network.interrupted",
-                           "network.proxy", "tls.untrusted", "network.unavailable"})
+                           "network.proxy", "tls.untrusted", "tls.wrong_host",
+                           "network.unavailable"})
 
 
 @dataclass
 class SyncProgress:
+    """Where a run stands, for a display that must never look frozen while bytes flow:
+    reported on each page, each file and each received chunk of a page or a file (chunks
+    are small, client.sync.blobs.PROGRESS_CHUNK, so a slow line still moves it)."""
+
     phase: str  # "push" | "pull" | "blobs" | "done"
     pages: int = 0
     objects: int = 0
     ops_sent: int = 0
     has_more: bool = False
     full_resync: bool = False
+    ops_total: int = 0
+    files_done: int = 0
+    files_total: int = 0
+    bytes_done: int = 0  # of the phase: page bytes received (pull), file bytes (blobs)
+    bytes_total: int = 0  # 0: not known (a page's size is known only once it is there)
+    eta_s: float | None = None  # seconds left in this phase, from its byte rate so far
+
+
+def eta(done: int, total: int, elapsed: float) -> float | None:
+    """Seconds left at the rate so far; None until there is a rate to speak of."""
+    if total <= 0 or done <= 0 or elapsed < 0.5 or done >= total:
+        return 0.0 if total and done >= total else None
+    return (total - done) * elapsed / done
 
 
 @dataclass
@@ -147,11 +167,20 @@ class SyncEngine:
             report.seconds = time.perf_counter() - started
         if self.prefetch_enabled and (report.objects or self._prefetch_due):
             notify(SyncProgress("blobs", report.pages, report.objects))
+            phase_started = time.monotonic()
+
+            def files(p: blobs.FetchProgress) -> None:
+                notify(SyncProgress("blobs", report.pages, report.objects,
+                                    files_done=p.files_done, files_total=p.files_total,
+                                    bytes_done=p.bytes_done, bytes_total=p.bytes_total,
+                                    eta_s=eta(p.bytes_done, p.bytes_total,
+                                              time.monotonic() - phase_started)))
             try:
                 result = blobs.prefetch(self.api, self.store,  # type: ignore[arg-type]
                                         max_blob_bytes=self.max_blob_bytes,
                                         budget_bytes=self.prefetch_budget_bytes,
-                                        should_stop=lambda: self.stop_requested)
+                                        should_stop=lambda: self.stop_requested,
+                                        on_progress=files)
                 report.blobs_fetched = result.fetched
                 self._prefetch_due = False
             except GovDeskError as exc:  # prefetch is best effort: the sync itself succeeded
@@ -171,16 +200,21 @@ class SyncEngine:
     # --- push -------------------------------------------------------------------------
     def push(self, report: SyncReport, notify: ProgressCallback) -> None:
         tried: set[str] = set()
+        total = 0
         while not self.stop_requested:
             due = [op for op in outbox.due_ops(time.time(), limit=MAX_OPS_PER_REQUEST)
                    if op.op_id not in tried]
             if not due:
                 return
+            total += len(due)
+            notify(SyncProgress("push", ops_sent=sum(report.pushed.values()),
+                                ops_total=total))
             tried.update(op.op_id for op in due)
             ready = self._upload_blobs(due, report)
             if ready:
                 self._send(ready, report)
-                notify(SyncProgress("push", ops_sent=sum(report.pushed.values())))
+                notify(SyncProgress("push", ops_sent=sum(report.pushed.values()),
+                                    ops_total=total))
 
     def _upload_blobs(self, due: list[OutboxItem], report: SyncReport) -> list[OutboxItem]:
         ready = []
@@ -250,16 +284,47 @@ class SyncEngine:
                 models.SyncState.id == 1).execute()
         self._meta_checked = True
 
-    def _fetch(self, cursor: str | None) -> tuple[ChangePage, apply.PreparedPage]:
+    def _fetch(self, cursor: str | None, on_bytes: Callable[[int], None] | None = None
+               ) -> tuple[ChangePage, apply.PreparedPage]:
         """One page, validated and prepared (a malformed page raises, nothing written)."""
-        page = self.api.changes(cursor, self.page_limit)
+        page = self.api.changes(cursor, self.page_limit, on_bytes=on_bytes)
         return page, apply.prepare_page(page.changes, page.cursor)
 
-    def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
-        if not self._meta_checked:
+    def _instance_changed(self, page: ChangePage, report: SyncReport) -> bool:
+        """Check the platform's identity with what the page says (or /meta, from a platform
+        that does not say it); True when it changed: a full re-sync has begun."""
+        if page.instance_id is None:
+            if self._meta_checked:
+                return False
+            before = report.full_resync
             self._check_meta(report)
+            return report.full_resync != before
+        self._meta_checked = True
+        state = models.sync_state()
+        if state.instance_id and state.instance_id != page.instance_id:
+            log.warning("platform instance changed (%s -> %s): full re-sync",
+                        state.instance_id, page.instance_id)
+            apply.begin_full_resync(page.instance_id)
+            report.full_resync = "instance_changed"
+            return True
+        if state.instance_id is None:
+            models.SyncState.update(instance_id=page.instance_id).where(
+                models.SyncState.id == 1).execute()
+        return False
+
+    def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
+        received = [0]
+
+        def page_bytes(n: int) -> None:  # a page arriving (maybe on the fetch-ahead thread)
+            received[0] += n
+            notify(SyncProgress("pull", report.pages, report.objects, has_more=True,
+                                full_resync=report.full_resync is not None,
+                                bytes_done=received[0]))
+
+        notify(SyncProgress("pull", report.pages, report.objects))
         cursor = apply.current_cursor()
         expired_once = False
+        restarted = False
         # The next page is downloaded, validated and turned into rows on a worker thread
         # while this one is written (the platform builds it meanwhile, and SQLite writes
         # without holding the GIL); pages and their cursors are still applied one by
@@ -272,23 +337,35 @@ class SyncEngine:
                     if ahead is not None:
                         page, prepared = ahead.result()
                     else:
-                        page, prepared = self._fetch(cursor)
+                        page, prepared = self._fetch(cursor, page_bytes)
                 except ConflictError as exc:
                     ahead = None
                     if exc.code != "cursor.expired" or expired_once:
                         raise
                     expired_once = True
                     log.warning("cursor expired: full re-sync")
-                    # The platform may have been replaced (its cursors embed the instance):
-                    # record the instance the re-sync is for.
-                    apply.begin_full_resync(self.api.meta().instance_id)
+                    # The platform may have been replaced (its cursors embed the instance,
+                    # so a cursor of another instance is expired): record the instance the
+                    # re-sync is for, and say which of the two it was.
+                    instance = self.api.meta().instance_id
+                    known = models.sync_state().instance_id
+                    apply.begin_full_resync(instance)
                     self._meta_checked = True
-                    report.full_resync = report.full_resync or "cursor_expired"
+                    report.full_resync = report.full_resync or (
+                        "instance_changed" if known and known != instance else "cursor_expired")
+                    cursor = None
+                    continue
+                if not restarted and self._instance_changed(page, report):
+                    # A page of another platform: dropped, and the pull starts over.
+                    restarted = True
+                    if ahead is not None:
+                        ahead.cancel()
+                    ahead = None
                     cursor = None
                     continue
                 # In a copy of this context: the worker uses this run's cache.
                 ahead = (fetcher.submit(contextvars.copy_context().run, self._fetch,
-                                        page.cursor)
+                                        page.cursor, page_bytes)
                          if page.has_more and self.fetch_ahead else None)
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
@@ -299,7 +376,8 @@ class SyncEngine:
                 report.urgent_notices += summary.urgent_notices
                 notify(SyncProgress("pull", report.pages, report.objects,
                                     has_more=page.has_more,
-                                    full_resync=report.full_resync is not None))
+                                    full_resync=report.full_resync is not None,
+                                    bytes_done=received[0]))
                 if not page.has_more:
                     break
             else:

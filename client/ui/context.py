@@ -15,6 +15,7 @@ import itertools
 import logging
 import mimetypes
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -130,6 +131,8 @@ class AppContext(QObject):
         self._post_ids = itertools.count(1)
         self._post_lock = threading.Lock()
         self._sync_posted.connect(self._deliver_sync)
+        self._progress_phase = ""
+        self._progress_at = 0.0
         if manager is not None:
             manager.add_listener(self._from_sync)
 
@@ -203,6 +206,14 @@ class AppContext(QObject):
         elif event.kind == "error":
             err = event.error
             self._post("failed", getattr(err, "message", None) or str(err))
+        elif event.kind == "progress" and event.progress is not None:
+            # Chunks arrive many times a second: at most 4 posts a second, but a new
+            # phase always goes through (the display must say what happens now).
+            p = event.progress
+            now = time.monotonic()
+            if p.phase != self._progress_phase or now - self._progress_at >= 0.25:
+                self._progress_phase, self._progress_at = p.phase, now
+                self._post("progress", p)
 
     def request_sync(self) -> None:
         if self.manager is not None:

@@ -388,6 +388,8 @@ class MainWindow(QMainWindow):
             if self._quit_after_sync:  # the user chose to send first, then quit
                 self._quit_after_sync = False
                 self.close()
+        elif kind == "progress":
+            self.status.set_progress(payload)
         elif kind == "online":
             self.status.set_online(bool(payload))
             self.refresh_status()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
@@ -36,6 +37,10 @@ class SyncStatusBar(QStatusBar):
         self.progress.setMaximumWidth(120)
         self.progress.setAccessibleName(self.tr("Synchronising"))
         self.progress.hide()
+        # What the sync is doing now: phase, counts, bytes, time left (set_progress).
+        self.detail = QLabel()
+        self.detail.setAccessibleName(self.tr("Synchronisation progress"))
+        self.detail.hide()
         self.sync_button = QPushButton(icon("sync"), self.tr("&Sync now"))
         self.sync_button.setToolTip(self.tr("Send your work and fetch new documents (F5)"))
         self.sync_button.setAccessibleName(self.tr("Sync now"))
@@ -43,6 +48,7 @@ class SyncStatusBar(QStatusBar):
         for w in (self.connection, self.last_sync, self.pending):
             self.addWidget(w)
         self.addPermanentWidget(self.problems)
+        self.addPermanentWidget(self.detail)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.sync_button)
         self.set_online(False)
@@ -85,3 +91,50 @@ class SyncStatusBar(QStatusBar):
     def set_syncing(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         self.sync_button.setEnabled(not busy)
+        if not busy:
+            self.detail.hide()
+            self.detail.clear()
+            self.progress.setRange(0, 0)
+
+    def set_progress(self, p: Any) -> None:
+        """A SyncProgress (client.sync.engine): the phase with its counts and bytes."""
+        text = self.progress_text(p)
+        if not text:
+            return
+        self.progress.setVisible(True)
+        self.sync_button.setEnabled(False)
+        self.detail.setText(text)
+        # Wide enough for the whole line: the status bar would clip the time left.
+        self.detail.ensurePolished()  # the style sheet's font, not the default one
+        self.detail.setMinimumWidth(self.detail.fontMetrics().horizontalAdvance(text) + 12)
+        self.detail.show()
+        if p.phase == "blobs" and p.bytes_total:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * min(p.bytes_done, p.bytes_total) / p.bytes_total))
+        else:
+            self.progress.setRange(0, 0)  # how much is left is not known: busy
+
+    def progress_text(self, p: Any) -> str:
+        if p.phase == "push":
+            return self.tr("Sending %1 of %2 operations").replace(
+                "%1", str(p.ops_sent)).replace("%2", str(max(p.ops_total, p.ops_sent)))
+        if p.phase == "pull":
+            text = self.tr("Receiving changes: %1 pages, %2 items").replace(
+                "%1", str(p.pages)).replace("%2", str(p.objects))
+            if p.bytes_done:
+                text += self.tr(", %1 received").replace("%1", _size(p.bytes_done))
+            return text
+        if p.phase == "blobs":
+            if not p.files_total:
+                return self.tr("Checking documents and attachments")
+            text = (self.tr("Downloading files %1/%2, %3 of %4")
+                    .replace("%1", str(p.files_done)).replace("%2", str(p.files_total))
+                    .replace("%3", _size(p.bytes_done)).replace("%4", _size(p.bytes_total)))
+            if p.eta_s is not None and p.files_done < p.files_total:
+                text += self.tr(", about %1 s left").replace("%1", f"{p.eta_s:.0f}")
+            return text
+        return ""
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 10 * 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"

@@ -13,6 +13,7 @@
 #   /opt/apps/cn.gov.govdesk/info                        UOS manifest (JSON)
 #   /usr/share/applications/cn.gov.govdesk.desktop       same desktop-file id: no duplicate
 #   /usr/bin/govdesk -> /opt/apps/cn.gov.govdesk/files/govdesk
+#   /usr/bin/govdesk-cli -> /opt/apps/cn.gov.govdesk/files/govdesk-cli  (self-test, diagnose)
 #   /etc/govdesk/govdesk.toml                            conffile: upgrades keep local edits
 #   /etc/govdesk/county-ca.pem, /etc/govdesk/policy.toml conffiles, only when given
 # No maintainer scripts: installing never touches users' home folders or caches.
@@ -76,6 +77,8 @@ sed -e "s|@EXEC@|$EXEC|" -e "s|@ICON@|$APPID|" "$HERE/$APPID.desktop" \
 sed -e "s|@EXEC@|$EXEC|" -e "s|@ICON@|/opt/apps/$APPID/entries/icons/hicolor/scalable/apps/$APPID.svg|" \
   "$HERE/$APPID.desktop" > "$PKG/usr/share/applications/$APPID.desktop"
 ln -s "$EXEC" "$PKG/usr/bin/govdesk"
+# docs/deploy.md tells IT to run `govdesk-cli --self-test` and `govdesk-cli diagnose`.
+ln -s "/opt/apps/$APPID/files/govdesk-cli" "$PKG/usr/bin/govdesk-cli"
 
 cat > "$APPDIR/info" <<JSON
 {

@@ -192,6 +192,10 @@ class ChangePage(WireModel):
     changes: list[Change]
     cursor: NonEmptyStr
     has_more: bool
+    # The platform's instance (as in /meta), so a sync needs no /meta round trip to
+    # notice a restored or re-created platform (docs/protocol-changes-i14.md). Optional:
+    # a platform that does not send it is checked with /meta instead.
+    instance_id: str | None = None
 
 
 class ChangeHeader(WireModel):
@@ -224,6 +228,7 @@ class PageEnvelope(WireModel):
     changes: list[ChangeHeader]
     cursor: NonEmptyStr
     has_more: bool
+    instance_id: str | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -989,7 +989,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="406"/>
+        <location filename="../../client/ui/main_window.py" line="408"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1297,7 +1297,7 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../client/ui/printing.py" line="72"/>
+        <location filename="../../client/ui/printing.py" line="71"/>
         <source>Page %1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1836,199 +1836,199 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="142"/>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="145"/>
+        <location filename="../../client/ui/signoff_panel.py" line="155"/>
         <source>Opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="157"/>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
         <source>Save as phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="158"/>
+        <location filename="../../client/ui/signoff_panel.py" line="150"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="163"/>
+        <location filename="../../client/ui/signoff_panel.py" line="165"/>
         <source>Common phrases</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="164"/>
+        <location filename="../../client/ui/signoff_panel.py" line="166"/>
         <source>Double-click or press Enter to insert</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="179"/>
+        <location filename="../../client/ui/signoff_panel.py" line="181"/>
         <source>&amp;Recipients…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="180"/>
+        <location filename="../../client/ui/signoff_panel.py" line="182"/>
         <source>Choose who handles or receives it next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
+        <location filename="../../client/ui/signoff_panel.py" line="193"/>
         <source>&amp;Circulate to…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="192"/>
+        <location filename="../../client/ui/signoff_panel.py" line="194"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="200"/>
+        <location filename="../../client/ui/signoff_panel.py" line="202"/>
         <source>C&amp;ountersign by…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="201"/>
+        <location filename="../../client/ui/signoff_panel.py" line="203"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <location filename="../../client/ui/signoff_panel.py" line="156"/>
         <source>Write your opinion, or pick a phrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <location filename="../../client/ui/signoff_panel.py" line="162"/>
         <source>&amp;Phrases:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="216"/>
-        <location filename="../../client/ui/signoff_panel.py" line="300"/>
+        <location filename="../../client/ui/signoff_panel.py" line="218"/>
+        <location filename="../../client/ui/signoff_panel.py" line="304"/>
         <source>Handwritten signature (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="227"/>
+        <location filename="../../client/ui/signoff_panel.py" line="229"/>
         <source>Undo stroke</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="228"/>
+        <location filename="../../client/ui/signoff_panel.py" line="230"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="253"/>
+        <location filename="../../client/ui/signoff_panel.py" line="257"/>
         <source>Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="254"/>
+        <location filename="../../client/ui/signoff_panel.py" line="258"/>
         <source>Sign and stay on this document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="256"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="259"/>
+        <location filename="../../client/ui/signoff_panel.py" line="263"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="260"/>
+        <location filename="../../client/ui/signoff_panel.py" line="264"/>
         <source>Sign and next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <location filename="../../client/ui/signoff_panel.py" line="306"/>
         <source>Handwritten signature (drawn)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="378"/>
+        <location filename="../../client/ui/signoff_panel.py" line="382"/>
         <source>Nothing to sign here</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="383"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>Your step: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="384"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>Due %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="387"/>
+        <location filename="../../client/ui/signoff_panel.py" line="391"/>
         <source>&amp;Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="387"/>
+        <location filename="../../client/ui/signoff_panel.py" line="391"/>
         <source>Re&amp;turn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="388"/>
+        <location filename="../../client/ui/signoff_panel.py" line="392"/>
         <source>&amp;Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="388"/>
+        <location filename="../../client/ui/signoff_panel.py" line="392"/>
         <source>Read and &amp;noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="389"/>
+        <location filename="../../client/ui/signoff_panel.py" line="393"/>
         <source>&amp;Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="487"/>
-        <location filename="../../client/ui/signoff_panel.py" line="492"/>
+        <location filename="../../client/ui/signoff_panel.py" line="491"/>
+        <location filename="../../client/ui/signoff_panel.py" line="496"/>
         <source>Nobody (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="504"/>
+        <location filename="../../client/ui/signoff_panel.py" line="508"/>
         <source>Choose at least one person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="506"/>
+        <location filename="../../client/ui/signoff_panel.py" line="510"/>
         <source>Nobody chosen (optional)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="519"/>
+        <location filename="../../client/ui/signoff_panel.py" line="523"/>
         <source>Countersign by (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="528"/>
+        <location filename="../../client/ui/signoff_panel.py" line="532"/>
         <source>Circulate to (传阅)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="559"/>
+        <location filename="../../client/ui/signoff_panel.py" line="563"/>
         <source>Choose a decision first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="563"/>
+        <location filename="../../client/ui/signoff_panel.py" line="567"/>
         <source>Choose who receives it before sending it on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="568"/>
+        <location filename="../../client/ui/signoff_panel.py" line="572"/>
         <source>Write the reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2036,77 +2036,82 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="23"/>
+        <location filename="../../client/ui/status_bar.py" line="24"/>
         <source>Connection state</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="25"/>
+        <location filename="../../client/ui/status_bar.py" line="26"/>
         <source>Last synchronisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="27"/>
+        <location filename="../../client/ui/status_bar.py" line="28"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="32"/>
+        <location filename="../../client/ui/status_bar.py" line="33"/>
         <source>Sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="37"/>
+        <location filename="../../client/ui/status_bar.py" line="38"/>
         <source>Synchronising</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="42"/>
+        <source>Synchronisation progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="44"/>
         <source>&amp;Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="45"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="41"/>
+        <location filename="../../client/ui/status_bar.py" line="46"/>
         <source>Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Offline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="69"/>
         <source>Connected to the county platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="64"/>
+        <location filename="../../client/ui/status_bar.py" line="70"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="77"/>
         <source>Not synchronised yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="73"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="78"/>
+        <location filename="../../client/ui/status_bar.py" line="84"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2114,17 +2119,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="85"/>
         <source>Nothing waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="83"/>
+        <location filename="../../client/ui/status_bar.py" line="89"/>
         <source>%n problem(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
             <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="119"/>
+        <source>Sending %1 of %2 operations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="122"/>
+        <source>Receiving changes: %1 pages, %2 items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="125"/>
+        <source>, %1 received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="129"/>
+        <source>Checking documents and attachments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="130"/>
+        <source>Downloading files %1/%2, %3 of %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="134"/>
+        <source>, about %1 s left</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2258,6 +2293,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The proxy server {proxy} refused the connection: check the proxy&apos;s address and port, or ask IT whether the proxy is running.</source>
+        <extracomment>network.proxy_refused</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server&apos;s name {host} cannot be found: check the proxy address in the settings or in HTTPS_PROXY.</source>
+        <extracomment>network.proxy_unknown_host</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} asks for a user name and password, or refused the ones given (HTTP 407): put them in the proxy address (http://user:password@host:port) or ask IT.</source>
+        <extracomment>network.proxy_auth</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} does not let this PC reach the platform (HTTP 403): ask IT to allow the platform&apos;s address on the proxy.</source>
+        <extracomment>network.proxy_forbidden</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation type="unfinished"></translation>
@@ -2265,6 +2320,11 @@
     <message>
         <source>The platform&apos;s security certificate is not trusted: check the platform address, or ask the administrator to set the county&apos;s root certificate (ca_file).</source>
         <extracomment>tls.untrusted</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform&apos;s certificate was issued for another name than the address used: connect with the name the certificate was issued for, or ask IT to issue one for this address.</source>
+        <extracomment>tls.wrong_host</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2840,6 +2900,11 @@
     <message>
         <source>The platform address is missing or not valid.</source>
         <extracomment>config.server_url</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy address {url} cannot be used: it must start with http:// or https:// (found: {scheme}).</source>
+        <extracomment>config.proxy_scheme</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -988,7 +988,7 @@
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="406"/>
+        <location filename="../../client/ui/main_window.py" line="408"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1296,7 +1296,7 @@
 <context>
     <name>Printing</name>
     <message>
-        <location filename="../../client/ui/printing.py" line="72"/>
+        <location filename="../../client/ui/printing.py" line="71"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页 共 %2 页</translation>
     </message>
@@ -1833,199 +1833,199 @@
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="142"/>
+        <location filename="../../client/ui/signoff_panel.py" line="146"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="145"/>
+        <location filename="../../client/ui/signoff_panel.py" line="155"/>
         <source>Opinion</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="157"/>
+        <location filename="../../client/ui/signoff_panel.py" line="149"/>
         <source>Save as phrase</source>
         <translation>存为常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="158"/>
+        <location filename="../../client/ui/signoff_panel.py" line="150"/>
         <source>Keep the opinion text in your phrase book</source>
         <translation>把当前意见保存到常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="163"/>
+        <location filename="../../client/ui/signoff_panel.py" line="165"/>
         <source>Common phrases</source>
         <translation>常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="164"/>
+        <location filename="../../client/ui/signoff_panel.py" line="166"/>
         <source>Double-click or press Enter to insert</source>
         <translation>双击或按回车插入</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="179"/>
+        <location filename="../../client/ui/signoff_panel.py" line="181"/>
         <source>&amp;Recipients…</source>
         <translation>选择人员(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="180"/>
+        <location filename="../../client/ui/signoff_panel.py" line="182"/>
         <source>Choose who handles or receives it next</source>
         <translation>选择下一步办理或接收的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="191"/>
+        <location filename="../../client/ui/signoff_panel.py" line="193"/>
         <source>&amp;Circulate to…</source>
         <translation>传阅(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="192"/>
+        <location filename="../../client/ui/signoff_panel.py" line="194"/>
         <source>Choose who reads this document for information (传阅)</source>
         <translation>选择传阅（阅知）这份公文的人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="200"/>
+        <location filename="../../client/ui/signoff_panel.py" line="202"/>
         <source>C&amp;ountersign by…</source>
         <translation>会签(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="201"/>
+        <location filename="../../client/ui/signoff_panel.py" line="203"/>
         <source>Choose leaders of other units who sign alongside (会签)</source>
         <translation>选择一同签署（会签）的其他单位领导</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="146"/>
+        <location filename="../../client/ui/signoff_panel.py" line="156"/>
         <source>Write your opinion, or pick a phrase</source>
         <translation>请填写意见，或选用右侧常用语</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="154"/>
+        <location filename="../../client/ui/signoff_panel.py" line="162"/>
         <source>&amp;Phrases:</source>
         <translation>常用语(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="216"/>
-        <location filename="../../client/ui/signoff_panel.py" line="300"/>
+        <location filename="../../client/ui/signoff_panel.py" line="218"/>
+        <location filename="../../client/ui/signoff_panel.py" line="304"/>
         <source>Handwritten signature (optional)</source>
         <translation>手写签名（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="227"/>
+        <location filename="../../client/ui/signoff_panel.py" line="229"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="228"/>
+        <location filename="../../client/ui/signoff_panel.py" line="230"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="253"/>
+        <location filename="../../client/ui/signoff_panel.py" line="257"/>
         <source>Sign</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="254"/>
+        <location filename="../../client/ui/signoff_panel.py" line="258"/>
         <source>Sign and stay on this document</source>
         <translation>签批后留在本文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="256"/>
+        <location filename="../../client/ui/signoff_panel.py" line="260"/>
         <source>Sign &amp;&amp; next  (Ctrl+Enter)</source>
         <translation>签批并办下一件（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="259"/>
+        <location filename="../../client/ui/signoff_panel.py" line="263"/>
         <source>Sign and open the next document to do (Ctrl+Enter)</source>
         <translation>签批后打开下一件待办（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="260"/>
+        <location filename="../../client/ui/signoff_panel.py" line="264"/>
         <source>Sign and next</source>
         <translation>签批并办下一件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="302"/>
+        <location filename="../../client/ui/signoff_panel.py" line="306"/>
         <source>Handwritten signature (drawn)</source>
         <translation>手写签名（已签写）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="378"/>
+        <location filename="../../client/ui/signoff_panel.py" line="382"/>
         <source>Nothing to sign here</source>
         <translation>此文无需您签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="383"/>
+        <location filename="../../client/ui/signoff_panel.py" line="387"/>
         <source>Your step: %1</source>
         <translation>您的环节：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="384"/>
+        <location filename="../../client/ui/signoff_panel.py" line="388"/>
         <source>Due %1</source>
         <translation>办理时限：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="387"/>
+        <location filename="../../client/ui/signoff_panel.py" line="391"/>
         <source>&amp;Approve</source>
         <translation>同意(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="387"/>
+        <location filename="../../client/ui/signoff_panel.py" line="391"/>
         <source>Re&amp;turn</source>
         <translation>退回(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="388"/>
+        <location filename="../../client/ui/signoff_panel.py" line="392"/>
         <source>&amp;Forward</source>
         <translation>转办(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="388"/>
+        <location filename="../../client/ui/signoff_panel.py" line="392"/>
         <source>Read and &amp;noted</source>
         <translation>已阅(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="389"/>
+        <location filename="../../client/ui/signoff_panel.py" line="393"/>
         <source>&amp;Done</source>
         <translation>办结(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="487"/>
-        <location filename="../../client/ui/signoff_panel.py" line="492"/>
+        <location filename="../../client/ui/signoff_panel.py" line="491"/>
+        <location filename="../../client/ui/signoff_panel.py" line="496"/>
         <source>Nobody (optional)</source>
         <translation>未选择（可不选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="504"/>
+        <location filename="../../client/ui/signoff_panel.py" line="508"/>
         <source>Choose at least one person</source>
         <translation>请至少选择一人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="506"/>
+        <location filename="../../client/ui/signoff_panel.py" line="510"/>
         <source>Nobody chosen (optional)</source>
         <translation>未选择（可选）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="519"/>
+        <location filename="../../client/ui/signoff_panel.py" line="523"/>
         <source>Countersign by (会签)</source>
         <translation>会签人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="528"/>
+        <location filename="../../client/ui/signoff_panel.py" line="532"/>
         <source>Circulate to (传阅)</source>
         <translation>选择传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="559"/>
+        <location filename="../../client/ui/signoff_panel.py" line="563"/>
         <source>Choose a decision first.</source>
         <translation>请先选择处理意见。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="563"/>
+        <location filename="../../client/ui/signoff_panel.py" line="567"/>
         <source>Choose who receives it before sending it on.</source>
         <translation>请先选择接收人员，再转送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/signoff_panel.py" line="568"/>
+        <location filename="../../client/ui/signoff_panel.py" line="572"/>
         <source>Write the reason for returning it.</source>
         <translation>请填写退回理由。</translation>
     </message>
@@ -2033,93 +2033,128 @@
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="23"/>
+        <location filename="../../client/ui/status_bar.py" line="24"/>
         <source>Connection state</source>
         <translation>连接状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="25"/>
+        <location filename="../../client/ui/status_bar.py" line="26"/>
         <source>Last synchronisation</source>
         <translation>上次同步时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="27"/>
+        <location filename="../../client/ui/status_bar.py" line="28"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="32"/>
+        <location filename="../../client/ui/status_bar.py" line="33"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="37"/>
+        <location filename="../../client/ui/status_bar.py" line="38"/>
         <source>Synchronising</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="42"/>
+        <source>Synchronisation progress</source>
+        <translation>同步进度</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="44"/>
         <source>&amp;Sync now</source>
         <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="45"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation>发送已办事项并获取新公文（F5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="41"/>
+        <location filename="../../client/ui/status_bar.py" line="46"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="67"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="69"/>
         <source>Connected to the county platform</source>
         <translation>已连接市电子政务平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="64"/>
+        <location filename="../../client/ui/status_bar.py" line="70"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation>离线办公：您的签批会保存在本机，联网后发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="77"/>
         <source>Not synchronised yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="73"/>
+        <location filename="../../client/ui/status_bar.py" line="79"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="78"/>
+        <location filename="../../client/ui/status_bar.py" line="84"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation>
             <numerusform>%n 项操作待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="85"/>
         <source>Nothing waiting to be sent</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="83"/>
+        <location filename="../../client/ui/status_bar.py" line="89"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n 个问题</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="119"/>
+        <source>Sending %1 of %2 operations</source>
+        <translation>正在上传操作 %1/%2</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="122"/>
+        <source>Receiving changes: %1 pages, %2 items</source>
+        <translation>正在接收变更：%1 页，%2 项</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="125"/>
+        <source>, %1 received</source>
+        <translation>，已接收 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="129"/>
+        <source>Checking documents and attachments</source>
+        <translation>正在检查正文和附件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="130"/>
+        <source>Downloading files %1/%2, %3 of %4</source>
+        <translation>正在下载文件 %1/%2，%3 / %4</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="134"/>
+        <source>, about %1 s left</source>
+        <translation>，约剩 %1 秒</translation>
     </message>
 </context>
 <context>
@@ -2253,6 +2288,26 @@
         <translation>无法通过代理服务器连接平台，请检查代理设置。</translation>
     </message>
     <message>
+        <source>The proxy server {proxy} refused the connection: check the proxy&apos;s address and port, or ask IT whether the proxy is running.</source>
+        <extracomment>network.proxy_refused</extracomment>
+        <translation>代理服务器 {proxy} 拒绝连接：请检查代理的地址和端口，或请信息中心确认代理服务是否在运行。</translation>
+    </message>
+    <message>
+        <source>The proxy server&apos;s name {host} cannot be found: check the proxy address in the settings or in HTTPS_PROXY.</source>
+        <extracomment>network.proxy_unknown_host</extracomment>
+        <translation>找不到代理服务器 {host}：请检查设置中或 HTTPS_PROXY 环境变量中的代理地址。</translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} asks for a user name and password, or refused the ones given (HTTP 407): put them in the proxy address (http://user:password@host:port) or ask IT.</source>
+        <extracomment>network.proxy_auth</extracomment>
+        <translation>代理服务器 {proxy} 要求提供用户名和密码，或拒绝了所提供的用户名和密码（HTTP 407）：请在代理地址中填写（http://用户名:密码@主机:端口），或联系信息中心。</translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} does not let this PC reach the platform (HTTP 403): ask IT to allow the platform&apos;s address on the proxy.</source>
+        <extracomment>network.proxy_forbidden</extracomment>
+        <translation>代理服务器 {proxy} 不允许本机访问平台（HTTP 403）：请联系信息中心在代理上放行平台地址。</translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation>与平台的连接中断，请稍后重试。</translation>
@@ -2261,6 +2316,11 @@
         <source>The platform&apos;s security certificate is not trusted: check the platform address, or ask the administrator to set the county&apos;s root certificate (ca_file).</source>
         <extracomment>tls.untrusted</extracomment>
         <translation>平台的安全证书不受信任：请确认平台地址正确，或请管理员在配置中提供本县的根证书（ca_file）。</translation>
+    </message>
+    <message>
+        <source>The platform&apos;s certificate was issued for another name than the address used: connect with the name the certificate was issued for, or ask IT to issue one for this address.</source>
+        <extracomment>tls.wrong_host</extracomment>
+        <translation>平台的安全证书签发给了另一个名称，与所用地址不符：请使用证书所签发的名称连接，或请信息中心为此地址签发证书。</translation>
     </message>
     <message>
         <source>The platform is temporarily unavailable (HTTP {status}). Please try again later.</source>
@@ -2836,6 +2896,11 @@
         <source>The platform address is missing or not valid.</source>
         <extracomment>config.server_url</extracomment>
         <translation>平台地址未填写或无效。</translation>
+    </message>
+    <message>
+        <source>The proxy address {url} cannot be used: it must start with http:// or https:// (found: {scheme}).</source>
+        <extracomment>config.proxy_scheme</extracomment>
+        <translation>代理地址 {url} 无法使用：必须以 http:// 或 https:// 开头（当前为：{scheme}）。</translation>
     </message>
     <message>
         <source>Cannot read the certificate file {path}: {reason}</source>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends, Header, Path, Request
 from starlette.responses import Response, StreamingResponse
 
-from protocol.wire import BlobStored
+from protocol.wire import BlobStored, blob_batch
 from server import blobs
 from server.auth import Principal, current_user
 from server.errors import MAX_BLOB_BODY, BodyTooLarge, Problem, problem_responses
@@ -17,6 +18,7 @@ from server.errors import MAX_BLOB_BODY, BodyTooLarge, Problem, problem_response
 router = APIRouter(prefix="/api/v1/blobs", tags=["blobs"])
 
 CHUNK = 1024 * 1024
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MEDIA_TYPE_RE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\-\"]+)*$")
 Sha256 = Path(pattern=r"^[0-9a-f]{64}$", description="lowercase hex SHA-256 of the bytes")
@@ -55,6 +57,21 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, end
 
 
+GZIP_MIN_BYTES = 256
+_COMPRESSIBLE = ("text/", "application/json", "application/xml", "image/svg+xml")
+
+
+def _compressible(media_type: str) -> bool:
+    return media_type.lower().startswith(_COMPRESSIBLE)
+
+
+def _gzip_worth_it(media_type: str, length: int, accept_encoding: str | None) -> bool:
+    if length < GZIP_MIN_BYTES or not _compressible(media_type):
+        return False
+    codings = [c.split(";")[0].strip().lower() for c in (accept_encoding or "").split(",")]
+    return "gzip" in codings
+
+
 def _stream(sha256: str, start: int, end: int) -> Iterator[bytes]:
     pos = start
     while pos <= end:
@@ -78,6 +95,7 @@ def get_blob(
     range_header: str | None = Header(default=None, alias="Range"),
     if_range: str | None = Header(default=None, alias="If-Range"),
     if_none_match: str | None = Header(default=None, alias="If-None-Match"),
+    accept_encoding: str | None = Header(default=None, alias="Accept-Encoding"),
     principal: Principal = Depends(current_user),
 ) -> Response:
     info = blobs.blob_info(sha256)
@@ -99,6 +117,14 @@ def get_blob(
     headers["Content-Length"] = str(length)
     if length <= CHUNK:
         data = blobs.read_range(sha256, start, length) if length else b""
+        if byte_range is None and _gzip_worth_it(info.media_type, length, accept_encoding):
+            # Text bodies compress 3-5×; only whole answers (a Range counts raw bytes) and
+            # never PDFs or images, which are compressed already.
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+            headers.update({"Content-Encoding": "gzip", "Content-Length": str(len(data)),
+                            "ETag": f'"{sha256}-gzip"'})
+        if _compressible(info.media_type):
+            headers["Vary"] = "Accept-Encoding"
         return Response(data, status_code=status, media_type=info.media_type, headers=headers)
     return StreamingResponse(_stream(sha256, start, end), status_code=status,
                              media_type=info.media_type, headers=headers)
@@ -141,3 +167,41 @@ async def put_blob(
     body = BlobStored(sha256=sha256, size=info.size, media_type=info.media_type)
     return Response(body.model_dump_json(), status_code=200 if existed else 201,
                     media_type="application/json")
+
+
+@router.post(
+    "/batch",
+    response_class=Response,
+    responses={200: {"description": "One frame per blob asked for (protocol/wire/blob_batch.py)",
+                     "content": {blob_batch.MEDIA_TYPE: {}}},
+               **problem_responses(400, 401, 422)},
+)
+def get_blob_batch(
+    body: blob_batch.BlobBatchRequest,
+    accept_encoding: str | None = Header(default=None, alias="Accept-Encoding"),
+    principal: Principal = Depends(current_user),
+) -> Response:
+    """Many small blobs in one answer: one round trip instead of one per blob."""
+    frames: list[bytes] = []
+    served = 0
+    for sha256 in body.sha256:
+        if not _SHA_RE.match(sha256):
+            raise Problem(400, "blob.invalid", "Not a SHA-256",
+                          f"{sha256[:80]!r} is not a lowercase hex SHA-256")
+        info = blobs.blob_info(sha256)
+        if info is None or not blobs.may_read(principal.user.id, sha256):
+            frames.append(blob_batch.frame_header(sha256=sha256, status=404))
+            continue
+        if served + info.size > blob_batch.MAX_ANSWER_BYTES:  # big ones: GET with Range
+            frames.append(blob_batch.frame_header(sha256=sha256, status=413))
+            continue
+        data = blobs.read_range(sha256, 0, info.size) if info.size else b""
+        served += info.size
+        encoding = "identity"
+        if _gzip_worth_it(info.media_type, info.size, accept_encoding):
+            data, encoding = gzip.compress(data, compresslevel=6, mtime=0), "gzip"
+        frames.append(blob_batch.frame_header(sha256=sha256, status=200,
+                                              media_type=info.media_type, size=info.size,
+                                              encoding=encoding, length=len(data)))
+        frames.append(data)
+    return Response(b"".join(frames), media_type=blob_batch.MEDIA_TYPE)

@@ -649,15 +649,24 @@ def _build_notices(c: County, sim: _SimulatedClock, rng: random.Random, tl: Time
 # --- --scale: many short documents for benchmarks ------------------------------------------
 
 
+SCALE_UNITS = ("spread", "office")
+
+
 def _build_scale(c: County, router: _Router, sim: _SimulatedClock, n: int, seed: int,
-                 tl: Timeline, progress: Callable[[int], None] | None = None) -> None:
+                 tl: Timeline, progress: Callable[[int], None] | None = None,
+                 scale_unit: str = "spread") -> None:
     """N generated documents spread over the county office and the towns, registered in
     bulk (`workflow.register_documents_bulk`: the same rows and feed objects as one by
     one); a few percent are then routed on through the real sign-off path (proposed,
     instructed, finished), so the feed also holds signed opinions at scale. They arrive
-    in office hours over the story's year, at most one every 20 minutes."""
+    in office hours over the story's year, at most one every 20 minutes.
+
+    `scale_unit="office"`: every one to the county office, whose clerk (wangli) then sees
+    them all (the full-visibility user of bench/bench_sync.py --all-visible)."""
     rng = random.Random(seed + 1)
     units = [county.GOV_OFFICE] + [county.town_key(slug) for slug, _n, _p in county.TOWNS]
+    if scale_unit == "office":
+        units = [county.GOV_OFFICE]
     start = tl.moment("2005-01-04T08:30")
     span_days = max(1, (tl.limit - start).days - 2)
     step = min(20.0 / 60, span_days * 5 / 7 * 9.5 / max(1, n))  # office hours apart
@@ -741,7 +750,7 @@ def account_dicts(c: County | None = None, seed: int = 2005) -> list[dict[str, A
 
 def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force: bool = False,
               progress: Callable[[int], None] | None = None,
-              now: datetime | None = None) -> list[dict[str, Any]]:
+              now: datetime | None = None, scale_unit: str = "spread") -> list[dict[str, Any]]:
     """Build the demo county in the database at `db_url`; returns the demo accounts.
 
     The story ends at `now` (default: the real current time; tests pass other days to
@@ -778,7 +787,7 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
         with write_tx():
             _build_notices(c, sim, rng, tl)
         if scale:
-            _build_scale(c, router, sim, scale, seed, tl, progress)
+            _build_scale(c, router, sim, scale, seed, tl, progress, scale_unit)
             log.info("scale: %d more documents (%.1fs)", scale, time.perf_counter() - t0)
         # Notices whose expiry passed are republished flagged `expired` (as of the end of
         # the story, so that nothing the demo records lies outside office hours).
@@ -827,6 +836,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="database URL or SQLite file (default %(default)s)")
     parser.add_argument("--scale", type=int, default=None,
                         help="add N generated documents (benchmarks)")
+    parser.add_argument("--scale-unit", choices=SCALE_UNITS, default="spread",
+                        help="where the generated documents go: spread over the county "
+                             "office and the towns, or all to the county office")
     parser.add_argument("--json", action="store_true",
                         help='print only {"accounts": [...]} as JSON')
     parser.add_argument("--force", action="store_true",
@@ -842,7 +854,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         accounts = init_demo(args.db, scale=args.scale, seed=args.seed, force=args.force,
-                             progress=progress)
+                             progress=progress, scale_unit=args.scale_unit)
     except DemoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

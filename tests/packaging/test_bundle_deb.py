@@ -194,6 +194,8 @@ def test_install_self_test_upgrade_keeps_data_and_config_then_remove(
     assert report["version"] == VERSION
     assert {c["name"]: c for c in report["checks"]}["platform"]["status"] == "skip"
     _self_test(Path("/usr/bin/govdesk"), tmp_path)
+    # And `govdesk-cli` is on PATH, as docs/deploy.md says.
+    assert _self_test(Path("/usr/bin/govdesk-cli"), tmp_path)["version"] == VERSION
 
     # County IT points the machine config at the platform; the client reads /etc.
     edited = MACHINE_CONFIG.read_text("utf-8") + (
@@ -228,6 +230,7 @@ def test_install_self_test_upgrade_keeps_data_and_config_then_remove(
     proc = _dpkg("-r", APPID)
     assert proc.returncode == 0, proc.stderr
     assert not INSTALLED.exists() and not Path("/usr/bin/govdesk").is_symlink()
+    assert not Path("/usr/bin/govdesk-cli").is_symlink()
     assert not Path(f"/usr/share/applications/{APPID}.desktop").exists()
     # Removal (not purge) keeps the county's config; nobody's data is touched.
     assert MACHINE_CONFIG.read_text("utf-8") == edited

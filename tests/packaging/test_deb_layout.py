@@ -62,6 +62,10 @@ def test_layout_control_and_conffiles(bundle: Path, tmp_path: Path) -> None:
     shared = (x / "usr" / "share" / "applications" / f"{APPID}.desktop").read_text("utf-8")
     assert f"Icon=/opt/apps/{APPID}/entries/icons/hicolor/scalable/apps/{APPID}.svg" in shared
     assert (x / "usr" / "bin" / "govdesk").readlink() == Path(f"/opt/apps/{APPID}/files/govdesk")
+    # docs/deploy.md's `govdesk-cli --self-test` / `govdesk-cli diagnose` work on PATH.
+    assert (x / "usr" / "bin" / "govdesk-cli").readlink() == Path(
+        f"/opt/apps/{APPID}/files/govdesk-cli")
+    assert sorted(p.name for p in (x / "usr" / "bin").iterdir()) == ["govdesk", "govdesk-cli"]
 
     info = json.loads((app / "info").read_text("utf-8"))
     assert info["appid"] == APPID and info["version"] == "1.2.3"

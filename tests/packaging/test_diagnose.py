@@ -119,7 +119,8 @@ def test_bundle_has_what_it_needs_and_no_secret(
     # not: the steps show IT exactly that.
     connectivity = json.loads(members["connectivity.json"])
     assert connectivity["dns"]["ok"] and connectivity["tcp"]["ok"]
-    assert connectivity["meta"]["code"] == "network.proxy"
+    assert connectivity["meta"]["code"] == "network.proxy_refused"  # its own message
+    assert connectivity["proxy_source"] == "settings"
     assert connectivity["proxy"] == "http://***@127.0.0.1:3128"
     assert "[FAIL] platform" in members["selftest.txt"] and "[ OK ] cache" in members[
         "selftest.txt"]

@@ -345,6 +345,17 @@ def test_scale_adds_documents_and_force_rebuilds(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["accounts"][0]["username"] == "admin"
 
 
+def test_scale_unit_office_gives_the_county_office_clerk_every_document(tmp_path: Path) -> None:
+    """The full-visibility user of bench/bench_sync.py --all-visible."""
+    db = tmp_path / "office.db"
+    proc = init_demo(db, "--scale", "120", "--scale-unit", "office", "--json")
+    assert proc.returncode == 0, proc.stderr
+    (total,) = query(db, "SELECT count(*) FROM document")[0]
+    (seen,) = query(db, "SELECT count(DISTINCT key) FROM feed_entry WHERE user_id = 'u-wangli'"
+                        " AND key LIKE 'document:%' AND op = 'upsert'")[0]
+    assert total == 48 + 120 and seen >= 120
+
+
 def test_bad_database_gets_a_clear_error_and_is_left_alone(tmp_path: Path) -> None:
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(b"this is not a database\n" * 100)

@@ -125,14 +125,15 @@ def use_home(monkeypatch: Any, path: Path) -> None:
 
 def register_document(platform: Any, clerk: dict[str, str], propose_to: list[str], *,
                       title: str, urgency: str = "normal", body: bytes | None = None,
-                      doc_number: str | None = None) -> str:
+                      doc_number: str | None = None, media_type: str = "application/pdf"
+                      ) -> str:
     """A clerk registers an incoming document routed to `propose_to`; returns its id."""
     import hashlib
 
     body = body if body is not None else f"%PDF-1.4\n% {title}\n".encode() + os.urandom(64)
     sha = hashlib.sha256(body).hexdigest()
     r = requests.put(f"{platform.base_url}/api/v1/blobs/{sha}", data=body, timeout=30,
-                     headers={**clerk, "Content-Type": "application/pdf"})
+                     headers={**clerk, "Content-Type": media_type})
     r.raise_for_status()
     r = requests.post(f"{platform.base_url}/api/v1/admin/documents", timeout=30, headers=clerk,
                       json={"doc_number": doc_number or f"佳政函〔2005〕{uuid.uuid4().int % 1000}号",

@@ -30,7 +30,15 @@ def test_no_secret_in_any_file_under_the_data_directory(fresh_platform, isolated
         first_refresh = profile.keystore.get_refresh_token()
     finally:
         profile.close()
-    # A command-line sync refreshes (rotates) the token and logs to the log file.
+    # A command-line sync while the kept access token is valid: no refresh, no rotation.
+    assert run_cli("sync").returncode == 0
+    keystore = profile.keystore
+    assert keystore.get_refresh_token() == first_refresh
+    # Once it has lapsed, a command-line sync refreshes (rotates) the token and logs to
+    # the log file.
+    kept = keystore.get_access_token()
+    assert kept is not None
+    keystore.set_access_token(kept[0], 0.0)
     assert run_cli("sync").returncode == 0
     assert run_cli("status").returncode == 0
     profile = Profile.resume(platform.base_url, "zhangjianguo")

@@ -194,9 +194,17 @@ def test_certificate_for_another_host_is_refused(tls_platform, pki) -> None:
     tls_platform.stop()
     _use(pki, "wrong_host")  # signed by the county CA, but for platform.fujin.gov.cn
     tls_platform.start()
-    error = _refused(url, pki["county_ca"])
-    assert "match" in (error.detail or "").lower() or "mismatch" in (error.detail or "").lower()
+    with pytest.raises(NetworkError) as err:
+        Profile.login(url, "zhangjianguo", PASSWORD,
+                      settings=load_settings({"ca_file": pki["county_ca"]}))
+    # Not "set ca_file": the CA is right, the name is not.
+    assert err.value.code == "tls.wrong_host"
+    assert "另一个名称" in err.value.message and "ca_file" not in err.value.message
+    assert "mismatch" in (err.value.detail or "").lower()
     _nothing_written(url)
+    cli = run_cli("login", "--server", url, "--user", "zhangjianguo", "--ca-file",
+                  pki["county_ca"], env={"GOVDESK_PASSWORD": PASSWORD})
+    assert cli.returncode == 4 and "另一个名称" in cli.stderr, cli.stderr
 
 
 def test_platform_refuses_a_key_that_does_not_fit(tmp_path: Path, pki) -> None:
@@ -216,3 +224,17 @@ def test_platform_refuses_a_key_that_does_not_fit(tmp_path: Path, pki) -> None:
                               text=True, timeout=60)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith("error:") and "Traceback" not in proc.stderr
+
+
+def test_login_ca_file_is_remembered_for_later_syncs(tls_platform, pki) -> None:
+    url = tls_platform.base_url
+    cli = run_cli("login", "--server", url, "--user", "zhangjianguo", "--ca-file",
+                  pki["county_ca"], env={"GOVDESK_PASSWORD": PASSWORD})
+    assert cli.returncode == 0, cli.stderr
+    # No --ca-file, no GOVDESK_CA_FILE: the one given at sign-in is used.
+    cli = run_cli("sync")
+    assert cli.returncode == 0, cli.stderr
+    assert "同步完成" in cli.stdout
+    # A ca_file configured later still wins over the remembered one.
+    cli = run_cli("sync", env={"GOVDESK_CA_FILE": pki["other_ca"]})
+    assert cli.returncode == 4 and "平台的安全证书不受信任" in cli.stderr
