@@ -382,8 +382,8 @@ def _read_frames(resp: requests.Response, on_item: Callable[[BatchItem], None],
                     break
                 try:
                     header = json.loads(bytes(buf[:nl]))
-                    status = int(header["status"])  # type: ignore[index]
-                    sha = str(header["sha256"])  # type: ignore[index]
+                    status = int(header["status"])
+                    sha = str(header["sha256"])
                 except (ValueError, KeyError, TypeError) as exc:
                     raise _malformed("blob batch: unreadable frame header") from exc
                 del buf[:nl + 1]
@@ -487,8 +487,8 @@ def _proxy_answer(resp: requests.Response, proxy: str | None) -> GovDeskError | 
 def error_from_response(resp: requests.Response) -> GovDeskError:
     """A non-2xx answer -> the matching GovDeskError (code from the problem document)."""
     status = resp.status_code
-    code = None
-    detail = ""
+    code: str | None = None
+    detail: str = ""
     ctype = resp.headers.get("Content-Type", "")
     if "json" in ctype:
         try:
@@ -848,7 +848,8 @@ class PlatformApi:
                                      "Accept-Encoding": "identity"},
                             timeout=(self.settings.connect_timeout, read_timeout))
         try:
-            event, data, ev_id = "message", [], None
+            event, ev_id = "message", None
+            data: list[str] = []
             for raw in resp.iter_lines(decode_unicode=False):
                 line = raw.decode("utf-8", errors="replace")
                 if not line:

@@ -399,9 +399,9 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
                     report.not_found += 1
                 elif state == "failed":
                     report.failed += 1
-    for exc in errors:
-        if isinstance(exc, StorageError):
-            raise exc
+    for err in errors:
+        if isinstance(err, StorageError):
+            raise err
     if errors:
         raise errors[0]
     try:
