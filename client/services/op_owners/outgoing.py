@@ -1,7 +1,7 @@
 """发文 ops: `outgoing.submit`, `outgoing.step`, and the clerk's `outgoing.number`,
 `outgoing.seal`, `outgoing.issue` and `outgoing.cancel` (docs/protocol.md "Outgoing").
 
-The only writers of the local marks of 发文 (as task_complete is of Task.local_mark):
+The only writers of the local marks of 发文 (as task_complete is of Task.local_state):
 - `OutgoingDraft.state`: "queued" (待发送) with the submit op; "submitted" once applied
   or once the pull brings the outgoing of that id; "conflict"/"rejected" when refused
   (the draft is kept, and can be reopened and submitted again);
