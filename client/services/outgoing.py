@@ -20,7 +20,15 @@ from client import models
 from client.blobstore import BlobStore
 from client.changes import Changes
 from client.errors import ConflictError, GovDeskError
-from client.models import DocSeries, Outgoing, OutgoingDraft, OutgoingStep, OutgoingVersion, Unit, User
+from client.models import (
+    DocSeries,
+    Outgoing,
+    OutgoingDraft,
+    OutgoingStep,
+    OutgoingVersion,
+    Unit,
+    User,
+)
 from client.services import audit, op_owners
 from client.services.drafting import DraftingService
 from client.services.op_owners import outgoing as owners

@@ -14,6 +14,7 @@ The only writers of the local marks of 发文 (as task_complete is of Task.local
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -40,7 +41,7 @@ DRAFT_SUBMITTED_BY_PULL_SQL: Final = (
 class OutgoingSubmitOwner(OpOwner):
     op_type = ops.OUTGOING_SUBMIT
 
-    def queue(self, draft_id: str, data: dict[str, Any], *, blobs_first: list[str],
+    def queue(self, draft_id: str, data: dict[str, Any], *, blobs_first: Sequence[str],
               now: datetime) -> tuple[OpId, Changes]:
         """Queue the draft's submission, inside the caller's transaction."""
         op_id = outbox.enqueue(self.op_type, data, local_ref=f"outgoing_draft:{draft_id}",
@@ -80,7 +81,7 @@ class OutgoingStepOwner(OpOwner):
     op_type = ops.OUTGOING_STEP
 
     def queue(self, *, step_id: str, outgoing_id: str, data: dict[str, Any],
-              blobs_first: list[str], now: datetime) -> tuple[OpId, Changes]:
+              blobs_first: Sequence[str], now: datetime) -> tuple[OpId, Changes]:
         op_id = outbox.enqueue(self.op_type, data, local_ref=f"outgoing_step:{step_id}",
                                blobs_first=blobs_first, now=now)
         OutgoingStep.update(local_mark="pending_sync", local_op_id=op_id).where(
