@@ -32,6 +32,7 @@ from client.models import (
 from client.services import audit, op_owners
 from client.services.drafting import DraftingService
 from client.services.op_owners import outgoing as owners
+from client.services.receipts import ReceiptSummary, deliveries_for
 from client.services.signoff import _rfc3339
 from client.types import UserId
 from protocol import docbody
@@ -432,3 +433,7 @@ class OutgoingService:
 
     def draft_of(self, outgoing_id: str) -> OutgoingDraft | None:
         return OutgoingDraft.get_or_none(OutgoingDraft.id == outgoing_id)
+
+    def receipts(self, outgoing_id: str, *, now: datetime) -> ReceiptSummary:
+        """The 回执 of an issued outgoing (client.services.receipts)."""
+        return deliveries_for(outgoing_id, now=now)
