@@ -17,6 +17,8 @@ from client.models import Delivery, Unit, User, parse_time
 from protocol.outgoing_rules import receive_within_hours
 
 _ORDER = {"main": 0, "cc": 1}
+# What the sender must chase first: overdue, then refused, not yet received, received.
+_STATUS_ORDER = {"pending": 2, "refused": 1, "received": 3}
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,17 @@ def _due(d: dict[str, Any]) -> datetime | None:
 
 
 def deliveries_for(outgoing_id: str, *, now: datetime) -> ReceiptSummary:
-    """Every recipient unit's delivery of this outgoing: 主送 first, then 抄送, by name."""
+    """Every recipient unit's delivery of this outgoing: 主送 first, then 抄送; within each,
+    overdue first, then 已退回, 未签收 and 已签收, each in the directory's order."""
     rows = [r.data for r in Delivery.select(Delivery.data).where(
         Delivery.outgoing_id == outgoing_id)]
-    units = {u.id: u.name for u in Unit.select(Unit.id, Unit.name).where(
-        Unit.id.in_([d["recipient_unit_id"] for d in rows]))}
+    units: dict[str, str] = {}
+    position: dict[str, int] = {}
+    for u in (Unit.select(Unit.id, Unit.name).where(
+            Unit.id.in_([d["recipient_unit_id"] for d in rows]))
+            .order_by(Unit.sort_order, Unit.name)):
+        units[u.id] = u.name
+        position[u.id] = len(position)
     people = {u.id: u.display_name for u in User.select(User.id, User.display_name).where(
         User.id.in_([p for d in rows for p in (d.get("received_by"), d.get("refused_by"))
                      if p]))}
@@ -77,5 +85,7 @@ def deliveries_for(outgoing_id: str, *, now: datetime) -> ReceiptSummary:
             at=at if status != "pending" else None,
             reason=str(d.get("reason") or "") if status == "refused" else "",
             due_at=due, overdue=status == "pending" and due is not None and now > due))
-    out.sort(key=lambda r: (_ORDER.get(r.role, 2), r.unit_name))
+    out.sort(key=lambda r: (_ORDER.get(r.role, 2), 0 if r.overdue else
+                            _STATUS_ORDER.get(r.status, 4), position.get(r.unit_id, 1 << 30),
+                            r.unit_name))
     return ReceiptSummary(out)

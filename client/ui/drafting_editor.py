@@ -169,7 +169,7 @@ class DraftEditor(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        scroll.setMinimumWidth(360)
+        scroll.setMinimumWidth(330)
         split.addWidget(scroll)
 
         body_host = QWidget()
@@ -194,6 +194,7 @@ class DraftEditor(QWidget):
         body_layout.addWidget(self.body, 1)
         split.addWidget(body_host)
         split.setStretchFactor(1, 2)
+        split.setSizes([390, 700])  # the text gets the room
 
         self.message = QLabel()
         self.message.setObjectName("errorBanner")

@@ -466,10 +466,11 @@ class OutgoingRecord(QWidget):
         self.seal_button.setEnabled(is_clerk and free and detail.status == "numbered"
                                     and detail.has_seal)
         self.issue_button.setEnabled(is_clerk and free and detail.status == "sealed")
-        self.cancel_button.setEnabled(free and may_cancel
-                                      and detail.status in rules.CANCELLABLE_STATUSES)
+        cancellable = detail.status in rules.CANCELLABLE_STATUSES
+        self.cancel_button.setVisible(cancellable)  # not after 核发
+        self.cancel_button.setEnabled(free and may_cancel and cancellable)
         for b in (self.number_button, self.seal_button, self.issue_button):
-            b.setVisible(is_clerk)
+            b.setVisible(is_clerk and detail.status not in ("issued", "cancelled"))
         if is_clerk and detail.status == "signed" and detail.next_number:
             self.hint.setText(self.tr("Next number: %1").replace("%1", detail.next_number))
         elif is_clerk and detail.status == "numbered" and not detail.has_seal:
@@ -479,7 +480,8 @@ class OutgoingRecord(QWidget):
         self._show_receipts(receipts)
 
     def _route_html(self, d: OutgoingDetail) -> str:
-        parts = [f"<b>{html.escape(self.tr('Route'))}</b><table cellpadding='2'>"]
+        heading = self.tr("Route")
+        parts = [f"<b>{html.escape(heading)}</b><table cellpadding='2'>"]
         for s in d.steps:
             what = STEP_TITLES.get(s.kind, s.kind)
             if s.status == "done":

@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="152"/>
+        <location filename="../../client/ui/app.py" line="154"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="162"/>
+        <location filename="../../client/ui/app.py" line="164"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="172"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -368,7 +368,7 @@
     </message>
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="143"/>
-        <location filename="../../client/ui/drafting_editor.py" line="328"/>
+        <location filename="../../client/ui/drafting_editor.py" line="329"/>
         <source>Signs for issue:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -433,76 +433,76 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="204"/>
+        <location filename="../../client/ui/drafting_editor.py" line="205"/>
         <source>Delete draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="207"/>
+        <location filename="../../client/ui/drafting_editor.py" line="208"/>
         <source>&amp;Submit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="246"/>
+        <location filename="../../client/ui/drafting_editor.py" line="247"/>
         <source>(choose)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="247"/>
-        <location filename="../../client/ui/drafting_editor.py" line="310"/>
+        <location filename="../../client/ui/drafting_editor.py" line="248"/>
         <location filename="../../client/ui/drafting_editor.py" line="311"/>
-        <location filename="../../client/ui/drafting_editor.py" line="314"/>
+        <location filename="../../client/ui/drafting_editor.py" line="312"/>
+        <location filename="../../client/ui/drafting_editor.py" line="315"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="297"/>
+        <location filename="../../client/ui/drafting_editor.py" line="298"/>
         <source>Draft (saved on this PC as you type)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="298"/>
+        <location filename="../../client/ui/drafting_editor.py" line="299"/>
         <source>Submitted: waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="299"/>
+        <location filename="../../client/ui/drafting_editor.py" line="300"/>
         <source>Submitted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="300"/>
         <location filename="../../client/ui/drafting_editor.py" line="301"/>
+        <location filename="../../client/ui/drafting_editor.py" line="302"/>
         <source>The platform refused it: reopen and change it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="327"/>
+        <location filename="../../client/ui/drafting_editor.py" line="328"/>
         <source>签发人 (printed):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="345"/>
+        <location filename="../../client/ui/drafting_editor.py" line="346"/>
         <source>Editing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="355"/>
+        <location filename="../../client/ui/drafting_editor.py" line="356"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="366"/>
+        <location filename="../../client/ui/drafting_editor.py" line="367"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="366"/>
+        <location filename="../../client/ui/drafting_editor.py" line="367"/>
         <source>Copy to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="380"/>
+        <location filename="../../client/ui/drafting_editor.py" line="381"/>
         <source>Countersign (会签)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1445,107 +1445,107 @@
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="79"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="115"/>
         <source>New draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="85"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
         <source>Outgoing documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="96"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
         <source>My drafts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
         <source>To review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="129"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
         <source>To sign for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="129"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="169"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="208"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="176"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="215"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="179"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="218"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="181"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="220"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="183"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="222"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="185"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="224"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="251"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="290"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="309"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="317"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="348"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="348"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="351"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="390"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1643,72 +1643,77 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
-        <source>waiting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
-        <source>returned</source>
+        <location filename="../../client/ui/outgoing_views.py" line="482"/>
+        <source>Route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="489"/>
-        <source>withdrawn</source>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <source>returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>withdrawn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="491"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="504"/>
+        <location filename="../../client/ui/outgoing_views.py" line="505"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="511"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="514"/>
+        <location filename="../../client/ui/outgoing_views.py" line="515"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="514"/>
+        <location filename="../../client/ui/outgoing_views.py" line="515"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="515"/>
+        <location filename="../../client/ui/outgoing_views.py" line="516"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="521"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="548"/>
+        <location filename="../../client/ui/outgoing_views.py" line="549"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="549"/>
+        <location filename="../../client/ui/outgoing_views.py" line="550"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation type="unfinished"></translation>
     </message>

@@ -287,6 +287,7 @@ def test_not_a_clerk_sees_no_clerk_buttons(qtbot, ops, zh, cache) -> None:  # no
     wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
     assert not page.record.number_button.isVisibleTo(page)
     assert not page.record.cancel_button.isEnabled()  # past the route: the clerk's
+    assert page.record.cancel_button.isVisibleTo(page)
 
 
 def test_receipts_table_per_unit_with_overdue(qtbot, ops, zh, cache) -> None:  # noqa: ANN001

@@ -16,7 +16,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -24,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +52,44 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
+class ViewButtons(QWidget):
+    """The four lists as a 2 × 2 group of toggle buttons: they fit the narrow list
+    column at any text size, where a tab bar would scroll."""
+
+    currentChanged = Signal(int)  # noqa: N815 (as QTabBar)
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        for i in range(count):
+            b = QPushButton()
+            b.setCheckable(True)
+            self.group.addButton(b, i)
+            grid.addWidget(b, i // 2, i % 2)
+        self.group.button(0).setChecked(True)
+        self.group.idToggled.connect(self._toggled)
+
+    def _toggled(self, index: int, checked: bool) -> None:
+        if checked:
+            self.currentChanged.emit(index)
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802 (as QTabBar)
+        self.group.button(index).setChecked(True)
+
+    def currentIndex(self) -> int:  # noqa: N802 (as QTabBar)
+        return self.group.checkedId()
+
+    def setTabText(self, index: int, text: str) -> None:  # noqa: N802 (as QTabBar)
+        self.group.button(index).setText(text)
+
+    def tabText(self, index: int) -> str:  # noqa: N802 (as QTabBar)
+        return self.group.button(index).text()
+
+
 class OutgoingPage(QWidget):
     message = Signal(str, int)
     error = Signal(str)
@@ -70,10 +109,7 @@ class OutgoingPage(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
-        self.tabs = QTabBar()
-        self.tabs.setExpanding(False)
-        for _key in VIEWS:
-            self.tabs.addTab("")
+        self.tabs = ViewButtons(len(VIEWS))
         self.tabs.currentChanged.connect(self._tab_changed)
         left_layout.addWidget(self.tabs)
         self.new_button = QPushButton(self.tr("New draft"))
@@ -83,13 +119,15 @@ class OutgoingPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("outgoingList")
         self.list.setAccessibleName(self.tr("Outgoing documents"))
+        self.list.setWordWrap(True)  # long titles wrap, never cut
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._row_chosen)
         left_layout.addWidget(self.list, 1)
         self.empty = QLabel()
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         left_layout.addWidget(self.empty)
-        left.setMinimumWidth(300)
+        left.setMinimumWidth(240)
         split.addWidget(left)
 
         self.stack = QStackedWidget()
@@ -104,6 +142,7 @@ class OutgoingPage(QWidget):
             self.stack.addWidget(w)
         split.addWidget(self.stack)
         split.setStretchFactor(1, 3)
+        split.setSizes([260, 1100])
 
         self.editor.save_requested.connect(self._save_draft)
         self.editor.submit_requested.connect(self._submit)
