@@ -176,6 +176,8 @@ def render(runner: Any, window: Any, path: Path, view: str) -> int:
             row = _pick(runner, "sign", lambda r: r.step_id and not r.local)
         page.show_view("sign")
         settle(runner.ops)
+        page.reload(keep=row.id)  # the row shown selected, as after a click
+        settle(runner.ops)
         page.open_step(row.step_id)
         settle(runner.ops, 800)
         panel = page.step
