@@ -169,7 +169,7 @@ class DraftEditor(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        scroll.setMinimumWidth(330)
+        scroll.setMinimumWidth(280)  # the window still fits 1024 px
         split.addWidget(scroll)
 
         body_host = QWidget()
@@ -178,6 +178,9 @@ class DraftEditor(QWidget):
         levels = QHBoxLayout()
         levels.addWidget(QLabel(self.tr("Level:")))
         self.level = QComboBox()
+        self.level.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.level.setMinimumContentsLength(8)
         for kind, label in (("p", self.tr("Paragraph (Ctrl+0)")),
                             ("h1", self.tr("一、 Heading 1 (Ctrl+1)")),
                             ("h2", self.tr("（一） Heading 2 (Ctrl+2)")),
@@ -188,6 +191,7 @@ class DraftEditor(QWidget):
         levels.addStretch(1)
         self.saved = QLabel()
         self.saved.setObjectName("muted")
+        self.saved.setMinimumWidth(1)  # "已于 … 保存" may be cut on a narrow screen, never widen it
         levels.addWidget(self.saved)
         body_layout.addLayout(levels)
         self.body = BodyEditor()

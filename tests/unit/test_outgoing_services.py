@@ -194,7 +194,9 @@ def test_a_rejected_submission_is_kept_and_can_be_reopened(filled: peewee.Databa
 # --- 核稿 ----------------------------------------------------------------------------------
 
 def test_review_lists_and_shows_the_current_version_with_hashes(filled) -> None:  # noqa: ANN001
-    apply.apply_page(reviewing("o1"), cursor="c")
+    summary = apply.apply_page(reviewing("o1"), cursor="c")
+    assert summary.changes.outgoing == {"o1"}  # the 发文 page refreshes what shows it
+    assert summary.upserted == {"outgoing": 1, "outgoing_version": 1, "outgoing_step": 1}
     s = OutgoingService(REVIEWER)
     assert [(r.id, r.step_id) for r in s.rows("review")] == [("o1", "o1-s1")]
     assert s.rows("sign") == [] and s.counts()["review"] == 1

@@ -127,7 +127,7 @@ class OutgoingPage(QWidget):
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         left_layout.addWidget(self.empty)
-        left.setMinimumWidth(240)
+        left.setMinimumWidth(200)
         split.addWidget(left)
 
         self.stack = QStackedWidget()
