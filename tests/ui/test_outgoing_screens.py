@@ -311,3 +311,20 @@ def test_receipts_table_per_unit_with_overdue(qtbot, ops, zh, cache) -> None:  #
     assert by_unit["砚山镇"][2] == "已退回" and by_unit["砚山镇"][5] == "非本单位来文"
     assert "逾期" in by_unit["兴隆镇"][2]
     assert "1" in page.record.receipt_summary.text()
+
+
+def test_attachments_are_added_and_their_line_renamed(qtbot, ops, zh, cache,  # noqa: ANN001
+                                                      tmp_path) -> None:
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    f = tmp_path / "森林防火责任分解表.xlsx"
+    f.write_bytes(b"table")
+    page.attach_paths(page.editor.draft_id(), [f])
+    wait_for(qtbot, ops, lambda: page.editor.attachments.count() == 1)
+    assert page.editor.attachments.item(0).text() == "森林防火责任分解表"
+    page.editor.attachments.item(0).setText("2026年森林防火责任分解表")  # 附件说明, edited
+    page.editor.save_now()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(
+        lambda: OutgoingDraft.get().fields["attachments"][0]["name"]) == "2026年森林防火责任分解表")
+    assert ctx.in_cache(lambda: OutgoingDraft.get().fields["attachments"][0]["size"]) == 5
