@@ -180,7 +180,7 @@ class DraftEditor(QWidget):
         self.level = QComboBox()
         self.level.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.level.setMinimumContentsLength(8)
+        self.level.setMinimumContentsLength(20)  # "一、 一级标题（Ctrl+1）" in full
         for kind, label in (("p", self.tr("Paragraph (Ctrl+0)")),
                             ("h1", self.tr("一、 Heading 1 (Ctrl+1)")),
                             ("h2", self.tr("（一） Heading 2 (Ctrl+2)")),
