@@ -5,7 +5,9 @@ every applied change page return a `Changes`; they merge with `|`, and the UI
 refreshes its views from one signal carrying the union. `documents` names every
 document whose page shows something new (its own row, or one of its tasks, opinions
 or receipts); `tasks`, `notices` and `opinions` name the objects themselves; `read`
-names documents whose read mark alone changed (lists and badges, not their page).
+names documents whose read mark alone changed (lists and badges, not their page);
+`outgoing` names 发文 whose page or list row shows something new (their steps,
+versions, deliveries, or a local action on them).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Changes:
     directory: bool = False       # units, users or keys (names, signature verdicts)
     sync_state: bool = False      # last sync time, error, cursor
     everything: bool = False      # a re-sync swept objects it cannot name one by one
+    outgoing: frozenset[str] = frozenset()  # 发文 whose page shows something new
 
     def __or__(self, other: Changes) -> Changes:
         if not isinstance(other, Changes):
@@ -34,7 +37,7 @@ class Changes:
             self.notices | other.notices, self.opinions | other.opinions,
             self.read | other.read, self.outbox or other.outbox,
             self.directory or other.directory, self.sync_state or other.sync_state,
-            self.everything or other.everything)
+            self.everything or other.everything, self.outgoing | other.outgoing)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(Changes))
@@ -58,9 +61,9 @@ NO_CHANGES = Changes()
 def changed(*, documents: Iterable[str] = (), tasks: Iterable[str] = (),
             notices: Iterable[str] = (), opinions: Iterable[str] = (),
             read: Iterable[str] = (), outbox: bool = False, directory: bool = False,
-            sync_state: bool = False) -> Changes:
+            sync_state: bool = False, outgoing: Iterable[str] = ()) -> Changes:
     """A `Changes` from any iterables of ids (empty ids dropped)."""
     def ids(values: Iterable[str]) -> frozenset[str]:
         return frozenset(i for i in values if i)
     return Changes(ids(documents), ids(tasks), ids(notices), ids(opinions), ids(read),
-                   outbox, directory, sync_state)
+                   outbox, directory, sync_state, outgoing=ids(outgoing))

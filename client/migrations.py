@@ -8,6 +8,8 @@ History:
 1. first released schema.
 2. outbox ops name the blobs to upload before them (`blobs_first`) and when they
    finished; phrases (常用语) and the local audit log.
+3. 发文: outgoing documents, their versions, steps and 发文字号 series, the exchange's
+   deliveries (the 回执), and local drafts (outgoing_draft).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from client.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v2(db: peewee.Database) -> None:
@@ -45,7 +47,12 @@ def _v2(db: peewee.Database) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2}
+def _v3(db: peewee.Database) -> None:
+    # Only new tables (IF NOT EXISTS): nothing of an older cache changes.
+    db.create_tables(models.ALL_MODELS, safe=True)
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3}
 
 
 def schema_version(db: peewee.Database) -> int | None:

@@ -399,6 +399,95 @@ class AuditEntry(BaseModel):
     detail = JSONText(default=dict)
 
 
+# --- 发文 (outgoing documents; docs/protocol.md "Outgoing documents") -------------------
+
+class Outgoing(SyncedModel):
+    """A submitted 发文 and everything after. Local: a clerk action (编号, 用印, 核发,
+    撤销) queued here and not yet seen done in the feed (`local_action`, written only by
+    client.services.op_owners.outgoing)."""
+
+    id = peewee.CharField(primary_key=True)
+    unit_id = peewee.CharField(index=True)
+    drafter_id = peewee.CharField(index=True)
+    doc_type = peewee.CharField(default="")
+    title = peewee.CharField(default="")
+    status = peewee.CharField(index=True)
+    signatory_id = peewee.CharField(default="")
+    reviewer_id = peewee.CharField(null=True)
+    series = peewee.CharField(default="")
+    current_version = peewee.IntegerField(default=1)
+    doc_number = peewee.CharField(default="")
+    urgency = peewee.CharField(default="normal")
+    created_at = peewee.IntegerField(null=True)
+    issued_at = peewee.IntegerField(null=True)
+    local_action = peewee.CharField(default="")
+    local_from_status = peewee.CharField(default="")
+    local_op_id = peewee.CharField(null=True)
+
+
+class OutgoingVersion(SyncedModel):
+    """One version of an outgoing document's body (never changed once made)."""
+
+    id = peewee.CharField(primary_key=True)
+    outgoing_id = peewee.CharField(index=True)
+    number = peewee.IntegerField()
+    body_sha256 = peewee.CharField()
+    author_id = peewee.CharField(default="")
+
+
+class OutgoingStep(SyncedModel):
+    """One step of an outgoing route (核稿, 会签, 签发, 修改). Local: "pending_sync" once
+    completed here, "conflict"/"rejected" when the platform refused it."""
+
+    id = peewee.CharField(primary_key=True)
+    outgoing_id = peewee.CharField(index=True)
+    kind = peewee.CharField()
+    assignee_id = peewee.CharField()
+    status = peewee.CharField()
+    due_at = peewee.IntegerField(null=True)
+    created_at = peewee.IntegerField(null=True)
+    local_mark = peewee.CharField(default="")
+    local_op_id = peewee.CharField(null=True)
+
+    class Meta:
+        indexes = ((("assignee_id", "status", "kind"), False),)
+
+
+class DocSeries(SyncedModel):
+    """A unit's 发文字号 sequence for one year (the clerks of the unit see it)."""
+
+    id = peewee.CharField(primary_key=True)
+    unit_id = peewee.CharField(index=True)
+    prefix = peewee.CharField()
+    year = peewee.IntegerField()
+    last_number = peewee.IntegerField(default=0)
+
+
+class Delivery(SyncedModel):
+    """One recipient unit's copy of an issued document (公文交换), minimal here: the
+    sender's 回执 reads it (client.services.receipts); the 收文 desk owns the rest."""
+
+    id = peewee.CharField(primary_key=True)
+    outgoing_id = peewee.CharField(null=True, index=True)
+    recipient_unit_id = peewee.CharField(index=True)
+    status = peewee.CharField()
+
+
+class OutgoingDraft(BaseModel):
+    """A 拟稿 on this PC, saved as the user types; never synced until submitted. Its id
+    becomes the outgoing's id at submit (`outgoing.submit` carries it)."""
+
+    id = peewee.CharField(primary_key=True)
+    author_id = peewee.CharField(index=True)
+    fields = JSONText(default=dict)  # metadata and route as the editor holds them
+    body = JSONText(default=dict)    # protocol.docbody
+    # draft | queued (待发送) | submitted | conflict | rejected
+    state = peewee.CharField(default="draft")
+    op_id = peewee.CharField(null=True)
+    created_at = peewee.FloatField(default=now_ts)
+    updated_at = peewee.FloatField(default=now_ts)
+
+
 SYNCED_MODELS: dict[str, type[SyncedBase]] = {
     "unit": Unit,
     "user": User,
@@ -408,6 +497,11 @@ SYNCED_MODELS: dict[str, type[SyncedBase]] = {
     "notice": Notice,
     "receipt": Receipt,
     "key": SigningKey,
+    "outgoing": Outgoing,
+    "outgoing_version": OutgoingVersion,
+    "outgoing_step": OutgoingStep,
+    "doc_series": DocSeries,
+    "delivery": Delivery,
 }
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -429,6 +523,12 @@ ALL_MODELS: list[type[BaseModel]] = [
     BlobEntry,
     Phrase,
     AuditEntry,
+    Outgoing,
+    OutgoingVersion,
+    OutgoingStep,
+    DocSeries,
+    Delivery,
+    OutgoingDraft,
 ]
 
 

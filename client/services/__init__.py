@@ -15,8 +15,10 @@ from client.types import UserId
 if TYPE_CHECKING:  # the modules import this package: load them lazily below
     from client.services.directory import DirectoryService
     from client.services.documents import DocumentService
+    from client.services.drafting import DraftingService
     from client.services.inbox import InboxService
     from client.services.notices import NoticeService
+    from client.services.outgoing import OutgoingService
     from client.services.phrases import PhraseService
     from client.services.recall import RecallService
     from client.services.signoff import SignoffService
@@ -33,12 +35,16 @@ class Services:
     notices: NoticeService = field(init=False)
     phrases: PhraseService = field(init=False)
     directory: DirectoryService = field(init=False)
+    drafting: DraftingService = field(init=False)
+    outgoing: OutgoingService = field(init=False)
 
     def __post_init__(self) -> None:
         from client.services.directory import DirectoryService
         from client.services.documents import DocumentService
+        from client.services.drafting import DraftingService
         from client.services.inbox import InboxService
         from client.services.notices import NoticeService
+        from client.services.outgoing import OutgoingService
         from client.services.phrases import PhraseService
         from client.services.recall import RecallService
         from client.services.signoff import SignoffService
@@ -50,3 +56,5 @@ class Services:
         self.notices = NoticeService(self.me, self.blobs)
         self.phrases = PhraseService(self.me)
         self.directory = DirectoryService()
+        self.drafting = DraftingService(self.me, self.blobs)
+        self.outgoing = OutgoingService(self.me, self.blobs)

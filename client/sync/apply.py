@@ -39,7 +39,7 @@ from client.models import (
     to_epoch,
     to_epoch_precise,
 )
-from client.services.op_owners import NOTICE_PUBLISH, task_complete
+from client.services.op_owners import NOTICE_PUBLISH, outgoing, task_complete
 from client.sync.parse import validate_page
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
 
@@ -101,6 +101,29 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
     if kind == "key":
         return common | {"user_id": d["user_id"], "algorithm": d["algorithm"],
                          "public_key": d["public_key"], "revoked_at": to_epoch_precise(d["revoked_at"])}
+    if kind == "outgoing":
+        return common | {"unit_id": d["unit_id"], "drafter_id": d["drafter_id"],
+                         "doc_type": d["doc_type"], "title": d["title"],
+                         "status": d["status"], "signatory_id": d["signatory_id"],
+                         "reviewer_id": d["reviewer_id"], "series": d["series"],
+                         "current_version": d["current_version"],
+                         "doc_number": d["doc_number"] or "", "urgency": d["urgency"],
+                         "created_at": to_epoch(d["created_at"]),
+                         "issued_at": to_epoch(d["issued_at"])}
+    if kind == "outgoing_version":
+        return common | {"outgoing_id": d["outgoing_id"], "number": d["number"],
+                         "body_sha256": d["body_sha256"], "author_id": d["author_id"]}
+    if kind == "outgoing_step":
+        return common | {"outgoing_id": d["outgoing_id"], "kind": d["kind"],
+                         "assignee_id": d["assignee_id"], "status": d["status"],
+                         "due_at": to_epoch(d["due_at"]),
+                         "created_at": to_epoch(d["created_at"])}
+    if kind == "doc_series":
+        return common | {"unit_id": d["unit_id"], "prefix": d["prefix"], "year": d["year"],
+                         "last_number": d["last_number"]}
+    if kind == "delivery":
+        return common | {"outgoing_id": d["outgoing_id"],
+                         "recipient_unit_id": d["recipient_unit_id"], "status": d["status"]}
     raise AssertionError(kind)
 
 
@@ -109,6 +132,8 @@ _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
     "document": {"is_read": False},
     "task": task_complete.NEW_TASK_COLUMNS,
     "notice": {"is_read": False, "acked": False, "ack_pending": False},
+    "outgoing": outgoing.NEW_OUTGOING_COLUMNS,
+    "outgoing_step": outgoing.NEW_STEP_COLUMNS,
 }
 
 # JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
@@ -165,9 +190,13 @@ def _prepare_row(kind: str, data: dict[str, Any]) -> _Row:
 
 
 def prepare_page(changes: list[dict[str, Any]], cursor: str) -> PreparedPage:
-    """Validate a page (ProtocolError `protocol.bad_change`) and compute its rows."""
-    validate_page(changes, cursor)
-    return PreparedPage(changes, cursor, _rows(changes))
+    """Validate a page (ProtocolError `protocol.bad_change`) and compute its rows.
+
+    Changes of a type this client does not cache are left out: types the protocol does
+    not define (client.sync.parse) and defined ones this client keeps no table for. The
+    cursor still moves past them, so they are never asked for again."""
+    kept = [c for c in validate_page(changes, cursor) if c["type"] in SYNCED_MODELS]
+    return PreparedPage(kept, cursor, _rows(kept))
 
 
 def _rows(changes: list[dict[str, Any]]) -> list[_Row | None]:
@@ -395,6 +424,16 @@ class _Applier:
         if data["status"] != "pending" and not is_new:
             self._queue(task_complete.SETTLED_BY_PULL_SQL, (data["id"],))
 
+    def _after_outgoing(self, data: dict[str, Any], *, is_new: bool) -> None:
+        if not is_new:  # a clerk action queued here is settled by the new status
+            self._queue(outgoing.OUTGOING_SETTLED_BY_PULL_SQL, (data["id"], data["status"]))
+        if data["drafter_id"] == self.me:  # my submitted draft has arrived
+            self._queue(outgoing.DRAFT_SUBMITTED_BY_PULL_SQL, (data["id"],))
+
+    def _after_outgoing_step(self, data: dict[str, Any], *, is_new: bool) -> None:
+        if data["status"] != "pending" and not is_new:
+            self._queue(outgoing.STEP_SETTLED_BY_PULL_SQL, (data["id"],))
+
     def _after_receipt(self, data: dict[str, Any], *, is_new: bool) -> None:
         if self.me is None or data["user_id"] != self.me:
             return
@@ -440,18 +479,33 @@ class _Applier:
 _DIRECTORY_KINDS = frozenset({"unit", "user", "key"})
 _CHANGE_FIELD = {"document": "documents", "task": "tasks", "opinion": "opinions",
                  "notice": "notices"}
+# Objects shown on an outgoing document's page (and the id field that names it).
+_OUTGOING_KINDS = {"outgoing": "id", "outgoing_version": "outgoing_id",
+                   "outgoing_step": "outgoing_id", "delivery": "outgoing_id",
+                   "doc_series": None}
 
 
 def changes_of(changes: list[dict[str, Any]]) -> Changes:
     """What a validated page changes, for the views that show it (client.changes)."""
     ids: dict[str, set[str]] = {"documents": set(), "tasks": set(), "opinions": set(),
-                                "notices": set()}
+                                "notices": set(), "outgoing": set()}
     directory = False
     for change in changes:
         kind = change["type"]
         data = change.get("data") if change["op"] == "upsert" else None
         if kind in _DIRECTORY_KINDS:
             directory = True
+            continue
+        if kind in _OUTGOING_KINDS:
+            name = _OUTGOING_KINDS[kind]
+            if kind == "outgoing":
+                ids["outgoing"].add(change["id"])
+            elif data is not None and name is not None:
+                ids["outgoing"].add(data.get(name) or "")
+            else:  # a series (numbers given) or a deleted step: any 发文 list may differ
+                ids["outgoing"].add("*")
+            if kind == "delivery" and data is not None:
+                ids["documents"].add(data.get("document_id") or "")
             continue
         if kind in _CHANGE_FIELD:
             ids[_CHANGE_FIELD[kind]].add(change["id"])
@@ -460,7 +514,7 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
             if kind == "receipt":
                 ids["notices"].add(data.get("notice_id") or "")
     return changed(documents=ids["documents"], tasks=ids["tasks"], opinions=ids["opinions"],
-                   notices=ids["notices"], directory=directory)
+                   notices=ids["notices"], directory=directory, outgoing=ids["outgoing"])
 
 
 def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:

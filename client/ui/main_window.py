@@ -31,6 +31,7 @@ from client.ui.pages import error_text
 from client.ui.pages.document_page import DocumentPage
 from client.ui.pages.inbox_page import INBOX_VIEWS, InboxPage
 from client.ui.pages.notices_page import NoticesPage
+from client.ui.pages.outgoing_page import OutgoingPage
 from client.ui.pages.problems_page import ProblemsPage
 from client.ui.resources import icon
 from client.ui.signoff_panel import SignRequest
@@ -72,6 +73,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.notices_page.view)
         self.problems_page = ProblemsPage(ctx, self)
         self.pages.addWidget(self.problems_page.view)
+        self.outgoing_page = OutgoingPage(ctx)  # 发文
+        self.pages.addWidget(self.outgoing_page)
 
         self.status = SyncStatusBar()
         self.sync_status: SyncStatusInfo | None = None  # the last one read (refresh_status)
@@ -160,6 +163,8 @@ class MainWindow(QMainWindow):
                                                                 prefill=prefill))
         self.problems_page.error.connect(self.show_error)
         self.problems_page.message.connect(self.status.showMessage)
+        self.outgoing_page.message.connect(self.status.showMessage)
+        self.outgoing_page.error.connect(self.show_error)
         self.status.sync_requested.connect(self.sync_now)
         self.status.problems_requested.connect(lambda: self.nav.select("problems"))
         self.tray.open_document.connect(self._open_from_tray)
@@ -178,7 +183,7 @@ class MainWindow(QMainWindow):
                                          self.request_quit)
         go = bar.addMenu(self.tr("&Go"))
         for i, key in enumerate(("todo", "done", "received", "circulate", "notices",
-                                 "problems"), start=1):
+                                 "problems", "outgoing"), start=1):
             label = self.nav._labels()[key][0]
             self._action(go, label, f"Ctrl+{i}", lambda k=key: self.nav.select(k))
         go.addSeparator()
@@ -279,6 +284,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.document_page.save_draft()
+        self.outgoing_page.save_draft()
         self.save_layout()
         self.tray.hide()
         super().closeEvent(event)
@@ -295,6 +301,9 @@ class MainWindow(QMainWindow):
         elif key == "problems":
             self.pages.setCurrentWidget(self.problems)
             self.problems_page.reload()
+        elif key == "outgoing":
+            self.pages.setCurrentWidget(self.outgoing_page)
+            self.outgoing_page.reload()
 
     def show_list(self) -> None:
         if self.lock_overlay.is_locked():
@@ -357,6 +366,7 @@ class MainWindow(QMainWindow):
         current = self.pages.currentWidget()
         self.notices_page.apply_changes(changes, visible=current is self.notices)
         self.problems_page.apply_changes(changes, visible=current is self.problems)
+        self.outgoing_page.apply_changes(changes, visible=current is self.outgoing_page)
 
     # -- status, sync, tray ------------------------------------------------------------
     def refresh_counts(self) -> None:
@@ -437,6 +447,7 @@ class MainWindow(QMainWindow):
         if self.lock_overlay.is_locked():
             return
         self.document_page.save_draft()
+        self.outgoing_page.save_draft()
         self._set_content_locked(True)
         self.lock_overlay.lock()
         self.tray.set_locked(True)

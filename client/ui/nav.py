@@ -11,7 +11,7 @@ from client.ui import theme
 from client.ui.resources import icon
 
 # (key, icon); labels are set in retranslate() so they follow the language.
-PAGES = ("todo", "done", "received", "circulate", "notices", "problems")
+PAGES = ("todo", "done", "received", "circulate", "notices", "problems", "outgoing")
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Narrowest the sidebar gets (at 100 %); it widens for bigger text and longer labels.
@@ -49,6 +49,7 @@ class NavList(QListWidget):
             "circulate": (self.tr("For reading"), "Ctrl+4"),
             "notices": (self.tr("Notices"), "Ctrl+5"),
             "problems": (self.tr("Problems"), "Ctrl+6"),
+            "outgoing": (self.tr("Outgoing"), "Ctrl+7"),
         }
 
     def retranslate(self) -> None:

@@ -48,8 +48,11 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
         settle(runner.ops, 300)
         return save(dialog, path)
 
+    from client.ui import screenshots_outgoing
+
     base = runner.start_demo_platform(show=False)
-    user = {"compose": "zhaoxin", "notices": "liuyang"}.get(view, DEMO_USER)
+    user = {"compose": "zhaoxin", "notices": "liuyang",
+            **screenshots_outgoing.USERS}.get(view, DEMO_USER)
     runner.sign_in_demo(base, user, show=False)
     window = runner.open_window()
     runner.manager.stop(timeout=10)  # a still picture: no background sync meanwhile
@@ -57,6 +60,8 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
     window.show()
     settle(runner.ops)
 
+    if view in screenshots_outgoing.VIEWS:  # 发文
+        return screenshots_outgoing.render(runner, window, path, view)
     if view == "inbox":
         window.nav.select("todo")
         settle(runner.ops)

@@ -4,19 +4,27 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="174"/>
+        <location filename="../../client/ui/app.py" line="176"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="184"/>
+        <location filename="../../client/ui/app.py" line="186"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="192"/>
+        <location filename="../../client/ui/app.py" line="194"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
+    </message>
+</context>
+<context>
+    <name>BodyEditor</name>
+    <message>
+        <location filename="../../client/ui/body_editor.py" line="66"/>
+        <source>Text of the document</source>
+        <translation>公文正文</translation>
     </message>
 </context>
 <context>
@@ -362,6 +370,226 @@
         <location filename="../../client/ui/document_view.py" line="428"/>
         <source>Recalled</source>
         <translation>已撤回</translation>
+    </message>
+</context>
+<context>
+    <name>DraftEditor</name>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="107"/>
+        <source>Draft</source>
+        <translation>拟稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="118"/>
+        <source>Kind (文种):</source>
+        <translation>文种：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="121"/>
+        <source>关于……的通知</source>
+        <translation>关于……的通知</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="122"/>
+        <source>&amp;Title:</source>
+        <translation>标题(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="123"/>
+        <location filename="../../client/ui/drafting_editor.py" line="127"/>
+        <location filename="../../client/ui/drafting_editor.py" line="147"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="126"/>
+        <source>Main recipients:</source>
+        <translation>主送：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="130"/>
+        <source>Copy to:</source>
+        <translation>抄送：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="132"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="133"/>
+        <source>Internal</source>
+        <translation>内部</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="134"/>
+        <source>Classification:</source>
+        <translation>密级：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="136"/>
+        <source>Normal</source>
+        <translation>平件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="136"/>
+        <source>Urgent</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="137"/>
+        <source>Very urgent</source>
+        <translation>特急</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="139"/>
+        <source>Urgency:</source>
+        <translation>紧急程度：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="141"/>
+        <source>Number series:</source>
+        <translation>发文字号：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="143"/>
+        <location filename="../../client/ui/drafting_editor.py" line="333"/>
+        <source>Signs for issue:</source>
+        <translation>签发领导：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="146"/>
+        <source>Reviewer (核稿):</source>
+        <translation>核稿人：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="150"/>
+        <source>Countersign (会签):</source>
+        <translation>会签：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="154"/>
+        <source>Notes (附注):</source>
+        <translation>附注：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="158"/>
+        <source>Add file…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="159"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="168"/>
+        <source>Attachments (附件说明):</source>
+        <translation>附件说明：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="179"/>
+        <source>Level:</source>
+        <translation>层次：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="184"/>
+        <source>Paragraph (Ctrl+0)</source>
+        <translation>正文段落（Ctrl+0）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="185"/>
+        <source>一、 Heading 1 (Ctrl+1)</source>
+        <translation>一、 一级标题（Ctrl+1）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="186"/>
+        <source>（一） Heading 2 (Ctrl+2)</source>
+        <translation>（一） 二级标题（Ctrl+2）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="187"/>
+        <source>1. Heading 3 (Ctrl+3)</source>
+        <translation>1. 三级标题（Ctrl+3）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="188"/>
+        <source>（1） Heading 4 (Ctrl+4)</source>
+        <translation>（1） 四级标题（Ctrl+4）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="209"/>
+        <source>Delete draft</source>
+        <translation>删除草稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="212"/>
+        <source>&amp;Submit</source>
+        <translation>提交(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="251"/>
+        <source>(choose)</source>
+        <translation>（请选择）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="252"/>
+        <location filename="../../client/ui/drafting_editor.py" line="315"/>
+        <location filename="../../client/ui/drafting_editor.py" line="316"/>
+        <location filename="../../client/ui/drafting_editor.py" line="319"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="302"/>
+        <source>Draft (saved on this PC as you type)</source>
+        <translation>拟稿（边写边自动保存在本机）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="303"/>
+        <source>Submitted: waiting to be sent</source>
+        <translation>已提交，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="304"/>
+        <source>Submitted</source>
+        <translation>已提交</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="305"/>
+        <location filename="../../client/ui/drafting_editor.py" line="306"/>
+        <source>The platform refused it: reopen and change it</source>
+        <translation>平台未受理，请修改后重新提交</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="332"/>
+        <source>签发人 (printed):</source>
+        <translation>签发人（印于版头）：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="350"/>
+        <source>Editing…</source>
+        <translation>正在编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="360"/>
+        <source>Saved %1</source>
+        <translation>已于 %1 保存</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="371"/>
+        <source>Main recipients</source>
+        <translation>主送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="371"/>
+        <source>Copy to</source>
+        <translation>抄送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="385"/>
+        <source>Countersign (会签)</source>
+        <translation>会签</translation>
     </message>
 </context>
 <context>
@@ -871,124 +1099,124 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="50"/>
+        <location filename="../../client/ui/main_window.py" line="51"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="175"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="171"/>
+        <location filename="../../client/ui/main_window.py" line="176"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="173"/>
+        <location filename="../../client/ui/main_window.py" line="178"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="181"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="177"/>
+        <location filename="../../client/ui/main_window.py" line="182"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="179"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="192"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="194"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="195"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="196"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="193"/>
+        <location filename="../../client/ui/main_window.py" line="198"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="244"/>
+        <location filename="../../client/ui/main_window.py" line="249"/>
         <source>Quit GovDesk</source>
         <translation>退出政务桌面</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="245"/>
+        <location filename="../../client/ui/main_window.py" line="250"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation>
             <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="248"/>
+        <location filename="../../client/ui/main_window.py" line="253"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="252"/>
+        <location filename="../../client/ui/main_window.py" line="257"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="256"/>
+        <location filename="../../client/ui/main_window.py" line="261"/>
         <source>&amp;Send first, then quit</source>
         <translation>先发送再退出(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="258"/>
+        <location filename="../../client/ui/main_window.py" line="263"/>
         <source>&amp;Quit anyway</source>
         <translation>直接退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="258"/>
+        <location filename="../../client/ui/main_window.py" line="263"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="270"/>
+        <location filename="../../client/ui/main_window.py" line="275"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="408"/>
+        <location filename="../../client/ui/main_window.py" line="418"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1029,6 +1257,11 @@
         <location filename="../../client/ui/nav.py" line="51"/>
         <source>Problems</source>
         <translation>同步问题</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/nav.py" line="52"/>
+        <source>Outgoing</source>
+        <translation>发文</translation>
     </message>
 </context>
 <context>
@@ -1291,6 +1524,282 @@
         <location filename="../../client/ui/notices_view.py" line="214"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation>发布人要求确认收到</translation>
+    </message>
+</context>
+<context>
+    <name>OutgoingPage</name>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="115"/>
+        <source>New draft</source>
+        <translation>新建拟稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <source>Outgoing documents</source>
+        <translation>发文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
+        <source>Choose a document on the left, or start a new draft.</source>
+        <translation>请在左侧选择公文，或新建拟稿。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
+        <source>My drafts</source>
+        <translation>我的拟稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
+        <source>To review</source>
+        <translation>待核稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
+        <source>To sign for issue</source>
+        <translation>待签发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
+        <source>Issued</source>
+        <translation>已发文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="208"/>
+        <source>Nothing here.</source>
+        <translation>暂无公文。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="215"/>
+        <source>(untitled)</source>
+        <translation>（无标题）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="218"/>
+        <source>Returned to you: revise it</source>
+        <translation>已退回，请修改</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="220"/>
+        <source>Done here; waiting to be sent</source>
+        <translation>已办理，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="222"/>
+        <source>Refused by the platform</source>
+        <translation>平台未受理</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="224"/>
+        <source>(waiting to be sent)</source>
+        <translation>（待发送）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="290"/>
+        <source>Submitted; it is sent when online.</source>
+        <translation>已提交，联网后发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="309"/>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
+        <source>%1 signed on this PC; it is sent when online.</source>
+        <translation>%1已在本机签署，联网后发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
+        <source>Numbering</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
+        <source>Sealing</source>
+        <translation>用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <source>Issuing</source>
+        <translation>核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <source>Cancelling</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="390"/>
+        <source>%1 queued; it is sent when online.</source>
+        <translation>%1已记录，联网后发送。</translation>
+    </message>
+</context>
+<context>
+    <name>OutgoingRecord</name>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="412"/>
+        <source>Number (编号)</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="413"/>
+        <source>Seal (用印)</source>
+        <translation>用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="414"/>
+        <source>Issue (核发)</source>
+        <translation>核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="415"/>
+        <source>Cancel…</source>
+        <translation>撤销…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="430"/>
+        <source>Receipts (回执)</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <source>As</source>
+        <translation>主送/抄送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <source>By</source>
+        <translation>签收人/退回人</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="439"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="439"/>
+        <source>Reason</source>
+        <translation>退回原因</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <source>numbering</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <source>sealing</source>
+        <translation>用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <source>issuing</source>
+        <translation>核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <source>cancelling</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <source>(%1 waiting to be sent)</source>
+        <translation>（%1待发送）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="475"/>
+        <source>Next number: %1</source>
+        <translation>将编为：%1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="477"/>
+        <source>No seal registered for the unit</source>
+        <translation>本单位尚未登记印章</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="483"/>
+        <source>Route</source>
+        <translation>办理过程</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>waiting</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <source>withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="492"/>
+        <source>version %1</source>
+        <translation>第%1稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="506"/>
+        <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
+        <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="512"/>
+        <source>Receipts appear here once it is issued.</source>
+        <translation>核发后在此显示各单位回执。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <source>Not received</source>
+        <translation>未签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <source>Received</source>
+        <translation>已签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <source>Refused</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <source>Main</source>
+        <translation>主送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <source>Copy</source>
+        <translation>抄送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="523"/>
+        <source>Overdue — not received</source>
+        <translation>逾期未签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="550"/>
+        <source>Cancel the document</source>
+        <translation>撤销公文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
+        <source>Reason (a number it holds is recorded as a gap, never reused):</source>
+        <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
     </message>
 </context>
 <context>
@@ -1752,6 +2261,19 @@
     </message>
 </context>
 <context>
+    <name>RecipientDialog</name>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="49"/>
+        <source>Filter units</source>
+        <translation>筛选单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/drafting_editor.py" line="55"/>
+        <source>%1 (%2 units)</source>
+        <translation>%1（%2个单位）</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../client/ui/settings_dialog.py" line="48"/>
@@ -2031,6 +2553,84 @@
     </message>
 </context>
 <context>
+    <name>StepPanel</name>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="206"/>
+        <source>Text</source>
+        <translation>正文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="207"/>
+        <source>Changes from the last version</source>
+        <translation>与上一稿对照</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="208"/>
+        <source>Details</source>
+        <translation>公文要素</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="211"/>
+        <source>Edit the text</source>
+        <translation>修改正文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="216"/>
+        <source>What was changed (修改说明)</source>
+        <translation>修改说明</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="240"/>
+        <source>&amp;Opinion:</source>
+        <translation>意见(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="246"/>
+        <source>Handwritten signature:</source>
+        <translation>手写签名：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="251"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="277"/>
+        <source>%1 — your step</source>
+        <translation>%1 — 请您办理</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="289"/>
+        <source>Text %1 · digest %2</source>
+        <translation>正文 %1 · 摘要 %2</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <source>Signed with this PC&apos;s key</source>
+        <translation>以本机密钥签名</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="318"/>
+        <source>Done here; waiting to be sent.</source>
+        <translation>已办理，待发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="321"/>
+        <source>The text on this PC does not match its hash. Sync, then open it again.</source>
+        <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="341"/>
+        <source>Reason for returning it (required)</source>
+        <translation>退回原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="362"/>
+        <source>Please give a reason for returning it.</source>
+        <translation>请填写退回原因。</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusBar</name>
     <message>
         <location filename="../../client/ui/status_bar.py" line="24"/>
@@ -2188,6 +2788,175 @@
         <location filename="../../client/ui/tray.py" line="48"/>
         <source>Unlock GovDesk to read it.</source>
         <translation>请解锁 GovDesk 后查看。</translation>
+    </message>
+</context>
+<context>
+    <name>_Text</name>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="50"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="50"/>
+        <source>Waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <source>Submitted</source>
+        <translation>已提交</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <source>Refused</source>
+        <translation>未受理</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <source>In review (核稿)</source>
+        <translation>核稿中</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <source>Countersigning (会签)</source>
+        <translation>会签中</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <source>Waiting for 签发</source>
+        <translation>待签发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <source>Signed for issue</source>
+        <translation>已签发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <source>Numbered</source>
+        <translation>已编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <source>Sealed</source>
+        <translation>已用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <source>Issued</source>
+        <translation>已核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <source>Returned for revision</source>
+        <translation>退回修改</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <source>Cancelled</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="62"/>
+        <source>Return</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="64"/>
+        <source>Resubmit</source>
+        <translation>重新提交</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <source>Approve for issue</source>
+        <translation>同意印发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <source>Approve</source>
+        <translation>核稿通过</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <source>Agree</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="69"/>
+        <source>hash verified</source>
+        <translation>哈希已核验</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="69"/>
+        <source>HASH DOES NOT MATCH</source>
+        <translation>哈希不符</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
+        <source>Version %1 (%2)</source>
+        <translation>第%1稿（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="78"/>
+        <source>First version: nothing to compare.</source>
+        <translation>首稿，无可对照的上一稿。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="87"/>
+        <source>Kind</source>
+        <translation>文种</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="88"/>
+        <source>Drafted by</source>
+        <translation>拟稿</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="90"/>
+        <source>Main recipients</source>
+        <translation>主送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="91"/>
+        <source>Copy to</source>
+        <translation>抄送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="92"/>
+        <source>Signs for issue</source>
+        <translation>签发人</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="93"/>
+        <source>Number</source>
+        <translation>发文字号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="94"/>
+        <source>Date (成文日期)</source>
+        <translation>成文日期</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="95"/>
+        <source>Notes</source>
+        <translation>附注</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="99"/>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="105"/>
+        <source>Digest %1 verified</source>
+        <translation>摘要 %1 已核验</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="106"/>
+        <source>Digest NOT verified: sync, then read it again</source>
+        <translation>摘要未通过核验，请同步后重新阅读</translation>
     </message>
 </context>
 <context>
@@ -2881,6 +3650,151 @@
         <source>Your signing key is not on this PC. Sign in again online to make a new one.</source>
         <extracomment>keyring.no_signing_key</extracomment>
         <translation>本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。</translation>
+    </message>
+    <message>
+        <source>This outgoing document is not on this PC or on the platform.</source>
+        <extracomment>outgoing.not_found</extracomment>
+        <translation>本机和平台上均找不到该发文。</translation>
+    </message>
+    <message>
+        <source>Only the drafter can do this.</source>
+        <extracomment>outgoing.not_drafter</extracomment>
+        <translation>只有拟稿人可以办理此事项。</translation>
+    </message>
+    <message>
+        <source>The outgoing document is no longer at the step this needs.</source>
+        <extracomment>outgoing.wrong_status</extracomment>
+        <translation>该发文已不在办理此事项的环节。</translation>
+    </message>
+    <message>
+        <source>The outgoing document changed after you read it; read it again, then sign.</source>
+        <extracomment>outgoing.digest_mismatch</extracomment>
+        <translation>您阅读后该发文已有变动，请重新阅读后再签署。</translation>
+    </message>
+    <message>
+        <source>An action on this document is already waiting to be sent.</source>
+        <extracomment>outgoing.action_pending</extracomment>
+        <translation>该公文已有一项操作待发送。</translation>
+    </message>
+    <message>
+        <source>This step of the outgoing document cannot be found.</source>
+        <extracomment>step.not_found</extracomment>
+        <translation>找不到该发文的办理环节。</translation>
+    </message>
+    <message>
+        <source>This step is assigned to someone else.</source>
+        <extracomment>step.not_assignee</extracomment>
+        <translation>该环节由他人办理。</translation>
+    </message>
+    <message>
+        <source>This step has already been handled.</source>
+        <extracomment>step.not_pending</extracomment>
+        <translation>该环节已办理。</translation>
+    </message>
+    <message>
+        <source>This step does not allow that decision.</source>
+        <extracomment>step.decision_not_allowed</extracomment>
+        <translation>该环节不允许此处理意见。</translation>
+    </message>
+    <message>
+        <source>This step cannot change the text.</source>
+        <extracomment>step.body_not_allowed</extracomment>
+        <translation>该环节不能修改正文。</translation>
+    </message>
+    <message>
+        <source>The text of the document is not in a valid form.</source>
+        <extracomment>body.invalid</extracomment>
+        <translation>公文正文格式不正确。</translation>
+    </message>
+    <message>
+        <source>The text of the document is empty.</source>
+        <extracomment>body.empty</extracomment>
+        <translation>公文正文为空。</translation>
+    </message>
+    <message>
+        <source>The text of the document is too long.</source>
+        <extracomment>body.too_long</extracomment>
+        <translation>公文正文过长。</translation>
+    </message>
+    <message>
+        <source>Choose a document number series of your unit.</source>
+        <extracomment>series.unknown</extracomment>
+        <translation>请选择本单位的发文字号。</translation>
+    </message>
+    <message>
+        <source>No seal is registered for the unit; ask the administrator.</source>
+        <extracomment>seal.missing</extracomment>
+        <translation>本单位尚未登记印章，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>This delivery cannot be found.</source>
+        <extracomment>delivery.not_found</extracomment>
+        <translation>找不到该份交换公文。</translation>
+    </message>
+    <message>
+        <source>This delivery has already been received or refused.</source>
+        <extracomment>delivery.not_pending</extracomment>
+        <translation>该公文已签收或已退回。</translation>
+    </message>
+    <message>
+        <source>This account cannot send into the exchange.</source>
+        <extracomment>exchange.not_allowed</extracomment>
+        <translation>此账号不能向公文交换发送公文。</translation>
+    </message>
+    <message>
+        <source>The document is no longer waiting for registration.</source>
+        <extracomment>document.not_registered</extracomment>
+        <translation>该公文已不在待登记状态。</translation>
+    </message>
+    <message>
+        <source>Only a clerk of the unit can do this.</source>
+        <extracomment>clerk.required</extracomment>
+        <translation>只有本单位文书可以办理此事项。</translation>
+    </message>
+    <message>
+        <source>The draft cannot be found on this PC.</source>
+        <extracomment>draft.not_found</extracomment>
+        <translation>本机找不到该草稿。</translation>
+    </message>
+    <message>
+        <source>This draft has already been submitted and cannot be changed.</source>
+        <extracomment>draft.already_submitted</extracomment>
+        <translation>该草稿已提交，不能再修改。</translation>
+    </message>
+    <message>
+        <source>The draft is not valid.</source>
+        <extracomment>draft.invalid</extracomment>
+        <translation>草稿内容不正确。</translation>
+    </message>
+    <message>
+        <source>Choose the kind of document.</source>
+        <extracomment>draft.doc_type_unknown</extracomment>
+        <translation>请选择文种。</translation>
+    </message>
+    <message>
+        <source>Please enter the title.</source>
+        <extracomment>draft.title_required</extracomment>
+        <translation>请填写标题。</translation>
+    </message>
+    <message>
+        <source>Please choose the main recipients.</source>
+        <extracomment>draft.recipients_required</extracomment>
+        <translation>请选择主送单位。</translation>
+    </message>
+    <message>
+        <source>Please choose the leader who signs it for issue.</source>
+        <extracomment>draft.signatory_required</extracomment>
+        <translation>请选择签发领导。</translation>
+    </message>
+    <message>
+        <source>At most {limit} leaders can countersign.</source>
+        <extracomment>draft.too_many_countersigners</extracomment>
+        <translation>会签领导最多 {limit} 人。</translation>
+    </message>
+    <message>
+        <source>The notes are longer than {limit} characters.</source>
+        <extracomment>draft.notes_too_long</extracomment>
+        <translation>附注超过 {limit} 个字。</translation>
     </message>
     <message>
         <source>The platform address is not valid: {url}</source>

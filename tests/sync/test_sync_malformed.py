@@ -134,7 +134,8 @@ BREAKS = {
     "no_id": lambda c: c.pop("id"),
     "id_number": lambda c: c.__setitem__("id", 7),
     "bad_op": lambda c: c.__setitem__("op", "merge"),
-    "type_unknown": lambda c: c.__setitem__("type", "spaceship"),
+    # An unknown type is ignored (docs/protocol.md); an empty one is malformed.
+    "type_empty": lambda c: c.__setitem__("type", ""),
     "data_list": lambda c: c.__setitem__("data", [1, 2]) if c["op"] == "upsert" else
     c.__setitem__("op", 5),
     "version_text": lambda c: c["data"].__setitem__("version", "2") if c["data"] else

@@ -27,7 +27,7 @@ from client.services import outbox
 from client.services.inbox import InboxService
 from client.sync import apply
 from client.types import InboxFilters, InboxView
-from protocol.wire import CHANGE_LIST, OBJECT_SCHEMAS, REQUIRED_FIELDS
+from protocol.wire import CHANGE_LIST, REQUIRED_FIELDS
 
 
 def snapshot(db: peewee.Database) -> dict[str, Any]:
@@ -172,8 +172,10 @@ def malformed_pages(draw: st.DrawFn) -> list[Any]:
             st.integers(), max_size=2)))
     elif how == "change_key":
         k = draw(st.sampled_from(["type", "id", "op"]))
+        # Any non-empty string is a good type: one the protocol does not define is
+        # ignored (test_unknown_object_types_are_ignored).
         change[k] = draw(BAD_VALUES.filter(lambda v: not (isinstance(v, str) and v and (
-            k != "op" or v in ("upsert", "delete")) and (k != "type" or v in OBJECT_SCHEMAS))))
+            k != "op" or v in ("upsert", "delete")))))
     elif change["op"] == "delete":
         change["op"] = "upsert"  # a delete turned upsert without its data
     elif how == "data_id":
@@ -212,6 +214,24 @@ def test_fuzzed_malformed_pages_change_nothing(cache: peewee.Database, page: lis
     with pytest.raises(ProtocolError):
         apply.apply_page(page, cursor="c-fuzz")
     assert snapshot(cache) == before
+
+
+def test_unknown_object_types_are_ignored(cache: peewee.Database) -> None:
+    """A newer platform's object types (and defined ones this client keeps no table for)
+    are skipped; the rest of the page applies and the cursor moves past them. A broken
+    change of a known type next to them still refuses the page."""
+    future = {"seq": 9_000_001, "type": "meeting_room", "id": "mr1", "op": "upsert",
+              "data": {"id": "mr1", "version": 1, "anything": ["goes"]}}
+    gone = {"seq": 9_000_002, "type": "meeting_room", "id": "mr1", "op": "delete"}
+    summary = apply.apply_page([future, *_valid_page(), gone], cursor="c-new")
+    assert Task.get(Task.id == "ft1").document_id == "f1"
+    assert "meeting_room" not in summary.upserted and apply.current_cursor() == "c-new"
+    bad = copy.deepcopy(_valid_page())
+    del bad[0]["data"]["title"]
+    with pytest.raises(ProtocolError) as err:
+        apply.apply_page([future, *bad], cursor="c-bad")
+    assert "change #1" in (err.value.detail or "")  # its position in the page as received
+    assert apply.current_cursor() == "c-new"
 
 
 def test_the_valid_fuzz_base_page_applies(cache: peewee.Database) -> None:

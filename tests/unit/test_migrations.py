@@ -106,7 +106,11 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
     build_v1_cache(path, key)
     db = open_cache(path, key)
     try:
-        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 2
+        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 3
+        # Version 3: the 发文 tables and local drafts, empty and usable.
+        assert {"outgoing", "outgoing_version", "outgoing_step", "doc_series", "delivery",
+                "outgoing_draft"} <= set(db.get_tables())
+        assert models.OutgoingDraft.select().count() == 0
         ops = outbox.due_ops(now=2e9, limit=10)
         assert [o.op_id for o in ops] == ["op-a", "op-b"]
         assert ops[0].data == SIGNOFF_DATA and ops[0].blobs_first == []

@@ -173,7 +173,9 @@ def test_a_malformed_object_of_each_kind_is_refused(seen: Seen, kind: str) -> No
 
 
 @pytest.mark.parametrize("change", [
-    {"type": "spaceship", "id": "x", "op": "upsert", "data": {"id": "x", "version": 1}},
+    # An unknown type is ignored (docs/protocol.md), but not with a broken header.
+    {"type": "spaceship", "id": "", "op": "upsert", "data": {"id": "", "version": 1}},
+    {"type": "spaceship", "id": "x", "op": "merge", "data": {"id": "x", "version": 1}},
     {"type": "task", "id": "x", "op": "merge", "data": None},
     {"type": "task", "id": "", "op": "delete", "data": None},
     {"type": "task", "id": "x", "op": "upsert", "data": None},

@@ -15,6 +15,7 @@ from client.services.op_owners import (
     keys,
     notice_ack,
     notice_publish,
+    outgoing,
     task_complete,
     task_recall,
 )
@@ -28,15 +29,20 @@ NOTICE_ACK: Final = notice_ack.OWNER
 NOTICE_PUBLISH: Final = notice_publish.OWNER
 KEY_REGISTER: Final = keys.REGISTER
 KEY_REVOKE: Final = keys.REVOKE
+OUTGOING_SUBMIT: Final = outgoing.SUBMIT
+OUTGOING_STEP: Final = outgoing.STEP
 
 OWNERS: Final[dict[str, OpOwner]] = {o.op_type: o for o in (
-    TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE)}
+    TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER,
+    KEY_REVOKE, OUTGOING_SUBMIT, OUTGOING_STEP, *outgoing.CLERK.values())}
 
 NOT_SENT: Final[dict[str, str]] = {
     ops.NOTICE_MARK_READ: "reading a notice stays local; only 确认收到 (notice.ack) is sent",
     # Issue 11 (发文 and 公文交换): the protocol defines them; this client does not send them
     # yet. Each entry leaves this table when its owner lands.
-    **{op_type: "发文 / 公文交换: not yet sent by this client" for op_type in ops.OUTGOING_OP_TYPES},
+    **{op_type: "发文 / 公文交换: not yet sent by this client" for op_type in ops.OUTGOING_OP_TYPES
+       if op_type not in (ops.OUTGOING_SUBMIT, ops.OUTGOING_STEP, ops.OUTGOING_NUMBER,
+                          ops.OUTGOING_SEAL, ops.OUTGOING_ISSUE, ops.OUTGOING_CANCEL)},
 }
 
 

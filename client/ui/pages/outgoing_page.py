@@ -1,0 +1,422 @@
+"""The 发文 page: 我的拟稿 / 待核稿 / 待签发 / 已发文, the drafting editor, an open step
+(核稿 with the version diff, 会签, 签发, 修改) and an outgoing's record with the clerk's
+buttons and the 回执 table.
+
+Every data call runs on the database thread through the profile's services
+(services.drafting, services.outgoing); writes go through `ctx.act`, which announces
+what they changed, and the page refreshes itself from `Changes.outgoing`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from client.changes import Changes
+from client.services.drafting import DraftInfo
+from client.services.outgoing import VIEWS, OutgoingDetail, OutgoingRow, StepView
+from client.services.receipts import ReceiptSummary
+from client.ui import fmt
+from client.ui.drafting_editor import DraftEditor
+from client.ui.outgoing_views import (
+    STEP_TITLES,
+    OutgoingRecord,
+    StepPanel,
+    StepRequest,
+    status_label,
+)
+from client.ui.pages import error_text
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class ViewButtons(QWidget):
+    """The four lists as a 2 × 2 group of toggle buttons: they fit the narrow list
+    column at any text size, where a tab bar would scroll."""
+
+    currentChanged = Signal(int)  # noqa: N815 (as QTabBar)
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        for i in range(count):
+            b = QPushButton()
+            b.setCheckable(True)
+            self.group.addButton(b, i)
+            grid.addWidget(b, i // 2, i % 2)
+        self.group.button(0).setChecked(True)
+        self.group.idToggled.connect(self._toggled)
+
+    def _toggled(self, index: int, checked: bool) -> None:
+        if checked:
+            self.currentChanged.emit(index)
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802 (as QTabBar)
+        self.group.button(index).setChecked(True)
+
+    def currentIndex(self) -> int:  # noqa: N802 (as QTabBar)
+        return self.group.checkedId()
+
+    def setTabText(self, index: int, text: str) -> None:  # noqa: N802 (as QTabBar)
+        self.group.button(index).setText(text)
+
+    def tabText(self, index: int) -> str:  # noqa: N802 (as QTabBar)
+        return self.group.button(index).text()
+
+
+class OutgoingPage(QWidget):
+    message = Signal(str, int)
+    error = Signal(str)
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outgoingPage")
+        self.ctx = ctx
+        self.view = "mine"
+        self._rows: list[OutgoingRow] = []
+        self._shown: tuple[str, str] | None = None  # ("draft"|"step"|"record", id)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(split)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 0, 8)
+        self.tabs = ViewButtons(len(VIEWS))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        left_layout.addWidget(self.tabs)
+        self.new_button = QPushButton(self.tr("New draft"))
+        self.new_button.setObjectName("primary")
+        self.new_button.clicked.connect(self.new_draft)
+        left_layout.addWidget(self.new_button)
+        self.list = QListWidget()
+        self.list.setObjectName("outgoingList")
+        self.list.setAccessibleName(self.tr("Outgoing documents"))
+        self.list.setWordWrap(True)  # long titles wrap, never cut
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.currentItemChanged.connect(self._row_chosen)
+        left_layout.addWidget(self.list, 1)
+        self.empty = QLabel()
+        self.empty.setObjectName("muted")
+        self.empty.setWordWrap(True)
+        left_layout.addWidget(self.empty)
+        left.setMinimumWidth(200)
+        split.addWidget(left)
+
+        self.stack = QStackedWidget()
+        self.placeholder = QLabel(self.tr("Choose a document on the left, or start a new "
+                                          "draft."))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setObjectName("muted")
+        self.editor = DraftEditor()
+        self.step = StepPanel()
+        self.record = OutgoingRecord()
+        for w in (self.placeholder, self.editor, self.step, self.record):
+            self.stack.addWidget(w)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 3)
+        split.setSizes([260, 1100])
+
+        self.editor.save_requested.connect(self._save_draft)
+        self.editor.submit_requested.connect(self._submit)
+        self.editor.delete_requested.connect(self._delete)
+        self.editor.attach_requested.connect(self._attach)
+        self.step.act_requested.connect(self._act_on_step)
+        self.record.action_requested.connect(self._clerk_action)
+        self._counts: dict[str, int] = {}
+        self.retranslate()
+
+    @property
+    def services(self) -> Any:
+        return self.ctx.services
+
+    def retranslate(self) -> None:
+        labels = self.labels()
+        for i, key in enumerate(VIEWS):
+            n = self._counts.get(key, 0)
+            self.tabs.setTabText(i, f"{labels[key]} ({n})" if n else labels[key])
+
+    def labels(self) -> dict[str, str]:
+        return {"mine": self.tr("My drafts"), "review": self.tr("To review"),
+                "sign": self.tr("To sign for issue"), "issued": self.tr("Issued")}
+
+    # --- lists ---------------------------------------------------------------------------
+    def show_view(self, view: str) -> None:
+        if view in VIEWS:
+            self.tabs.setCurrentIndex(VIEWS.index(view))
+            self.reload()
+
+    def _tab_changed(self, index: int) -> None:
+        self.editor.save_now()
+        self.view = VIEWS[index]
+        self.reload()
+
+    def reload(self, keep: str | None = None) -> None:
+        view = self.view
+        svc = self.services.outgoing
+
+        def read() -> tuple[list[OutgoingRow], dict[str, int]]:
+            return svc.rows(view), svc.counts()
+
+        def done(result: tuple[list[OutgoingRow], dict[str, int]]) -> None:
+            if view == self.view:
+                self._counts = result[1]
+                self.retranslate()
+                self.set_rows(result[0], keep)
+        self.ctx.ops.db(read, done, self._failed, owner=self, label="outgoing")
+
+    def set_rows(self, rows: list[OutgoingRow], keep: str | None = None) -> None:
+        self._rows = rows
+        self.list.blockSignals(True)
+        self.list.clear()
+        select = None
+        for row in rows:
+            item = QListWidgetItem(self._row_text(row))
+            item.setData(ROW_ROLE, row)
+            item.setToolTip(row.title)
+            self.list.addItem(item)
+            if keep and row.id == keep:
+                select = item
+        self.list.blockSignals(False)
+        self.empty.setText("" if rows else self.tr("Nothing here."))
+        if select is not None:
+            self.list.blockSignals(True)
+            self.list.setCurrentItem(select)
+            self.list.blockSignals(False)
+
+    def _row_text(self, row: OutgoingRow) -> str:
+        title = row.title or self.tr("(untitled)")
+        status = status_label(row.status)
+        if row.step_kind == "revise":
+            status = self.tr("Returned to you: revise it")
+        elif row.local == "pending_sync" and not row.is_draft:
+            status = self.tr("Done here; waiting to be sent")
+        elif row.local in ("conflict", "rejected"):
+            status = self.tr("Refused by the platform")
+        elif row.local:
+            status += "　" + self.tr("(waiting to be sent)")
+        second = "　".join(x for x in (row.doc_type, row.doc_number, status,
+                                       row.drafter_name) if x)
+        urgent = fmt.urgency_text(row.urgency)
+        return (f"【{urgent}】" if urgent else "") + f"{title}\n{second}"
+
+    def _row_chosen(self, current: QListWidgetItem | None, _prev: Any) -> None:
+        self.editor.save_now()
+        if current is None:
+            return
+        row: OutgoingRow = current.data(ROW_ROLE)
+        if row.is_draft:
+            self.open_draft(row.id)
+        elif row.step_id and row.local == "" and (self.view in ("review", "sign")
+                                                  or row.step_kind == "revise"):
+            self.open_step(row.step_id)
+        else:
+            self.open_record(row.id)
+
+    # --- drafts --------------------------------------------------------------------------
+    def new_draft(self) -> None:
+        d = self.services.drafting
+
+        def done(draft: DraftInfo) -> None:
+            if self.view != "mine":
+                self.tabs.setCurrentIndex(VIEWS.index("mine"))
+            self.reload(keep=draft.id)
+            self._show_draft(draft)
+        self.ctx.ops.db(lambda: d.new_draft(now=_now()), done, self._failed, owner=self,
+                        label="draft")
+
+    def open_draft(self, draft_id: str) -> None:
+        d = self.services.drafting
+        self.ctx.ops.db(lambda: d.get(draft_id), self._show_draft, self._failed, owner=self,
+                        label="draft")
+
+    def _show_draft(self, draft: DraftInfo) -> None:
+        d = self.services.drafting
+
+        def with_choices(choices: Any) -> None:
+            self.editor.set_choices(choices)
+            self.editor.load(draft)
+            self._shown = ("draft", draft.id)
+            self.stack.setCurrentWidget(self.editor)
+        self.ctx.ops.db(d.choices, with_choices, self._failed, owner=self, label="choices")
+
+    def _save_draft(self, draft_id: str, fields: dict[str, Any], body: dict[str, Any]) -> None:
+        d = self.services.drafting
+
+        def saved(info: DraftInfo) -> None:
+            if self.editor.draft_id() == draft_id:
+                self.editor.mark_saved(fmt.datetime_text(info.updated_at))
+            for i in range(self.list.count()):
+                item = self.list.item(i)
+                row: OutgoingRow = item.data(ROW_ROLE)
+                if row.id == draft_id and row.title != info.title:
+                    self.reload(keep=draft_id)
+                    break
+        self.ctx.ops.db(lambda: d.save(draft_id, fields=fields, body=body, now=_now()),
+                        saved, lambda e: self.editor.show_message(error_text(e)),
+                        owner=self, label="autosave")
+
+    def _submit(self, draft_id: str) -> None:
+        d = self.services.drafting
+
+        def done(_result: Any) -> None:
+            self.message.emit(self.tr("Submitted; it is sent when online."), 6000)
+            self.open_draft(draft_id)
+            self.reload(keep=draft_id)
+
+        self.ctx.act(lambda: d.submit(draft_id, now=_now())[1], done,
+                     lambda e: self.editor.show_message(error_text(e)), owner=self,
+                     label="submit")
+
+    def _delete(self, draft_id: str) -> None:
+        d = self.services.drafting
+
+        def done(_c: Any) -> None:
+            self.stack.setCurrentWidget(self.placeholder)
+            self._shown = None
+            self.reload()
+        self.ctx.act(lambda: d.delete(draft_id), done, self._failed, owner=self,
+                     label="delete draft")
+
+    def _attach(self, draft_id: str) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
+        if paths:
+            self.attach_paths(draft_id, [Path(p) for p in paths])
+
+    def attach_paths(self, draft_id: str, paths: list[Path]) -> None:
+        d = self.services.drafting
+
+        def add() -> DraftInfo:
+            info = d.get(draft_id)
+            for p in paths:
+                info = d.add_attachment(draft_id, name=p.stem, data=p.read_bytes(),
+                                        media_type=mimetypes.guess_type(p.name)[0]
+                                        or "application/octet-stream", now=_now())
+            return info
+
+        def done(info: DraftInfo) -> None:
+            if self.editor.draft_id() == draft_id:
+                self.editor.set_attachments(info.fields["attachments"])
+        self.ctx.ops.db(add, done, lambda e: self.editor.show_message(error_text(e)),
+                        owner=self, label="attach")
+
+    # --- steps ---------------------------------------------------------------------------
+    def open_step(self, step_id: str) -> None:
+        svc = self.services.outgoing
+
+        def show(view: StepView) -> None:
+            self.step.show_step(view)
+            self._shown = ("step", step_id)
+            self.stack.setCurrentWidget(self.step)
+        self.ctx.ops.db(lambda: svc.open_step(step_id), show, self._failed, owner=self,
+                        label="step")
+
+    def _act_on_step(self, req: StepRequest) -> None:
+        svc = self.services.outgoing
+
+        def run() -> Any:
+            kind = svc.open_step(req.step_id).step.kind
+            # A 修改 (resubmit) is not signed; the others sign with this PC's key.
+            key = self.ctx.signer() if kind != "revise" else None
+            return svc.complete_step(
+                req.step_id, decision=req.decision, text=req.text, body=req.body,
+                version_note=req.version_note, metadata=req.metadata,
+                handwriting_png=req.handwriting_png, signer=key,
+                shown_digest=req.shown_digest, now=_now())
+
+        def done(result: Any) -> None:
+            title = STEP_TITLES.get(self.step.view.step.kind if self.step.view else "", "")
+            self.message.emit(self.tr("%1 signed on this PC; it is sent when online.")
+                              .replace("%1", title), 6000)
+            self.open_record(result.outgoing_id)
+            self.reload(keep=result.outgoing_id)
+
+        self.ctx.act(run, done, lambda e: self.step.failed(error_text(e)), owner=self,
+                     label="outgoing step")
+
+    # --- records and the clerk -----------------------------------------------------------
+    def open_record(self, outgoing_id: str) -> None:
+        svc = self.services.outgoing
+        me = self.ctx.user_id
+
+        def read() -> tuple[OutgoingDetail, ReceiptSummary, bool, bool]:
+            detail = svc.detail(outgoing_id)
+            clerk = svc.is_clerk_of(str(detail.data.get("unit_id")))
+            may_cancel = clerk or (detail.data.get("drafter_id") == me
+                                   and detail.status in ("reviewing", "countersigning",
+                                                         "signing", "revising"))
+            return detail, svc.receipts(outgoing_id, now=_now()), clerk, may_cancel
+
+        def show(result: tuple[OutgoingDetail, ReceiptSummary, bool, bool]) -> None:
+            detail, receipts, clerk, may_cancel = result
+            self.record.show_record(detail, receipts, is_clerk=clerk, may_cancel=may_cancel)
+            self._shown = ("record", outgoing_id)
+            self.stack.setCurrentWidget(self.record)
+        self.ctx.ops.db(read, show, self._failed, owner=self, label="record")
+
+    def _clerk_action(self, outgoing_id: str, action: str, reason: str) -> None:
+        svc = self.services.outgoing
+        words = {"number": self.tr("Numbering"), "seal": self.tr("Sealing"),
+                 "issue": self.tr("Issuing"), "cancel": self.tr("Cancelling")}
+
+        def done(_result: Any) -> None:
+            self.message.emit(self.tr("%1 queued; it is sent when online.").replace(
+                "%1", words[action]), 6000)
+            self.open_record(outgoing_id)
+            self.reload(keep=outgoing_id)
+        self.ctx.act(lambda: svc.clerk_action(outgoing_id, action, reason=reason,
+                                              now=_now())[1],
+                     done, self._failed, owner=self, label=f"outgoing {action}")
+
+    # --- what changed --------------------------------------------------------------------
+    def apply_changes(self, changes: Changes, *, visible: bool) -> None:
+        if not (changes.outgoing or changes.everything or changes.directory):
+            return
+        if not visible:
+            return
+        shown = self._shown
+        keep = shown[1] if shown and shown[0] != "step" else None
+        self.reload(keep=keep)
+        if shown is None:
+            return
+        kind, ident = shown
+        if kind == "record" and (ident in changes.outgoing or "*" in changes.outgoing
+                                 or changes.everything):
+            self.open_record(ident)
+        elif kind == "step" and self.step.view is not None and (
+                self.step.view.detail.id in changes.outgoing or changes.everything):
+            self.open_step(ident)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.emit(error_text(exc))
+
+    def save_draft(self) -> None:
+        """Leaving the page, locking, quitting: what is typed is stored now."""
+        self.editor.save_now()

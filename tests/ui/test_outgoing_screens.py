@@ -1,0 +1,330 @@
+"""The 发文 screens offscreen, on a real cache filled with contract-valid feed objects
+(tests/unit/outgoingkit.py): the drafting editor (heading numbers live, Ctrl+digit
+levels, autosave, submit → 待发送), the review diff, the 签发 panel, the clerk's buttons
+and the 回执 table."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
+
+from cachekit import T0, key, rfc, up  # noqa: E402
+from outgoingkit import (  # noqa: E402
+    BODY_V1,
+    CLERK,
+    DRAFTER,
+    LEADER,
+    OFFICE,
+    REVIEWER,
+    delivery,
+    directory,
+    outgoing,
+    reviewing,
+    series,
+    signing,
+)
+
+from client import db  # noqa: E402
+from client.blobstore import BlobStore  # noqa: E402
+from client.changes import Changes  # noqa: E402
+from client.models import OutgoingDraft, OutgoingStep  # noqa: E402
+from client.services import Services, outbox  # noqa: E402
+from client.sync import apply  # noqa: E402
+from client.ui.body_editor import BodyEditor  # noqa: E402
+from client.ui.pages.outgoing_page import OutgoingPage  # noqa: E402
+from protocol import docbody  # noqa: E402
+from protocol import ops as op_types  # noqa: E402
+from protocol.signing import Signer, generate_keypair  # noqa: E402
+from tests.ui.conftest import wait_for  # noqa: E402
+
+
+class _Ctx(QObject):
+    """What the page uses of AppContext: ops, services, act, signer, user_id."""
+
+    changes_applied = Signal(object)
+
+    def __init__(self, ops_, cache: Any, services: Services, me: str,
+                 signer: Signer | None) -> None:
+        super().__init__()
+        self.ops, self.cache, self.services, self.user_id = ops_, cache, services, me
+        self._signer = signer
+        self.applied: list[Changes] = []
+
+    def signer(self) -> Signer | None:
+        return self._signer
+
+    def act(self, fn, done=None, failed=None, *, owner=None, label="") -> None:  # noqa: ANN001
+        def finished(result: Any) -> None:
+            if done is not None:
+                done(result)
+            changes = result if isinstance(result, Changes) else getattr(result, "changes",
+                                                                         None)
+            if changes:
+                self.applied.append(changes)
+        self.ops.db(fn, finished, failed, owner=owner, label=label)
+
+    def in_cache(self, fn):  # noqa: ANN001, ANN201
+        with db.use_cache(self.cache):
+            return fn()
+
+
+@pytest.fixture
+def cache(tmp_path: Path):  # noqa: ANN201
+    key_bytes = b"k" * 32
+    cache = db.open_cache(tmp_path / "cache.db", key_bytes)
+    with db.use_cache(cache):
+        apply.apply_page(directory(), cursor="d")
+    yield cache, BlobStore(tmp_path / "blobs", key_bytes)
+    db.close_cache(cache)
+
+
+def _page(qtbot, ops, cache, me: str, *, feed: list | None = None) -> tuple[OutgoingPage, _Ctx]:  # noqa: ANN001
+    database, blobs = cache
+    signer = None
+    with db.use_cache(database):
+        apply.set_identity(user_id=me)
+        if feed:
+            apply.apply_page(feed, cursor=f"c-{len(feed)}")
+        kp = generate_keypair("ed25519")
+        apply.apply_page([up("key", key(kp.key_id, me, kp.public_b64))], cursor="k")
+        signer = Signer.from_keypair(kp, me)
+    services = Services(me=me, blobs=db.bound(blobs, database))
+    for name in ("inbox", "documents", "signoff", "notices", "phrases", "directory",
+                 "drafting", "outgoing"):
+        setattr(services, name, db.bound(getattr(services, name), database))
+    ctx = _Ctx(ops, database, services, me, signer)
+    page = OutgoingPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    return page, ctx
+
+
+# --- the body editor -----------------------------------------------------------------------
+
+def test_heading_numbers_follow_levels_live_and_keys_set_them(qtbot, qapp, zh) -> None:  # noqa: ANN001
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.set_body(BODY_V1)
+    assert editor.labels() == ["", "一、", "", "二、", "（一）", ""]
+    # Ctrl+1 on the first paragraph makes it a heading: every number below moves.
+    editor.moveCursor(QTextCursor.MoveOperation.Start)
+    editor.setFocus()
+    QTest.keyClick(editor, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert editor.labels()[:4] == ["一、", "二、", "", "三、"]
+    QTest.keyClick(editor, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert editor.labels()[:2] == ["", "一、"]
+    # A paragraph is indented two characters; a heading's number is not typed.
+    first = editor.document().firstBlock()
+    assert first.blockFormat().textIndent() == pytest.approx(
+        2 * editor.fontMetrics().horizontalAdvance("国"))
+    assert editor.body()["blocks"][1] == {"kind": "h1", "text": "提高思想认识"}
+    # Enter after a heading starts a paragraph.
+    cursor = editor.textCursor()
+    cursor.setPosition(first.next().position() + len(first.next().text()))
+    editor.setTextCursor(cursor)
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    assert editor.body()["blocks"][2] == {"kind": "p", "text": ""}
+
+
+def test_paste_is_plain_paragraphs(qtbot, qapp) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QMimeData
+
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    mime = QMimeData()
+    mime.setHtml("<b>粗体</b><br>第二行")
+    mime.setText("粗体\n第二行")
+    editor.insertFromMimeData(mime)
+    assert editor.body()["blocks"] == [{"kind": "p", "text": "粗体"},
+                                       {"kind": "p", "text": "第二行"}]
+
+
+# --- drafting ------------------------------------------------------------------------------
+
+def test_drafting_autosaves_and_submits_as_waiting(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    editor = page.editor
+    assert editor.series.currentData() == "富政发"
+    editor.title.setText("关于做好今冬明春森林防火工作的通知")  # as typed
+    editor.body.setFocus()
+    editor.body.insertPlainText("为切实做好森林防火工作，现通知如下。")
+    # Saved a moment after typing, without any button.
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: OutgoingDraft.get().fields["title"])
+             == "关于做好今冬明春森林防火工作的通知")
+    assert ctx.in_cache(lambda: OutgoingDraft.get().body["blocks"][0]["text"]).startswith(
+        "为切实做好")
+    # Submitting without recipients says what is missing and sends nothing.
+    editor.submit_button.click()
+    wait_for(qtbot, ops, lambda: editor.message.isVisible())
+    assert "主送" in editor.message.text()
+    editor._main = [{"name": "各镇人民政府", "unit_ids": ["u-ca", "u-ys", "u-xl"]}]
+    editor._select(editor.signatory, LEADER)
+    editor._select(editor.reviewer, REVIEWER)
+    editor.submit_button.click()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: OutgoingDraft.get().state) == "queued")
+    op = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0]
+    assert op.type == ops_type_submit() and op.data["reviewer_id"] == REVIEWER
+    wait_for(qtbot, ops, lambda: page.list.count() == 1 and "待发送" in page.list.item(0).text())
+    assert not editor.submit_button.isEnabled()  # a submitted draft is read-only
+
+
+def ops_type_submit() -> str:
+    return op_types.OUTGOING_SUBMIT
+
+
+# --- 核稿 with the diff, 签发 --------------------------------------------------------------
+
+def test_review_with_an_edit_queues_a_new_version(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.show_view("review")
+    wait_for(qtbot, ops, lambda: page.list.count() == 1)
+    page.list.setCurrentRow(0)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    assert "核稿" in panel.heading.text() and panel.edit_button.isVisible()
+    assert "第一稿" in panel.diff.toPlainText() or "First version" in panel.diff.toPlainText() \
+        or "首稿" in panel.diff.toPlainText()
+    panel.edit_button.click()
+    cursor = panel.body.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    panel.body.setTextCursor(cursor)
+    QTest.keyClick(panel.body, Qt.Key.Key_Return)
+    panel.body.insertPlainText("各镇于月底前报送落实情况。")
+    panel.version_note.setText("补充报送要求")
+    panel.act_button.click()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(
+        lambda: OutgoingStep.get_by_id("o1-s1").local_mark) == "pending_sync")
+    data = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0].data
+    assert data["body"]["blocks"][-1] == {"kind": "p", "text": "各镇于月底前报送落实情况。"}
+    assert data["body_sha256"] == docbody.body_sha256(data["body"])
+    assert data["version_note"] == "补充报送要求" and data["signature"]
+
+
+def test_return_without_a_reason_is_stopped_on_screen(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    page.step.select_decision("return")
+    page.step.opinion.clear()
+    page.step.act_button.click()
+    assert page.step.message.isVisible()
+    assert ctx.in_cache(lambda: outbox.due_ops(now=2e9)) == []
+
+
+def test_the_diff_colours_added_and_removed_lines(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, _ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    page.open_step("o1-s2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    html = page.step.diff.toHtml()
+    text = page.step.diff.toPlainText()
+    assert "二、加强火源管控" in text and "三、落实工作责任" in text
+    assert "#e3f4e7" in html and "#fbe4e2" in html  # added green, removed red
+    assert page.step.tabs.currentWidget() is page.step.diff  # the changes first
+    assert "已核验" in text or "verified" in text
+
+
+def test_sign_for_issue_panel_defaults_and_signs(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    page.show_view("sign")
+    wait_for(qtbot, ops, lambda: page.list.count() == 1)
+    page.list.setCurrentRow(0)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    assert panel.opinion.toPlainText() == "同意印发"
+    assert panel.pad.isVisible() and "同意印发" in panel.act_button.text() or \
+        panel.act_button.text()
+    assert panel.act_button.font().pointSizeF() > panel.opinion.font().pointSizeF() - 2
+    panel.pad.add_stroke([(20, 20), (80, 60), (140, 30)])
+    panel.act_button.click()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: outbox.due_ops(now=2e9)) != [])
+    op = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0]
+    assert op.data["decision"] == "approve" and op.data["text"] == "同意印发"
+    assert op.blobs_first == [op.data["handwriting_sha256"]]
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+
+
+# --- the clerk and the 回执 ----------------------------------------------------------------
+
+def test_clerk_buttons_follow_the_status(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    year = dt.datetime.now().year
+    page, ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="signed")),
+        up("doc_series", series(OFFICE, "富政发", year, 11))])
+    page.show_view("issued")
+    wait_for(qtbot, ops, lambda: page.list.count() == 1)
+    page.list.setCurrentRow(0)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    rec = page.record
+    assert rec.number_button.isEnabled() and not rec.seal_button.isEnabled()
+    assert not rec.issue_button.isEnabled()
+    assert f"富政发〔{year}〕12号" in rec.hint.text()
+    rec.number_button.click()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: outbox.due_ops(now=2e9)) != [])
+    assert ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0].type == op_types.OUTGOING_NUMBER
+    wait_for(qtbot, ops, lambda: not rec.number_button.isEnabled())
+    assert "待发送" in rec.status.text()
+
+
+def test_not_a_clerk_sees_no_clerk_buttons(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER,
+                       feed=[up("outgoing", outgoing("o1", status="signed"))])
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    assert not page.record.number_button.isVisibleTo(page)
+    assert not page.record.cancel_button.isEnabled()  # past the route: the clerk's
+    assert page.record.cancel_button.isVisibleTo(page)
+
+
+def test_receipts_table_per_unit_with_overdue(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    sent = T0  # long ago: the pending one is overdue now
+    page, _ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="issued", doc_number="富政发〔2026〕12号")),
+        up("delivery", delivery("d1", "o1", "u-ca", status="received",
+                                received_by="zhouqiang",
+                                received_at=rfc(sent + timedelta(hours=2)))),
+        up("delivery", delivery("d2", "o1", "u-ys", status="refused", refused_by="zhouqiang",
+                                refused_at=rfc(sent + timedelta(hours=3)),
+                                reason="非本单位来文")),
+        up("delivery", delivery("d3", "o1", "u-xl")),
+    ])
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    rows = page.record.receipt_texts()
+    assert len(rows) == 3
+    by_unit = {r[0]: r for r in rows}
+    assert by_unit["长安镇"][2] == "已签收" and by_unit["长安镇"][3] == "周强"
+    assert by_unit["砚山镇"][2] == "已退回" and by_unit["砚山镇"][5] == "非本单位来文"
+    assert "逾期" in by_unit["兴隆镇"][2]
+    assert "1" in page.record.receipt_summary.text()
+
+
+def test_attachments_are_added_and_their_line_renamed(qtbot, ops, zh, cache,  # noqa: ANN001
+                                                      tmp_path) -> None:
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    f = tmp_path / "森林防火责任分解表.xlsx"
+    f.write_bytes(b"table")
+    page.attach_paths(page.editor.draft_id(), [f])
+    wait_for(qtbot, ops, lambda: page.editor.attachments.count() == 1)
+    assert page.editor.attachments.item(0).text() == "森林防火责任分解表"
+    page.editor.attachments.item(0).setText("2026年森林防火责任分解表")  # 附件说明, edited
+    page.editor.save_now()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(
+        lambda: OutgoingDraft.get().fields["attachments"][0]["name"]) == "2026年森林防火责任分解表")
+    assert ctx.in_cache(lambda: OutgoingDraft.get().fields["attachments"][0]["size"]) == 5
