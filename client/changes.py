@@ -25,6 +25,8 @@ class Changes:
     directory: bool = False       # units, users or keys (names, signature verdicts)
     sync_state: bool = False      # last sync time, error, cursor
     everything: bool = False      # a re-sync swept objects it cannot name one by one
+    # 公文交换 and the clerk's desk: deliveries and reminders (ids; "reminder:<id>").
+    exchange: frozenset[str] = frozenset()
 
     def __or__(self, other: Changes) -> Changes:
         if not isinstance(other, Changes):
@@ -34,7 +36,7 @@ class Changes:
             self.notices | other.notices, self.opinions | other.opinions,
             self.read | other.read, self.outbox or other.outbox,
             self.directory or other.directory, self.sync_state or other.sync_state,
-            self.everything or other.everything)
+            self.everything or other.everything, self.exchange | other.exchange)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(Changes))
@@ -58,9 +60,9 @@ NO_CHANGES = Changes()
 def changed(*, documents: Iterable[str] = (), tasks: Iterable[str] = (),
             notices: Iterable[str] = (), opinions: Iterable[str] = (),
             read: Iterable[str] = (), outbox: bool = False, directory: bool = False,
-            sync_state: bool = False) -> Changes:
+            sync_state: bool = False, exchange: Iterable[str] = ()) -> Changes:
     """A `Changes` from any iterables of ids (empty ids dropped)."""
     def ids(values: Iterable[str]) -> frozenset[str]:
         return frozenset(i for i in values if i)
     return Changes(ids(documents), ids(tasks), ids(notices), ids(opinions), ids(read),
-                   outbox, directory, sync_state)
+                   outbox, directory, sync_state, exchange=ids(exchange))

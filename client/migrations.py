@@ -8,6 +8,8 @@ History:
 1. first released schema.
 2. outbox ops name the blobs to upload before them (`blobs_first`) and when they
    finished; phrases (常用语) and the local audit log.
+3. 公文交换: deliveries (the clerk's 待签收 box) and reminders (催办); a document
+   made at 签收 names its delivery (`delivery_id`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from client.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v2(db: peewee.Database) -> None:
@@ -45,7 +47,16 @@ def _v2(db: peewee.Database) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2}
+def _v3(db: peewee.Database) -> None:
+    migrator = SqliteMigrator(db)
+    if "delivery_id" not in {c.name for c in db.get_columns("document")}:
+        run_migration(migrator.add_column("document", "delivery_id",
+                                          peewee.CharField(null=True)))
+    # New tables (delivery, reminder) and the index on document.delivery_id.
+    db.create_tables(models.ALL_MODELS, safe=True)
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3}
 
 
 def schema_version(db: peewee.Database) -> int | None:

@@ -13,8 +13,10 @@ from client.blobstore import BlobStore
 from client.types import UserId
 
 if TYPE_CHECKING:  # the modules import this package: load them lazily below
+    from client.services.clerk_desk import ClerkDeskService
     from client.services.directory import DirectoryService
     from client.services.documents import DocumentService
+    from client.services.exchange import ExchangeService
     from client.services.inbox import InboxService
     from client.services.notices import NoticeService
     from client.services.phrases import PhraseService
@@ -31,10 +33,14 @@ class Services:
     notices: NoticeService = field(init=False)
     phrases: PhraseService = field(init=False)
     directory: DirectoryService = field(init=False)
+    exchange: ExchangeService = field(init=False)      # 公文交换: 待签收, 签收, 回执
+    clerk_desk: ClerkDeskService = field(init=False)   # 收发: 登记, 分办, 催办, 办结
 
     def __post_init__(self) -> None:
+        from client.services.clerk_desk import ClerkDeskService
         from client.services.directory import DirectoryService
         from client.services.documents import DocumentService
+        from client.services.exchange import ExchangeService
         from client.services.inbox import InboxService
         from client.services.notices import NoticeService
         from client.services.phrases import PhraseService
@@ -46,3 +52,5 @@ class Services:
         self.notices = NoticeService(self.me, self.blobs)
         self.phrases = PhraseService(self.me)
         self.directory = DirectoryService()
+        self.exchange = ExchangeService(self.me)
+        self.clerk_desk = ClerkDeskService(self.me, self.blobs)

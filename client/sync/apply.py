@@ -39,7 +39,7 @@ from client.models import (
     to_epoch,
     to_epoch_precise,
 )
-from client.services.op_owners import NOTICE_PUBLISH, task_complete
+from client.services.op_owners import NOTICE_PUBLISH, delivery, task_complete
 from client.sync.parse import validate_page
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
 
@@ -74,6 +74,7 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
             "registration_number": d.get("registration_number") or "",
             "status": d["status"], "digest": d["digest"],
             "body_sha256": body["sha256"] if body else None,
+            "delivery_id": d.get("delivery_id"),
         }
     if kind == "task":
         return common | {"document_id": d["document_id"], "assignee_id": d["assignee_id"],
@@ -101,6 +102,23 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
     if kind == "key":
         return common | {"user_id": d["user_id"], "algorithm": d["algorithm"],
                          "public_key": d["public_key"], "revoked_at": to_epoch_precise(d["revoked_at"])}
+    if kind == "delivery":
+        doc = d["document"]
+        return common | {
+            "outgoing_id": d["outgoing_id"], "sender_unit_id": d["sender_unit_id"],
+            "recipient_unit_id": d["recipient_unit_id"], "role": d["role"],
+            "status": d["status"], "sent_at": to_epoch(d["sent_at"]),
+            "due_at": to_epoch(d["due_at"]), "urgency": doc["urgency"],
+            "urgency_rank": URGENCY_RANK[doc["urgency"]], "doc_number": doc["doc_number"],
+            "issuer": doc["issuer"], "doc_type": doc["doc_type"], "title": doc["title"],
+            "received_by": d["received_by"], "received_at": to_epoch(d["received_at"]),
+            "document_id": d["document_id"], "refused_by": d["refused_by"],
+            "refused_at": to_epoch(d["refused_at"]), "reason": d["reason"]}
+    if kind == "reminder":
+        return common | {"task_id": d["task_id"], "step_id": d["step_id"],
+                         "document_id": d["document_id"], "outgoing_id": d["outgoing_id"],
+                         "from_id": d["from_id"], "to_id": d["to_id"], "text": d["text"],
+                         "at": to_epoch(d["at"])}
     raise AssertionError(kind)
 
 
@@ -109,6 +127,7 @@ _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
     "document": {"is_read": False},
     "task": task_complete.NEW_TASK_COLUMNS,
     "notice": {"is_read": False, "acked": False, "ack_pending": False},
+    "delivery": delivery.NEW_DELIVERY_COLUMNS,
 }
 
 # JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
@@ -395,6 +414,11 @@ class _Applier:
         if data["status"] != "pending" and not is_new:
             self._queue(task_complete.SETTLED_BY_PULL_SQL, (data["id"],))
 
+    def _after_delivery(self, data: dict[str, Any], *, is_new: bool) -> None:
+        # A 签收/拒收 made here is settled once the platform's delivery is no longer pending.
+        if data["status"] != "pending" and not is_new:
+            self._queue(delivery.SETTLED_BY_PULL_SQL, (data["id"],))
+
     def _after_receipt(self, data: dict[str, Any], *, is_new: bool) -> None:
         if self.me is None or data["user_id"] != self.me:
             return
@@ -438,6 +462,7 @@ class _Applier:
 
 
 _DIRECTORY_KINDS = frozenset({"unit", "user", "key"})
+_EXCHANGE_KINDS = frozenset({"delivery", "reminder"})
 _CHANGE_FIELD = {"document": "documents", "task": "tasks", "opinion": "opinions",
                  "notice": "notices"}
 
@@ -447,12 +472,15 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
     ids: dict[str, set[str]] = {"documents": set(), "tasks": set(), "opinions": set(),
                                 "notices": set()}
     directory = False
+    exchange: set[str] = set()
     for change in changes:
         kind = change["type"]
         data = change.get("data") if change["op"] == "upsert" else None
         if kind in _DIRECTORY_KINDS:
             directory = True
             continue
+        if kind in _EXCHANGE_KINDS:
+            exchange.add(change["id"] if kind == "delivery" else f"reminder:{change['id']}")
         if kind in _CHANGE_FIELD:
             ids[_CHANGE_FIELD[kind]].add(change["id"])
         if data is not None:  # the document (or notice) whose page shows this object
@@ -460,7 +488,7 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
             if kind == "receipt":
                 ids["notices"].add(data.get("notice_id") or "")
     return changed(documents=ids["documents"], tasks=ids["tasks"], opinions=ids["opinions"],
-                   notices=ids["notices"], directory=directory)
+                   notices=ids["notices"], directory=directory, exchange=exchange)
 
 
 def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:
