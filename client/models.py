@@ -379,6 +379,9 @@ class Delivery(SyncedModel):
     class Meta:
         indexes = (
             (("recipient_unit_id", "status", "urgency_rank", "sent_at", "id"), False),
+            # Covers the box's counts (nav badge): no row (with its JSON) is read.
+            (("recipient_unit_id", "status", "local_state", "urgency", "sent_at", "due_at"),
+             False),
         )
 
 
