@@ -20,6 +20,389 @@
     </message>
 </context>
 <context>
+    <name>CancelDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="114"/>
+        <source>Cancel task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="115"/>
+        <source>&amp;Reason for cancelling:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="116"/>
+        <source>Cancel &amp;task</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ClerkPage</name>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="525"/>
+        <source>Please handle this document as soon as possible.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="115"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <source>Clerk desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="183"/>
+        <source>Urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="185"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <source>Number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="188"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <source>As</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="192"/>
+        <source>Receive by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
+        <source>Overdue %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="196"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="203"/>
+        <source>&amp;Receive (签收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="205"/>
+        <source>Re&amp;fuse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="213"/>
+        <source>Received, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="214"/>
+        <source>Refused, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="216"/>
+        <source>Not accepted (see Problems)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <source>To receive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
+        <source>Reg. no.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <source>Issuer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
+        <source>Routed, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <source>Registered, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <source>Archived, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
+        <source>Register and &amp;route…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <source>Register a &amp;paper document…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
+        <source>Person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
+        <source>Due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <source>Reminders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
+        <source>Reminder waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <source>Cancelled, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
+        <source>Reassigned, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <source>Send a re&amp;minder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
+        <source>&amp;Cancel task…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <source>Reassi&amp;gn…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <source>Mark &amp;completed (办结)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <source>&amp;Archive (归档)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <source>To register and route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
+        <source>In progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <source>Archived</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <source>%1 to receive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <source>%1 to route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <source>%1 in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
+        <source>%1 overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="388"/>
+        <source>The platform did not accept it; see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="396"/>
+        <source>Received “%1”; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="398"/>
+        <source>Received “%1”; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
+        <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="423"/>
+        <source>Refused; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="424"/>
+        <source>Refused; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="425"/>
+        <source>The sender has been told of the refusal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="496"/>
+        <source>Registered and routed; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="497"/>
+        <source>Registered and routed; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="499"/>
+        <source>The platform has the registration; the route has started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
+        <source>%1 — %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="520"/>
+        <source>This document was due by %1. Please handle it as soon as possible.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="522"/>
+        <source>This document is due by %1. Please handle it in time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="535"/>
+        <source>Reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
+        <source>Cancellation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="559"/>
+        <source>Reassignment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="565"/>
+        <source>%1 queued; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="566"/>
+        <source>%1 queued; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="567"/>
+        <source>%1 delivered to the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
+        <source>Mark “%1” as completed (办结)? Its open steps end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <source>Completion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <source>Archive “%1” (归档)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="589"/>
+        <source>Archiving</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>DocumentPage</name>
     <message>
         <location filename="../../client/ui/pages/document_page.py" line="60"/>
@@ -786,87 +1169,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="50"/>
+        <location filename="../../client/ui/main_window.py" line="51"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="169"/>
+        <location filename="../../client/ui/main_window.py" line="183"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="170"/>
+        <location filename="../../client/ui/main_window.py" line="184"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="172"/>
+        <location filename="../../client/ui/main_window.py" line="186"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="178"/>
+        <location filename="../../client/ui/main_window.py" line="192"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="197"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="185"/>
+        <location filename="../../client/ui/main_window.py" line="198"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="186"/>
+        <location filename="../../client/ui/main_window.py" line="199"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="187"/>
+        <location filename="../../client/ui/main_window.py" line="200"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="188"/>
+        <location filename="../../client/ui/main_window.py" line="201"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="202"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="203"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="205"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="243"/>
+        <location filename="../../client/ui/main_window.py" line="256"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="244"/>
+        <location filename="../../client/ui/main_window.py" line="257"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -874,37 +1257,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="247"/>
+        <location filename="../../client/ui/main_window.py" line="260"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="251"/>
+        <location filename="../../client/ui/main_window.py" line="264"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="268"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="269"/>
+        <location filename="../../client/ui/main_window.py" line="282"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="431"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -912,38 +1295,43 @@
 <context>
     <name>NavList</name>
     <message>
-        <location filename="../../client/ui/nav.py" line="32"/>
+        <location filename="../../client/ui/nav.py" line="35"/>
         <source>Navigation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="46"/>
+        <location filename="../../client/ui/nav.py" line="50"/>
         <source>To do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="47"/>
+        <location filename="../../client/ui/nav.py" line="51"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="48"/>
+        <location filename="../../client/ui/nav.py" line="52"/>
         <source>All received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="49"/>
+        <location filename="../../client/ui/nav.py" line="53"/>
         <source>For reading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="50"/>
+        <location filename="../../client/ui/nav.py" line="54"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="51"/>
+        <location filename="../../client/ui/nav.py" line="55"/>
         <source>Problems</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/nav.py" line="56"/>
+        <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1622,6 +2010,279 @@
     </message>
 </context>
 <context>
+    <name>RefuseDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="94"/>
+        <source>Refuse document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="95"/>
+        <source>Refuse “%1” and send it back to the sender?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
+        <source>&amp;Reason for refusing (the sender sees it):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
+        <source>&amp;Refuse</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationFormView</name>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="68"/>
+        <source>Registration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="73"/>
+        <location filename="../../client/ui/registration_form.py" line="255"/>
+        <source>Register and route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="76"/>
+        <source>← &amp;Back to the desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="92"/>
+        <source>Registration (登记)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="102"/>
+        <source>Normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="102"/>
+        <source>Urgent (加急)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="103"/>
+        <source>Extra urgent (特急)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="116"/>
+        <source>Issuing &amp;body:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="117"/>
+        <source>Document &amp;number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="118"/>
+        <source>&amp;Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="119"/>
+        <source>&amp;Title:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="120"/>
+        <source>&amp;Urgency:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="121"/>
+        <source>&amp;Signed by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="122"/>
+        <source>Date of &amp;issue:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="123"/>
+        <source>N&amp;otes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <source>Registration no.:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="128"/>
+        <source>Choose scanned &amp;PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="132"/>
+        <source>Body:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="135"/>
+        <source>Routing (分办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="137"/>
+        <source>To the office head to &amp;propose (拟办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="138"/>
+        <source>Straight to &amp;leaders for instructions (批示)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="144"/>
+        <source>Office head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="147"/>
+        <source>Leaders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="154"/>
+        <source>Circulate to (传阅):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="156"/>
+        <source>Filter by name or unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="161"/>
+        <source>Readers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="165"/>
+        <source>&amp;Due by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="183"/>
+        <source>&amp;Register and route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="244"/>
+        <source>(given by the platform)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="250"/>
+        <source>Register a paper document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="251"/>
+        <source>A paper document scanned to PDF: type its details as printed, choose the scan, and route it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="253"/>
+        <source>No file chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="257"/>
+        <source>Received through the exchange %1. The details are taken from the document; correct the title, number, urgency or notes if needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="261"/>
+        <source>From the exchange (see the preview)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="287"/>
+        <source>Choose the scanned document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="288"/>
+        <source>PDF files (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="331"/>
+        <source>Please fill in the title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="334"/>
+        <source>Please choose the scanned PDF of the document.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="337"/>
+        <source>Please choose the office head, or at least one leader.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RemindDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="106"/>
+        <source>Send a reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="107"/>
+        <source>&amp;Message to the person handling it:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
+        <source>Send &amp;reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RerouteDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="124"/>
+        <source>Reassign task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="125"/>
+        <source>&amp;Reason for reassigning:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="129"/>
+        <source>New person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="130"/>
+        <source>(choose a person)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="138"/>
+        <source>Reassign &amp;to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="143"/>
+        <source>&amp;Reassign</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../client/ui/settings_dialog.py" line="48"/>
@@ -2016,8 +2677,36 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../client/ui/tray.py" line="47"/>
+        <source>Reminder from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../client/ui/tray.py" line="48"/>
+        <source>Reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="54"/>
         <source>Unlock GovDesk to read it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_ReasonDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="46"/>
+        <source>Common reasons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="52"/>
+        <source>Common reasons (click one to use it):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="63"/>
+        <source>A reason is required.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2431,6 +3120,71 @@
     <message>
         <source>A phrase cannot be longer than {limit} characters.</source>
         <extracomment>phrase.too_long</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This document is not in your unit&apos;s exchange box (it may have been withdrawn).</source>
+        <extracomment>delivery.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This document has already been received or refused.</source>
+        <extracomment>delivery.not_pending</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the unit&apos;s clerk can do this.</source>
+        <extracomment>clerk.required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has already been routed; it cannot be routed again.</source>
+        <extracomment>document.not_registered</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please choose at least one person to propose, instruct or handle it.</source>
+        <extracomment>desk.route_empty</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <extracomment>desk.reason_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please fill in the title.</source>
+        <extracomment>desk.title_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please fill in the issuing body.</source>
+        <extracomment>desk.issuer_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The field &quot;{field}&quot; is not valid.</source>
+        <extracomment>desk.invalid_form</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The scanned file is not a PDF.</source>
+        <extracomment>desk.not_pdf</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is larger than {limit_mb} MB.</source>
+        <extracomment>desk.file_too_large</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the file {path}: {reason}.</source>
+        <extracomment>desk.file_unreadable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document is already completed.</source>
+        <extracomment>desk.already_completed</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
