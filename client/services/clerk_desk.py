@@ -330,6 +330,9 @@ class ClerkDeskService:
         mine = self.exchange.my_unit()
         heads = [p for p in everyone if p.id != self.me and p.unit_id == mine
                  and ("reviewer" in p.roles or "主任" in p.title)]
+        # The office head (办公室主任, the reviewer role) before the deputies.
+        heads.sort(key=lambda p: ("reviewer" not in p.roles,
+                                  not p.title.startswith("办公室主任"), "副" in p.title))
         leaders = [p for p in everyone if "leader" in p.roles]
         return RoutingPeople(office_heads=heads, leaders=leaders,
                              everyone=[p for p in everyone if p.id != self.me])

@@ -21,7 +21,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 VIEWS = ("inbox", "document", "body", "signoff", "signed", "notices", "compose", "login",
-         "problems")
+         "problems", "clerk_inbox", "registration")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -97,7 +98,9 @@ class RegistrationFormView(QWidget):
         self.doc_type = QComboBox()
         for t in DOC_TYPES:
             self.doc_type.addItem(t, t)
-        self.title = QLineEdit()
+        # Two lines: an official title is often longer than one line of the form.
+        self.title = QPlainTextEdit()
+        self.title.setTabChangesFocus(True)
         self.urgency = QComboBox()
         for key, label in (("normal", self.tr("Normal")), ("urgent", self.tr("Urgent (加急)")),
                            ("very_urgent", self.tr("Extra urgent (特急)"))):
@@ -113,13 +116,16 @@ class RegistrationFormView(QWidget):
                   self.signatory, self.issued_on, self.notes):
             w.setFont(big)
             w.setMinimumHeight(36)
+        line = self.title.fontMetrics().lineSpacing()
+        self.title.setFixedHeight(2 * line + 16)
         form.addRow(self.tr("Issuing &body:"), self.issuer)
-        form.addRow(self.tr("Document &number:"), self.doc_number)
-        form.addRow(self.tr("&Kind:"), self.doc_type)
         form.addRow(self.tr("&Title:"), self.title)
-        form.addRow(self.tr("&Urgency:"), self.urgency)
-        form.addRow(self.tr("&Signed by:"), self.signatory)
-        form.addRow(self.tr("Date of &issue:"), self.issued_on)
+        form.addRow(self.tr("Document &number:"), self.doc_number)
+        form.addRow(self.tr("&Kind:"), self._pair(self.doc_type, self.tr("&Urgency:"),
+                                                   self.urgency))
+        form.addRow(self.tr("&Signed by:"), self._pair(self.signatory,
+                                                        self.tr("Date of &issue:"),
+                                                        self.issued_on))
         form.addRow(self.tr("N&otes:"), self.notes)
         form.addRow(self.tr("Registration no.:"), self.registration_number)
         scan_row = QHBoxLayout()
@@ -133,7 +139,13 @@ class RegistrationFormView(QWidget):
         left_layout.addWidget(meta)
 
         route = QGroupBox(self.tr("Routing (分办)"))
-        rl = QVBoxLayout(route)
+        outer_route = QVBoxLayout(route)
+        columns = QHBoxLayout()
+        outer_route.addLayout(columns)
+        rl = QVBoxLayout()          # who acts: 拟办 or 批示
+        readers_col = QVBoxLayout()  # who reads: 传阅
+        columns.addLayout(rl, 1)
+        columns.addLayout(readers_col, 1)
         self.to_head = QRadioButton(self.tr("To the office head to &propose (拟办)"))
         self.to_leaders = QRadioButton(self.tr("Straight to &leaders for instructions (批示)"))
         self.route_group = QButtonGroup(self)
@@ -145,22 +157,20 @@ class RegistrationFormView(QWidget):
         self.head.setFont(big)
         self.leaders = QListWidget()
         self.leaders.setAccessibleName(self.tr("Leaders"))
-        self.leaders.setMaximumHeight(130)
+        self.leaders.setMaximumHeight(110)
         rl.addWidget(self.to_head)
         rl.addWidget(self.head)
         rl.addWidget(self.to_leaders)
         rl.addWidget(self.leaders)
-        readers_row = QHBoxLayout()
-        readers_row.addWidget(QLabel(self.tr("Circulate to (传阅):")))
+        readers_col.addWidget(QLabel(self.tr("Circulate to (传阅):")))
         self.reader_filter = QLineEdit()
         self.reader_filter.setPlaceholderText(self.tr("Filter by name or unit"))
         self.reader_filter.textChanged.connect(self._filter_readers)
-        readers_row.addWidget(self.reader_filter, 1)
-        rl.addLayout(readers_row)
+        readers_col.addWidget(self.reader_filter)
         self.readers = QListWidget()
         self.readers.setAccessibleName(self.tr("Readers"))
         self.readers.setMaximumHeight(150)
-        rl.addWidget(self.readers)
+        readers_col.addWidget(self.readers)
         due_row = QHBoxLayout()
         self.has_due = QCheckBox(self.tr("&Due by:"))
         self.has_due.setChecked(True)
@@ -172,32 +182,35 @@ class RegistrationFormView(QWidget):
         due_row.addWidget(self.has_due)
         due_row.addWidget(self.due)
         due_row.addStretch(1)
-        rl.addLayout(due_row)
         left_layout.addWidget(route)
         self.error = QLabel()
         self.error.setObjectName("errorBanner")
         self.error.setWordWrap(True)
         self.error.hide()
         left_layout.addWidget(self.error)
-        buttons = QHBoxLayout()
         self.submit_button = QPushButton(self.tr("&Register and route"))
         self.submit_button.setObjectName("primary")
         self.submit_button.setMinimumHeight(40)
         self.submit_button.clicked.connect(self._submit)
-        buttons.addStretch(1)
-        buttons.addWidget(self.submit_button)
-        left_layout.addLayout(buttons)
+        due_row.addWidget(self.submit_button)
         left_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
-        self.split.addWidget(scroll)
+        # The due date and the button stay in sight below the fields, however they scroll.
+        pane = QWidget()
+        pane_layout = QVBoxLayout(pane)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.addWidget(scroll, 1)
+        pane_layout.addLayout(due_row)
+        self.split.addWidget(pane)
         self.preview = DocumentView()
         self.preview.print_button.hide()
         self.preview.export_button.hide()
         self.split.addWidget(self.preview)
-        self.split.setStretchFactor(0, 5)
-        self.split.setStretchFactor(1, 6)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([620, 560])
         self.to_head.toggled.connect(self._route_mode)
         self._route_mode()
 
@@ -215,6 +228,19 @@ class RegistrationFormView(QWidget):
         if not people.office_heads:
             self.to_leaders.setChecked(True)
         self.to_head.setEnabled(bool(people.office_heads))
+
+    @staticmethod
+    def _pair(first: QWidget, label: str, second: QWidget) -> QWidget:
+        """Two short fields on one row (文种 and 紧急程度; 签发人 and 成文日期)."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(first, 1)
+        buddy = QLabel(label)
+        buddy.setBuddy(second)
+        row.addWidget(buddy)
+        row.addWidget(second, 1)
+        return box
 
     @staticmethod
     def _person_text(p: Person) -> str:
@@ -235,7 +261,7 @@ class RegistrationFormView(QWidget):
         self.doc_number.setText(form.doc_number)
         i = self.doc_type.findData(form.doc_type)
         self.doc_type.setCurrentIndex(max(0, i))
-        self.title.setText(form.title)
+        self.title.setPlainText(form.title)
         self.urgency.setCurrentIndex(max(0, self.urgency.findData(form.urgency)))
         self.signatory.setText(form.signatory)
         self.issued_on.setText(form.issued_on)
@@ -321,7 +347,7 @@ class RegistrationFormView(QWidget):
         return RegistrationInput(
             document_id=self._form.document_id, doc_number=self.doc_number.text().strip(),
             issuer=self.issuer.text().strip(), doc_type=str(self.doc_type.currentData()),
-            title=self.title.text().strip(), urgency=str(self.urgency.currentData()),
+            title=" ".join(self.title.toPlainText().split()), urgency=str(self.urgency.currentData()),
             signatory=self.signatory.text().strip(), issued_on=self.issued_on.text().strip(),
             notes=self.notes.text().strip(), tasks=self.tasks(), scan_path=self.scan_path)
 

@@ -41,363 +41,367 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="525"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="115"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="183"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="184"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="185"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="236"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="188"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
-        <source>As</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
-        <source>Main</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
-        <source>Copy</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
         <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="192"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
         <source>Receive by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
-        <source>Overdue %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="196"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="203"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
         <source>&amp;Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="205"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
         <source>Re&amp;fuse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="213"/>
-        <source>Received, waiting to send</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="214"/>
-        <source>Refused, waiting to send</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="216"/>
-        <source>Not accepted (see Problems)</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>Overdue by %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
-        <source>To receive</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
-        <source>Reg. no.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
-        <source>Issuer</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
-        <source>Received</source>
+        <source>Received, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
-        <source>Routed, waiting to send</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
+        <source>Refused, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
-        <source>Registered, waiting to send</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
-        <source>Archived, waiting to send</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
+        <source>To receive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <source>%1 (copy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <source>Reg. no.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
-        <source>Register and &amp;route…</source>
+        <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
-        <source>Register a &amp;paper document…</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
+        <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
-        <source>Step</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <source>Routed, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
-        <source>Person</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
+        <source>Registered, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
+        <source>Archived, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
-        <source>Due</source>
+        <source>Register and &amp;route…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
-        <source>Reminders</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <source>Register a &amp;paper document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
-        <source>Reminder waiting to send</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
-        <source>Cancelled, waiting to send</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
-        <source>Reassigned, waiting to send</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
-        <source>Send a re&amp;minder…</source>
+        <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
-        <source>&amp;Cancel task…</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
-        <source>Reassi&amp;gn…</source>
+        <source>Reminders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
-        <source>Mark &amp;completed (办结)</source>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <source>Reminder waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <source>Cancelled, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <source>Reassigned, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
+        <source>Send a re&amp;minder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
-        <source>&amp;Archive (归档)</source>
+        <source>&amp;Cancel task…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <source>Reassi&amp;gn…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <source>Mark &amp;completed (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
-        <source>To register and route</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
-        <source>In progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
-        <source>Completed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
-        <source>Archived</source>
+        <source>&amp;Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
-        <source>%1 to receive</source>
+        <source>To register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
-        <source>%1 to route</source>
+        <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <source>Archived</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
+        <source>%1 to receive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
+        <source>%1 to route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
         <source>%1 in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>%1 overdue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="388"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="397"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="396"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="398"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="423"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="424"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="425"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="496"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="497"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="499"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="520"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="522"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="535"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="559"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="565"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="566"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="567"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="589"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
         <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>

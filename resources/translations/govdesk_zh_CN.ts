@@ -41,363 +41,367 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="525"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
         <source>Please handle this document as soon as possible.</source>
         <translation>请尽快办理此件。</translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="115"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="183"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="184"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="185"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="236"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
         <source>Number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="188"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
         <source>From</source>
         <translation>来文单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
-        <source>As</source>
-        <translation>主送/抄送</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
-        <source>Main</source>
-        <translation>主送</translation>
-    </message>
-    <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
-        <source>Copy</source>
-        <translation>抄送</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
         <source>Delivered</source>
         <translation>送达时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="192"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
         <source>Receive by</source>
         <translation>签收时限</translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
-        <source>Overdue %1</source>
-        <translation>已超时 %1</translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="196"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="203"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
         <source>&amp;Receive (签收)</source>
         <translation>签收(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="205"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
         <source>Re&amp;fuse…</source>
         <translation>拒收(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="213"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <source>%1 d</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>Overdue by %1</source>
+        <translation>已超时 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>%1 left</source>
+        <translation>还剩 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
         <source>Received, waiting to send</source>
         <translation>已签收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="214"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
         <source>Refused, waiting to send</source>
         <translation>已拒收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="216"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
         <source>Not accepted (see Problems)</source>
         <translation>平台未接受（见“同步问题”）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
         <source>To receive</source>
         <translation>待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <source>%1 (copy)</source>
+        <translation>%1（抄送）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
         <source>Reg. no.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
         <source>Routed, waiting to send</source>
         <translation>已分办，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
         <source>Registered, waiting to send</source>
         <translation>已登记，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
         <source>Archived, waiting to send</source>
         <translation>已归档，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
         <source>Register and &amp;route…</source>
         <translation>登记分办(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
         <source>Register a &amp;paper document…</source>
         <translation>登记纸质来文(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
         <source>Person</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
         <source>Reminders</source>
         <translation>催办次数</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
         <source>Reminder waiting to send</source>
         <translation>催办待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>Cancelled, waiting to send</source>
         <translation>已撤销，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
         <source>Reassigned, waiting to send</source>
         <translation>已改派，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
         <source>Send a re&amp;minder…</source>
         <translation>催办(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
         <source>&amp;Cancel task…</source>
         <translation>撤销(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
         <source>Reassi&amp;gn…</source>
         <translation>改派(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Mark &amp;completed (办结)</source>
         <translation>办结(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
         <source>&amp;Archive (归档)</source>
         <translation>归档(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>To register and route</source>
         <translation>待登记/待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>In progress</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
         <source>Archived</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
         <source>%1 to receive</source>
         <translation>%1 件待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
         <source>%1 to route</source>
         <translation>%1 件待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
         <source>%1 in progress</source>
         <translation>%1 项在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>%1 overdue</source>
         <translation>%1 项已超时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="388"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="397"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="396"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
         <source>Received “%1”; sending…</source>
         <translation>已签收《%1》，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="398"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation>已签收《%1》，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation>平台已记录《%1》的签收，可以登记分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="423"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
         <source>Refused; sending…</source>
         <translation>已拒收，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="424"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation>已拒收，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="425"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
         <source>The sender has been told of the refusal.</source>
         <translation>已将拒收及原因退回来文单位。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="496"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
         <source>Registered and routed; sending…</source>
         <translation>已登记分办，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="497"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation>已登记分办，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="499"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
         <source>The platform has the registration; the route has started.</source>
         <translation>平台已收到登记，文件已进入办理流程。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
         <source>%1 — %2 of %3</source>
         <translation>《%1》— %3 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="520"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="522"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation>此件办理时限为 %1，请按时办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="535"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
         <source>Cancellation</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="559"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
         <source>Reassignment</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="565"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
         <source>%1 queued; sending…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="566"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation>%1已记录，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="567"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
         <source>Completion</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
         <source>Archive “%1” (归档)?</source>
         <translation>确定将《%1》归档吗？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="589"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
         <source>Archiving</source>
         <translation>归档</translation>
     </message>

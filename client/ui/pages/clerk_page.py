@@ -181,19 +181,15 @@ class ClerkPage(QWidget):
 
     def _build_box(self) -> None:
         cols = [
-            Column(self.tr("Urgency"), lambda r: fmt.urgency_text(r.urgency) or "—",
+            Column(self.tr("Urgency"), lambda r: fmt.urgency_text(r.urgency),
                    lambda r: _urgency_style(r.urgency)),
             Column(self.tr("Number"), lambda r: r.doc_number),
             Column(self.tr("Title"), lambda r: r.title,
                    lambda r: (None, None, True) if r.urgency != "normal" else None),
             Column(self.tr("From"), lambda r: r.sender_unit),
-            Column(self.tr("As"), lambda r: self.tr("Main") if r.role == "main"
-                   else self.tr("Copy")),
             Column(self.tr("Delivered"), lambda r: fmt.short_datetime_text(r.sent_at)),
-            Column(self.tr("Receive by"), lambda r: (
-                self.tr("Overdue %1").replace("%1", fmt.short_datetime_text(r.due_at))
-                if r.overdue else fmt.short_datetime_text(r.due_at)),
-                lambda r: _overdue_style(r.overdue)),
+            Column(self.tr("Receive by"), lambda r: self._time_left(r.due_at, r.overdue),
+                   lambda r: _overdue_style(r.overdue)),
             Column(self.tr("State"), self._box_state,
                    lambda r: (theme.ACCENT, None, True) if r.waiting else
                    ((theme.OVERDUE_TEXT, None, True) if r.local_state in ("conflict",
@@ -205,17 +201,34 @@ class ClerkPage(QWidget):
                      primary=True)
         self._button(actions, "refuse", self.tr("Re&fuse…"), self.refuse_selected)
         actions.addStretch(1)
-        widths = (80, 200, 480, 200, 60, 130, 170, 110)
-        for i, w in enumerate(widths):
-            self.tables["box"].setColumnWidth(i, round(w * theme.current_scale()))
+        self._widths("box", (70, 180, 0, 170, 120, 120, 150), stretch=2)
         QShortcut(QKeySequence("Ctrl+Return"), self.tables["box"], self.receive_selected)
 
+    def _widths(self, key: str, widths: tuple[int, ...], *, stretch: int) -> None:
+        """Fixed widths (at the current text size) and the title column taking the rest."""
+        table = self.tables[key]
+        for i, w in enumerate(widths):
+            if i != stretch:
+                table.setColumnWidth(i, round(w * theme.current_scale()))
+        table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    def _time_left(self, due: datetime | None, overdue: bool) -> str:
+        """签收/办理 deadline as a clerk reads it: 还剩 5 小时, 已超时 2 天."""
+        if due is None:
+            return ""
+        seconds = abs((due - _now()).total_seconds())
+        span = (self.tr("%1 h").replace("%1", str(max(1, round(seconds / 3600))))
+                if seconds < 48 * 3600 else
+                self.tr("%1 d").replace("%1", str(round(seconds / 86400))))
+        return (self.tr("Overdue by %1") if overdue else self.tr("%1 left")).replace("%1", span)
+
     def _box_state(self, r: BoxRow) -> str:
-        return {"receive_pending": self.tr("Received, waiting to send"),
-                "refuse_pending": self.tr("Refused, waiting to send"),
-                "conflict": self.tr("Not accepted (see Problems)"),
-                "rejected": self.tr("Not accepted (see Problems)")}.get(
+        state = {"receive_pending": self.tr("Received, waiting to send"),
+                 "refuse_pending": self.tr("Refused, waiting to send"),
+                 "conflict": self.tr("Not accepted (see Problems)"),
+                 "rejected": self.tr("Not accepted (see Problems)")}.get(
             r.local_state, self.tr("To receive"))
+        return state if r.role == "main" else self.tr("%1 (copy)").replace("%1", state)
 
     def _doc_columns(self) -> list[Column]:
         return [
@@ -242,8 +255,7 @@ class ClerkPage(QWidget):
         self._button(actions, "scan", self.tr("Register a &paper document…"),
                      lambda: self.open_registration(scanned=True))
         actions.addStretch(1)
-        for i, w in enumerate((150, 200, 520, 220, 130, 170)):
-            self.tables["route"].setColumnWidth(i, round(w * theme.current_scale()))
+        self._widths("route", (150, 190, 0, 210, 120, 140), stretch=2)
 
     def _build_progress(self) -> None:
         cols = [
@@ -251,10 +263,8 @@ class ClerkPage(QWidget):
             Column(self.tr("Title"), lambda r: r.title, lambda r: _urgency_style(r.urgency)),
             Column(self.tr("Step"), lambda r: fmt.task_kind_text(r.kind)),
             Column(self.tr("Person"), lambda r: r.assignee_name),
-            Column(self.tr("Due"), lambda r: (
-                self.tr("Overdue %1").replace("%1", fmt.short_datetime_text(r.due_at))
-                if r.overdue else fmt.short_datetime_text(r.due_at)),
-                lambda r: _overdue_style(r.overdue)),
+            Column(self.tr("Due"), lambda r: self._time_left(r.due_at, r.overdue),
+                   lambda r: _overdue_style(r.overdue)),
             Column(self.tr("Reminders"), lambda r: str(r.reminders) if r.reminders else ""),
             Column(self.tr("State"), lambda r: {
                 "remind": self.tr("Reminder waiting to send"),
@@ -270,8 +280,7 @@ class ClerkPage(QWidget):
         self._button(actions, "complete", self.tr("Mark &completed (办结)"),
                      self.complete_selected)
         actions.addStretch(1)
-        for i, w in enumerate((200, 440, 80, 120, 190, 80, 190)):
-            self.tables["progress"].setColumnWidth(i, round(w * theme.current_scale()))
+        self._widths("progress", (180, 0, 70, 100, 120, 90, 150), stretch=1)
 
     def _build_closed(self, key: str) -> None:
         _page, actions = self._table(key, self._doc_columns())
@@ -279,8 +288,7 @@ class ClerkPage(QWidget):
             self._button(actions, "archive", self.tr("&Archive (归档)"), self.archive_selected,
                          primary=True)
         actions.addStretch(1)
-        for i, w in enumerate((150, 200, 520, 220, 130, 170)):
-            self.tables[key].setColumnWidth(i, round(w * theme.current_scale()))
+        self._widths(key, (150, 190, 0, 210, 120, 140), stretch=2)
 
     def retranslate_tabs(self) -> None:
         c = self.counts
