@@ -182,7 +182,9 @@ class ExchangeService:
         return BoxRow(id=r[0], title=r[1], doc_number=r[2], issuer=r[3],
                       sender_unit=names.get(r[9], "") or r[3], doc_type=r[4], urgency=r[5],
                       role=r[6], sent_at=from_epoch(r[7]), due_at=from_epoch(due),
-                      overdue=due is not None and now_ts > due and r[12] == "pending",
+                      # Received or refused here: the clerk has acted, not late.
+                      overdue=(due is not None and now_ts > due and r[12] == "pending"
+                               and (r[10] or "") not in PENDING_STATES),
                       local_state=r[10] or "", local_reason=r[11] or "",
                       sort_key=tuple(r[-len(_KEYS):]))
 
