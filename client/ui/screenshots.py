@@ -141,10 +141,13 @@ def render(runner: Any, path: Path, view: str) -> int:
         settle(runner.ops, 300)
         return save(window, path)
     if view in ("clerk_inbox", "registration"):
-        from client.ui import exchange_demo
+        from client.services import exchange_demo
+        from client.sync import apply
 
         with runner.profile.cache_context():
-            seeded = exchange_demo.seed(runner.profile.user_id)
+            seeded = exchange_demo.build(runner.profile.user_id)
+            if seeded.changes:
+                apply.apply_page(seeded.changes, cursor=apply.current_cursor() or "demo")
         window.nav.select("desk")
         settle(runner.ops)
         desk = window.clerk_page

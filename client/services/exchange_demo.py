@@ -2,7 +2,8 @@
 demo platform has none of its own: realistic deliveries to the signed-in clerk's unit
 (towns' 请示 and 报告 going up, the province's and 佳木斯's 通知 coming in) and one
 document received through the exchange waiting for 登记, written into the demo cache
-through the real apply path (each object checked against protocol.wire). When the demo
+through the real apply path (each object checked against protocol.wire; the caller
+applies `Seeded.changes`). When the demo
 platform already sends deliveries, nothing is added."""
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from client import models
 from client.models import Delivery, Document, DocumentData, Unit, User
-from client.sync import apply
 from protocol.canonical import document_digest
 from protocol.wire import validate_object
 
@@ -37,13 +37,14 @@ _PREFIX = {"黑龙江省人民政府办公厅": "黑政办传", "佳木斯市人
 class Seeded:
     registration_id: str
     readers: list[str]
+    changes: list[dict[str, Any]]   # to apply (client.sync.apply) as one page
 
 
 def _rfc(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def seed(me: str, *, now: datetime | None = None) -> Seeded:
+def build(me: str, *, now: datetime | None = None) -> Seeded:
     now = now or datetime.now().astimezone()
     clerk = User.get(User.id == me)
     unit = clerk.unit_id
@@ -73,11 +74,9 @@ def seed(me: str, *, now: datetime | None = None) -> Seeded:
             changes.append({"type": "delivery", "id": data["id"], "op": "upsert",
                             "data": validate_object("delivery", data)})
     registration_id = _registration(me, now, changes)
-    if changes:
-        apply.apply_page(changes, cursor=apply.current_cursor() or "demo")
     readers = [u.id for u in User.select().where(User.title.contains("副市长"))
                .order_by(User.display_name) if "leader" in (u.roles or [])][:2]
-    return Seeded(registration_id, readers)
+    return Seeded(registration_id, readers, changes)
 
 
 def _registration(me: str, now: datetime, changes: list[dict[str, Any]]) -> str:
