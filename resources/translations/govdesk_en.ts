@@ -1787,7 +1787,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="191"/>
+        <location filename="../../client/ui/problems_view.py" line="176"/>
+        <source>Receive (签收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="177"/>
+        <source>Refuse (拒收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="178"/>
+        <source>Register (登记)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="179"/>
+        <source>Route (分办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="180"/>
+        <source>Reminder (催办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="181"/>
+        <source>Cancel task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="182"/>
+        <source>Reassign task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
+        <source>Complete (办结)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="184"/>
+        <source>Archive (归档)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="201"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2039,198 +2084,198 @@
 <context>
     <name>RegistrationFormView</name>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="68"/>
+        <location filename="../../client/ui/registration_form.py" line="69"/>
         <source>Registration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="73"/>
-        <location filename="../../client/ui/registration_form.py" line="255"/>
+        <location filename="../../client/ui/registration_form.py" line="74"/>
+        <location filename="../../client/ui/registration_form.py" line="281"/>
         <source>Register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="76"/>
+        <location filename="../../client/ui/registration_form.py" line="77"/>
         <source>← &amp;Back to the desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="92"/>
+        <location filename="../../client/ui/registration_form.py" line="93"/>
         <source>Registration (登记)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="102"/>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
         <source>Normal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="102"/>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
         <source>Urgent (加急)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="103"/>
+        <location filename="../../client/ui/registration_form.py" line="106"/>
         <source>Extra urgent (特急)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="116"/>
+        <location filename="../../client/ui/registration_form.py" line="121"/>
         <source>Issuing &amp;body:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="117"/>
+        <location filename="../../client/ui/registration_form.py" line="123"/>
         <source>Document &amp;number:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="118"/>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
         <source>&amp;Kind:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="119"/>
+        <location filename="../../client/ui/registration_form.py" line="122"/>
         <source>&amp;Title:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="120"/>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
         <source>&amp;Urgency:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="121"/>
+        <location filename="../../client/ui/registration_form.py" line="126"/>
         <source>&amp;Signed by:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="122"/>
+        <location filename="../../client/ui/registration_form.py" line="127"/>
         <source>Date of &amp;issue:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="123"/>
+        <location filename="../../client/ui/registration_form.py" line="129"/>
         <source>N&amp;otes:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <location filename="../../client/ui/registration_form.py" line="130"/>
         <source>Registration no.:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="128"/>
+        <location filename="../../client/ui/registration_form.py" line="134"/>
         <source>Choose scanned &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="132"/>
+        <location filename="../../client/ui/registration_form.py" line="138"/>
         <source>Body:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="135"/>
+        <location filename="../../client/ui/registration_form.py" line="141"/>
         <source>Routing (分办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="137"/>
+        <location filename="../../client/ui/registration_form.py" line="149"/>
         <source>To the office head to &amp;propose (拟办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="138"/>
+        <location filename="../../client/ui/registration_form.py" line="150"/>
         <source>Straight to &amp;leaders for instructions (批示)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="144"/>
+        <location filename="../../client/ui/registration_form.py" line="156"/>
         <source>Office head</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="147"/>
+        <location filename="../../client/ui/registration_form.py" line="159"/>
         <source>Leaders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="154"/>
+        <location filename="../../client/ui/registration_form.py" line="165"/>
         <source>Circulate to (传阅):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="156"/>
+        <location filename="../../client/ui/registration_form.py" line="167"/>
         <source>Filter by name or unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="161"/>
+        <location filename="../../client/ui/registration_form.py" line="171"/>
         <source>Readers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="165"/>
+        <location filename="../../client/ui/registration_form.py" line="175"/>
         <source>&amp;Due by:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="183"/>
+        <location filename="../../client/ui/registration_form.py" line="191"/>
         <source>&amp;Register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="244"/>
+        <location filename="../../client/ui/registration_form.py" line="270"/>
         <source>(given by the platform)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="250"/>
+        <location filename="../../client/ui/registration_form.py" line="276"/>
         <source>Register a paper document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="251"/>
+        <location filename="../../client/ui/registration_form.py" line="277"/>
         <source>A paper document scanned to PDF: type its details as printed, choose the scan, and route it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="253"/>
+        <location filename="../../client/ui/registration_form.py" line="279"/>
         <source>No file chosen</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="257"/>
+        <location filename="../../client/ui/registration_form.py" line="283"/>
         <source>Received through the exchange %1. The details are taken from the document; correct the title, number, urgency or notes if needed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="261"/>
+        <location filename="../../client/ui/registration_form.py" line="287"/>
         <source>From the exchange (see the preview)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="287"/>
+        <location filename="../../client/ui/registration_form.py" line="313"/>
         <source>Choose the scanned document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="288"/>
+        <location filename="../../client/ui/registration_form.py" line="314"/>
         <source>PDF files (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="331"/>
+        <location filename="../../client/ui/registration_form.py" line="357"/>
         <source>Please fill in the title.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="334"/>
+        <location filename="../../client/ui/registration_form.py" line="360"/>
         <source>Please choose the scanned PDF of the document.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="337"/>
+        <location filename="../../client/ui/registration_form.py" line="363"/>
         <source>Please choose the office head, or at least one leader.</source>
         <translation type="unfinished"></translation>
     </message>

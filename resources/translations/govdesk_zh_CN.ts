@@ -1784,7 +1784,52 @@
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="191"/>
+        <location filename="../../client/ui/problems_view.py" line="176"/>
+        <source>Receive (签收)</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="177"/>
+        <source>Refuse (拒收)</source>
+        <translation>拒收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="178"/>
+        <source>Register (登记)</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="179"/>
+        <source>Route (分办)</source>
+        <translation>分办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="180"/>
+        <source>Reminder (催办)</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="181"/>
+        <source>Cancel task</source>
+        <translation>撤销办理环节</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="182"/>
+        <source>Reassign task</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
+        <source>Complete (办结)</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="184"/>
+        <source>Archive (归档)</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="201"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -2036,198 +2081,198 @@
 <context>
     <name>RegistrationFormView</name>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="68"/>
+        <location filename="../../client/ui/registration_form.py" line="69"/>
         <source>Registration</source>
         <translation>收文登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="73"/>
-        <location filename="../../client/ui/registration_form.py" line="255"/>
+        <location filename="../../client/ui/registration_form.py" line="74"/>
+        <location filename="../../client/ui/registration_form.py" line="281"/>
         <source>Register and route</source>
         <translation>登记分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="76"/>
+        <location filename="../../client/ui/registration_form.py" line="77"/>
         <source>← &amp;Back to the desk</source>
         <translation>← 返回收发(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="92"/>
+        <location filename="../../client/ui/registration_form.py" line="93"/>
         <source>Registration (登记)</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="102"/>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
         <source>Normal</source>
         <translation>一般</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="102"/>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
         <source>Urgent (加急)</source>
         <translation>加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="103"/>
+        <location filename="../../client/ui/registration_form.py" line="106"/>
         <source>Extra urgent (特急)</source>
         <translation>特急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="116"/>
+        <location filename="../../client/ui/registration_form.py" line="121"/>
         <source>Issuing &amp;body:</source>
         <translation>来文机关(&amp;B)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="117"/>
+        <location filename="../../client/ui/registration_form.py" line="123"/>
         <source>Document &amp;number:</source>
         <translation>文号(&amp;N)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="118"/>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
         <source>&amp;Kind:</source>
         <translation>文种(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="119"/>
+        <location filename="../../client/ui/registration_form.py" line="122"/>
         <source>&amp;Title:</source>
         <translation>标题(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="120"/>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
         <source>&amp;Urgency:</source>
         <translation>紧急程度(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="121"/>
+        <location filename="../../client/ui/registration_form.py" line="126"/>
         <source>&amp;Signed by:</source>
         <translation>签发人(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="122"/>
+        <location filename="../../client/ui/registration_form.py" line="127"/>
         <source>Date of &amp;issue:</source>
         <translation>成文日期(&amp;I)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="123"/>
+        <location filename="../../client/ui/registration_form.py" line="129"/>
         <source>N&amp;otes:</source>
         <translation>附注(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <location filename="../../client/ui/registration_form.py" line="130"/>
         <source>Registration no.:</source>
         <translation>收文编号：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="128"/>
+        <location filename="../../client/ui/registration_form.py" line="134"/>
         <source>Choose scanned &amp;PDF…</source>
         <translation>选择扫描件 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="132"/>
+        <location filename="../../client/ui/registration_form.py" line="138"/>
         <source>Body:</source>
         <translation>正文：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="135"/>
+        <location filename="../../client/ui/registration_form.py" line="141"/>
         <source>Routing (分办)</source>
         <translation>分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="137"/>
+        <location filename="../../client/ui/registration_form.py" line="149"/>
         <source>To the office head to &amp;propose (拟办)</source>
         <translation>送办公室主任拟办(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="138"/>
+        <location filename="../../client/ui/registration_form.py" line="150"/>
         <source>Straight to &amp;leaders for instructions (批示)</source>
         <translation>直送领导批示(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="144"/>
+        <location filename="../../client/ui/registration_form.py" line="156"/>
         <source>Office head</source>
         <translation>办公室主任</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="147"/>
+        <location filename="../../client/ui/registration_form.py" line="159"/>
         <source>Leaders</source>
         <translation>领导</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="154"/>
+        <location filename="../../client/ui/registration_form.py" line="165"/>
         <source>Circulate to (传阅):</source>
         <translation>传阅：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="156"/>
+        <location filename="../../client/ui/registration_form.py" line="167"/>
         <source>Filter by name or unit</source>
         <translation>按姓名或单位筛选</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="161"/>
+        <location filename="../../client/ui/registration_form.py" line="171"/>
         <source>Readers</source>
         <translation>传阅人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="165"/>
+        <location filename="../../client/ui/registration_form.py" line="175"/>
         <source>&amp;Due by:</source>
         <translation>办理时限(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="183"/>
+        <location filename="../../client/ui/registration_form.py" line="191"/>
         <source>&amp;Register and route</source>
         <translation>登记并分办(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="244"/>
+        <location filename="../../client/ui/registration_form.py" line="270"/>
         <source>(given by the platform)</source>
         <translation>（由平台编号）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="250"/>
+        <location filename="../../client/ui/registration_form.py" line="276"/>
         <source>Register a paper document</source>
         <translation>登记纸质来文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="251"/>
+        <location filename="../../client/ui/registration_form.py" line="277"/>
         <source>A paper document scanned to PDF: type its details as printed, choose the scan, and route it.</source>
         <translation>纸质来文扫描为 PDF 后登记：按原件填写各项内容，选择扫描件，再行分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="253"/>
+        <location filename="../../client/ui/registration_form.py" line="279"/>
         <source>No file chosen</source>
         <translation>尚未选择文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="257"/>
+        <location filename="../../client/ui/registration_form.py" line="283"/>
         <source>Received through the exchange %1. The details are taken from the document; correct the title, number, urgency or notes if needed.</source>
         <translation>%1 经公文交换签收。各项内容取自来文，如有需要可更正标题、文号、紧急程度或附注。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="261"/>
+        <location filename="../../client/ui/registration_form.py" line="287"/>
         <source>From the exchange (see the preview)</source>
         <translation>来自公文交换（见右侧预览）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="287"/>
+        <location filename="../../client/ui/registration_form.py" line="313"/>
         <source>Choose the scanned document</source>
         <translation>选择扫描件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="288"/>
+        <location filename="../../client/ui/registration_form.py" line="314"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="331"/>
+        <location filename="../../client/ui/registration_form.py" line="357"/>
         <source>Please fill in the title.</source>
         <translation>请填写标题。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="334"/>
+        <location filename="../../client/ui/registration_form.py" line="360"/>
         <source>Please choose the scanned PDF of the document.</source>
         <translation>请选择来文的扫描件（PDF）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/registration_form.py" line="337"/>
+        <location filename="../../client/ui/registration_form.py" line="363"/>
         <source>Please choose the office head, or at least one leader.</source>
         <translation>请选择拟办的办公室主任，或至少一位批示领导。</translation>
     </message>

@@ -299,3 +299,13 @@ def test_changes_of_a_sync_refresh_the_box(qtbot, ops, page: ClerkPage) -> None:
     page.apply_changes(summary.changes, visible=True)
     wait_for(qtbot, ops, lambda: page.models["box"].rowCount() == 1)
     assert page.apply_changes(Changes(), visible=True) is None
+
+
+def test_problems_name_the_clerks_actions(qtbot, zh) -> None:  # noqa: ANN001
+    from client.ui.problems_view import ProblemsView
+
+    view = ProblemsView()
+    qtbot.addWidget(view)
+    assert [view.action_text(t) for t in (op_types.DELIVERY_RECEIVE, op_types.DELIVERY_REFUSE,
+                                          op_types.DOCUMENT_ROUTE, op_types.TASK_REMIND)] == [
+        "签收", "拒收", "分办", "催办"]

@@ -351,3 +351,16 @@ def test_reminders_to_me_are_announced_once_and_recorded(cache: peewee.Database)
     assert desk.reminders_to_announce(now=T0 + hours(2)) == []
     shown = AuditEntry.select().where(AuditEntry.action == "reminder.shown")
     assert [e.object for e in shown] == ["reminder:r1"]
+
+
+def test_waiting_ops_name_what_they_act_on(feed: None) -> None:
+    from client.services import queue_view
+
+    apply.apply_page([up("delivery", delivery("dl1", "关于报送春耕生产情况的函")),
+                      up("document", _received_document())], cursor="c1")
+    ExchangeService("townclerk").receive("dl1")
+    apply.set_identity(user_id="wangli")
+    ClerkDeskService("wangli").route("doc1", [RouteTask("lihua", "instruct")])
+    subjects = [(q.type, q.doc_number, q.subject) for q in queue_view.waiting()]
+    assert subjects == [(ops.DELIVERY_RECEIVE, "", "关于报送春耕生产情况的函"),
+                        (ops.DOCUMENT_ROUTE, "富政发〔2026〕12号", "关于做好春季防火工作的通知")]
