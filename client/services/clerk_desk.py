@@ -378,7 +378,8 @@ class ClerkDeskService:
             if "title" in data and not data["title"]:
                 raise GovDeskError("desk.title_required")
             try:
-                data = DocumentRouteData(**data).model_dump(exclude_none=True, mode="json")
+                data = DocumentRouteData.model_validate(data).model_dump(exclude_none=True,
+                                                                 mode="json")
             except ValidationError as exc:
                 raise _form_error(exc) from None
             op_id, changes = DOCUMENT_ROUTE.queue(data, now=now)
@@ -417,7 +418,7 @@ class ClerkDeskService:
                    "issued_on": issued_on.strip() or None, "notes": notes.strip(),
                    "body_sha256": sha, "attachments": [], "tasks": task_list}
             try:
-                data = DocumentRegisterData(**raw).model_dump(mode="json")
+                data = DocumentRegisterData.model_validate(raw).model_dump(mode="json")
             except ValidationError as exc:
                 raise _form_error(exc) from None
             op_id, changes = DOCUMENT_REGISTER.queue(data, blobs_first=[sha], now=now)
@@ -464,8 +465,9 @@ class ClerkDeskService:
             task = self._pending_task(task_id)
             text = (text or "").strip()
             try:
-                data = TaskRemindData(reminder_id=f"rem-{uuid.uuid4()}", task_id=task_id,
-                                      text=text).model_dump(exclude_none=True)
+                data = TaskRemindData.model_validate(
+                    {"reminder_id": f"rem-{uuid.uuid4()}", "task_id": task_id, "text": text}
+                ).model_dump(exclude_none=True)
             except ValidationError as exc:
                 raise _form_error(exc) from None
             op_id, changes = TASK_REMIND.queue(data, now=now)

@@ -50,12 +50,15 @@ class _ClerkOwner(OpOwner):
 
     def waiting(self) -> dict[str, str]:
         """id → op id of this op type's actions not yet answered by the platform."""
-        rows = (OutboxOp.select(OutboxOp.local_ref, OutboxOp.op_id)
-                .where((OutboxOp.type == self.op_type)
-                       & OutboxOp.state.in_(outbox.UNSENT_STATES)).tuples())
         prefix = f"{self.action}:"
-        return {ref[len(prefix):]: op_id for ref, op_id in rows
-                if ref and ref.startswith(prefix)}
+        out: dict[str, str] = {}
+        for op in (OutboxOp.select(OutboxOp.local_ref, OutboxOp.op_id)
+                   .where((OutboxOp.type == self.op_type)
+                          & OutboxOp.state.in_(outbox.UNSENT_STATES))):
+            ref = str(op.local_ref or "")
+            if ref.startswith(prefix):
+                out[ref[len(prefix):]] = str(op.op_id)
+        return out
 
 
 class DocumentRegisterOwner(_ClerkOwner):
