@@ -309,3 +309,26 @@ def test_problems_name_the_clerks_actions(qtbot, zh) -> None:  # noqa: ANN001
     assert [view.action_text(t) for t in (op_types.DELIVERY_RECEIVE, op_types.DELIVERY_REFUSE,
                                           op_types.DOCUMENT_ROUTE, op_types.TASK_REMIND)] == [
         "签收", "拒收", "分办", "催办"]
+
+
+def test_the_desk_is_in_the_navigation_of_clerks_only(qtbot, zh) -> None:  # noqa: ANN001
+    from client.types import BadgeCounts
+    from client.ui.nav import NavList
+
+    clerk, leader = NavList(roles=["clerk"]), NavList(roles=["leader"])
+    qtbot.addWidget(clerk)
+    qtbot.addWidget(leader)
+    assert clerk.keys[-1] == "desk" and "desk" not in leader.keys
+    clerk.set_desk_count(9, hot=True)
+    clerk.set_counts(BadgeCounts(1, 0, 0, 0, 0, 0, 0))  # the inbox's counts keep the desk's
+    assert clerk.item(len(clerk.keys) - 1).text() == "收发  (9)"
+
+
+def test_cancelling_needs_a_reason(qtbot, zh) -> None:  # noqa: ANN001
+    from client.ui.desk_dialogs import CancelDialog
+
+    dialog = CancelDialog("关于财政资金管理的通知 — 批示 张建国")
+    qtbot.addWidget(dialog)
+    assert not dialog.ok_button.isEnabled() and dialog.hint.text() == "必须填写原因。"
+    dialog.text.setPlainText("重复分办")
+    assert dialog.ok_button.isEnabled() and dialog.reason() == "重复分办"
