@@ -5,6 +5,7 @@
     python -m client --screenshot PATH [--view NAME]
     python -m client login|sync|status|logout|verify|export|keys|diagnose ...
     python -m client inbox|show|sign|notices|ack ...   (docs/cli.md)
+    python -m client exchange|receive|refuse ...       (the clerk's 待签收 box)
     python -m client --self-test
 
 The GUI module is imported only when the GUI is wanted: the command line never loads Qt.
@@ -16,7 +17,8 @@ import sys
 
 SUBCOMMANDS = frozenset({"login", "sync", "status", "logout", "verify", "export", "keys",
                          "diagnose", "--self-test",
-                         "inbox", "show", "sign", "notices", "ack"})
+                         "inbox", "show", "sign", "notices", "ack",
+                         "exchange", "receive", "refuse"})
 
 
 def main(argv: list[str] | None = None) -> int:

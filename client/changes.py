@@ -28,6 +28,8 @@ class Changes:
     sync_state: bool = False      # last sync time, error, cursor
     everything: bool = False      # a re-sync swept objects it cannot name one by one
     outgoing: frozenset[str] = frozenset()  # 发文 whose page shows something new
+    # 公文交换 and the clerk's desk: deliveries and reminders (ids; "reminder:<id>").
+    exchange: frozenset[str] = frozenset()
 
     def __or__(self, other: Changes) -> Changes:
         if not isinstance(other, Changes):
@@ -37,7 +39,8 @@ class Changes:
             self.notices | other.notices, self.opinions | other.opinions,
             self.read | other.read, self.outbox or other.outbox,
             self.directory or other.directory, self.sync_state or other.sync_state,
-            self.everything or other.everything, self.outgoing | other.outgoing)
+            self.everything or other.everything, self.outgoing | other.outgoing,
+            self.exchange | other.exchange)
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(Changes))
@@ -61,9 +64,11 @@ NO_CHANGES = Changes()
 def changed(*, documents: Iterable[str] = (), tasks: Iterable[str] = (),
             notices: Iterable[str] = (), opinions: Iterable[str] = (),
             read: Iterable[str] = (), outbox: bool = False, directory: bool = False,
-            sync_state: bool = False, outgoing: Iterable[str] = ()) -> Changes:
+            sync_state: bool = False, outgoing: Iterable[str] = (),
+            exchange: Iterable[str] = ()) -> Changes:
     """A `Changes` from any iterables of ids (empty ids dropped)."""
     def ids(values: Iterable[str]) -> frozenset[str]:
         return frozenset(i for i in values if i)
     return Changes(ids(documents), ids(tasks), ids(notices), ids(opinions), ids(read),
-                   outbox, directory, sync_state, outgoing=ids(outgoing))
+                   outbox, directory, sync_state, outgoing=ids(outgoing),
+                   exchange=ids(exchange))

@@ -480,7 +480,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_desk_commands(sub: Any, common: Any) -> None:
-    """inbox, show, sign, notices, ack: client/cli_desk.py (docs/cli.md)."""
+    """inbox, show, sign, notices, ack, exchange, receive, refuse: client/cli_desk.py
+    (docs/cli.md)."""
     from client import cli_desk
 
     cli_desk.add_parsers(sub, common)

@@ -1,4 +1,5 @@
-"""Desk commands of the command line: inbox, show, sign, notices, ack (docs/cli.md).
+"""Desk commands of the command line: inbox, show, sign, notices, ack, and the clerk's
+exchange, receive, refuse (docs/cli.md).
 
 They work on the local cache of the last account signed in (`Profile.resume()`, no
 password, no network) through the services the GUI uses: `sign` and `ack` queue their
@@ -44,7 +45,7 @@ DEFAULT_LIMIT = 50
 USAGE_CODES = frozenset({
     "task.decision_not_allowed", "task.forward_required", "task.forward_to_self",
     "opinion.reason_required", "opinion.too_long", "user.unknown", "document.ambiguous_number",
-    "document.several_pending_tasks",
+    "document.several_pending_tasks", "delivery.not_found",
 })
 
 # (zh, en) labels, as the UI's translations show them (client/ui/fmt.py).
@@ -448,6 +449,98 @@ def cmd_ack(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     return EXIT_OK
 
 
+# --- 公文交换: the clerk's 待签收 box ----------------------------------------------------------
+
+
+def box_json(service: Any, *, now: datetime, limit: int = 0) -> dict[str, Any]:
+    """`exchange --json`: the 待签收 box, most urgent first (client.services.exchange)."""
+    rows: list[Any] = []
+    after = None
+    while True:
+        page = service.box_page(after=after, limit=200, now=now)
+        rows.extend(page.rows)
+        after = page.next_after
+        if after is None or (limit and len(rows) >= limit):
+            break
+    rows = rows[:limit] if limit else rows
+    counts = service.box_counts(now=now)
+    return {"to_receive": counts.to_receive, "overdue": counts.overdue,
+            "waiting": counts.waiting, "total": len(rows),
+            "rows": [{"id": r.id, "title": r.title, "doc_number": r.doc_number,
+                      "issuer": r.issuer, "sender_unit": r.sender_unit,
+                      "doc_type": r.doc_type, "urgency": r.urgency, "role": r.role,
+                      "sent_at": _iso(r.sent_at), "due_at": _iso(r.due_at),
+                      "overdue": r.overdue, "local_state": r.local_state} for r in rows]}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(textfmt.CHINA_TZ).isoformat(
+        timespec="seconds")
+
+
+def cmd_exchange(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    with _profile(args, settings) as profile:
+        box = box_json(profile.services.exchange, now=_now(), limit=args.limit)
+    if args.json:
+        _print_json(box, out)
+        return EXIT_OK
+    if not box["rows"]:
+        out.say("（没有待签收的公文）", "(nothing to receive)")
+        return EXIT_OK
+    table = [[out.t("紧急", "Urgency"), out.t("文号", "Number"), out.t("标题", "Title"),
+              out.t("来文单位", "From"), out.t("签收时限", "Receive by"),
+              out.t("编号", "Delivery")]]
+    for r in box["rows"]:
+        due = textfmt.short_datetime_text(r["due_at"], zh=out.zh) or "-"
+        if r["overdue"]:
+            due = out.t(f"已超时（{due}）", f"overdue ({due})")
+        elif r["local_state"]:
+            due = out.t("已处理，待发送", "done here, not sent")
+        table.append([_label(URGENCY, r["urgency"], out) or "-", r["doc_number"] or "-",
+                      textfmt.clip(r["title"], 40), textfmt.clip(r["sender_unit"], 14), due,
+                      r["id"]])
+    _lines(textfmt.table(table), out)
+    out.say(f"共 {box['total']} 件，待签收 {box['to_receive']} 件，超时 {box['overdue']} 件。",
+            f"{box['total']} in all, {box['to_receive']} to receive, "
+            f"{box['overdue']} overdue.")
+    return EXIT_OK
+
+
+def receipt_json(service: Any, delivery_id: str, *, reason: str | None,
+                 now: datetime) -> dict[str, Any]:
+    """`receive --json` / `refuse --json`: 签收 or 拒收 queued for the next sync."""
+    queued = (service.refuse(delivery_id, reason, now=now) if reason is not None
+              else service.receive(delivery_id, now=now))
+    detail = service.get(delivery_id, now=now)
+    out = {"delivery_id": delivery_id, "title": str(detail.document.get("title") or ""),
+           "doc_number": str(detail.document.get("doc_number") or ""),
+           "op_id": queued.op_id, "state": detail.local_state}
+    if reason is not None:
+        out["reason"] = reason.strip()
+    return out
+
+
+def cmd_receive(args: argparse.Namespace, settings: Settings, out: Out) -> int:
+    refuse = args.command == "refuse"
+    try:
+        with _profile(args, settings) as profile:
+            done = receipt_json(profile.services.exchange, args.delivery,
+                                reason=args.reason if refuse else None, now=_now())
+    except GovDeskError as exc:
+        if exc.code in USAGE_CODES:
+            return _usage_failure(exc, out)
+        raise
+    if args.json:
+        _print_json(done, out)
+    elif refuse:
+        out.say(f"已拒收：{done['title']}（原因：{done['reason']}）。下次 sync 时退回来文单位。",
+                f"Refused: {done['title']} ({done['reason']}). Sent back at the next sync.")
+    else:
+        out.say(f"已签收：{done['title']}。下次 sync 时发送到平台，随后可登记分办。",
+                f"Received: {done['title']}. Sent to the platform at the next sync.")
+    return EXIT_OK
+
+
 # --- parsing ---------------------------------------------------------------------------------
 
 
@@ -504,5 +597,26 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
     p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
     p.set_defaults(desk_command=cmd_ack)
 
+    p = sub.add_parser("exchange", help="待签收 / the clerk's exchange box")
+    common(p)
+    p.add_argument("--limit", type=_limit, default=0,
+                   help="最多几条，0 为全部 / at most N rows, 0 for all (default 0)")
+    p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
+    p.set_defaults(desk_command=cmd_exchange)
 
-COMMAND_NAMES = ("inbox", "show", "sign", "notices", "ack")
+    p = sub.add_parser("receive", help="签收 / receive a delivery (queued until the next sync)")
+    common(p)
+    p.add_argument("delivery", metavar="DELIVERY", help="交换编号 / delivery id")
+    p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
+    p.set_defaults(desk_command=cmd_receive)
+
+    p = sub.add_parser("refuse", help="拒收 / refuse a delivery, with a reason")
+    common(p)
+    p.add_argument("delivery", metavar="DELIVERY", help="交换编号 / delivery id")
+    p.add_argument("--reason", required=True, metavar="R",
+                   help="拒收原因，如 非本单位来文 / the reason, e.g. 非本单位来文")
+    p.add_argument("--json", action="store_true", help="JSON 输出 / JSON output")
+    p.set_defaults(desk_command=cmd_receive)
+
+
+COMMAND_NAMES = ("inbox", "show", "sign", "notices", "ack", "exchange", "receive", "refuse")

@@ -8,8 +8,9 @@ History:
 1. first released schema.
 2. outbox ops name the blobs to upload before them (`blobs_first`) and when they
    finished; phrases (常用语) and the local audit log.
-3. 发文: outgoing documents, their versions, steps and 发文字号 series, the exchange's
-   deliveries (the 回执), and local drafts (outgoing_draft).
+3. 发文 and 公文交换: outgoing documents, their versions, steps and 发文字号 series, local
+   drafts (outgoing_draft); deliveries (the clerk's 待签收 box and the 回执) and reminders
+   (催办); a document made at 签收 names its delivery (`delivery_id`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def _v2(db: peewee.Database) -> None:
 
 
 def _v3(db: peewee.Database) -> None:
-    # Only new tables (IF NOT EXISTS): nothing of an older cache changes.
+    migrator = SqliteMigrator(db)
+    if "delivery_id" not in {c.name for c in db.get_columns("document")}:
+        run_migration(migrator.add_column("document", "delivery_id",
+                                          peewee.CharField(null=True)))
+    # New tables (delivery, reminder) and the index on document.delivery_id.
     db.create_tables(models.ALL_MODELS, safe=True)
 
 

@@ -166,6 +166,8 @@ class Document(SyncedBase):
     status = peewee.CharField(default="registered")
     digest = peewee.CharField(default="")
     body_sha256 = peewee.CharField(null=True)
+    # 公文交换: the delivery whose 签收 made this 收文 (None: registered by a clerk).
+    delivery_id = peewee.CharField(null=True, index=True)
     # Local state, never overwritten by the feed.
     is_read = peewee.BooleanField(default=False)
 
@@ -341,6 +343,64 @@ class SigningKey(SyncedModel):
     revoked_at = peewee.FloatField(null=True)
 
 
+class Delivery(SyncedModel):
+    """One recipient unit's copy in the exchange (公文交换), with its 签收 or 拒收.
+
+    The clerk's 待签收 box pages over (recipient_unit_id, status, urgency_rank, sent_at,
+    id) in one index. `local_state` is this PC's 签收/拒收 not yet confirmed: the row
+    shows 待发送 at once and leaves the box when the pull brings the platform's status.
+    """
+
+    id = peewee.CharField(primary_key=True)
+    outgoing_id = peewee.CharField(null=True, index=True)
+    sender_unit_id = peewee.CharField()
+    recipient_unit_id = peewee.CharField()
+    role = peewee.CharField(default="main")
+    status = peewee.CharField(default="pending")
+    sent_at = peewee.IntegerField(null=True)
+    due_at = peewee.IntegerField(null=True)
+    urgency = peewee.CharField(default="normal")
+    urgency_rank = peewee.IntegerField(default=0)
+    doc_number = peewee.CharField(default="")
+    issuer = peewee.CharField(default="")
+    doc_type = peewee.CharField(default="")
+    title = peewee.CharField(default="")
+    received_by = peewee.CharField(null=True)
+    received_at = peewee.IntegerField(null=True)
+    document_id = peewee.CharField(null=True, index=True)
+    refused_by = peewee.CharField(null=True)
+    refused_at = peewee.IntegerField(null=True)
+    reason = peewee.TextField(null=True)
+    # Local: "" | "receive_pending" | "refuse_pending" | "conflict" | "rejected"
+    local_state = peewee.CharField(default="")
+    local_op_id = peewee.CharField(null=True)
+    local_reason = peewee.TextField(null=True)
+
+    class Meta:
+        indexes = (
+            (("recipient_unit_id", "status", "urgency_rank", "sent_at", "id"), False),
+            # Covers the box's counts (nav badge): no row (with its JSON) is read.
+            (("recipient_unit_id", "status", "local_state", "urgency", "sent_at", "due_at"),
+             False),
+        )
+
+
+class Reminder(SyncedModel):
+    """催办: a clerk's reminder on a task or outgoing step, for its assignee."""
+
+    id = peewee.CharField(primary_key=True)
+    task_id = peewee.CharField(null=True, index=True)
+    step_id = peewee.CharField(null=True)
+    document_id = peewee.CharField(null=True)
+    outgoing_id = peewee.CharField(null=True)
+    from_id = peewee.CharField()
+    to_id = peewee.CharField(index=True)
+    text = peewee.TextField(default="")
+    at = peewee.IntegerField(null=True)
+    # Local: when this PC showed it to its recipient (tray alert); None: not yet.
+    announced_at = peewee.FloatField(null=True)
+
+
 class OutboxOp(BaseModel):
     id = peewee.AutoField()  # send order
     op_id = peewee.CharField(unique=True)
@@ -463,16 +523,6 @@ class DocSeries(SyncedModel):
     last_number = peewee.IntegerField(default=0)
 
 
-class Delivery(SyncedModel):
-    """One recipient unit's copy of an issued document (公文交换), minimal here: the
-    sender's 回执 reads it (client.services.receipts); the 收文 desk owns the rest."""
-
-    id = peewee.CharField(primary_key=True)
-    outgoing_id = peewee.CharField(null=True, index=True)
-    recipient_unit_id = peewee.CharField(index=True)
-    status = peewee.CharField()
-
-
 class OutgoingDraft(BaseModel):
     """A 拟稿 on this PC, saved as the user types; never synced until submitted. Its id
     becomes the outgoing's id at submit (`outgoing.submit` carries it)."""
@@ -502,6 +552,7 @@ SYNCED_MODELS: dict[str, type[SyncedBase]] = {
     "outgoing_step": OutgoingStep,
     "doc_series": DocSeries,
     "delivery": Delivery,
+    "reminder": Reminder,
 }
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -518,6 +569,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     NoticeDraft,
     Receipt,
     SigningKey,
+    Delivery,
+    Reminder,
     OutboxOp,
     SyncState,
     BlobEntry,
@@ -527,7 +580,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     OutgoingVersion,
     OutgoingStep,
     DocSeries,
-    Delivery,
     OutgoingDraft,
 ]
 

@@ -13,9 +13,11 @@ from client.blobstore import BlobStore
 from client.types import UserId
 
 if TYPE_CHECKING:  # the modules import this package: load them lazily below
+    from client.services.clerk_desk import ClerkDeskService
     from client.services.directory import DirectoryService
     from client.services.documents import DocumentService
     from client.services.drafting import DraftingService
+    from client.services.exchange import ExchangeService
     from client.services.inbox import InboxService
     from client.services.notices import NoticeService
     from client.services.outgoing import OutgoingService
@@ -37,11 +39,15 @@ class Services:
     directory: DirectoryService = field(init=False)
     drafting: DraftingService = field(init=False)
     outgoing: OutgoingService = field(init=False)
+    exchange: ExchangeService = field(init=False)      # 公文交换: 待签收, 签收, 回执
+    clerk_desk: ClerkDeskService = field(init=False)   # 收发: 登记, 分办, 催办, 办结
 
     def __post_init__(self) -> None:
+        from client.services.clerk_desk import ClerkDeskService
         from client.services.directory import DirectoryService
         from client.services.documents import DocumentService
         from client.services.drafting import DraftingService
+        from client.services.exchange import ExchangeService
         from client.services.inbox import InboxService
         from client.services.notices import NoticeService
         from client.services.outgoing import OutgoingService
@@ -58,3 +64,5 @@ class Services:
         self.directory = DirectoryService()
         self.drafting = DraftingService(self.me, self.blobs)
         self.outgoing = OutgoingService(self.me, self.blobs)
+        self.exchange = ExchangeService(self.me)
+        self.clerk_desk = ClerkDeskService(self.me, self.blobs)

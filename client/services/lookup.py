@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from client.models import Document, Notice, Task, Unit
+from client.models import Delivery, Document, Notice, Task, Unit
 
 
 def titles(ids: list[str]) -> dict[str, str]:
-    """Titles of these documents and notices, by id (those held here)."""
+    """Titles of these documents, notices and deliveries, by id (those held here)."""
     out = {d.id: d.title for d in Document.select(Document.id, Document.title)
            .where(Document.id.in_(ids))}
     out.update({n.id: n.title for n in Notice.select(Notice.id, Notice.title)
                 .where(Notice.id.in_(ids))})
+    out.update({d.id: d.title for d in Delivery.select(Delivery.id, Delivery.title)
+                .where(Delivery.id.in_(ids))})
     return out
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from client.models import Document, Notice, OutboxOp, Task, from_epoch
+from client.services import lookup
 from client.services.outbox import UNSENT_STATES
 from client.types import OpState
 from protocol import ops
@@ -39,7 +40,8 @@ def _document_ids(rows: list[OutboxOp]) -> dict[str, str]:
     for r in rows:
         if r.type in signoffs and r.data.get("task_id") in task_doc:
             out[r.op_id] = task_doc[r.data["task_id"]]
-        elif r.type == ops.DOCUMENT_MARK_READ and r.data.get("document_id"):
+        elif r.data.get("document_id") and r.type != ops.TASK_COMPLETE:
+            # mark_read and the clerk's ops on a 收文 (route, complete, archive)
             out[r.op_id] = r.data["document_id"]
     return out
 
@@ -54,6 +56,7 @@ def waiting(limit: int = 500) -> list[QueuedOp]:
     notice_ids = [r.data.get("notice_id") for r in rows if r.data.get("notice_id")]
     notices = {n.id: n.title for n in Notice.select(Notice.id, Notice.title)
                .where(Notice.id.in_(notice_ids))}
+    titles = lookup.titles([r.data["delivery_id"] for r in rows if r.data.get("delivery_id")])
     out: list[QueuedOp] = []
     for r in rows:
         doc = docs.get(doc_of.get(r.op_id, ""))
@@ -61,6 +64,8 @@ def waiting(limit: int = 500) -> list[QueuedOp]:
             number, subject = doc.doc_number or "", doc.title
         elif r.data.get("notice_id"):
             number, subject = "", notices.get(r.data["notice_id"], r.data["notice_id"])
+        elif r.data.get("delivery_id"):  # 签收 / 拒收: the delivered document's title
+            number, subject = "", titles.get(r.data["delivery_id"], r.data["delivery_id"])
         else:
             number = ""
             subject = str(r.data.get("title") or r.data.get("task_id")

@@ -39,7 +39,7 @@ from client.models import (
     to_epoch,
     to_epoch_precise,
 )
-from client.services.op_owners import NOTICE_PUBLISH, outgoing, task_complete
+from client.services.op_owners import NOTICE_PUBLISH, delivery, outgoing, task_complete
 from client.sync.parse import validate_page
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
 
@@ -74,6 +74,7 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
             "registration_number": d.get("registration_number") or "",
             "status": d["status"], "digest": d["digest"],
             "body_sha256": body["sha256"] if body else None,
+            "delivery_id": d.get("delivery_id"),
         }
     if kind == "task":
         return common | {"document_id": d["document_id"], "assignee_id": d["assignee_id"],
@@ -122,8 +123,22 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
         return common | {"unit_id": d["unit_id"], "prefix": d["prefix"], "year": d["year"],
                          "last_number": d["last_number"]}
     if kind == "delivery":
-        return common | {"outgoing_id": d["outgoing_id"],
-                         "recipient_unit_id": d["recipient_unit_id"], "status": d["status"]}
+        doc = d["document"]
+        return common | {
+            "outgoing_id": d["outgoing_id"], "sender_unit_id": d["sender_unit_id"],
+            "recipient_unit_id": d["recipient_unit_id"], "role": d["role"],
+            "status": d["status"], "sent_at": to_epoch(d["sent_at"]),
+            "due_at": to_epoch(d["due_at"]), "urgency": doc["urgency"],
+            "urgency_rank": URGENCY_RANK[doc["urgency"]], "doc_number": doc["doc_number"],
+            "issuer": doc["issuer"], "doc_type": doc["doc_type"], "title": doc["title"],
+            "received_by": d["received_by"], "received_at": to_epoch(d["received_at"]),
+            "document_id": d["document_id"], "refused_by": d["refused_by"],
+            "refused_at": to_epoch(d["refused_at"]), "reason": d["reason"]}
+    if kind == "reminder":
+        return common | {"task_id": d["task_id"], "step_id": d["step_id"],
+                         "document_id": d["document_id"], "outgoing_id": d["outgoing_id"],
+                         "from_id": d["from_id"], "to_id": d["to_id"], "text": d["text"],
+                         "at": to_epoch(d["at"])}
     raise AssertionError(kind)
 
 
@@ -134,6 +149,7 @@ _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
     "notice": {"is_read": False, "acked": False, "ack_pending": False},
     "outgoing": outgoing.NEW_OUTGOING_COLUMNS,
     "outgoing_step": outgoing.NEW_STEP_COLUMNS,
+    "delivery": delivery.NEW_DELIVERY_COLUMNS,
 }
 
 # JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
@@ -433,6 +449,10 @@ class _Applier:
     def _after_outgoing_step(self, data: dict[str, Any], *, is_new: bool) -> None:
         if data["status"] != "pending" and not is_new:
             self._queue(outgoing.STEP_SETTLED_BY_PULL_SQL, (data["id"],))
+    def _after_delivery(self, data: dict[str, Any], *, is_new: bool) -> None:
+        # A 签收/拒收 made here is settled once the platform's delivery is no longer pending.
+        if data["status"] != "pending" and not is_new:
+            self._queue(delivery.SETTLED_BY_PULL_SQL, (data["id"],))
 
     def _after_receipt(self, data: dict[str, Any], *, is_new: bool) -> None:
         if self.me is None or data["user_id"] != self.me:
@@ -477,6 +497,7 @@ class _Applier:
 
 
 _DIRECTORY_KINDS = frozenset({"unit", "user", "key"})
+_EXCHANGE_KINDS = frozenset({"delivery", "reminder"})
 _CHANGE_FIELD = {"document": "documents", "task": "tasks", "opinion": "opinions",
                  "notice": "notices"}
 # Objects shown on an outgoing document's page (and the id field that names it).
@@ -490,12 +511,15 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
     ids: dict[str, set[str]] = {"documents": set(), "tasks": set(), "opinions": set(),
                                 "notices": set(), "outgoing": set()}
     directory = False
+    exchange: set[str] = set()
     for change in changes:
         kind = change["type"]
         data = change.get("data") if change["op"] == "upsert" else None
         if kind in _DIRECTORY_KINDS:
             directory = True
             continue
+        if kind in _EXCHANGE_KINDS:
+            exchange.add(change["id"] if kind == "delivery" else f"reminder:{change['id']}")
         if kind in _OUTGOING_KINDS:
             name = _OUTGOING_KINDS[kind]
             if kind == "outgoing":
@@ -514,7 +538,8 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
             if kind == "receipt":
                 ids["notices"].add(data.get("notice_id") or "")
     return changed(documents=ids["documents"], tasks=ids["tasks"], opinions=ids["opinions"],
-                   notices=ids["notices"], directory=directory, outgoing=ids["outgoing"])
+                   notices=ids["notices"], directory=directory, outgoing=ids["outgoing"],
+                   exchange=exchange)
 
 
 def apply_page(changes: list[dict[str, Any]], *, cursor: str) -> ApplySummary:

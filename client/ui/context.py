@@ -399,7 +399,9 @@ class AppContext(QObject):
         from client.services import outbox
 
         items = outbox.problems()
-        ids = [str(it.data.get("task_id") or it.data.get("notice_id") or "") for it in items]
+        ids = [str(it.data.get("task_id") or it.data.get("notice_id")
+                   or it.data.get("delivery_id") or it.data.get("document_id") or "")
+               for it in items]
         task_docs = lookup.documents_of_tasks([i for i in ids if i])
         titles_by_id = self.titles([*task_docs.values(), *ids])
         titles: dict[str, str] = {}

@@ -28,6 +28,7 @@ from client.ui.context import AppContext
 from client.ui.lock_overlay import IdleWatcher, LockOverlay
 from client.ui.nav import NavList
 from client.ui.pages import error_text
+from client.ui.pages.clerk_page import ClerkPage, announce_reminders
 from client.ui.pages.document_page import DocumentPage
 from client.ui.pages.inbox_page import INBOX_VIEWS, InboxPage
 from client.ui.pages.notices_page import NoticesPage
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         outer = QHBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        self.nav = NavList()
+        self.nav = NavList(roles=ctx.roles)
         outer.addWidget(self.nav)
         self.pages = QStackedWidget()
         outer.addWidget(self.pages, 1)
@@ -75,6 +76,11 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.problems_page.view)
         self.outgoing_page = OutgoingPage(ctx)  # 发文
         self.pages.addWidget(self.outgoing_page)
+        # 收发: the clerk's desk, for the role clerk only.
+        self.clerk_page: ClerkPage | None = None
+        if "desk" in self.nav.keys:
+            self.clerk_page = ClerkPage(ctx, self)
+            self.pages.addWidget(self.clerk_page)
 
         self.status = SyncStatusBar()
         self.sync_status: SyncStatusInfo | None = None  # the last one read (refresh_status)
@@ -95,6 +101,7 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.refresh_status()
         self.document_page.load_side_data()
+        self.announce_reminders()
         ctx.ops.db(ctx.unit_name_of_me, self._set_unit_name, owner=self, label="unit")
         ctx.sync_event.connect(self._sync_event)
         ctx.changes_applied.connect(self.apply_changes)
@@ -169,6 +176,13 @@ class MainWindow(QMainWindow):
         self.status.problems_requested.connect(lambda: self.nav.select("problems"))
         self.tray.open_document.connect(self._open_from_tray)
         self.tray.announced.connect(self._announced)
+        if self.clerk_page is not None:
+            desk = self.clerk_page
+            desk.message.connect(self.status.showMessage)
+            desk.error.connect(self.show_error)
+            desk.open_document.connect(self.open_document)
+            desk.counts_changed.connect(lambda c: self.nav.set_desk_count(
+                c.to_receive + c.to_route, hot=bool(c.overdue)))
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -182,8 +196,7 @@ class MainWindow(QMainWindow):
         self._exit_action = self._action(file_menu, self.tr("E&xit"), "Ctrl+Q",
                                          self.request_quit)
         go = bar.addMenu(self.tr("&Go"))
-        for i, key in enumerate(("todo", "done", "received", "circulate", "notices",
-                                 "problems", "outgoing"), start=1):
+        for i, key in enumerate(self.nav.keys, start=1):
             label = self.nav._labels()[key][0]
             self._action(go, label, f"Ctrl+{i}", lambda k=key: self.nav.select(k))
         go.addSeparator()
@@ -304,6 +317,9 @@ class MainWindow(QMainWindow):
         elif key == "outgoing":
             self.pages.setCurrentWidget(self.outgoing_page)
             self.outgoing_page.reload()
+        elif key == "desk" and self.clerk_page is not None:
+            self.pages.setCurrentWidget(self.clerk_page)
+            self.clerk_page.show_desk()
 
     def show_list(self) -> None:
         if self.lock_overlay.is_locked():
@@ -367,6 +383,10 @@ class MainWindow(QMainWindow):
         self.notices_page.apply_changes(changes, visible=current is self.notices)
         self.problems_page.apply_changes(changes, visible=current is self.problems)
         self.outgoing_page.apply_changes(changes, visible=current is self.outgoing_page)
+        if self.clerk_page is not None:
+            self.clerk_page.apply_changes(changes, visible=current is self.clerk_page)
+        if changes.exchange or changes.everything:
+            self.announce_reminders()
 
     # -- status, sync, tray ------------------------------------------------------------
     def refresh_counts(self) -> None:
@@ -374,6 +394,12 @@ class MainWindow(QMainWindow):
             self.nav.set_counts(counts)
             self.status.set_problems(counts.problems)
         self.ctx.ops.db(self.ctx.badge_counts, done, owner=self, label="counts")
+        if self.clerk_page is not None:
+            self.clerk_page.refresh_counts()
+
+    def announce_reminders(self) -> None:
+        """催办 addressed to me that this PC has not shown: a tray alert each, recorded."""
+        announce_reminders(self.ctx, self.tray, self)
 
     def refresh_status(self) -> None:
         def done(info: SyncStatusInfo) -> None:
@@ -423,7 +449,8 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
         if kind == "document":
-            self.open_document(ident)
+            if ident:  # a reminder on a 发文 step names no 收文
+                self.open_document(ident)
         else:
             self.nav.select("notices")
             self.reload_notices(keep=ident)

@@ -12,6 +12,8 @@ from client.ui.resources import icon
 
 # (key, icon); labels are set in retranslate() so they follow the language.
 PAGES = ("todo", "done", "received", "circulate", "notices", "problems", "outgoing")
+# Shown to the users whose role has a page of its own (role → page key).
+ROLE_PAGES = {"clerk": "desk"}   # 收发: the clerk's desk
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Narrowest the sidebar gets (at 100 %); it widens for bigger text and longer labels.
@@ -26,7 +28,8 @@ def item_padding() -> int:
 class NavList(QListWidget):
     page_selected = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *,
+                 roles: tuple[str, ...] | list[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("nav")
         self.setAccessibleName(self.tr("Navigation"))
@@ -34,7 +37,8 @@ class NavList(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._counts: dict[str, int] = {}
         self._hot: set[str] = set()
-        for key in PAGES:
+        self.keys = (*PAGES, *(page for role, page in ROLE_PAGES.items() if role in roles))
+        for key in self.keys:
             item = QListWidgetItem(icon(key), "")
             item.setData(KEY_ROLE, key)
             self.addItem(item)
@@ -50,6 +54,7 @@ class NavList(QListWidget):
             "notices": (self.tr("Notices"), "Ctrl+5"),
             "problems": (self.tr("Problems"), "Ctrl+6"),
             "outgoing": (self.tr("Outgoing"), "Ctrl+7"),
+            "desk": (self.tr("Clerk desk"), "Ctrl+8"),
         }
 
     def retranslate(self) -> None:
@@ -74,8 +79,8 @@ class NavList(QListWidget):
         turns bold when something is urgent), so no label is ever cut to "通知公告…"; the
         width does not jump as counts change."""
         fm = QFontMetrics(theme.ui_font(bold=True))
-        text = max(fm.horizontalAdvance(f"{label}  (999)") for label, _ in
-                   self._labels().values())
+        text = max(fm.horizontalAdvance(f"{label}  (999)") for key, (label, _) in
+                   self._labels().items() if key in self.keys)
         # icon + gap, the padding and the 4 px selection border of the style sheet, frame.
         width = text + self.iconSize().width() + 8 + 2 * item_padding() + 4 + \
             2 * self.frameWidth() + 4
@@ -87,6 +92,8 @@ class NavList(QListWidget):
             self.retranslate()
 
     def set_counts(self, counts: BadgeCounts) -> None:
+        desk = self._counts.get("desk", 0)
+        desk_hot = "desk" in self._hot
         self._counts = {
             "todo": counts.todo, "done": 0, "received": counts.received_unread,
             "circulate": counts.circulate, "notices": counts.notices_unread,
@@ -95,6 +102,16 @@ class NavList(QListWidget):
         self._hot = {k for k, v in (("todo", counts.todo_very_urgent),
                                     ("notices", counts.notices_unread),
                                     ("problems", counts.problems)) if v}
+        self._counts["desk"] = desk
+        if desk_hot:
+            self._hot.add("desk")
+        self.retranslate()
+
+    def set_desk_count(self, count: int, *, hot: bool = False) -> None:
+        """The clerk desk's badge: documents to receive and to route; bold when one is
+        overdue or extra urgent."""
+        self._counts["desk"] = count
+        (self._hot.add if hot else self._hot.discard)("desk")
         self.retranslate()
 
     def count_of(self, key: str) -> int:

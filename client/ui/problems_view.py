@@ -206,7 +206,17 @@ class ProblemsView(QWidget):
                 "notice.ack": self.tr("Confirm receipt"),
                 "notice.publish": self.tr("Publish notice"),
                 "document.mark_read": self.tr("Mark read"),
-                "key.register": self.tr("Register key")}.get(op_type, op_type)
+                "key.register": self.tr("Register key"),
+                # 公文交换 and the clerk's desk
+                "delivery.receive": self.tr("Receive (签收)"),
+                "delivery.refuse": self.tr("Refuse (拒收)"),
+                "document.register": self.tr("Register (登记)"),
+                "document.route": self.tr("Route (分办)"),
+                "task.remind": self.tr("Reminder (催办)"),
+                "task.cancel": self.tr("Cancel task"),
+                "task.reroute": self.tr("Reassign task"),
+                "document.complete": self.tr("Complete (办结)"),
+                "document.archive": self.tr("Archive (归档)")}.get(op_type, op_type)
 
     def current(self) -> OutboxItem | None:
         item = self.tree.currentItem()

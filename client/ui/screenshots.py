@@ -51,8 +51,8 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
     from client.ui import screenshots_outgoing
 
     base = runner.start_demo_platform(show=False)
-    user = {"compose": "zhaoxin", "notices": "liuyang",
-            **screenshots_outgoing.USERS}.get(view, DEMO_USER)
+    user = {"compose": "zhaoxin", "notices": "liuyang", "clerk_inbox": "wangli",
+            "registration": "wangli", **screenshots_outgoing.USERS}.get(view, DEMO_USER)
     runner.sign_in_demo(base, user, show=False)
     window = runner.open_window()
     runner.manager.stop(timeout=10)  # a still picture: no background sync meanwhile
@@ -147,6 +147,34 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
             raise RuntimeError("the problems scenario produced no conflict")
         window.status.clearMessage()  # "signed, sent when online" is stale after the sync
         settle(runner.ops, 300)
+        return save(window, path)
+    if view in ("clerk_inbox", "registration"):
+        from client.services import exchange_demo
+        from client.sync import apply
+
+        with runner.profile.cache_context():
+            seeded = exchange_demo.build(runner.profile.user_id)
+            if seeded.changes:
+                apply.apply_page(seeded.changes, cursor=apply.current_cursor() or "demo")
+        window.nav.select("desk")
+        settle(runner.ops)
+        desk = window.clerk_page
+        if view == "clerk_inbox":
+            desk.select_row("box", 0)
+            settle(runner.ops, 300)
+            return save(window, path)
+        desk.tabs.setCurrentIndex(1)
+        settle(runner.ops)
+        desk.open_registration(document_id=seeded.registration_id)
+        settle(runner.ops, 1200)
+        form = desk.form
+        form.to_head.setChecked(True)
+        for person in seeded.readers:
+            form.check_person(form.readers, person)
+        form.reader_filter.setText("副市长")  # the clerk looks for the leaders to copy in
+        form.notes.setText("请各镇、各部门认真贯彻落实")
+        form.preview.tabs.setCurrentIndex(1)
+        settle(runner.ops, 2500)
         return save(window, path)
     raise ValueError(view)
 

@@ -42,6 +42,12 @@ class Tray(QObject):
     def notify_notice(self, notice_id: str, title: str) -> None:
         self._announce("notice", notice_id, self.tr("Urgent notice"), title)
 
+    def notify_reminder(self, document_id: str, sender: str, text: str) -> None:
+        """催办: a clerk reminds me of a task (clicking opens its document)."""
+        heading = self.tr("Reminder from %1").replace("%1", sender) if sender else \
+            self.tr("Reminder")
+        self._announce("document", document_id, heading, text)
+
     def _announce(self, kind: str, ident: str, heading: str, title: str) -> None:
         self._last = (kind, ident)
         self.shown.append((kind, ident))

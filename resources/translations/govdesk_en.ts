@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="176"/>
+        <location filename="../../client/ui/app.py" line="177"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="186"/>
+        <location filename="../../client/ui/app.py" line="187"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="194"/>
+        <location filename="../../client/ui/app.py" line="195"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -24,6 +24,393 @@
     <message>
         <location filename="../../client/ui/body_editor.py" line="66"/>
         <source>Text of the document</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CancelDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="114"/>
+        <source>Cancel task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="115"/>
+        <source>&amp;Reason for cancelling:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="116"/>
+        <source>Cancel &amp;task</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ClerkPage</name>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <source>Please handle this document as soon as possible.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
+        <source>Clerk desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="184"/>
+        <source>Urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="236"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <source>Number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
+        <source>Receive by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
+        <source>&amp;Receive (签收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
+        <source>Re&amp;fuse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <source>%1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <source>%1 d</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>Overdue by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>%1 left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <source>Received, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
+        <source>Refused, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <source>Not accepted (see Problems)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
+        <source>To receive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <source>%1 (copy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <source>Reg. no.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
+        <source>Issuer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <source>Routed, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
+        <source>Registered, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
+        <source>Archived, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
+        <source>Register and &amp;route…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <source>Register a &amp;paper document…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <source>Person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <source>Due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <source>Reminders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <source>Reminder waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <source>Cancelled, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <source>Reassigned, waiting to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
+        <source>Send a re&amp;minder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <source>&amp;Cancel task…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <source>Reassi&amp;gn…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <source>Mark &amp;completed (办结)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <source>&amp;Archive (归档)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <source>To register and route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <source>In progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <source>Archived</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
+        <source>%1 to receive</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
+        <source>%1 to route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
+        <source>%1 in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <source>%1 overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="397"/>
+        <source>The platform did not accept it; see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
+        <source>Received “%1”; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
+        <source>Received “%1”; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
+        <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
+        <source>Refused; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
+        <source>Refused; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
+        <source>The sender has been told of the refusal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
+        <source>Registered and routed; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
+        <source>Registered and routed; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
+        <source>The platform has the registration; the route has started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <source>%1 — %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
+        <source>This document was due by %1. Please handle it as soon as possible.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
+        <source>This document is due by %1. Please handle it in time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <source>Reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
+        <source>Cancellation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <source>Reassignment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
+        <source>%1 queued; sending…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <source>%1 queued; it will be sent when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
+        <source>%1 delivered to the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <source>Mark “%1” as completed (办结)? Its open steps end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <source>Completion</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
+        <source>Archive “%1” (归档)?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
+        <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1099,87 +1486,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="51"/>
+        <location filename="../../client/ui/main_window.py" line="52"/>
         <source>GovDesk — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="178"/>
+        <location filename="../../client/ui/main_window.py" line="192"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="181"/>
+        <location filename="../../client/ui/main_window.py" line="195"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="182"/>
+        <location filename="../../client/ui/main_window.py" line="196"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="198"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="203"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="204"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="205"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="193"/>
+        <location filename="../../client/ui/main_window.py" line="206"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="194"/>
+        <location filename="../../client/ui/main_window.py" line="207"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="195"/>
+        <location filename="../../client/ui/main_window.py" line="208"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="196"/>
+        <location filename="../../client/ui/main_window.py" line="209"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="198"/>
+        <location filename="../../client/ui/main_window.py" line="211"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="249"/>
+        <location filename="../../client/ui/main_window.py" line="262"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="250"/>
+        <location filename="../../client/ui/main_window.py" line="263"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1187,37 +1574,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="253"/>
+        <location filename="../../client/ui/main_window.py" line="266"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="261"/>
+        <location filename="../../client/ui/main_window.py" line="274"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="276"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="276"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="275"/>
+        <location filename="../../client/ui/main_window.py" line="288"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="418"/>
+        <location filename="../../client/ui/main_window.py" line="444"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1225,43 +1612,48 @@
 <context>
     <name>NavList</name>
     <message>
-        <location filename="../../client/ui/nav.py" line="32"/>
+        <location filename="../../client/ui/nav.py" line="35"/>
         <source>Navigation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="46"/>
+        <location filename="../../client/ui/nav.py" line="50"/>
         <source>To do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="47"/>
+        <location filename="../../client/ui/nav.py" line="51"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="48"/>
+        <location filename="../../client/ui/nav.py" line="52"/>
         <source>All received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="49"/>
+        <location filename="../../client/ui/nav.py" line="53"/>
         <source>For reading</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="50"/>
+        <location filename="../../client/ui/nav.py" line="54"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="51"/>
+        <location filename="../../client/ui/nav.py" line="55"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="52"/>
+        <location filename="../../client/ui/nav.py" line="56"/>
         <source>Outgoing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/nav.py" line="57"/>
+        <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2032,7 +2424,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="226"/>
+        <location filename="../../client/ui/problems_view.py" line="211"/>
+        <source>Receive (签收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="212"/>
+        <source>Refuse (拒收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="213"/>
+        <source>Register (登记)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="214"/>
+        <source>Route (分办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="215"/>
+        <source>Reminder (催办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="216"/>
+        <source>Cancel task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <source>Reassign task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="218"/>
+        <source>Complete (办结)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <source>Archive (归档)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="236"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2273,6 +2710,279 @@
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="55"/>
         <source>%1 (%2 units)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RefuseDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="94"/>
+        <source>Refuse document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="95"/>
+        <source>Refuse “%1” and send it back to the sender?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
+        <source>&amp;Reason for refusing (the sender sees it):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
+        <source>&amp;Refuse</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationFormView</name>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="69"/>
+        <source>Registration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="74"/>
+        <location filename="../../client/ui/registration_form.py" line="281"/>
+        <source>Register and route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="77"/>
+        <source>← &amp;Back to the desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="93"/>
+        <source>Registration (登记)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
+        <source>Normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
+        <source>Urgent (加急)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="106"/>
+        <source>Extra urgent (特急)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="121"/>
+        <source>Issuing &amp;body:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="122"/>
+        <source>&amp;Title:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="123"/>
+        <source>Document &amp;number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <source>&amp;Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <source>&amp;Urgency:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="126"/>
+        <source>&amp;Signed by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="127"/>
+        <source>Date of &amp;issue:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="129"/>
+        <source>N&amp;otes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="130"/>
+        <source>Registration no.:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="134"/>
+        <source>Choose scanned &amp;PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="138"/>
+        <source>Body:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="141"/>
+        <source>Routing (分办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="149"/>
+        <source>To the office head to &amp;propose (拟办)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="150"/>
+        <source>Straight to &amp;leaders for instructions (批示)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="156"/>
+        <source>Office head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="159"/>
+        <source>Leaders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="165"/>
+        <source>Circulate to (传阅):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="167"/>
+        <source>Filter by name or unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="171"/>
+        <source>Readers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="175"/>
+        <source>&amp;Due by:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="191"/>
+        <source>&amp;Register and route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="270"/>
+        <source>(given by the platform)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="276"/>
+        <source>Register a paper document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="277"/>
+        <source>A paper document scanned to PDF: type its details as printed, choose the scan, and route it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="279"/>
+        <source>No file chosen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="283"/>
+        <source>Received through the exchange %1. The details are taken from the document; correct the title, number, urgency or notes if needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="287"/>
+        <source>From the exchange (see the preview)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="313"/>
+        <source>Choose the scanned document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="314"/>
+        <source>PDF files (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="357"/>
+        <source>Please fill in the title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="360"/>
+        <source>Please choose the scanned PDF of the document.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="363"/>
+        <source>Please choose the office head, or at least one leader.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RemindDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="106"/>
+        <source>Send a reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="107"/>
+        <source>&amp;Message to the person handling it:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
+        <source>Send &amp;reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RerouteDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="124"/>
+        <source>Reassign task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="125"/>
+        <source>&amp;Reason for reassigning:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="129"/>
+        <source>New person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="130"/>
+        <source>(choose a person)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="138"/>
+        <source>Reassign &amp;to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="143"/>
+        <source>&amp;Reassign</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2790,8 +3500,36 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../client/ui/tray.py" line="47"/>
+        <source>Reminder from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../client/ui/tray.py" line="48"/>
+        <source>Reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="54"/>
         <source>Unlock GovDesk to read it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_ReasonDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="46"/>
+        <source>Common reasons</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="52"/>
+        <source>Common reasons (click one to use it):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="63"/>
+        <source>A reason is required.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3432,6 +4170,71 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This document is not in your unit&apos;s exchange box (it may have been withdrawn).</source>
+        <extracomment>delivery.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This document has already been received or refused.</source>
+        <extracomment>delivery.not_pending</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the unit&apos;s clerk can do this.</source>
+        <extracomment>clerk.required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has already been routed; it cannot be routed again.</source>
+        <extracomment>document.not_registered</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please choose at least one person to propose, instruct or handle it.</source>
+        <extracomment>desk.route_empty</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <extracomment>desk.reason_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please fill in the title.</source>
+        <extracomment>desk.title_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Please fill in the issuing body.</source>
+        <extracomment>desk.issuer_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The field &quot;{field}&quot; is not valid.</source>
+        <extracomment>desk.invalid_form</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The scanned file is not a PDF.</source>
+        <extracomment>desk.not_pdf</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is larger than {limit_mb} MB.</source>
+        <extracomment>desk.file_too_large</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read the file {path}: {reason}.</source>
+        <extracomment>desk.file_unreadable</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document is already completed.</source>
+        <extracomment>desk.already_completed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The unit does not exist.</source>
         <extracomment>unit.not_found</extracomment>
         <translation type="unfinished"></translation>
@@ -3732,28 +4535,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This delivery cannot be found.</source>
-        <extracomment>delivery.not_found</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This delivery has already been received or refused.</source>
-        <extracomment>delivery.not_pending</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>This account cannot send into the exchange.</source>
         <extracomment>exchange.not_allowed</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The document is no longer waiting for registration.</source>
-        <extracomment>document.not_registered</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Only a clerk of the unit can do this.</source>
-        <extracomment>clerk.required</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

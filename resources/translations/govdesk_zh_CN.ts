@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="176"/>
+        <location filename="../../client/ui/app.py" line="177"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="186"/>
+        <location filename="../../client/ui/app.py" line="187"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="194"/>
+        <location filename="../../client/ui/app.py" line="195"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -25,6 +25,393 @@
         <location filename="../../client/ui/body_editor.py" line="66"/>
         <source>Text of the document</source>
         <translation>公文正文</translation>
+    </message>
+</context>
+<context>
+    <name>CancelDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="114"/>
+        <source>Cancel task</source>
+        <translation>撤销办理环节</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="115"/>
+        <source>&amp;Reason for cancelling:</source>
+        <translation>撤销原因(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="116"/>
+        <source>Cancel &amp;task</source>
+        <translation>撤销(&amp;T)</translation>
+    </message>
+</context>
+<context>
+    <name>ClerkPage</name>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <source>Please handle this document as soon as possible.</source>
+        <translation>请尽快办理此件。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
+        <source>Clerk desk</source>
+        <translation>收发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="184"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="236"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <source>Number</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <source>From</source>
+        <translation>来文单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
+        <source>Delivered</source>
+        <translation>送达时间</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
+        <source>Receive by</source>
+        <translation>签收时限</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
+        <source>&amp;Receive (签收)</source>
+        <translation>签收(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
+        <source>Re&amp;fuse…</source>
+        <translation>拒收(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <source>%1 d</source>
+        <translation>%1 天</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>Overdue by %1</source>
+        <translation>已超时 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <source>%1 left</source>
+        <translation>还剩 %1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <source>Received, waiting to send</source>
+        <translation>已签收，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
+        <source>Refused, waiting to send</source>
+        <translation>已拒收，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <source>Not accepted (see Problems)</source>
+        <translation>平台未接受（见“同步问题”）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
+        <source>To receive</source>
+        <translation>待签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <source>%1 (copy)</source>
+        <translation>%1（抄送）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <source>Reg. no.</source>
+        <translation>收文编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
+        <source>Issuer</source>
+        <translation>来文机关</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
+        <source>Received</source>
+        <translation>收文时间</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <source>Routed, waiting to send</source>
+        <translation>已分办，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
+        <source>Registered, waiting to send</source>
+        <translation>已登记，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
+        <source>Archived, waiting to send</source>
+        <translation>已归档，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
+        <source>Register and &amp;route…</source>
+        <translation>登记分办(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <source>Register a &amp;paper document…</source>
+        <translation>登记纸质来文(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <source>Step</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <source>Person</source>
+        <translation>办理人</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <source>Reminders</source>
+        <translation>催办次数</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <source>Reminder waiting to send</source>
+        <translation>催办待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <source>Cancelled, waiting to send</source>
+        <translation>已撤销，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <source>Reassigned, waiting to send</source>
+        <translation>已改派，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
+        <source>Send a re&amp;minder…</source>
+        <translation>催办(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <source>&amp;Cancel task…</source>
+        <translation>撤销(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <source>Reassi&amp;gn…</source>
+        <translation>改派(&amp;G)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <source>Mark &amp;completed (办结)</source>
+        <translation>办结(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <source>&amp;Archive (归档)</source>
+        <translation>归档(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <source>To register and route</source>
+        <translation>待登记/待分办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <source>In progress</source>
+        <translation>在办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <source>Completed</source>
+        <translation>已办结</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <source>Archived</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
+        <source>%1 to receive</source>
+        <translation>%1 件待签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
+        <source>%1 to route</source>
+        <translation>%1 件待分办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
+        <source>%1 in progress</source>
+        <translation>%1 项在办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <source>%1 overdue</source>
+        <translation>%1 项已超时</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="397"/>
+        <source>The platform did not accept it; see Problems.</source>
+        <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
+        <source>Received “%1”; sending…</source>
+        <translation>已签收《%1》，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
+        <source>Received “%1”; it will be sent when the network is back.</source>
+        <translation>已签收《%1》，网络恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
+        <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
+        <translation>平台已记录《%1》的签收，可以登记分办。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
+        <source>Refused; sending…</source>
+        <translation>已拒收，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
+        <source>Refused; it will be sent when the network is back.</source>
+        <translation>已拒收，网络恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
+        <source>The sender has been told of the refusal.</source>
+        <translation>已将拒收及原因退回来文单位。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
+        <source>Registered and routed; sending…</source>
+        <translation>已登记分办，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
+        <source>Registered and routed; it will be sent when the network is back.</source>
+        <translation>已登记分办，网络恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
+        <source>The platform has the registration; the route has started.</source>
+        <translation>平台已收到登记，文件已进入办理流程。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <source>%1 — %2 of %3</source>
+        <translation>《%1》— %3 %2</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
+        <source>This document was due by %1. Please handle it as soon as possible.</source>
+        <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
+        <source>This document is due by %1. Please handle it in time.</source>
+        <translation>此件办理时限为 %1，请按时办理。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <source>Reminder</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
+        <source>Cancellation</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <source>Reassignment</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
+        <source>%1 queued; sending…</source>
+        <translation>%1已记录，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <source>%1 queued; it will be sent when the network is back.</source>
+        <translation>%1已记录，网络恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
+        <source>%1 delivered to the platform.</source>
+        <translation>%1已送达平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <source>Mark “%1” as completed (办结)? Its open steps end.</source>
+        <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <source>Completion</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
+        <source>Archive “%1” (归档)?</source>
+        <translation>确定将《%1》归档吗？</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
+        <source>Archiving</source>
+        <translation>归档</translation>
     </message>
 </context>
 <context>
@@ -1099,124 +1486,124 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../client/ui/main_window.py" line="51"/>
+        <location filename="../../client/ui/main_window.py" line="52"/>
         <source>GovDesk — %1</source>
         <translation>GovDesk 政务桌面 — %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="175"/>
+        <location filename="../../client/ui/main_window.py" line="189"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="176"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;Print processing form…</source>
         <translation>打印处理笺(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="178"/>
+        <location filename="../../client/ui/main_window.py" line="192"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation>处理笺存为PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="181"/>
+        <location filename="../../client/ui/main_window.py" line="195"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="182"/>
+        <location filename="../../client/ui/main_window.py" line="196"/>
         <source>E&amp;xit</source>
         <translation>退出(&amp;X)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="184"/>
+        <location filename="../../client/ui/main_window.py" line="198"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="203"/>
         <source>&amp;Search</source>
         <translation>搜索(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="191"/>
+        <location filename="../../client/ui/main_window.py" line="204"/>
         <source>Next document &amp;to do</source>
         <translation>下一件待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="205"/>
         <source>Back to &amp;list</source>
         <translation>返回列表(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="193"/>
+        <location filename="../../client/ui/main_window.py" line="206"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="194"/>
+        <location filename="../../client/ui/main_window.py" line="207"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="195"/>
+        <location filename="../../client/ui/main_window.py" line="208"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="196"/>
+        <location filename="../../client/ui/main_window.py" line="209"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="198"/>
+        <location filename="../../client/ui/main_window.py" line="211"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="249"/>
+        <location filename="../../client/ui/main_window.py" line="262"/>
         <source>Quit GovDesk</source>
         <translation>退出政务桌面</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="250"/>
+        <location filename="../../client/ui/main_window.py" line="263"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation>
             <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="253"/>
+        <location filename="../../client/ui/main_window.py" line="266"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="261"/>
+        <location filename="../../client/ui/main_window.py" line="274"/>
         <source>&amp;Send first, then quit</source>
         <translation>先发送再退出(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="276"/>
         <source>&amp;Quit anyway</source>
         <translation>直接退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="276"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="275"/>
+        <location filename="../../client/ui/main_window.py" line="288"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="418"/>
+        <location filename="../../client/ui/main_window.py" line="444"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1224,44 +1611,49 @@
 <context>
     <name>NavList</name>
     <message>
-        <location filename="../../client/ui/nav.py" line="32"/>
+        <location filename="../../client/ui/nav.py" line="35"/>
         <source>Navigation</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="46"/>
+        <location filename="../../client/ui/nav.py" line="50"/>
         <source>To do</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="47"/>
+        <location filename="../../client/ui/nav.py" line="51"/>
         <source>Done</source>
         <translation>已办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="48"/>
+        <location filename="../../client/ui/nav.py" line="52"/>
         <source>All received</source>
         <translation>收文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="49"/>
+        <location filename="../../client/ui/nav.py" line="53"/>
         <source>For reading</source>
         <translation>传阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="50"/>
+        <location filename="../../client/ui/nav.py" line="54"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="51"/>
+        <location filename="../../client/ui/nav.py" line="55"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/nav.py" line="52"/>
+        <location filename="../../client/ui/nav.py" line="56"/>
         <source>Outgoing</source>
         <translation>发文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/nav.py" line="57"/>
+        <source>Clerk desk</source>
+        <translation>收发</translation>
     </message>
 </context>
 <context>
@@ -2029,7 +2421,52 @@
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="226"/>
+        <location filename="../../client/ui/problems_view.py" line="211"/>
+        <source>Receive (签收)</source>
+        <translation>签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="212"/>
+        <source>Refuse (拒收)</source>
+        <translation>拒收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="213"/>
+        <source>Register (登记)</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="214"/>
+        <source>Route (分办)</source>
+        <translation>分办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="215"/>
+        <source>Reminder (催办)</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="216"/>
+        <source>Cancel task</source>
+        <translation>撤销办理环节</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <source>Reassign task</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="218"/>
+        <source>Complete (办结)</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <source>Archive (归档)</source>
+        <translation>归档</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="236"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
@@ -2271,6 +2708,279 @@
         <location filename="../../client/ui/drafting_editor.py" line="55"/>
         <source>%1 (%2 units)</source>
         <translation>%1（%2个单位）</translation>
+    </message>
+</context>
+<context>
+    <name>RefuseDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="94"/>
+        <source>Refuse document</source>
+        <translation>拒收来文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="95"/>
+        <source>Refuse “%1” and send it back to the sender?</source>
+        <translation>拒收《%1》并退回来文单位？</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
+        <source>&amp;Reason for refusing (the sender sees it):</source>
+        <translation>拒收原因（来文单位可见）(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
+        <source>&amp;Refuse</source>
+        <translation>拒收(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationFormView</name>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="69"/>
+        <source>Registration</source>
+        <translation>收文登记</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="74"/>
+        <location filename="../../client/ui/registration_form.py" line="281"/>
+        <source>Register and route</source>
+        <translation>登记分办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="77"/>
+        <source>← &amp;Back to the desk</source>
+        <translation>← 返回收发(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="93"/>
+        <source>Registration (登记)</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="105"/>
+        <source>Urgent (加急)</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="106"/>
+        <source>Extra urgent (特急)</source>
+        <translation>特急</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="121"/>
+        <source>Issuing &amp;body:</source>
+        <translation>来文机关(&amp;B)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="122"/>
+        <source>&amp;Title:</source>
+        <translation>标题(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="123"/>
+        <source>Document &amp;number:</source>
+        <translation>文号(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <source>&amp;Kind:</source>
+        <translation>文种(&amp;K)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="124"/>
+        <source>&amp;Urgency:</source>
+        <translation>紧急程度(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="126"/>
+        <source>&amp;Signed by:</source>
+        <translation>签发人(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="127"/>
+        <source>Date of &amp;issue:</source>
+        <translation>成文日期(&amp;I)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="129"/>
+        <source>N&amp;otes:</source>
+        <translation>附注(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="130"/>
+        <source>Registration no.:</source>
+        <translation>收文编号：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="134"/>
+        <source>Choose scanned &amp;PDF…</source>
+        <translation>选择扫描件 PDF(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="138"/>
+        <source>Body:</source>
+        <translation>正文：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="141"/>
+        <source>Routing (分办)</source>
+        <translation>分办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="149"/>
+        <source>To the office head to &amp;propose (拟办)</source>
+        <translation>送办公室主任拟办(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="150"/>
+        <source>Straight to &amp;leaders for instructions (批示)</source>
+        <translation>直送领导批示(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="156"/>
+        <source>Office head</source>
+        <translation>办公室主任</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="159"/>
+        <source>Leaders</source>
+        <translation>领导</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="165"/>
+        <source>Circulate to (传阅):</source>
+        <translation>传阅：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="167"/>
+        <source>Filter by name or unit</source>
+        <translation>按姓名或单位筛选</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="171"/>
+        <source>Readers</source>
+        <translation>传阅人员</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="175"/>
+        <source>&amp;Due by:</source>
+        <translation>办理时限(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="191"/>
+        <source>&amp;Register and route</source>
+        <translation>登记并分办(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="270"/>
+        <source>(given by the platform)</source>
+        <translation>（由平台编号）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="276"/>
+        <source>Register a paper document</source>
+        <translation>登记纸质来文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="277"/>
+        <source>A paper document scanned to PDF: type its details as printed, choose the scan, and route it.</source>
+        <translation>纸质来文扫描为 PDF 后登记：按原件填写各项内容，选择扫描件，再行分办。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="279"/>
+        <source>No file chosen</source>
+        <translation>尚未选择文件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="283"/>
+        <source>Received through the exchange %1. The details are taken from the document; correct the title, number, urgency or notes if needed.</source>
+        <translation>%1 经公文交换签收。各项内容取自来文，如有需要可更正标题、文号、紧急程度或附注。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="287"/>
+        <source>From the exchange (see the preview)</source>
+        <translation>来自公文交换（见右侧预览）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="313"/>
+        <source>Choose the scanned document</source>
+        <translation>选择扫描件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="314"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="357"/>
+        <source>Please fill in the title.</source>
+        <translation>请填写标题。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="360"/>
+        <source>Please choose the scanned PDF of the document.</source>
+        <translation>请选择来文的扫描件（PDF）。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/registration_form.py" line="363"/>
+        <source>Please choose the office head, or at least one leader.</source>
+        <translation>请选择拟办的办公室主任，或至少一位批示领导。</translation>
+    </message>
+</context>
+<context>
+    <name>RemindDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="106"/>
+        <source>Send a reminder</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="107"/>
+        <source>&amp;Message to the person handling it:</source>
+        <translation>催办内容（发给办理人）(&amp;M)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
+        <source>Send &amp;reminder</source>
+        <translation>发送催办(&amp;R)</translation>
+    </message>
+</context>
+<context>
+    <name>RerouteDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="124"/>
+        <source>Reassign task</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="125"/>
+        <source>&amp;Reason for reassigning:</source>
+        <translation>改派原因(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="129"/>
+        <source>New person</source>
+        <translation>改派给</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="130"/>
+        <source>(choose a person)</source>
+        <translation>（请选择人员）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="138"/>
+        <source>Reassign &amp;to:</source>
+        <translation>改派给(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="143"/>
+        <source>&amp;Reassign</source>
+        <translation>改派(&amp;R)</translation>
     </message>
 </context>
 <context>
@@ -2785,9 +3495,37 @@
         <translation>紧急通知</translation>
     </message>
     <message>
+        <location filename="../../client/ui/tray.py" line="47"/>
+        <source>Reminder from %1</source>
+        <translation>%1催办</translation>
+    </message>
+    <message>
         <location filename="../../client/ui/tray.py" line="48"/>
+        <source>Reminder</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="54"/>
         <source>Unlock GovDesk to read it.</source>
         <translation>请解锁 GovDesk 后查看。</translation>
+    </message>
+</context>
+<context>
+    <name>_ReasonDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="46"/>
+        <source>Common reasons</source>
+        <translation>常用原因</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="52"/>
+        <source>Common reasons (click one to use it):</source>
+        <translation>常用原因（单击即可填入）：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="63"/>
+        <source>A reason is required.</source>
+        <translation>必须填写原因。</translation>
     </message>
 </context>
 <context>
@@ -3427,6 +4165,71 @@
         <translation>常用语不能超过 {limit} 个字。</translation>
     </message>
     <message>
+        <source>This document is not in your unit&apos;s exchange box (it may have been withdrawn).</source>
+        <extracomment>delivery.not_found</extracomment>
+        <translation>本单位的待签收文件中没有此件（可能已被撤回）。</translation>
+    </message>
+    <message>
+        <source>This document has already been received or refused.</source>
+        <extracomment>delivery.not_pending</extracomment>
+        <translation>此件已签收或已拒收。</translation>
+    </message>
+    <message>
+        <source>Only the unit&apos;s clerk can do this.</source>
+        <extracomment>clerk.required</extracomment>
+        <translation>只有本单位的文书（收发员）可以进行此项操作。</translation>
+    </message>
+    <message>
+        <source>The document has already been routed; it cannot be routed again.</source>
+        <extracomment>document.not_registered</extracomment>
+        <translation>此件已经分办，不能再次分办。</translation>
+    </message>
+    <message>
+        <source>Please choose at least one person to propose, instruct or handle it.</source>
+        <extracomment>desk.route_empty</extracomment>
+        <translation>请至少选择一位拟办、批示或承办人员。</translation>
+    </message>
+    <message>
+        <source>Please give a reason.</source>
+        <extracomment>desk.reason_required</extracomment>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>Please fill in the title.</source>
+        <extracomment>desk.title_required</extracomment>
+        <translation>请填写标题。</translation>
+    </message>
+    <message>
+        <source>Please fill in the issuing body.</source>
+        <extracomment>desk.issuer_required</extracomment>
+        <translation>请填写来文机关。</translation>
+    </message>
+    <message>
+        <source>The field &quot;{field}&quot; is not valid.</source>
+        <extracomment>desk.invalid_form</extracomment>
+        <translation>“{field}”一项填写有误。</translation>
+    </message>
+    <message>
+        <source>The scanned file is not a PDF.</source>
+        <extracomment>desk.not_pdf</extracomment>
+        <translation>所选扫描件不是 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>The file is larger than {limit_mb} MB.</source>
+        <extracomment>desk.file_too_large</extracomment>
+        <translation>文件大于 {limit_mb} MB。</translation>
+    </message>
+    <message>
+        <source>Cannot read the file {path}: {reason}.</source>
+        <extracomment>desk.file_unreadable</extracomment>
+        <translation>无法读取文件 {path}：{reason}。</translation>
+    </message>
+    <message>
+        <source>The document is already completed.</source>
+        <extracomment>desk.already_completed</extracomment>
+        <translation>此件已经办结。</translation>
+    </message>
+    <message>
         <source>The unit does not exist.</source>
         <extracomment>unit.not_found</extracomment>
         <translation>该单位不存在。</translation>
@@ -3727,29 +4530,9 @@
         <translation>本单位尚未登记印章，请联系管理员。</translation>
     </message>
     <message>
-        <source>This delivery cannot be found.</source>
-        <extracomment>delivery.not_found</extracomment>
-        <translation>找不到该份交换公文。</translation>
-    </message>
-    <message>
-        <source>This delivery has already been received or refused.</source>
-        <extracomment>delivery.not_pending</extracomment>
-        <translation>该公文已签收或已退回。</translation>
-    </message>
-    <message>
         <source>This account cannot send into the exchange.</source>
         <extracomment>exchange.not_allowed</extracomment>
         <translation>此账号不能向公文交换发送公文。</translation>
-    </message>
-    <message>
-        <source>The document is no longer waiting for registration.</source>
-        <extracomment>document.not_registered</extracomment>
-        <translation>该公文已不在待登记状态。</translation>
-    </message>
-    <message>
-        <source>Only a clerk of the unit can do this.</source>
-        <extracomment>clerk.required</extracomment>
-        <translation>只有本单位文书可以办理此事项。</translation>
     </message>
     <message>
         <source>The draft cannot be found on this PC.</source>

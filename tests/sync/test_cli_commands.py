@@ -20,7 +20,7 @@ from client import __main__ as entry
 from client import cli, cli_desk
 
 DOC = REPO / "docs" / "cli.md"
-COMMANDS = ("inbox", "show", "sign", "notices", "ack")
+COMMANDS = ("inbox", "show", "sign", "notices", "ack", "exchange", "receive", "refuse")
 LOGIN_ENV = {"GOVDESK_PASSWORD": "Fujin@2005"}
 
 
@@ -140,6 +140,44 @@ def test_every_command_and_option_is_documented_and_routed() -> None:
                 assert f"`{option}" in text, f"{name} {option} is not in docs/cli.md"
     for code in cli_desk.USAGE_CODES:
         assert f"`{code}`" in text, f"exit code of {code} is not in docs/cli.md"
+
+
+def test_exchange_json_is_what_the_doc_says(tmp_path) -> None:  # noqa: ANN001
+    """`exchange`, `receive` and `refuse --json` from a clerk's cache (no platform)."""
+    import os
+    import sys
+    from datetime import datetime, timedelta
+
+    sys.path.insert(0, str(REPO / "tests" / "unit"))
+    from cachekit import directory_changes, up
+    from exchangekit import delivery, town_directory
+
+    from client.db import close_cache, open_cache
+    from client.services.exchange import ExchangeService
+    from client.sync import apply
+
+    db = open_cache(tmp_path / "cache.db", os.urandom(32))
+    try:
+        apply.set_identity(user_id="townclerk")
+        now = datetime.now().astimezone()
+        apply.apply_page([*directory_changes(), *town_directory(),
+                          up("delivery", delivery("a", urgency="very_urgent",
+                                                  sent=now - timedelta(hours=5))),
+                          up("delivery", delivery("b", role="cc", sent=now)),
+                          up("delivery", delivery("c", sent=now))], cursor="c1")
+        service = ExchangeService("townclerk")
+        check = SchemaCheck()
+        check.check("receive", cli_desk.receipt_json(service, "a", reason=None, now=now))
+        refused = cli_desk.receipt_json(service, "b", reason=" 非本单位来文 ", now=now)
+        assert check.check("refuse", refused)["reason"] == "非本单位来文"
+        box = check.check("exchange", cli_desk.box_json(service, now=now))
+        assert (box["total"], box["to_receive"], box["waiting"]) == (3, 1, 2)
+        assert [r["local_state"] for r in box["rows"]] == ["receive_pending", "", "refuse_pending"]
+        assert box["rows"][0]["overdue"] is False  # done here: no longer counted overdue
+        assert cli_desk.box_json(service, now=now, limit=1)["total"] == 1
+        check.assert_all_seen("exchange", "receive", "refuse")
+    finally:
+        close_cache(db)
 
 
 # --- against the platform --------------------------------------------------------------------

@@ -373,10 +373,10 @@ def test_without_a_batch_endpoint_files_come_one_get_each(fresh_platform,
 
 def test_the_platform_keeps_an_idle_connection_between_syncs(fresh_platform) -> None:
     """A GUI syncs every minute: its connection must outlive uvicorn's default 5 s."""
-    with LinkEmulator(("127.0.0.1", fresh_platform.port), FAST) as link:
-        with requests.Session() as s:
-            assert s.get(f"{link.url}/api/v1/meta", timeout=10).status_code == 200
-            time.sleep(6.5)
-            link.stats.reset()
-            assert s.get(f"{link.url}/api/v1/meta", timeout=10).status_code == 200
-            assert link.stats.connections == 0  # the same connection, no new handshake
+    with LinkEmulator(("127.0.0.1", fresh_platform.port), FAST) as link, \
+            requests.Session() as s:
+        assert s.get(f"{link.url}/api/v1/meta", timeout=10).status_code == 200
+        time.sleep(6.5)
+        link.stats.reset()
+        assert s.get(f"{link.url}/api/v1/meta", timeout=10).status_code == 200
+        assert link.stats.connections == 0  # the same connection, no new handshake

@@ -109,7 +109,7 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
         assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 3
         # Version 3: the 发文 tables and local drafts, empty and usable.
         assert {"outgoing", "outgoing_version", "outgoing_step", "doc_series", "delivery",
-                "outgoing_draft"} <= set(db.get_tables())
+                "reminder", "outgoing_draft"} <= set(db.get_tables())
         assert models.OutgoingDraft.select().count() == 0
         ops = outbox.due_ops(now=2e9, limit=10)
         assert [o.op_id for o in ops] == ["op-a", "op-b"]
@@ -144,3 +144,26 @@ def test_cache_from_a_newer_release_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StorageError) as err:
         open_cache(path, key)
     assert err.value.code == "cache.too_new"
+
+
+def test_exchange_tables_and_delivery_id_arrive_with_version_3(tmp_path: Path) -> None:
+    """Version 3 (公文交换): a cache from before gains the delivery and reminder tables and
+    document.delivery_id, and keeps its documents and its outbox."""
+    key = os.urandom(32)
+    path = tmp_path / "cache.db"
+    build_v1_cache(path, key)
+    db = open_cache(path, key)
+    try:
+        assert "delivery_id" in {c.name for c in db.get_columns("document")}
+        assert {"delivery", "reminder"} <= set(db.get_tables())
+        doc = models.Document.get(models.Document.id == "d1")
+        assert doc.delivery_id is None and doc.title == "关于财政资金管理的通知"
+        assert [o.op_id for o in outbox.due_ops(now=2e9, limit=10)] == ["op-a", "op-b"]
+        models.Delivery.create(id="dl1", version=1, data={}, sender_unit_id="u1",
+                               recipient_unit_id="u2", sent_at=1)
+        models.Reminder.create(id="r1", version=1, data={}, from_id="wangli",
+                               to_id="zhangjianguo")
+        assert models.Delivery.get_by_id("dl1").local_state == ""
+        assert models.Reminder.get_by_id("r1").announced_at is None
+    finally:
+        close_cache(db)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Final
 
 from client.services.op_owners import (
+    clerk,
+    delivery,
     document_mark_read,
     keys,
     notice_ack,
@@ -29,12 +31,26 @@ NOTICE_ACK: Final = notice_ack.OWNER
 NOTICE_PUBLISH: Final = notice_publish.OWNER
 KEY_REGISTER: Final = keys.REGISTER
 KEY_REVOKE: Final = keys.REVOKE
+# 公文交换 and the clerk's desk (client.services.exchange, client.services.clerk_desk).
+DELIVERY_RECEIVE: Final = delivery.RECEIVE
+DELIVERY_REFUSE: Final = delivery.REFUSE
+DOCUMENT_REGISTER: Final = clerk.REGISTER
+DOCUMENT_ROUTE: Final = clerk.ROUTE
+TASK_CANCEL: Final = clerk.CANCEL
+TASK_REROUTE: Final = clerk.REROUTE
+TASK_REMIND: Final = clerk.REMIND
+DOCUMENT_COMPLETE: Final = clerk.COMPLETE
+DOCUMENT_ARCHIVE: Final = clerk.ARCHIVE
+_EXCHANGE_OWNERS: Final = (DELIVERY_RECEIVE, DELIVERY_REFUSE, DOCUMENT_REGISTER, DOCUMENT_ROUTE,
+                           TASK_CANCEL, TASK_REROUTE, TASK_REMIND, DOCUMENT_COMPLETE,
+                           DOCUMENT_ARCHIVE)
+
 OUTGOING_SUBMIT: Final = outgoing.SUBMIT
 OUTGOING_STEP: Final = outgoing.STEP
 
 OWNERS: Final[dict[str, OpOwner]] = {o.op_type: o for o in (
     TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER,
-    KEY_REVOKE, OUTGOING_SUBMIT, OUTGOING_STEP, *outgoing.CLERK.values())}
+    KEY_REVOKE, OUTGOING_SUBMIT, OUTGOING_STEP, *outgoing.CLERK.values(), *_EXCHANGE_OWNERS)}
 
 NOT_SENT: Final[dict[str, str]] = {
     ops.NOTICE_MARK_READ: "reading a notice stays local; only 确认收到 (notice.ack) is sent",
@@ -42,7 +58,8 @@ NOT_SENT: Final[dict[str, str]] = {
     # yet. Each entry leaves this table when its owner lands.
     **{op_type: "发文 / 公文交换: not yet sent by this client" for op_type in ops.OUTGOING_OP_TYPES
        if op_type not in (ops.OUTGOING_SUBMIT, ops.OUTGOING_STEP, ops.OUTGOING_NUMBER,
-                          ops.OUTGOING_SEAL, ops.OUTGOING_ISSUE, ops.OUTGOING_CANCEL)},
+                          ops.OUTGOING_SEAL, ops.OUTGOING_ISSUE, ops.OUTGOING_CANCEL)
+       and op_type not in {o.op_type for o in _EXCHANGE_OWNERS}},
 }
 
 
