@@ -266,7 +266,8 @@ class UserIn(_In):
     password: str = Field(min_length=8, max_length=1024)
     display_name: str = _Name
     unit_id: str = _Id
-    roles: list[Literal["clerk", "leader", "staff", "publisher", "admin"]] = Field(max_length=5)
+    roles: list[Literal["clerk", "leader", "staff", "publisher", "admin", "reviewer",
+                        "exchange"]] = Field(max_length=7)
     title: str = Field(default="", max_length=200)
 
 
