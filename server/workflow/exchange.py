@@ -29,7 +29,7 @@ from server.ops import OpOutcome, register_op
 from server.serialize import delivery_json
 from server.visibility import delivery_audience
 from server.workflow.common import _Changes, _publish, new_id, uploaded_by
-from server.workflow.numbering import seal_png
+from server.workflow.numbering import seal_png, series_issuer
 from server.workflow.outgoing import (
     begin,
     get_outgoing,
@@ -68,10 +68,10 @@ def _names(groups: list[dict[str, Any]]) -> list[str]:
 # --- 核发 -------------------------------------------------------------------------------
 
 
-def _delivered_document(out: Outgoing, unit: Unit, signatory: str) -> dict[str, Any]:
+def _delivered_document(out: Outgoing, issuer: str, signatory: str) -> dict[str, Any]:
     """The issued document's elements as a 收文 will hold them (its digest included)."""
     doc = {
-        "doc_number": out.doc_number, "issuer": unit.name, "doc_type": out.doc_type,
+        "doc_number": out.doc_number, "issuer": issuer, "doc_type": out.doc_type,
         "title": out.title, "classification": out.classification, "urgency": out.urgency,
         "signatory": signatory, "main_recipients": _names(out.main_recipients),
         "cc": _names(out.cc), "issued_on": out.issued_on, "notes": out.notes or "",
@@ -104,14 +104,14 @@ def issue(user: User, data: Any) -> list[Delivery]:
         require_clerk(user, out.unit_id)
         if out.status != rules.CLERK_ACTIONS["issue"]:
             raise wrong_status(out, rules.CLERK_ACTIONS["issue"])
-        unit = Unit.get_by_id(out.unit_id)
+        issuer = series_issuer(Unit.get_by_id(out.unit_id), out.series)
         signer = User.get_by_id(out.signatory_id)
         signatory = signer.display_name if out.doc_type in rules.UPWARD_TYPES else ""
         version = OutgoingVersion.get(OutgoingVersion.outgoing == out.id,
                                       OutgoingVersion.number == out.current_version)
         now = clock.now()
         pdf = render_outgoing(IssuedLayout(
-            issuer=unit.name, doc_number=str(out.doc_number), doc_type=out.doc_type,
+            issuer=issuer, doc_number=str(out.doc_number), doc_type=out.doc_type,
             title=out.title, body=version.body, issued_on=date.fromisoformat(str(out.issued_on)),
             printed_on=now.astimezone(clock.CST).date(),
             main_recipients=_names(out.main_recipients), cc=_names(out.cc),
@@ -124,7 +124,7 @@ def issue(user: User, data: Any) -> list[Delivery]:
         out.issued_by = user.id
         out.issued_at = now
         out.status = rules.CLERK_RESULT["issue"]
-        document = _delivered_document(out, unit, signatory)
+        document = _delivered_document(out, issuer, signatory)
         roles: dict[str, str] = {}
         for role, groups in (("main", out.main_recipients), ("cc", out.cc)):
             for group in groups:

@@ -61,7 +61,9 @@ def number(user: User, data: Any) -> None:
             raise wrong_status(out, rules.CLERK_ACTIONS["number"])
         prefix = d.series or out.series
         check_series(out.unit_id, prefix)
-        year = clock.now().astimezone(clock.CST).year
+        # The year of the 成文日期 (the 签发), as the number is printed with it.
+        year = int(str(out.issued_on)[:4]) if out.issued_on else clock.now().astimezone(
+            clock.CST).year
         series, n = next_number(out.unit_id, prefix, year)
         ch = begin(out)
         out.series = prefix
@@ -113,6 +115,13 @@ def set_seal(admin_id: str, unit_id: str, png: bytes) -> UnitSeal:
                               registered_at=clock.now())
         directory.touch_unit(unit)
         return row
+
+
+def series_issuer(unit: Unit, prefix: str) -> str:
+    """The issuing body printed for a series (its label: 富政发 → 富锦市人民政府, drafted
+    and numbered by the 办公室), else the unit's own name."""
+    row = UnitSeries.get_or_none(UnitSeries.unit == unit.id, UnitSeries.prefix == prefix)
+    return (row.label if row is not None and row.label else "") or unit.name
 
 
 def seal_png(unit_id: str) -> bytes | None:

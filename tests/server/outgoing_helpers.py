@@ -81,15 +81,15 @@ def make_exchange_county(db_url: str, *, towns: int = len(TOWNS)) -> ExchangeCou
     person("clerk", "office", ["clerk"], "文书")
     person("mayor", "gov", ["leader"], "市长")
     person("jms", "jms", ["exchange"], "收发员")
-    add_series(c.units["office"], "富政办发", "市政府办公室文件")
-    add_series(c.units["office"], "富政办函", "市政府办公室函")
+    add_series(c.units["office"], "富政办发", "富锦市人民政府办公室")
+    add_series(c.units["office"], "富政办函")
     admin = c.ids["clerk"]  # who registered the seal is only recorded
     set_seal(admin, c.units["office"], tiny_png())
     if towns > 7:
         erl = "town7"
         person("erl_drafter", erl, ["staff"], "党政办主任")
         person("erl_leader", erl, ["leader"], "镇长")
-        add_series(c.units[erl], "二龙山镇请", "请示")
+        add_series(c.units[erl], "二龙山镇请")
         set_seal(admin, c.units[erl], tiny_png())
     return c
 

@@ -100,7 +100,7 @@ def test_downward_chain(live: EmbeddedPlatform, county: ExchangeCounty) -> None:
     issue(clerk, out_id)
     clerk.pull()
     out = clerk.state[("outgoing", out_id)]
-    year = int(SIGNED_AT[:4])
+    year = int(SIGNED_AT[:4])  # the year of the 成文日期
     assert out["status"] == "issued" and out["doc_number"] == f"富政办发〔{year}〕1号"
     assert out["issued_on"] == SIGNED_AT[:10] and out["signed_by"] == mayor.id
     assert out["sealed_by"] == clerk.id and out["issued_by"] == clerk.id
