@@ -2659,6 +2659,116 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This outgoing document cannot be found.</source>
+        <extracomment>outgoing.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the drafter or the unit&apos;s clerk may withdraw this document.</source>
+        <extracomment>outgoing.not_drafter</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has moved on to another step; this action no longer applies.</source>
+        <extracomment>outgoing.wrong_status</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document changed after you read it; read the current version and sign again.</source>
+        <extracomment>outgoing.digest_mismatch</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This step of the document cannot be found.</source>
+        <extracomment>step.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This step is assigned to someone else.</source>
+        <extracomment>step.not_assignee</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This step has already been handled.</source>
+        <extracomment>step.not_pending</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This step does not allow that decision.</source>
+        <extracomment>step.decision_not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This step cannot change the document.</source>
+        <extracomment>step.body_not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The body of the document is not valid.</source>
+        <extracomment>body.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The body of the document is empty.</source>
+        <extracomment>body.empty</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The body of the document is too long.</source>
+        <extracomment>body.too_long</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The unit has no such document number series.</source>
+        <extracomment>series.unknown</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A series is a short prefix such as 富政发, without brackets or 号.</source>
+        <extracomment>series.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The administrator has not registered the unit&apos;s seal yet.</source>
+        <extracomment>seal.missing</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The seal image must be a PNG file.</source>
+        <extracomment>seal.not_png</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This document is not in your unit&apos;s exchange box.</source>
+        <extracomment>delivery.not_found</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This document has already been received or refused.</source>
+        <extracomment>delivery.not_pending</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only an exchange account may send this way.</source>
+        <extracomment>exchange.not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has already been routed; it cannot be routed again.</source>
+        <extracomment>document.not_registered</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has already been completed.</source>
+        <extracomment>document.completed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a clerk of the unit may do this.</source>
+        <extracomment>clerk.required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The platform address is not valid: {url}</source>
         <extracomment>config.server_url</extracomment>
         <translation type="unfinished"></translation>

@@ -2654,6 +2654,116 @@
         <translation>本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。</translation>
     </message>
     <message>
+        <source>This outgoing document cannot be found.</source>
+        <extracomment>outgoing.not_found</extracomment>
+        <translation>找不到该发文。</translation>
+    </message>
+    <message>
+        <source>Only the drafter or the unit&apos;s clerk may withdraw this document.</source>
+        <extracomment>outgoing.not_drafter</extracomment>
+        <translation>只有拟稿人或本单位文书可以撤销该发文。</translation>
+    </message>
+    <message>
+        <source>The document has moved on to another step; this action no longer applies.</source>
+        <extracomment>outgoing.wrong_status</extracomment>
+        <translation>该公文已进入其他环节，此操作不再适用。</translation>
+    </message>
+    <message>
+        <source>The document changed after you read it; read the current version and sign again.</source>
+        <extracomment>outgoing.digest_mismatch</extracomment>
+        <translation>您阅读后公文已有改动，请查看当前稿本后重新签署。</translation>
+    </message>
+    <message>
+        <source>This step of the document cannot be found.</source>
+        <extracomment>step.not_found</extracomment>
+        <translation>找不到该公文的这一办理环节。</translation>
+    </message>
+    <message>
+        <source>This step is assigned to someone else.</source>
+        <extracomment>step.not_assignee</extracomment>
+        <translation>该环节已交由他人办理。</translation>
+    </message>
+    <message>
+        <source>This step has already been handled.</source>
+        <extracomment>step.not_pending</extracomment>
+        <translation>该环节已办理完毕。</translation>
+    </message>
+    <message>
+        <source>This step does not allow that decision.</source>
+        <extracomment>step.decision_not_allowed</extracomment>
+        <translation>该环节不允许作出此项处理意见。</translation>
+    </message>
+    <message>
+        <source>This step cannot change the document.</source>
+        <extracomment>step.body_not_allowed</extracomment>
+        <translation>该环节不能修改公文内容。</translation>
+    </message>
+    <message>
+        <source>The body of the document is not valid.</source>
+        <extracomment>body.invalid</extracomment>
+        <translation>公文正文格式不正确。</translation>
+    </message>
+    <message>
+        <source>The body of the document is empty.</source>
+        <extracomment>body.empty</extracomment>
+        <translation>公文正文为空。</translation>
+    </message>
+    <message>
+        <source>The body of the document is too long.</source>
+        <extracomment>body.too_long</extracomment>
+        <translation>公文正文过长。</translation>
+    </message>
+    <message>
+        <source>The unit has no such document number series.</source>
+        <extracomment>series.unknown</extracomment>
+        <translation>本单位没有该发文字号序列。</translation>
+    </message>
+    <message>
+        <source>A series is a short prefix such as 富政发, without brackets or 号.</source>
+        <extracomment>series.invalid</extracomment>
+        <translation>发文字号序列应为“富政发”这样的机关代字，不含六角括号和“号”字。</translation>
+    </message>
+    <message>
+        <source>The administrator has not registered the unit&apos;s seal yet.</source>
+        <extracomment>seal.missing</extracomment>
+        <translation>系统管理员尚未登记本单位印章。</translation>
+    </message>
+    <message>
+        <source>The seal image must be a PNG file.</source>
+        <extracomment>seal.not_png</extracomment>
+        <translation>印章图片必须是 PNG 文件。</translation>
+    </message>
+    <message>
+        <source>This document is not in your unit&apos;s exchange box.</source>
+        <extracomment>delivery.not_found</extracomment>
+        <translation>本单位交换箱中没有该公文。</translation>
+    </message>
+    <message>
+        <source>This document has already been received or refused.</source>
+        <extracomment>delivery.not_pending</extracomment>
+        <translation>该公文已签收或已退回。</translation>
+    </message>
+    <message>
+        <source>Only an exchange account may send this way.</source>
+        <extracomment>exchange.not_allowed</extracomment>
+        <translation>只有公文交换账户可以这样发送公文。</translation>
+    </message>
+    <message>
+        <source>The document has already been routed; it cannot be routed again.</source>
+        <extracomment>document.not_registered</extracomment>
+        <translation>该公文已分办，不能再次分办。</translation>
+    </message>
+    <message>
+        <source>The document has already been completed.</source>
+        <extracomment>document.completed</extracomment>
+        <translation>该公文已办结。</translation>
+    </message>
+    <message>
+        <source>Only a clerk of the unit may do this.</source>
+        <extracomment>clerk.required</extracomment>
+        <translation>只有本单位文书可以进行此项操作。</translation>
+    </message>
+    <message>
         <source>The platform address is not valid: {url}</source>
         <extracomment>config.server_url</extracomment>
         <translation>平台地址无效：{url}</translation>
