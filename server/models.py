@@ -78,6 +78,7 @@ class Meta(BaseModel):
 
 
 class Unit(BaseModel):
+    parent_id: str | None  # the foreign keys' columns, for type checkers
     id = peewee.CharField(primary_key=True)
     name = peewee.CharField()
     parent = peewee.ForeignKeyField("self", null=True, backref="children", column_name="parent_id")
@@ -88,6 +89,7 @@ class Unit(BaseModel):
 
 
 class User(BaseModel):
+    unit_id: str
     id = peewee.CharField(primary_key=True)
     username = peewee.CharField(unique=True)
     display_name = peewee.CharField()
@@ -160,6 +162,7 @@ class BlobRef(BaseModel):
 
 
 class Document(BaseModel):
+    unit_id: str
     id = peewee.CharField(primary_key=True)
     unit = peewee.ForeignKeyField(Unit, column_name="unit_id")  # receiving unit
     doc_number = peewee.CharField()
@@ -187,6 +190,8 @@ class Document(BaseModel):
 
 
 class Task(BaseModel):
+    document_id: str
+    assignee_id: str
     id = peewee.CharField(primary_key=True)
     document = peewee.ForeignKeyField(Document, backref="tasks", column_name="document_id")
     assignee = peewee.ForeignKeyField(User, column_name="assignee_id")
@@ -205,6 +210,9 @@ class Task(BaseModel):
 
 
 class Opinion(BaseModel):
+    task_id: str
+    document_id: str
+    author_id: str
     id = peewee.CharField(primary_key=True)
     task = peewee.ForeignKeyField(Task, column_name="task_id")
     document = peewee.ForeignKeyField(Document, column_name="document_id")
@@ -224,6 +232,7 @@ class Opinion(BaseModel):
 
 
 class Notice(BaseModel):
+    publisher_id: str
     id = peewee.CharField(primary_key=True)
     client_ref = peewee.CharField(null=True)
     title = peewee.CharField(max_length=500)
@@ -241,6 +250,7 @@ class Notice(BaseModel):
 
 
 class Receipt(BaseModel):
+    user_id: str
     id = peewee.CharField(primary_key=True)
     notice_id = peewee.CharField(null=True)
     document_id = peewee.CharField(null=True)
@@ -257,6 +267,7 @@ class Receipt(BaseModel):
 
 
 class SigningKey(BaseModel):
+    user_id: str
     id = peewee.CharField(primary_key=True)  # key_id chosen by the client
     user = peewee.ForeignKeyField(User, column_name="user_id")
     algorithm = peewee.CharField()
@@ -309,6 +320,8 @@ class FeedEntry(BaseModel):
 class UnitSeries(BaseModel):
     """A 发文字号 series a unit may number in (富政发, 富政办函, ...), set by an admin."""
 
+    unit_id: str
+
     unit = peewee.ForeignKeyField(Unit, column_name="unit_id")
     prefix = peewee.CharField()
     label = peewee.CharField(default="")
@@ -321,6 +334,8 @@ class UnitSeries(BaseModel):
 class UnitSeal(BaseModel):
     """A unit's seal image (PNG blob), registered by an admin."""
 
+    unit_id: str
+
     unit = peewee.ForeignKeyField(Unit, column_name="unit_id", primary_key=True)
     sha256 = peewee.CharField(max_length=64)
     registered_by = peewee.CharField()
@@ -329,6 +344,9 @@ class UnitSeal(BaseModel):
 
 class Outgoing(BaseModel):
     """A unit's own document (发文) once submitted, to 核发."""
+
+    unit_id: str
+    drafter_id: str
 
     id = peewee.CharField(primary_key=True)
     unit = peewee.ForeignKeyField(Unit, column_name="unit_id")
@@ -368,6 +386,7 @@ class Outgoing(BaseModel):
 
 
 class OutgoingVersion(BaseModel):
+    outgoing_id: str
     id = peewee.CharField(primary_key=True)
     outgoing = peewee.ForeignKeyField(Outgoing, backref="versions", column_name="outgoing_id")
     number = peewee.IntegerField()
@@ -385,6 +404,8 @@ class OutgoingVersion(BaseModel):
 
 
 class OutgoingStep(BaseModel):
+    outgoing_id: str
+    assignee_id: str
     id = peewee.CharField(primary_key=True)
     outgoing = peewee.ForeignKeyField(Outgoing, backref="steps", column_name="outgoing_id")
     kind = peewee.CharField()
@@ -406,6 +427,9 @@ class OutgoingStep(BaseModel):
 
 class Delivery(BaseModel):
     """One recipient unit's copy in the exchange (公文交换) and its 回执."""
+
+    sender_unit_id: str
+    recipient_unit_id: str
 
     id = peewee.CharField(primary_key=True)
     outgoing_id = peewee.CharField(null=True, index=True)
@@ -435,6 +459,8 @@ class Delivery(BaseModel):
 
 class DocSeries(BaseModel):
     """A unit's 发文字号 sequence of one year; `gaps` records cancelled numbers."""
+
+    unit_id: str
 
     id = peewee.CharField(primary_key=True)
     unit = peewee.ForeignKeyField(Unit, column_name="unit_id")

@@ -273,7 +273,7 @@ class SeriesIn(_In):
 
 @router.post("/units/{unit_id}/seal", response_model=wire.Unit, responses=_ERRORS)
 def set_unit_seal(unit_id: PathId, body: SealIn,
-                  principal: Principal = Depends(current_user)) -> dict:
+                  principal: Principal = Depends(current_user)) -> dict[str, Any]:
     """Register (or replace) the unit's seal image (用印 places it on issued documents)."""
     from server.models import Blob
     from server.workflow import numbering
@@ -288,7 +288,7 @@ def set_unit_seal(unit_id: PathId, body: SealIn,
 
 @router.post("/units/{unit_id}/series", response_model=wire.Unit, responses=_ERRORS)
 def add_unit_series(unit_id: PathId, body: SeriesIn,
-                    principal: Principal = Depends(current_user)) -> dict:
+                    principal: Principal = Depends(current_user)) -> dict[str, Any]:
     """Let the unit number in a 发文字号 series (adding it again changes its label)."""
     from server.workflow import numbering
 

@@ -65,7 +65,7 @@ def seal_png(name: str, size: int = 320) -> bytes:
             glyph = Image.new("RGBA", (int(size * 0.14),) * 2, (0, 0, 0, 0))
             ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=font,
                                        fill=SEAL_RED, anchor="mm")
-            glyph = glyph.rotate(-math.degrees(angle + math.pi / 2), resample=Image.BICUBIC)
+            glyph = glyph.rotate(-math.degrees(angle + math.pi / 2), resample=Image.Resampling.BICUBIC)
             img.alpha_composite(glyph, (int(x - glyph.width / 2), int(y - glyph.height / 2)))
     out = io.BytesIO()
     img.save(out, "PNG", optimize=True)

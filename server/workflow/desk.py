@@ -27,14 +27,13 @@ from server.db import write_tx
 from server.errors import Problem
 from server.models import Document, Outgoing, OutgoingStep, Reminder, Task, Unit, User
 from server.ops import OpOutcome, register_op
-from server.serialize import document_json, reminder_json
+from server.serialize import document_json, parse_time, reminder_json
 from server.visibility import reminder_audience
 from server.workflow.clerk import archive_document, cancel_task, check_clerk_of, reroute_task
 from server.workflow.common import _GATING_KINDS, _active_users, _begin, _Changes, _publish
 from server.workflow.outgoing import invalid, parse, require_clerk, require_reason
 from server.workflow.registration import _blob_ref, next_registration_number, validate_meta
 from server.workflow.stages import _new_task
-from server.serialize import parse_time
 
 
 def _document_of_clerk(user: User, document_id: str) -> Document:
@@ -193,7 +192,7 @@ def remind(user: User, data: Any) -> Reminder:
             outgoing_id=outgoing_id, from_id=user.id, to_id=to_id, text=d.text, at=now,
             updated_at=now)
         feed.publish("reminder", reminder.id, reminder_json(reminder),
-                     reminder_audience(reminder))
+                     set(reminder_audience(reminder)))
         return reminder
 
 

@@ -53,7 +53,7 @@ def _delivery_blobs(d: Delivery) -> list[str]:
 
 
 def publish_delivery(d: Delivery) -> None:
-    feed.publish("delivery", d.id, delivery_json(d), delivery_audience(d),
+    feed.publish("delivery", d.id, delivery_json(d), set(delivery_audience(d)),
                  blobs=_delivery_blobs(d))
 
 

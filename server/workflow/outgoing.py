@@ -170,7 +170,8 @@ def publish(ch: OutChanges) -> None:
         for s in OutgoingStep.select().where(OutgoingStep.outgoing == out.id):
             ch.steps.setdefault(s.id, s)
     if ch.changed:
-        feed.publish("outgoing", out.id, outgoing_json(out), audience, blobs=outgoing_blobs(out))
+        feed.publish("outgoing", out.id, outgoing_json(out), audience,
+                     blobs=outgoing_blobs(out))
     for v in ch.versions.values():
         feed.publish("outgoing_version", v.id, outgoing_version_json(v), audience)
     for s in ch.steps.values():
@@ -179,7 +180,8 @@ def publish(ch: OutChanges) -> None:
 
 
 def publish_series(series: DocSeries) -> None:
-    feed.publish("doc_series", series.id, doc_series_json(series), doc_series_audience(series))
+    feed.publish("doc_series", series.id, doc_series_json(series),
+                 set(doc_series_audience(series)))
 
 
 # --- checks of a draft ------------------------------------------------------------------
