@@ -90,14 +90,18 @@ def reroute_task(actor: User, task_id: str, assignee_id: str, reason: str | None
 
 
 def republish_unit_documents(unit_id: str) -> int:
-    """Re-send the unit's documents to their current audience (after a clerk joins or
-    leaves the unit). Returns how many."""
+    """Re-send the unit's documents, and its outgoing documents, deliveries and series,
+    to their current audience (after a clerk joins or leaves the unit). Returns how many
+    documents."""
+    from server.workflow.outgoing import republish_unit
+
     count = 0
     with write_tx():
         for doc in Document.select().where(Document.unit == unit_id):
             ch = _Changes(document=doc, audience_before=[])  # forces a full republish
             _publish(ch)
             count += 1
+        republish_unit(unit_id)
     return count
 
 

@@ -545,3 +545,24 @@ def _op(fn: Any) -> Any:
 register_op(ops.OUTGOING_SUBMIT, _op(submit))
 register_op(ops.OUTGOING_STEP, _op(complete_step))
 register_op(ops.OUTGOING_CANCEL, _op(cancel))
+
+
+def republish_unit(unit_id: str) -> int:
+    """Re-send the unit's outgoing documents, deliveries and series to their current
+    audience (a clerk joined or left the unit). Returns how many objects."""
+    from server.models import Delivery
+    from server.workflow.exchange import publish_delivery
+
+    count = 0
+    with write_tx():
+        for out in Outgoing.select().where(Outgoing.unit == unit_id):
+            publish(OutChanges(out=out, audience_before=[]))  # forces a full republish
+            count += 1
+        for delivery in Delivery.select().where((Delivery.sender_unit == unit_id)
+                                                | (Delivery.recipient_unit == unit_id)):
+            publish_delivery(delivery)
+            count += 1
+        for series in DocSeries.select().where(DocSeries.unit == unit_id):
+            publish_series(series)
+            count += 1
+    return count

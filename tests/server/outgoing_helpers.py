@@ -81,6 +81,7 @@ def make_exchange_county(db_url: str, *, towns: int = len(TOWNS)) -> ExchangeCou
     person("clerk", "office", ["clerk"], "文书")
     person("mayor", "gov", ["leader"], "市长")
     person("jms", "jms", ["exchange"], "收发员")
+    person("admin", "office", ["admin"], "网络管理员")
     add_series(c.units["office"], "富政办发", "富锦市人民政府办公室")
     add_series(c.units["office"], "富政办函")
     admin = c.ids["clerk"]  # who registered the seal is only recorded

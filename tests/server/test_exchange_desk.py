@@ -153,3 +153,22 @@ def test_clerk_desk_ops(live: EmbeddedPlatform, county: ExchangeCounty) -> None:
     assert clerk.op("task.cancel", {"task_id": read["id"], "reason": " "})["code"] == (
         "opinion.reason_required")
     applied(clerk.op("task.cancel", {"task_id": read["id"], "reason": "无需传阅"}))
+
+
+def test_a_new_clerk_gets_the_units_outgoing_and_exchange_box(
+        live: EmbeddedPlatform, county: ExchangeCounty) -> None:
+    c = county
+    admin = Api(live.base_url, c.users["admin"])
+    drafter = Api(live.base_url, c.users["drafter"])
+    out = submit_data(c, title="关于新任文书权限的通知")
+    applied(drafter.op("outgoing.submit", out))
+    username = f"{c.tag}_clerk2"
+    r = admin.post("/api/v1/admin/users", {"username": username, "password": "Password#1",
+                                           "display_name": "新文书", "unit_id": c.units["office"],
+                                           "roles": ["clerk"]})
+    assert r.status_code == 201, r.text
+    clerk2 = Api(live.base_url, username, "Password#1")
+    clerk2.pull()
+    assert ("outgoing", out["outgoing_id"]) in clerk2.state
+    assert clerk2.objects("outgoing_version", outgoing_id=out["outgoing_id"])
+    assert any(d["recipient_unit_id"] == c.units["office"] for d in clerk2.objects("delivery"))
