@@ -335,11 +335,11 @@ def submit(user: User, data: Any) -> Outgoing:
         cc = _check_recipients(list(d.cc), "cc")
         if not any(g["unit_ids"] for g in main + cc):
             raise invalid("name at least one recipient unit")
-        (signatory,) = _role_users([d.signatory_id], "signatory_id", ("leader",))
+        (signatory,) = _role_users([d.signatory_id], "signatory_id", rules.SIGNATORY_ROLES)
         if d.reviewer_id:
-            _role_users([d.reviewer_id], "reviewer_id", ("reviewer", "leader"))
+            _role_users([d.reviewer_id], "reviewer_id", rules.REVIEWER_ROLES)
         countersigners = _role_users(list(d.countersigner_ids), "countersigner_ids",
-                                     ("leader",))
+                                     rules.COUNTERSIGNER_ROLES)
         if d.in_reply_to is not None:
             answered = Document.get_or_none(id=d.in_reply_to)
             if answered is None or answered.unit_id != user.unit_id:

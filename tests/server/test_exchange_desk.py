@@ -172,3 +172,33 @@ def test_a_new_clerk_gets_the_units_outgoing_and_exchange_box(
     assert ("outgoing", out["outgoing_id"]) in clerk2.state
     assert clerk2.objects("outgoing_version", outgoing_id=out["outgoing_id"])
     assert any(d["recipient_unit_id"] == c.units["office"] for d in clerk2.objects("delivery"))
+
+
+def test_submit_refusals(live: EmbeddedPlatform, county: ExchangeCounty) -> None:
+    c = county
+    drafter = Api(live.base_url, c.users["drafter"])
+
+    def code(**over: Any) -> str | None:
+        data = {**submit_data(c, title="关于核对拟稿规则的通知"), **over}
+        return drafter.op("outgoing.submit", data)["code"]
+
+    # Only leaders sign and countersign; the 核稿 is a reviewer's (or a leader's).
+    assert code(signatory_id=c.ids["drafter"]) == "routing.unknown_user"
+    assert code(reviewer_id=c.ids["clerk"]) == "routing.unknown_user"
+    assert code(countersigner_ids=[c.ids["reviewer"]]) == "routing.unknown_user"
+    # The body follows protocol.docbody and its hash is its own.
+    empty = {"v": 1, "blocks": [{"kind": "p", "text": " "}]}
+    assert code(body=empty) == "body.empty"
+    broken = {"v": 1, "blocks": [{"kind": "p", "text": "两行\n正文"}]}
+    assert code(body=broken) == "body.invalid"
+    assert code(body_sha256="0" * 64) == "body.invalid"
+    assert code(classification="secret") == "document.classified"
+    assert code(doc_type="便函") == "op.invalid_data"
+    assert code(main_recipients=[{"name": "外省", "unit_ids": ["nope"]}]) == "unit.not_found"
+    assert code(main_recipients=[]) == "op.invalid_data"
+    assert code(in_reply_to="no-such-document") == "document.not_found"
+    assert code(series="富政发") == "series.unknown"
+    # An exchange account sends with exchange.send, never drafts.
+    jms = Api(live.base_url, c.users["jms"])
+    assert jms.op("outgoing.submit", submit_data(c, title="冒名拟稿"))["code"] == (
+        "exchange.not_allowed")
