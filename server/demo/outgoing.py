@@ -107,43 +107,43 @@ TOWNS_GROUP = "各镇人民政府"
 
 DRAFTS = (
     Draft("fire", county.GOV_OFFICE, "@office", "通知", "关于做好春季森林草原防火工作的通知",
-          "富政办发", ("各镇人民政府：", "当前已进入春季森林草原防火紧要期，为切实做好防火工作，"
+          "富政办发", ("当前已进入春季森林草原防火紧要期，为切实做好防火工作，"
                       "现将有关事项通知如下。", "一是落实防火责任。", "二是加强巡查管控。",
                       "三是做好应急准备。各镇要于本月底前将落实情况报市政府办公室。"),
           "zhangjianguo", urgency="urgent"),
     Draft("safety", county.GOV_OFFICE, "@office", "通知", "关于开展安全生产大检查的通知",
-          "富政发", ("各镇人民政府，市政府各部门：", "为深刻吸取近期事故教训，市政府决定在全市"
-                    "范围内开展安全生产大检查。"), "zhangjianguo", stage="signing"),
+          "富政发", ("为深刻吸取近期事故教训，市政府决定在全市"
+                    "范围内开展安全生产大检查。",), "zhangjianguo", stage="signing"),
     Draft("spring", county.GOV_OFFICE, "@office", "通知", "关于召开全市春耕生产工作会议的通知",
-          "富政办发", ("各镇人民政府：", "经市政府同意，定于下周召开全市春耕生产工作会议。"),
+          "富政办发", ("经市政府同意，定于下周召开全市春耕生产工作会议。",),
           "lihua", stage="reviewing"),
     Draft("flood", county.GOV_OFFICE, "@office", "通知", "关于印发富锦市防汛抗旱应急预案的通知",
-          "富政发", ("各镇人民政府，市政府各部门：", "《富锦市防汛抗旱应急预案》已经市政府同意，"
-                    "现印发给你们，请认真贯彻执行。"), "zhangjianguo", stage="signed"),
+          "富政发", ("《富锦市防汛抗旱应急预案》已经市政府同意，"
+                    "现印发给你们，请认真贯彻执行。",), "zhangjianguo", stage="signed"),
     Draft("stats", county.GOV_OFFICE, "@office", "通知", "关于做好全市经济普查工作的通知",
-          "富政办发", ("各镇人民政府：", "根据上级部署，现就做好经济普查工作通知如下。"),
+          "富政办发", ("根据上级部署，现就做好经济普查工作通知如下。",),
           "lihua", stage="numbered"),
     Draft("roads", county.GOV_OFFICE, "@office", "通知", "关于加强农村公路养护管理的通知",
-          "富政办发", ("各镇人民政府：", "为加强农村公路养护管理，现将有关事项通知如下。"),
+          "富政办发", ("为加强农村公路养护管理，现将有关事项通知如下。",),
           "lihua", stage="sealed"),
     Draft("water", county.GOV_OFFICE, "@office", "通知", "关于做好农村饮水安全工作的通知",
-          "富政办发", ("各镇人民政府：", "为保障农村饮水安全，现就有关工作通知如下。"),
+          "富政办发", ("为保障农村饮水安全，现就有关工作通知如下。",),
           "zhangjianguo", stage="revising"),
     Draft("merge", county.GOV_OFFICE, "@office", "函", "关于商请协助做好招商引资工作的函",
-          "富政办函", ("各镇人民政府：", "为做好招商引资工作，请予协助。"),
+          "富政办函", ("为做好招商引资工作，请予协助。",),
           "lihua", stage="cancelled"),
     Draft("grain", county.GOV_OFFICE, "@office", "意见", "关于促进粮食生产稳定发展的意见",
-          "富政发", ("各镇人民政府，市政府各部门：", "为促进粮食生产稳定发展，提出如下意见。"),
+          "富政发", ("为促进粮食生产稳定发展，提出如下意见。",),
           "zhangjianguo", reviewer=None, countersigners=("lihua",), stage="countersigning"),
     # 长安镇's 请示 goes up; the county answers with a 批复 (below).
     Draft("ask", county.CHANGAN, "zhengwei", "请示", "长安镇关于维修农田灌溉渠道的请示",
-          "长安镇请", ("富锦市人民政府办公室：", "我镇灌溉渠道年久失修，严重影响春耕生产，"
+          "长安镇请", ("我镇灌溉渠道年久失修，严重影响春耕生产，"
                       "拟请市政府拨付维修资金。", "妥否，请批示。"), "@head", reviewer=None,
           main=county.GOV_OFFICE),
     # 二龙山镇's 请示 waits in the county's 待签收 box.
     Draft("ask2", county.town_key("erlongshan"), "@proposer", "请示",
           "二龙山镇关于申请维修镇中心小学校舍的请示", "二龙山镇请",
-          ("富锦市人民政府办公室：", "我镇中心小学校舍老化，存在安全隐患，拟请予以维修。",
+          ("我镇中心小学校舍老化，存在安全隐患，拟请予以维修。",
            "妥否，请批示。"), "@head", reviewer=None, main=county.GOV_OFFICE),
 )
 
@@ -202,6 +202,7 @@ class _Story:
 
     def draft(self, d: Draft, in_reply_to: str | None = None) -> str:
         drafter = self.user(d.drafter, d.unit)
+        assert not isinstance(d.paragraphs, str), d.key  # a tuple of paragraphs
         body = docbody.from_paragraphs(d.paragraphs)
         out_id = f"demo-out-{d.key}"
         self.now()
@@ -262,7 +263,7 @@ class _Story:
         number_text = f"{prefix}〔{issued.year}〕{number}号"
         pdf = render_pdf(OfficialDocument(
             issuer=issuer_office, doc_number=number_text, title=title,
-            paragraphs=list(paragraphs), date_text=f"{issued.year}年{issued.month}月{issued.day}日",
+            paragraphs=list(paragraphs[1:]), date_text=f"{issued.year}年{issued.month}月{issued.day}日",
             main_recipients=[paragraphs[0].rstrip("：")], urgency=urgency))
         sha = store_blob(pdf, "application/pdf", uploaded_by=sender.id)
         doc: dict[str, Any] = {
@@ -317,8 +318,8 @@ def build_outgoing(c: County, router: _Router, sim: _SimulatedClock) -> None:
         "zhangjianguo", "approve", text="同意维修，请市政府办公室拟文批复，资金由市财政局统筹安排。"))
     reply = Draft("reply", county.GOV_OFFICE, "@office", "批复",
                   "关于长安镇维修农田灌溉渠道的批复", "富政办函",
-                  ("长安镇人民政府：", "你镇《关于维修农田灌溉渠道的请示》收悉。经研究，同意拨付"
-                   "维修资金，请抓紧组织实施。"), "zhangjianguo", reviewer=None,
+                  ("你镇《关于维修农田灌溉渠道的请示》收悉。经研究，同意拨付维修资金，请抓紧"
+                   "组织实施。",), "zhangjianguo", reviewer=None,
                   main=county.CHANGAN)
     s.draft(reply, in_reply_to=ask_doc)
     # 二龙山镇's 请示 waits in the county's box.
