@@ -433,8 +433,8 @@ def test_postgresql_build_refuse_and_force(pg_url: str) -> None:
 
         proc = init_demo(url, "--scale", "50", "--json")
         assert proc.returncode == 0, proc.stderr
-        assert count("SELECT count(*) FROM document") == 48 + 50
-        assert count("SELECT count(*) FROM sync_object WHERE type = 'document'") == 48 + 50
+        assert count("SELECT count(*) FROM document") == 55 + 50  # 48 + 7 received (签收)
+        assert count("SELECT count(*) FROM sync_object WHERE type = 'document'") == 55 + 50
         proc = init_demo(url)
         assert proc.returncode == 1 and "--force" in proc.stderr
         instance = count("SELECT instance_id FROM meta")

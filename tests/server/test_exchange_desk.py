@@ -202,3 +202,81 @@ def test_submit_refusals(live: EmbeddedPlatform, county: ExchangeCounty) -> None
     jms = Api(live.base_url, c.users["jms"])
     assert jms.op("outgoing.submit", submit_data(c, title="冒名拟稿"))["code"] == (
         "exchange.not_allowed")
+
+
+def test_every_outgoing_op_type_replays_as_duplicate(live: EmbeddedPlatform,
+                                                     county: ExchangeCounty) -> None:
+    """Each 发文/交换 op sent twice with one op_id: the second answer is "duplicate" and the
+    world shows one effect (test_workflow's replay test covers the 收文 ops)."""
+    from protocol.ops import OUTGOING_OP_TYPES
+    from tests.server.outgoing_helpers import step_data
+
+    c = county
+    drafter = Api(live.base_url, c.users["drafter"])
+    reviewer = Api(live.base_url, c.users["reviewer"])
+    mayor = Api(live.base_url, c.users["mayor"])
+    for signer in (reviewer, mayor):
+        signer.register_key()
+    clerk = Api(live.base_url, c.users["clerk"])
+    town0 = Api(live.base_url, c.users["town0_clerk"])
+    town1 = Api(live.base_url, c.users["town1_clerk"])
+    jms = Api(live.base_url, c.users["jms"])
+    done: set[str] = set()
+
+    def twice(api: Api, op_type: str, data: dict[str, Any]) -> None:
+        op_id = uid()
+        assert api.op(op_type, data, op_id=op_id)["status"] == "applied", op_type
+        again = api.op(op_type, data, op_id=op_id)
+        assert (again["status"], again["original_status"]) == ("duplicate", "applied"), op_type
+        done.add(op_type)
+
+    out = submit_data(c, title="关于重放测试的通知", series="富政办函")
+    out_id = out["outgoing_id"]
+    twice(drafter, "outgoing.submit", out)
+    for signer in (reviewer, mayor):
+        twice(signer, "outgoing.step", step_data(signer, pending_step(signer, out_id),
+                                                 "approve", text="同意"))
+    for op_type in ("outgoing.number", "outgoing.seal", "outgoing.issue"):
+        twice(clerk, op_type, {"outgoing_id": out_id})
+    town0.pull()
+    (d0,) = town0.objects("delivery", outgoing_id=out_id)
+    twice(town0, "delivery.receive", {"delivery_id": d0["id"], "at": AT})
+    town1.pull()
+    (d1,) = town1.objects("delivery", outgoing_id=out_id)
+    twice(town1, "delivery.refuse", {"delivery_id": d1["id"], "reason": "非本单位来文", "at": AT})
+    town0.pull()
+    (doc,) = town0.objects("document", delivery_id=d0["id"])
+    twice(town0, "document.route", {"document_id": doc["id"], "tasks": [
+        {"assignee_id": town0.id, "kind": "handle"}, {"assignee_id": drafter.id, "kind": "read"}]})
+    town0.pull()
+    (read,) = town0.objects("task", document_id=doc["id"], kind="read")
+    (handle,) = town0.objects("task", document_id=doc["id"], kind="handle")
+    twice(town0, "task.remind", {"reminder_id": uid(), "task_id": read["id"], "text": "请阅"})
+    twice(town0, "task.reroute", {"task_id": read["id"], "assignee_id": clerk.id,
+                                  "reason": "改请办公室阅"})
+    town0.pull()
+    (moved,) = town0.objects("task", document_id=doc["id"], kind="read", status="pending")
+    twice(town0, "task.cancel", {"task_id": moved["id"], "reason": "无需传阅"})
+    twice(town0, "document.complete", {"document_id": doc["id"]})
+    twice(town0, "document.archive", {"document_id": doc["id"]})
+    scan = clerk.put_blob(f"%PDF-1.4 重放 {uid()}".encode())
+    twice(clerk, "document.register", {
+        "document_id": uid(), "doc_number": "", "issuer": "黑龙江省人民政府", "doc_type": "函",
+        "title": "纸质来文", "issued_on": "2026-02-20", "body_sha256": scan})
+    twice(jms, "exchange.send", {"send_id": uid(), "document": _sent(jms),
+                                 "main_unit_ids": [c.towns[2]]})
+    other = submit_data(c, title="关于重放撤销的通知")
+    twice(drafter, "outgoing.submit", other)
+    twice(drafter, "outgoing.cancel", {"outgoing_id": other["outgoing_id"], "reason": "重复拟稿"})
+    assert done == set(OUTGOING_OP_TYPES)
+
+    # One effect each.
+    clerk.pull()
+    assert len(clerk.objects("delivery", outgoing_id=out_id)) == len(c.towns)
+    (series,) = clerk.objects("doc_series", prefix="富政办函")
+    assert series["last_number"] == 1
+    assert len(clerk.objects("outgoing_version", outgoing_id=out_id)) == 1
+    town0.pull()
+    assert len(town0.objects("document", delivery_id=d0["id"])) == 1
+    assert len(town0.objects("reminder")) == 1
+    assert town0.state[("document", doc["id"])]["status"] == "archived"
