@@ -440,7 +440,7 @@ def test_postgresql_build_refuse_and_force(pg_url: str) -> None:
         instance = count("SELECT instance_id FROM meta")
         proc = init_demo(url, "--force")
         assert proc.returncode == 0, proc.stderr
-        assert count("SELECT count(*) FROM document") == 48
+        assert count("SELECT count(*) FROM document") == 55
         assert count("SELECT instance_id FROM meta") != instance
 
 
