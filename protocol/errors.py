@@ -336,7 +336,8 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("body.too_long", "The body of the document is too long.", INPUT),
     ErrorSpec("series.unknown", "The unit has no such document number series.", REJECTED),
     ErrorSpec("series.invalid",
-              "A series is a short prefix such as 富政发, without brackets or 号.", INPUT),
+              "A series is a short prefix, without the brackets and without the closing "
+              "character of a document number.", INPUT),
     ErrorSpec("seal.missing", "The administrator has not registered the unit's seal yet.",
               REJECTED),
     ErrorSpec("seal.not_png", "The seal image must be a PNG file.", INPUT),

@@ -2724,7 +2724,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A series is a short prefix such as 富政发, without brackets or 号.</source>
+        <source>A series is a short prefix, without the brackets and without the closing character of a document number.</source>
         <extracomment>series.invalid</extracomment>
         <translation type="unfinished"></translation>
     </message>

@@ -2719,7 +2719,7 @@
         <translation>本单位没有该发文字号序列。</translation>
     </message>
     <message>
-        <source>A series is a short prefix such as 富政发, without brackets or 号.</source>
+        <source>A series is a short prefix, without the brackets and without the closing character of a document number.</source>
         <extracomment>series.invalid</extracomment>
         <translation>发文字号序列应为“富政发”这样的机关代字，不含六角括号和“号”字。</translation>
     </message>
