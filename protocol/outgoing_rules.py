@@ -42,6 +42,11 @@ STATUSES: Final = ("reviewing", "countersigning", "signing", "signed", "numbered
 # Statuses in which the route is still open (a step may be pending).
 ROUTE_STATUSES: Final = ("reviewing", "countersigning", "signing", "revising")
 
+# Who may be named on a route (the platform refuses others: routing.unknown_user).
+SIGNATORY_ROLES: Final = ("leader",)                 # 签发人
+COUNTERSIGNER_ROLES: Final = ("leader",)             # 会签
+REVIEWER_ROLES: Final = ("reviewer", "leader")       # 核稿 (办公室主任)
+
 STEP_KINDS: Final = ("review", "countersign", "sign", "revise")
 STEP_STATUSES: Final = ("pending", "done", "returned", "cancelled")
 SIGNED_STEP_KINDS: Final = ("review", "countersign", "sign")

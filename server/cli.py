@@ -5,6 +5,9 @@
     python -m server create-unit --db URL --name 市财政局 --kind bureau [--id ID] [--parent ID]
     python -m server create-user --db URL --username u --password p --name 姓名 \
         --unit UNIT_ID_OR_NAME --roles staff,leader --title 科员
+    python -m server set-seal --db URL --unit UNIT_ID_OR_NAME --png seal.png
+    python -m server add-series --db URL --unit UNIT_ID_OR_NAME --prefix 富政发 \
+        [--label 富锦市人民政府]                  (a 发文字号 series the unit numbers in)
     python -m server purge --db URL --older-than-days 30
     python -m server migrate --db URL       (upgrade the schema; see docs/deploy.md)
     python -m server init-demo ...          -> server.demo.build.main(argv)
@@ -84,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--roles", default="staff", help="comma-separated: clerk,leader,...")
     user.add_argument("--title", default="")
     user.add_argument("--id", dest="user_id")
+
+    seal = with_db(sub.add_parser("set-seal", help="register a unit's seal image (PNG)"))
+    seal.add_argument("--unit", required=True, help="unit id or unique unit name")
+    seal.add_argument("--png", required=True, help="the seal image, a PNG file")
+
+    series = with_db(sub.add_parser("add-series", help="let a unit number in a series"))
+    series.add_argument("--unit", required=True, help="unit id or unique unit name")
+    series.add_argument("--prefix", required=True, help="the 发文字号 prefix, e.g. 富政发")
+    series.add_argument("--label", default="",
+                        help="the issuing body printed for it (default: the unit's name)")
 
     purge = with_db(sub.add_parser("purge", help="compact old deletions of the change feed"))
     purge.add_argument("--older-than-days", type=float, required=True)
@@ -199,6 +212,41 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_seal(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.db import init_database
+    from server.workflow import numbering
+
+    try:
+        png = Path(args.png).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.png}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    init_database(args.db)
+    unit_id = _find_unit(args.unit)
+    if unit_id is None:
+        print(f"error: no unit (or no unique unit) named {args.unit!r}", file=sys.stderr)
+        return 1
+    row = numbering.set_seal("cli", unit_id, png)
+    print(f"seal of {unit_id}: {row.sha256}")
+    return 0
+
+
+def _add_series(args: argparse.Namespace) -> int:
+    from server.db import init_database
+    from server.workflow import numbering
+
+    init_database(args.db)
+    unit_id = _find_unit(args.unit)
+    if unit_id is None:
+        print(f"error: no unit (or no unique unit) named {args.unit!r}", file=sys.stderr)
+        return 1
+    row = numbering.add_series(unit_id, args.prefix, args.label)
+    print(f"{unit_id} numbers in {row.prefix}")
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from server import feed
     from server.db import init_database
@@ -254,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     from server.errors import Problem
 
     commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
-                "purge": _purge, "migrate": _migrate}
+                "purge": _purge, "migrate": _migrate, "set-seal": _set_seal,
+                "add-series": _add_series}
     try:
         return commands[args.command](args)
     except Problem as problem:

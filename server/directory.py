@@ -26,10 +26,12 @@ from protocol import ops
 from server import clock, feed, security
 from server.db import write_tx
 from server.errors import Problem
-from server.models import EVERYONE, AuthSession, SigningKey, Unit, User
+from server.models import EVERYONE, AuthSession, SigningKey, Unit, UnitSeal, UnitSeries, User
 from server.ops import OpOutcome, current_device_id, register_op
 
-ROLES = ("clerk", "leader", "staff", "publisher", "admin")
+# reviewer: 核稿 of outgoing documents (办公室主任); exchange: an account standing for an
+# outside body (省, 佳木斯市) that sends issued documents into the exchange.
+ROLES = ("clerk", "leader", "staff", "publisher", "admin", "reviewer", "exchange")
 KEY_ALGORITHMS = {"ed25519": 32, "sm2-sm3": 65}  # raw public key length
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -46,6 +48,11 @@ def unit_json(unit: Unit) -> dict[str, Any]:
         "sort_order": unit.sort_order,
         "version": unit.version,
         "updated_at": clock.rfc3339(unit.updated_at),
+        # 发文字号 series the unit numbers in, and whether an admin registered its seal.
+        "series": [{"prefix": s.prefix, "label": s.label} for s in
+                   UnitSeries.select().where(UnitSeries.unit == unit.id)
+                   .order_by(UnitSeries.sort_order, UnitSeries.prefix)],
+        "has_seal": UnitSeal.select().where(UnitSeal.unit == unit.id).exists(),
     }
 
 
@@ -112,6 +119,15 @@ def create_unit(
         )
         publish_unit(unit)
     return unit
+
+
+def touch_unit(unit: Unit) -> None:
+    """Bump the unit's version and publish it (its series or seal changed)."""
+    with write_tx():
+        unit.version += 1
+        unit.updated_at = clock.now()
+        unit.save()
+        publish_unit(unit)
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:

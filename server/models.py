@@ -78,6 +78,7 @@ class Meta(BaseModel):
 
 
 class Unit(BaseModel):
+    parent_id: str | None  # the foreign keys' columns, for type checkers
     id = peewee.CharField(primary_key=True)
     name = peewee.CharField()
     parent = peewee.ForeignKeyField("self", null=True, backref="children", column_name="parent_id")
@@ -88,6 +89,7 @@ class Unit(BaseModel):
 
 
 class User(BaseModel):
+    unit_id: str
     id = peewee.CharField(primary_key=True)
     username = peewee.CharField(unique=True)
     display_name = peewee.CharField()
@@ -160,6 +162,7 @@ class BlobRef(BaseModel):
 
 
 class Document(BaseModel):
+    unit_id: str
     id = peewee.CharField(primary_key=True)
     unit = peewee.ForeignKeyField(Unit, column_name="unit_id")  # receiving unit
     doc_number = peewee.CharField()
@@ -182,9 +185,13 @@ class Document(BaseModel):
     registered_by = peewee.CharField()  # user id of the clerk
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
+    # The exchange delivery it was received (签收) from; None: registered from paper.
+    delivery_id = peewee.CharField(null=True)
 
 
 class Task(BaseModel):
+    document_id: str
+    assignee_id: str
     id = peewee.CharField(primary_key=True)
     document = peewee.ForeignKeyField(Document, backref="tasks", column_name="document_id")
     assignee = peewee.ForeignKeyField(User, column_name="assignee_id")
@@ -202,9 +209,14 @@ class Task(BaseModel):
     superseded_by_opinion_id = peewee.CharField(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
+    # Why a clerk cancelled or re-routed it (task.cancel / task.reroute, migration 3).
+    reason = peewee.TextField(null=True)
 
 
 class Opinion(BaseModel):
+    task_id: str
+    document_id: str
+    author_id: str
     id = peewee.CharField(primary_key=True)
     task = peewee.ForeignKeyField(Task, column_name="task_id")
     document = peewee.ForeignKeyField(Document, column_name="document_id")
@@ -228,6 +240,7 @@ class Opinion(BaseModel):
 
 
 class Notice(BaseModel):
+    publisher_id: str
     id = peewee.CharField(primary_key=True)
     client_ref = peewee.CharField(null=True)
     title = peewee.CharField(max_length=500)
@@ -245,6 +258,7 @@ class Notice(BaseModel):
 
 
 class Receipt(BaseModel):
+    user_id: str
     id = peewee.CharField(primary_key=True)
     notice_id = peewee.CharField(null=True)
     document_id = peewee.CharField(null=True)
@@ -261,6 +275,7 @@ class Receipt(BaseModel):
 
 
 class SigningKey(BaseModel):
+    user_id: str
     id = peewee.CharField(primary_key=True)  # key_id chosen by the client
     user = peewee.ForeignKeyField(User, column_name="user_id")
     algorithm = peewee.CharField()
@@ -307,6 +322,183 @@ class FeedEntry(BaseModel):
         indexes = ((("user_id", "seq"), False), (("key",), False))
 
 
+# --- 发文 and 公文交换 (migration 3; docs/protocol.md "Outgoing documents") -------------
+
+
+class UnitSeries(BaseModel):
+    """A 发文字号 series a unit may number in (富政发, 富政办函, ...), set by an admin."""
+
+    unit_id: str
+
+    unit = peewee.ForeignKeyField(Unit, column_name="unit_id")
+    prefix = peewee.CharField()
+    label = peewee.CharField(default="")
+    sort_order = peewee.IntegerField(default=0)
+
+    class Meta:
+        primary_key = peewee.CompositeKey("unit", "prefix")
+
+
+class UnitSeal(BaseModel):
+    """A unit's seal image (PNG blob), registered by an admin."""
+
+    unit_id: str
+
+    unit = peewee.ForeignKeyField(Unit, column_name="unit_id", primary_key=True)
+    sha256 = peewee.CharField(max_length=64)
+    registered_by = peewee.CharField()
+    registered_at = UTCDateTimeField(default=utcnow)
+
+
+class Outgoing(BaseModel):
+    """A unit's own document (发文) once submitted, to 核发."""
+
+    unit_id: str
+    drafter_id: str
+
+    id = peewee.CharField(primary_key=True)
+    unit = peewee.ForeignKeyField(Unit, column_name="unit_id")
+    drafter = peewee.ForeignKeyField(User, column_name="drafter_id")
+    doc_type = peewee.CharField()
+    title = peewee.CharField(max_length=500)
+    main_recipients = JSONText(default=list)  # [{"name", "unit_ids"}]
+    cc = JSONText(default=list)
+    classification = peewee.CharField(default="none")
+    urgency = peewee.CharField(default="normal")
+    notes = peewee.TextField(default="")
+    attachments = JSONText(default=list)
+    signatory_id = peewee.CharField()
+    reviewer_id = peewee.CharField(null=True)
+    countersigner_ids = JSONText(default=list)
+    series = peewee.CharField()
+    status = peewee.CharField(index=True)
+    current_version = peewee.IntegerField(default=1)
+    body_sha256 = peewee.CharField(max_length=64)
+    digest = peewee.CharField(max_length=64)
+    created_at = UTCDateTimeField(default=utcnow)
+    doc_number = peewee.CharField(null=True)
+    number_year = peewee.IntegerField(null=True)  # the series the number was taken from
+    number = peewee.IntegerField(null=True)
+    issued_on = peewee.CharField(null=True)
+    signed_by = peewee.CharField(null=True)
+    sealed_by = peewee.CharField(null=True)
+    sealed_at = UTCDateTimeField(null=True)
+    issued_by = peewee.CharField(null=True)
+    issued_at = UTCDateTimeField(null=True)
+    issued_body = JSONText(null=True)
+    cancelled_reason = peewee.TextField(null=True)
+    in_reply_to = peewee.CharField(null=True)  # a 批复's 收文 document id
+    replies = JSONText(default=list)  # a 请示's 批复 delivery ids
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class OutgoingVersion(BaseModel):
+    outgoing_id: str
+    id = peewee.CharField(primary_key=True)
+    outgoing = peewee.ForeignKeyField(Outgoing, backref="versions", column_name="outgoing_id")
+    number = peewee.IntegerField()
+    body = JSONText()
+    body_sha256 = peewee.CharField(max_length=64)
+    digest = peewee.CharField(max_length=64)  # of the outgoing's metadata with this body
+    author_id = peewee.CharField()
+    created_at = UTCDateTimeField(default=utcnow)
+    note = peewee.TextField(default="")
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("outgoing_id", "number"), True),)
+
+
+class OutgoingStep(BaseModel):
+    outgoing_id: str
+    assignee_id: str
+    id = peewee.CharField(primary_key=True)
+    outgoing = peewee.ForeignKeyField(Outgoing, backref="steps", column_name="outgoing_id")
+    kind = peewee.CharField()
+    assignee = peewee.ForeignKeyField(User, column_name="assignee_id")
+    status = peewee.CharField(default="pending", index=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    due_at = UTCDateTimeField(null=True)
+    decision = peewee.CharField(null=True)
+    text = peewee.TextField(default="")
+    version_number = peewee.IntegerField(null=True)
+    outgoing_digest = peewee.CharField(null=True)
+    handwriting_sha256 = peewee.CharField(null=True)
+    signed_at = peewee.CharField(null=True)  # RFC 3339 exactly as signed
+    signature = JSONText(null=True)
+    completed_at = UTCDateTimeField(null=True)
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class Delivery(BaseModel):
+    """One recipient unit's copy in the exchange (公文交换) and its 回执."""
+
+    sender_unit_id: str
+    recipient_unit_id: str
+
+    id = peewee.CharField(primary_key=True)
+    outgoing_id = peewee.CharField(null=True, index=True)
+    send_id = peewee.CharField(null=True)  # exchange.send's id (an outside body's sending)
+    sender_id = peewee.CharField()  # the clerk who issued it, or the exchange account
+    sender_unit = peewee.ForeignKeyField(Unit, column_name="sender_unit_id")
+    recipient_unit = peewee.ForeignKeyField(Unit, column_name="recipient_unit_id")
+    role = peewee.CharField(default="main")
+    status = peewee.CharField(default="pending", index=True)
+    sent_at = UTCDateTimeField(default=utcnow)
+    due_at = UTCDateTimeField(null=True)
+    document = JSONText()
+    received_by = peewee.CharField(null=True)
+    received_at = UTCDateTimeField(null=True)
+    document_id = peewee.CharField(null=True)
+    refused_by = peewee.CharField(null=True)
+    refused_at = UTCDateTimeField(null=True)
+    reason = peewee.TextField(null=True)
+    in_reply_to = peewee.CharField(null=True)
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("recipient_unit_id", "status"), False),
+                   (("sender_id", "send_id"), False))
+
+
+class DocSeries(BaseModel):
+    """A unit's 发文字号 sequence of one year; `gaps` records cancelled numbers."""
+
+    unit_id: str
+
+    id = peewee.CharField(primary_key=True)
+    unit = peewee.ForeignKeyField(Unit, column_name="unit_id")
+    prefix = peewee.CharField()
+    year = peewee.IntegerField()
+    last_number = peewee.IntegerField(default=0)
+    gaps = JSONText(default=list)
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("unit_id", "prefix", "year"), True),)
+
+
+class Reminder(BaseModel):
+    """催办 of a pending task or outgoing step."""
+
+    id = peewee.CharField(primary_key=True)
+    task_id = peewee.CharField(null=True)
+    step_id = peewee.CharField(null=True)
+    document_id = peewee.CharField(null=True)
+    outgoing_id = peewee.CharField(null=True)
+    from_id = peewee.CharField()
+    to_id = peewee.CharField()
+    text = peewee.TextField(default="")
+    at = UTCDateTimeField(default=utcnow)
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Meta,
     Unit,
@@ -326,4 +518,12 @@ ALL_MODELS: list[type[BaseModel]] = [
     AppliedOp,
     SyncObject,
     FeedEntry,
+    UnitSeries,
+    UnitSeal,
+    Outgoing,
+    OutgoingVersion,
+    OutgoingStep,
+    Delivery,
+    DocSeries,
+    Reminder,
 ]

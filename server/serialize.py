@@ -14,7 +14,19 @@ from typing import Any
 
 from server import clock
 from server.clock import rfc3339
-from server.models import Document, Notice, Opinion, Receipt, Task
+from server.models import (
+    Delivery,
+    DocSeries,
+    Document,
+    Notice,
+    Opinion,
+    Outgoing,
+    OutgoingStep,
+    OutgoingVersion,
+    Receipt,
+    Reminder,
+    Task,
+)
 
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
@@ -57,6 +69,8 @@ def document_json(doc: Document) -> dict[str, Any]:
         "status": doc.status,
         "digest": doc.digest,
         "registered_by": doc.registered_by,
+        # Extra: the exchange delivery it was received from (None: registered from paper).
+        "delivery_id": doc.delivery_id,
     }
 
 
@@ -78,6 +92,8 @@ def task_json(task: Task) -> dict[str, Any]:
         "completed_at": rfc3339(task.completed_at),
         # The sign-off that created it: what a 撤回 of that sign-off would cancel.
         "origin_opinion_id": task.origin_opinion_id,
+        # Extra: why a clerk cancelled or re-routed it.
+        "reason": task.reason,
     }
 
 
@@ -148,4 +164,138 @@ def receipt_json(receipt: Receipt) -> dict[str, Any]:
         "user_id": receipt.user_id,
         "kind": receipt.kind,
         "at": rfc3339(receipt.at),
+    }
+
+
+# --- 发文 and 公文交换 (docs/protocol.md "Outgoing documents") ---------------------------
+
+
+def outgoing_json(out: Outgoing) -> dict[str, Any]:
+    return {
+        "id": out.id,
+        "version": out.version,
+        "updated_at": rfc3339(out.updated_at),
+        "unit_id": out.unit_id,
+        "drafter_id": out.drafter_id,
+        "doc_type": out.doc_type,
+        "title": out.title,
+        "main_recipients": [dict(g) for g in out.main_recipients or []],
+        "cc": [dict(g) for g in out.cc or []],
+        "classification": out.classification,
+        "urgency": out.urgency,
+        "notes": out.notes,
+        "attachments": [dict(a) for a in out.attachments or []],
+        "signatory_id": out.signatory_id,
+        "reviewer_id": out.reviewer_id,
+        "countersigner_ids": list(out.countersigner_ids or []),
+        "series": out.series,
+        "status": out.status,
+        "current_version": out.current_version,
+        "body_sha256": out.body_sha256,
+        "digest": out.digest,
+        "created_at": rfc3339(out.created_at),
+        "doc_number": out.doc_number,
+        "issued_on": out.issued_on,
+        "signed_by": out.signed_by,
+        "sealed_by": out.sealed_by,
+        "sealed_at": rfc3339(out.sealed_at),
+        "issued_by": out.issued_by,
+        "issued_at": rfc3339(out.issued_at),
+        "issued_body": dict(out.issued_body) if out.issued_body else None,
+        "cancelled_reason": out.cancelled_reason,
+        "in_reply_to": out.in_reply_to,
+        "replies": list(out.replies or []),
+    }
+
+
+def outgoing_version_json(v: OutgoingVersion) -> dict[str, Any]:
+    return {
+        "id": v.id,
+        "version": v.version,
+        "updated_at": rfc3339(v.updated_at),
+        "outgoing_id": v.outgoing_id,
+        "number": v.number,
+        "body": v.body,
+        "body_sha256": v.body_sha256,
+        "author_id": v.author_id,
+        "created_at": rfc3339(v.created_at),
+        "note": v.note,
+        # Extra: the digest of the outgoing's metadata with this body (what a signer signs).
+        "digest": v.digest,
+    }
+
+
+def outgoing_step_json(step: OutgoingStep) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "version": step.version,
+        "updated_at": rfc3339(step.updated_at),
+        "outgoing_id": step.outgoing_id,
+        "kind": step.kind,
+        "assignee_id": step.assignee_id,
+        "status": step.status,
+        "created_at": rfc3339(step.created_at),
+        "due_at": rfc3339(step.due_at),
+        "decision": step.decision,
+        "text": step.text,
+        "version_number": step.version_number,
+        "outgoing_digest": step.outgoing_digest,
+        "handwriting": {"sha256": step.handwriting_sha256} if step.handwriting_sha256 else None,
+        "signed_at": step.signed_at,
+        "signature": dict(step.signature) if step.signature else None,
+        "completed_at": rfc3339(step.completed_at),
+    }
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "version": d.version,
+        "updated_at": rfc3339(d.updated_at),
+        "outgoing_id": d.outgoing_id,
+        "sender_unit_id": d.sender_unit_id,
+        "recipient_unit_id": d.recipient_unit_id,
+        "role": d.role,
+        "status": d.status,
+        "sent_at": rfc3339(d.sent_at),
+        "due_at": rfc3339(d.due_at),
+        "document": dict(d.document),
+        "received_by": d.received_by,
+        "received_at": rfc3339(d.received_at),
+        "document_id": d.document_id,
+        "refused_by": d.refused_by,
+        "refused_at": rfc3339(d.refused_at),
+        "reason": d.reason,
+        "in_reply_to": d.in_reply_to,
+        # Extra: who sent it (the issuing clerk or the exchange account).
+        "sender_id": d.sender_id,
+    }
+
+
+def doc_series_json(s: DocSeries) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "version": s.version,
+        "updated_at": rfc3339(s.updated_at),
+        "unit_id": s.unit_id,
+        "prefix": s.prefix,
+        "year": s.year,
+        "last_number": s.last_number,
+        "gaps": [dict(g) for g in s.gaps or []],
+    }
+
+
+def reminder_json(r: Reminder) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "version": r.version,
+        "updated_at": rfc3339(r.updated_at),
+        "task_id": r.task_id,
+        "step_id": r.step_id,
+        "document_id": r.document_id,
+        "outgoing_id": r.outgoing_id,
+        "from_id": r.from_id,
+        "to_id": r.to_id,
+        "text": r.text,
+        "at": rfc3339(r.at),
     }

@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from server.models import EVERYONE, Document, Notice, Receipt, Task, Unit, User
+from server.models import (
+    EVERYONE,
+    Delivery,
+    DocSeries,
+    Document,
+    Notice,
+    Outgoing,
+    OutgoingStep,
+    Receipt,
+    Reminder,
+    Task,
+    Unit,
+    User,
+)
 
 DIRECTORY_AUDIENCE: list[str] = [EVERYONE]
 
@@ -85,3 +98,43 @@ def receipt_audience(receipt: Receipt) -> list[str]:
         if notice is not None:
             ids.add(notice.publisher_id)
     return sorted(ids)
+
+
+# --- 发文 and 公文交换 (docs/protocol.md "Outgoing documents", "Visibility") ---------------
+
+
+def outgoing_audience(outgoing: Outgoing) -> list[str]:
+    """Its drafter, the clerks of its unit, and every user named on its route (the named
+    reviewer, countersigners and signatory, and whoever holds or held a step). Versions
+    and steps share this audience."""
+    ids = set(unit_clerk_ids(outgoing.unit_id))
+    ids.add(outgoing.drafter_id)
+    ids.add(outgoing.signatory_id)
+    if outgoing.reviewer_id:
+        ids.add(outgoing.reviewer_id)
+    ids.update(outgoing.countersigner_ids or [])
+    holders = OutgoingStep.select(OutgoingStep.assignee).where(
+        OutgoingStep.outgoing == outgoing.id, OutgoingStep.status != "cancelled").distinct()
+    ids.update(s.assignee_id for s in holders)
+    return sorted(ids)
+
+
+def delivery_audience(delivery: Delivery) -> list[str]:
+    """The clerks of the recipient unit (its exchange box), the clerks of the sender unit
+    and the outgoing's drafter (they read the 回执), and the account that sent it."""
+    ids = set(unit_clerk_ids(delivery.recipient_unit_id))
+    ids.update(unit_clerk_ids(delivery.sender_unit_id))
+    ids.add(delivery.sender_id)
+    if delivery.outgoing_id:
+        out = Outgoing.get_or_none(id=delivery.outgoing_id)
+        if out is not None:
+            ids.add(out.drafter_id)
+    return sorted(ids)
+
+
+def doc_series_audience(series: DocSeries) -> list[str]:
+    return unit_clerk_ids(series.unit_id)
+
+
+def reminder_audience(reminder: Reminder) -> list[str]:
+    return sorted({reminder.from_id, reminder.to_id})

@@ -219,7 +219,9 @@ def _rows(changes: list[dict[str, Any]]) -> list[_Row | None]:
     rows: list[_Row | None] = []
     for change in changes:
         data = change["data"]
-        if change["op"] == "delete" or (change["type"] == "document" and
+        if change["type"] not in SYNCED_MODELS:
+            rows.append(None)  # a type this client does not store: ignored (PROTOCOL)
+        elif change["op"] == "delete" or (change["type"] == "document" and
                                         data["classification"] not in ALLOWED_CLASSIFICATIONS):
             rows.append(None)
         else:
@@ -330,8 +332,10 @@ class _Applier:
         """Write validated changes (`rows` from `prepare_page`, computed here if None)."""
         if rows is None:
             rows = _rows(changes)
-        self._load_known(changes)
-        for change, row in zip(changes, rows, strict=True):
+        # docs/protocol.md: a client ignores a change of an object type it does not know.
+        kept = [(c, r) for c, r in zip(changes, rows, strict=True) if c["type"] in SYNCED_MODELS]
+        self._load_known([c for c, _ in kept])
+        for change, row in kept:
             kind, obj_id = change["type"], change["id"]
             if (kind, obj_id) in self._touched:
                 self.flush()  # the same object twice in a page: keep the statements' order

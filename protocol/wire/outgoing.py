@@ -84,12 +84,28 @@ class Outgoing(SyncedObject):
 
 
 @with_config(OBJECT_CONFIG)
+class BodyBlock(TypedDict):
+    """One block of a body: a paragraph (`p`) or a heading level (`h1`..`h4`)."""
+
+    kind: NonEmptyStr
+    text: str
+
+
+@with_config(OBJECT_CONFIG)
+class Body(TypedDict):
+    """A 发文 body (protocol.docbody): `{"v": 1, "blocks": [...]}`."""
+
+    v: int
+    blocks: list[BodyBlock]
+
+
+@with_config(OBJECT_CONFIG)
 class OutgoingVersion(SyncedObject):
     """One version of an outgoing document's body. Versions are never changed."""
 
     outgoing_id: NonEmptyStr
     number: int
-    body: dict[str, Any]                 # protocol.docbody
+    body: Body                           # protocol.docbody
     body_sha256: NonEmptyStr
     author_id: NonEmptyStr
     created_at: Rfc3339

@@ -4460,32 +4460,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This outgoing document is not on this PC or on the platform.</source>
+        <source>This outgoing document cannot be found.</source>
         <extracomment>outgoing.not_found</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Only the drafter can do this.</source>
+        <source>Only the drafter or the unit&apos;s clerk may withdraw this document.</source>
         <extracomment>outgoing.not_drafter</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The outgoing document is no longer at the step this needs.</source>
+        <source>The document has moved on to another step; this action no longer applies.</source>
         <extracomment>outgoing.wrong_status</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The outgoing document changed after you read it; read it again, then sign.</source>
+        <source>The document changed after you read it; read the current version and sign again.</source>
         <extracomment>outgoing.digest_mismatch</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>An action on this document is already waiting to be sent.</source>
-        <extracomment>outgoing.action_pending</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This step of the outgoing document cannot be found.</source>
+        <source>This step of the document cannot be found.</source>
         <extracomment>step.not_found</extracomment>
         <translation type="unfinished"></translation>
     </message>
@@ -4505,38 +4500,58 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This step cannot change the text.</source>
+        <source>This step cannot change the document.</source>
         <extracomment>step.body_not_allowed</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The text of the document is not in a valid form.</source>
+        <source>The body of the document is not valid.</source>
         <extracomment>body.invalid</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The text of the document is empty.</source>
+        <source>The body of the document is empty.</source>
         <extracomment>body.empty</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The text of the document is too long.</source>
+        <source>The body of the document is too long.</source>
         <extracomment>body.too_long</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Choose a document number series of your unit.</source>
+        <source>The unit has no such document number series.</source>
         <extracomment>series.unknown</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No seal is registered for the unit; ask the administrator.</source>
+        <source>A series is a short prefix, without the brackets and without the closing character of a document number.</source>
+        <extracomment>series.invalid</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The administrator has not registered the unit&apos;s seal yet.</source>
         <extracomment>seal.missing</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This account cannot send into the exchange.</source>
+        <source>The seal image must be a PNG file.</source>
+        <extracomment>seal.not_png</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only an exchange account may send this way.</source>
         <extracomment>exchange.not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The document has already been completed.</source>
+        <extracomment>document.completed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An action on this document is already waiting to be sent.</source>
+        <extracomment>outgoing.action_pending</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

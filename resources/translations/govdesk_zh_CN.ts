@@ -4455,34 +4455,29 @@
         <translation>本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。</translation>
     </message>
     <message>
-        <source>This outgoing document is not on this PC or on the platform.</source>
+        <source>This outgoing document cannot be found.</source>
         <extracomment>outgoing.not_found</extracomment>
-        <translation>本机和平台上均找不到该发文。</translation>
+        <translation>找不到该发文。</translation>
     </message>
     <message>
-        <source>Only the drafter can do this.</source>
+        <source>Only the drafter or the unit&apos;s clerk may withdraw this document.</source>
         <extracomment>outgoing.not_drafter</extracomment>
-        <translation>只有拟稿人可以办理此事项。</translation>
+        <translation>只有拟稿人或本单位文书可以撤销该发文。</translation>
     </message>
     <message>
-        <source>The outgoing document is no longer at the step this needs.</source>
+        <source>The document has moved on to another step; this action no longer applies.</source>
         <extracomment>outgoing.wrong_status</extracomment>
-        <translation>该发文已不在办理此事项的环节。</translation>
+        <translation>该公文已进入其他环节，此操作不再适用。</translation>
     </message>
     <message>
-        <source>The outgoing document changed after you read it; read it again, then sign.</source>
+        <source>The document changed after you read it; read the current version and sign again.</source>
         <extracomment>outgoing.digest_mismatch</extracomment>
-        <translation>您阅读后该发文已有变动，请重新阅读后再签署。</translation>
+        <translation>您阅读后公文已有改动，请查看当前稿本后重新签署。</translation>
     </message>
     <message>
-        <source>An action on this document is already waiting to be sent.</source>
-        <extracomment>outgoing.action_pending</extracomment>
-        <translation>该公文已有一项操作待发送。</translation>
-    </message>
-    <message>
-        <source>This step of the outgoing document cannot be found.</source>
+        <source>This step of the document cannot be found.</source>
         <extracomment>step.not_found</extracomment>
-        <translation>找不到该发文的办理环节。</translation>
+        <translation>找不到该公文的这一办理环节。</translation>
     </message>
     <message>
         <source>This step is assigned to someone else.</source>
@@ -4500,39 +4495,59 @@
         <translation>该环节不允许此处理意见。</translation>
     </message>
     <message>
-        <source>This step cannot change the text.</source>
+        <source>This step cannot change the document.</source>
         <extracomment>step.body_not_allowed</extracomment>
-        <translation>该环节不能修改正文。</translation>
+        <translation>该环节不能修改公文内容。</translation>
     </message>
     <message>
-        <source>The text of the document is not in a valid form.</source>
+        <source>The body of the document is not valid.</source>
         <extracomment>body.invalid</extracomment>
         <translation>公文正文格式不正确。</translation>
     </message>
     <message>
-        <source>The text of the document is empty.</source>
+        <source>The body of the document is empty.</source>
         <extracomment>body.empty</extracomment>
         <translation>公文正文为空。</translation>
     </message>
     <message>
-        <source>The text of the document is too long.</source>
+        <source>The body of the document is too long.</source>
         <extracomment>body.too_long</extracomment>
         <translation>公文正文过长。</translation>
     </message>
     <message>
-        <source>Choose a document number series of your unit.</source>
+        <source>The unit has no such document number series.</source>
         <extracomment>series.unknown</extracomment>
-        <translation>请选择本单位的发文字号。</translation>
+        <translation>本单位没有该发文字号序列。</translation>
     </message>
     <message>
-        <source>No seal is registered for the unit; ask the administrator.</source>
+        <source>A series is a short prefix, without the brackets and without the closing character of a document number.</source>
+        <extracomment>series.invalid</extracomment>
+        <translation>发文字号序列应为“富政发”这样的机关代字，不含六角括号和“号”字。</translation>
+    </message>
+    <message>
+        <source>The administrator has not registered the unit&apos;s seal yet.</source>
         <extracomment>seal.missing</extracomment>
-        <translation>本单位尚未登记印章，请联系管理员。</translation>
+        <translation>系统管理员尚未登记本单位印章。</translation>
     </message>
     <message>
-        <source>This account cannot send into the exchange.</source>
+        <source>The seal image must be a PNG file.</source>
+        <extracomment>seal.not_png</extracomment>
+        <translation>印章图片必须是 PNG 文件。</translation>
+    </message>
+    <message>
+        <source>Only an exchange account may send this way.</source>
         <extracomment>exchange.not_allowed</extracomment>
-        <translation>此账号不能向公文交换发送公文。</translation>
+        <translation>只有公文交换账户可以这样发送公文。</translation>
+    </message>
+    <message>
+        <source>The document has already been completed.</source>
+        <extracomment>document.completed</extracomment>
+        <translation>该公文已办结。</translation>
+    </message>
+    <message>
+        <source>An action on this document is already waiting to be sent.</source>
+        <extracomment>outgoing.action_pending</extracomment>
+        <translation>该公文已有一项操作待发送。</translation>
     </message>
     <message>
         <source>The draft cannot be found on this PC.</source>

@@ -258,6 +258,45 @@ def create_unit(body: UnitIn, principal: Principal = Depends(current_user)) -> d
     return directory.unit_json(unit)
 
 
+class SealIn(_In):
+    """The seal image: a PNG the administrator uploaded (PUT /blobs) first."""
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class SeriesIn(_In):
+    """A 发文字号 series: its prefix (富政发) and the issuing body printed for it."""
+
+    prefix: str = Field(min_length=1, max_length=40)
+    label: str = Field(default="", max_length=200)
+
+
+@router.post("/units/{unit_id}/seal", response_model=wire.Unit, responses=_ERRORS)
+def set_unit_seal(unit_id: PathId, body: SealIn,
+                  principal: Principal = Depends(current_user)) -> dict[str, Any]:
+    """Register (or replace) the unit's seal image (用印 places it on issued documents)."""
+    from server.models import Blob
+    from server.workflow import numbering
+
+    admin = _require(principal, "admin")
+    blob = Blob.get_or_none(Blob.sha256 == body.sha256)
+    if blob is None or not workflow.uploaded_by(admin, body.sha256):
+        raise Problem(422, "blob.not_found", "Unknown blob", "upload the PNG first")
+    numbering.set_seal(admin.id, unit_id, bytes(blob.data))
+    return directory.unit_json(Unit.get_by_id(unit_id))
+
+
+@router.post("/units/{unit_id}/series", response_model=wire.Unit, responses=_ERRORS)
+def add_unit_series(unit_id: PathId, body: SeriesIn,
+                    principal: Principal = Depends(current_user)) -> dict[str, Any]:
+    """Let the unit number in a 发文字号 series (adding it again changes its label)."""
+    from server.workflow import numbering
+
+    _require(principal, "admin")
+    numbering.add_series(unit_id, body.prefix, body.label)
+    return directory.unit_json(Unit.get_by_id(unit_id))
+
+
 # --- users ----------------------------------------------------------------------------
 
 
@@ -266,7 +305,8 @@ class UserIn(_In):
     password: str = Field(min_length=8, max_length=1024)
     display_name: str = _Name
     unit_id: str = _Id
-    roles: list[Literal["clerk", "leader", "staff", "publisher", "admin"]] = Field(max_length=5)
+    roles: list[Literal["clerk", "leader", "staff", "publisher", "admin", "reviewer",
+                        "exchange"]] = Field(max_length=7)
     title: str = Field(default="", max_length=200)
 
 

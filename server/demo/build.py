@@ -47,6 +47,7 @@ from server.db import (
     write_tx,
 )
 from server.demo import corpus, county
+from server.demo import outgoing as demo_outgoing
 from server.demo.county import DEMO_PASSWORD, PersonSpec
 from server.demo.handwriting import signature_png
 from server.demo.pdf import OfficialDocument, render_pdf, render_plain_pdf
@@ -778,6 +779,7 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
     with _simulated_clock() as sim:
         sim.at = tl.moment("2004-12-01T08:30")  # the county's accounts predate its story
         c = _build_county(seed)
+        demo_outgoing.configure_units(c.user("admin"))
         log.info("county: %d units, %d users (%.1fs)", len(county.units()), len(c.people),
                  time.perf_counter() - t0)
         router = _Router(c, sim, rng, tl)
@@ -786,6 +788,8 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
         log.info("documents: %d (%.1fs)", len(docs), time.perf_counter() - t0)
         with write_tx():
             _build_notices(c, sim, rng, tl)
+        with write_tx():
+            demo_outgoing.build_outgoing(c, router, sim)
         if scale:
             _build_scale(c, router, sim, scale, seed, tl, progress, scale_unit)
             log.info("scale: %d more documents (%.1fs)", scale, time.perf_counter() - t0)
@@ -804,7 +808,8 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-ROLE_NAMES = {"admin": "系统管理", "clerk": "收文登记", "leader": "领导批示",
+ROLE_NAMES = {"admin": "系统管理", "clerk": "收发文", "leader": "领导批示",
+              "reviewer": "核稿", "exchange": "公文交换",
               "staff": "承办/阅知", "publisher": "通知发布"}
 
 

@@ -37,6 +37,9 @@ ROOT = "fujin"
 GOV = "fujin-szf"  # 市政府
 GOV_OFFICE = "fujin-szfb"  # 市政府办公室
 INFO_CENTER = "fujin-xxzx"  # 市信息中心
+# Outside bodies that send into the county's exchange (公文交换), each through one account.
+PROVINCE_OFFICE = "ext-hlj-szfbgt"  # 黑龙江省人民政府办公厅
+CITY_OFFICE = "ext-jms-szfb"  # 佳木斯市人民政府办公室
 
 # Bureaus: (key suffix, name, 发文字号 prefix). The report names 财政 教育 民政 水务 统计
 # 旅游 人事 劳动和社会保障 医保 科技与信息产业 and mentions 34 networked units.
@@ -113,6 +116,19 @@ def units() -> list[UnitSpec]:
     ]
     out += [UnitSpec(bureau_key(s), n, "bureau", GOV, p) for s, n, p in BUREAUS]
     out += [UnitSpec(town_key(s), n, "town", ROOT, p) for s, n, p in TOWNS]
+    out += [UnitSpec(PROVINCE_OFFICE, "黑龙江省人民政府办公厅", "external", None, "黑政办"),
+            UnitSpec(CITY_OFFICE, "佳木斯市人民政府办公室", "external", None, "佳政办")]
+    return out
+
+
+# 发文字号 series (prefix, the issuing body printed for it) of the units that issue
+# documents in the demo: the 办公室 drafts and numbers the 市政府's documents too.
+def unit_series() -> dict[str, list[tuple[str, str]]]:
+    out = {GOV_OFFICE: [("富政发", "富锦市人民政府"), ("富政办发", "富锦市人民政府办公室"),
+                        ("富政函", "富锦市人民政府"), ("富政办函", "富锦市人民政府办公室")]}
+    for slug, name, prefix in TOWNS:
+        out[town_key(slug)] = [(f"{name}请", f"富锦市{name}人民政府"),
+                               (f"{prefix}发", f"富锦市{name}人民政府")]
     return out
 
 
@@ -120,7 +136,8 @@ def units() -> list[UnitSpec]:
 FIXED_PEOPLE: list[PersonSpec] = [
     PersonSpec("admin", "系统管理员", INFO_CENTER, ("admin",), "网络管理员", True, ("admin",)),
     PersonSpec("wangli", "王丽", GOV_OFFICE, ("clerk",), "文书（收文登记）", True, ("county_clerk",)),
-    PersonSpec("liuyang", "刘洋", GOV_OFFICE, ("staff",), "办公室主任（拟办）", True, ("proposer",)),
+    PersonSpec("liuyang", "刘洋", GOV_OFFICE, ("staff", "reviewer"), "办公室主任（拟办、核稿）", True,
+               ("proposer",)),
     PersonSpec("zhangjianguo", "张建国", GOV, ("leader",), "市长", True, ("mayor",)),
     PersonSpec("lihua", "李华", GOV, ("leader",), "副市长", True, ("vice_mayor",)),
     PersonSpec("chenming", "陈明", FINANCE, ("staff",), "局长", True, ("bureau_head",)),
@@ -128,6 +145,11 @@ FIXED_PEOPLE: list[PersonSpec] = [
     PersonSpec("zhaoxin", "赵欣", GOV_OFFICE, ("publisher",), "信息科科长", True, ("publisher",)),
     PersonSpec("sunhaitao", "孙海涛", YANSHAN, ("staff",), "镇长", True, ("town_head",)),
     PersonSpec("zhengwei", "郑伟", CHANGAN, ("staff",), "党政办主任", True, ("town_proposer",)),
+    # Exchange accounts: each stands for an outside body and sends its documents in.
+    PersonSpec("hljsheng", "省政府办公厅收发", PROVINCE_OFFICE, ("exchange",), "公文交换", True,
+               ("exchange",)),
+    PersonSpec("jmsshi", "佳木斯市政府办收发", CITY_OFFICE, ("exchange",), "公文交换", True,
+               ("exchange",)),
 ]
 
 # Surnames common in Heilongjiang and given-name characters, with pinyin for usernames.
@@ -203,7 +225,8 @@ def people(seed: int = 2005) -> list[PersonSpec]:
     for slug, _name, _prefix in TOWNS:
         key = town_key(slug)
         if key != YANSHAN:
-            add(key, ("staff",), "镇长", "town_head")
+            # A 镇长 signs the town's own documents for issue (签发).
+            add(key, ("staff", "leader"), "镇长", "town_head")
         if key != CHANGAN:
             add(key, ("staff",), "党政办主任", "town_proposer")
         add(key, ("clerk",), "党政办文书", "town_clerk")

@@ -35,6 +35,7 @@ from server.migrations import (
     m0001_baseline,
     m0002_receipt_lookup_indexes,
     m0003_signoff_recall,
+    m0004_outgoing,
 )
 from server.version import server_version
 
@@ -56,6 +57,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(1, m0001_baseline),
     Migration.of(2, m0002_receipt_lookup_indexes),
     Migration.of(3, m0003_signoff_recall),
+    Migration.of(4, m0004_outgoing),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -9,7 +9,10 @@ Spec: docs/contracts.md "Workflow rules" (after the 2012 党政机关公文处�
   started, protocol.workflow_rules.check_recall);
 - `stages`: the stage machine (forward, return, next stage, completion);
 - `clerk`: cancel, re-route, archive, republish, and who may do them;
-- `common`: ids, blob ownership, the users a route names, publishing one action's changes.
+- `common`: ids, blob ownership, the users a route names, publishing one action's changes;
+- 发文 and 公文交换: `outgoing` (submit, 核稿/会签/签发 steps, cancel), `numbering` (编号,
+  用印, the admin's series and seals), `exchange` (核发, 签收, 拒收, exchange.send), `desk`
+  (the clerk's ops: register, route, cancel/re-route, 催办, 办结, 归档).
 
 Every action runs inside `write_tx()` and publishes what it changed; state errors are
 `Problem`s (409 → op conflict, other 4xx → op rejected). Importing this package registers
@@ -40,6 +43,9 @@ from server.workflow.registration import (
     validate_meta,
 )
 from server.workflow.signoff import SignOff, complete_task, mark_document_read, parse_signoff
+
+# 发文 and 公文交换 (docs/protocol.md "Outgoing documents"): importing registers their ops.
+from server.workflow import desk, exchange, numbering, outgoing  # noqa: E402,F401  isort: skip
 
 __all__ = [
     "DOC_TYPES", "MAX_ROUTE", "MAX_TEXT", "SENDABLE_CLASSIFICATIONS", "URGENCIES",

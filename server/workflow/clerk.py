@@ -40,7 +40,7 @@ def _pending_task_for_clerk(actor: User, task_id: str) -> tuple[Task, Document]:
     return task, doc
 
 
-def cancel_task(actor: User, task_id: str) -> Task:
+def cancel_task(actor: User, task_id: str, reason: str | None = None) -> Task:
     """Cancel a pending task; if that finishes its stage the workflow moves on. The last
     live task of a stage cannot be cancelled (re-route it instead), or the document
     would stall."""
@@ -57,6 +57,7 @@ def cancel_task(actor: User, task_id: str) -> Task:
         ch = _begin(doc)
         task.status = "cancelled"
         task.completed_at = clock.now()
+        task.reason = reason
         ch.touch_task(task)
         if task.kind in _GATING_KINDS:
             _advance_if_stage_done(ch, doc.id, task.stage)
@@ -66,7 +67,8 @@ def cancel_task(actor: User, task_id: str) -> Task:
         return task
 
 
-def reroute_task(actor: User, task_id: str, assignee_id: str) -> Task:
+def reroute_task(actor: User, task_id: str, assignee_id: str, reason: str | None = None
+                 ) -> Task:
     """Move a pending task to another user: the old one is cancelled (its holder loses
     the document unless they hold another task on it), a same-step task is created."""
     with write_tx():
@@ -78,6 +80,7 @@ def reroute_task(actor: User, task_id: str, assignee_id: str) -> Task:
         ch = _begin(doc)
         task.status = "cancelled"
         task.completed_at = clock.now()
+        task.reason = reason
         ch.touch_task(task)
         parent = Task.get_or_none(id=task.parent_task_id) if task.parent_task_id else None
         new = _new_task(ch, assignee_id=target.id, kind=task.kind, stage=task.stage,
@@ -88,14 +91,18 @@ def reroute_task(actor: User, task_id: str, assignee_id: str) -> Task:
 
 
 def republish_unit_documents(unit_id: str) -> int:
-    """Re-send the unit's documents to their current audience (after a clerk joins or
-    leaves the unit). Returns how many."""
+    """Re-send the unit's documents, and its outgoing documents, deliveries and series,
+    to their current audience (after a clerk joins or leaves the unit). Returns how many
+    documents."""
+    from server.workflow.outgoing import republish_unit
+
     count = 0
     with write_tx():
         for doc in Document.select().where(Document.unit == unit_id):
             ch = _Changes(document=doc, audience_before=[])  # forces a full republish
             _publish(ch)
             count += 1
+        republish_unit(unit_id)
     return count
 
 

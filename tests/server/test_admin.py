@@ -179,3 +179,53 @@ def test_register_document_cli(live: EmbeddedPlatform, people: dict[str, Api],
     nobody = _cli(*base[:-1], "nobody")
     assert nobody.returncode == 1 and "no user" in nobody.stderr
     assert _cli("--db", live.db_url).returncode == 2
+
+
+def test_series_and_seals_by_api_and_command_line(live: EmbeddedPlatform,
+                                                  people: dict[str, Api],
+                                                  county: County, tmp_path: Path) -> None:
+    from tests.server.outgoing_helpers import tiny_png
+
+    admin, h1 = people["admin"], people["h1"]
+    office = county.units["office"]
+    r = admin.post(f"/api/v1/admin/units/{office}/series",
+                   {"prefix": "富政办发", "label": "富锦市人民政府办公室"})
+    assert r.status_code == 200, r.text
+    assert r.json()["series"] == [{"prefix": "富政办发", "label": "富锦市人民政府办公室"}]
+    _problem(admin.post(f"/api/v1/admin/units/{office}/series", {"prefix": "富政〔2026〕"}),
+             422, "series.invalid")
+    _problem(h1.post(f"/api/v1/admin/units/{office}/series", {"prefix": "富财发"}), 403,
+             "auth.forbidden")
+    # The seal: a PNG the admin uploaded; anything else is refused.
+    not_png = admin.put_blob(b"GIF89a not a seal", "image/gif")
+    _problem(admin.post(f"/api/v1/admin/units/{office}/seal", {"sha256": not_png}), 422,
+             "seal.not_png")
+    foreign = h1.put_blob(tiny_png() + uid().encode(), "image/png")
+    _problem(admin.post(f"/api/v1/admin/units/{office}/seal", {"sha256": foreign}), 422,
+             "blob.not_found")
+    seal = admin.put_blob(tiny_png(), "image/png")
+    r = admin.post(f"/api/v1/admin/units/{office}/seal", {"sha256": seal})
+    assert r.status_code == 200 and r.json()["has_seal"] is True, r.text
+    h1.pull()
+    assert h1.state[("unit", office)]["has_seal"] is True  # everyone's directory
+
+    # The same from the command line.
+    town = county.units["town_a"]
+    png = tmp_path / "seal.png"
+    png.write_bytes(tiny_png())
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "server", *args, "--db", live.db_url],
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+    done = cli("add-series", "--unit", town, "--prefix", "砚政发")
+    assert done.returncode == 0 and "砚政发" in done.stdout, done.stderr
+    done = cli("set-seal", "--unit", town, "--png", str(png))
+    assert done.returncode == 0, done.stderr
+    bad = cli("set-seal", "--unit", town, "--png", str(png) + ".missing")
+    assert bad.returncode == 1 and "cannot read" in bad.stderr
+    bad = cli("add-series", "--unit", "没有这个单位", "--prefix", "无发")
+    assert bad.returncode == 1 and "no unit" in bad.stderr
+    h1.pull()
+    unit = h1.state[("unit", town)]
+    assert unit["has_seal"] and unit["series"] == [{"prefix": "砚政发", "label": ""}]

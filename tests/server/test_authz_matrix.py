@@ -369,12 +369,17 @@ ROUTES = [
     Route("list keys", "GET", "/api/v1/admin/keys", {"admin": (200, None)}),
     Route("revoke unknown key", "POST", "/api/v1/admin/keys/{unknown_key}/revoke",
           {"admin": (404, "key.not_found")}),
+    Route("set a seal", "POST", "/api/v1/admin/units/{unit_office}/seal",
+          {"admin": (422, "blob.not_found")}, body={"sha256": "a" * 64}),
+    Route("add a series to an unknown unit", "POST", "/api/v1/admin/units/nope/series",
+          {"admin": (404, "unit.not_found")}, body={"prefix": "富政发"}),
 ]
 
 
 def _format(world: World, route: Route) -> tuple[str, Any]:
     path = route.path.format(doc=world.doc, task=world.task, notice=world.notice,
-                             ids=world.ids, unknown_key="f" * 16)
+                             ids=world.ids, unknown_key="f" * 16,
+                             unit_office=world.county.units["office"])
     body = route.body(world) if callable(route.body) else route.body
     return path, body
 
@@ -488,3 +493,236 @@ def test_key_revocation_by_owner_admin_and_others(world: World) -> None:
              "key.revoked")
     # The leader's device key is untouched.
     assert world.api["leader"].pull()[("key", world.keys["leader"])]["revoked_at"] is None
+
+
+# --- 发文 and 公文交换: every new op, and who sees the new objects -------------------------
+# Two more people: the office's 办公室主任 (`reviewer`) and 长安镇's clerk (`town_clerk_b`,
+# a town nothing was sent to). The outgoing world, built once on top of the one above:
+# - O1 of 市政府办公室, drafted by `staff`, 核稿 done by `reviewer`, waiting for the
+#   leader's 签发 (step S);
+# - O2 issued to 砚山镇 only, its delivery DL received (签收) by `town_clerk` as document R
+#   (registered, not yet routed).
+
+OROLES = (*ROLES, "reviewer", "town_clerk_b")
+
+
+@dataclass
+class OutWorld:
+    api: dict[str, Api]
+    ids: dict[str, str]
+    o1: str
+    step: str
+    o2: str
+    delivery: str
+    received: str
+
+
+@pytest.fixture(scope="module")
+def ow(world: World) -> OutWorld:
+    from protocol import docbody
+    from server import directory
+    from server.workflow.numbering import add_series, set_seal
+    from tests.server.outgoing_helpers import step_data, tiny_png
+
+    county = world.county
+    for short, unit, roles in (("reviewer", "office", ["reviewer"]),
+                               ("town_clerk_b", "town_b", ["clerk"])):
+        directory.create_user(f"{county.tag}_{short}", PASSWORD, short, county.units[unit],
+                              roles, "", user_id=f"{county.tag}-{short}")
+    api = dict(world.api)
+    for short in ("reviewer", "town_clerk_b"):
+        api[short] = Api(world.live.base_url, f"{county.tag}_{short}")
+    api["reviewer"].register_key()
+    ids = {role: a.id for role, a in api.items()}
+    add_series(county.units["office"], "富政办发", "富锦市人民政府办公室")
+    set_seal(ids["admin"], county.units["office"], tiny_png())
+
+    def submit(reviewer: str | None, to: str) -> str:
+        body = docbody.from_paragraphs(["请认真贯彻执行。"])
+        out_id = uid()
+        result = api["staff"].op("outgoing.submit", {
+            "outgoing_id": out_id, "doc_type": "通知", "title": "关于权限测试的通知",
+            "main_recipients": [{"name": "砚山镇人民政府", "unit_ids": [county.units[to]]}],
+            "signatory_id": ids["leader"], "reviewer_id": reviewer, "series": "富政办发",
+            "body": body, "body_sha256": docbody.body_sha256(body)})
+        assert result["status"] == "applied", result
+        return out_id
+
+    def sign(role: str, out_id: str) -> None:
+        a = api[role]
+        a.pull()
+        (step,) = [s for s in a.objects("outgoing_step", outgoing_id=out_id,
+                                        assignee_id=a.id, status="pending")]
+        result = a.op("outgoing.step", step_data(a, step, "approve", text="同意"))
+        assert result["status"] == "applied", result
+
+    o1 = submit(ids["reviewer"], "town_a")
+    sign("reviewer", o1)
+    api["leader"].pull()
+    (step,) = api["leader"].objects("outgoing_step", outgoing_id=o1, status="pending")
+    o2 = submit(None, "town_a")
+    sign("leader", o2)
+    for op in ("outgoing.number", "outgoing.seal", "outgoing.issue"):
+        assert api["clerk"].op(op, {"outgoing_id": o2})["status"] == "applied"
+    api["town_clerk"].pull()
+    (dl,) = api["town_clerk"].objects("delivery", outgoing_id=o2)
+    assert api["town_clerk"].op("delivery.receive", {"delivery_id": dl["id"], "at": AT}
+                                )["status"] == "applied"
+    api["town_clerk"].pull()
+    (received,) = api["town_clerk"].objects("document", delivery_id=dl["id"])
+    return OutWorld(api, ids, o1, step["id"], o2, dl["id"], received["id"])
+
+
+# role -> (sees O1 with its versions and steps, sees DL, sees the series, sees R)
+OUT_VISIBILITY = {
+    "admin":        (False, False, False, False),
+    "clerk":        (True, True, True, False),
+    "leader":       (True, False, False, False),
+    "staff":        (True, True, False, False),
+    "publisher":    (False, False, False, False),
+    "town":         (False, False, False, False),
+    "town_clerk":   (False, True, False, True),
+    "publisher2":   (False, False, False, False),
+    "reviewer":     (True, False, False, False),
+    "town_clerk_b": (False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", OROLES)
+def test_outgoing_objects_reach_exactly_their_audience(ow: OutWorld, role: str) -> None:
+    a = ow.api[role]
+    a.cursor, a.state = None, {}
+    state = a.pull()
+    sees_o1, sees_dl, sees_series, sees_r = OUT_VISIBILITY[role]
+    assert (("outgoing", ow.o1) in state) is sees_o1
+    assert (("outgoing_step", ow.step) in state) is sees_o1
+    assert bool(a.objects("outgoing_version", outgoing_id=ow.o1)) is sees_o1
+    assert (("delivery", ow.delivery) in state) is sees_dl
+    assert bool(a.objects("doc_series")) is sees_series
+    assert (("document", ow.received) in state) is sees_r
+    # The recipient town sees the delivery, never the sender's route.
+    if role == "town_clerk":
+        assert ("outgoing", ow.o2) not in state
+
+
+def _out_op(ow: OutWorld, role: str, op_type: str, data: dict[str, Any]) -> tuple[str, str | None]:
+    result = ow.api[role].op(op_type, data)
+    return result["status"], result["code"]
+
+
+def _by_sight(role: str, sees: bool, allowed: tuple[str, str | None],
+              seen: tuple[str, str | None], unseen: tuple[str, str | None],
+              allowed_roles: tuple[str, ...]) -> tuple[str, str | None]:
+    if role in allowed_roles:
+        return allowed
+    return seen if sees else unseen
+
+
+CLERK_REQUIRED = ("rejected", "clerk.required")
+WRONG_STATUS = ("conflict", "outgoing.wrong_status")
+OUT_NOT_FOUND = ("rejected", "outgoing.not_found")
+
+
+@pytest.mark.parametrize("op_type", ["outgoing.number", "outgoing.seal", "outgoing.issue"])
+@pytest.mark.parametrize("role", OROLES)
+def test_only_the_units_clerk_numbers_seals_and_issues(ow: OutWorld, role: str,
+                                                       op_type: str) -> None:
+    # O1 is not signed for issue yet: the clerk gets past the gate and is refused by status.
+    got = _out_op(ow, role, op_type, {"outgoing_id": ow.o1})
+    assert got == _by_sight(role, OUT_VISIBILITY[role][0], WRONG_STATUS, CLERK_REQUIRED,
+                            OUT_NOT_FOUND, ("clerk",))
+
+
+@pytest.mark.parametrize("role", OROLES)
+def test_only_the_named_signer_signs(ow: OutWorld, role: str) -> None:
+    from tests.server.outgoing_helpers import step_data
+
+    leader = ow.api["leader"]
+    leader.pull()
+    step = leader.state[("outgoing_step", ow.step)]
+    data = step_data(leader, step, "approve", text="同意印发")
+    if role == "leader":
+        # The signer's own op with someone else's key is refused; the step stays pending.
+        other = ow.api["reviewer"]
+        forged = {**data, "signature": {**data["signature"],
+                                        "key_id": other.signer.key_id}}  # type: ignore[union-attr]
+        assert _out_op(ow, role, "outgoing.step", forged) == ("rejected",
+                                                              "signature.unknown_key")
+        return
+    assert _out_op(ow, role, "outgoing.step", data) == ("rejected", "step.not_assignee")
+
+
+@pytest.mark.parametrize("role", OROLES)
+def test_cancel_and_receipts_by_role(ow: OutWorld, role: str) -> None:
+    sees_o2 = role in ("clerk", "staff", "leader")
+    got = _out_op(ow, role, "outgoing.cancel", {"outgoing_id": ow.o2, "reason": "撤回"})
+    assert got == (WRONG_STATUS if sees_o2 else OUT_NOT_FOUND)  # issued: nobody cancels
+    # 签收 and 拒收 are the recipient clerk's; DL is received already.
+    for op_type, data in (("delivery.receive", {"delivery_id": ow.delivery, "at": AT}),
+                          ("delivery.refuse", {"delivery_id": ow.delivery, "at": AT,
+                                               "reason": "非本单位来文"})):
+        got = _out_op(ow, role, op_type, data)
+        assert got == _by_sight(role, OUT_VISIBILITY[role][1],
+                                ("conflict", "delivery.not_pending"), CLERK_REQUIRED,
+                                ("rejected", "delivery.not_found"), ("town_clerk",))
+
+
+@pytest.mark.parametrize("role", OROLES)
+def test_exchange_send_needs_an_exchange_account(ow: OutWorld, role: str) -> None:
+    doc = {"doc_number": "佳政办发〔2026〕1号", "issuer": "佳木斯市人民政府办公室",
+           "doc_type": "通知", "title": "冒充上级来文", "classification": "none",
+           "urgency": "normal", "signatory": None, "main_recipients": [], "cc": [],
+           "issued_on": "2026-03-01", "notes": None, "body": {"sha256": "0" * 64},
+           "attachments": [], "digest": "0" * 64}
+    assert _out_op(ow, role, "exchange.send", {
+        "send_id": uid(), "document": doc, "main_unit_ids": [ow.api["town"].user["unit_id"]],
+    }) == ("rejected", "exchange.not_allowed")
+
+
+@pytest.mark.parametrize("role", OROLES)
+def test_desk_ops_are_the_clerks(ow: OutWorld, world: World, role: str) -> None:
+    # 分办 of R: 砚山镇's clerk (stopped by an unknown assignee), the admin likewise.
+    route = {"document_id": ow.received, "tasks": [{"assignee_id": "nobody", "kind": "read"}]}
+    got = _out_op(ow, role, "document.route", route)
+    assert got == (("rejected", "routing.unknown_user") if role in ("town_clerk", "admin")
+                   else ("rejected", "auth.forbidden"))
+    # Cancel the mayor's task T: its unit's clerk and the admin reach the stage rule.
+    got = _out_op(ow, role, "task.cancel", {"task_id": world.task["id"], "reason": "测试"})
+    assert got == (("conflict", "task.last_in_stage") if role in ("clerk", "admin")
+                   else ("rejected", "auth.forbidden"))
+    got = _out_op(ow, role, "task.reroute", {"task_id": world.task["id"],
+                                             "assignee_id": world.ids["leader"], "reason": "测试"})
+    assert got == (("conflict", "task.same_assignee") if role in ("clerk", "admin")
+                   else ("rejected", "auth.forbidden"))
+    got = _out_op(ow, role, "document.archive", {"document_id": world.doc["id"]})
+    assert got == (("conflict", "document.not_completed") if role in ("clerk", "admin")
+                   else ("rejected", "auth.forbidden"))
+    # 催办 is the unit's clerk's alone (not even the admin's).
+    got = _out_op(ow, role, "task.remind", {"reminder_id": uid(), "task_id": world.task["id"]})
+    assert got == (("applied", None) if role == "clerk" else CLERK_REQUIRED)
+    got = _out_op(ow, role, "task.remind", {"reminder_id": uid(), "step_id": ow.step})
+    assert got == (("applied", None) if role == "clerk" else CLERK_REQUIRED)
+    # 登记 of a scanned document: clerks only, and only around their own uploads.
+    reg = {"document_id": uid(), "doc_number": "黑政函〔2026〕1号", "issuer": "黑龙江省人民政府",
+           "doc_type": "函", "title": "权限测试", "issued_on": "2026-03-01",
+           "body_sha256": world.blobs["town_private"]}
+    got = _out_op(ow, role, "document.register", reg)
+    assert got == (("rejected", "blob.not_found") if role in ("clerk", "town_clerk",
+                                                              "town_clerk_b")
+                   else CLERK_REQUIRED)
+
+
+@pytest.mark.parametrize("role", OROLES)
+def test_drafts_only_in_the_units_own_series(ow: OutWorld, world: World, role: str) -> None:
+    from protocol import docbody
+
+    body = docbody.from_paragraphs(["……"])
+    data = {"outgoing_id": uid(), "doc_type": "通知", "title": "越权发文",
+            "main_recipients": [{"name": "长安镇人民政府",
+                                 "unit_ids": [world.county.units["town_b"]]}],
+            "signatory_id": "nobody", "series": "富政办发", "body": body,
+            "body_sha256": docbody.body_sha256(body)}
+    office = ("clerk", "staff", "publisher", "reviewer")
+    # Only the office numbers in 富政办发; within it, the unknown signatory is refused.
+    assert _out_op(ow, role, "outgoing.submit", data) == (
+        ("rejected", "routing.unknown_user") if role in office else ("rejected", "series.unknown"))

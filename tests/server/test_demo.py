@@ -38,7 +38,7 @@ TIMEOUT = 30
 FIXED = {
     "admin": ("系统管理员", ["admin"], "市信息中心", "网络管理员"),
     "wangli": ("王丽", ["clerk"], "市政府办公室", "文书（收文登记）"),
-    "liuyang": ("刘洋", ["staff"], "市政府办公室", "办公室主任（拟办）"),
+    "liuyang": ("刘洋", ["staff", "reviewer"], "市政府办公室", "办公室主任（拟办、核稿）"),
     "zhangjianguo": ("张建国", ["leader"], "市政府", "市长"),
     "lihua": ("李华", ["leader"], "市政府", "副市长"),
     "chenming": ("陈明", ["staff"], "市财政局", "局长"),
@@ -46,7 +46,10 @@ FIXED = {
     "zhaoxin": ("赵欣", ["publisher"], "市政府办公室", "信息科科长"),
     "sunhaitao": ("孙海涛", ["staff"], "砚山镇", "镇长"),
     "zhengwei": ("郑伟", ["staff"], "长安镇", "党政办主任"),
+    "hljsheng": ("省政府办公厅收发", ["exchange"], "黑龙江省人民政府办公厅", "公文交换"),
+    "jmsshi": ("佳木斯市政府办收发", ["exchange"], "佳木斯市人民政府办公室", "公文交换"),
 }
+EXCHANGE_ACCOUNTS = ("hljsheng", "jmsshi")
 TOWNS = ["富锦镇", "长安镇", "砚山镇", "头林镇", "兴隆岗镇", "宏胜镇", "向阳川镇", "二龙山镇",
          "上街基镇", "锦山镇", "大榆树镇"]
 DOC_TYPES = {"决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告",
@@ -171,9 +174,14 @@ def test_fixed_accounts_log_in(demo_platform: EmbeddedPlatform) -> None:
 
 def test_every_fixed_account_has_work_waiting(feeds: dict[str, Feed]) -> None:
     for username, feed in feeds.items():
+        if username in EXCHANGE_ACCOUNTS:
+            # An outside body's account has no tasks: it reads the 回执 of what it sent.
+            sent = feed.of("delivery").values()
+            assert sent and all(d["sender_id"] == feed.user["id"] for d in sent), username
+            continue
         assert feed.pending_tasks(), f"{username} has nothing to do"
     roles_with_work = {r for f in feeds.values() if f.pending_tasks() for r in f.user["roles"]}
-    assert roles_with_work == {"admin", "clerk", "leader", "staff", "publisher"}
+    assert roles_with_work == {"admin", "clerk", "leader", "staff", "publisher", "reviewer"}
 
 
 def test_mayor_has_pending_instructions_including_very_urgent(feeds: dict[str, Feed]) -> None:
@@ -323,7 +331,7 @@ def test_scale_adds_documents_and_force_rebuilds(tmp_path: Path) -> None:
     db = tmp_path / "scale.db"
     proc = init_demo(db, "--scale", "200", "--json")
     assert proc.returncode == 0, proc.stderr
-    base = 48
+    base = 55  # 48 registered from paper, 7 received (签收) through the exchange
     assert query(db, "SELECT count(*) FROM document")[0][0] == base + 200
     # The change feed carries every document.
     assert query(db, "SELECT count(*) FROM sync_object WHERE type = 'document'")[0][0] == base + 200
@@ -436,14 +444,14 @@ def test_postgresql_build_refuse_and_force(pg_url: str) -> None:
 
         proc = init_demo(url, "--scale", "50", "--json")
         assert proc.returncode == 0, proc.stderr
-        assert count("SELECT count(*) FROM document") == 48 + 50
-        assert count("SELECT count(*) FROM sync_object WHERE type = 'document'") == 48 + 50
+        assert count("SELECT count(*) FROM document") == 55 + 50  # 48 + 7 received (签收)
+        assert count("SELECT count(*) FROM sync_object WHERE type = 'document'") == 55 + 50
         proc = init_demo(url)
         assert proc.returncode == 1 and "--force" in proc.stderr
         instance = count("SELECT instance_id FROM meta")
         proc = init_demo(url, "--force")
         assert proc.returncode == 0, proc.stderr
-        assert count("SELECT count(*) FROM document") == 48
+        assert count("SELECT count(*) FROM document") == 55
         assert count("SELECT instance_id FROM meta") != instance
 
 
@@ -681,3 +689,59 @@ def test_demo_built_on_another_date_is_coherent(tmp_path: Path) -> None:
     _assert_history_in_office_hours(db, now)
     _assert_numbers_follow_dates(db)
     assert query(db, "SELECT count(*) FROM document WHERE doc_number LIKE '%〔2031〕%'")[0][0]
+
+
+def test_outgoing_documents_and_the_exchange(feeds: dict[str, Feed],
+                                             demo: tuple[Path, dict[str, Any]]) -> None:
+    """发文 at every stage, towns waiting to 签收, a 请示 answered by a linked 批复, upper-level
+    documents from the exchange accounts, series and seals, signed steps that verify."""
+    from protocol import outgoing_rules
+    from protocol.canonical import step_message
+
+    db = demo[0]
+    wangli = feeds["wangli"]
+    outgoing = wangli.of("outgoing")
+    assert {o["status"] for o in outgoing.values()} == set(outgoing_rules.STATUSES)
+    assert any(o["current_version"] == 2 for o in outgoing.values())  # 核稿 with an edit
+    # Work waiting on the 发文 route: the 办公室主任's 核稿, the mayor's 签发 (and a 催办).
+    for username, kind in (("liuyang", "review"), ("zhangjianguo", "sign"), ("lihua",
+                                                                             "countersign")):
+        me = feeds[username].user["id"]
+        assert any(s["kind"] == kind and s["status"] == "pending" and s["assignee_id"] == me
+                   for s in feeds[username].of("outgoing_step").values()), username
+    assert any(r["to_id"] == feeds["zhangjianguo"].user["id"]
+               for r in feeds["zhangjianguo"].of("reminder").values())
+    # Series with the cancelled number recorded as a gap.
+    series = {s["prefix"]: s for s in wangli.of("doc_series").values()}
+    assert series["富政办函"]["gaps"] and series["富政办函"]["gaps"][0]["number"] == 1
+    units = {u["id"]: u for u in wangli.of("unit").values()}
+    assert units["fujin-szfb"]["has_seal"]
+    assert {s["prefix"] for s in units["fujin-szfb"]["series"]} >= {"富政发", "富政办发"}
+    # Towns with documents waiting to be received, one refused with its reason.
+    waiting = query(db, "SELECT DISTINCT recipient_unit_id FROM delivery WHERE status='pending'"
+                        " AND recipient_unit_id LIKE 'fujin-town-%'")
+    assert len(waiting) >= 5
+    assert query(db, "SELECT reason FROM delivery WHERE status='refused'")[0][0]
+    # Upper-level documents from 省 and 佳木斯市 in the county's box, one already received.
+    boxed = [d for d in wangli.of("delivery").values() if d["outgoing_id"] is None]
+    senders = {d["sender_unit_id"] for d in boxed}
+    assert senders == {"ext-hlj-szfbgt", "ext-jms-szfb"}
+    assert {d["status"] for d in boxed} == {"pending", "received"}
+    # The 批复 is linked to the town's 请示 at both ends.
+    (reply,) = [d for d in wangli.of("delivery").values() if d.get("in_reply_to")]
+    assert reply["in_reply_to"] == "demo-out-ask"
+    rows = query(db, "SELECT replies FROM outgoing WHERE id='demo-out-ask'")
+    assert json.loads(rows[0][0]) == [reply["id"]]
+    # Every signed step verifies against its signer's key.
+    keys = {k["id"]: k for k in wangli.of("key").values()}
+    signed = [s for s in wangli.of("outgoing_step").values() if s["signature"]]
+    assert len(signed) >= 8
+    for step in signed:
+        message = step_message(
+            step_id=step["id"], outgoing_id=step["outgoing_id"],
+            outgoing_digest=step["outgoing_digest"], decision=step["decision"],
+            text=step["text"],
+            handwriting_sha256=(step["handwriting"] or {}).get("sha256"),
+            signer_id=step["assignee_id"], signed_at=step["signed_at"])
+        key = keys[step["signature"]["key_id"]]
+        assert verify_signature_object(step["signature"], key["public_key"], message), step

@@ -64,7 +64,10 @@ def platform_view(platform: Any, username: str) -> dict[tuple[str, str], dict[st
 
 
 def versions(view: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], int]:
-    return {key: data["version"] for key, data in view.items()}
+    """(type, id) -> version of the objects of the types this client caches (it ignores
+    the others, as the protocol says)."""
+    return {key: data["version"] for key, data in view.items()
+            if key[0] in models.SYNCED_MODELS}
 
 
 def cache_versions() -> dict[tuple[str, str], int]:
