@@ -240,6 +240,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("user.unknown_unit", "The user's unit does not exist.", REJECTED),
     ErrorSpec("user.invalid_username", "The user name is not valid.", REJECTED),
     ErrorSpec("user.invalid_password", "The password is not valid.", REJECTED),
+    ErrorSpec("user.weak_password",
+              "The password is too weak: use at least 8 characters with three of lower case, "
+              "upper case, digits and symbols, and not a common password.", INPUT),
+    ErrorSpec("user.same_unit", "The user is already in that unit.", CONFLICT),
     ErrorSpec("key.not_found", "The signing key cannot be found.", REJECTED,
               variants=("You have no signing key {key_id} (sync first).",)),
     ErrorSpec("key.revoked", "The signing key has already been revoked.", CONFLICT,
@@ -248,6 +252,21 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("key.invalid_public_key", "The public key is not valid.", REJECTED),
     ErrorSpec("key.id_mismatch", "The key id does not match the public key.", REJECTED),
     ErrorSpec("key.id_taken", "The key id is already taken.", CONFLICT),
+    ErrorSpec("key.enrolment_required",
+              "A signing key must be enrolled with your password and an enrolment code from "
+              "the county information centre.", REJECTED),
+    ErrorSpec("key.enrolment_refused",
+              "The signing key was not enrolled: the password or the enrolment code is wrong, "
+              "already used or expired.", REJECTED),
+    ErrorSpec("key.too_many",
+              "You have too many active signing keys. Revoke the key of a PC you no longer "
+              "use first.", CONFLICT),
+    ErrorSpec("key.not_enrolled",
+              "This PC's signing key is not enrolled yet, so you cannot sign. Enter your "
+              "password and the enrolment code from the county information centre (menu "
+              "“Enrol signing key”, or `keys --enrol`).", INPUT),
+    ErrorSpec("key.small_order",
+              "The public key is not valid: it is a weak (small-order) key.", REJECTED),
     # --- files (blobs) ----------------------------------------------------------------------
     ErrorSpec("blob.not_found",
               "The platform has no such file, or you are not allowed to see it.", REJECTED),
@@ -317,6 +336,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
               "Your signing key is not on this PC. Sign in again online to make a new one.",
               KEYRING),
     # --- settings and usage -----------------------------------------------------------------
+    ErrorSpec("config.insecure_http",
+              "The platform address {url} uses http:// over the network: the password would "
+              "travel unencrypted. Use https:// (plain http is allowed only for this PC, "
+              "127.0.0.1 or localhost).", CONFIG, defaults={"url": "http://…"}),
     ErrorSpec("config.server_url", "The platform address is missing or not valid.", CONFIG,
               variants=("The platform address is not valid: {url}",
                         "The platform address is missing: give it with {flag}.")),

@@ -126,6 +126,35 @@ class UsedRefreshToken(BaseModel):
 class LoginFailure(BaseModel):
     username = peewee.CharField(index=True)
     at = UTCDateTimeField(default=utcnow, index=True)
+    # Client address of the attempt: spraying one password over many accounts from one
+    # address is throttled by address (migration 3).
+    address = peewee.CharField(default="", index=True)
+    device_id = peewee.CharField(default="")
+
+
+class EnrolmentCode(BaseModel):
+    """A one-time code county IT issues so a user may register a signing key (migration 3).
+
+    Only its hash is stored; it is bound to one user, expires, and is used at most once."""
+
+    code_hash = peewee.CharField(primary_key=True)
+    user_id = peewee.CharField(index=True)
+    issued_by = peewee.CharField()  # user id of the administrator, or "cli"
+    issued_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField()
+    used_at = UTCDateTimeField(null=True)
+    used_for_key = peewee.CharField(null=True)
+
+
+class AuditEvent(BaseModel):
+    """Security-relevant events (key enrolment, session revocations, moves) (migration 3)."""
+
+    id = peewee.AutoField()
+    at = UTCDateTimeField(default=utcnow, index=True)
+    actor_id = peewee.CharField(null=True)  # who did it (None: the platform itself)
+    action = peewee.CharField(index=True)  # e.g. key.enrolled, user.password_reset
+    subject_id = peewee.CharField(null=True, index=True)  # the user it concerns
+    detail = JSONText(default=dict)
 
 
 class Blob(BaseModel):
@@ -258,6 +287,7 @@ class SigningKey(BaseModel):
     algorithm = peewee.CharField()
     public_key = peewee.TextField()
     device_id = peewee.CharField(default="")
+    device_name = peewee.CharField(default="")  # migration 3
     created_at = UTCDateTimeField(default=utcnow)
     revoked_at = UTCDateTimeField(null=True)
     version = peewee.IntegerField(default=1)
@@ -306,6 +336,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     AuthSession,
     UsedRefreshToken,
     LoginFailure,
+    EnrolmentCode,
+    AuditEvent,
     Blob,
     BlobGrant,
     BlobRef,

@@ -17,6 +17,17 @@ class LoginRequest(RequestModel):
     device_name: str = Field(default="", max_length=200)
 
 
+class KeyEnrolRequest(RequestModel):
+    """`POST /keys/enrol`: a signing key with the second factor (issue 13): the user's
+    password again and a one-time enrolment code from county IT."""
+
+    key_id: str = Field(min_length=16, max_length=16, pattern=r"^[0-9a-f]{16}$")
+    algorithm: str = Field(min_length=1, max_length=20)
+    public_key: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+    enrolment_code: str = Field(min_length=1, max_length=40)
+
+
 class RefreshRequest(RequestModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 

@@ -55,6 +55,7 @@ class Api:
 
     def __init__(self, base_url: str, username: str, password: str = PASSWORD) -> None:
         self.base_url = base_url
+        self.password = password
         self.http = requests.Session()
         r = self.http.post(f"{base_url}/api/v1/auth/login", timeout=TIMEOUT, json={
             "username": username, "password": password, "device_id": f"dev-{username}",
@@ -92,11 +93,24 @@ class Api:
     def op(self, op_type: str, data: dict[str, Any], op_id: str | None = None) -> dict[str, Any]:
         return self.ops([{"op_id": op_id or uid(), "type": op_type, "data": data}])[0]
 
+    def enrolment_code(self) -> str:
+        """A one-time code for this user, as county IT issues it (the test process shares
+        the platform's database)."""
+        from server import enrolment
+
+        return enrolment.issue_code(self.id, issued_by="test").code
+
+    def enrol(self, kp: Any, *, code: str | None = None,
+              password: str | None = None) -> requests.Response:
+        return self.post("/api/v1/keys/enrol", {
+            "key_id": kp.key_id, "algorithm": kp.algorithm, "public_key": kp.public_b64,
+            "password": self.password if password is None else password,
+            "enrolment_code": self.enrolment_code() if code is None else code})
+
     def register_key(self, algorithm: str = "ed25519") -> Signer:
         kp = generate_keypair(algorithm)
-        result = self.op("key.register", {"key_id": kp.key_id, "algorithm": algorithm,
-                                          "public_key": kp.public_b64})
-        assert result["status"] == "applied", result
+        r = self.enrol(kp)
+        assert r.status_code == 201, r.text
         self.signer = Signer.from_keypair(kp, self.id)
         return self.signer
 
