@@ -160,8 +160,16 @@ class _Runner:
         from client.ui.demo import DEMO_PASSWORD
 
         label = QCoreApplication.translate("App", "Signing in as %1…").replace("%1", username)
-        self.profile = self.blocking(
-            label, lambda: Profile.login(base_url, username, DEMO_PASSWORD), show=show)
+
+        def sign_in() -> Profile:
+            # The demo county's IT hands over the enrolment code at once, so the demo
+            # leader can sign straight away (a real first sign-in asks for it).
+            code = None
+            if self.demo_env is not None and self.demo_env.platform is not None:
+                code = self.demo_env.platform.issue_enrolment_code(username)
+            return Profile.login(base_url, username, DEMO_PASSWORD, enrolment_code=code)
+
+        self.profile = self.blocking(label, sign_in, show=show)
         self.first_sync(show)
 
     def first_sync(self, show: bool) -> None:

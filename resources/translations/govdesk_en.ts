@@ -14,7 +14,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="178"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -276,6 +276,49 @@
     <message>
         <location filename="../../client/ui/document_view.py" line="276"/>
         <source>&amp;Attachments (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EnrolKeyDialog</name>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="32"/>
+        <source>Enrol signing key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="36"/>
+        <source>Before this PC can sign, its signing key must be enrolled. Enter your password again and the one-time enrolment code you received from the county information centre.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="44"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="46"/>
+        <source>Enrolment code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="48"/>
+        <source>&amp;Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="49"/>
+        <source>Enrolment &amp;code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="57"/>
+        <source>&amp;Enrol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="70"/>
+        <source>Please enter your password and the enrolment code.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -722,63 +765,78 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="61"/>
+        <location filename="../../client/ui/login_dialog.py" line="63"/>
         <source>GovDesk — Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="72"/>
         <source>GovDesk county e-government desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="74"/>
+        <location filename="../../client/ui/login_dialog.py" line="76"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="81"/>
+        <location filename="../../client/ui/login_dialog.py" line="83"/>
         <source>Platform address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="85"/>
+        <location filename="../../client/ui/login_dialog.py" line="87"/>
         <source>User name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="88"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="89"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>Platform &amp;address:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="90"/>
+        <location filename="../../client/ui/login_dialog.py" line="92"/>
         <source>&amp;User name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="91"/>
+        <location filename="../../client/ui/login_dialog.py" line="93"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../client/ui/login_dialog.py" line="97"/>
+        <source>Enrolment code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="98"/>
+        <source>first sign-in on this PC: from the county IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../client/ui/login_dialog.py" line="99"/>
-        <location filename="../../client/ui/login_dialog.py" line="129"/>
+        <source>Enrolment &amp;code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="107"/>
+        <location filename="../../client/ui/login_dialog.py" line="137"/>
         <source>&amp;Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="116"/>
+        <location filename="../../client/ui/login_dialog.py" line="124"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="120"/>
+        <location filename="../../client/ui/login_dialog.py" line="128"/>
         <source>Signing in…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -856,17 +914,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
+        <source>&amp;Enrol signing key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="243"/>
+        <location filename="../../client/ui/main_window.py" line="244"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="244"/>
+        <location filename="../../client/ui/main_window.py" line="245"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -874,38 +937,66 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="247"/>
+        <location filename="../../client/ui/main_window.py" line="248"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="251"/>
+        <location filename="../../client/ui/main_window.py" line="252"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="256"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="269"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="408"/>
         <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="435"/>
+        <source>Signing key enrolled: you can sign on this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="445"/>
+        <source>%1 on %2 (key %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="448"/>
+        <source>an unknown device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="450"/>
+        <source>New signing key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="451"/>
+        <source>A new signing key was enrolled for your account:
+%1
+
+If this was not you, revoke it at once (command line: keys --revoke) and call the county information centre.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2489,6 +2580,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The password is too weak: use at least 8 characters with three of lower case, upper case, digits and symbols, and not a common password.</source>
+        <extracomment>user.weak_password</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user is already in that unit.</source>
+        <extracomment>user.same_unit</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>You have no signing key {key_id} (sync first).</source>
         <extracomment>key.not_found</extracomment>
         <translation type="unfinished"></translation>
@@ -2526,6 +2627,31 @@
     <message>
         <source>The key id is already taken.</source>
         <extracomment>key.id_taken</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A signing key must be enrolled with your password and an enrolment code from the county information centre.</source>
+        <extracomment>key.enrolment_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key was not enrolled: the password or the enrolment code is wrong, already used or expired.</source>
+        <extracomment>key.enrolment_refused</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have too many active signing keys. Revoke the key of a PC you no longer use first.</source>
+        <extracomment>key.too_many</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC&apos;s signing key is not enrolled yet, so you cannot sign. Enter your password and the enrolment code from the county information centre (menu “Enrol signing key”, or `keys --enrol`).</source>
+        <extracomment>key.not_enrolled</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The public key is not valid: it is a weak (small-order) key.</source>
+        <extracomment>key.small_order</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2656,6 +2782,11 @@
     <message>
         <source>Your signing key is not on this PC. Sign in again online to make a new one.</source>
         <extracomment>keyring.no_signing_key</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform address {url} uses http:// over the network: the password would travel unencrypted. Use https:// (plain http is allowed only for this PC, 127.0.0.1 or localhost).</source>
+        <extracomment>config.insecure_http</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -14,7 +14,7 @@
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="170"/>
+        <location filename="../../client/ui/app.py" line="178"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -277,6 +277,49 @@
         <location filename="../../client/ui/document_view.py" line="276"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolKeyDialog</name>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="32"/>
+        <source>Enrol signing key</source>
+        <translation>启用签名密钥</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="36"/>
+        <source>Before this PC can sign, its signing key must be enrolled. Enter your password again and the one-time enrolment code you received from the county information centre.</source>
+        <translation>本机签名密钥启用后方可签批。请再次输入密码，并输入县信息中心发放的一次性签名启用码。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="44"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="46"/>
+        <source>Enrolment code</source>
+        <translation>签名启用码</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="48"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="49"/>
+        <source>Enrolment &amp;code:</source>
+        <translation>签名启用码(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="57"/>
+        <source>&amp;Enrol</source>
+        <translation>启用(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="70"/>
+        <source>Please enter your password and the enrolment code.</source>
+        <translation>请输入密码和签名启用码。</translation>
     </message>
 </context>
 <context>
@@ -722,63 +765,78 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="61"/>
+        <location filename="../../client/ui/login_dialog.py" line="63"/>
         <source>GovDesk — Sign in</source>
         <translation>GovDesk 政务桌面 — 登录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="72"/>
         <source>GovDesk county e-government desk</source>
         <translation>GovDesk 县级电子政务办公桌面</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="74"/>
+        <location filename="../../client/ui/login_dialog.py" line="76"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation>收文、签批、通知公告——断网也能办公</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="81"/>
+        <location filename="../../client/ui/login_dialog.py" line="83"/>
         <source>Platform address</source>
         <translation>平台地址</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="85"/>
+        <location filename="../../client/ui/login_dialog.py" line="87"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="88"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="89"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>Platform &amp;address:</source>
         <translation>平台地址(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="90"/>
+        <location filename="../../client/ui/login_dialog.py" line="92"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="91"/>
+        <location filename="../../client/ui/login_dialog.py" line="93"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
+        <location filename="../../client/ui/login_dialog.py" line="97"/>
+        <source>Enrolment code</source>
+        <translation>签名启用码</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="98"/>
+        <source>first sign-in on this PC: from the county IT</source>
+        <translation>本机首次登录时填写，由县信息中心发放</translation>
+    </message>
+    <message>
         <location filename="../../client/ui/login_dialog.py" line="99"/>
-        <location filename="../../client/ui/login_dialog.py" line="129"/>
+        <source>Enrolment &amp;code:</source>
+        <translation>签名启用码(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="107"/>
+        <location filename="../../client/ui/login_dialog.py" line="137"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="116"/>
+        <location filename="../../client/ui/login_dialog.py" line="124"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation>请填写平台地址、用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="120"/>
+        <location filename="../../client/ui/login_dialog.py" line="128"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
@@ -856,56 +914,92 @@
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
+        <source>&amp;Enrol signing key…</source>
+        <translation>启用签名密钥(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="243"/>
+        <location filename="../../client/ui/main_window.py" line="244"/>
         <source>Quit GovDesk</source>
         <translation>退出政务桌面</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="244"/>
+        <location filename="../../client/ui/main_window.py" line="245"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation>
             <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="247"/>
+        <location filename="../../client/ui/main_window.py" line="248"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="251"/>
+        <location filename="../../client/ui/main_window.py" line="252"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="255"/>
+        <location filename="../../client/ui/main_window.py" line="256"/>
         <source>&amp;Send first, then quit</source>
         <translation>先发送再退出(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit anyway</source>
         <translation>直接退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="257"/>
+        <location filename="../../client/ui/main_window.py" line="258"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="269"/>
+        <location filename="../../client/ui/main_window.py" line="270"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="405"/>
+        <location filename="../../client/ui/main_window.py" line="408"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="435"/>
+        <source>Signing key enrolled: you can sign on this PC.</source>
+        <translation>签名密钥已启用，本机可以签批。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="445"/>
+        <source>%1 on %2 (key %3)</source>
+        <translation>%1 在 %2 上（密钥 %3）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="448"/>
+        <source>an unknown device</source>
+        <translation>未知设备</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="450"/>
+        <source>New signing key</source>
+        <translation>新的签名密钥</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="451"/>
+        <source>A new signing key was enrolled for your account:
+%1
+
+If this was not you, revoke it at once (command line: keys --revoke) and call the county information centre.</source>
+        <translation>您的账号启用了新的签名密钥：
+%1
+
+如非本人操作，请立即吊销该密钥（命令行：keys --revoke）并联系县信息中心。</translation>
     </message>
 </context>
 <context>
@@ -2484,6 +2578,16 @@
         <translation>密码无效。</translation>
     </message>
     <message>
+        <source>The password is too weak: use at least 8 characters with three of lower case, upper case, digits and symbols, and not a common password.</source>
+        <extracomment>user.weak_password</extracomment>
+        <translation>密码强度不足：至少 8 位，包含小写字母、大写字母、数字、符号中的三类，且不能是常用密码。</translation>
+    </message>
+    <message>
+        <source>The user is already in that unit.</source>
+        <extracomment>user.same_unit</extracomment>
+        <translation>该用户已在此单位。</translation>
+    </message>
+    <message>
         <source>You have no signing key {key_id} (sync first).</source>
         <extracomment>key.not_found</extracomment>
         <translation>您的签名密钥中没有 {key_id}（请先同步）。</translation>
@@ -2522,6 +2626,31 @@
         <source>The key id is already taken.</source>
         <extracomment>key.id_taken</extracomment>
         <translation>该密钥编号已被占用。</translation>
+    </message>
+    <message>
+        <source>A signing key must be enrolled with your password and an enrolment code from the county information centre.</source>
+        <extracomment>key.enrolment_required</extracomment>
+        <translation>签名密钥须凭本人密码和县信息中心发放的签名启用码启用。</translation>
+    </message>
+    <message>
+        <source>The signing key was not enrolled: the password or the enrolment code is wrong, already used or expired.</source>
+        <extracomment>key.enrolment_refused</extracomment>
+        <translation>签名密钥未能启用：密码或签名启用码不正确、已使用或已过期。</translation>
+    </message>
+    <message>
+        <source>You have too many active signing keys. Revoke the key of a PC you no longer use first.</source>
+        <extracomment>key.too_many</extracomment>
+        <translation>您的有效签名密钥过多，请先吊销不再使用的计算机上的密钥。</translation>
+    </message>
+    <message>
+        <source>This PC&apos;s signing key is not enrolled yet, so you cannot sign. Enter your password and the enrolment code from the county information centre (menu “Enrol signing key”, or `keys --enrol`).</source>
+        <extracomment>key.not_enrolled</extracomment>
+        <translation>本机签名密钥尚未启用，暂不能签批。请输入密码和县信息中心发放的签名启用码（菜单“工具 → 启用签名密钥”，或命令 keys --enrol）。</translation>
+    </message>
+    <message>
+        <source>The public key is not valid: it is a weak (small-order) key.</source>
+        <extracomment>key.small_order</extracomment>
+        <translation>公钥无效：属于弱密钥（小阶点）。</translation>
     </message>
     <message>
         <source>The platform has no such file, or you are not allowed to see it.</source>
@@ -2652,6 +2781,11 @@
         <source>Your signing key is not on this PC. Sign in again online to make a new one.</source>
         <extracomment>keyring.no_signing_key</extracomment>
         <translation>本机没有您的签名密钥，请联网重新登录以生成新的签名密钥。</translation>
+    </message>
+    <message>
+        <source>The platform address {url} uses http:// over the network: the password would travel unencrypted. Use https:// (plain http is allowed only for this PC, 127.0.0.1 or localhost).</source>
+        <extracomment>config.insecure_http</extracomment>
+        <translation>平台地址 {url} 通过网络使用 http://，密码将以明文传输。请改用 https://（仅本机 127.0.0.1 或 localhost 允许使用 http）。</translation>
     </message>
     <message>
         <source>The platform address is not valid: {url}</source>

@@ -147,6 +147,7 @@ def test_every_command_and_option_is_documented_and_routed() -> None:
 
 def _sign_in(platform: Any) -> None:
     run = run_cli("login", "--server", platform.base_url, "--user", "zhangjianguo", "--sync",
+                  "--enrolment-code", platform.issue_enrolment_code("zhangjianguo"),
                   env=LOGIN_ENV)
     assert run.returncode == 0, run.stderr
 
