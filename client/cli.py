@@ -202,6 +202,8 @@ def _run_sync(profile: Any, out: Out) -> int:
                 f"Note: {conflicts} conflicts and {rejected} rejected; the typed opinions "
                 "are kept, see Problems.")
     _announce_new_keys(profile, out)
+    # After the sync, not inside it: each PDF is read in a limited child process.
+    profile.index_bodies()
     return EXIT_OK
 
 

@@ -315,6 +315,19 @@ class Profile:
                      current.key_id, replaced.key_id)
 
     @_in_cache
+    def index_bodies(self) -> int:
+        """Read the text of downloaded bodies for search (after a sync, never inside it:
+        each PDF in a limited child process). Returns how many were done."""
+        from client import bodytext
+
+        if self.blobs is None:
+            return 0
+        total = 0
+        while n := bodytext.index_downloaded_bodies(self.blobs, limit=50):
+            total += n
+        return total
+
+    @_in_cache
     def unsent_ops(self) -> int:
         return outbox.counts().unsent
 
