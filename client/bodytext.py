@@ -14,7 +14,6 @@ retried in a loop.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -69,7 +68,7 @@ def _worker_command(limits: Limits) -> list[str]:
     args = ["--pdf-text-worker", str(limits.cpu_seconds), str(limits.memory_mb)]
     if getattr(sys, "frozen", False):  # the bundled app: itself, with the worker flag
         return [sys.executable, *args]
-    return [sys.executable, "-m", "client", *args]
+    return [sys.executable, "-m", "client.pdftext_worker", *args[1:]]
 
 
 def pdf_text_isolated(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
@@ -95,25 +94,10 @@ def pdf_text_isolated(data: bytes, limits: Limits = DEFAULT_LIMITS) -> str:
 
 
 def pdf_text_in_process(data: bytes) -> str:
-    """pypdf in this process: only for the worker (or a trusted PDF)."""
-    return _pdf_text(data)
+    """pypdf in this process: only for a trusted PDF (benchmarks, the worker itself)."""
+    from client.pdftext_worker import pdf_text
 
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        parts = []
-        for page in reader.pages[:MAX_PAGES]:
-            parts.append(page.extract_text() or "")
-            if sum(map(len, parts)) > MAX_CHARS:
-                break
-        return "\n".join(parts)
-    except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-        log.warning("could not read the text of a PDF body: %s", exc)
-        return ""
+    return pdf_text(data)
 
 
 def _plain_text(data: bytes) -> str:
