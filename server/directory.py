@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from protocol import ops
+from protocol import ops, signing
 from server import audit, clock, feed, security
 from server.db import write_tx
 from server.errors import Problem
@@ -254,6 +254,14 @@ def decode_public_key(algorithm: str, public_key: str) -> bytes:
         raise Problem(422, "key.invalid_public_key", "Invalid public key",
                       f"a {algorithm} public key is {KEY_ALGORITHMS[algorithm]} raw bytes"
                       + (" (uncompressed point, 0x04 first)" if algorithm == "sm2-sm3" else ""))
+    # A small-order Ed25519 point "verifies" forged signatures; an SM2 point off the
+    # curve is no key at all (issue 13, finding 10). protocol.signing checks both.
+    if algorithm == "ed25519" and signing.ed25519_small_order(raw):
+        raise Problem(422, "key.small_order", "Weak public key",
+                      "an Ed25519 key of small order (or no canonical point) is refused")
+    if not signing.is_valid_public_key(algorithm, public_key):
+        raise Problem(422, "key.invalid_public_key", "Invalid public key",
+                      "the public key is not a point of the curve")
     return raw
 
 

@@ -150,3 +150,27 @@ def sqlite_rows(platform, sql: str) -> list[tuple]:
 
     with platform_db(platform) as conn:
         return list(conn.execute(sql))
+
+
+def test_weak_and_off_curve_keys_are_refused_by_the_platform(fresh_platform) -> None:
+    """Issue 13, finding 10, against the platform: an identity-point Ed25519 key and an
+    SM2 point off the curve are not enrolled even with password and code."""
+    import base64
+    import types
+
+    platform = fresh_platform
+    headers = raw_session(platform, MAYOR)
+    identity = (1).to_bytes(32, "little")
+    weak = types.SimpleNamespace(key_id=hashlib.sha256(identity).hexdigest()[:16],
+                                 algorithm="ed25519", public_b64=base64.b64encode(identity).decode())
+    r = _enrol(platform.base_url, headers, weak, password=PASSWORD,
+               code=platform.issue_enrolment_code(MAYOR))
+    assert r.status_code == 422 and r.json()["code"] == "key.small_order", r.text
+    sm2 = generate_keypair("sm2-sm3")
+    raw = bytearray(base64.b64decode(sm2.public_b64))
+    raw[-1] ^= 1
+    off = types.SimpleNamespace(key_id=hashlib.sha256(bytes(raw)).hexdigest()[:16],
+                                algorithm="sm2-sm3", public_b64=base64.b64encode(bytes(raw)).decode())
+    r = _enrol(platform.base_url, headers, off, password=PASSWORD,
+               code=platform.issue_enrolment_code(MAYOR))
+    assert r.status_code == 422 and r.json()["code"] == "key.invalid_public_key", r.text
