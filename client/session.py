@@ -35,7 +35,7 @@ from client.blobstore import BlobStore
 from client.config import Settings, load_settings
 from client.errors import AuthError, GovDeskError, KeyringError, NetworkError
 from client.keystore import Keystore
-from client.services import Services, keys, outbox
+from client.services import Services, attachments, keys, outbox
 from client.sync import apply
 from client.sync.api import PlatformApi
 from client.sync.engine import ProgressCallback, SyncEngine, SyncReport
@@ -203,6 +203,8 @@ class Profile:
             yield cache
 
     def _open_cache(self) -> None:
+        # Copies of attachments opened more than an hour ago (issue 13).
+        attachments.clean_open_folder(self.dir)
         key = self.keystore.get_or_create_cache_key()
         cache = db.open_cache(paths.cache_path(self.dir), key)
         self.db = cache
@@ -346,6 +348,7 @@ class Profile:
             log.info("platform logout not confirmed (%s); local sign-out continues", exc.code)
         self.keystore.delete_refresh_token()
         forget_last(self.server_url, self.username)
+        attachments.clean_open_folder(self.dir, older_than=0)
         device_id = self.info.device_id if self.info else None
         self.close()
         if wipe:

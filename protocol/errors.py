@@ -267,6 +267,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
               "“Enrol signing key”, or `keys --enrol`).", INPUT),
     ErrorSpec("key.small_order",
               "The public key is not valid: it is a weak (small-order) key.", REJECTED),
+    ErrorSpec("attachment.executable",
+              "“{name}” is a program ({type} file), not a document: GovDesk does not "
+              "open it. Save it only if you expect it, and have it checked by the county "
+              "information centre.", INPUT, defaults={"name": "?", "type": "?"}),
     # --- files (blobs) ----------------------------------------------------------------------
     ErrorSpec("blob.not_found",
               "The platform has no such file, or you are not allowed to see it.", REJECTED),

@@ -15,9 +15,8 @@ Every row names the exact status (and problem code) expected.
 
 from __future__ import annotations
 
-import types
-
 import hashlib
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any

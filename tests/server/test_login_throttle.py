@@ -43,7 +43,7 @@ def _age_failures(seconds: float) -> None:
     """Every recorded failure happened `seconds` earlier (instead of waiting)."""
     for row in LoginFailure.select():
         LoginFailure.update(at=row.at - timedelta(seconds=seconds)).where(
-            (LoginFailure.id == row.id)).execute()
+            LoginFailure.id == row.id).execute()
 
 
 def test_failures_slow_down_but_never_lock(live) -> None:

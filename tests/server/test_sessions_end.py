@@ -22,7 +22,6 @@ from server.embedded import EmbeddedPlatform
 from server.models import AuditEvent, Unit
 from tests.server.conftest import PASSWORD, make_accounts
 
-
 ENV = {"GOVDESK_EVENTS_HEARTBEAT": "1", "GOVDESK_EVENTS_POLL": "0.2",
        "GOVDESK_EVENTS_SESSION_CHECK": "0.5", "GOVDESK_EVENTS_PER_USER": "3"}
 SHORT_LIVED = {"GOVDESK_SESSION_MAX_AGE": "4", "GOVDESK_ACCESS_TTL": "2"}

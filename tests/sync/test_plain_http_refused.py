@@ -8,6 +8,7 @@ connection is made.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from pathlib import Path
@@ -54,10 +55,8 @@ class _Listener:
                 continue
             self.connections += 1
             conn.settimeout(1)
-            try:
+            with contextlib.suppress(OSError):
                 self.received += conn.recv(65536)
-            except OSError:
-                pass
             conn.close()
 
     def close(self) -> None:
