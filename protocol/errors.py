@@ -173,6 +173,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("opinion.reason_required", "Please give a reason for returning it.", INPUT),
     ErrorSpec("opinion.too_long", "The opinion is longer than {limit} characters.", INPUT,
               defaults={"limit": MAX_OPINION_TEXT}),
+    ErrorSpec("signature.time_out_of_range",
+              "The time of the signature is not plausible (in the future, or before the "
+              "task or the signing key existed). Check this PC's clock and sign again.",
+              REJECTED),
     ErrorSpec("signature.invalid", "The signature does not verify.", REJECTED),
     ErrorSpec("signature.unknown_key",
               "The signing key is not registered to you on the platform.", REJECTED),

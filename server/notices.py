@@ -215,6 +215,7 @@ def _receipt(user: User, notice: Notice, kind: str, at: datetime) -> Receipt:
                                    Receipt.kind == kind)
     if existing is not None:
         return existing  # the first read/ack is the one that counts
+    at = clock.bounded(at, not_before=notice.published_at)
     receipt = Receipt.create(id=new_id(), notice_id=notice.id, user=user.id, kind=kind, at=at,
                              updated_at=clock.now())
     _publish_receipt(receipt)

@@ -22,89 +22,89 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="60"/>
+        <location filename="../../client/ui/pages/document_page.py" line="61"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="120"/>
+        <location filename="../../client/ui/pages/document_page.py" line="121"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="193"/>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="196"/>
+        <location filename="../../client/ui/pages/document_page.py" line="197"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="199"/>
+        <location filename="../../client/ui/pages/document_page.py" line="200"/>
         <source>Return the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="215"/>
+        <location filename="../../client/ui/pages/document_page.py" line="216"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="216"/>
+        <location filename="../../client/ui/pages/document_page.py" line="217"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="219"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="219"/>
+        <location filename="../../client/ui/pages/document_page.py" line="220"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="246"/>
+        <location filename="../../client/ui/pages/document_page.py" line="247"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <location filename="../../client/ui/pages/document_page.py" line="250"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="300"/>
+        <location filename="../../client/ui/pages/document_page.py" line="301"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="317"/>
+        <location filename="../../client/ui/pages/document_page.py" line="322"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="326"/>
-        <location filename="../../client/ui/pages/document_page.py" line="354"/>
+        <location filename="../../client/ui/pages/document_page.py" line="331"/>
+        <location filename="../../client/ui/pages/document_page.py" line="359"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="328"/>
-        <location filename="../../client/ui/pages/document_page.py" line="356"/>
+        <location filename="../../client/ui/pages/document_page.py" line="333"/>
+        <location filename="../../client/ui/pages/document_page.py" line="361"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="346"/>
+        <location filename="../../client/ui/pages/document_page.py" line="351"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1167,37 +1167,37 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
         <source>Downloading the attachment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="94"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="122"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="123"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="127"/>
         <source>Notice published on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="126"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="128"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="135"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="137"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2355,6 +2355,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The time of the signature is not plausible (in the future, or before the task or the signing key existed). Check this PC&apos;s clock and sign again.</source>
+        <extracomment>signature.time_out_of_range</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The signature does not verify.</source>
         <extracomment>signature.invalid</extracomment>
         <translation type="unfinished"></translation>
@@ -2652,6 +2657,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <source>The public key is not valid: it is a weak (small-order) key.</source>
         <extracomment>key.small_order</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is a program ({type} file), not a document: GovDesk does not open it. Save it only if you expect it, and have it checked by the county information centre.</source>
+        <extracomment>attachment.executable</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -22,89 +22,89 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="60"/>
+        <location filename="../../client/ui/pages/document_page.py" line="61"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="120"/>
+        <location filename="../../client/ui/pages/document_page.py" line="121"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="193"/>
+        <location filename="../../client/ui/pages/document_page.py" line="194"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="196"/>
+        <location filename="../../client/ui/pages/document_page.py" line="197"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="199"/>
+        <location filename="../../client/ui/pages/document_page.py" line="200"/>
         <source>Return the document</source>
         <translation>退回公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="215"/>
+        <location filename="../../client/ui/pages/document_page.py" line="216"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="216"/>
+        <location filename="../../client/ui/pages/document_page.py" line="217"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="219"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="219"/>
+        <location filename="../../client/ui/pages/document_page.py" line="220"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="246"/>
+        <location filename="../../client/ui/pages/document_page.py" line="247"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <location filename="../../client/ui/pages/document_page.py" line="250"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="300"/>
+        <location filename="../../client/ui/pages/document_page.py" line="301"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="317"/>
+        <location filename="../../client/ui/pages/document_page.py" line="322"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="326"/>
-        <location filename="../../client/ui/pages/document_page.py" line="354"/>
+        <location filename="../../client/ui/pages/document_page.py" line="331"/>
+        <location filename="../../client/ui/pages/document_page.py" line="359"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="328"/>
-        <location filename="../../client/ui/pages/document_page.py" line="356"/>
+        <location filename="../../client/ui/pages/document_page.py" line="333"/>
+        <location filename="../../client/ui/pages/document_page.py" line="361"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="346"/>
+        <location filename="../../client/ui/pages/document_page.py" line="351"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -1169,37 +1169,37 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
         <source>Downloading the attachment…</source>
         <translation>正在下载附件…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="94"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="122"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="123"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation>通知已提交。当前离线，联网后发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="127"/>
         <source>Notice published on the platform.</source>
         <translation>通知已在平台发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="126"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="128"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation>平台未发布该通知，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="135"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="137"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
@@ -2353,6 +2353,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>意见不能超过 {limit} 个字。</translation>
     </message>
     <message>
+        <source>The time of the signature is not plausible (in the future, or before the task or the signing key existed). Check this PC&apos;s clock and sign again.</source>
+        <extracomment>signature.time_out_of_range</extracomment>
+        <translation>签名时间不合理（晚于当前时间，或早于该待办、签名密钥的产生时间）。请检查本机时钟后重新签批。</translation>
+    </message>
+    <message>
         <source>The signature does not verify.</source>
         <extracomment>signature.invalid</extracomment>
         <translation>签名验证未通过。</translation>
@@ -2651,6 +2656,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <source>The public key is not valid: it is a weak (small-order) key.</source>
         <extracomment>key.small_order</extracomment>
         <translation>公钥无效：属于弱密钥（小阶点）。</translation>
+    </message>
+    <message>
+        <source>“{name}” is a program ({type} file), not a document: GovDesk does not open it. Save it only if you expect it, and have it checked by the county information centre.</source>
+        <extracomment>attachment.executable</extracomment>
+        <translation>“{name}”是可执行程序（{type} 文件），不是公文附件，政务桌面不予打开。如确有需要，请另存后交县信息中心检查。</translation>
     </message>
     <message>
         <source>The platform has no such file, or you are not allowed to see it.</source>

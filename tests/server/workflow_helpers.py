@@ -150,12 +150,16 @@ class Api:
     def signoff_data(
         self, task: dict[str, Any], decision: str, *, text: str = "", forward_to: list[str] = (),
         circulate_to: list[str] | None = None, handwriting_sha256: str | None = None,
-        signed_at: str = "2005-10-19T09:30:00+08:00", signer: Signer | None = None,
+        signed_at: str | None = None, signer: Signer | None = None,
     ) -> dict[str, Any]:
         """The task.complete data the client would send, signed over the digest the user
         sees (recomputed from the document in the pulled feed)."""
         signer = signer or self.signer
         assert signer is not None, "register a key first"
+        if signed_at is None:  # now: the platform bounds the signer's claimed time
+            from datetime import UTC, datetime
+
+            signed_at = datetime.now(UTC).isoformat(timespec="seconds")
         doc = self.state[("document", task["document_id"])]
         digest = document_digest(doc)
         message = signoff_message(
