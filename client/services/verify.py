@@ -97,9 +97,8 @@ def verdict_with_key(*, task_id: str, document_id: str, author_id: str, decision
     if key.created_at is not None and (signed is None
                                        or signed < key.created_at - CLOCK_SKEW_SECONDS):
         return Verdict.INVALID
-    if key.revoked_at is not None:
-        if signed is None or signed >= key.revoked_at:
-            return Verdict.REVOKED_AFTER
+    if key.revoked_at is not None and (signed is None or signed >= key.revoked_at):
+        return Verdict.REVOKED_AFTER
     return Verdict.VALID
 
 

@@ -5,8 +5,8 @@ move the workflow on through `stages`) and the op `document.mark_read` (a read r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import os
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 

@@ -65,9 +65,7 @@ def _times(report: object) -> list[str]:
     if isinstance(report, dict):
         for k, v in report.items():
             if isinstance(v, str) and k.endswith("_at") and k not in ("published_at",
-                                                                      "expires_at"):
-                out.append(v)
-            elif k == "at" and isinstance(v, str):
+                                                                      "expires_at") or k == "at" and isinstance(v, str):
                 out.append(v)
             else:
                 out += _times(v)
