@@ -3,7 +3,7 @@
     python -m client                     sign in and work
     python -m client --demo              demo county platform on loopback, as 张建国
     python -m client --screenshot PATH [--view inbox|document|signoff|signed|notices|
-                                        compose|login|problems]
+                                        compose|login|enrol|problems]
     options: --lang zh_CN|en, --server URL, --user NAME
 """
 
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-VIEWS = ("inbox", "document", "body", "signoff", "signed", "notices", "compose", "login",
+VIEWS = ("inbox", "document", "body", "signoff", "signed", "notices", "compose", "login", "enrol",
          "problems")
 
 
