@@ -85,7 +85,7 @@ def enrol(user: User, session: AuthSession, *, key_id: str, algorithm: str,
         row = EnrolmentCode.get_or_none(EnrolmentCode.code_hash == code_hash(code))
         usable = (row is not None and row.user_id == user.id and row.used_at is None
                   and row.expires_at > clock.now())
-        if not usable:
+        if row is None or not usable:
             auth.record_failure(user.username, address)
             audit.record("key.enrolment_refused", actor_id=user.id, subject_id=user.id,
                          reason="code", device_id=session.device_id)

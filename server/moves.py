@@ -20,7 +20,7 @@ def move_user(user_id: str, unit_id: str, *, actor_id: str | None = None) -> Use
         user = User.get_or_none(User.id == user_id)
         if user is None:
             raise Problem(404, "user.not_found", "No such user", user_id)
-        old_unit = user.unit_id
+        old_unit: str = user.unit_id  # type: ignore[attr-defined]  # peewee FK column
         if old_unit == unit_id:
             raise Problem(409, "user.same_unit", "Already in that unit", unit_id)
         user = directory.update_user(user_id, actor_id=actor_id, unit_id=unit_id)

@@ -329,7 +329,7 @@ class MoveIn(_In):
 
 @router.post("/users/{user_id}/move", response_model=wire.User, responses=_ERRORS)
 def move_user(user_id: PathId, body: MoveIn,
-              principal: Principal = Depends(current_user)) -> dict:
+              principal: Principal = Depends(current_user)) -> dict[str, Any]:
     """Move a user to another unit: what they may see is republished (old documents and
     notices leave their feed, their files become forbidden) and their sessions end."""
     admin = _require(principal, "admin")
@@ -352,7 +352,7 @@ class EnrolmentCodeOut(BaseModel):
 @router.post("/users/{user_id}/enrolment-codes", status_code=201,
              response_model=EnrolmentCodeOut, responses=_ERRORS)
 def issue_enrolment_code(user_id: PathId, body: EnrolmentCodeIn | None = None,
-                         principal: Principal = Depends(current_user)) -> dict:
+                         principal: Principal = Depends(current_user)) -> dict[str, Any]:
     """A one-time code the user needs, with their password, to enrol a signing key
     (hand it over in person or by a separate channel, as a CA hands over a certificate)."""
     admin = _require(principal, "admin")
@@ -370,7 +370,7 @@ class AuditList(BaseModel):
 @router.get("/audit", response_model=AuditList, responses=_ERRORS)
 def list_audit(user_id: QueryId = None, action: QueryId = None,
                limit: int = Query(default=200, ge=1, le=1000),
-               principal: Principal = Depends(current_user)) -> dict:
+               principal: Principal = Depends(current_user)) -> dict[str, Any]:
     _require(principal, "admin")
     return {"events": audit.events(subject_id=user_id, action=action, limit=limit)}
 
