@@ -24,9 +24,16 @@ def ed25519_key() -> dict:
 
 
 def sm2_key() -> dict:
+    from protocol.signing import generate_keypair
+
+    kp = generate_keypair("sm2-sm3")  # a point of the SM2 curve (checked at enrolment)
+    return {"key_id": kp.key_id, "algorithm": "sm2-sm3", "public_key": kp.public_b64}
+
+
+def p256_point() -> dict:
+    """A well-formed uncompressed point of another curve (NIST P-256): not an SM2 key."""
     raw = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    # Only the shape (65-byte uncompressed point) is checked at registration.
     return {"key_id": hashlib.sha256(raw).hexdigest()[:16], "algorithm": "sm2-sm3",
             "public_key": base64.b64encode(raw).decode()}
 
@@ -111,10 +118,11 @@ def test_enrolment_refusals(app_client, accounts: Accounts) -> None:
     wrong_alg = {**good, "algorithm": "rsa"}
     wrong_id = {**ed25519_key(), "key_id": "0123456789abcdef"}
     got = [enrol(app_client, headers, accounts.alice, k)
-           for k in (bad_b64, good, short, wrong_alg, wrong_id, sm2)]
+           for k in (bad_b64, good, short, wrong_alg, wrong_id, sm2, p256_point())]
     assert [(r.status_code, r.json().get("code")) for r in got] == [
         (422, "key.invalid_public_key"), (201, None), (422, "key.invalid_public_key"),
-        (422, "key.unknown_algorithm"), (422, "key.id_mismatch"), (201, None)]
+        (422, "key.unknown_algorithm"), (422, "key.id_mismatch"), (201, None),
+        (422, "key.invalid_public_key")]
     # Another user enrolling the same key id: conflict.
     bob = bearer(login(app_client, "bob"))
     assert_problem(enrol(app_client, bob, accounts.bob, good), 409, "key.id_taken")
