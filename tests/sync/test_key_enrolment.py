@@ -91,7 +91,7 @@ def test_enrolment_end_to_end_on_the_command_line(fresh_platform, monkeypatch,
     # PC1: the code given at sign-in enrols the key at once.
     on(pc1)
     first = run_cli("login", "--server", platform.base_url, "--user", MAYOR, "--sync",
-                    "--enrolment-code", platform.issue_enrolment_code(MAYOR), env=env)
+                    "--enrolment-code", platform.account(MAYOR)["enrolment_code"], env=env)
     assert first.returncode == 0, first.stderr
     assert "本机签名密钥已启用" in first.stdout
 
