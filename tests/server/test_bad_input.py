@@ -21,8 +21,8 @@ def clerk(live: EmbeddedPlatform) -> Api:
 @pytest.mark.parametrize("depth", [40, 900, 3000])
 def test_deeply_nested_op_data_is_a_4xx(clerk: Api, depth: int) -> None:
     deep = "[" * depth + "]" * depth
-    body = ('{"ops":[{"op_id":"%s","type":"notice.ack","data":{"notice_id":"x","at":%s}}]}'
-            % (uuid.uuid4(), deep))
+    head = f'{{"ops":[{{"op_id":"{uuid.uuid4()}","type":"notice.ack",'
+    body = head + '"data":{"notice_id":"x","at":' + deep + "}}]}"
     r = clerk.http.post(clerk.base_url + "/api/v1/ops", data=body.encode(), timeout=30,
                         headers={"Content-Type": "application/json"})
     assert 400 <= r.status_code < 500, r.text
