@@ -35,3 +35,21 @@ def test_nul_in_sign_in_fields_is_a_4xx(live: EmbeddedPlatform, field: str) -> N
             field: "a\x00b"}
     r = requests.post(live.base_url + "/api/v1/auth/login", json=body, timeout=30)
     assert r.status_code == 422, r.text
+
+
+def test_blob_put_answers_the_same_whether_stored_or_not(live: EmbeddedPlatform) -> None:
+    """Issue 13, finding 15: a PUT does not tell whether someone else holds the file."""
+    county = make_county(live.db_url, only=["clerk", "proposer"])
+    first, second = Api(live.base_url, county.users["clerk"]), Api(live.base_url,
+                                                                   county.users["proposer"])
+    data = f"关于{uuid.uuid4()}的请示".encode()
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    answers = []
+    for api in (first, second, second):
+        r = api.http.put(f"{live.base_url}/api/v1/blobs/{sha}", data=data, timeout=30,
+                         headers={"Content-Type": "text/plain"})
+        answers.append((r.status_code, r.json()))
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 201
