@@ -23,6 +23,10 @@ SUBCOMMANDS = frozenset({"login", "sync", "status", "logout", "verify", "export"
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--pdf-text-worker":  # internal: client/bodytext.py's child
+        from client import pdftext_worker
+
+        return pdftext_worker.main(args[1:])
     if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help")):
         from client import cli
 

@@ -6,8 +6,8 @@
   salted scrypt *verifier* of the password (never the password), checked in constant
   time. A wrong password offline is `AuthError("auth.invalid_credentials")`.
 - The first online login on a device creates its signing key (Ed25519 by default,
-  SM2 when policy says `signature_algorithm = "sm2-sm3"`) in the keyring; the caller
-  queues a `key.register` op for it.
+  SM2 when policy says `signature_algorithm = "sm2-sm3"`) in the keyring; it signs
+  once enrolled with the password and a one-time code (client/session.py `enrol_key`).
 - `profile.json` holds only what is not secret: who, where, the device id, the verifier.
 """
 
@@ -83,6 +83,8 @@ class ProfileInfo:
     roles: list[str] = field(default_factory=list)
     password_verifier: str | None = None
     signing_key_id: str | None = None
+    # The key this device enrolled with password + one-time code (issue 13).
+    enrolled_key_id: str | None = None
     last_login_at: float | None = None
     # The county CA file given at sign-in (`login --ca-file`): later syncs use it when no
     # ca_file is configured otherwise. A path, not a secret.

@@ -134,15 +134,19 @@ def cmd_login(args: argparse.Namespace, settings: Settings, out: Out) -> int:
         raise ConfigError("config.server_url", flag="--server")
     username = args.user or input(out.t("用户名：", "User name: ")).strip()
     password = _password(out)
+    code = args.enrolment_code or os.environ.get("GOVDESK_ENROLMENT_CODE")
     if args.offline:
         profile = Profile.open_offline(server, username, password, settings=settings)
     else:
-        profile = Profile.login(server, username, password, settings=settings)
+        profile = Profile.login(server, username, password, settings=settings,
+                                enrolment_code=code)
     try:
         info = profile.info
         assert info is not None
         out.say(f"已登录：{info.display_name}（{info.username}），平台 {profile.server_url}",
                 f"Signed in as {info.display_name} ({info.username}) at {profile.server_url}")
+        if not args.offline:
+            _say_enrolment(profile, out)
         if args.sync and not args.offline:
             return _run_sync(profile, out)
     finally:
@@ -233,7 +237,22 @@ def _run_sync(profile: Any, out: Out) -> int:
         out.say(f"注意：{conflicts} 项冲突、{rejected} 项被拒绝，已输入的意见均已保留，请在“问题”中处理。",
                 f"Note: {conflicts} conflicts and {rejected} rejected; the typed opinions "
                 "are kept, see Problems.")
+    _announce_new_keys(profile, out)
+    # After the sync, not inside it: each PDF is read in a limited child process.
+    profile.index_bodies()
     return EXIT_OK
+
+
+def _announce_new_keys(profile: Any, out: Out) -> None:
+    """Tell the user of signing keys enrolled for them on other devices (issue 13)."""
+    for a in profile.new_keys_elsewhere(mark=True):
+        when = _fmt_time(a.enrolled_at, out)
+        device = a.device_name or out.t("未知设备", "an unknown device")
+        out.say(f"安全提示：{when} 在 {device} 上为您启用了新的签名密钥 {a.key_id}。"
+                f"如非本人操作，请立即运行 keys --revoke {a.key_id} 并联系县信息中心。",
+                f"Security notice: a new signing key {a.key_id} was enrolled for you on "
+                f"{device} at {when}. If this was not you, run keys --revoke {a.key_id} now "
+                "and call the county information centre.")
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings, out: Out) -> int:
@@ -397,8 +416,25 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     return EXIT_OK
 
 
+def _say_enrolment(profile: Any, out: Out) -> None:
+    """After an online sign-in: whether this PC may sign, and how to enrol when not."""
+    if profile.key_enrolled:
+        if profile.info is not None and profile.info.enrolled_key_id:
+            out.say("本机签名密钥已启用，可以签批。", "This PC's signing key is enrolled: you can sign.")
+        return
+    if profile.enrolment_error is not None:
+        out.say(f"签名密钥未启用：{profile.enrolment_error.message}",
+                f"Signing key not enrolled: {profile.enrolment_error.message}")
+    out.say("本机签名密钥尚未启用，暂不能签批。请向县信息中心索取签名启用码，然后运行："
+            "keys --enrol 启用码（需再次输入密码）。",
+            "This PC's signing key is not enrolled yet, so you cannot sign. Ask the county "
+            "information centre for an enrolment code, then run: keys --enrol CODE "
+            "(asks for your password again).")
+
+
 def cmd_keys(args: argparse.Namespace, settings: Settings, out: Out) -> int:
-    """List my signing keys; `--revoke KEY_ID` revokes one (a lost laptop's) and syncs."""
+    """List my signing keys; `--revoke KEY_ID` revokes one (a lost laptop's) and syncs;
+    `--enrol CODE` enrols this PC's key with the password and a one-time code."""
     from client.services import keys, outbox
     from client.session import Profile
 
@@ -406,6 +442,14 @@ def cmd_keys(args: argparse.Namespace, settings: Settings, out: Out) -> int:
                              settings=settings)
     try:
         assert profile.info is not None
+        if args.enrol:
+            password = _password(out)
+            key_id = profile.enrol_key(password, args.enrol)
+            profile.sync()
+            out.say(f"已启用本机签名密钥 {key_id}，可以签批。您的其他设备会收到提示。",
+                    f"This PC's signing key {key_id} is enrolled: you can sign. Your other "
+                    "devices are told about it.")
+            return EXIT_OK
         if args.revoke:
             op_id = keys.request_revocation(profile.user_id, args.revoke)
             profile.sync()
@@ -429,6 +473,8 @@ def cmd_keys(args: argparse.Namespace, settings: Settings, out: Out) -> int:
                 marks.append(out.t("吊销待同步", "revocation queued"))
             print(f"{k.key_id}  {k.algorithm}  {'，'.join(marks) if out.zh else ', '.join(marks)}",
                   file=out.stream)
+        if not profile.key_enrolled:
+            _say_enrolment(profile, out)
     finally:
         profile.close()
     return EXIT_OK
@@ -453,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--offline", action="store_true", help="离线打开 / open offline")
     p.add_argument("--sync", action="store_true", help="登录后同步 / sync after login")
+    p.add_argument("--enrolment-code", metavar="CODE",
+                   help="签名启用码（县信息中心发放，一次有效）/ one-time signing-key enrolment "
+                        "code from county IT (or $GOVDESK_ENROLMENT_CODE)")
     p = sub.add_parser("sync", help="同步 / synchronise")
     common(p)
     p = sub.add_parser("status", help="状态 / status")
@@ -474,7 +523,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="输出文件 / output file (JSON)")
     p = sub.add_parser("keys", help="我的签名密钥 / my signing keys")
     common(p)
-    p.add_argument("--revoke", metavar="KEY_ID", help="吊销一个密钥 / revoke a key")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--revoke", metavar="KEY_ID", help="吊销一个密钥 / revoke a key")
+    group.add_argument("--enrol", metavar="CODE",
+                       help="用启用码和密码启用本机签名密钥 / enrol this PC's signing key "
+                            "with a one-time code and the password")
     _add_desk_commands(sub, common)
     return parser
 

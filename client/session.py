@@ -4,6 +4,7 @@ config + paths + keystore + the open cache + api + services + sync engine. The C
 the UI both build on it:
 
     profile = Profile.login(server, username, password)      # online
+    profile.enrol_key(password, code)   # once per device: the signing key's second factor
     profile = Profile.open_offline(server, username, password)  # verifier, no network
     profile = Profile.resume()                                # CLI: last account, keyring
     profile.sync(progress)
@@ -34,7 +35,7 @@ from client.blobstore import BlobStore
 from client.config import Settings, load_settings
 from client.errors import AuthError, GovDeskError, KeyringError, NetworkError
 from client.keystore import Keystore
-from client.services import Services, op_owners, outbox
+from client.services import Services, attachments, keys, outbox
 from client.sync import apply
 from client.sync.api import PlatformApi
 from client.sync.engine import ProgressCallback, SyncEngine, SyncReport
@@ -100,20 +101,36 @@ class Profile:
         self.services: Services | None = None
         self.engine: SyncEngine | None = None
         # Set by a sign-in with the password: only then may a revoked device key be
-        # replaced (a stolen session alone must not mint a new key).
+        # replaced. The replacement is not usable before it is enrolled with the password
+        # and a one-time code, which the platform checks (a stolen session alone must not
+        # mint a signing key: issue 13).
         self._signed_in_with_password = False
+        # Why the enrolment at sign-in failed (shown by the UI), None when it did not.
+        self.enrolment_error: GovDeskError | None = None
 
     # --- ways in --------------------------------------------------------------------------
     @classmethod
     def login(cls, server_url: str, username: str, password: str, *,
-              settings: Settings | None = None) -> Profile:
-        """Sign in online; creates the profile, its keys and cache on first use."""
+              settings: Settings | None = None, enrolment_code: str | None = None
+              ) -> Profile:
+        """Sign in online; creates the profile, its keys and cache on first use.
+
+        `enrolment_code`: the one-time code county IT issued, to enrol this device's
+        signing key right away when it is not enrolled yet (ignored when it is). A wrong
+        code leaves the sign-in valid and raises nothing: `key_enrolled` stays False and
+        `enrol_key` may be called again."""
         profile = cls(server_url, username, settings=settings)
         try:
             profile._login(password)
         except BaseException:
             profile.close()
             raise
+        if enrolment_code and not profile.key_enrolled:
+            try:
+                profile.enrol_key(password, enrolment_code)
+            except GovDeskError as exc:
+                profile.enrolment_error = exc
+                log.warning("signing key not enrolled at sign-in: %s", exc.code)
         return profile
 
     def _login(self, password: str) -> None:
@@ -135,8 +152,7 @@ class Profile:
         self.info = info
         self._open_cache()
         self._signed_in_with_password = True
-        keypair = self._replace_revoked_key(keypair)
-        self._queue_key_registration(keypair)
+        self._replace_revoked_key(keypair)
         remember_last(self.server_url, self.username)
         log.info("signed in online as %s on %s", self.username, self.server_url)
 
@@ -192,6 +208,8 @@ class Profile:
             yield cache
 
     def _open_cache(self) -> None:
+        # Copies of attachments opened more than an hour ago (issue 13).
+        attachments.clean_open_folder(self.dir)
         key = self.keystore.get_or_create_cache_key()
         cache = db.open_cache(paths.cache_path(self.dir), key)
         self.db = cache
@@ -222,18 +240,63 @@ class Profile:
         self.info.save(self.dir)
         return keypair
 
+    # --- the signing key's enrolment (issue 13) -------------------------------------------
+    @property
+    def key_enrolled(self) -> bool:
+        """Whether this device's signing key is enrolled on the platform (so it may sign):
+        enrolled by this profile, or listed unrevoked in the directory (a key registered
+        before enrolment existed)."""
+        if self.info is None or self.db is None:
+            return False
+        keypair = self.keystore.get_signing_key(self.info.device_id)
+        if keypair is None:
+            return False
+        with self.cache_context():
+            row = models.SigningKey.get_or_none(models.SigningKey.id == keypair.key_id)
+        if row is not None:
+            return row.revoked_at is None
+        return self.info.enrolled_key_id == keypair.key_id
+
+    def enrol_key(self, password: str, enrolment_code: str) -> str:
+        """Enrol this device's signing key: the platform checks the password and the
+        one-time code (GovDeskError `key.enrolment_refused` otherwise). Returns the key id.
+        Online only; the user's other devices announce the new key."""
+        if self.info is None or self.db is None:
+            raise GovDeskError("profile.closed")
+        if not enrolment_code.strip():
+            raise GovDeskError("key.enrolment_refused")
+        keypair, _ = auth.ensure_device_key(self.keystore, self.info.device_id,
+                                            self.settings.signature_algorithm)
+        keypair = self._replace_revoked_key(keypair)
+        self.api.enrol_key(keypair, password=password, enrolment_code=enrolment_code)
+        self.info.enrolled_key_id = keypair.key_id
+        self.info.signing_key_id = keypair.key_id
+        self.info.save(self.dir)
+        self.enrolment_error = None
+        log.info("signing key %s enrolled", keypair.key_id)
+        return keypair.key_id
+
     @_in_cache
-    def _queue_key_registration(self, keypair: KeyPair) -> None:
-        """Queue `key.register` unless the platform already lists the key or it is queued."""
-        op_owners.KEY_REGISTER.queue(key_id=keypair.key_id, algorithm=keypair.algorithm,
-                                     public_key=keypair.public_b64)
+    def new_keys_elsewhere(self, *, mark: bool = False) -> list[keys.KeyAnnouncement]:
+        """Keys of mine enrolled on other devices since this one's, not announced yet;
+        `mark`: record that they were announced (they are not listed again)."""
+        assert self.info is not None
+        found = keys.new_keys_elsewhere(self.user_id, device_key_id=self.info.enrolled_key_id
+                                        or self.info.signing_key_id)
+        if mark and found:
+            keys.mark_announced(self.user_id, [a.key_id for a in found])
+        return found
 
     # --- what a signed-in profile does ------------------------------------------------------
     def signer(self) -> Signer:
+        """This device's signer; GovDeskError `key.not_enrolled` before the enrolment
+        (the platform would refuse the signature anyway: say so before the user signs)."""
         assert self.info is not None
         keypair = self.keystore.get_signing_key(self.info.device_id)
         if keypair is None:
             raise KeyringError("keyring.no_signing_key")
+        if not self.key_enrolled:
+            raise GovDeskError("key.not_enrolled")
         return Signer.from_keypair(keypair, self.user_id)
 
     def sync(self, progress: ProgressCallback | None = None) -> SyncReport:
@@ -247,16 +310,29 @@ class Profile:
     @_in_cache
     def _rekey_if_revoked(self) -> None:
         """After the pull of a password sign-in: the platform revoked this device's key
-        since we last knew (a key revocation, e.g. by an admin) -> a new key, registered
-        at the next push."""
+        since we last knew (a key revocation, e.g. by an admin) -> a new key, which signs
+        only once enrolled (`enrol_key`)."""
         assert self.info is not None
         current = self.keystore.get_signing_key(self.info.device_id)
         if current is None:
             return
         replaced = self._replace_revoked_key(current)
         if replaced.key_id != current.key_id:
-            log.info("device key %s was revoked; new key %s", current.key_id, replaced.key_id)
-            self._queue_key_registration(replaced)
+            log.info("device key %s was revoked; new key %s needs enrolment",
+                     current.key_id, replaced.key_id)
+
+    @_in_cache
+    def index_bodies(self) -> int:
+        """Read the text of downloaded bodies for search (after a sync, never inside it:
+        each PDF in a limited child process). Returns how many were done."""
+        from client import bodytext
+
+        if self.blobs is None:
+            return 0
+        total = 0
+        while n := bodytext.index_downloaded_bodies(self.blobs, limit=50):
+            total += n
+        return total
 
     @_in_cache
     def unsent_ops(self) -> int:
@@ -277,6 +353,7 @@ class Profile:
             log.info("platform logout not confirmed (%s); local sign-out continues", exc.code)
         self.keystore.delete_refresh_token()
         forget_last(self.server_url, self.username)
+        attachments.clean_open_folder(self.dir, older_than=0)
         device_id = self.info.device_id if self.info else None
         self.close()
         if wipe:

@@ -202,6 +202,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("opinion.reason_required", "Please give a reason for returning it.", INPUT),
     ErrorSpec("opinion.too_long", "The opinion is longer than {limit} characters.", INPUT,
               defaults={"limit": MAX_OPINION_TEXT}),
+    ErrorSpec("signature.time_out_of_range",
+              "The time of the signature is not plausible (in the future, or before the "
+              "task or the signing key existed). Check this PC's clock and sign again.",
+              REJECTED),
     ErrorSpec("signature.invalid", "The signature does not verify.", REJECTED),
     ErrorSpec("signature.unknown_key",
               "The signing key is not registered to you on the platform.", REJECTED),
@@ -288,6 +292,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("user.unknown_unit", "The user's unit does not exist.", REJECTED),
     ErrorSpec("user.invalid_username", "The user name is not valid.", REJECTED),
     ErrorSpec("user.invalid_password", "The password is not valid.", REJECTED),
+    ErrorSpec("user.weak_password",
+              "The password is too weak: use at least 8 characters with three of lower case, "
+              "upper case, digits and symbols, and not a common password.", INPUT),
+    ErrorSpec("user.same_unit", "The user is already in that unit.", CONFLICT),
     ErrorSpec("key.not_found", "The signing key cannot be found.", REJECTED,
               variants=("You have no signing key {key_id} (sync first).",)),
     ErrorSpec("key.revoked", "The signing key has already been revoked.", CONFLICT,
@@ -296,6 +304,25 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("key.invalid_public_key", "The public key is not valid.", REJECTED),
     ErrorSpec("key.id_mismatch", "The key id does not match the public key.", REJECTED),
     ErrorSpec("key.id_taken", "The key id is already taken.", CONFLICT),
+    ErrorSpec("key.enrolment_required",
+              "A signing key must be enrolled with your password and an enrolment code from "
+              "the county information centre.", REJECTED),
+    ErrorSpec("key.enrolment_refused",
+              "The signing key was not enrolled: the password or the enrolment code is wrong, "
+              "already used or expired.", REJECTED),
+    ErrorSpec("key.too_many",
+              "You have too many active signing keys. Revoke the key of a PC you no longer "
+              "use first.", CONFLICT),
+    ErrorSpec("key.not_enrolled",
+              "This PC's signing key is not enrolled yet, so you cannot sign. Enter your "
+              "password and the enrolment code from the county information centre (menu "
+              "“Enrol signing key”, or `keys --enrol`).", INPUT),
+    ErrorSpec("key.small_order",
+              "The public key is not valid: it is a weak (small-order) key.", REJECTED),
+    ErrorSpec("attachment.executable",
+              "“{name}” is a program ({type} file), not a document: GovDesk does not "
+              "open it. Save it only if you expect it, and have it checked by the county "
+              "information centre.", INPUT, defaults={"name": "?", "type": "?"}),
     # --- files (blobs) ----------------------------------------------------------------------
     ErrorSpec("blob.not_found",
               "The platform has no such file, or you are not allowed to see it.", REJECTED),
@@ -406,6 +433,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
               "At most {limit} leaders can countersign.", INPUT),
     ErrorSpec("draft.notes_too_long", "The notes are longer than {limit} characters.", INPUT),
     # --- settings and usage -----------------------------------------------------------------
+    ErrorSpec("config.insecure_http",
+              "The platform address {url} uses http:// over the network: the password would "
+              "travel unencrypted. Use https:// (plain http is allowed only for this PC, "
+              "127.0.0.1 or localhost).", CONFIG, defaults={"url": "http://…"}),
     ErrorSpec("config.server_url", "The platform address is missing or not valid.", CONFIG,
               variants=("The platform address is not valid: {url}",
                         "The platform address is missing: give it with {flag}.")),

@@ -245,8 +245,55 @@ def _ed25519_private(private_bytes: Any) -> ed25519.Ed25519PrivateKey:
     return ed25519.Ed25519PrivateKey.from_private_bytes(bytes(private_bytes))
 
 
+# Curve25519 in Edwards form (RFC 8032): -x^2 + y^2 = 1 + d x^2 y^2 over GF(p).
+_ED_P = 2**255 - 19
+_ED_D = (-121665 * pow(121666, _ED_P - 2, _ED_P)) % _ED_P
+_ED_SQRT_M1 = pow(2, (_ED_P - 1) // 4, _ED_P)
+
+
+def _ed25519_point(raw: bytes) -> tuple[int, int] | None:
+    """The point a 32-byte encoding names (RFC 8032 5.1.3), None when it names none or
+    is not the canonical encoding (y >= p, or x = 0 with the sign bit set)."""
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    sign = raw[31] >> 7
+    if y >= _ED_P:
+        return None
+    u, v = (y * y - 1) % _ED_P, (_ED_D * y * y + 1) % _ED_P
+    x = (u * pow(v, 3, _ED_P) * pow(u * pow(v, 7, _ED_P), (_ED_P - 5) // 8, _ED_P)) % _ED_P
+    if (v * x * x - u) % _ED_P != 0:
+        x = (x * _ED_SQRT_M1) % _ED_P
+        if (v * x * x - u) % _ED_P != 0:
+            return None
+    if x == 0 and sign:
+        return None
+    if x & 1 != sign:
+        x = _ED_P - x
+    return x, y
+
+
+def _ed25519_add(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    (x1, y1), (x2, y2) = a, b
+    t = _ED_D * x1 * x2 * y1 * y2 % _ED_P
+    x3 = (x1 * y2 + y1 * x2) * pow(1 + t, _ED_P - 2, _ED_P) % _ED_P
+    y3 = (y1 * y2 + x1 * x2) * pow(1 - t, _ED_P - 2, _ED_P) % _ED_P
+    return x3, y3
+
+
+def ed25519_small_order(raw: bytes) -> bool:
+    """Whether an Ed25519 public key is a point of small order (8P = identity), or no
+    canonical point at all. Such a key "verifies" forged signatures (issue 13)."""
+    point = _ed25519_point(raw)
+    if point is None:
+        return True
+    for _ in range(3):
+        point = _ed25519_add(point, point)
+    return point == (0, 1)
+
+
 def _ed25519_verify(public_raw: bytes, message: bytes, signature: bytes) -> bool:
     if len(public_raw) != _ED25519_PUBLIC_LEN or len(signature) != _ED25519_SIGNATURE_LEN:
+        return False
+    if ed25519_small_order(public_raw):
         return False
     try:
         ed25519.Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, message)
@@ -309,7 +356,7 @@ def is_valid_public_key(algorithm: str, public_b64: str) -> bool:
     if raw is None or algorithm not in ALGORITHMS:
         return False
     if algorithm == ED25519:
-        if len(raw) != _ED25519_PUBLIC_LEN:
+        if len(raw) != _ED25519_PUBLIC_LEN or ed25519_small_order(raw):
             return False
         try:
             ed25519.Ed25519PublicKey.from_public_bytes(raw)

@@ -32,6 +32,7 @@ ROUTER_MODULES = [
     "server.api.blobs",
     "server.api.events",
     "server.api.admin",
+    "server.api.keys",
 ]
 
 

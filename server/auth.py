@@ -28,7 +28,6 @@ from server.models import AuthSession, LoginFailure, UsedRefreshToken, User
 
 log = logging.getLogger(__name__)
 
-MAX_FAILURES = 5  # failed logins per username in the window before throttling
 FAILURE_WINDOW = timedelta(minutes=15)
 
 bearer_scheme = HTTPBearer(auto_error=False, description="access_token from /auth/login")
@@ -72,56 +71,113 @@ def _unauthenticated(detail: str = "sign in first") -> Problem:
 
 
 def _issue(session: AuthSession) -> tuple[str, str]:
-    """Give the session fresh tokens (caller saves it inside a write_tx)."""
+    """Give the session fresh tokens (caller saves it inside a write_tx).
+
+    Neither token outlives the session's absolute lifetime (issue 13): refreshing slides
+    the expiry, but never past `created_at + SESSION_MAX_AGE`."""
     access, refresh = security.new_token(), security.new_token()
     now = clock.now()
+    ceiling = (session.created_at or now) + security.SESSION_MAX_AGE
     session.access_hash = security.token_hash(access)
-    session.access_expires_at = now + security.ACCESS_TOKEN_TTL
+    session.access_expires_at = min(now + security.ACCESS_TOKEN_TTL, ceiling)
     session.refresh_hash = security.token_hash(refresh)
-    session.refresh_expires_at = now + security.REFRESH_TOKEN_TTL
+    session.refresh_expires_at = min(now + security.REFRESH_TOKEN_TTL, ceiling)
     return access, refresh
 
 
-def _throttle_check(username: str) -> None:
+# Failed sign-ins slow down, they never lock (issue 13, finding 6; OWASP): after
+# FREE_FAILURES in the window each further failure doubles the wait after the latest
+# one, up to MAX_DELAY. A device that signed in to the account before counts only its
+# own failures, so nobody can keep the mayor out from elsewhere. An address that fails
+# against many accounts (spraying) is slowed down the same way, by address.
+FREE_FAILURES = 5
+MAX_DELAY = timedelta(seconds=60)
+SPRAY_ACCOUNTS = 10  # distinct accounts failing from one address before it is slowed
+
+
+def _delay(count: int) -> timedelta:
+    if count < FREE_FAILURES:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** (count - FREE_FAILURES)), MAX_DELAY)
+
+
+def _known_device(username: str, device_id: str) -> bool:
+    if not device_id:
+        return False
+    return (AuthSession.select().join(User)
+            .where((User.username == username) & (AuthSession.device_id == device_id))
+            .exists())
+
+
+def _wait(where: Any) -> float:
+    """Seconds still to wait given the failures matching `where` in the window."""
     since = clock.now() - FAILURE_WINDOW
-    recent = (
-        LoginFailure.select(LoginFailure.at)
-        .where((LoginFailure.username == username) & (LoginFailure.at > since))
-        .order_by(LoginFailure.at.desc())
-        .limit(MAX_FAILURES)
-    )
-    times = [r.at for r in recent]
-    if len(times) >= MAX_FAILURES:
-        # Free again when the oldest of the last MAX_FAILURES failures leaves the window.
-        retry = math.ceil((times[-1] + FAILURE_WINDOW - clock.now()).total_seconds())
-        retry = max(1, retry)
+    rows = [r.at for r in LoginFailure.select(LoginFailure.at)
+            .where(where & (LoginFailure.at > since))
+            .order_by(LoginFailure.at.desc()).limit(64)]
+    if not rows:
+        return 0.0
+    return (rows[0] + _delay(len(rows)) - clock.now()).total_seconds()
+
+
+def throttle_check(username: str, address: str = "", device_id: str = "") -> None:
+    """429 `auth.throttled` with Retry-After while this attempt must wait."""
+    if _known_device(username, device_id):
+        wait = _wait((LoginFailure.username == username)
+                     & (LoginFailure.device_id == device_id))
+    else:
+        wait = _wait(LoginFailure.username == username)
+        if address:
+            since = clock.now() - FAILURE_WINDOW
+            accounts = (LoginFailure.select(LoginFailure.username).distinct()
+                        .where((LoginFailure.address == address) & (LoginFailure.at > since))
+                        .count())
+            if accounts >= SPRAY_ACCOUNTS:
+                wait = max(wait, _wait(LoginFailure.address == address))
+    if wait > 0:
+        retry = max(1, math.ceil(wait))
         raise Problem(429, "auth.throttled", "Too many failed sign-ins",
                       f"try again in {retry} seconds", headers={"Retry-After": str(retry)})
 
 
-def _record_failure(username: str) -> None:
+def record_failure(username: str, address: str = "", device_id: str = "") -> None:
     with write_tx():
-        LoginFailure.create(username=username, at=clock.now())
+        LoginFailure.create(username=username, at=clock.now(), address=address[:100],
+                            device_id=device_id[:200])
         # Keep the table small: failures older than a day matter to nobody.
         LoginFailure.delete().where(LoginFailure.at < clock.now() - timedelta(days=1)).execute()
 
 
-def login(username: str, password: str, device_id: str, device_name: str) -> Tokens:
-    _throttle_check(username)
+def client_address(request: Any) -> str:
+    """The caller's address as the platform sees it (behind a proxy: the proxy's)."""
+    client = getattr(request, "client", None)
+    return str(client.host) if client is not None and client.host else ""
+
+
+def _disabled() -> Problem:
+    return Problem(403, "auth.account_disabled", "Account disabled",
+                   "this account has been disabled; ask the administrator")
+
+
+def login(username: str, password: str, device_id: str, device_name: str,
+          address: str = "") -> Tokens:
+    throttle_check(username, address, device_id)
     user = User.get_or_none(User.username == username)
-    if user is None:
-        security.burn_password_check(password)  # same timing as a wrong password
+    if user is None or not user.active:
+        # Same timing as a wrong password; a disabled account answers the same whatever
+        # the password (no oracle for guessing the password of a disabled account).
+        security.burn_password_check(password)
         ok = False
     else:
         ok = security.verify_password(password, user.password_hash)
+    if user is not None and not user.active:
+        raise _disabled()
     if not ok:
-        _record_failure(username)
+        record_failure(username, address, device_id)
         log.info("failed sign-in for %r", username)
         raise Problem(401, "auth.invalid_credentials", "Wrong user name or password",
                       "the user name or the password is wrong")
-    if not user.active:
-        raise Problem(403, "auth.account_disabled", "Account disabled",
-                      "this account has been disabled; ask the administrator")
+    assert user is not None
     with write_tx():
         LoginFailure.delete().where(LoginFailure.username == username).execute()
         # A new sign-in on the same device replaces that device's earlier session.
@@ -131,7 +187,7 @@ def login(username: str, password: str, device_id: str, device_name: str) -> Tok
             & AuthSession.revoked_at.is_null()
         ).execute()
         session = AuthSession(id=uuid.uuid4().hex, user=user.id, device_id=device_id,
-                              device_name=device_name)
+                              device_name=device_name, created_at=clock.now())
         access, refresh = _issue(session)
         session.save(force_insert=True)
     log.info("user %s signed in on device %r", user.username, device_id)

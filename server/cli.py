@@ -10,6 +10,10 @@
         [--label 富锦市人民政府]                  (a 发文字号 series the unit numbers in)
     python -m server purge --db URL --older-than-days 30
     python -m server migrate --db URL       (upgrade the schema; see docs/deploy.md)
+    python -m server enrolment-code --db URL --user NAME [--ttl-hours 72] [--json]
+        (a one-time code the user needs, with the password, to enrol a signing key)
+    python -m server move-user --db URL --user NAME --unit UNIT_ID_OR_NAME
+    python -m server audit --db URL [--user NAME] [--limit 50]
     python -m server init-demo ...          -> server.demo.build.main(argv)
     python -m server register-document ...  -> server.documents_cli.main(argv)
 
@@ -102,6 +106,20 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than-days", type=float, required=True)
 
     with_db(sub.add_parser("migrate", help="upgrade the database schema to this version"))
+
+    code = with_db(sub.add_parser(
+        "enrolment-code", help="issue a one-time signing-key enrolment code to a user"))
+    code.add_argument("--user", required=True, help="user name or id")
+    code.add_argument("--ttl-hours", type=int, default=72)
+    code.add_argument("--json", action="store_true")
+
+    move = with_db(sub.add_parser("move-user", help="move a user to another unit"))
+    move.add_argument("--user", required=True, help="user name or id")
+    move.add_argument("--unit", required=True, help="unit id or unique unit name")
+
+    aud = with_db(sub.add_parser("audit", help="list the audit trail, newest first"))
+    aud.add_argument("--user", help="user name or id the events concern")
+    aud.add_argument("--limit", type=int, default=50)
 
     for name in HOOKS:
         sub.add_parser(name, help=f"see {HOOKS[name]}", add_help=False)
@@ -247,6 +265,62 @@ def _add_series(args: argparse.Namespace) -> int:
     return 0
 
 
+def _find_user(ref: str) -> str | None:
+    from server.models import User
+
+    user = User.get_or_none((User.id == ref) | (User.username == ref))
+    return user.id if user is not None else None
+
+
+def _enrolment_code(args: argparse.Namespace) -> int:
+    import json
+
+    from server import clock, enrolment
+    from server.db import init_database
+
+    init_database(args.db)
+    user_id = _find_user(args.user)
+    if user_id is None:
+        print(f"error: no user {args.user!r}", file=sys.stderr)
+        return 1
+    issued = enrolment.issue_code(user_id, issued_by="cli",
+                                  ttl=timedelta(hours=args.ttl_hours))
+    if args.json:
+        print(json.dumps({"code": issued.code, "user_id": user_id,
+                          "expires_at": clock.rfc3339(issued.expires_at)}))
+    else:
+        print(f"{issued.code}  (user {args.user}, valid until "
+              f"{clock.rfc3339(issued.expires_at)}, one use)")
+    return 0
+
+
+def _move_user(args: argparse.Namespace) -> int:
+    from server import moves
+    from server.db import init_database
+
+    init_database(args.db)
+    user_id, unit_id = _find_user(args.user), _find_unit(args.unit)
+    if user_id is None or unit_id is None:
+        print(f"error: no user {args.user!r} or no unique unit {args.unit!r}", file=sys.stderr)
+        return 1
+    moves.move_user(user_id, unit_id, actor_id="cli")
+    print(f"moved {args.user} to {unit_id}; their sessions were ended")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import json
+
+    from server import audit
+    from server.db import init_database
+
+    init_database(args.db)
+    subject = _find_user(args.user) if args.user else None
+    for event in audit.events(subject_id=subject, limit=args.limit):
+        print(json.dumps(event, ensure_ascii=False))
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from server import feed
     from server.db import init_database
@@ -303,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
 
     commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
                 "purge": _purge, "migrate": _migrate, "set-seal": _set_seal,
-                "add-series": _add_series}
+                "add-series": _add_series, "enrolment-code": _enrolment_code,
+                "move-user": _move_user, "audit": _audit}
     try:
         return commands[args.command](args)
     except Problem as problem:

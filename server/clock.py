@@ -26,3 +26,18 @@ def parse_rfc3339(text: str) -> datetime:
     if dt.tzinfo is None:
         raise ValueError(f"time without offset: {text!r}")
     return dt.astimezone(UTC)
+
+
+def bounded(claim: datetime, *, not_before: datetime | None,
+            not_after: datetime | None = None) -> datetime:
+    """A client-chosen time (a receipt's `at`) held to what the platform knows: not
+    before `not_before` (publication), not after `not_after` (default: now, acceptance).
+    Issue 13, finding 12: an ack dated 2001 must not appear as such in a report."""
+    ceiling = not_after or now()
+    if claim.tzinfo is None:
+        claim = claim.replace(tzinfo=UTC)
+    if not_before is not None:
+        floor = not_before if not_before.tzinfo else not_before.replace(tzinfo=UTC)
+        claim = max(claim, floor)
+    ceiling = ceiling if ceiling.tzinfo else ceiling.replace(tzinfo=UTC)
+    return min(claim, ceiling)

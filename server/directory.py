@@ -22,8 +22,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from protocol import ops
-from server import clock, feed, security
+from protocol import ops, signing
+from server import audit, clock, feed, security
 from server.db import write_tx
 from server.errors import Problem
 from server.models import EVERYONE, AuthSession, SigningKey, Unit, UnitSeal, UnitSeries, User
@@ -78,6 +78,10 @@ def key_json(key: SigningKey) -> dict[str, Any]:
         "public_key": key.public_key,
         # Sub-second: an opinion accepted in the same second as the revocation stays valid.
         "revoked_at": clock.rfc3339(key.revoked_at, timespec="milliseconds"),
+        # When and on which device it was enrolled: offline verification refuses a
+        # signature dated before it, and the user's other devices announce it (issue 13).
+        "created_at": clock.rfc3339(key.created_at, timespec="milliseconds"),
+        "device_name": key.device_name or "",
         "version": key.version,
         "updated_at": clock.rfc3339(key.updated_at),
     }
@@ -156,8 +160,8 @@ def create_user(
     if not _USERNAME_RE.match(username):
         raise Problem(422, "user.invalid_username", "Invalid user name",
                       "letters, digits, '_', '.', '-' only, at most 64")
-    if not password:
-        raise Problem(422, "user.invalid_password", "Invalid password", "empty password")
+    if password_hash is None:
+        security.check_password_policy(password)
     roles = _check_roles(roles)
     # slow: keep it out of the write lock
     password_hash = password_hash or security.hash_password(password)
@@ -180,18 +184,34 @@ def create_user(
     return user
 
 
-def set_password(user_id: str, password: str) -> None:
-    if not password:
-        raise Problem(422, "user.invalid_password", "Invalid password", "empty password")
+def revoke_sessions(user_id: str) -> int:
+    """End every session of the user (inside the caller's transaction); returns how many.
+
+    Their access and refresh tokens stop working at once and their event streams end
+    at the next session check (server/api/events.py)."""
+    with write_tx():
+        return int(AuthSession.update(revoked_at=clock.now()).where(
+            (AuthSession.user == user_id) & AuthSession.revoked_at.is_null()).execute())
+
+
+def set_password(user_id: str, password: str, *, actor_id: str | None = None) -> None:
+    """Reset the password: every session ends (an intruder is signed out), audited."""
+    security.check_password_policy(password)
     password_hash = security.hash_password(password)
     with write_tx():
         n = User.update(password_hash=password_hash).where(User.id == user_id).execute()
         if not n:
             raise Problem(404, "user.not_found", "No such user", user_id)
+        ended = revoke_sessions(user_id)
+        audit.record("user.password_reset", actor_id=actor_id, subject_id=user_id,
+                     sessions_revoked=ended)
 
 
-def update_user(user_id: str, **changes: Any) -> User:
-    """Change display_name / unit_id / roles / title / active; bumps version, publishes."""
+def update_user(user_id: str, *, actor_id: str | None = None, **changes: Any) -> User:
+    """Change display_name / unit_id / roles / title / active; bumps version, publishes.
+
+    Deactivation and a change of unit end every session of the user (audited); a move's
+    republishing of what the user may see is `server.moves.move_user`'s."""
     allowed = {"display_name", "unit_id", "roles", "title", "active"}
     unknown = set(changes) - allowed
     if unknown:
@@ -204,22 +224,29 @@ def update_user(user_id: str, **changes: Any) -> User:
             raise Problem(404, "user.not_found", "No such user", user_id)
         if "unit_id" in changes and Unit.get_or_none(Unit.id == changes["unit_id"]) is None:
             raise Problem(422, "user.unknown_unit", "Unknown unit", changes["unit_id"])
+        old_unit = user.unit_id
         for name, value in changes.items():
             setattr(user, "unit" if name == "unit_id" else name, value)
+        moved = "unit_id" in changes and changes["unit_id"] != old_unit
         user.version += 1
         user.updated_at = clock.now()
         user.save()
         if changes.get("active") is False:
-            AuthSession.update(revoked_at=clock.now()).where(
-                (AuthSession.user == user.id) & AuthSession.revoked_at.is_null()
-            ).execute()
+            ended = revoke_sessions(user.id)
+            audit.record("user.deactivated", actor_id=actor_id, subject_id=user.id,
+                         sessions_revoked=ended)
+        if moved:
+            ended = revoke_sessions(user.id)
+            audit.record("user.moved", actor_id=actor_id, subject_id=user.id,
+                         from_unit=old_unit, to_unit=changes["unit_id"],
+                         sessions_revoked=ended)
         publish_user(user)
     return user
 
 
-def deactivate_user(user_id: str) -> User:
+def deactivate_user(user_id: str, *, actor_id: str | None = None) -> User:
     """Disable sign-in and revoke every session; the user stays in the directory."""
-    return update_user(user_id, active=False)
+    return update_user(user_id, actor_id=actor_id, active=False)
 
 
 # --- signing keys ----------------------------------------------------------------------
@@ -243,11 +270,21 @@ def decode_public_key(algorithm: str, public_key: str) -> bytes:
         raise Problem(422, "key.invalid_public_key", "Invalid public key",
                       f"a {algorithm} public key is {KEY_ALGORITHMS[algorithm]} raw bytes"
                       + (" (uncompressed point, 0x04 first)" if algorithm == "sm2-sm3" else ""))
+    # A small-order Ed25519 point "verifies" forged signatures; an SM2 point off the
+    # curve is no key at all (issue 13, finding 10). protocol.signing checks both.
+    if algorithm == "ed25519" and signing.ed25519_small_order(raw):
+        raise Problem(422, "key.small_order", "Weak public key",
+                      "an Ed25519 key of small order (or no canonical point) is refused")
+    if not signing.is_valid_public_key(algorithm, public_key):
+        raise Problem(422, "key.invalid_public_key", "Invalid public key",
+                      "the public key is not a point of the curve")
     return raw
 
 
 def register_key(user: User, key_id: str, algorithm: str, public_key: str,
-                 device_id: str = "") -> SigningKey:
+                 device_id: str = "", device_name: str = "") -> SigningKey:
+    """Store and publish a key. Callers prove the second factor first
+    (server/enrolment.py); the demo build registers its historic keys directly."""
     raw = decode_public_key(algorithm, public_key)
     if key_id != key_id_for(raw):
         raise Problem(422, "key.id_mismatch", "Key id does not match",
@@ -264,7 +301,8 @@ def register_key(user: User, key_id: str, algorithm: str, public_key: str,
         now = clock.now()
         key = SigningKey.create(id=key_id, user=user.id, algorithm=algorithm,
                                 public_key=public_key, device_id=device_id,
-                                created_at=now, updated_at=now)
+                                device_name=device_name[:200], created_at=now,
+                                updated_at=now)
         publish_key(key)
     return key
 
@@ -285,14 +323,12 @@ def revoke_key(key_id: str, by: str | None = None) -> SigningKey:
 
 
 def _op_key_register(user: User, data: dict[str, Any]) -> OpOutcome:
-    key_id = data.get("key_id")
-    algorithm = data.get("algorithm")
-    public_key = data.get("public_key")
-    if not all(isinstance(v, str) and v for v in (key_id, algorithm, public_key)):
-        return OpOutcome("rejected", "op.invalid_data",
-                         "key_id, algorithm and public_key must be non-empty strings")
-    register_key(user, key_id, algorithm, public_key, device_id=current_device_id())
-    return OpOutcome("applied")
+    """Refused: a bearer token alone must not register a signing key (issue 13, High 1).
+
+    Keys are enrolled with the password and a one-time code: POST /api/v1/keys/enrol."""
+    return OpOutcome("rejected", "key.enrolment_required",
+                     "enrol the key with the password and an enrolment code "
+                     "(POST /api/v1/keys/enrol)")
 
 
 def _op_key_revoke(user: User, data: dict[str, Any]) -> OpOutcome:

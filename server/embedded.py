@@ -121,6 +121,8 @@ class EmbeddedPlatform:
         self._env = env or {}
         self.workers = workers
         self._proc: subprocess.Popen[bytes] | None = None
+        # The demo administrator's access token (None: not signed in, False: no admin).
+        self._admin_token: str | bool | None = None
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -242,6 +244,50 @@ class EmbeddedPlatform:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    def issue_enrolment_code(self, username: str) -> str:
+        """A fresh one-time signing-key enrolment code for `username`, as county IT issues
+        it: through the demo administrator's admin API, else `python -m server
+        enrolment-code` on the database."""
+        if self.accounts and not self.tls and self._admin_token is not False:
+            try:
+                return self._code_by_admin_api(username)
+            except (OSError, KeyError, ValueError):
+                self._admin_token = False  # no demo admin here: use the CLI from now on
+        proc = subprocess.run(
+            [sys.executable, "-m", "server", "enrolment-code", "--db", self.db_url,
+             "--user", username, "--json"],
+            cwd=REPO_ROOT, env=self._child_env(), capture_output=True, timeout=120)
+        if proc.returncode != 0:
+            raise PlatformError(f"enrolment-code failed: {proc.stderr.decode(errors='replace')}")
+        return str(json.loads(proc.stdout)["code"])
+
+    def _post(self, path: str, body: dict[str, Any], token: str | None = None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
+                                     headers=headers, method="POST")
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())
+
+    def _code_by_admin_api(self, username: str) -> str:
+        if not self._admin_token:
+            admin = self.account("admin")
+            grant = self._post("/api/v1/auth/login", {
+                "username": "admin", "password": admin["password"],
+                "device_id": "embedded-platform-it", "device_name": "county IT"})
+            self._admin_token = str(grant["access_token"])
+        user_id = self.account(username)["user_id"]
+        try:
+            out = self._post(f"/api/v1/admin/users/{user_id}/enrolment-codes", {},
+                             str(self._admin_token))
+        except urllib.error.HTTPError as exc:
+            if exc.code != 401:
+                raise
+            self._admin_token = None  # expired: sign in again once
+            return self._code_by_admin_api(username)
+        return str(out["code"])
 
     def account(self, username: str) -> dict[str, Any]:
         for acc in self.accounts:

@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL = float(os.environ.get("GOVDESK_EVENTS_POLL", "0.5"))
 HEARTBEAT_INTERVAL = float(os.environ.get("GOVDESK_EVENTS_HEARTBEAT", "15"))
+# Issue 13: a stream ends with its session (logout, password reset, deactivation, move):
+# each stream looks at its session this often. And one user holds at most
+# STREAMS_PER_USER streams per process: a new one ends the user's oldest.
+SESSION_CHECK_INTERVAL = float(os.environ.get("GOVDESK_EVENTS_SESSION_CHECK", "2"))
+STREAMS_PER_USER = int(os.environ.get("GOVDESK_EVENTS_PER_USER", "4"))
 
 
 class SeqWatcher:
@@ -63,6 +68,44 @@ class SeqWatcher:
 
 
 _watchers: dict[int, SeqWatcher] = {}
+
+
+class StreamSlots:
+    """The open streams of each user on one event loop, oldest first."""
+
+    def __init__(self) -> None:
+        self._by_user: dict[str, list[asyncio.Event]] = {}
+
+    def open(self, user_id: str) -> asyncio.Event:
+        """A new stream's stop flag; the user's oldest stream is told to stop when the
+        cap is exceeded (a client that reconnects is never refused)."""
+        stop = asyncio.Event()
+        mine = self._by_user.setdefault(user_id, [])
+        mine.append(stop)
+        while len(mine) > STREAMS_PER_USER:
+            mine.pop(0).set()
+        return stop
+
+    def close(self, user_id: str, stop: asyncio.Event) -> None:
+        mine = self._by_user.get(user_id, [])
+        if stop in mine:
+            mine.remove(stop)
+        if not mine:
+            self._by_user.pop(user_id, None)
+
+    def count(self, user_id: str) -> int:
+        return len(self._by_user.get(user_id, []))
+
+
+_slots: dict[int, StreamSlots] = {}
+
+
+def slots() -> StreamSlots:
+    loop = asyncio.get_running_loop()
+    s = _slots.get(id(loop))
+    if s is None:
+        s = _slots[id(loop)] = StreamSlots()
+    return s
 
 
 def watcher() -> SeqWatcher:

@@ -128,6 +128,35 @@ class UsedRefreshToken(BaseModel):
 class LoginFailure(BaseModel):
     username = peewee.CharField(index=True)
     at = UTCDateTimeField(default=utcnow, index=True)
+    # Client address of the attempt: spraying one password over many accounts from one
+    # address is throttled by address (migration 5).
+    address = peewee.CharField(default="", index=True)
+    device_id = peewee.CharField(default="")
+
+
+class EnrolmentCode(BaseModel):
+    """A one-time code county IT issues so a user may register a signing key (migration 5).
+
+    Only its hash is stored; it is bound to one user, expires, and is used at most once."""
+
+    code_hash = peewee.CharField(primary_key=True)
+    user_id = peewee.CharField(index=True)
+    issued_by = peewee.CharField()  # user id of the administrator, or "cli"
+    issued_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField()
+    used_at = UTCDateTimeField(null=True)
+    used_for_key = peewee.CharField(null=True)
+
+
+class AuditEvent(BaseModel):
+    """Security-relevant events (key enrolment, session revocations, moves) (migration 5)."""
+
+    id = peewee.AutoField()
+    at = UTCDateTimeField(default=utcnow, index=True)
+    actor_id = peewee.CharField(null=True)  # who did it (None: the platform itself)
+    action = peewee.CharField(index=True)  # e.g. key.enrolled, user.password_reset
+    subject_id = peewee.CharField(null=True, index=True)  # the user it concerns
+    detail = JSONText(default=dict)
 
 
 class Blob(BaseModel):
@@ -209,7 +238,7 @@ class Task(BaseModel):
     superseded_by_opinion_id = peewee.CharField(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
-    # Why a clerk cancelled or re-routed it (task.cancel / task.reroute, migration 3).
+    # Why a clerk cancelled or re-routed it (task.cancel / task.reroute, migration 4).
     reason = peewee.TextField(null=True)
 
 
@@ -281,6 +310,7 @@ class SigningKey(BaseModel):
     algorithm = peewee.CharField()
     public_key = peewee.TextField()
     device_id = peewee.CharField(default="")
+    device_name = peewee.CharField(default="")  # migration 5
     created_at = UTCDateTimeField(default=utcnow)
     revoked_at = UTCDateTimeField(null=True)
     version = peewee.IntegerField(default=1)
@@ -322,7 +352,7 @@ class FeedEntry(BaseModel):
         indexes = ((("user_id", "seq"), False), (("key",), False))
 
 
-# --- 发文 and 公文交换 (migration 3; docs/protocol.md "Outgoing documents") -------------
+# --- 发文 and 公文交换 (migration 4; docs/protocol.md "Outgoing documents") -------------
 
 
 class UnitSeries(BaseModel):
@@ -506,6 +536,8 @@ ALL_MODELS: list[type[BaseModel]] = [
     AuthSession,
     UsedRefreshToken,
     LoginFailure,
+    EnrolmentCode,
+    AuditEvent,
     Blob,
     BlobGrant,
     BlobRef,

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from protocol import ops
+from protocol import ops, text_rules
 from server import clock, feed
 from server.db import write_tx
 from server.errors import Problem
@@ -58,7 +58,8 @@ def _attachments(user: User, value: Any) -> list[dict[str, Any]]:
         if blob is None or not uploaded_by(user, sha):
             raise Problem(422, "blob.not_found", "Unknown blob",
                           f"attachment {i}: upload it first (PUT /api/v1/blobs/{sha})")
-        out.append({"name": name.strip(), "sha256": sha, "media_type": blob.media_type,
+        out.append({"name": text_rules.clean_filename(name), "sha256": sha,
+                    "media_type": blob.media_type,
                     "size": int(blob.size)})
     return out
 
@@ -88,6 +89,8 @@ def publish_notice(
     used returns the earlier notice: a client retrying with a fresh op_id publishes once."""
     if "publisher" not in (publisher.roles or []):
         raise Problem(403, "auth.forbidden", "Forbidden", "only a publisher may publish notices")
+    if isinstance(title, str):  # what is stored is what displays (issue 13)
+        title = text_rules.clean_label(title)
     if client_ref is not None and (not isinstance(client_ref, str) or len(client_ref) > 200):
         raise _invalid("client_ref must be a string of at most 200 characters")
     if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
@@ -122,7 +125,8 @@ def publish_notice(
                           f"no unit {', '.join(missing[:5])}")
         now = clock.now()
         notice = Notice.create(
-            id=new_id(), client_ref=client_ref or None, title=title.strip(), body=body,
+            id=new_id(), client_ref=client_ref or None, title=text_rules.clean_label(title),
+            body=text_rules.clean_text(body),
             publisher=publisher.id, audience_unit_ids=units, requires_ack=requires_ack,
             urgent=urgent, published_at=now, expires_at=expires,
             attachments=_attachments(publisher, attachments), updated_at=now,
@@ -211,6 +215,7 @@ def _receipt(user: User, notice: Notice, kind: str, at: datetime) -> Receipt:
                                    Receipt.kind == kind)
     if existing is not None:
         return existing  # the first read/ack is the one that counts
+    at = clock.bounded(at, not_before=notice.published_at)
     receipt = Receipt.create(id=new_id(), notice_id=notice.id, user=user.id, kind=kind, at=at,
                              updated_at=clock.now())
     _publish_receipt(receipt)

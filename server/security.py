@@ -23,6 +23,10 @@ _DKLEN = 32
 # Lifetimes, overridable by environment for deployments (and tests of expiry).
 ACCESS_TOKEN_TTL = timedelta(seconds=int(os.environ.get("GOVDESK_ACCESS_TTL", "900")))
 REFRESH_TOKEN_TTL = timedelta(days=int(os.environ.get("GOVDESK_REFRESH_TTL_DAYS", "30")))
+# Absolute session lifetime (issue 13): however often it is refreshed, a sign-in ends
+# this long after it began. Seconds, so tests can make it short.
+SESSION_MAX_AGE = timedelta(seconds=int(os.environ.get("GOVDESK_SESSION_MAX_AGE",
+                                                       str(30 * 24 * 3600))))
 
 MAX_PASSWORD_BYTES = 1024  # scrypt cost is independent of length, but bound the input
 
@@ -77,3 +81,34 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- password policy (issue 13, finding 17) ----------------------------------------------
+
+MIN_PASSWORD_LENGTH = 8
+MIN_CHARACTER_CLASSES = 3  # of: lower case, upper case, digits, other
+# Passwords every guessing list starts with, and their county-office variants. Compared
+# case-insensitively after removing digits and symbols at the end ("Password123!").
+COMMON_PASSWORDS = frozenset(["123456", "12345678", "123456789", "1234567890", "password", "passw0rd", "qwerty", "qwertyuiop", "abc123", "abcd1234", "111111", "000000", "888888", "666666", "123123", "admin", "administrator", "root", "welcome", "letmein", "iloveyou", "monkey", "dragon", "football", "baseball", "sunshine", "master", "superman", "princess", "trustno1", "changeme", "woaini", "woaini1314", "5201314", "1qaz2wsx", "qazwsx", "zxcvbnm", "asdfghjkl", "p@ssw0rd", "p@ssword", "admin@123", "test", "guest", "user", "default", "government", "gov", "china", "beijing", "huawei"])
+
+
+def check_password_policy(password: str) -> None:
+    """Problem 422 `user.weak_password` unless the password is long, mixed and uncommon.
+
+    Applied when an administrator creates a user or resets a password (the demo's own
+    password, Fujin@2005, passes)."""
+    from server.errors import Problem  # errors imports nothing of ours; keep it local
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Problem(422, "user.weak_password", "Weak password",
+                      f"at least {MIN_PASSWORD_LENGTH} characters")
+    classes = sum((any(c.islower() for c in password), any(c.isupper() for c in password),
+                   any(c.isdigit() for c in password),
+                   any(not c.isalnum() for c in password)))
+    if classes < MIN_CHARACTER_CLASSES:
+        raise Problem(422, "user.weak_password", "Weak password",
+                      "use at least three of: lower case, upper case, digits, symbols")
+    stem = password.lower().rstrip("0123456789!@#$%^&*.-_ ")
+    if password.lower() in COMMON_PASSWORDS or stem in COMMON_PASSWORDS or not stem:
+        raise Problem(422, "user.weak_password", "Weak password",
+                      "this password is on the list of common passwords")

@@ -30,6 +30,7 @@ from client.types import (
     TaskInfo,
     UserId,
 )
+from protocol.text_rules import clean_filename
 
 # Local sign-offs still worth showing beside the platform's opinions.
 SHOWN_LOCAL_STATES = ("pending_sync", "conflict", "rejected")
@@ -51,7 +52,7 @@ class DocumentService:
 
     def _attachment(self, ref: dict[str, Any], name: str = "") -> Attachment:
         sha = str(ref.get("sha256"))
-        return Attachment(name=str(ref.get("name") or name), sha256=Sha256(sha),
+        return Attachment(name=clean_filename(str(ref.get("name") or name)), sha256=Sha256(sha),
                           media_type=str(ref.get("media_type") or "application/octet-stream"),
                           size=int(ref.get("size") or 0),
                           available=bool(self.blobs and self.blobs.has(sha)))

@@ -108,7 +108,10 @@ def build_form(document_id: str, *, exported_by: str, platform: str) -> dict[str
         revoked = models.from_epoch(k.revoked_at)
         keys[k.id] = {"user_id": k.user_id, "algorithm": k.algorithm,
                       "public_key": k.public_key,
-                      "revoked_at": revoked.isoformat() if revoked else None}
+                      "revoked_at": revoked.isoformat() if revoked else None,
+                      # issue 13: offline verification refuses a signature dated earlier
+                      "created_at": (k.data or {}).get("created_at")
+                      if isinstance(k.data, dict) else None}
     return {
         "format": FORMAT, "version": VERSION,
         "exported_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
@@ -158,8 +161,7 @@ def cache_directory() -> DirectoryLookup:
 
     def lookup(key_id: str) -> verify.KeyRecord | None:
         row = SigningKey.get_or_none(SigningKey.id == key_id)
-        return None if row is None else verify.KeyRecord(row.user_id, row.public_key,
-                                                         row.revoked_at)
+        return None if row is None else verify.key_record(row)
 
     return lookup
 
@@ -172,9 +174,10 @@ def _key_record(entry: Any) -> verify.KeyRecord | None:
         return None
     try:
         revoked = models.to_epoch_precise(entry.get("revoked_at"))
+        created = models.to_epoch_precise(entry.get("created_at"))
     except (TypeError, ValueError):
         return None
-    return verify.KeyRecord(user_id, public_key, revoked)
+    return verify.KeyRecord(user_id, public_key, revoked, created)
 
 
 def check_form(form: Mapping[str, Any], directory: DirectoryLookup | None = None) -> FormCheck:

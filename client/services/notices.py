@@ -28,6 +28,7 @@ from client.types import (
     UnitId,
     UserId,
 )
+from protocol.text_rules import clean_filename
 
 MAX_TITLE = 200
 # Row ids of my publications not yet sent (NoticeDraft client_refs; platform ids never
@@ -112,7 +113,7 @@ class NoticeService:
         if n is None:
             raise GovDeskError("notice.not_found")
         names = self._publisher_names({n.publisher_id} if n.publisher_id else set())
-        atts = [Attachment(name=str(a.get("name") or ""), sha256=Sha256(a["sha256"]),
+        atts = [Attachment(name=clean_filename(str(a.get("name") or "")), sha256=Sha256(a["sha256"]),
                            media_type=str(a.get("media_type") or "application/octet-stream"),
                            size=int(a.get("size") or 0),
                            available=bool(self.blobs and self.blobs.has(a["sha256"])))
@@ -228,7 +229,7 @@ class NoticeService:
         d = NoticeDraft.get_or_none(NoticeDraft.client_ref == notice_id[len(DRAFT_PREFIX):])
         if d is None or d.author_id != self.me:
             raise GovDeskError("notice.not_found")
-        atts = [Attachment(name=str(a.get("name") or ""), sha256=Sha256(a["sha256"]),
+        atts = [Attachment(name=clean_filename(str(a.get("name") or "")), sha256=Sha256(a["sha256"]),
                            media_type=str(a.get("media_type") or "application/octet-stream"),
                            size=int(a.get("size") or 0),
                            available=bool(self.blobs and self.blobs.has(a["sha256"])))

@@ -35,6 +35,22 @@ class KeyRecord:
     user_id: str
     public_key: str
     revoked_at: float | None  # epoch seconds, with fractions
+    # When the platform enrolled it (issue 13); None from older platforms and forms.
+    created_at: float | None = None
+
+
+# A signer's clock may run this far ahead of the platform's (as the platform allows).
+CLOCK_SKEW_SECONDS = 300.0
+
+
+def key_record(row: Any) -> KeyRecord:
+    """The KeyRecord of a cached directory `SigningKey` row."""
+    data = row.data if isinstance(getattr(row, "data", None), Mapping) else {}
+    try:
+        created = to_epoch_precise(data.get("created_at"))
+    except (TypeError, ValueError):
+        created = None
+    return KeyRecord(row.user_id, row.public_key, row.revoked_at, created)
 
 
 def verify_opinion(*, task_id: str, document_id: str, author_id: str, decision: str,
@@ -45,7 +61,7 @@ def verify_opinion(*, task_id: str, document_id: str, author_id: str, decision: 
     if isinstance(signature, Mapping):
         row = SigningKey.get_or_none(SigningKey.id == signature.get("key_id"))
         if row is not None:
-            key = KeyRecord(row.user_id, row.public_key, row.revoked_at)
+            key = key_record(row)
     return verdict_with_key(task_id=task_id, document_id=document_id, author_id=author_id,
                             decision=decision, text=text,
                             handwriting_sha256=handwriting_sha256, forward_to=forward_to,
@@ -73,13 +89,16 @@ def verdict_with_key(*, task_id: str, document_id: str, author_id: str, decision
         return Verdict.INVALID
     if not verify_signature_object(signature, key.public_key, message):
         return Verdict.INVALID
-    if key.revoked_at is not None:
-        try:
-            signed = to_epoch_precise(signed_at)
-        except ValueError:
-            return Verdict.INVALID
-        if signed is None or signed >= key.revoked_at:
-            return Verdict.REVOKED_AFTER
+    try:
+        signed = to_epoch_precise(signed_at)
+    except ValueError:
+        return Verdict.INVALID
+    # A key cannot sign before it was enrolled: such a date is back-dating (issue 13).
+    if key.created_at is not None and (signed is None
+                                       or signed < key.created_at - CLOCK_SKEW_SECONDS):
+        return Verdict.INVALID
+    if key.revoked_at is not None and (signed is None or signed >= key.revoked_at):
+        return Verdict.REVOKED_AFTER
     return Verdict.VALID
 
 

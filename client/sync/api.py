@@ -537,6 +537,9 @@ class PlatformApi:
             from client.errors import ConfigError
 
             raise ConfigError("config.server_url", url=repr(base_url))
+        from client.transport import require_secure_url
+
+        require_secure_url(base_url)  # whatever the settings say (issue 13)
         self.base_url = base_url.rstrip("/")
         self.tokens = tokens
         self.timeout = (self.settings.connect_timeout, self.settings.read_timeout)
@@ -725,6 +728,19 @@ class PlatformApi:
         grant = parse_grant(_json_body(resp))
         self._grant(grant)
         return grant
+
+    def enrol_key(self, keypair: Any, *, password: str, enrolment_code: str
+                  ) -> dict[str, Any]:
+        """Register this device's signing key with the second factor (issue 13): the
+        password again and a one-time enrolment code; returns the platform's key object."""
+        resp = self.request("POST", "/keys/enrol", json_body={
+            "key_id": keypair.key_id, "algorithm": keypair.algorithm,
+            "public_key": keypair.public_b64, "password": password,
+            "enrolment_code": enrolment_code.strip()})
+        body = _json_body(resp)
+        if not isinstance(body, dict) or body.get("id") != keypair.key_id:
+            raise _malformed("key enrolment answer")
+        return body
 
     def logout(self) -> None:
         """Revoke this device's tokens on the platform (best effort for the caller)."""

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from client import bodytext
 from client.blobstore import BlobStore, NeededBlob
 from client.errors import GovDeskError, NetworkError, StorageError
 from client.models import BlobEntry
@@ -404,12 +403,8 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
             raise err
     if errors:
         raise errors[0]
-    try:
-        report.indexed_bodies = bodytext.index_downloaded_bodies(store)
-    except StorageError as exc:
-        if exc.code == "storage.disk_full":
-            raise
-        log.warning("indexing body text failed: %s", exc)
+    # Body text is extracted after the sync, never inside it (issue 13: a hostile PDF
+    # must not stall the sync): client/sync/indexer.py, the CLI after `sync`.
     with contextlib.suppress(StorageError, OSError):
         report.evicted_bytes = store.evict()
     return report

@@ -32,6 +32,7 @@ from client import db as cache_db
 from client.errors import AuthError, GovDeskError
 from client.sync.engine import SyncEngine, SyncProgress, SyncReport, is_offline_error
 from client.sync.events import EventListener
+from client.sync.indexer import BodyIndexer
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class SyncManager:
         self.probe_max = probe_max
         self.use_events = use_events
         self.link_probe_timeout = link_probe_timeout
+        # Body text is read after each sync on the indexer's own thread (issue 13).
+        self.indexer = BodyIndexer(engine.store, engine.database)
         self._check_link = False  # the event stream dropped: is the platform still there?
         self.state = State.STOPPED
         self.counters = _Counters()
@@ -126,6 +129,7 @@ class SyncManager:
         self._thread = threading.Thread(target=context.run, args=(self._run,),
                                         name="govdesk-sync", daemon=True)
         self._thread.start()
+        self.indexer.start()
         if self.use_events:
             self._events = EventListener(self.engine.api, self._on_hint,
                                          on_drop=self._on_drop)
@@ -142,6 +146,7 @@ class SyncManager:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self.indexer.stop()
         self._set_state(State.STOPPED)
 
     def sync_now(self) -> None:
@@ -269,3 +274,4 @@ class SyncManager:
         self.counters.last_error = None
         self._set_state(State.ONLINE)
         self._emit(ManagerEvent("synced", self.state, report=report))
+        self.indexer.kick()

@@ -3,7 +3,7 @@
     python -m client                     sign in and work
     python -m client --demo              demo county platform on loopback, as 张建国
     python -m client --screenshot PATH [--view inbox|document|signoff|signed|notices|
-                                        compose|login|problems|drafting|review_diff|
+                                        compose|login|enrol|problems|drafting|review_diff|
                                         sign_issue|receipts|clerk_inbox|registration]
     options: --lang zh_CN|en, --server URL, --user NAME; for --screenshot also
              --scale 1.0..2.0 (text size) and --size WIDTHxHEIGHT (window, default 1366x860)
@@ -23,7 +23,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 VIEWS = ("inbox", "document", "body", "signoff", "signed", "recall", "notices", "compose",
-         "login", "problems")
+         "login", "enrol", "problems")
 VIEWS += ("drafting", "review_diff", "sign_issue", "receipts")  # 发文
 VIEWS += ("clerk_inbox", "registration")  # 收发
 
@@ -185,8 +185,16 @@ class _Runner:
         from client.ui.demo import DEMO_PASSWORD
 
         label = QCoreApplication.translate("App", "Signing in as %1…").replace("%1", username)
-        self.profile = self.blocking(
-            label, lambda: Profile.login(base_url, username, DEMO_PASSWORD), show=show)
+
+        def sign_in() -> Profile:
+            # The demo county's IT hands over the enrolment code at once, so the demo
+            # leader can sign straight away (a real first sign-in asks for it).
+            code = None
+            if self.demo_env is not None and self.demo_env.platform is not None:
+                code = self.demo_env.platform.issue_enrolment_code(username)
+            return Profile.login(base_url, username, DEMO_PASSWORD, enrolment_code=code)
+
+        self.profile = self.blocking(label, sign_in, show=show)
         self.first_sync(show)
 
     def first_sync(self, show: bool) -> None:

@@ -224,6 +224,10 @@ class AppContext(QObject):
 
         return auth.check_verifier(password, getattr(self.profile.info, "password_verifier", None))
 
+    def forget_signer(self) -> None:
+        """After an enrolment: the next signature uses the newly enrolled key."""
+        self._signer = None
+
     def signer(self) -> Any:
         if self._signer is None:
             self._signer = self.profile.signer()

@@ -20,7 +20,8 @@ from client.ui.ops import BackgroundOps
 from client.ui.resources import icon
 
 
-def sign_in(server_url: str, username: str, password: str) -> tuple[Any, bool]:
+def sign_in(server_url: str, username: str, password: str, enrolment_code: str = ""
+            ) -> tuple[Any, bool]:
     """Online first; when the platform cannot be reached and this PC knows the account,
     open the cache offline. Returns (profile, online). Runs on a worker thread.
 
@@ -30,7 +31,8 @@ def sign_in(server_url: str, username: str, password: str) -> tuple[Any, bool]:
     from client.session import Profile
 
     try:
-        return Profile.login(server_url, username, password), True
+        return Profile.login(server_url, username, password,
+                             enrolment_code=enrolment_code or None), True
     except NetworkError as unreachable:
         try:
             return Profile.open_offline(server_url, username, password), False
@@ -89,6 +91,12 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("Platform &address:"), self.server)
         form.addRow(self.tr("&User name:"), self.username)
         form.addRow(self.tr("&Password:"), self.password)
+        # Issue 13: the signing key of a PC's first sign-in is enrolled with this one-time
+        # code from county IT; it may be left empty and entered later (Tools menu).
+        self.code = QLineEdit()
+        self.code.setAccessibleName(self.tr("Enrolment code"))
+        self.code.setPlaceholderText(self.tr("first sign-in on this PC: from the county IT"))
+        form.addRow(self.tr("Enrolment &code:"), self.code)
         layout.addLayout(form)
         self.message = QLabel()
         self.message.setObjectName("errorBanner")
@@ -131,7 +139,8 @@ class LoginDialog(QDialog):
             self.password.setFocus()
             self.show_error(getattr(exc, "message", None) or str(exc))
 
-        self.ops.net(lambda: sign_in(server, user, password), done, failed, owner=self,
+        code = self.code.text().strip()
+        self.ops.net(lambda: sign_in(server, user, password, code), done, failed, owner=self,
                      label="login")
 
     def show_error(self, text: str) -> None:

@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         self._action(sync, self.tr("Sync &now"), "F5", self.sync_now)
         tools = bar.addMenu(self.tr("&Tools"))
         self._action(tools, self.tr("&Settings…"), "Ctrl+,", self.open_settings)
+        self._action(tools, self.tr("&Enrol signing key…"), "Ctrl+Shift+E", self.enrol_key)
         if "publisher" in self.ctx.roles:
             self._action(tools, self.tr("&New notice…"), "Ctrl+N", self.compose_notice)
 
@@ -419,6 +420,8 @@ class MainWindow(QMainWindow):
             self.status.set_syncing(True)
         elif kind in ("finished", "failed"):
             self.status.set_syncing(False)
+            if kind == "finished":
+                self._announce_new_keys()
             if kind == "failed" and payload:
                 self.status.showMessage(str(payload), 8000)
             if self._quit_after_sync:  # the user chose to send first, then quit
@@ -458,6 +461,42 @@ class MainWindow(QMainWindow):
     def show_error(self, text: str) -> None:
         self.status.showMessage(text, 10_000)
         log.warning("shown to user: %s", text)
+
+    # -- signing key (issue 13) ----------------------------------------------------------
+    def enrol_key(self) -> bool:
+        """启用签名密钥: password + one-time code; True when the key was enrolled."""
+        from client.ui.enrol_dialog import EnrolKeyDialog
+
+        dialog = EnrolKeyDialog(self.ctx.ops, self.ctx.profile, self)
+        self.enrol_dialog = dialog
+        if not dialog.exec():
+            return False
+        self.ctx.forget_signer()
+        self.status.showMessage(self.tr("Signing key enrolled: you can sign on this PC."),
+                                10_000)
+        self.ctx.request_sync()
+        return True
+
+    def _announce_new_keys(self) -> None:
+        """A signing key enrolled for me on another device: say so, loudly, once."""
+        def shown(found: list) -> None:  # noqa: ANN001
+            if not found:
+                return
+            lines = [self.tr("%1 on %2 (key %3)")
+                     .replace("%1", a.enrolled_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                              if a.enrolled_at else "?")
+                     .replace("%2", a.device_name or self.tr("an unknown device"))
+                     .replace("%3", a.key_id) for a in found]
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("New signing key"),
+                              self.tr("A new signing key was enrolled for your account:\n%1\n\n"
+                                      "If this was not you, revoke it at once (command line: "
+                                      "keys --revoke) and call the county information centre.")
+                              .replace("%1", "\n".join(lines)), QMessageBox.StandardButton.Ok,
+                              self)
+            self.key_notice = box
+            box.open()
+        self.ctx.ops.db(lambda: self.ctx.profile.new_keys_elsewhere(mark=True), shown,
+                        owner=self, label="key notices")
 
     # -- settings and lock ---------------------------------------------------------------
     def open_settings(self) -> None:

@@ -47,6 +47,15 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
         dialog.show()
         settle(runner.ops, 300)
         return save(dialog, path)
+    if view == "enrol":
+        from client.ui.enrol_dialog import EnrolKeyDialog
+
+        dialog = EnrolKeyDialog(runner.ops, None)
+        dialog.password.setText("Fujin@2005")
+        dialog.code.setText("K7QM-3XHP-9TWA")
+        dialog.show()
+        settle(runner.ops, 300)
+        return save(dialog, path)
 
     from client.ui import screenshots_outgoing
 

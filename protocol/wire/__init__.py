@@ -11,6 +11,7 @@ envelopes and answers are frozen models. Modules by concern: `common` (base mode
 
 from protocol.wire.auth import (
     BlobStored,
+    KeyEnrolRequest,
     LoginRequest,
     LogoutRequest,
     Meta,
@@ -61,7 +62,7 @@ __all__ = [
     "CHANGE_LIST", "MAX_OPS_PER_REQUEST", "OBJECT_ADAPTERS", "OBJECT_SCHEMAS", "OP_DATA",
     "REQUIRED_FIELDS",
     "Attachment", "BlobRef", "BlobStored", "Change", "ChangeHeader", "ChangePage",
-    "DeleteChange", "Document", "DocumentMarkReadData", "Key", "KeyRegisterData",
+    "DeleteChange", "Document", "DocumentMarkReadData", "Key", "KeyEnrolRequest", "KeyRegisterData",
     "KeyRevokeData", "LoginRequest", "LogoutRequest", "Meta", "Notice", "NoticeAckData",
     "NoticeMarkReadData", "NoticePublishData", "ObjectType", "Op", "OpResult", "OpsRequest",
     "OpsResponse", "Opinion", "PageEnvelope", "Receipt", "RefreshRequest", "RequestModel",

@@ -9,12 +9,26 @@ from pydantic import BeforeValidator, Field
 from protocol.wire.common import RequestModel, WireModel
 from protocol.wire.directory import UserSummary
 
+# No control characters in names (PostgreSQL refuses NUL in text: it gave a 500).
+_NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+
 
 class LoginRequest(RequestModel):
-    username: str = Field(min_length=1, max_length=150)
+    username: str = Field(min_length=1, max_length=150, pattern=_NO_CONTROL)
+    password: str = Field(min_length=1, max_length=1024, pattern=r"^[^\x00]*$")
+    device_id: str = Field(min_length=1, max_length=200, pattern=_NO_CONTROL)
+    device_name: str = Field(default="", max_length=200, pattern=_NO_CONTROL)
+
+
+class KeyEnrolRequest(RequestModel):
+    """`POST /keys/enrol`: a signing key with the second factor (issue 13): the user's
+    password again and a one-time enrolment code from county IT."""
+
+    key_id: str = Field(min_length=16, max_length=16, pattern=r"^[0-9a-f]{16}$")
+    algorithm: str = Field(min_length=1, max_length=20)
+    public_key: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1024)
-    device_id: str = Field(min_length=1, max_length=200)
-    device_name: str = Field(default="", max_length=200)
+    enrolment_code: str = Field(min_length=1, max_length=40)
 
 
 class RefreshRequest(RequestModel):

@@ -37,6 +37,10 @@ class Key(SyncedObject):
     algorithm: NonEmptyStr
     public_key: NonEmptyStr
     revoked_at: Rfc3339 | None
+    # Issue 13: when and on which device the platform enrolled it (absent from older
+    # platforms). A signature dated before `created_at` is refused.
+    created_at: NotRequired[Rfc3339 | None]
+    device_name: NotRequired[str]
 
 
 class UserSummary(WireModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from protocol import ops
 from protocol.ops import OpStatus
@@ -22,12 +22,38 @@ from protocol.workflow_rules import MAX_OPINION_TEXT, MAX_RECIPIENTS
 MAX_OPS_PER_REQUEST: Final = 100
 
 
+# No op needs more nesting than this; deeper data would only exhaust the recursion of
+# whoever walks it (issue 13, finding 16: 900 levels gave a 500).
+MAX_DATA_DEPTH = 32
+
+
+def data_depth(value: Any, limit: int = MAX_DATA_DEPTH) -> int:
+    """Nesting depth of JSON data, counted without recursion; stops past `limit`."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 class Op(RequestModel):
     """One operation: `op_id` (the client's idempotency key), `type`, `data`."""
 
     op_id: str = Field(min_length=1, max_length=100)
     type: str = Field(min_length=1, max_length=100)
     data: dict[str, Any]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_deep(cls, value: Any) -> Any:
+        if isinstance(value, dict) and data_depth(value.get("data")) > MAX_DATA_DEPTH:
+            raise ValueError(f"op data may nest at most {MAX_DATA_DEPTH} levels")
+        return value
 
 
 class OpsRequest(RequestModel):

@@ -14,7 +14,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="195"/>
+        <location filename="../../client/ui/app.py" line="203"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -417,129 +417,129 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="60"/>
+        <location filename="../../client/ui/pages/document_page.py" line="61"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="62"/>
+        <location filename="../../client/ui/pages/document_page.py" line="63"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="133"/>
+        <location filename="../../client/ui/pages/document_page.py" line="134"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="207"/>
+        <location filename="../../client/ui/pages/document_page.py" line="208"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="210"/>
+        <location filename="../../client/ui/pages/document_page.py" line="211"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="213"/>
+        <location filename="../../client/ui/pages/document_page.py" line="214"/>
         <source>Return the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="229"/>
+        <location filename="../../client/ui/pages/document_page.py" line="230"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="230"/>
+        <location filename="../../client/ui/pages/document_page.py" line="231"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="232"/>
+        <location filename="../../client/ui/pages/document_page.py" line="233"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="233"/>
+        <location filename="../../client/ui/pages/document_page.py" line="234"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <location filename="../../client/ui/pages/document_page.py" line="250"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="253"/>
+        <location filename="../../client/ui/pages/document_page.py" line="254"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="257"/>
+        <location filename="../../client/ui/pages/document_page.py" line="258"/>
         <source>Recall the sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="270"/>
+        <location filename="../../client/ui/pages/document_page.py" line="271"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="275"/>
+        <location filename="../../client/ui/pages/document_page.py" line="276"/>
         <source>Recall request sent to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="276"/>
+        <location filename="../../client/ui/pages/document_page.py" line="277"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="278"/>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
         <source>Recalled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <location filename="../../client/ui/pages/document_page.py" line="280"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="304"/>
+        <location filename="../../client/ui/pages/document_page.py" line="305"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="307"/>
+        <location filename="../../client/ui/pages/document_page.py" line="308"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="358"/>
+        <location filename="../../client/ui/pages/document_page.py" line="359"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="375"/>
+        <location filename="../../client/ui/pages/document_page.py" line="380"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="384"/>
-        <location filename="../../client/ui/pages/document_page.py" line="412"/>
+        <location filename="../../client/ui/pages/document_page.py" line="389"/>
+        <location filename="../../client/ui/pages/document_page.py" line="417"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="386"/>
-        <location filename="../../client/ui/pages/document_page.py" line="414"/>
+        <location filename="../../client/ui/pages/document_page.py" line="391"/>
+        <location filename="../../client/ui/pages/document_page.py" line="419"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="404"/>
+        <location filename="../../client/ui/pages/document_page.py" line="409"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -976,6 +976,49 @@
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="385"/>
         <source>Countersign (会签)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EnrolKeyDialog</name>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="32"/>
+        <source>Enrol signing key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="36"/>
+        <source>Before this PC can sign, its signing key must be enrolled. Enter your password again and the one-time enrolment code you received from the county information centre.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="44"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="46"/>
+        <source>Enrolment code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="48"/>
+        <source>&amp;Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="49"/>
+        <source>Enrolment &amp;code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="57"/>
+        <source>&amp;Enrol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="70"/>
+        <source>Please enter your password and the enrolment code.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1422,63 +1465,78 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="61"/>
+        <location filename="../../client/ui/login_dialog.py" line="63"/>
         <source>GovDesk — Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="72"/>
         <source>GovDesk county e-government desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="74"/>
+        <location filename="../../client/ui/login_dialog.py" line="76"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="81"/>
+        <location filename="../../client/ui/login_dialog.py" line="83"/>
         <source>Platform address</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="85"/>
+        <location filename="../../client/ui/login_dialog.py" line="87"/>
         <source>User name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="88"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="89"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>Platform &amp;address:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="90"/>
+        <location filename="../../client/ui/login_dialog.py" line="92"/>
         <source>&amp;User name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="91"/>
+        <location filename="../../client/ui/login_dialog.py" line="93"/>
         <source>&amp;Password:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../client/ui/login_dialog.py" line="97"/>
+        <source>Enrolment code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="98"/>
+        <source>first sign-in on this PC: from the county IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../client/ui/login_dialog.py" line="99"/>
-        <location filename="../../client/ui/login_dialog.py" line="129"/>
+        <source>Enrolment &amp;code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="107"/>
+        <location filename="../../client/ui/login_dialog.py" line="137"/>
         <source>&amp;Sign in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="116"/>
+        <location filename="../../client/ui/login_dialog.py" line="124"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="120"/>
+        <location filename="../../client/ui/login_dialog.py" line="128"/>
         <source>Signing in…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1556,17 +1614,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="211"/>
+        <location filename="../../client/ui/main_window.py" line="210"/>
+        <source>&amp;Enrol signing key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="212"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="262"/>
+        <location filename="../../client/ui/main_window.py" line="263"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="264"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1574,38 +1637,66 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="266"/>
+        <location filename="../../client/ui/main_window.py" line="267"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="270"/>
+        <location filename="../../client/ui/main_window.py" line="271"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="274"/>
+        <location filename="../../client/ui/main_window.py" line="275"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="276"/>
+        <location filename="../../client/ui/main_window.py" line="277"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="276"/>
+        <location filename="../../client/ui/main_window.py" line="277"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="288"/>
+        <location filename="../../client/ui/main_window.py" line="289"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="444"/>
+        <location filename="../../client/ui/main_window.py" line="447"/>
         <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="475"/>
+        <source>Signing key enrolled: you can sign on this PC.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="485"/>
+        <source>%1 on %2 (key %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="488"/>
+        <source>an unknown device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="490"/>
+        <source>New signing key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="491"/>
+        <source>A new signing key was enrolled for your account:
+%1
+
+If this was not you, revoke it at once (command line: keys --revoke) and call the county information centre.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1786,37 +1877,37 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
         <source>Downloading the attachment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="94"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="122"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="123"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="127"/>
         <source>Notice published on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="126"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="128"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="135"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="137"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4000,6 +4091,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The time of the signature is not plausible (in the future, or before the task or the signing key existed). Check this PC&apos;s clock and sign again.</source>
+        <extracomment>signature.time_out_of_range</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The signature does not verify.</source>
         <extracomment>signature.invalid</extracomment>
         <translation type="unfinished"></translation>
@@ -4290,6 +4386,16 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The password is too weak: use at least 8 characters with three of lower case, upper case, digits and symbols, and not a common password.</source>
+        <extracomment>user.weak_password</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The user is already in that unit.</source>
+        <extracomment>user.same_unit</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>You have no signing key {key_id} (sync first).</source>
         <extracomment>key.not_found</extracomment>
         <translation type="unfinished"></translation>
@@ -4327,6 +4433,36 @@
     <message>
         <source>The key id is already taken.</source>
         <extracomment>key.id_taken</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A signing key must be enrolled with your password and an enrolment code from the county information centre.</source>
+        <extracomment>key.enrolment_required</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The signing key was not enrolled: the password or the enrolment code is wrong, already used or expired.</source>
+        <extracomment>key.enrolment_refused</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You have too many active signing keys. Revoke the key of a PC you no longer use first.</source>
+        <extracomment>key.too_many</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This PC&apos;s signing key is not enrolled yet, so you cannot sign. Enter your password and the enrolment code from the county information centre (menu “Enrol signing key”, or `keys --enrol`).</source>
+        <extracomment>key.not_enrolled</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The public key is not valid: it is a weak (small-order) key.</source>
+        <extracomment>key.small_order</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is a program ({type} file), not a document: GovDesk does not open it. Save it only if you expect it, and have it checked by the county information centre.</source>
+        <extracomment>attachment.executable</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -4597,6 +4733,11 @@
     <message>
         <source>The notes are longer than {limit} characters.</source>
         <extracomment>draft.notes_too_long</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform address {url} uses http:// over the network: the password would travel unencrypted. Use https:// (plain http is allowed only for this PC, 127.0.0.1 or localhost).</source>
+        <extracomment>config.insecure_http</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

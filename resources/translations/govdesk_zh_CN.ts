@@ -14,7 +14,7 @@
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="195"/>
+        <location filename="../../client/ui/app.py" line="203"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -417,129 +417,129 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="60"/>
+        <location filename="../../client/ui/pages/document_page.py" line="61"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="62"/>
+        <location filename="../../client/ui/pages/document_page.py" line="63"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="133"/>
+        <location filename="../../client/ui/pages/document_page.py" line="134"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="207"/>
+        <location filename="../../client/ui/pages/document_page.py" line="208"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="210"/>
+        <location filename="../../client/ui/pages/document_page.py" line="211"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="213"/>
+        <location filename="../../client/ui/pages/document_page.py" line="214"/>
         <source>Return the document</source>
         <translation>退回公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="229"/>
+        <location filename="../../client/ui/pages/document_page.py" line="230"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="230"/>
+        <location filename="../../client/ui/pages/document_page.py" line="231"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="232"/>
+        <location filename="../../client/ui/pages/document_page.py" line="233"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="233"/>
+        <location filename="../../client/ui/pages/document_page.py" line="234"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="249"/>
+        <location filename="../../client/ui/pages/document_page.py" line="250"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation>撤回您的签批（%1）？该签批尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="253"/>
+        <location filename="../../client/ui/pages/document_page.py" line="254"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation>撤回您的签批（%1）？只有在下一环节尚未办理时，平台才会同意撤回；撤回后您的意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="257"/>
+        <location filename="../../client/ui/pages/document_page.py" line="258"/>
         <source>Recall the sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="270"/>
+        <location filename="../../client/ui/pages/document_page.py" line="271"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="275"/>
+        <location filename="../../client/ui/pages/document_page.py" line="276"/>
         <source>Recall request sent to the platform…</source>
         <translation>撤回请求已发送，等待平台答复…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="276"/>
+        <location filename="../../client/ui/pages/document_page.py" line="277"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="278"/>
+        <location filename="../../client/ui/pages/document_page.py" line="279"/>
         <source>Recalled.</source>
         <translation>已撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <location filename="../../client/ui/pages/document_page.py" line="280"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation>无法撤回：平台未同意（详见文件页面）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="304"/>
+        <location filename="../../client/ui/pages/document_page.py" line="305"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="307"/>
+        <location filename="../../client/ui/pages/document_page.py" line="308"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="358"/>
+        <location filename="../../client/ui/pages/document_page.py" line="359"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="375"/>
+        <location filename="../../client/ui/pages/document_page.py" line="380"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="384"/>
-        <location filename="../../client/ui/pages/document_page.py" line="412"/>
+        <location filename="../../client/ui/pages/document_page.py" line="389"/>
+        <location filename="../../client/ui/pages/document_page.py" line="417"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="386"/>
-        <location filename="../../client/ui/pages/document_page.py" line="414"/>
+        <location filename="../../client/ui/pages/document_page.py" line="391"/>
+        <location filename="../../client/ui/pages/document_page.py" line="419"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="404"/>
+        <location filename="../../client/ui/pages/document_page.py" line="409"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -977,6 +977,49 @@
         <location filename="../../client/ui/drafting_editor.py" line="385"/>
         <source>Countersign (会签)</source>
         <translation>会签</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolKeyDialog</name>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="32"/>
+        <source>Enrol signing key</source>
+        <translation>启用签名密钥</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="36"/>
+        <source>Before this PC can sign, its signing key must be enrolled. Enter your password again and the one-time enrolment code you received from the county information centre.</source>
+        <translation>本机签名密钥启用后方可签批。请再次输入密码，并输入县信息中心发放的一次性签名启用码。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="44"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="46"/>
+        <source>Enrolment code</source>
+        <translation>签名启用码</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="48"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="49"/>
+        <source>Enrolment &amp;code:</source>
+        <translation>签名启用码(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="57"/>
+        <source>&amp;Enrol</source>
+        <translation>启用(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/enrol_dialog.py" line="70"/>
+        <source>Please enter your password and the enrolment code.</source>
+        <translation>请输入密码和签名启用码。</translation>
     </message>
 </context>
 <context>
@@ -1422,63 +1465,78 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="61"/>
+        <location filename="../../client/ui/login_dialog.py" line="63"/>
         <source>GovDesk — Sign in</source>
         <translation>GovDesk 政务桌面 — 登录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="70"/>
+        <location filename="../../client/ui/login_dialog.py" line="72"/>
         <source>GovDesk county e-government desk</source>
         <translation>GovDesk 县级电子政务办公桌面</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="74"/>
+        <location filename="../../client/ui/login_dialog.py" line="76"/>
         <source>Documents, sign-off and notices — also without a network</source>
         <translation>收文、签批、通知公告——断网也能办公</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="81"/>
+        <location filename="../../client/ui/login_dialog.py" line="83"/>
         <source>Platform address</source>
         <translation>平台地址</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="85"/>
+        <location filename="../../client/ui/login_dialog.py" line="87"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="88"/>
+        <location filename="../../client/ui/login_dialog.py" line="90"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="89"/>
+        <location filename="../../client/ui/login_dialog.py" line="91"/>
         <source>Platform &amp;address:</source>
         <translation>平台地址(&amp;A)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="90"/>
+        <location filename="../../client/ui/login_dialog.py" line="92"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="91"/>
+        <location filename="../../client/ui/login_dialog.py" line="93"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
+        <location filename="../../client/ui/login_dialog.py" line="97"/>
+        <source>Enrolment code</source>
+        <translation>签名启用码</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="98"/>
+        <source>first sign-in on this PC: from the county IT</source>
+        <translation>本机首次登录时填写，由县信息中心发放</translation>
+    </message>
+    <message>
         <location filename="../../client/ui/login_dialog.py" line="99"/>
-        <location filename="../../client/ui/login_dialog.py" line="129"/>
+        <source>Enrolment &amp;code:</source>
+        <translation>签名启用码(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/login_dialog.py" line="107"/>
+        <location filename="../../client/ui/login_dialog.py" line="137"/>
         <source>&amp;Sign in</source>
         <translation>登录(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="116"/>
+        <location filename="../../client/ui/login_dialog.py" line="124"/>
         <source>Please fill in the platform address, user name and password.</source>
         <translation>请填写平台地址、用户名和密码。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/login_dialog.py" line="120"/>
+        <location filename="../../client/ui/login_dialog.py" line="128"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
@@ -1556,56 +1614,92 @@
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="211"/>
+        <location filename="../../client/ui/main_window.py" line="210"/>
+        <source>&amp;Enrol signing key…</source>
+        <translation>启用签名密钥(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="212"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="262"/>
+        <location filename="../../client/ui/main_window.py" line="263"/>
         <source>Quit GovDesk</source>
         <translation>退出政务桌面</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="264"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation>
             <numerusform>还有 %n 项操作尚未发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="266"/>
+        <location filename="../../client/ui/main_window.py" line="267"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation>是否先发送再退出？直接退出也不会丢失：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="270"/>
+        <location filename="../../client/ui/main_window.py" line="271"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation>当前离线：这些操作保存在本机，下次联网使用时自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="274"/>
+        <location filename="../../client/ui/main_window.py" line="275"/>
         <source>&amp;Send first, then quit</source>
         <translation>先发送再退出(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="276"/>
+        <location filename="../../client/ui/main_window.py" line="277"/>
         <source>&amp;Quit anyway</source>
         <translation>直接退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="276"/>
+        <location filename="../../client/ui/main_window.py" line="277"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="288"/>
+        <location filename="../../client/ui/main_window.py" line="289"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="444"/>
+        <location filename="../../client/ui/main_window.py" line="447"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="475"/>
+        <source>Signing key enrolled: you can sign on this PC.</source>
+        <translation>签名密钥已启用，本机可以签批。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="485"/>
+        <source>%1 on %2 (key %3)</source>
+        <translation>%1 在 %2 上（密钥 %3）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="488"/>
+        <source>an unknown device</source>
+        <translation>未知设备</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="490"/>
+        <source>New signing key</source>
+        <translation>新的签名密钥</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/main_window.py" line="491"/>
+        <source>A new signing key was enrolled for your account:
+%1
+
+If this was not you, revoke it at once (command line: keys --revoke) and call the county information centre.</source>
+        <translation>您的账号启用了新的签名密钥：
+%1
+
+如非本人操作，请立即吊销该密钥（命令行：keys --revoke）并联系县信息中心。</translation>
     </message>
 </context>
 <context>
@@ -1785,37 +1879,37 @@
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="86"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
         <source>Downloading the attachment…</source>
         <translation>正在下载附件…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="92"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="94"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="122"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="123"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation>通知已提交。当前离线，联网后发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="127"/>
         <source>Notice published on the platform.</source>
         <translation>通知已在平台发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="126"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="128"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation>平台未发布该通知，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="135"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="137"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
@@ -3995,6 +4089,11 @@
         <translation>意见不能超过 {limit} 个字。</translation>
     </message>
     <message>
+        <source>The time of the signature is not plausible (in the future, or before the task or the signing key existed). Check this PC&apos;s clock and sign again.</source>
+        <extracomment>signature.time_out_of_range</extracomment>
+        <translation>签名时间不合理（晚于当前时间，或早于该待办、签名密钥的产生时间）。请检查本机时钟后重新签批。</translation>
+    </message>
+    <message>
         <source>The signature does not verify.</source>
         <extracomment>signature.invalid</extracomment>
         <translation>签名验证未通过。</translation>
@@ -4285,6 +4384,16 @@
         <translation>密码无效。</translation>
     </message>
     <message>
+        <source>The password is too weak: use at least 8 characters with three of lower case, upper case, digits and symbols, and not a common password.</source>
+        <extracomment>user.weak_password</extracomment>
+        <translation>密码强度不足：至少 8 位，包含小写字母、大写字母、数字、符号中的三类，且不能是常用密码。</translation>
+    </message>
+    <message>
+        <source>The user is already in that unit.</source>
+        <extracomment>user.same_unit</extracomment>
+        <translation>该用户已在此单位。</translation>
+    </message>
+    <message>
         <source>You have no signing key {key_id} (sync first).</source>
         <extracomment>key.not_found</extracomment>
         <translation>您的签名密钥中没有 {key_id}（请先同步）。</translation>
@@ -4323,6 +4432,36 @@
         <source>The key id is already taken.</source>
         <extracomment>key.id_taken</extracomment>
         <translation>该密钥编号已被占用。</translation>
+    </message>
+    <message>
+        <source>A signing key must be enrolled with your password and an enrolment code from the county information centre.</source>
+        <extracomment>key.enrolment_required</extracomment>
+        <translation>签名密钥须凭本人密码和县信息中心发放的签名启用码启用。</translation>
+    </message>
+    <message>
+        <source>The signing key was not enrolled: the password or the enrolment code is wrong, already used or expired.</source>
+        <extracomment>key.enrolment_refused</extracomment>
+        <translation>签名密钥未能启用：密码或签名启用码不正确、已使用或已过期。</translation>
+    </message>
+    <message>
+        <source>You have too many active signing keys. Revoke the key of a PC you no longer use first.</source>
+        <extracomment>key.too_many</extracomment>
+        <translation>您的有效签名密钥过多，请先吊销不再使用的计算机上的密钥。</translation>
+    </message>
+    <message>
+        <source>This PC&apos;s signing key is not enrolled yet, so you cannot sign. Enter your password and the enrolment code from the county information centre (menu “Enrol signing key”, or `keys --enrol`).</source>
+        <extracomment>key.not_enrolled</extracomment>
+        <translation>本机签名密钥尚未启用，暂不能签批。请输入密码和县信息中心发放的签名启用码（菜单“工具 → 启用签名密钥”，或命令 keys --enrol）。</translation>
+    </message>
+    <message>
+        <source>The public key is not valid: it is a weak (small-order) key.</source>
+        <extracomment>key.small_order</extracomment>
+        <translation>公钥无效：属于弱密钥（小阶点）。</translation>
+    </message>
+    <message>
+        <source>“{name}” is a program ({type} file), not a document: GovDesk does not open it. Save it only if you expect it, and have it checked by the county information centre.</source>
+        <extracomment>attachment.executable</extracomment>
+        <translation>“{name}”是可执行程序（{type} 文件），不是公文附件，政务桌面不予打开。如确有需要，请另存后交县信息中心检查。</translation>
     </message>
     <message>
         <source>The platform has no such file, or you are not allowed to see it.</source>
@@ -4593,6 +4732,11 @@
         <source>The notes are longer than {limit} characters.</source>
         <extracomment>draft.notes_too_long</extracomment>
         <translation>附注超过 {limit} 个字。</translation>
+    </message>
+    <message>
+        <source>The platform address {url} uses http:// over the network: the password would travel unencrypted. Use https:// (plain http is allowed only for this PC, 127.0.0.1 or localhost).</source>
+        <extracomment>config.insecure_http</extracomment>
+        <translation>平台地址 {url} 通过网络使用 http://，密码将以明文传输。请改用 https://（仅本机 127.0.0.1 或 localhost 允许使用 http）。</translation>
     </message>
     <message>
         <source>The platform address is not valid: {url}</source>

@@ -8,7 +8,7 @@ problem documents, bad input 400/422, never a 500.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import Response
 
 from protocol import wire
-from server import directory, notices, workflow
+from server import audit, clock, directory, enrolment, moves, notices, workflow
 from server.auth import Principal, current_user
 from server.db import read_tx
 from server.errors import Problem, problem_responses
@@ -360,16 +360,68 @@ def deactivate_user(user_id: PathId, principal: Principal = Depends(current_user
                       "another administrator must do this")
     if not target.active:
         raise Problem(409, "user.inactive", "Already inactive", user_id)
-    return directory.user_json(directory.deactivate_user(user_id))
+    return directory.user_json(directory.deactivate_user(user_id, actor_id=admin.id))
+
+
+class MoveIn(_In):
+    unit_id: str = _Id
+
+
+@router.post("/users/{user_id}/move", response_model=wire.User, responses=_ERRORS)
+def move_user(user_id: PathId, body: MoveIn,
+              principal: Principal = Depends(current_user)) -> dict[str, Any]:
+    """Move a user to another unit: what they may see is republished (old documents and
+    notices leave their feed, their files become forbidden) and their sessions end."""
+    admin = _require(principal, "admin")
+    _user(user_id)
+    if Unit.get_or_none(id=body.unit_id) is None:
+        raise Problem(422, "user.unknown_unit", "Unknown unit", body.unit_id)
+    return directory.user_json(moves.move_user(user_id, body.unit_id, actor_id=admin.id))
+
+
+class EnrolmentCodeIn(_In):
+    ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+
+
+class EnrolmentCodeOut(BaseModel):
+    code: str
+    user_id: str
+    expires_at: str
+
+
+@router.post("/users/{user_id}/enrolment-codes", status_code=201,
+             response_model=EnrolmentCodeOut, responses=_ERRORS)
+def issue_enrolment_code(user_id: PathId, body: EnrolmentCodeIn | None = None,
+                         principal: Principal = Depends(current_user)) -> dict[str, Any]:
+    """A one-time code the user needs, with their password, to enrol a signing key
+    (hand it over in person or by a separate channel, as a CA hands over a certificate)."""
+    admin = _require(principal, "admin")
+    _user(user_id)
+    ttl = timedelta(hours=(body or EnrolmentCodeIn()).ttl_hours)
+    issued = enrolment.issue_code(user_id, issued_by=admin.id, ttl=ttl)
+    return {"code": issued.code, "user_id": user_id,
+            "expires_at": clock.rfc3339(issued.expires_at)}
+
+
+class AuditList(BaseModel):
+    events: list[dict[str, Any]]
+
+
+@router.get("/audit", response_model=AuditList, responses=_ERRORS)
+def list_audit(user_id: QueryId = None, action: QueryId = None,
+               limit: int = Query(default=200, ge=1, le=1000),
+               principal: Principal = Depends(current_user)) -> dict[str, Any]:
+    _require(principal, "admin")
+    return {"events": audit.events(subject_id=user_id, action=action, limit=limit)}
 
 
 @router.post("/users/{user_id}/password", status_code=204, response_class=Response,
              responses=_ERRORS)
 def reset_password(user_id: PathId, body: PasswordIn,
                    principal: Principal = Depends(current_user)) -> Response:
-    _require(principal, "admin")
+    admin = _require(principal, "admin")
     _user(user_id)
-    directory.set_password(user_id, body.password)
+    directory.set_password(user_id, body.password, actor_id=admin.id)
     return Response(status_code=204)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.responses import Response
 
@@ -15,8 +15,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 @router.post("/login", response_model=TokenGrant,
              responses=problem_responses(400, 401, 403, 429))
-def login(body: LoginRequest) -> dict:
-    return auth.login(body.username, body.password, body.device_id, body.device_name).to_dict()
+def login(body: LoginRequest, request: Request) -> dict:
+    return auth.login(body.username, body.password, body.device_id, body.device_name,
+                      address=auth.client_address(request)).to_dict()
 
 
 @router.post("/refresh", response_model=TokenGrant, responses=problem_responses(400, 401, 403))

@@ -134,8 +134,7 @@ def get_blob(
     "/{sha256}",
     response_model=BlobStored,
     status_code=201,
-    responses={200: {"model": BlobStored, "description": "Already stored"},
-               **problem_responses(400, 401, 403, 413)},
+    responses=problem_responses(400, 401, 403, 413),
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
 )
@@ -161,12 +160,11 @@ async def put_blob(
                       f"the body's sha256 is {hasher.hexdigest()}, not {sha256}")
     from starlette.concurrency import run_in_threadpool
 
-    existed = await run_in_threadpool(blobs.blob_info, sha256)
     await run_in_threadpool(blobs.store_blob, b"".join(parts), media_type, principal.user.id)
-    info = existed or blobs.BlobInfo(sha256, media_type, size)
-    body = BlobStored(sha256=sha256, size=info.size, media_type=info.media_type)
-    return Response(body.model_dump_json(), status_code=200 if existed else 201,
-                    media_type="application/json")
+    # The same answer whether the platform held these bytes already or not: 201 with
+    # what the caller sent (issue 13, finding 15: 200/201 told who else had the file).
+    body = BlobStored(sha256=sha256, size=size, media_type=media_type)
+    return Response(body.model_dump_json(), status_code=201, media_type="application/json")
 
 
 @router.post(

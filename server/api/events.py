@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from server import events, feed
+from server import clock, events, feed
 from server.auth import Principal, current_user
 from server.errors import problem_responses
+from server.models import AuthSession
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
@@ -20,16 +21,30 @@ def _event(seq: int) -> bytes:
     return f'event: changes\ndata: {{"seq":{seq}}}\n\n'.encode()
 
 
-async def _stream(user_id: str, expires_at: float) -> AsyncIterator[bytes]:
+def _session_live(session_id: str) -> bool:
+    row = (AuthSession.select(AuthSession.revoked_at, AuthSession.access_expires_at)
+           .where(AuthSession.id == session_id).first())
+    return row is not None and row.revoked_at is None and row.access_expires_at > clock.now()
+
+
+async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIterator[bytes]:
     w = events.watcher()
     w.subscribe()
+    slots = events.slots()
+    stop = slots.open(user_id)
     try:
         yield b"retry: 3000\n\n"
         sent = await run_in_threadpool(feed.latest_visible_seq, user_id)
         yield _event(sent)
-        last_beat = time.monotonic()
-        while time.time() < expires_at:
+        last_beat = last_check = time.monotonic()
+        while time.time() < expires_at and not stop.is_set():
+            if time.monotonic() - last_check >= events.SESSION_CHECK_INTERVAL:
+                last_check = time.monotonic()
+                # Signed out, reset, deactivated or moved: the stream ends with the session.
+                if not await run_in_threadpool(_session_live, session_id):
+                    break
             wait = max(0.05, min(events.HEARTBEAT_INTERVAL - (time.monotonic() - last_beat),
+                                 events.SESSION_CHECK_INTERVAL,
                                  expires_at - time.time()))
             if await w.wait_change(wait):
                 seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
@@ -41,6 +56,7 @@ async def _stream(user_id: str, expires_at: float) -> AsyncIterator[bytes]:
                 yield b": heartbeat\n\n"
         # The access token expired: end the stream; the client refreshes and reconnects.
     finally:
+        slots.close(user_id, stop)
         w.unsubscribe()
 
 
@@ -54,7 +70,7 @@ async def _stream(user_id: str, expires_at: float) -> AsyncIterator[bytes]:
 def get_events(principal: Principal = Depends(current_user)) -> StreamingResponse:
     expires_at = principal.session.access_expires_at.timestamp()
     return StreamingResponse(
-        _stream(principal.user.id, expires_at),
+        _stream(principal.user.id, principal.session.id, expires_at),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -797,7 +797,25 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
         # the story, so that nothing the demo records lies outside office hours).
         sim.at = tl.limit
         notices.sweep_expired()
-    return account_dicts(c, seed)
+    accounts = account_dicts(c, seed)
+    _issue_enrolment_codes(accounts)
+    return accounts
+
+
+# The demo's enrolment codes last long enough for a demo database kept for weeks.
+DEMO_CODE_TTL = timedelta(days=60)
+
+
+def _issue_enrolment_codes(accounts: list[dict[str, Any]]) -> None:
+    """A one-time signing-key enrolment code for each fixed account, as county IT would
+    hand out (issue 13): printed with the accounts, so the leader can sign at once."""
+    from server import enrolment
+
+    fixed = {p.username for p in county.FIXED_PEOPLE}
+    for acc in accounts:
+        if acc["username"] in fixed:
+            acc["enrolment_code"] = enrolment.issue_code(
+                acc["user_id"], issued_by="init-demo", ttl=DEMO_CODE_TTL).code
 
 
 def _width(text: str) -> int:
@@ -816,9 +834,10 @@ ROLE_NAMES = {"admin": "系统管理", "clerk": "收发文", "leader": "领导�
 def format_accounts(accounts: list[dict[str, Any]]) -> str:
     """A table the person who ran init-demo can read (and log in with)."""
     fixed = {p.username for p in county.FIXED_PEOPLE}
-    header = ["用户名", "密码", "姓名", "角色", "单位", "职务"]
+    header = ["用户名", "密码", "姓名", "角色", "单位", "职务", "签名启用码"]
     rows = [[a["username"], a["password"], a["display_name"],
-             "、".join(ROLE_NAMES.get(r, r) for r in a["roles"]), a["unit"], a["title"]]
+             "、".join(ROLE_NAMES.get(r, r) for r in a["roles"]), a["unit"], a["title"],
+             a.get("enrolment_code", "")]
             for a in accounts]
     widths = [max(_width(x) for x in col) for col in zip(header, *rows, strict=False)]
 
@@ -830,6 +849,8 @@ def format_accounts(accounts: list[dict[str, Any]]) -> str:
     out += [line(r) for r, a in zip(rows, accounts, strict=True) if a["username"] in fixed]
     out += ["", f"其他 {len(accounts) - len(fixed)} 个账户：", ""]
     out += [line(r) for r, a in zip(rows, accounts, strict=True) if a["username"] not in fixed]
+    out += ["", "签名启用码：每个一次有效，首次在本机签名前输入（客户端登录时或“启用签名密钥”），"
+                "其他账户的启用码用 python -m server enrolment-code --user 用户名 生成。"]
     return "\n".join(out) + "\n"
 
 

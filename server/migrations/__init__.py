@@ -36,6 +36,7 @@ from server.migrations import (
     m0002_receipt_lookup_indexes,
     m0003_signoff_recall,
     m0004_outgoing,
+    m0005_security,
 )
 from server.version import server_version
 
@@ -58,6 +59,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(2, m0002_receipt_lookup_indexes),
     Migration.of(3, m0003_signoff_recall),
     Migration.of(4, m0004_outgoing),
+    Migration.of(5, m0005_security),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from protocol import text_rules
 from protocol.canonical import document_digest
 from server import clock, feed
 from server.db import write_tx
@@ -52,7 +53,10 @@ def _text(meta: dict[str, Any], name: str, *, required: bool, max_len: int = 500
         return ""
     if not isinstance(value, str):
         raise _bad(f"{name} must be a string")
-    value = value.strip()
+    # No bidi overrides, invisible or control characters (issue 13): what is stored is
+    # what displays. Notes keep their line breaks.
+    value = (text_rules.clean_text(value) if name == "notes"
+             else text_rules.clean_label(value)).strip()
     if required and not value:
         raise _bad(f"{name} must not be empty")
     if len(value) > max_len:
@@ -66,7 +70,8 @@ def _text_list(meta: dict[str, Any], name: str) -> list[str]:
         raise _bad(f"{name} must be a list of strings")
     if len(value) > MAX_ROUTE:
         raise _bad(f"{name} has more than {MAX_ROUTE} entries")
-    return [v.strip() for v in value if v.strip()]
+    cleaned = (text_rules.clean_label(v) for v in value)
+    return [v for v in cleaned if v]
 
 
 def validate_meta(meta: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +179,7 @@ def register_document_from_blobs(
             if not isinstance(name, str) or not name.strip() or len(name) > 255:
                 raise _bad(f"attachment {i} needs a name")
             ref = _blob_ref(att.get("sha256"), what=f"attachment {i}", owner=clerk)
-            atts.append({"name": name.strip(), **ref})
+            atts.append({"name": text_rules.clean_filename(name), **ref})
         proposers = _active_users(propose_to, what="propose_to")
         if not proposers:
             raise Problem(422, "task.forward_required", "Routing required",

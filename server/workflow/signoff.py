@@ -5,8 +5,9 @@ move the workflow on through `stages`) and the op `document.mark_read` (a read r
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,6 +84,28 @@ def parse_signoff(data: Any) -> SignOff:
     )
 
 
+# How far a client's clock may be ahead of the platform's (issue 13, finding 5).
+CLOCK_SKEW = timedelta(seconds=int(os.environ.get("GOVDESK_CLOCK_SKEW_SECONDS", "300")))
+
+
+def _check_signed_at(key: SigningKey, task: Task, signed_at: str) -> None:
+    """`signed_at` is the signer's claim: bounded by what the platform knows. Not after
+    acceptance (now, plus the clock skew), not before the task existed, and never before
+    the key was enrolled: a key cannot sign before its registration. A sign-off made
+    offline days ago stays acceptable."""
+    signed = parse_time(signed_at, field="signed_at")
+    now = clock.now()
+    if signed > now + CLOCK_SKEW:
+        raise _rejected("signature.time_out_of_range",
+                        "signed_at is in the future: check this PC's clock", 422)
+    if key.created_at is not None and signed < key.created_at - CLOCK_SKEW:
+        raise _rejected("signature.time_out_of_range",
+                        "signed_at is before the signing key was enrolled", 422)
+    if task.created_at is not None and signed < task.created_at - CLOCK_SKEW:
+        raise _rejected("signature.time_out_of_range",
+                        "signed_at is before the task was assigned", 422)
+
+
 def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> None:
     if so.document_digest is not None and so.document_digest != doc.digest:
         raise _rejected("document.digest_mismatch",
@@ -93,6 +116,7 @@ def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> None
         raise _rejected("signature.unknown_key", "the signing key is not registered to you")
     if key.revoked_at is not None:
         raise _rejected("signature.key_revoked", "the signing key was revoked")
+    _check_signed_at(key, task, so.signed_at)
     message = signoff_message(
         task_id=task.id, document_id=doc.id, document_digest=doc.digest, decision=so.decision,
         text=so.text, handwriting_sha256=so.handwriting_sha256, forward_to=so.forward_to,
@@ -206,7 +230,8 @@ def mark_document_read(user: User, document_id: Any, at: datetime) -> Receipt:
         if existing is not None:
             return existing
         receipt = Receipt.create(id=new_id(), document_id=doc.id, user=user.id, kind="read",
-                                 at=at, updated_at=clock.now())
+                                 at=clock.bounded(at, not_before=doc.received_at),
+                                 updated_at=clock.now())
         feed.publish("receipt", receipt.id, receipt_json(receipt), receipt_audience(receipt))
         return receipt
 

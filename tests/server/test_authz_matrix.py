@@ -16,6 +16,7 @@ Every row names the exact status (and problem code) expected.
 from __future__ import annotations
 
 import hashlib
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +63,7 @@ def world() -> Iterator[World]:
     from server.db import close_database
 
     with EmbeddedPlatform(demo=False) as live:
-        county = make_county(live.db_url, only=[PERSON[r] for r in ROLES if r in PERSON])
+        county = make_county(live.db_url, only=[*(PERSON[r] for r in ROLES if r in PERSON), "h3", "h4"])
         directory.create_user(f"{county.tag}_publisher2", PASSWORD, "publisher2",
                               county.units["town_b"], ["publisher"], "科长",
                               user_id=f"{county.tag}-publisher2")
@@ -193,6 +194,14 @@ def _op(world: World, role: str, op_type: str, data: dict[str, Any]) -> tuple[st
     return result["status"], result["code"]
 
 
+def _enrol(world: World, role: str, data: dict[str, Any]) -> tuple[int, str | None]:
+    """Enrol a key (password + a fresh enrolment code of the caller): status, code."""
+    kp = types.SimpleNamespace(key_id=data["key_id"], algorithm=data["algorithm"],
+                               public_b64=data["public_key"])
+    r = world.api[role].enrol(kp)
+    return r.status_code, (None if r.status_code == 201 else r.json().get("code"))
+
+
 NOT_ASSIGNEE = ("rejected", "task.not_assignee")
 
 
@@ -278,10 +287,12 @@ def test_key_ops(world: World, role: str) -> None:
     victim = "town" if role != "town" else "leader"
     kp = generate_keypair("ed25519")
     taken = {"key_id": world.keys[victim], "algorithm": "ed25519", "public_key": kp.public_b64}
-    assert _op(world, role, "key.register", taken) == ("rejected", "key.id_mismatch")
+    assert _enrol(world, role, taken) == (422, "key.id_mismatch")
     row = world.api[victim].pull()[("key", world.keys[victim])]
     same = {"key_id": row["id"], "algorithm": row["algorithm"], "public_key": row["public_key"]}
-    assert _op(world, role, "key.register", same) == ("conflict", "key.id_taken")
+    assert _enrol(world, role, same) == (409, "key.id_taken")
+    # The op alone (a bearer token) never registers a key (issue 13, High 1).
+    assert _op(world, role, "key.register", same) == ("rejected", "key.enrolment_required")
     assert _op(world, role, "key.revoke", {"key_id": world.keys[victim]}) == (
         "rejected", "auth.forbidden")
     assert _op(world, role, "key.revoke", {"key_id": "0" * 16}) == ("rejected", "key.not_found")
@@ -290,7 +301,7 @@ def test_key_ops(world: World, role: str) -> None:
     # One's own second key may be registered and revoked.
     kp = generate_keypair("ed25519")
     own = {"key_id": kp.key_id, "algorithm": "ed25519", "public_key": kp.public_b64}
-    assert _op(world, role, "key.register", own) == ("applied", None)
+    assert _enrol(world, role, own) == (201, None)
     assert _op(world, role, "key.revoke", {"key_id": kp.key_id}) == ("applied", None)
     assert _op(world, role, "key.revoke", {"key_id": kp.key_id}) == ("applied", None)
     assert world.api[role].pull()[("key", kp.key_id)]["revoked_at"] is not None
@@ -359,13 +370,20 @@ ROUTES = [
           body=lambda w: {"name": "市政府办公室", "kind": "office", "id": w.county.units["office"]}),
     Route("list users", "GET", "/api/v1/admin/users", {"admin": (200, None)}),
     Route("create user", "POST", "/api/v1/admin/users", {"admin": (409, "user.exists")},
-          body=lambda w: {"username": w.county.users["town_a"], "password": "Password#1",
+          body=lambda w: {"username": w.county.users["town_a"], "password": "Yanshan#2005",
                           "display_name": "冒名", "unit_id": w.county.units["info"],
                           "roles": ["admin"]}),
     Route("deactivate user", "POST", "/api/v1/admin/users/{ids[admin]}/deactivate",
           {"admin": (409, "user.self")}),
-    Route("reset password", "POST", "/api/v1/admin/users/{ids[town]}/password",
+    # A reset ends every session of its user: one who plays no role here.
+    Route("reset password", "POST", "/api/v1/admin/users/{people[h4]}/password",
           {"admin": (204, None)}, body=lambda w: {"password": PASSWORD}),
+    Route("issue enrolment code", "POST", "/api/v1/admin/users/{people[h4]}/enrolment-codes",
+          {"admin": (201, None)}, body={}),
+    Route("move user", "POST", "/api/v1/admin/users/{people[h3]}/move",
+          {"admin": (409, "user.same_unit")},
+          body=lambda w: {"unit_id": w.county.units["finance"]}),
+    Route("audit trail", "GET", "/api/v1/admin/audit", {"admin": (200, None)}),
     Route("list keys", "GET", "/api/v1/admin/keys", {"admin": (200, None)}),
     Route("revoke unknown key", "POST", "/api/v1/admin/keys/{unknown_key}/revoke",
           {"admin": (404, "key.not_found")}),
@@ -378,7 +396,7 @@ ROUTES = [
 
 def _format(world: World, route: Route) -> tuple[str, Any]:
     path = route.path.format(doc=world.doc, task=world.task, notice=world.notice,
-                             ids=world.ids, unknown_key="f" * 16,
+                             ids=world.ids, people=world.county.ids, unknown_key="f" * 16,
                              unit_office=world.county.units["office"])
     body = route.body(world) if callable(route.body) else route.body
     return path, body
@@ -472,9 +490,9 @@ def test_key_revocation_by_owner_admin_and_others(world: World) -> None:
     extra = {}
     for name in ("by_owner", "by_admin"):
         kp = generate_keypair("ed25519")
-        assert _op(world, "leader", "key.register", {
+        assert _enrol(world, "leader", {
             "key_id": kp.key_id, "algorithm": "ed25519", "public_key": kp.public_b64}) == (
-            "applied", None)
+            201, None)
         extra[name] = kp.key_id
     for role in ROLES:
         if role in ("admin", "leader"):

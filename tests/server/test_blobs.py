@@ -28,9 +28,9 @@ def test_upload_then_resume_download_from_the_middle(app_client, accounts: Accou
     r = app_client.put(url(h), content=data, headers={**headers, "Content-Type": "application/pdf"})
     assert r.status_code == 201, r.text
     assert r.json() == {"sha256": h, "size": len(data), "media_type": "application/pdf"}
-    # Repeating the PUT is harmless.
+    # Repeating the PUT is harmless, and answers the same (no "already stored" oracle).
     r = app_client.put(url(h), content=data, headers={**headers, "Content-Type": "application/pdf"})
-    assert r.status_code == 200
+    assert r.status_code == 201
     full = app_client.get(url(h), headers=headers)
     assert full.status_code == 200 and full.content == data
     assert full.headers["etag"] == f'"{h}"' and full.headers["accept-ranges"] == "bytes"
@@ -93,7 +93,8 @@ def test_blob_visible_only_through_objects(app_client, accounts: Accounts) -> No
         feed.retract("opinion", "op1")
     assert_problem(app_client.get(url(h), headers=bob), 404)
     # Bob uploading the same bytes himself may then read them.
-    assert app_client.put(url(h), content=payload, headers=bob).status_code == 200
+    # (201 as for a new blob: the answer says nothing about alice's upload.)
+    assert app_client.put(url(h), content=payload, headers=bob).status_code == 201
     assert app_client.get(url(h), headers=bob).status_code == 200
 
 

@@ -123,9 +123,16 @@ def test_round_trip_and_restart_keeps_everything(live) -> None:
         serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     import base64
 
+    from server import enrolment
+
     key = {"key_id": hashlib.sha256(raw).hexdigest()[:16], "algorithm": "ed25519",
            "public_key": base64.b64encode(raw).decode()}
-    the_op = {"op_id": str(uuid.uuid4()), "type": "key.register", "data": key}
+    code = enrolment.issue_code(accounts.alice, issued_by="test").code
+    r = httpx.post(base + "/api/v1/keys/enrol", headers=headers, timeout=10,
+                   json={**key, "password": PASSWORD, "enrolment_code": code})
+    assert r.status_code == 201, r.text
+    the_op = {"op_id": str(uuid.uuid4()), "type": "key.revoke",
+              "data": {"key_id": key["key_id"]}}
     r = httpx.post(base + "/api/v1/ops", json={"ops": [the_op]}, headers=headers, timeout=10)
     assert r.json()["results"][0]["status"] == "applied"
     page = httpx.get(base + "/api/v1/changes", headers=headers, timeout=10).json()

@@ -110,3 +110,49 @@ def test_receipts_visible_to_owner_and_publisher_only(
     assert len(mine) == 2
     assert mine <= set(p["publisher"].state)
     assert not mine & set(p["town_a_clerk"].state)
+
+
+def test_moving_a_user_republishes_what_they_may_see(
+    live: EmbeddedPlatform, people: dict[str, Api], county: County
+) -> None:
+    """Issue 13, finding 7: a clerk moved to another unit loses the old unit's documents,
+    their files and the old unit's notices, and gets the new unit's; sessions end."""
+    p = people
+    admin = p["admin"]
+    # A second clerk of town A, who will move to town B.
+    username = f"{county.tag}_mover"
+    r = admin.post("/api/v1/admin/users", {
+        "username": username, "password": PASSWORD, "display_name": "调动文书",
+        "unit_id": county.units["town_a"], "roles": ["clerk"]})
+    assert r.status_code == 201, r.text
+    mover_id = r.json()["id"]
+    town_a_doc = register(p["town_a_clerk"], county, propose_to=[county.ids["town_a"]])
+    notice = {"client_ref": f"mv-{mover_id}", "title": "砚山镇通知", "body": "……",
+              "audience_unit_ids": [county.units["town_a"]], "requires_ack": False,
+              "urgent": False, "expires_at": None, "attachments": []}
+    assert p["publisher"].op("notice.publish", notice)["status"] == "applied"
+    mover = Api(live.base_url, username)
+    mover.pull()
+    assert ("document", town_a_doc["id"]) in mover.state
+    assert any(n["title"] == "砚山镇通知" for n in mover.objects("notice"))
+    body = town_a_doc["body"]["sha256"]
+    assert mover.get(f"/api/v1/blobs/{body}").status_code == 200
+    # Only an administrator moves users.
+    r = p["clerk"].post(f"/api/v1/admin/users/{mover_id}/move",
+                        {"unit_id": county.units["town_b"]})
+    assert r.status_code == 403
+    r = admin.post(f"/api/v1/admin/users/{mover_id}/move", {"unit_id": county.units["town_b"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["unit_id"] == county.units["town_b"]
+    # The old session ended with the move.
+    assert mover.get("/api/v1/changes").status_code == 401
+    moved = Api(live.base_url, username)
+    moved.pull()
+    assert ("document", town_a_doc["id"]) not in moved.state
+    assert not any(n["title"] == "砚山镇通知" for n in moved.objects("notice"))
+    assert moved.get(f"/api/v1/blobs/{body}").status_code in (403, 404)
+    # Moving to the unit the user is in already is a conflict, an unknown unit a 422.
+    r = admin.post(f"/api/v1/admin/users/{mover_id}/move", {"unit_id": county.units["town_b"]})
+    assert r.status_code == 409 and r.json()["code"] == "user.same_unit"
+    r = admin.post(f"/api/v1/admin/users/{mover_id}/move", {"unit_id": "no-such-unit"})
+    assert r.status_code == 422

@@ -4,6 +4,8 @@ and the refusals of bad sign-offs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -185,7 +187,9 @@ def test_tampered_signoff_is_rejected(
     elif tamper == "forward_to":
         data["forward_to"] = [ids["deputy"]]
     elif tamper == "signed_at":
-        data["signed_at"] = "2005-10-20T09:30:00+08:00"
+        # Another time the platform would accept (within the bounds), not the signed one.
+        data["signed_at"] = (datetime.now(UTC) - timedelta(seconds=90)).isoformat(
+            timespec="seconds")
     elif tamper == "digest":
         data["document_digest"] = "0" * 64
         expected = "document.digest_mismatch"
@@ -399,9 +403,12 @@ def test_every_op_type_replays_as_duplicate(
     kp = generate_keypair("ed25519")
     title = f"重放测试 {uid()}"
     at = "2005-10-19T10:00:00+08:00"
+    # key.register is refused (issue 13: keys are enrolled with password + code); its
+    # refusal replays as a duplicate all the same.
+    assert p["reader"].op("key.register", {"key_id": kp.key_id, "algorithm": "ed25519",
+                                           "public_key": kp.public_b64})["status"] == "rejected"
+    assert p["reader"].enrol(kp).status_code == 201
     first_steps: list[tuple[Api, str, dict]] = [
-        (p["reader"], "key.register", {"key_id": kp.key_id, "algorithm": "ed25519",
-                                       "public_key": kp.public_b64}),
         (p["reader"], "key.revoke", {"key_id": kp.key_id}),
         (p["proposer"], "task.complete",
          p["proposer"].signoff_data(task, "approve", forward_to=[ids["mayor"]])),
@@ -411,6 +418,11 @@ def test_every_op_type_replays_as_duplicate(
             "audience_unit_ids": [county.units["town_a"]], "requires_ack": True,
             "urgent": False, "expires_at": None, "attachments": []}),
     ]
+    register_data = {"key_id": generate_keypair("ed25519").key_id, "algorithm": "ed25519",
+                     "public_key": kp.public_b64}
+    op_id = uid()
+    assert p["reader"].op("key.register", register_data, op_id=op_id)["status"] == "rejected"
+    assert p["reader"].op("key.register", register_data, op_id=op_id)["status"] == "duplicate"
     for api, op_type, data in first_steps:
         op_id = uid()
         assert api.op(op_type, data, op_id=op_id)["status"] == "applied", op_type

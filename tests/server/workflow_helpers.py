@@ -55,6 +55,7 @@ class Api:
 
     def __init__(self, base_url: str, username: str, password: str = PASSWORD) -> None:
         self.base_url = base_url
+        self.password = password
         self.http = requests.Session()
         r = self.http.post(f"{base_url}/api/v1/auth/login", timeout=TIMEOUT, json={
             "username": username, "password": password, "device_id": f"dev-{username}",
@@ -92,11 +93,24 @@ class Api:
     def op(self, op_type: str, data: dict[str, Any], op_id: str | None = None) -> dict[str, Any]:
         return self.ops([{"op_id": op_id or uid(), "type": op_type, "data": data}])[0]
 
+    def enrolment_code(self) -> str:
+        """A one-time code for this user, as county IT issues it (the test process shares
+        the platform's database)."""
+        from server import enrolment
+
+        return enrolment.issue_code(self.id, issued_by="test").code
+
+    def enrol(self, kp: Any, *, code: str | None = None,
+              password: str | None = None) -> requests.Response:
+        return self.post("/api/v1/keys/enrol", {
+            "key_id": kp.key_id, "algorithm": kp.algorithm, "public_key": kp.public_b64,
+            "password": self.password if password is None else password,
+            "enrolment_code": self.enrolment_code() if code is None else code})
+
     def register_key(self, algorithm: str = "ed25519") -> Signer:
         kp = generate_keypair(algorithm)
-        result = self.op("key.register", {"key_id": kp.key_id, "algorithm": algorithm,
-                                          "public_key": kp.public_b64})
-        assert result["status"] == "applied", result
+        r = self.enrol(kp)
+        assert r.status_code == 201, r.text
         self.signer = Signer.from_keypair(kp, self.id)
         return self.signer
 
@@ -136,12 +150,16 @@ class Api:
     def signoff_data(
         self, task: dict[str, Any], decision: str, *, text: str = "", forward_to: list[str] = (),
         circulate_to: list[str] | None = None, handwriting_sha256: str | None = None,
-        signed_at: str = "2005-10-19T09:30:00+08:00", signer: Signer | None = None,
+        signed_at: str | None = None, signer: Signer | None = None,
     ) -> dict[str, Any]:
         """The task.complete data the client would send, signed over the digest the user
         sees (recomputed from the document in the pulled feed)."""
         signer = signer or self.signer
         assert signer is not None, "register a key first"
+        if signed_at is None:  # now: the platform bounds the signer's claimed time
+            from datetime import UTC, datetime
+
+            signed_at = datetime.now(UTC).isoformat(timespec="seconds")
         doc = self.state[("document", task["document_id"])]
         digest = document_digest(doc)
         message = signoff_message(

@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def login(platform: Any, username: str, *, sync: bool = True) -> Profile:
-    profile = Profile.login(platform.base_url, username, PASSWORD)
+    profile = Profile.login(platform.base_url, username, PASSWORD,
+        enrolment_code=platform.issue_enrolment_code(username))
     if sync:
         profile.sync()
     return profile

@@ -19,6 +19,7 @@ def test_pdf_body_text_is_indexed_after_prefetch(fresh_platform) -> None:
     doc_id = register_document(fresh_platform, raw_session(fresh_platform, "wangli"),
                                ["u-zhangjianguo"], title="关于春季农业生产的通知", body=body)
     profile = login(fresh_platform, "zhangjianguo")  # the first sync prefetches the body
+    profile.index_bodies()  # after the sync (issue 13: never inside it)
     try:
         for query in (BODY_WORDS, "耕作", "黑土地"):
             hits = [h.id for h in search.search(query) if h.kind == "document"]

@@ -185,6 +185,7 @@ def test_exchange_json_is_what_the_doc_says(tmp_path) -> None:  # noqa: ANN001
 
 def _sign_in(platform: Any) -> None:
     run = run_cli("login", "--server", platform.base_url, "--user", "zhangjianguo", "--sync",
+                  "--enrolment-code", platform.issue_enrolment_code("zhangjianguo"),
                   env=LOGIN_ENV)
     assert run.returncode == 0, run.stderr
 

@@ -25,7 +25,7 @@ from synckit import (
 )
 
 from client import models, paths
-from client.errors import AuthError
+from client.errors import AuthError, GovDeskError
 from client.services import keys, outbox
 from client.session import Profile
 from client.types import Verdict
@@ -97,7 +97,7 @@ def test_key_lifecycle_across_devices(fresh_platform, monkeypatch, tmp_path) -> 
 
     # Its owner signs in there again with the password: the sign-off made with the revoked
     # key is refused by the platform, the earlier opinion stays valid, and the device
-    # gets a new key with which sign-offs apply again.
+    # gets a new key with which sign-offs apply again once enrolled (issue 13).
     profile = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
     report = profile.sync()
     assert report.pushed == {"rejected": 1}
@@ -107,15 +107,21 @@ def test_key_lifecycle_across_devices(fresh_platform, monkeypatch, tmp_path) -> 
     assert late == [Verdict.REVOKED_AFTER]
     k3 = profile.info.signing_key_id
     assert k3 not in (k1, k2)
+    # The new key signs nothing before its enrolment: password + a one-time code.
+    assert not profile.key_enrolled
+    with pytest.raises(GovDeskError) as refused_before:
+        profile.signer()
+    assert refused_before.value.code == "key.not_enrolled"
+    assert profile.enrol_key(PASSWORD, platform.issue_enrolment_code("zhangjianguo")) == k3
     assert profile.signer().key_id == k3
     applied_op = sign(profile, pending_tasks(profile, "instruct")[0], "同意。")
-    assert profile.sync().pushed == {"applied": 2}  # key.register of k3, then the sign-off
+    assert profile.sync().pushed == {"applied": 1}  # the sign-off (k3 enrolled directly)
     assert outbox.get(applied_op).state.value == "done"
     profile.close()
     verify = run_cli("verify", doc1, home=pc1)
     assert verify.returncode == 0 and "签名有效" in verify.stdout, verify.stdout + verify.stderr
 
-    # An administrator revokes PC2's key: PC2's next sign-off is refused, and the opinion
+    # An administrator revokes PC2's key: PC2 signs no more, and the opinion
     # PC1 signed with its (now also revoked) first key is still valid on PC2.
     admin = raw_session(platform, "admin")
     r = requests.post(f"{platform.base_url}/api/v1/admin/keys/{k2}/revoke", headers=admin,
@@ -124,9 +130,10 @@ def test_key_lifecycle_across_devices(fresh_platform, monkeypatch, tmp_path) -> 
     _on_pc(monkeypatch, pc2)
     profile = Profile.resume(platform.base_url, "zhangjianguo")
     profile.sync()
-    refused = sign(profile, pending_tasks(profile, "instruct")[0], "同意。")
-    profile.sync()
-    assert outbox.get(refused).result_code == "signature.key_revoked"
+    # It knows its key is revoked: it refuses to sign before the platform has to.
+    with pytest.raises(GovDeskError) as refused:
+        sign(profile, pending_tasks(profile, "instruct")[0], "同意。")
+    assert refused.value.code == "key.not_enrolled"
     assert set(_verdicts(profile, doc1).values()) == {Verdict.VALID}
     listed = {k.key_id: k for k in keys.my_keys(profile.user_id, device_key_id=k2)}
     assert listed[k1].revoked_at and listed[k2].revoked_at and listed[k3].revoked_at is None

@@ -127,7 +127,8 @@ def test_sync_killed_at_random_points_always_resumes(fresh_platform) -> None:
     platform = fresh_platform
     seed = int(os.environ.get("GOVDESK_KILL_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
-    Profile.login(platform.base_url, "zhangjianguo", PASSWORD).close()  # no sync yet
+    Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo")).close()  # no sync yet
     clerk = raw_session(platform, "wangli")
     env = dict(os.environ, GOVDESK_SYNC_PAGE_LIMIT=PAGE_LIMIT)
 

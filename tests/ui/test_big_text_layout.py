@@ -17,7 +17,8 @@ from tests.ui.layout_checks import clipped
 
 @pytest.fixture
 def leader(platform_session, test_keyring):  # noqa: ANN001, ANN201
-    profile = Profile.login(platform_session.base_url, "zhangjianguo", PASSWORD)
+    profile = Profile.login(platform_session.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform_session.issue_enrolment_code("zhangjianguo"))
     profile.sync()
     yield profile
     profile.close()

@@ -21,7 +21,8 @@ def _waiting_lines(window: MainWindow) -> list[str]:
 
 def test_open_document_shows_its_confirmed_signoff_without_reopening(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     # Not started yet: the sign-off's request for a sync waits until the test says so.
     manager = SyncManager(leader.engine, interval=3600, use_events=False)
     try:
@@ -70,7 +71,8 @@ def test_a_refresh_keeps_what_is_typed_in_the_signoff_panel(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
     from client.changes import Changes
 
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         window = MainWindow(AppContext(leader, ops))

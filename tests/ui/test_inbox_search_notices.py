@@ -23,7 +23,8 @@ def _expected(word: str, urgency: set[str] | None = None) -> set[str]:
 
 def test_two_character_search_and_combined_filters(qtbot, ops, zh, platform,
                                                    test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         window = _window(qtbot, ops, leader)
@@ -58,7 +59,8 @@ def test_two_character_search_and_combined_filters(qtbot, ops, zh, platform,
 
 def test_acknowledged_notice_updates_the_publishers_receipts(qtbot, ops, zh, platform,
                                                              test_keyring) -> None:  # noqa: ANN001
-    staff = Profile.login(platform.base_url, "sunhaitao", PASSWORD)
+    staff = Profile.login(platform.base_url, "sunhaitao", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("sunhaitao"))
     try:
         staff.sync()
         window = _window(qtbot, ops, staff)
@@ -80,7 +82,8 @@ def test_acknowledged_notice_updates_the_publishers_receipts(qtbot, ops, zh, pla
     finally:
         staff.close()
 
-    pub = Profile.login(platform.base_url, "zhaoxin", PASSWORD)
+    pub = Profile.login(platform.base_url, "zhaoxin", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhaoxin"))
     try:
         pub.sync()
         assert pub.user_id == publisher_id

@@ -65,7 +65,8 @@ def _covered_by_overlay(window: MainWindow) -> bool:
 def test_auto_lock_after_policy_minutes_unlocks_offline_with_the_password(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
     _write_policy(POLICY_MINUTES)
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         timer = FastTimer()
@@ -148,7 +149,8 @@ def test_tray_announces_new_extra_urgent_document_and_urgent_notice(
     # Qt's notification calls (offscreen has no tray area, so the taskbar alert is used).
     monkeypatch.setattr(QApplication, "alert",
                         staticmethod(lambda widget, msec=0: alerts.append(widget)))
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     manager = SyncManager(leader.engine, interval=3600, use_events=False)
     try:
         leader.sync()

@@ -44,7 +44,7 @@ def test_submit_shows_the_address_used(qtbot, ops, monkeypatch) -> None:  # noqa
 
     used: list[str] = []
 
-    def fake_sign_in(server: str, _user: str, _password: str) -> tuple[object, bool]:
+    def fake_sign_in(server: str, _user: str, _password: str, _code: str = "") -> tuple[object, bool]:
         used.append(server)
         raise NetworkError("network.first_login_unreachable", url=server)
 

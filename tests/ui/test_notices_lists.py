@@ -3,7 +3,10 @@ person's unit, shows the confirmation time in full, and its dialog has a 关闭 
 
 from __future__ import annotations
 
+import tempfile
+import types
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QObject, Qt, QUrl
@@ -41,6 +44,8 @@ class _Ctx(QObject):
         self.ops, self.roles, self.user_id, self.online = ops, [], "lihua", True
         self.blobs = blobs
         self.downloaded: list[str] = []
+        # Opened attachments go to the profile's folder (issue 13), not to /tmp.
+        self.profile = types.SimpleNamespace(dir=Path(tempfile.mkdtemp(prefix="profile-")))
 
     def blob_bytes(self, sha: str) -> bytes | None:
         return self.blobs.get(sha)
@@ -69,6 +74,7 @@ def test_a_notice_attachment_opens(qtbot, ops, zh, monkeypatch) -> None:  # noqa
     assert ctx.downloaded == [ATT.sha256]
     path = opened[0].toLocalFile()
     assert path.endswith("防汛值班表.xlsx")
+    assert Path(path).is_relative_to(ctx.profile.dir / "open")
     with open(path, "rb") as f:
         assert f.read() == b"table"
 

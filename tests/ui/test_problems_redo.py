@@ -46,7 +46,8 @@ def _move_away_and_back(platform, task_id: str) -> None:  # noqa: ANN001
 
 def test_conflict_keeps_text_and_can_be_redone(qtbot, ops, zh, platform,
                                                test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         window = _window(qtbot, ops, leader)
@@ -94,7 +95,8 @@ def test_discarding_a_conflicted_signoff_marks_opinion_and_task(qtbot, ops, zh, 
     log, and Problems is empty."""
     from client.services import audit
 
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         window = _window(qtbot, ops, leader)

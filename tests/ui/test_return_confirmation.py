@@ -14,7 +14,8 @@ from tests.ui.conftest import PASSWORD, wait_for
 
 def test_return_asks_naming_the_sender_and_cancel_signs_nothing(
         qtbot, ops, zh, platform, test_keyring, monkeypatch) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     leader.sync()
     window = MainWindow(AppContext(leader, ops))
     qtbot.addWidget(window)

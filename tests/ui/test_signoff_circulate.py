@@ -26,7 +26,8 @@ def _admin_document(platform, document_id: str) -> dict:  # noqa: ANN001
 
 def test_instruct_approval_circulates_to_readers_chosen_in_the_picker(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         window = _window(qtbot, ops, leader)

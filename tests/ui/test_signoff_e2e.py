@@ -29,7 +29,8 @@ def _todo_ids(profile: Profile) -> set[str]:
 
 def test_offline_signoff_with_handwriting_reaches_the_clerk_verified(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     leader.sync()
     window = _window(qtbot, ops, leader)
     wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
@@ -57,7 +58,8 @@ def test_offline_signoff_with_handwriting_reaches_the_clerk_verified(
     window.close()
     leader.close()
 
-    clerk = Profile.login(platform.base_url, "wangli", PASSWORD)
+    clerk = Profile.login(platform.base_url, "wangli", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("wangli"))
     try:
         clerk.sync()
         cw = _window(qtbot, ops, clerk)

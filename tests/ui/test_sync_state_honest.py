@@ -35,7 +35,8 @@ def _sign_first_instruct(qtbot, ops, window: MainWindow, text: str):  # noqa: AN
 
 def test_an_offline_relaunch_shows_the_last_sync_and_the_waiting_ops_everywhere(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()  # minutes before: the last successful sync, kept in the cache
         first = _window(qtbot, AppContext(leader, ops))  # offline: no manager
@@ -73,7 +74,8 @@ def test_an_offline_relaunch_shows_the_last_sync_and_the_waiting_ops_everywhere(
 
 def test_the_signed_message_says_what_is_true_online_and_then_that_it_was_delivered(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     manager = SyncManager(leader.engine, interval=3600, use_events=False)
     try:
         leader.sync()
@@ -99,7 +101,8 @@ def test_the_signed_message_says_what_is_true_online_and_then_that_it_was_delive
 
 def test_the_signed_message_offline_says_it_waits_for_the_network(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     try:
         leader.sync()
         window = _window(qtbot, AppContext(leader, ops))  # no manager: offline
@@ -117,7 +120,8 @@ def test_a_notice_published_offline_is_listed_at_once_as_waiting_and_only_once(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
     from client.ui.notice_compose import NoticeForm
 
-    publisher = Profile.login(platform.base_url, "zhaoxin", PASSWORD)
+    publisher = Profile.login(platform.base_url, "zhaoxin", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhaoxin"))
     try:
         publisher.sync()
         window = _window(qtbot, AppContext(publisher, ops))  # offline
@@ -176,7 +180,8 @@ def test_quitting_with_unsent_operations_warns_and_offers_to_send_first(
     from PySide6.QtWidgets import QMessageBox
 
     Role = QMessageBox.ButtonRole
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+        enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     manager = SyncManager(leader.engine, interval=3600, use_events=False)
     try:
         leader.sync()

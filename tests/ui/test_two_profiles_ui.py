@@ -24,7 +24,8 @@ def _window(qtbot, ops, profile: Profile) -> MainWindow:  # noqa: ANN001
 
 def test_two_windows_of_two_profiles_share_the_database_thread(
         qtbot, ops, zh, platform, test_keyring) -> None:  # noqa: ANN001
-    profiles = [Profile.login(platform.base_url, name, PASSWORD)
+    profiles = [Profile.login(platform.base_url, name, PASSWORD,
+        enrolment_code=platform.issue_enrolment_code(name))
                 for name in ("zhangjianguo", "lihua")]
     try:
         for profile in profiles:

@@ -5,7 +5,6 @@ when a change touches the document it shows, keeping what is typed in the panel.
 from __future__ import annotations
 
 import logging
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, QUrl, Signal
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
+from client.errors import GovDeskError
 from client.types import Attachment, InboxRow, InboxView, RecallInfo, RecallOutcome, RecallStage
 from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
@@ -31,6 +31,7 @@ from client.ui.delivery import DeliveryWatch
 from client.ui.document_view import DocumentView
 from client.ui.pages import error_text
 from client.ui.signoff_panel import SignoffPanel, SignRequest
+from protocol.text_rules import clean_filename
 
 log = logging.getLogger(__name__)
 
@@ -365,15 +366,19 @@ class DocumentPage(QWidget):
 
     def _open_attachment(self, att: Attachment) -> None:
         def open_it(data: bytes) -> None:
-            folder = Path(tempfile.mkdtemp(prefix="govdesk-open-"))
-            path = folder / Path(att.name).name
-            path.write_bytes(data)
+            from client.services import attachments
+
+            try:  # a folder inside the profile; a program is never opened (issue 13)
+                path = attachments.prepare_open(self.ctx.profile.dir, att.name, data)
+            except (GovDeskError, OSError) as exc:
+                self.error.emit(error_text(exc))
+                return
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self._attachment_bytes(att, open_it)
 
     def _save_attachment(self, att: Attachment) -> None:
         target, _ = QFileDialog.getSaveFileName(self, self.tr("Save attachment"),
-                                                str(Path.home() / Path(att.name).name))
+                                                str(Path.home() / clean_filename(att.name)))
         if not target:
             return
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from client.changes import Changes
+from client.errors import GovDeskError
 from client.types import Attachment, NoticeDetail, NoticeRow
 from client.ui.context import AppContext, Queued
 from client.ui.delivery import DeliveryWatch
@@ -78,9 +76,13 @@ class NoticesPage(QObject):
         when it is not on this computer yet (and the platform can be reached)."""
         def open_it(data: bytes | None) -> None:
             if data is not None:
-                folder = Path(tempfile.mkdtemp(prefix="govdesk-open-"))
-                path = folder / (Path(att.name).name or "attachment")
-                path.write_bytes(data)
+                from client.services import attachments
+
+                try:  # a folder inside the profile; a program is never opened (issue 13)
+                    path = attachments.prepare_open(self.ctx.profile.dir, att.name, data)
+                except (GovDeskError, OSError) as exc:
+                    self.error.emit(error_text(exc))
+                    return
                 QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
             elif self.ctx.online and not fetched:
                 self.message.emit(self.tr("Downloading the attachment…"), 4000)
