@@ -197,6 +197,13 @@ def _run_sync(profile: Any, out: Out) -> int:
         out.say(f"注意：{conflicts} 项冲突、{rejected} 项被拒绝，已输入的意见均已保留，请在“问题”中处理。",
                 f"Note: {conflicts} conflicts and {rejected} rejected; the typed opinions "
                 "are kept, see Problems.")
+    from client.services import outbox
+
+    with profile.cache_context():
+        waiting = outbox.backing_off(time.time())
+    if waiting:
+        out.say(f"另有 {waiting} 项操作在等待重试；要立即重试请运行 sync --now。",
+                f"{waiting} more ops wait to be retried; run sync --now to retry them now.")
     return EXIT_OK
 
 
@@ -206,6 +213,11 @@ def cmd_sync(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     profile = Profile.resume(settings.server_url if args.server else None, args.user,
                              settings=settings)
     try:
+        if args.now:
+            from client.services import outbox
+
+            with profile.cache_context():
+                outbox.due_now()
         return _run_sync(profile, out)
     finally:
         profile.close()
@@ -419,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sync", action="store_true", help="登录后同步 / sync after login")
     p = sub.add_parser("sync", help="同步 / synchronise")
     common(p)
+    p.add_argument("--now", action="store_true",
+                   help="立即重试等待中的操作（不等退避时间）/ retry waiting ops now, ignoring backoff")
     p = sub.add_parser("status", help="状态 / status")
     common(p)
     p = sub.add_parser("logout", help="注销 / sign out")

@@ -113,6 +113,9 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("network.proxy",
               "Cannot reach the platform through the proxy server. Check the proxy settings.",
               NETWORK),
+    ErrorSpec("network.answer_lost",
+              "Sent; the platform's answer has not arrived yet. It will be confirmed "
+              "automatically at the next sync.", NETWORK),
     ErrorSpec("network.interrupted",
               "The connection to the platform broke. Please try again later.", NETWORK),
     ErrorSpec("tls.untrusted",

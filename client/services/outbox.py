@@ -110,6 +110,21 @@ class RecordedResults:
     changes: Changes        # what the owners' settling changed
 
 
+def verdict_of(result: dict[str, Any]) -> str | None:
+    """What a result means for the op: "applied", "conflict", "rejected", or None (unknown).
+
+    A `duplicate` replays the first answer, which the platform may have given while the
+    client never heard it (lost in transit, the client killed): its verdict is that first
+    answer's (`original_status`), so a duplicate of a conflict is a conflict and the
+    user's text goes to the problems, never silently to "done". A duplicate without
+    `original_status` (an older platform) counts as applied, as before.
+    """
+    status = result.get("status")
+    if status == "duplicate":
+        status = result.get("original_status") or "applied"
+    return status if status in ("applied", "conflict", "rejected") else None
+
+
 def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
     """Apply the platform's per-op answers, each through the owner of its op type."""
     counts: dict[str, int] = {}
@@ -123,16 +138,20 @@ def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
                 log.warning("result for an unknown op %r ignored", result.get("op_id"))
                 continue
             code, detail = result.get("code"), result.get("detail")
-            if status in ("applied", "duplicate"):
-                changes |= _finish(op, OpState.DONE, code or status, detail)
-            elif status == "conflict":
-                changes |= _finish(op, OpState.CONFLICT, code, detail)
-            elif status == "rejected":
-                changes |= _finish(op, OpState.REJECTED, code, detail)
-            else:
-                log.warning("op %s: unknown result status %r; will retry", op.op_id, status)
+            verdict = verdict_of(result)
+            if verdict is None:
+                log.warning("op %s: unknown result status %r (original %r); will retry",
+                            op.op_id, status, result.get("original_status"))
                 continue
-            counts[status] = counts.get(status, 0) + 1
+            if verdict == "applied":
+                changes |= _finish(op, OpState.DONE, code or status, detail)
+            elif verdict == "conflict":
+                changes |= _finish(op, OpState.CONFLICT, code, detail)
+            else:
+                changes |= _finish(op, OpState.REJECTED, code, detail)
+            # A replayed refusal counts as the refusal it is (the user must see it).
+            counted = verdict if status == "duplicate" and verdict != "applied" else status
+            counts[counted] = counts.get(counted, 0) + 1
     return RecordedResults(counts, changes)
 
 
@@ -162,6 +181,21 @@ def record_failure(op_ids: Iterable[str], *, error: str, now: datetime | float) 
                                 result_detail=error,
                                 next_attempt_at=_ts(now) + backoff_seconds(attempts)).where(
                     OutboxOp.id == op.id).execute()
+
+
+def due_now() -> int:
+    """The user asks to send now (`sync --now`): waiting ops skip their backoff.
+
+    Set-aside ops stay aside (they need the user's own retry); returns how many ops
+    were waiting out a backoff."""
+    return OutboxOp.update(next_attempt_at=0).where(
+        OutboxOp.state.in_(UNSENT_STATES) & (OutboxOp.next_attempt_at > 0)).execute()
+
+
+def backing_off(now: datetime | float) -> int:
+    """How many unsent ops wait out a backoff at `now` (not pushed by a sync now)."""
+    return OutboxOp.select().where(OutboxOp.state.in_(UNSENT_STATES)
+                                   & (OutboxOp.next_attempt_at > _ts(now))).count()
 
 
 def retry(op_id: str) -> Changes:

@@ -212,12 +212,28 @@ class SyncEngine:
         for status, n in recorded.counts.items():
             report.pushed[status] = report.pushed.get(status, 0) + n
 
+    def _post(self, ops: list[OutboxItem]) -> list[OpResult]:
+        """POST the ops; an answer lost after sending is replayed once at once (each op
+        carries its op_id, so the platform answers a replay with the first verdict), then
+        left to the next sync, the ops still "sent"."""
+        wire_ops = [self._wire(op) for op in ops]
+        try:
+            return self.api.post_ops(wire_ops)
+        except NetworkError as exc:
+            if exc.code != "network.answer_lost":
+                raise
+            log.info("answer to %d ops lost (%s); replaying once", len(ops), exc.detail)
+            return self.api.post_ops(wire_ops)
+
     def _send(self, ops: list[OutboxItem], report: SyncReport) -> None:
         outbox.mark_sent([op.op_id for op in ops])
         try:
-            results = self.api.post_ops([self._wire(op) for op in ops])
+            results = self._post(ops)
         except GovDeskError as exc:
-            if is_offline_error(exc) or exc.code.startswith("auth."):
+            # Offline, signed out, or the platform itself unavailable (its database down):
+            # no op is to blame, none loses an attempt.
+            if (is_offline_error(exc) or exc.code.startswith("auth.")
+                    or exc.code == "server.unavailable"):
                 raise
             if len(ops) == 1:
                 outbox.record_failure([ops[0].op_id], error=f"{exc.code}: {exc.message}",

@@ -31,7 +31,11 @@ import peewee
 from playhouse.migrate import SchemaMigrator
 
 from server.db import database, redact_url, write_tx
-from server.migrations import m0001_baseline, m0002_receipt_lookup_indexes
+from server.migrations import (
+    m0001_baseline,
+    m0002_receipt_lookup_indexes,
+    m0003_restore_safety,
+)
 from server.version import server_version
 
 
@@ -51,6 +55,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(1, m0001_baseline),
     Migration.of(2, m0002_receipt_lookup_indexes),
+    Migration.of(3, m0003_restore_safety),
 )
 LATEST = MIGRATIONS[-1].version
 
