@@ -2119,6 +2119,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Sent; the platform&apos;s answer has not arrived yet. It will be confirmed automatically at the next sync.</source>
+        <extracomment>network.answer_lost</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation type="unfinished"></translation>

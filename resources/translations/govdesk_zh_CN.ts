@@ -2114,6 +2114,11 @@
         <translation>无法通过代理服务器连接平台，请检查代理设置。</translation>
     </message>
     <message>
+        <source>Sent; the platform&apos;s answer has not arrived yet. It will be confirmed automatically at the next sync.</source>
+        <extracomment>network.answer_lost</extracomment>
+        <translation>已发送，尚未收到平台答复，将在下次同步时自动确认。</translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation>与平台的连接中断，请稍后重试。</translation>
