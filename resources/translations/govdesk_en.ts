@@ -1230,121 +1230,132 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="37"/>
+        <location filename="../../client/ui/problems_view.py" line="38"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="40"/>
+        <location filename="../../client/ui/problems_view.py" line="41"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="139"/>
+        <location filename="../../client/ui/problems_view.py" line="151"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="53"/>
+        <location filename="../../client/ui/problems_view.py" line="54"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="110"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="74"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="60"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="72"/>
+        <location filename="../../client/ui/problems_view.py" line="79"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="82"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="84"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="79"/>
+        <location filename="../../client/ui/problems_view.py" line="86"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="89"/>
+        <source>&amp;Copy text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="110"/>
         <source>Document number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Since</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>Last error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="114"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="130"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="130"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="119"/>
-        <location filename="../../client/ui/problems_view.py" line="147"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="159"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <location filename="../../client/ui/problems_view.py" line="148"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1352,17 +1363,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="158"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="158"/>
         <source>Sent, no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="163"/>
         <source>Waiting to be sent (%n)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1370,33 +1381,43 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="184"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <location filename="../../client/ui/problems_view.py" line="185"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="174"/>
+        <location filename="../../client/ui/problems_view.py" line="186"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="191"/>
+        <location filename="../../client/ui/problems_view.py" line="206"/>
         <source>Decision: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="222"/>
+        <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1229,172 +1229,193 @@
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="37"/>
+        <location filename="../../client/ui/problems_view.py" line="38"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="40"/>
+        <location filename="../../client/ui/problems_view.py" line="41"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="139"/>
+        <location filename="../../client/ui/problems_view.py" line="151"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="53"/>
+        <location filename="../../client/ui/problems_view.py" line="54"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="110"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="56"/>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="74"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="60"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="76"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="72"/>
+        <location filename="../../client/ui/problems_view.py" line="79"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="82"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="84"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="79"/>
+        <location filename="../../client/ui/problems_view.py" line="86"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="98"/>
+        <location filename="../../client/ui/problems_view.py" line="89"/>
+        <source>&amp;Copy text</source>
+        <translation>复制内容(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
+        <translation>复制操作、原因和您填写的内容，便于粘贴到便签或消息中</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="110"/>
         <source>Document number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Since</source>
         <translation>操作时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>Last error</source>
         <translation>上次错误</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="102"/>
+        <location filename="../../client/ui/problems_view.py" line="114"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="130"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="118"/>
+        <location filename="../../client/ui/problems_view.py" line="130"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="119"/>
-        <location filename="../../client/ui/problems_view.py" line="147"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
+        <location filename="../../client/ui/problems_view.py" line="159"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="136"/>
+        <location filename="../../client/ui/problems_view.py" line="148"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation>
             <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="158"/>
         <source>Waiting</source>
         <translation>等待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="146"/>
+        <location filename="../../client/ui/problems_view.py" line="158"/>
         <source>Sent, no answer yet</source>
         <translation>已发出，待平台答复</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="151"/>
+        <location filename="../../client/ui/problems_view.py" line="163"/>
         <source>Waiting to be sent (%n)</source>
         <translation>
             <numerusform>待发送的操作（%n）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="171"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="184"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <location filename="../../client/ui/problems_view.py" line="185"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="174"/>
+        <location filename="../../client/ui/problems_view.py" line="186"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="191"/>
+        <location filename="../../client/ui/problems_view.py" line="206"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
+        <translation>该操作尚未送达平台，在您重试或放弃之前保留在本机。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="222"/>
+        <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
+        <translation>您的%1未被平台记录，所填内容保留在下方。</translation>
     </message>
 </context>
 <context>
