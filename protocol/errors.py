@@ -147,6 +147,9 @@ _SPECS: tuple[ErrorSpec, ...] = (
               PROTOCOL),
     ErrorSpec("cursor.expired",
               "The local sync position has expired; a full sync is needed.", CONFLICT),
+    ErrorSpec("cursor.diverged",
+              "The platform was restored from a backup; this PC synchronises again from "
+              "scratch and sends its recent operations again.", CONFLICT),
     ErrorSpec("cursor.invalid", "The platform did not recognise the local sync position.",
               PROTOCOL),
     ErrorSpec("op.invalid_data", "The platform refused the operation's data.", REJECTED),
