@@ -190,7 +190,12 @@ def _run_sync(profile: Any, out: Out) -> int:
             f"下载文件 {report.blobs_fetched} 个，用时 {report.seconds:.1f} 秒。",
             f"Sync done: {pushed} ops pushed, {report.objects} changes pulled "
             f"({report.pages} pages), {report.blobs_fetched} files, {report.seconds:.1f} s.")
-    if report.full_resync:
+    if report.full_resync == "rolled_back":
+        out.say(f"平台已从备份恢复：已完整重新同步，并重新发送了 {report.resent_ops} 项近期操作"
+                "（平台已有的不会重复记录）。",
+                f"The platform was restored from a backup: full re-sync done and "
+                f"{report.resent_ops} recent ops sent again (none is recorded twice).")
+    elif report.full_resync:
         out.say("平台数据已重建或同步位置过期，已完整重新同步（未同步的操作均已保留）。",
                 "Full re-sync done (platform restored or cursor expired); unsent work kept.")
     if conflicts or rejected:

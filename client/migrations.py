@@ -8,6 +8,8 @@ History:
 1. first released schema.
 2. outbox ops name the blobs to upload before them (`blobs_first`) and when they
    finished; phrases (常用语) and the local audit log.
+3. applied ops keep the seq the platform answered (`applied_seq`); the sync state keeps
+   the platform's restore epoch (rollback detection).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from client.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v2(db: peewee.Database) -> None:
@@ -45,7 +47,19 @@ def _v2(db: peewee.Database) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2}
+def _v3(db: peewee.Database) -> None:
+    migrator = SqliteMigrator(db)
+    ops = []
+    if "applied_seq" not in {c.name for c in db.get_columns("outbox_op")}:
+        ops.append(migrator.add_column("outbox_op", "applied_seq",
+                                       peewee.BigIntegerField(null=True)))
+    if "restore_epoch" not in {c.name for c in db.get_columns("sync_state")}:
+        ops.append(migrator.add_column("sync_state", "restore_epoch",
+                                       peewee.IntegerField(null=True)))
+    run_migration(*ops)
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3}
 
 
 def schema_version(db: peewee.Database) -> int | None:

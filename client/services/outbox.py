@@ -94,11 +94,13 @@ def mark_sent(op_ids: Iterable[str]) -> None:
             OutboxOp.op_id.in_(ids) & (OutboxOp.state == OpState.QUEUED.value)).execute()
 
 
-def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) -> Changes:
+def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None,
+            seq: int | None = None) -> Changes:
     from client.services.op_owners import owner_for  # its owners queue through this module
 
     OutboxOp.update(state=state.value, result_code=code, result_detail=detail,
-                    finished_at=models.now_ts()).where(OutboxOp.id == op.id).execute()
+                    finished_at=models.now_ts(), applied_seq=seq).where(
+        OutboxOp.id == op.id).execute()
     owner = owner_for(op.type)
     item = _item(op)
     return owner.confirmed(item) if state == OpState.DONE else owner.refused(item, state)
@@ -144,7 +146,9 @@ def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
                             op.op_id, status, result.get("original_status"))
                 continue
             if verdict == "applied":
-                changes |= _finish(op, OpState.DONE, code or status, detail)
+                seq = result.get("seq")
+                changes |= _finish(op, OpState.DONE, code or status, detail,
+                                   seq if isinstance(seq, int) else None)
             elif verdict == "conflict":
                 changes |= _finish(op, OpState.CONFLICT, code, detail)
             else:
@@ -228,6 +232,33 @@ def counts() -> OutboxCounts:
     return OutboxCounts(queued=rows.get("queued", 0), sent=rows.get("sent", 0),
                         conflict=rows.get("conflict", 0), rejected=rows.get("rejected", 0),
                         set_aside=rows.get("set_aside", 0))
+
+
+APPLIED_CODES = ("applied", "duplicate")  # result_code of ops the platform applied
+
+
+def resend_applied(since: datetime | float) -> list[OpId]:
+    """The platform was rolled back (restored from a backup): every op it applied since
+    `since` is queued again, in its first order, with its local effect back to "waiting"
+    (its owner's `resent`). The platform answers `duplicate` to those the restore kept
+    and applies those it lost. Ops the user resolved (redone, discarded) stay done."""
+    from client.services.op_owners import owner_for
+
+    db = models.database_proxy.obj
+    out: list[OpId] = []
+    with db.atomic():
+        rows = list(OutboxOp.select().where(
+            (OutboxOp.state == OpState.DONE.value) & OutboxOp.result_code.in_(APPLIED_CODES)
+            & (OutboxOp.finished_at >= _ts(since))).order_by(OutboxOp.id))
+        for op in rows:
+            OutboxOp.update(state=OpState.QUEUED.value, attempts=0, next_attempt_at=0,
+                            result_code=None, result_detail=None, finished_at=None).where(
+                OutboxOp.id == op.id).execute()
+            owner_for(op.type).resent(_item(op))
+            out.append(OpId(op.op_id))
+    if out:
+        log.warning("platform rolled back: %d applied op(s) queued again", len(out))
+    return out
 
 
 def purge_done(older_than: datetime | float) -> int:

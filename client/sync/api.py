@@ -58,6 +58,7 @@ class PlatformMeta:
     min_client_version: str
     server_time: str
     instance_id: str
+    restore_epoch: int = 0
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,8 @@ def parse_meta(body: Any) -> PlatformMeta:
         raise _invalid("meta", exc) from None
     return PlatformMeta(protocol=meta.protocol, server_version=meta.server_version,
                         min_client_version=meta.min_client_version,
-                        server_time=meta.server_time, instance_id=meta.instance_id)
+                        server_time=meta.server_time, instance_id=meta.instance_id,
+                        restore_epoch=meta.restore_epoch)
 
 
 def parse_grant(body: Any) -> TokenGrant:

@@ -66,7 +66,9 @@ class SyncReport:
     failed_ops: int = 0
     pages: int = 0
     objects: int = 0
-    full_resync: str | None = None  # None | "instance_changed" | "cursor_expired"
+    # None | "instance_changed" | "cursor_expired" | "rolled_back" (restored platform)
+    full_resync: str | None = None
+    resent_ops: int = 0  # applied ops sent again after a rollback
     swept: dict[str, int] = field(default_factory=dict)
     blobs_fetched: int = 0
     blob_error: str | None = None
@@ -103,8 +105,10 @@ class SyncEngine:
                  page_limit: int = DEFAULT_PAGE_LIMIT, prefetch: bool = True,
                  max_blob_bytes: int = 50 * 1024 * 1024,
                  prefetch_budget_bytes: int = 2 * 1024**3,
-                 database: db.CacheDatabase | None = None) -> None:
+                 database: db.CacheDatabase | None = None,
+                 applied_op_retention_days: float = 30) -> None:
         self.api = api
+        self.applied_op_retention_s = applied_op_retention_days * 86400.0
         # None: the cache of the caller's context (client/db.py current_cache).
         self.database = database
         self.store = store
@@ -133,6 +137,9 @@ class SyncEngine:
             self.push(report, notify)
             self.pull(report, notify)
             apply.record_success(datetime.now(UTC))
+            # Applied ops older than the retention can no longer be re-sent after a
+            # rollback; the audit log keeps what happened.
+            outbox.purge_done(time.time() - self.applied_op_retention_s)
             report.changes |= Changes(sync_state=True)
         except BaseException as exc:
             # After any error the next run checks /meta again (the platform may have
@@ -248,7 +255,7 @@ class SyncEngine:
         self._record(results, report)
 
     # --- pull -------------------------------------------------------------------------
-    def _check_meta(self, report: SyncReport) -> None:
+    def _check_meta(self, report: SyncReport, notify: ProgressCallback) -> None:
         meta = self.api.meta()
         state = models.sync_state()
         if state.instance_id and state.instance_id != meta.instance_id:
@@ -256,10 +263,28 @@ class SyncEngine:
                         state.instance_id, meta.instance_id)
             apply.begin_full_resync(meta.instance_id)
             report.full_resync = "instance_changed"
+        elif state.restore_epoch is not None and state.restore_epoch != meta.restore_epoch:
+            log.warning("platform restored (epoch %s -> %s)", state.restore_epoch,
+                        meta.restore_epoch)
+            self._recover_rollback(report, notify, meta.instance_id)
         elif state.instance_id is None:
             models.SyncState.update(instance_id=meta.instance_id).where(
                 models.SyncState.id == 1).execute()
+        models.SyncState.update(restore_epoch=meta.restore_epoch).where(
+            models.SyncState.id == 1).execute()
         self._meta_checked = True
+
+    def _recover_rollback(self, report: SyncReport, notify: ProgressCallback,
+                          instance_id: str) -> None:
+        """The platform's history is not the one we synced from (restored from a backup):
+        re-synchronise from scratch, keeping local work, and send again every op it
+        applied within the retention (it answers `duplicate` to those it still has and
+        applies those the restore lost), before the pull brings their effects."""
+        apply.begin_full_resync(instance_id, rolled_back=True)
+        report.full_resync = "rolled_back"
+        resent = outbox.resend_applied(time.time() - self.applied_op_retention_s)
+        report.resent_ops += len(resent)
+        self.push(report, notify)
 
     def _fetch(self, cursor: str | None) -> tuple[ChangePage, apply.PreparedPage]:
         """One page, validated and prepared (a malformed page raises, nothing written)."""
@@ -268,7 +293,7 @@ class SyncEngine:
 
     def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
         if not self._meta_checked:
-            self._check_meta(report)
+            self._check_meta(report, notify)
         cursor = apply.current_cursor()
         expired_once = False
         # The next page is downloaded, validated and turned into rows on a worker thread
@@ -286,6 +311,16 @@ class SyncEngine:
                         page, prepared = self._fetch(cursor)
                 except ConflictError as exc:
                     ahead = None
+                    if exc.code == "cursor.diverged" and not expired_once:
+                        expired_once = True
+                        log.warning("cursor diverged: the platform was rolled back")
+                        meta = self.api.meta()
+                        self._recover_rollback(report, notify, meta.instance_id)
+                        models.SyncState.update(restore_epoch=meta.restore_epoch).where(
+                            models.SyncState.id == 1).execute()
+                        self._meta_checked = True
+                        cursor = None
+                        continue
                     if exc.code != "cursor.expired" or expired_once:
                         raise
                     expired_once = True

@@ -2210,6 +2210,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The platform was restored from a backup; this PC synchronises again from scratch and sends its recent operations again.</source>
+        <extracomment>cursor.diverged</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The platform did not recognise the local sync position.</source>
         <extracomment>cursor.invalid</extracomment>
         <translation type="unfinished"></translation>

@@ -2205,6 +2205,11 @@
         <translation>本地同步位置已过期，需要重新完整同步。</translation>
     </message>
     <message>
+        <source>The platform was restored from a backup; this PC synchronises again from scratch and sends its recent operations again.</source>
+        <extracomment>cursor.diverged</extracomment>
+        <translation>平台已从备份恢复，本机将重新完整同步，并重新发送近期的操作。</translation>
+    </message>
+    <message>
         <source>The platform did not recognise the local sync position.</source>
         <extracomment>cursor.invalid</extracomment>
         <translation>平台无法识别本地同步位置。</translation>
