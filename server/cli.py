@@ -232,6 +232,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from server.db import UNAVAILABLE_ERRORS
     from server.migrations import SchemaError
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -257,3 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except UNAVAILABLE_ERRORS as exc:
+        # One line, not a traceback: which database, and what its driver said.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"error: cannot open the platform database "
+              f"{redact_url(getattr(args, 'db', '') or '')}: {reason}", file=sys.stderr)
+        return 3
