@@ -61,11 +61,12 @@ class ReconnectingPostgres(peewee.PostgresqlDatabase):
     dropped, and peewee's autoconnect opens a new one."""
 
     def cursor(self, named_cursor: Any = None) -> Any:
-        conn = self._state.conn
-        if conn is not None and getattr(conn, "closed", 0) and not self._state.transactions:
+        state: Any = getattr(self, "_state")  # noqa: B009 - peewee's per-thread state
+        conn = state.conn
+        if conn is not None and bool(getattr(conn, "closed", False)) and not state.transactions:
             log.warning("database connection lost; reconnecting")
-            self._state.reset()
-        return super().cursor(named_cursor)
+            state.reset()
+        return super().cursor(named_cursor)  # type: ignore[no-untyped-call]
 
 
 register_database(ReconnectingPostgres, "postgresql", "postgres")

@@ -154,7 +154,8 @@ def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
             else:
                 changes |= _finish(op, OpState.REJECTED, code, detail)
             # A replayed refusal counts as the refusal it is (the user must see it).
-            counted = verdict if status == "duplicate" and verdict != "applied" else status
+            counted = str(verdict if status == "duplicate" and verdict != "applied"
+                          else status)
             counts[counted] = counts.get(counted, 0) + 1
     return RecordedResults(counts, changes)
 
@@ -192,14 +193,14 @@ def due_now() -> int:
 
     Set-aside ops stay aside (they need the user's own retry); returns how many ops
     were waiting out a backoff."""
-    return OutboxOp.update(next_attempt_at=0).where(
-        OutboxOp.state.in_(UNSENT_STATES) & (OutboxOp.next_attempt_at > 0)).execute()
+    return int(OutboxOp.update(next_attempt_at=0).where(
+        OutboxOp.state.in_(UNSENT_STATES) & (OutboxOp.next_attempt_at > 0)).execute())
 
 
 def backing_off(now: datetime | float) -> int:
     """How many unsent ops wait out a backoff at `now` (not pushed by a sync now)."""
-    return OutboxOp.select().where(OutboxOp.state.in_(UNSENT_STATES)
-                                   & (OutboxOp.next_attempt_at > _ts(now))).count()
+    return int(OutboxOp.select().where(OutboxOp.state.in_(UNSENT_STATES)
+                                       & (OutboxOp.next_attempt_at > _ts(now))).count())
 
 
 def retry(op_id: str) -> Changes:
