@@ -25,6 +25,7 @@ import logging
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from server.db import DEFAULT_DB, redact_url
 
@@ -85,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--older-than-days", type=float, required=True)
 
     with_db(sub.add_parser("migrate", help="upgrade the database schema to this version"))
+
+    bak = with_db(sub.add_parser("backup", help="copy the database to a file (while serving)"))
+    bak.add_argument("--out", required=True, type=Path, help="backup file to write")
+    res = with_db(sub.add_parser("restore", help="put a backup back (platform stopped); "
+                                 "clients re-synchronise"))
+    res.add_argument("--from", dest="source", required=True, type=Path, help="backup file")
 
     for name in HOOKS:
         sub.add_parser(name, help=f"see {HOOKS[name]}", add_help=False)
@@ -231,6 +238,31 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from server import backup
+
+    try:
+        backup.backup(args.db, args.out)
+    except backup.BackupError as exc:
+        print(f"error: backup of {redact_url(args.db)} failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {redact_url(args.db)} written to {args.out}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from server import backup
+
+    try:
+        epoch = backup.restore(args.db, args.source)
+    except backup.BackupError as exc:
+        print(f"error: restore of {redact_url(args.db)} failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{redact_url(args.db)} restored from {args.source}; restore epoch now {epoch} "
+          "(clients re-synchronise and send their recent operations again)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from server.db import UNAVAILABLE_ERRORS
     from server.migrations import SchemaError
@@ -249,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     from server.errors import Problem
 
     commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
-                "purge": _purge, "migrate": _migrate}
+                "purge": _purge, "migrate": _migrate, "backup": _backup, "restore": _restore}
     try:
         return commands[args.command](args)
     except Problem as problem:
