@@ -29,6 +29,9 @@ from client.errors import AuthError, ConfigError, GovDeskError, KeyringError, Ne
 from client.language import choose_language
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK = 0, 1, 2, 3, 4
+# A sync that sent and pulled everything but could not fetch every file pending work
+# needs (the link dropped in the file phase): not a success, the next sync resumes.
+EXIT_INCOMPLETE = 5
 
 DECISIONS_ZH = {"approve": "同意", "return": "退回", "forward": "转办", "read": "已阅",
                 "done": "办结"}
@@ -186,10 +189,26 @@ def _run_sync(profile: Any, out: Out) -> int:
     pushed = sum(report.pushed.values())
     conflicts = report.pushed.get("conflict", 0)
     rejected = report.pushed.get("rejected", 0)
+    if report.files_missing:
+        out.say(f"同步未完成：上传 {pushed} 项操作，下载 {report.objects} 项变更（{report.pages} 页），"
+                f"下载文件 {report.blobs_fetched} 个；待办和通知所需的 {report.files_missing} "
+                "个文件尚未下载（与平台的连接中断），下次同步将继续下载。",
+                f"Sync incomplete: {pushed} ops pushed, {report.objects} changes pulled "
+                f"({report.pages} pages), {report.blobs_fetched} files; "
+                f"{report.files_missing} files needed by pending work are still missing "
+                "(the link to the platform broke); the next sync resumes.")
+        _after_sync_notes(profile, report, out, conflicts, rejected)
+        return EXIT_INCOMPLETE
     out.say(f"同步完成：上传 {pushed} 项操作，下载 {report.objects} 项变更（{report.pages} 页），"
             f"下载文件 {report.blobs_fetched} 个，用时 {report.seconds:.1f} 秒。",
             f"Sync done: {pushed} ops pushed, {report.objects} changes pulled "
             f"({report.pages} pages), {report.blobs_fetched} files, {report.seconds:.1f} s.")
+    _after_sync_notes(profile, report, out, conflicts, rejected)
+    return EXIT_OK
+
+
+def _after_sync_notes(profile: Any, report: Any, out: Out, conflicts: int,
+                      rejected: int) -> None:
     if report.full_resync == "rolled_back":
         out.say(f"平台已从备份恢复：已完整重新同步，并重新发送了 {report.resent_ops} 项近期操作"
                 "（平台已有的不会重复记录）。",
@@ -209,7 +228,6 @@ def _run_sync(profile: Any, out: Out) -> int:
     if waiting:
         out.say(f"另有 {waiting} 项操作在等待重试；要立即重试请运行 sync --now。",
                 f"{waiting} more ops wait to be retried; run sync --now to retry them now.")
-    return EXIT_OK
 
 
 def cmd_sync(args: argparse.Namespace, settings: Settings, out: Out) -> int:

@@ -9,7 +9,8 @@ History:
 2. outbox ops name the blobs to upload before them (`blobs_first`) and when they
    finished; phrases (常用语) and the local audit log.
 3. applied ops keep the seq the platform answered (`applied_seq`); the sync state keeps
-   the platform's restore epoch (rollback detection).
+   the platform's restore epoch (rollback detection) and how many files pending work
+   still lacks (`files_missing`).
 """
 
 from __future__ import annotations
@@ -53,9 +54,13 @@ def _v3(db: peewee.Database) -> None:
     if "applied_seq" not in {c.name for c in db.get_columns("outbox_op")}:
         ops.append(migrator.add_column("outbox_op", "applied_seq",
                                        peewee.BigIntegerField(null=True)))
-    if "restore_epoch" not in {c.name for c in db.get_columns("sync_state")}:
+    state_columns = {c.name for c in db.get_columns("sync_state")}
+    if "restore_epoch" not in state_columns:
         ops.append(migrator.add_column("sync_state", "restore_epoch",
                                        peewee.IntegerField(null=True)))
+    if "files_missing" not in state_columns:
+        ops.append(migrator.add_column("sync_state", "files_missing",
+                                       peewee.IntegerField(default=0)))
     run_migration(*ops)
 
 

@@ -373,6 +373,8 @@ class SyncState(BaseModel):
     resync_accept_any_version = peewee.BooleanField(default=False)
     # The platform's restore epoch we synced from (/meta; cache schema 3).
     restore_epoch = peewee.IntegerField(null=True)
+    # Files pending work needs that the last sync could not fetch (cache schema 3).
+    files_missing = peewee.IntegerField(default=0)
 
 
 class BlobEntry(BaseModel):

@@ -72,6 +72,9 @@ class SyncReport:
     swept: dict[str, int] = field(default_factory=dict)
     blobs_fetched: int = 0
     blob_error: str | None = None
+    # Files my pending work needs (待办 documents, unread notices) still not on this PC
+    # after the file phase: the sync is incomplete while this is not 0.
+    files_missing: int = 0
     requests: int = 0
     seconds: float = 0.0
     very_urgent: list[str] = field(default_factory=list)
@@ -161,14 +164,31 @@ class SyncEngine:
                                         should_stop=lambda: self.stop_requested)
                 report.blobs_fetched = result.fetched
                 self._prefetch_due = False
-            except GovDeskError as exc:  # prefetch is best effort: the sync itself succeeded
+            except GovDeskError as exc:  # the ops and changes are in; files are missing
                 log.info("blob prefetch stopped: %s", exc.code)
                 report.blob_error = exc.code
                 self._prefetch_due = True
+            report.files_missing = self._files_missing()
+            if report.files_missing:
+                self._prefetch_due = True  # the next sync resumes the downloads
             report.requests = self.api.requests_sent - start_requests
             report.seconds = time.perf_counter() - started
         notify(SyncProgress("done", report.pages, report.objects))
         return report
+
+    def _files_missing(self) -> int:
+        """Files the user's pending work needs that are not here (large ones excepted:
+        those are fetched on demand by design); recorded in the sync state, which the
+        status bar shows."""
+        assert self.store is not None
+        with db.use_cache(self.database) if self.database is not None else \
+                contextlib.nullcontext():
+            needed = self.store.needed_blobs()
+            missing = sum(1 for n in needed if n.reason in ("task", "notice")
+                          and not (n.size and n.size > self.max_blob_bytes))
+            models.SyncState.update(files_missing=missing).where(
+                models.SyncState.id == 1).execute()
+        return missing
 
     def request_prefetch(self) -> None:
         """Run the blob prefetch after the next pull even if nothing changed (e.g. a blob

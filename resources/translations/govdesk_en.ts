@@ -1934,61 +1934,79 @@
     </message>
     <message>
         <location filename="../../client/ui/status_bar.py" line="32"/>
+        <source>Files not yet downloaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="38"/>
         <source>Sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="37"/>
+        <location filename="../../client/ui/status_bar.py" line="43"/>
         <source>Synchronising</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="45"/>
         <source>&amp;Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="46"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="41"/>
+        <location filename="../../client/ui/status_bar.py" line="47"/>
         <source>Sync now</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/status_bar.py" line="68"/>
+        <source>Sync incomplete: %n file(s) for your pending work not yet downloaded</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <source>The link to the platform broke while files were downloading; the next sync continues</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="75"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="75"/>
         <source>Offline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="77"/>
         <source>Connected to the county platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="64"/>
+        <location filename="../../client/ui/status_bar.py" line="78"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="85"/>
         <source>Not synchronised yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="73"/>
+        <location filename="../../client/ui/status_bar.py" line="87"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="78"/>
+        <location filename="../../client/ui/status_bar.py" line="92"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1996,12 +2014,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="93"/>
         <source>Nothing waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="83"/>
+        <location filename="../../client/ui/status_bar.py" line="97"/>
         <source>%n problem(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>

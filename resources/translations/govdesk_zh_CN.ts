@@ -1931,73 +1931,90 @@
     </message>
     <message>
         <location filename="../../client/ui/status_bar.py" line="32"/>
+        <source>Files not yet downloaded</source>
+        <translation>尚未下载的文件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="38"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="37"/>
+        <location filename="../../client/ui/status_bar.py" line="43"/>
         <source>Synchronising</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="39"/>
+        <location filename="../../client/ui/status_bar.py" line="45"/>
         <source>&amp;Sync now</source>
         <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="40"/>
+        <location filename="../../client/ui/status_bar.py" line="46"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation>发送已办事项并获取新公文（F5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="41"/>
+        <location filename="../../client/ui/status_bar.py" line="47"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/status_bar.py" line="68"/>
+        <source>Sync incomplete: %n file(s) for your pending work not yet downloaded</source>
+        <translation>
+            <numerusform>同步未完成：待办所需的 %n 个文件尚未下载</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <source>The link to the platform broke while files were downloading; the next sync continues</source>
+        <translation>下载文件时与平台的连接中断，下次同步将继续下载</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="75"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="61"/>
+        <location filename="../../client/ui/status_bar.py" line="75"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="63"/>
+        <location filename="../../client/ui/status_bar.py" line="77"/>
         <source>Connected to the county platform</source>
         <translation>已连接市电子政务平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="64"/>
+        <location filename="../../client/ui/status_bar.py" line="78"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation>离线办公：您的签批会保存在本机，联网后发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="71"/>
+        <location filename="../../client/ui/status_bar.py" line="85"/>
         <source>Not synchronised yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="73"/>
+        <location filename="../../client/ui/status_bar.py" line="87"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="78"/>
+        <location filename="../../client/ui/status_bar.py" line="92"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation>
             <numerusform>%n 项操作待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="93"/>
         <source>Nothing waiting to be sent</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="83"/>
+        <location filename="../../client/ui/status_bar.py" line="97"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n 个问题</numerusform>
