@@ -66,6 +66,25 @@ def backup(db_url: str, out: Path) -> None:
     _run(["pg_dump", "-Fc", "--no-owner", "-f", str(out), plain], env)
 
 
+def backup_into(db_url: str, out_dir: Path, *, keep_days: float | None = None) -> Path:
+    """A dated backup in `out_dir` (platform-YYYYmmdd-HHMMSS.db or .dump); backups there
+    older than `keep_days` are deleted once the new one is written (retention)."""
+    import time
+
+    ext = ".db" if _sqlite_path(normalise_url(db_url)) is not None else ".dump"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"platform-{time.strftime('%Y%m%d-%H%M%S')}{ext}"
+    partial = out.with_suffix(out.suffix + ".partial")
+    backup(db_url, partial)
+    partial.rename(out)  # a crash mid-backup never leaves a file that looks complete
+    if keep_days is not None:
+        cutoff = time.time() - keep_days * 86400
+        for old in out_dir.glob("platform-*" + ext):
+            if old != out and old.stat().st_mtime < cutoff:
+                old.unlink()
+    return out
+
+
 def restore(db_url: str, source: Path) -> int:
     """Put `source` back as the database at `db_url` (the platform stopped); returns the
     new restore epoch."""

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action="store_true",
+                       default=os.environ.get("GOVDESK_ACCESS_LOG", "") in ("1", "true", "yes"),
+                       help="log every request (uvicorn's access log, to stderr/journal); "
+                            "also GOVDESK_ACCESS_LOG=1")
     serve.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS (needs --tls-key)")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.add_argument("--parent-pid", type=int, default=None,
@@ -88,7 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     with_db(sub.add_parser("migrate", help="upgrade the database schema to this version"))
 
     bak = with_db(sub.add_parser("backup", help="copy the database to a file (while serving)"))
-    bak.add_argument("--out", required=True, type=Path, help="backup file to write")
+    where = bak.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="backup file to write")
+    where.add_argument("--out-dir", type=Path,
+                       help="directory for a dated backup file (platform-DATE-TIME.*)")
+    bak.add_argument("--keep-days", type=float,
+                     help="with --out-dir: delete backups there older than this")
     res = with_db(sub.add_parser("restore", help="put a backup back (platform stopped); "
                                  "clients re-synchronise"))
     res.add_argument("--from", dest="source", required=True, type=Path, help="backup file")
@@ -139,6 +148,10 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"error: cannot use the TLS certificate/key: {exc}", file=sys.stderr)
             return 2
         tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+    if redact_url(args.db) != args.db and args.db != os.environ.get("GOVDESK_DB_URL"):
+        log.warning("the database password is on the command line, where ps shows it to "
+                    "every user of this host: put the URL in GOVDESK_DB_URL (an "
+                    "environment file of mode 0600, docs/operate.md)")
     # Create an empty database's tables once here, before any worker starts; refuse a
     # database at another schema version (SchemaError: one line, exit 2, in main).
     init_database(args.db)
@@ -149,13 +162,13 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         os.environ["GOVDESK_DB_URL"] = args.db
         uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level, access_log=False,
+                    workers=args.workers, log_level=args.log_level, access_log=args.access_log,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **tls)
     else:
         from server.app import create_app
 
         uvicorn.run(create_app(args.db), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False,
+                    log_level=args.log_level, access_log=args.access_log,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **tls)
     return 0
 
@@ -242,11 +255,15 @@ def _backup(args: argparse.Namespace) -> int:
     from server import backup
 
     try:
-        backup.backup(args.db, args.out)
+        if args.out_dir is not None:
+            out = backup.backup_into(args.db, args.out_dir, keep_days=args.keep_days)
+        else:
+            out = args.out
+            backup.backup(args.db, out)
     except backup.BackupError as exc:
         print(f"error: backup of {redact_url(args.db)} failed: {exc}", file=sys.stderr)
         return 1
-    print(f"backup of {redact_url(args.db)} written to {args.out}")
+    print(f"backup of {redact_url(args.db)} written to {out}")
     return 0
 
 

@@ -156,11 +156,12 @@ class EmbeddedPlatform:
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--db", self.db_url,
-                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+                # The URL (maybe with a password) in the environment, not in `ps`.
+                [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
                  "--workers", str(self.workers), "--parent-pid", str(os.getpid()),
                  *(["--tls-cert", self.tls[0], "--tls-key", self.tls[1]] if self.tls else [])],
-                cwd=REPO_ROOT, env=self._child_env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=REPO_ROOT, env={**self._child_env(), "GOVDESK_DB_URL": self.db_url},
+                stdout=log, stderr=subprocess.STDOUT,
             )
         finally:
             log.close()

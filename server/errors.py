@@ -162,6 +162,9 @@ def install(app: FastAPI) -> None:
     from server.db import UNAVAILABLE_ERRORS
 
     async def _db_unavailable(request: Request, exc: Exception) -> Response:
+        from server import metrics
+
+        metrics.count_db_error()
         # The database is down or restarting: no bug of ours, and no traceback per
         # request. The client retries after Retry-After; the connection is re-made
         # once the database is back (server.db.ReconnectingPostgres).
