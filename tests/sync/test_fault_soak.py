@@ -137,7 +137,7 @@ def _check(proxy: FaultProxy, platform: Any, ledger: Ledger) -> None:
             profile.sync()
         counts = outbox.counts()
         assert counts.unsent == 0, counts
-        for op_id, (task_id, text) in ledger.signed.items():
+        for op_id, (_task_id, text) in ledger.signed.items():
             op = outbox.get(op_id)
             assert op is not None, op_id
             if op_id in ledger.planned_conflicts:

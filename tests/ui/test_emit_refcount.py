@@ -40,8 +40,9 @@ def test_many_emits_then_exit_are_clean_with_the_ui_package() -> None:
 
 
 def test_the_probe_says_whether_emit_steals_true() -> None:
-    import client.ui
     from PySide6 import __version__
+
+    import client.ui
 
     steals = client.ui._emit_steals_true()
     if sys.version_info < (3, 12) and __version__.startswith("6.12.0"):
