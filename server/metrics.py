@@ -53,7 +53,7 @@ class MetricsMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] == "/api/v1/events":
             # The event stream lasts for hours: its "latency" would say nothing.
             await self.app(scope, receive, send)
@@ -61,7 +61,7 @@ class MetricsMiddleware:
         started = time.perf_counter()
         status = 500
 
-        async def sending(message: dict) -> None:
+        async def sending(message: dict[str, Any]) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
