@@ -209,6 +209,10 @@ def _run_sync(profile: Any, out: Out) -> int:
 
 def _after_sync_notes(profile: Any, report: Any, out: Out, conflicts: int,
                       rejected: int) -> None:
+    if report.answers_lost:
+        out.say(f"{report.answers_lost} 项操作已发送，尚未收到平台答复，将在下次同步时自动确认。",
+                f"{report.answers_lost} ops were sent but the platform's answer has not "
+                "arrived; the next sync confirms them.")
     if report.full_resync == "rolled_back":
         out.say(f"平台已从备份恢复：已完整重新同步，并重新发送了 {report.resent_ops} 项近期操作"
                 "（平台已有的不会重复记录）。",

@@ -188,6 +188,21 @@ def record_failure(op_ids: Iterable[str], *, error: str, now: datetime | float) 
                     OutboxOp.id == op.id).execute()
 
 
+def record_answer_lost(op_ids: Iterable[str], *, error: str) -> None:
+    """These ops were sent and their answer was lost (the platform may have applied
+    them): they stay "sent" and due, so the next sync replays them and gets the first
+    verdict (`duplicate`); the attempt counts, and after MAX_ATTEMPTS such an op is set
+    aside as a problem rather than hold the queue for ever."""
+    db = models.database_proxy.obj
+    with db.atomic():
+        for op in OutboxOp.select().where(OutboxOp.op_id.in_(list(op_ids))):
+            attempts = op.attempts + 1
+            state = OpState.SET_ASIDE if attempts >= MAX_ATTEMPTS else OpState.SENT
+            OutboxOp.update(attempts=attempts, state=state.value, result_detail=error,
+                            result_code="op.set_aside" if state == OpState.SET_ASIDE
+                            else None).where(OutboxOp.id == op.id).execute()
+
+
 def due_now() -> int:
     """The user asks to send now (`sync --now`): waiting ops skip their backoff.
 

@@ -69,6 +69,9 @@ class SyncReport:
     # None | "instance_changed" | "cursor_expired" | "rolled_back" (restored platform)
     full_resync: str | None = None
     resent_ops: int = 0  # applied ops sent again after a rollback
+    # Ops sent whose answer was lost twice (the platform may have applied them): still
+    # "sent", confirmed by the next sync's replay.
+    answers_lost: int = 0
     swept: dict[str, int] = field(default_factory=dict)
     blobs_fetched: int = 0
     blob_error: str | None = None
@@ -257,6 +260,15 @@ class SyncEngine:
         try:
             results = self._post(ops)
         except GovDeskError as exc:
+            if exc.code == "network.answer_lost":
+                # Sent, answer lost again: the ops stay "sent" (due at once, so the next
+                # sync replays them and learns their first verdict); the attempt counts,
+                # so an op whose answer never arrives is finally set aside. The pull goes
+                # on (if the link is down, it says so).
+                outbox.record_answer_lost([op.op_id for op in ops],
+                                          error=f"{exc.code}: {exc.message}")
+                report.answers_lost += len(ops)
+                return
             # Offline, signed out, or the platform itself unavailable (its database down):
             # no op is to blame, none loses an attempt.
             if (is_offline_error(exc) or exc.code.startswith("auth.")

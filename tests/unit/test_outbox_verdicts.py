@@ -58,3 +58,15 @@ def test_due_now_skips_the_backoff_not_the_set_aside(cache: peewee.Database) -> 
     assert outbox.due_now() == 1
     assert a in [o.op_id for o in outbox.due_ops(now)]
     assert outbox.get(b).state == OpState.SET_ASIDE and outbox.backing_off(now) == 0
+
+
+def test_an_answer_lost_keeps_the_op_sent_and_due_until_set_aside(cache: peewee.Database) -> None:
+    a, _, _ = _two(cache)
+    outbox.mark_sent([a])
+    outbox.record_answer_lost([a], error="network.answer_lost: 已发送")
+    op = outbox.get(a)
+    assert op.state == OpState.SENT and op.attempts == 1
+    assert a in [o.op_id for o in outbox.due_ops(T0.timestamp())]  # replayed next sync
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.record_answer_lost([a], error="network.answer_lost: 已发送")
+    assert outbox.get(a).state == OpState.SET_ASIDE
