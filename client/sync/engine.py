@@ -272,7 +272,8 @@ class SyncEngine:
             # Offline, signed out, or the platform itself unavailable (its database down):
             # no op is to blame, none loses an attempt.
             if (is_offline_error(exc) or exc.code.startswith("auth.")
-                    or exc.code == "server.unavailable"):
+                    or (exc.code == "server.unavailable"
+                        and getattr(exc, "status", 503) == 503)):
                 raise
             if len(ops) == 1:
                 outbox.record_failure([ops[0].op_id], error=f"{exc.code}: {exc.message}",
