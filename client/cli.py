@@ -31,6 +31,9 @@ from client.errors import AuthError, ConfigError, GovDeskError, KeyringError, Ne
 from client.language import choose_language
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_AUTH, EXIT_NETWORK = 0, 1, 2, 3, 4
+# A sync that sent and pulled everything but could not fetch every file pending work
+# needs (the link dropped in the file phase): not a success, the next sync resumes.
+EXIT_INCOMPLETE = 5
 
 DECISIONS_ZH = {"approve": "同意", "return": "退回", "forward": "转办", "read": "已阅",
                 "done": "办结"}
@@ -226,21 +229,52 @@ def _run_sync(profile: Any, out: Out) -> int:
     pushed = sum(report.pushed.values())
     conflicts = report.pushed.get("conflict", 0)
     rejected = report.pushed.get("rejected", 0)
+    if report.files_missing:
+        out.say(f"同步未完成：上传 {pushed} 项操作，下载 {report.objects} 项变更（{report.pages} 页），"
+                f"下载文件 {report.blobs_fetched} 个；待办和通知所需的 {report.files_missing} "
+                "个文件尚未下载（与平台的连接中断），下次同步将继续下载。",
+                f"Sync incomplete: {pushed} ops pushed, {report.objects} changes pulled "
+                f"({report.pages} pages), {report.blobs_fetched} files; "
+                f"{report.files_missing} files needed by pending work are still missing "
+                "(the link to the platform broke); the next sync resumes.")
+        _after_sync_notes(profile, report, out, conflicts, rejected)
+        return EXIT_INCOMPLETE
     out.say(f"同步完成：上传 {pushed} 项操作，下载 {report.objects} 项变更（{report.pages} 页），"
             f"下载文件 {report.blobs_fetched} 个，用时 {report.seconds:.1f} 秒。",
             f"Sync done: {pushed} ops pushed, {report.objects} changes pulled "
             f"({report.pages} pages), {report.blobs_fetched} files, {report.seconds:.1f} s.")
-    if report.full_resync:
+    _after_sync_notes(profile, report, out, conflicts, rejected)
+    return EXIT_OK
+
+
+def _after_sync_notes(profile: Any, report: Any, out: Out, conflicts: int,
+                      rejected: int) -> None:
+    if report.answers_lost:
+        out.say(f"{report.answers_lost} 项操作已发送，尚未收到平台答复，将在下次同步时自动确认。",
+                f"{report.answers_lost} ops were sent but the platform's answer has not "
+                "arrived; the next sync confirms them.")
+    if report.full_resync == "rolled_back":
+        out.say(f"平台已从备份恢复：已完整重新同步，并重新发送了 {report.resent_ops} 项近期操作"
+                "（平台已有的不会重复记录）。",
+                f"The platform was restored from a backup: full re-sync done and "
+                f"{report.resent_ops} recent ops sent again (none is recorded twice).")
+    elif report.full_resync:
         out.say("平台数据已重建或同步位置过期，已完整重新同步（未同步的操作均已保留）。",
                 "Full re-sync done (platform restored or cursor expired); unsent work kept.")
     if conflicts or rejected:
         out.say(f"注意：{conflicts} 项冲突、{rejected} 项被拒绝，已输入的意见均已保留，请在“问题”中处理。",
                 f"Note: {conflicts} conflicts and {rejected} rejected; the typed opinions "
                 "are kept, see Problems.")
+    from client.services import outbox
+
+    with profile.cache_context():
+        waiting = outbox.backing_off(time.time())
+    if waiting:
+        out.say(f"另有 {waiting} 项操作在等待重试；要立即重试请运行 sync --now。",
+                f"{waiting} more ops wait to be retried; run sync --now to retry them now.")
     _announce_new_keys(profile, out)
     # After the sync, not inside it: each PDF is read in a limited child process.
     profile.index_bodies()
-    return EXIT_OK
 
 
 def _announce_new_keys(profile: Any, out: Out) -> None:
@@ -261,6 +295,11 @@ def cmd_sync(args: argparse.Namespace, settings: Settings, out: Out) -> int:
     profile = Profile.resume(settings.server_url if args.server else None, args.user,
                              settings=settings)
     try:
+        if args.now:
+            from client.services import outbox
+
+            with profile.cache_context():
+                outbox.due_now()
         return _run_sync(profile, out)
     finally:
         profile.close()
@@ -504,6 +543,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "code from county IT (or $GOVDESK_ENROLMENT_CODE)")
     p = sub.add_parser("sync", help="同步 / synchronise")
     common(p)
+    p.add_argument("--now", action="store_true",
+                   help="立即重试等待中的操作（不等退避时间）/ retry waiting ops now, ignoring backoff")
     p = sub.add_parser("status", help="状态 / status")
     common(p)
     p = sub.add_parser("logout", help="注销 / sign out")

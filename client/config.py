@@ -76,6 +76,9 @@ class Settings:
     prefetch_max_blob_mb: int = 50
     prefetch_total_mb: int = 2048
     allow_server_edit: bool = True
+    # Ops the platform applied are kept this long, to be sent again should the platform
+    # be restored from a backup older than them (it answers `duplicate` to those it has).
+    applied_op_retention_days: int = 30
     language: str | None = None
     log_level: str = "INFO"
     # Where each value came from: key -> source label. Not a setting itself.

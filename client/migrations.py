@@ -11,6 +11,9 @@ History:
 3. 发文 and 公文交换: outgoing documents, their versions, steps and 发文字号 series, local
    drafts (outgoing_draft); deliveries (the clerk's 待签收 box and the 回执) and reminders
    (催办); a document made at 签收 names its delivery (`delivery_id`).
+4. applied ops keep the seq the platform answered (`applied_seq`); the sync state keeps
+   the platform's restore epoch (rollback detection) and how many files pending work
+   still lacks (`files_missing`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from client.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _v2(db: peewee.Database) -> None:
@@ -57,7 +60,23 @@ def _v3(db: peewee.Database) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3}
+def _v4(db: peewee.Database) -> None:
+    migrator = SqliteMigrator(db)
+    ops = []
+    if "applied_seq" not in {c.name for c in db.get_columns("outbox_op")}:
+        ops.append(migrator.add_column("outbox_op", "applied_seq",
+                                       peewee.BigIntegerField(null=True)))
+    state_columns = {c.name for c in db.get_columns("sync_state")}
+    if "restore_epoch" not in state_columns:
+        ops.append(migrator.add_column("sync_state", "restore_epoch",
+                                       peewee.IntegerField(null=True)))
+    if "files_missing" not in state_columns:
+        ops.append(migrator.add_column("sync_state", "files_missing",
+                                       peewee.IntegerField(default=0)))
+    run_migration(*ops)
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3, 4: _v4}
 
 
 def schema_version(db: peewee.Database) -> int | None:

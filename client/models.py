@@ -416,6 +416,8 @@ class OutboxOp(BaseModel):
     # Blobs (handwriting, attachments) to PUT before this op may be pushed.
     blobs_first = JSONText(default=list)
     finished_at = peewee.FloatField(null=True)
+    # The feed seq the platform answered for an applied op (cache schema 3).
+    applied_seq = peewee.BigIntegerField(null=True)
 
 
 class SyncState(BaseModel):
@@ -429,6 +431,10 @@ class SyncState(BaseModel):
     resync_in_progress = peewee.BooleanField(default=False)
     # A changed instance_id: versions of the new platform are not comparable to ours.
     resync_accept_any_version = peewee.BooleanField(default=False)
+    # The platform's restore epoch we synced from (/meta; cache schema 3).
+    restore_epoch = peewee.IntegerField(null=True)
+    # Files pending work needs that the last sync could not fetch (cache schema 3).
+    files_missing = peewee.IntegerField(default=0)
 
 
 class BlobEntry(BaseModel):

@@ -225,7 +225,8 @@ class Profile:
         self.engine = SyncEngine(self.api, self.blobs, page_limit=self.settings.sync_page_limit,
                                  max_blob_bytes=self.settings.prefetch_max_blob_mb * MB,
                                  prefetch_budget_bytes=self.settings.prefetch_total_mb * MB,
-                                 database=cache)
+                                 database=cache,
+                                 applied_op_retention_days=self.settings.applied_op_retention_days)
 
     @_in_cache
     def _replace_revoked_key(self, keypair: KeyPair) -> KeyPair:

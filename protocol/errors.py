@@ -126,6 +126,9 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("network.proxy_forbidden",
               "The proxy server {proxy} does not let this PC reach the platform (HTTP 403): "
               "ask IT to allow the platform's address on the proxy.", NETWORK),
+    ErrorSpec("network.answer_lost",
+              "Sent; the platform's answer has not arrived yet. It will be confirmed "
+              "automatically at the next sync.", NETWORK),
     ErrorSpec("network.interrupted",
               "The connection to the platform broke. Please try again later.", NETWORK),
     ErrorSpec("tls.untrusted",
@@ -161,6 +164,9 @@ _SPECS: tuple[ErrorSpec, ...] = (
               PROTOCOL),
     ErrorSpec("cursor.expired",
               "The local sync position has expired; a full sync is needed.", CONFLICT),
+    ErrorSpec("cursor.diverged",
+              "The platform was restored from a backup; this PC synchronises again from "
+              "scratch and sends its recent operations again.", CONFLICT),
     ErrorSpec("cursor.invalid", "The platform did not recognise the local sync position.",
               PROTOCOL),
     ErrorSpec("op.invalid_data", "The platform refused the operation's data.", REJECTED),

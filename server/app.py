@@ -19,6 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from server import errors
 from server.db import init_database
+from server.metrics import MetricsMiddleware
 from server.version import server_version
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ ROUTER_MODULES = [
     "server.api.events",
     "server.api.admin",
     "server.api.keys",
+    "server.api.health",
 ]
 
 
@@ -90,6 +92,7 @@ def create_app(db_url: str) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(_GZipExceptBlobs)
+    app.add_middleware(MetricsMiddleware)  # outermost: counts every answer, gzip included
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     app.openapi = lambda: errors.custom_openapi(app)  # type: ignore[method-assign]

@@ -1,9 +1,10 @@
 """Sign-in, token rotation and the `current_user` dependency.
 
 One `AuthSession` per signed-in device holds the hashes of its current access and
-refresh tokens. Refreshing rotates both; a refresh token that was already rotated away
-and is presented again means it leaked (or a client replayed it): the whole device
-session is revoked (`auth.refresh_reused`).
+refresh tokens. Refreshing rotates both; the token presented stays valid until one of
+its successors is first used (a lost answer costs nothing), and a token presented after
+that means it leaked (or a client replayed it): the whole device session is revoked
+(`auth.refresh_reused`). See `refresh`.
 
 Routers use `Depends(current_user)` and get a `Principal(user, session)`.
 """
@@ -24,7 +25,7 @@ from server import clock, security
 from server.db import database, write_tx
 from server.directory import user_json
 from server.errors import Problem
-from server.models import AuthSession, LoginFailure, UsedRefreshToken, User
+from server.models import AuthSession, LoginFailure, SpareRefreshToken, UsedRefreshToken, User
 
 log = logging.getLogger(__name__)
 
@@ -194,76 +195,111 @@ def login(username: str, password: str, device_id: str, device_name: str,
     return Tokens(access, refresh, int(security.ACCESS_TOKEN_TTL.total_seconds()), user)
 
 
-# A refresh token presented again within this window after its rotation, when the
-# session has not rotated since, is a client that lost the answer (killed between our
-# commit and its keyring write), not a thief: OAuth servers allow the same "reuse
-# interval". Outside it, or after a later rotation, reuse revokes the session.
-REFRESH_REUSE_GRACE = timedelta(seconds=60)
+# Rotation (PROTOCOL "Auth", docs/protocol-changes-i12.md). The session's current refresh
+# token (`refresh_hash`) and the spares are successors of the token last presented
+# (`prev_refresh_hash`). That token stays valid until one successor is first used,
+# however long the client stays offline: a client whose refresh answer was lost (or came
+# too late) asks again with the token it still has and gets another successor, the
+# earlier ones staying valid too (one of them may yet arrive). The first use of any
+# successor retires the previous token and the other successors; presenting a retired
+# token again is a reuse: the session is revoked (OAuth 2.0 Security BCP, 4.14.2).
+MAX_SPARES = 4
 
 
-def _lost_rotation(used: UsedRefreshToken) -> AuthSession | None:
-    """The session to rotate again if `used` qualifies for the reuse grace, else None."""
-    now = clock.now()
-    if now - used.used_at > REFRESH_REUSE_GRACE:
+def _retire(session_id: str, hashes: list[str]) -> None:
+    rows = [{"token_hash": h, "session": session_id, "used_at": clock.now()}
+            for h in hashes if h]
+    if rows:
+        UsedRefreshToken.insert_many(rows).on_conflict_ignore().execute()
+
+
+def _spares(session_id: str) -> list[str]:
+    return [h for (h,) in SpareRefreshToken.select(SpareRefreshToken.token_hash)
+            .where(SpareRefreshToken.session_id == session_id)
+            .order_by(SpareRefreshToken.issued_at).tuples()]
+
+
+def _live(session: AuthSession | None) -> Problem | AuthSession | None:
+    """The session if it may refresh, a Problem if not, None if there is none."""
+    if session is None or session.revoked_at is not None:
         return None
-    session = AuthSession.get_or_none(
-        (AuthSession.id == used.session_id) & AuthSession.revoked_at.is_null())
-    if session is None or session.refresh_expires_at <= now:
-        return None
-    rotated_since = UsedRefreshToken.select().where(
-        (UsedRefreshToken.session == used.session_id)
-        & (UsedRefreshToken.used_at > used.used_at)).exists()
-    if rotated_since or not User.get_by_id(session.user_id).active:
-        return None
+    if session.refresh_expires_at <= clock.now():
+        return Problem(401, "auth.refresh_expired", "Session expired", "sign in again")
+    if not User.get_by_id(session.user_id).active:
+        return Problem(403, "auth.account_disabled", "Account disabled",
+                       "this account has been disabled; ask the administrator")
     return session
+
+
+def _grant(session: AuthSession) -> Tokens:
+    access, new_refresh = _issue(session)
+    session.save()
+    return Tokens(access, new_refresh, int(security.ACCESS_TOKEN_TTL.total_seconds()),
+                  User.get_by_id(session.user_id))
+
+
+def _first_use(session: AuthSession, digest: str) -> Tokens:
+    """A successor (`digest`) is used: the previous token and the other successors retire."""
+    spares = _spares(session.id)
+    _retire(session.id, [session.prev_refresh_hash or "",
+                         *(h for h in [session.refresh_hash, *spares] if h != digest)])
+    SpareRefreshToken.delete().where(SpareRefreshToken.session_id == session.id).execute()
+    session.prev_refresh_hash = digest
+    return _grant(session)
+
+
+def _repeat(session: AuthSession) -> Tokens:
+    """The token last presented, again: its answer was lost. Issue one more successor;
+    the current one becomes a spare (the oldest spares beyond MAX_SPARES retire)."""
+    SpareRefreshToken.insert(token_hash=session.refresh_hash, session_id=session.id,
+                             issued_at=clock.now()).on_conflict_ignore().execute()
+    spares = _spares(session.id)
+    if len(spares) > MAX_SPARES:
+        old = spares[: len(spares) - MAX_SPARES]
+        SpareRefreshToken.delete().where(SpareRefreshToken.token_hash.in_(old)).execute()
+        _retire(session.id, old)
+    return _grant(session)
+
+
+def _find(digest: str) -> tuple[str, AuthSession | None]:
+    """Which role `digest` plays: "current", "spare", "previous", "retired" or "unknown"."""
+    session = AuthSession.get_or_none(AuthSession.refresh_hash == digest)
+    if session is not None:
+        return "current", session
+    spare = SpareRefreshToken.get_or_none(SpareRefreshToken.token_hash == digest)
+    if spare is not None:
+        return "spare", AuthSession.get_or_none(AuthSession.id == spare.session_id)
+    session = AuthSession.get_or_none(AuthSession.prev_refresh_hash == digest)
+    if session is not None:
+        return "previous", session
+    used = UsedRefreshToken.get_or_none(UsedRefreshToken.token_hash == digest)
+    if used is not None:
+        return "retired", AuthSession.get_or_none(AuthSession.id == used.session_id)
+    return "unknown", None
 
 
 def refresh(refresh_token: str) -> Tokens:
     digest = security.token_hash(refresh_token)
     outcome: Problem | Tokens
     with write_tx():
-        session = AuthSession.get_or_none(
-            (AuthSession.refresh_hash == digest) & AuthSession.revoked_at.is_null()
-        )
-        if session is not None:
-            user = User.get_by_id(session.user_id)
-            if session.refresh_expires_at <= clock.now():
-                outcome = Problem(401, "auth.refresh_expired", "Session expired",
-                                  "sign in again")
-            elif not user.active:
-                outcome = Problem(403, "auth.account_disabled", "Account disabled",
-                                  "this account has been disabled; ask the administrator")
-            else:
-                UsedRefreshToken.insert(token_hash=digest, session=session.id,
-                                        used_at=clock.now()).execute()
-                access, new_refresh = _issue(session)
-                session.save()
-                outcome = Tokens(access, new_refresh,
-                                 int(security.ACCESS_TOKEN_TTL.total_seconds()), user)
+        role, found = _find(digest)
+        live = _live(found) if role != "retired" else None
+        if isinstance(live, Problem):
+            outcome = live
+        elif live is not None and role in ("current", "spare"):
+            outcome = _first_use(live, digest)
+        elif live is not None and role == "previous":
+            outcome = _repeat(live)
+        elif role == "retired" and found is not None:
+            # Commit the revocation before answering: the reuse is the alarm.
+            AuthSession.update(revoked_at=clock.now()).where(
+                (AuthSession.id == found.id) & AuthSession.revoked_at.is_null()).execute()
+            log.warning("refresh token reused: session %s revoked", found.id)
+            outcome = Problem(401, "auth.refresh_reused", "Session revoked",
+                              "this sign-in was used twice and has been revoked; "
+                              "sign in again")
         else:
-            used = UsedRefreshToken.get_or_none(UsedRefreshToken.token_hash == digest)
-            retry_of = _lost_rotation(used) if used is not None else None
-            if retry_of is not None:
-                # The client never stored our last answer (killed, link dropped) and asks
-                # again with the token it still has: rotate once more instead of revoking.
-                UsedRefreshToken.insert(token_hash=retry_of.refresh_hash, session=retry_of.id,
-                                        used_at=clock.now()).on_conflict_ignore().execute()
-                access, new_refresh = _issue(retry_of)
-                retry_of.save()
-                outcome = Tokens(access, new_refresh,
-                                 int(security.ACCESS_TOKEN_TTL.total_seconds()),
-                                 User.get_by_id(retry_of.user_id))
-            elif used is not None:
-                # Commit the revocation before answering: the reuse is the alarm.
-                AuthSession.update(revoked_at=clock.now()).where(
-                    (AuthSession.id == used.session_id) & AuthSession.revoked_at.is_null()
-                ).execute()
-                log.warning("refresh token reused: session %s revoked", used.session_id)
-                outcome = Problem(401, "auth.refresh_reused", "Session revoked",
-                                  "this sign-in was used twice and has been revoked; "
-                                  "sign in again")
-            else:
-                outcome = _unauthenticated("unknown or revoked refresh token")
+            outcome = _unauthenticated("unknown or revoked refresh token")
     if isinstance(outcome, Problem):
         raise outcome
     return outcome

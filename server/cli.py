@@ -32,6 +32,7 @@ import logging
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from server.db import DEFAULT_DB, redact_url
 
@@ -72,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action="store_true",
+                       default=os.environ.get("GOVDESK_ACCESS_LOG", "") in ("1", "true", "yes"),
+                       help="log every request (uvicorn's access log, to stderr/journal); "
+                            "also GOVDESK_ACCESS_LOG=1")
     serve.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS (needs --tls-key)")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.add_argument("--parent-pid", type=int, default=None,
@@ -120,6 +125,16 @@ def _parser() -> argparse.ArgumentParser:
     aud = with_db(sub.add_parser("audit", help="list the audit trail, newest first"))
     aud.add_argument("--user", help="user name or id the events concern")
     aud.add_argument("--limit", type=int, default=50)
+    bak = with_db(sub.add_parser("backup", help="copy the database to a file (while serving)"))
+    where = bak.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="backup file to write")
+    where.add_argument("--out-dir", type=Path,
+                       help="directory for a dated backup file (platform-DATE-TIME.*)")
+    bak.add_argument("--keep-days", type=float,
+                     help="with --out-dir: delete backups there older than this")
+    res = with_db(sub.add_parser("restore", help="put a backup back (platform stopped); "
+                                 "clients re-synchronise"))
+    res.add_argument("--from", dest="source", required=True, type=Path, help="backup file")
 
     for name in HOOKS:
         sub.add_parser(name, help=f"see {HOOKS[name]}", add_help=False)
@@ -167,6 +182,10 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"error: cannot use the TLS certificate/key: {exc}", file=sys.stderr)
             return 2
         tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+    if redact_url(args.db) != args.db and args.db != os.environ.get("GOVDESK_DB_URL"):
+        log.warning("the database password is on the command line, where ps shows it to "
+                    "every user of this host: put the URL in GOVDESK_DB_URL (an "
+                    "environment file of mode 0600, docs/operate.md)")
     # Create an empty database's tables once here, before any worker starts; refuse a
     # database at another schema version (SchemaError: one line, exit 2, in main).
     init_database(args.db)
@@ -177,14 +196,14 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         os.environ["GOVDESK_DB_URL"] = args.db
         uvicorn.run("server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level=args.log_level, access_log=False,
+                    workers=args.workers, log_level=args.log_level, access_log=args.access_log,
                     timeout_keep_alive=KEEP_ALIVE_SECONDS,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **tls)
     else:
         from server.app import create_app
 
         uvicorn.run(create_app(args.db), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False,
+                    log_level=args.log_level, access_log=args.access_log,
                     timeout_keep_alive=KEEP_ALIVE_SECONDS,
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, **tls)
     return 0
@@ -359,7 +378,37 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from server import backup
+
+    try:
+        if args.out_dir is not None:
+            out = backup.backup_into(args.db, args.out_dir, keep_days=args.keep_days)
+        else:
+            out = args.out
+            backup.backup(args.db, out)
+    except backup.BackupError as exc:
+        print(f"error: backup of {redact_url(args.db)} failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {redact_url(args.db)} written to {out}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from server import backup
+
+    try:
+        epoch = backup.restore(args.db, args.source)
+    except backup.BackupError as exc:
+        print(f"error: restore of {redact_url(args.db)} failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{redact_url(args.db)} restored from {args.source}; restore epoch now {epoch} "
+          "(clients re-synchronise and send their recent operations again)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from server.db import UNAVAILABLE_ERRORS
     from server.migrations import SchemaError
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -378,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
                 "purge": _purge, "migrate": _migrate, "set-seal": _set_seal,
                 "add-series": _add_series, "enrolment-code": _enrolment_code,
-                "move-user": _move_user, "audit": _audit}
+                "move-user": _move_user, "audit": _audit,
+                "backup": _backup, "restore": _restore}
     try:
         return commands[args.command](args)
     except Problem as problem:
@@ -387,3 +437,9 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except UNAVAILABLE_ERRORS as exc:
+        # One line, not a traceback: which database, and what its driver said.
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"error: cannot open the platform database "
+              f"{redact_url(getattr(args, 'db', '') or '')}: {reason}", file=sys.stderr)
+        return 3

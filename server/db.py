@@ -19,9 +19,11 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import peewee
 from playhouse.db_url import connect as url_connect
+from playhouse.db_url import register_database
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,31 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgres://"):
         return "postgresql://" + url[len("postgres://") :]
     return url
+
+
+class ReconnectingPostgres(peewee.PostgresqlDatabase):
+    """PostgreSQL that reconnects after its server restarted.
+
+    A restart kills every connection; psycopg2 marks each as closed when it is next used
+    (that request fails: 503 `server.unavailable`, server/errors.py), but peewee still
+    holds it and would answer `connection already closed` for ever. Before each
+    statement outside a transaction, a connection psycopg2 knows to be closed is
+    dropped, and peewee's autoconnect opens a new one."""
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        state: Any = getattr(self, "_state")  # noqa: B009 - peewee's per-thread state
+        conn = state.conn
+        if conn is not None and bool(getattr(conn, "closed", False)) and not state.transactions:
+            log.warning("database connection lost; reconnecting")
+            state.reset()
+        return super().cursor(named_cursor)  # type: ignore[no-untyped-call]
+
+
+register_database(ReconnectingPostgres, "postgresql", "postgres")
+
+# The errors that mean "the database is not there now" (down, restarting, unreachable).
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (peewee.OperationalError,
+                                                  peewee.InterfaceError)
 
 
 def open_database(url: str) -> peewee.Database:

@@ -75,18 +75,32 @@ _templates: dict[int | None, tuple[Path, dict[str, Any]]] = {}
 _template_dir: Path | None = None
 
 
+# GOVDESK_DEMO_TEMPLATE_DIR names a directory whose templates outlive the process (tests
+# that start the GUI demo many times): built by the first, copied by the others.
+TEMPLATE_DIR_ENV = "GOVDESK_DEMO_TEMPLATE_DIR"
+
+
 def _demo_template(scale: int | None, env: dict[str, str]) -> tuple[Path, dict[str, Any]]:
     global _template_dir
     if scale not in _templates:
-        if _template_dir is None:
+        shared = os.environ.get(TEMPLATE_DIR_ENV)
+        if shared:
+            _template_dir = Path(shared)
+            _template_dir.mkdir(parents=True, exist_ok=True)
+        elif _template_dir is None:
             _template_dir = Path(tempfile.mkdtemp(prefix="govdesk-demo-template-"))
             atexit.register(shutil.rmtree, _template_dir, True)
         path = _template_dir / f"demo-{scale or 0}.db"
+        info_path = path.with_suffix(".json")
+        if shared and path.exists() and info_path.exists():
+            _templates[scale] = (path, json.loads(info_path.read_text(encoding="utf-8")))
+            return _templates[scale]
         path.unlink(missing_ok=True)
         info = _run_init_demo(normalise_url(str(path)), scale, env)
         with contextlib.closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to copy
+        info_path.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         _templates[scale] = (path, info)
     return _templates[scale]
 
@@ -158,11 +172,12 @@ class EmbeddedPlatform:
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--db", self.db_url,
-                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+                # The URL (maybe with a password) in the environment, not in `ps`.
+                [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
                  "--workers", str(self.workers), "--parent-pid", str(os.getpid()),
                  *(["--tls-cert", self.tls[0], "--tls-key", self.tls[1]] if self.tls else [])],
-                cwd=REPO_ROOT, env=self._child_env(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=REPO_ROOT, env={**self._child_env(), "GOVDESK_DB_URL": self.db_url},
+                stdout=log, stderr=subprocess.STDOUT,
             )
         finally:
             log.close()

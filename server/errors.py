@@ -135,6 +135,9 @@ _HTTP_CODES = {
 }
 
 
+RETRY_AFTER_DB_S = 5
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers and the body-size limit on `app`."""
 
@@ -155,6 +158,25 @@ def install(app: FastAPI) -> None:
         return problem_response(
             Problem(exc.status_code, code, title, detail, headers=dict(exc.headers or {}))
         )
+
+    from server.db import UNAVAILABLE_ERRORS
+
+    async def _db_unavailable(request: Request, exc: Exception) -> Response:
+        from server import metrics
+
+        metrics.count_db_error()
+        # The database is down or restarting: no bug of ours, and no traceback per
+        # request. The client retries after Retry-After; the connection is re-made
+        # once the database is back (server.db.ReconnectingPostgres).
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return problem_response(Problem(503, "server.unavailable", "Service unavailable",
+                                        "the platform's database is not available; "
+                                        "try again shortly",
+                                        headers={"Retry-After": str(RETRY_AFTER_DB_S)}))
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, _db_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +30,7 @@ from typing import Any
 from server import clock
 from server.db import database
 from server.errors import Problem
-from server.models import EVERYONE, BlobRef, FeedEntry, Meta, SyncObject
+from server.models import EVERYONE, BlobRef, FeedEntry, FeedMark, Meta, SyncObject
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 500
@@ -65,7 +66,10 @@ def next_seq() -> int:
     row = cursor.fetchone()
     if row is None:
         raise RuntimeError("platform database has no Meta row: run init_database()")
-    return int(row[0])
+    seq = int(row[0])
+    # Which history this seq belongs to: a rollback reuses the number, never the mark.
+    FeedMark.insert(seq=seq, mark=secrets.token_hex(6)).execute()
+    return seq
 
 
 def current_seq() -> int:
@@ -177,46 +181,81 @@ class FeedState:
     instance_id: str
     seq: int
     min_cursor_seq: int
+    restore_epoch: int = 0
 
 
 def feed_state() -> FeedState:
     row = database.obj.execute_sql(
-        "SELECT instance_id, seq, min_cursor_seq FROM meta WHERE id = 1"
+        "SELECT instance_id, seq, min_cursor_seq, restore_epoch FROM meta WHERE id = 1"
     ).fetchone()
     if row is None:
         raise RuntimeError("platform database has no Meta row: run init_database()")
-    return FeedState(row[0], int(row[1]), int(row[2]))
+    return FeedState(row[0], int(row[1]), int(row[2]), int(row[3] or 0))
 
 
-def encode_cursor(instance_id: str, seq: int, floor: int = 0) -> str:
-    """Opaque cursor: instance, the retention floor in force when issued, and the seq.
+def mark_of(seq: int) -> str:
+    """The mark of feed seq `seq` ("" for 0 and for seqs older than migration 6)."""
+    if seq <= 0:
+        return ""
+    row = database.obj.execute_sql(
+        f"SELECT mark FROM feed_mark WHERE seq = {database.obj.param}", (seq,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def encode_cursor(instance_id: str, seq: int, floor: int = 0, mark: str = "",
+                  epoch: int = 0) -> str:
+    """Opaque cursor: instance, the retention floor in force when issued, the seq, the
+    mark of that seq and the restore epoch.
 
     The floor lets a pull that started from scratch after a purge page on below the new
-    `min_cursor_seq`: it never needed the purged deletions.
+    `min_cursor_seq`: it never needed the purged deletions. The mark and the epoch tell
+    whether the platform still has the history the cursor was issued from (like a
+    replication checkpoint's fingerprint): see `decode_cursor`.
     """
-    raw = f"{instance_id}:{floor}:{seq}"
+    raw = f"{instance_id}:{floor}:{seq}:{mark}:{epoch}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _diverged(detail: str) -> Problem:
+    return Problem(410, "cursor.diverged", "Cursor diverged", detail)
+
+
 def decode_cursor(cursor: str | None, state: FeedState) -> int:
-    """The seq a cursor stands for; Problem 400 cursor.invalid / 410 cursor.expired."""
+    """The seq a cursor stands for; Problem 400 cursor.invalid, 410 cursor.expired, or
+    410 cursor.diverged: the platform's history is not the one the cursor was issued
+    from (restored from a backup: by `restore`, a new epoch; by hand, the head went
+    back below the cursor or the seq's mark differs)."""
     if not cursor:
         return 0
     try:
         if len(cursor) > 200:
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        instance_id, floor_text, seq_text = raw.rsplit(":", 2)
-        if not (seq_text.isdigit() and floor_text.isdigit()):
+        parts = raw.split(":")
+        if len(parts) == 3:  # issued before migration 6: no mark, epoch 0
+            parts += ["", "0"]
+        instance_id, floor_text, seq_text, mark, epoch_text = parts
+        if not (seq_text.isdigit() and floor_text.isdigit() and epoch_text.isdigit()):
             raise ValueError("seq is not a number")
-        seq, floor = int(seq_text), int(floor_text)
+        seq, floor, epoch = int(seq_text), int(floor_text), int(epoch_text)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise Problem(400, "cursor.invalid", "Invalid cursor", "the cursor is not one of ours") from exc
     if instance_id != state.instance_id:
         raise Problem(410, "cursor.expired", "Cursor expired",
                       "the platform database changed; synchronise from scratch")
+    if epoch != state.restore_epoch:
+        raise _diverged("the platform was restored from a backup; synchronise from scratch "
+                        "and send your recent operations again")
+    if seq > state.seq:
+        raise _diverged("the platform's history went back before this cursor (restored "
+                        "from a backup); synchronise from scratch and send your recent "
+                        "operations again")
+    if mark and mark_of(seq) != mark:
+        raise _diverged("the platform's history at this cursor is not the one it was "
+                        "issued from (restored from a backup); synchronise from scratch "
+                        "and send your recent operations again")
     purged_since_issued = floor != state.min_cursor_seq
-    if seq > state.seq or (seq != 0 and seq < state.min_cursor_seq and purged_since_issued):
+    if seq != 0 and seq < state.min_cursor_seq and purged_since_issued:
         raise Problem(410, "cursor.expired", "Cursor expired",
                       "the cursor is older than the platform's retention; synchronise from scratch")
     return seq
@@ -262,7 +301,8 @@ def read_changes(user_id: str, cursor: str | None, limit: int = DEFAULT_LIMIT) -
             f'"id":{json.dumps(obj_id, ensure_ascii=False)},{tail}'
         )
     last = rows[-1][0] if rows else after
-    new_cursor = encode_cursor(state.instance_id, last, state.min_cursor_seq)
+    new_cursor = encode_cursor(state.instance_id, last, state.min_cursor_seq, mark_of(last),
+                               state.restore_epoch)
     body = (
         '{"changes":[' + ",".join(parts) + f'],"cursor":"{new_cursor}",'
         f'"has_more":{"true" if has_more else "false"},'

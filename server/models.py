@@ -75,6 +75,8 @@ class Meta(BaseModel):
     # Cursors below this seq are refused with 410 cursor.expired (retention).
     min_cursor_seq = peewee.BigIntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
+    # Bumped by `python -m server restore` (migration 6): clients re-synchronise.
+    restore_epoch = peewee.IntegerField(default=0)
 
 
 class Unit(BaseModel):
@@ -115,6 +117,17 @@ class AuthSession(BaseModel):
     refresh_expires_at = UTCDateTimeField()
     created_at = UTCDateTimeField(default=utcnow)
     revoked_at = UTCDateTimeField(null=True)
+    # The refresh token last presented: valid until a successor is first used (m0003).
+    prev_refresh_hash = peewee.CharField(null=True, index=True)
+
+
+class SpareRefreshToken(BaseModel):
+    """Successors issued to a repeat of `prev_refresh_hash` (its first answer was lost);
+    each stays valid until one successor is first used."""
+
+    token_hash = peewee.CharField(primary_key=True)
+    session_id = peewee.CharField(index=True)
+    issued_at = UTCDateTimeField(default=utcnow)
 
 
 class UsedRefreshToken(BaseModel):
@@ -339,6 +352,13 @@ class SyncObject(BaseModel):
     changed_at = UTCDateTimeField(default=utcnow, index=True)
 
 
+class FeedMark(BaseModel):
+    """A random mark per feed seq: which history a cursor's seq belongs to (m0003)."""
+
+    seq = peewee.BigIntegerField(primary_key=True)
+    mark = peewee.CharField(max_length=16)
+
+
 class FeedEntry(BaseModel):
     """User `user_id` ("*": everyone) may see object `key` (op upsert) or lost it (delete)."""
 
@@ -535,6 +555,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     User,
     AuthSession,
     UsedRefreshToken,
+    SpareRefreshToken,
     LoginFailure,
     EnrolmentCode,
     AuditEvent,
@@ -549,6 +570,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     SigningKey,
     AppliedOp,
     SyncObject,
+    FeedMark,
     FeedEntry,
     UnitSeries,
     UnitSeal,

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from server import feed
+from server import feed, metrics
 from server.db import database, write_tx
 from server.errors import Problem
 from server.models import AppliedOp, User
@@ -137,6 +137,7 @@ def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict
         seq = feed.current_seq() if outcome.status == "applied" else None
         result = _result(op_id, outcome, seq)
         AppliedOp.create(op_id=op_id, user_id=user.id, payload_hash=digest, result=result)
+    metrics.count_op(outcome.status)
     if outcome.status != "applied":
         log.info("op %s (%s) by %s: %s %s", op_id, op_type, user.username, outcome.status,
                  outcome.code)

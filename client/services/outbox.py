@@ -123,11 +123,13 @@ def withdraw(op_id: str) -> bool:
     return bool(n)
 
 
-def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) -> Changes:
+def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None,
+            seq: int | None = None) -> Changes:
     from client.services.op_owners import owner_for  # its owners queue through this module
 
     OutboxOp.update(state=state.value, result_code=code, result_detail=detail,
-                    finished_at=models.now_ts()).where(OutboxOp.id == op.id).execute()
+                    finished_at=models.now_ts(), applied_seq=seq).where(
+        OutboxOp.id == op.id).execute()
     owner = owner_for(op.type)
     item = _item(op)
     return owner.confirmed(item) if state == OpState.DONE else owner.refused(item, state)
@@ -137,6 +139,21 @@ def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None) 
 class RecordedResults:
     counts: dict[str, int]  # status -> how many
     changes: Changes        # what the owners' settling changed
+
+
+def verdict_of(result: dict[str, Any]) -> str | None:
+    """What a result means for the op: "applied", "conflict", "rejected", or None (unknown).
+
+    A `duplicate` replays the first answer, which the platform may have given while the
+    client never heard it (lost in transit, the client killed): its verdict is that first
+    answer's (`original_status`), so a duplicate of a conflict is a conflict and the
+    user's text goes to the problems, never silently to "done". A duplicate without
+    `original_status` (an older platform) counts as applied, as before.
+    """
+    status = result.get("status")
+    if status == "duplicate":
+        status = result.get("original_status") or "applied"
+    return status if status in ("applied", "conflict", "rejected") else None
 
 
 def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
@@ -152,16 +169,23 @@ def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
                 log.warning("result for an unknown op %r ignored", result.get("op_id"))
                 continue
             code, detail = result.get("code"), result.get("detail")
-            if status in ("applied", "duplicate"):
-                changes |= _finish(op, OpState.DONE, code or status, detail)
-            elif status == "conflict":
-                changes |= _finish(op, OpState.CONFLICT, code, detail)
-            elif status == "rejected":
-                changes |= _finish(op, OpState.REJECTED, code, detail)
-            else:
-                log.warning("op %s: unknown result status %r; will retry", op.op_id, status)
+            verdict = verdict_of(result)
+            if verdict is None:
+                log.warning("op %s: unknown result status %r (original %r); will retry",
+                            op.op_id, status, result.get("original_status"))
                 continue
-            counts[status] = counts.get(status, 0) + 1
+            if verdict == "applied":
+                seq = result.get("seq")
+                changes |= _finish(op, OpState.DONE, code or status, detail,
+                                   seq if isinstance(seq, int) else None)
+            elif verdict == "conflict":
+                changes |= _finish(op, OpState.CONFLICT, code, detail)
+            else:
+                changes |= _finish(op, OpState.REJECTED, code, detail)
+            # A replayed refusal counts as the refusal it is (the user must see it).
+            counted = str(verdict if status == "duplicate" and verdict != "applied"
+                          else status)
+            counts[counted] = counts.get(counted, 0) + 1
     return RecordedResults(counts, changes)
 
 
@@ -191,6 +215,36 @@ def record_failure(op_ids: Iterable[str], *, error: str, now: datetime | float) 
                                 result_detail=error,
                                 next_attempt_at=_ts(now) + backoff_seconds(attempts)).where(
                     OutboxOp.id == op.id).execute()
+
+
+def record_answer_lost(op_ids: Iterable[str], *, error: str) -> None:
+    """These ops were sent and their answer was lost (the platform may have applied
+    them): they stay "sent" and due, so the next sync replays them and gets the first
+    verdict (`duplicate`); the attempt counts, and after MAX_ATTEMPTS such an op is set
+    aside as a problem rather than hold the queue for ever."""
+    db = models.database_proxy.obj
+    with db.atomic():
+        for op in OutboxOp.select().where(OutboxOp.op_id.in_(list(op_ids))):
+            attempts = op.attempts + 1
+            state = OpState.SET_ASIDE if attempts >= MAX_ATTEMPTS else OpState.SENT
+            OutboxOp.update(attempts=attempts, state=state.value, result_detail=error,
+                            result_code="op.set_aside" if state == OpState.SET_ASIDE
+                            else None).where(OutboxOp.id == op.id).execute()
+
+
+def due_now() -> int:
+    """The user asks to send now (`sync --now`): waiting ops skip their backoff.
+
+    Set-aside ops stay aside (they need the user's own retry); returns how many ops
+    were waiting out a backoff."""
+    return int(OutboxOp.update(next_attempt_at=0).where(
+        OutboxOp.state.in_(UNSENT_STATES) & (OutboxOp.next_attempt_at > 0)).execute())
+
+
+def backing_off(now: datetime | float) -> int:
+    """How many unsent ops wait out a backoff at `now` (not pushed by a sync now)."""
+    return int(OutboxOp.select().where(OutboxOp.state.in_(UNSENT_STATES)
+                                       & (OutboxOp.next_attempt_at > _ts(now))).count())
 
 
 def retry(op_id: str) -> Changes:
@@ -223,6 +277,33 @@ def counts() -> OutboxCounts:
     return OutboxCounts(queued=rows.get("queued", 0), sent=rows.get("sent", 0),
                         conflict=rows.get("conflict", 0), rejected=rows.get("rejected", 0),
                         set_aside=rows.get("set_aside", 0))
+
+
+APPLIED_CODES = ("applied", "duplicate")  # result_code of ops the platform applied
+
+
+def resend_applied(since: datetime | float) -> list[OpId]:
+    """The platform was rolled back (restored from a backup): every op it applied since
+    `since` is queued again, in its first order, with its local effect back to "waiting"
+    (its owner's `resent`). The platform answers `duplicate` to those the restore kept
+    and applies those it lost. Ops the user resolved (redone, discarded) stay done."""
+    from client.services.op_owners import owner_for
+
+    db = models.database_proxy.obj
+    out: list[OpId] = []
+    with db.atomic():
+        rows = list(OutboxOp.select().where(
+            (OutboxOp.state == OpState.DONE.value) & OutboxOp.result_code.in_(APPLIED_CODES)
+            & (OutboxOp.finished_at >= _ts(since))).order_by(OutboxOp.id))
+        for op in rows:
+            OutboxOp.update(state=OpState.QUEUED.value, attempts=0, next_attempt_at=0,
+                            result_code=None, result_detail=None, finished_at=None).where(
+                OutboxOp.id == op.id).execute()
+            owner_for(op.type).resent(_item(op))
+            out.append(OpId(op.op_id))
+    if out:
+        log.warning("platform rolled back: %d applied op(s) queued again", len(out))
+    return out
 
 
 def purge_done(older_than: datetime | float) -> int:

@@ -23,6 +23,7 @@ class SyncStatusInfo:
     last_error: str | None
     unsent: int                       # queued, sent but not answered, set aside
     problems: int                     # refused, conflicting, set aside
+    files_missing: int = 0            # files pending work needs, not fetched by the last sync
 
     @property
     def waiting(self) -> bool:
@@ -34,4 +35,4 @@ def read(*, online: bool) -> SyncStatusInfo:
     counts = outbox.counts()
     return SyncStatusInfo(online=online, last_success_at=models.from_epoch(state.last_success_at),
                           last_error=state.last_error, unsent=counts.unsent,
-                          problems=counts.problems)
+                          problems=counts.problems, files_missing=state.files_missing or 0)

@@ -6,9 +6,12 @@ Everything the network or the platform can do wrong is translated here, once:
 - problem+json answers                          -> GovDeskError subclass with the platform's code
 - a success answer that is not what PROTOCOL says -> ProtocolError("protocol.malformed")
 Every call has a timeout (connect 5 s, read 30 s by default). urllib3 retries with
-backoff only what is safe to repeat: GET, PUT of a content-addressed blob, and POST
-/ops (ops carry their op_id, so the platform answers a replay with `duplicate`).
-Login and refresh are never retried once sent (a refresh token is single-use).
+backoff only what is safe to repeat: GET and PUT of a content-addressed blob. A POST
+(/ops, login, refresh) is retried by urllib3 only when the connection could not be made
+(nothing was sent); once sent, repeating it is the sync engine's decision: a POST /ops
+whose answer is lost raises `network.answer_lost` ("sent, no answer yet"), the ops stay
+"sent", and the next sync replays them (the platform answers `duplicate` with the first
+verdict).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class PlatformMeta:
     min_client_version: str
     server_time: str
     instance_id: str
+    restore_epoch: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class OpResult:
     code: str | None
     detail: str | None
     seq: int | None
+    original_status: str | None = None  # of a `duplicate`: the first answer's status
 
 
 @dataclass(frozen=True)
@@ -321,7 +326,8 @@ def parse_meta(body: Any) -> PlatformMeta:
         raise _invalid("meta", exc) from None
     return PlatformMeta(protocol=meta.protocol, server_version=meta.server_version,
                         min_client_version=meta.min_client_version,
-                        server_time=meta.server_time, instance_id=meta.instance_id)
+                        server_time=meta.server_time, instance_id=meta.instance_id,
+                        restore_epoch=meta.restore_epoch)
 
 
 def parse_grant(body: Any) -> TokenGrant:
@@ -343,7 +349,8 @@ def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
         answer = wire.OpsResponse.model_validate(body)
     except ValidationError as exc:
         raise _invalid("ops answer", exc) from None
-    out = [OpResult(op_id=r.op_id, status=r.status, code=r.code, detail=r.detail, seq=r.seq)
+    out = [OpResult(op_id=r.op_id, status=r.status, code=r.code, detail=r.detail, seq=r.seq,
+                    original_status=r.original_status)
            for r in answer.results]
     if sorted(r.op_id for r in out) != sorted(sent_ids):
         raise _malformed("the op results do not match the ops sent")
@@ -484,6 +491,31 @@ def _proxy_answer(resp: requests.Response, proxy: str | None) -> GovDeskError | 
     return None
 
 
+# Failures that happen before a request leaves this PC: nothing reached the platform.
+_NOT_SENT_CODES = frozenset({"tls.untrusted", "network.proxy"})
+
+
+def _answer_lost(exc: GovDeskError) -> bool:
+    """After a POST was sent: did the platform possibly apply it without our hearing back?
+
+    True for a broken or timed-out read, a truncated or garbled body, and a gateway's
+    5xx page (nginx answering 502/504 after the platform may have applied the request);
+    false when the connection was never made and for the platform's own answers.
+    """
+    detail = exc.detail or ""
+    if exc.code in _NOT_SENT_CODES or exc.code.startswith("network.proxy"):
+        return False
+    if exc.code == "network.timeout":
+        return not detail.startswith("connect:")
+    if exc.code == "network.unreachable":
+        # Connection refused / DNS: urllib3 says so (NewConnectionError); a reset of a
+        # sent request comes as "Connection aborted".
+        return "Connection aborted" in detail or "RemoteDisconnected" in detail
+    if exc.code in ("network.interrupted", "protocol.malformed"):
+        return True
+    return exc.code == "server.unavailable" and getattr(exc, "status", 0) in (502, 504)
+
+
 def error_from_response(resp: requests.Response) -> GovDeskError:
     """A non-2xx answer -> the matching GovDeskError (code from the problem document)."""
     status = resp.status_code
@@ -569,9 +601,10 @@ class PlatformApi:
             session.proxies = {"http": self.proxy.url, "https": self.proxy.url}
         base = _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS))
         session.mount(self.base_url + "/", base)
+        # POST /ops: connection failures only (urllib3 retries those for any method); a
+        # read error or a 502/503 after sending is the engine's to handle (answer lost).
         session.mount(self.url("/ops"),
-                      _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS | {"POST"}),
-                               share_pool_of=base))
+                      _Adapter(ctx, _retry(retries, IDEMPOTENT_METHODS), share_pool_of=base))
         # Login/refresh: a connection failure is retried (nothing was sent), nothing else.
         no_post = _retry(retries, IDEMPOTENT_METHODS)
         session.mount(self.url("/auth/"), _Adapter(ctx, no_post, share_pool_of=base))
@@ -684,7 +717,13 @@ class PlatformApi:
 
     def request(self, method: str, path: str, *, auth: bool = True, **kwargs: Any
                 ) -> requests.Response:
-        """Send with the access token; refresh once on 401 auth.token_expired and retry."""
+        """Send with the access token; refresh once on 401 and retry.
+
+        Not only on auth.token_expired: a refresh request that reached the platform late
+        (after a quicker one) rotates the access token we hold away, which then reads
+        auth.unauthenticated; the refresh token is still good (the platform keeps it
+        valid until a successor is used), so one refresh recovers. A revoked session
+        fails that refresh, and its error is raised."""
         if auth and (self._access_token is None or time.monotonic() >= self._access_expires):
             self.refresh(stale_token=self._access_token)
         token = self._access_token
@@ -693,7 +732,9 @@ class PlatformApi:
             err = error_from_response(resp)
             # A token kept by an earlier process may have been replaced since (another
             # process refreshed, or the platform revoked it): one refresh decides.
-            if err.code != "auth.token_expired" and not self._access_from_store:
+            refreshable = (err.code in ("auth.token_expired", "auth.unauthenticated")
+                           or self._access_from_store)
+            if not refreshable or not (self.tokens and self.tokens.get_refresh_token()):
                 raise err
             self._access_from_store = False
             resp.close()
@@ -780,8 +821,14 @@ class PlatformApi:
     def post_ops(self, ops: list[dict[str, Any]]) -> list[OpResult]:
         if not ops or len(ops) > MAX_OPS_PER_REQUEST:
             raise ValueError(f"post_ops takes 1..{MAX_OPS_PER_REQUEST} ops")
-        resp = self.request("POST", "/ops", json_body={"ops": ops})
-        return parse_op_results(_json_body(resp), [op["op_id"] for op in ops])
+        try:
+            resp = self.request("POST", "/ops", json_body={"ops": ops})
+            return parse_op_results(_json_body(resp), [op["op_id"] for op in ops])
+        except GovDeskError as exc:
+            if _answer_lost(exc):
+                raise NetworkError("network.answer_lost",
+                                   detail=f"{exc.code}: {exc.detail or ''}"[:300]) from exc
+            raise
 
     def put_blob(self, sha256: str, data: bytes, media_type: str = "application/octet-stream"
                  ) -> None:

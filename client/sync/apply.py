@@ -567,12 +567,17 @@ def apply_prepared(page: PreparedPage) -> ApplySummary:
         cursor=cursor, changes=changes_of(page.changes))
 
 
-def begin_full_resync(instance_id: str | None) -> int:
-    """Start a re-sync from scratch; returns its generation. Local work is untouched."""
+def begin_full_resync(instance_id: str | None, *, rolled_back: bool = False) -> int:
+    """Start a re-sync from scratch; returns its generation. Local work is untouched.
+
+    `rolled_back`: the platform went back to an earlier state (restored from a backup),
+    so its objects may carry versions lower than ours; they are taken as they come, as
+    from a new instance."""
     db = models.database_proxy.obj
     with db.atomic("IMMEDIATE"):
         state = _state()
-        changed = bool(instance_id and state.instance_id and state.instance_id != instance_id)
+        changed = rolled_back or bool(instance_id and state.instance_id
+                                      and state.instance_id != instance_id)
         # A re-sync interrupted by another one keeps accepting any version.
         accept_any = changed or (state.resync_in_progress and state.resync_accept_any_version)
         generation = state.generation + 1

@@ -86,10 +86,18 @@ class SyncReport:
     failed_ops: int = 0
     pages: int = 0
     objects: int = 0
-    full_resync: str | None = None  # None | "instance_changed" | "cursor_expired"
+    # None | "instance_changed" | "cursor_expired" | "rolled_back" (restored platform)
+    full_resync: str | None = None
+    resent_ops: int = 0  # applied ops sent again after a rollback
+    # Ops sent whose answer was lost twice (the platform may have applied them): still
+    # "sent", confirmed by the next sync's replay.
+    answers_lost: int = 0
     swept: dict[str, int] = field(default_factory=dict)
     blobs_fetched: int = 0
     blob_error: str | None = None
+    # Files my pending work needs (待办 documents, unread notices) still not on this PC
+    # after the file phase: the sync is incomplete while this is not 0.
+    files_missing: int = 0
     requests: int = 0
     seconds: float = 0.0
     very_urgent: list[str] = field(default_factory=list)
@@ -123,8 +131,10 @@ class SyncEngine:
                  page_limit: int = DEFAULT_PAGE_LIMIT, prefetch: bool = True,
                  max_blob_bytes: int = 50 * 1024 * 1024,
                  prefetch_budget_bytes: int = 2 * 1024**3,
-                 database: db.CacheDatabase | None = None) -> None:
+                 database: db.CacheDatabase | None = None,
+                 applied_op_retention_days: float = 30) -> None:
         self.api = api
+        self.applied_op_retention_s = applied_op_retention_days * 86400.0
         # None: the cache of the caller's context (client/db.py current_cache).
         self.database = database
         self.store = store
@@ -153,6 +163,9 @@ class SyncEngine:
             self.push(report, notify)
             self.pull(report, notify)
             apply.record_success(datetime.now(UTC))
+            # Applied ops older than the retention can no longer be re-sent after a
+            # rollback; the audit log keeps what happened.
+            outbox.purge_done(time.time() - self.applied_op_retention_s)
             report.changes |= Changes(sync_state=True)
         except BaseException as exc:
             # After any error the next run checks /meta again (the platform may have
@@ -183,14 +196,31 @@ class SyncEngine:
                                         on_progress=files)
                 report.blobs_fetched = result.fetched
                 self._prefetch_due = False
-            except GovDeskError as exc:  # prefetch is best effort: the sync itself succeeded
+            except GovDeskError as exc:  # the ops and changes are in; files are missing
                 log.info("blob prefetch stopped: %s", exc.code)
                 report.blob_error = exc.code
                 self._prefetch_due = True
+            report.files_missing = self._files_missing()
+            if report.files_missing:
+                self._prefetch_due = True  # the next sync resumes the downloads
             report.requests = self.api.requests_sent - start_requests
             report.seconds = time.perf_counter() - started
         notify(SyncProgress("done", report.pages, report.objects))
         return report
+
+    def _files_missing(self) -> int:
+        """Files the user's pending work needs that are not here (large ones excepted:
+        those are fetched on demand by design); recorded in the sync state, which the
+        status bar shows."""
+        assert self.store is not None
+        with db.use_cache(self.database) if self.database is not None else \
+                contextlib.nullcontext():
+            needed = self.store.needed_blobs()
+            missing = sum(1 for n in needed if n.reason in ("task", "notice")
+                          and not (n.size and n.size > self.max_blob_bytes))
+            models.SyncState.update(files_missing=missing).where(
+                models.SyncState.id == 1).execute()
+        return missing
 
     def request_prefetch(self) -> None:
         """Run the blob prefetch after the next pull even if nothing changed (e.g. a blob
@@ -246,6 +276,19 @@ class SyncEngine:
         for status, n in recorded.counts.items():
             report.pushed[status] = report.pushed.get(status, 0) + n
 
+    def _post(self, ops: list[OutboxItem]) -> list[OpResult]:
+        """POST the ops; an answer lost after sending is replayed once at once (each op
+        carries its op_id, so the platform answers a replay with the first verdict), then
+        left to the next sync, the ops still "sent"."""
+        wire_ops = [self._wire(op) for op in ops]
+        try:
+            return self.api.post_ops(wire_ops)
+        except NetworkError as exc:
+            if exc.code != "network.answer_lost":
+                raise
+            log.info("answer to %d ops lost (%s); replaying once", len(ops), exc.detail)
+            return self.api.post_ops(wire_ops)
+
     def _send(self, ops: list[OutboxItem], report: SyncReport) -> None:
         # Only what is still queued once marked: an op the user withdrew (撤回) since it was
         # picked is not posted.
@@ -254,9 +297,22 @@ class SyncEngine:
         if not ops:
             return
         try:
-            results = self.api.post_ops([self._wire(op) for op in ops])
+            results = self._post(ops)
         except GovDeskError as exc:
-            if is_offline_error(exc) or exc.code.startswith("auth."):
+            if exc.code == "network.answer_lost":
+                # Sent, answer lost again: the ops stay "sent" (due at once, so the next
+                # sync replays them and learns their first verdict); the attempt counts,
+                # so an op whose answer never arrives is finally set aside. The pull goes
+                # on (if the link is down, it says so).
+                outbox.record_answer_lost([op.op_id for op in ops],
+                                          error=f"{exc.code}: {exc.message}")
+                report.answers_lost += len(ops)
+                return
+            # Offline, signed out, or the platform itself unavailable (its database down):
+            # no op is to blame, none loses an attempt.
+            if (is_offline_error(exc) or exc.code.startswith("auth.")
+                    or (exc.code == "server.unavailable"
+                        and getattr(exc, "status", 503) == 503)):
                 raise
             if len(ops) == 1:
                 outbox.record_failure([ops[0].op_id], error=f"{exc.code}: {exc.message}",
@@ -271,7 +327,7 @@ class SyncEngine:
         self._record(results, report)
 
     # --- pull -------------------------------------------------------------------------
-    def _check_meta(self, report: SyncReport) -> None:
+    def _check_meta(self, report: SyncReport, notify: ProgressCallback) -> None:
         meta = self.api.meta()
         state = models.sync_state()
         if state.instance_id and state.instance_id != meta.instance_id:
@@ -279,10 +335,28 @@ class SyncEngine:
                         state.instance_id, meta.instance_id)
             apply.begin_full_resync(meta.instance_id)
             report.full_resync = "instance_changed"
+        elif state.restore_epoch is not None and state.restore_epoch != meta.restore_epoch:
+            log.warning("platform restored (epoch %s -> %s)", state.restore_epoch,
+                        meta.restore_epoch)
+            self._recover_rollback(report, notify, meta.instance_id)
         elif state.instance_id is None:
             models.SyncState.update(instance_id=meta.instance_id).where(
                 models.SyncState.id == 1).execute()
+        models.SyncState.update(restore_epoch=meta.restore_epoch).where(
+            models.SyncState.id == 1).execute()
         self._meta_checked = True
+
+    def _recover_rollback(self, report: SyncReport, notify: ProgressCallback,
+                          instance_id: str) -> None:
+        """The platform's history is not the one we synced from (restored from a backup):
+        re-synchronise from scratch, keeping local work, and send again every op it
+        applied within the retention (it answers `duplicate` to those it still has and
+        applies those the restore lost), before the pull brings their effects."""
+        apply.begin_full_resync(instance_id, rolled_back=True)
+        report.full_resync = "rolled_back"
+        resent = outbox.resend_applied(time.time() - self.applied_op_retention_s)
+        report.resent_ops += len(resent)
+        self.push(report, notify)
 
     def _fetch(self, cursor: str | None, on_bytes: Callable[[int], None] | None = None
                ) -> tuple[ChangePage, apply.PreparedPage]:
@@ -290,14 +364,15 @@ class SyncEngine:
         page = self.api.changes(cursor, self.page_limit, on_bytes=on_bytes)
         return page, apply.prepare_page(page.changes, page.cursor)
 
-    def _instance_changed(self, page: ChangePage, report: SyncReport) -> bool:
+    def _instance_changed(self, page: ChangePage, report: SyncReport,
+                          notify: ProgressCallback) -> bool:
         """Check the platform's identity with what the page says (or /meta, from a platform
         that does not say it); True when it changed: a full re-sync has begun."""
         if page.instance_id is None:
             if self._meta_checked:
                 return False
             before = report.full_resync
-            self._check_meta(report)
+            self._check_meta(report, notify)
             return report.full_resync != before
         self._meta_checked = True
         state = models.sync_state()
@@ -340,6 +415,16 @@ class SyncEngine:
                         page, prepared = self._fetch(cursor, page_bytes)
                 except ConflictError as exc:
                     ahead = None
+                    if exc.code == "cursor.diverged" and not expired_once:
+                        expired_once = True
+                        log.warning("cursor diverged: the platform was rolled back")
+                        meta = self.api.meta()
+                        self._recover_rollback(report, notify, meta.instance_id)
+                        models.SyncState.update(restore_epoch=meta.restore_epoch).where(
+                            models.SyncState.id == 1).execute()
+                        self._meta_checked = True
+                        cursor = None
+                        continue
                     if exc.code != "cursor.expired" or expired_once:
                         raise
                     expired_once = True
@@ -355,7 +440,7 @@ class SyncEngine:
                         "instance_changed" if known and known != instance else "cursor_expired")
                     cursor = None
                     continue
-                if not restarted and self._instance_changed(page, report):
+                if not restarted and self._instance_changed(page, report, notify):
                     # A page of another platform: dropped, and the pull starts over.
                     restarted = True
                     if ahead is not None:

@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     from client.ui.resources import icon
     from client.ui.settings_dialog import saved_language, saved_scale
 
+    _route_qt_messages()
     theme.setup_high_dpi()
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "govdesk"])
     app.setOrganizationName("GovDesk")
@@ -107,6 +108,30 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         runner.shutdown()
+
+
+# Qt messages that only say what a platform plugin cannot do (offscreen has no window
+# manager to pass size hints to): not a problem of ours, kept out of the warnings.
+_PLATFORM_LIMITS = ("does not support propagateSizeHints",)
+
+
+def _route_qt_messages() -> None:
+    """Qt's own messages go to our log (logger "qt", with time and level) instead of raw
+    lines on stderr, so a warning of Qt's is seen in context and counted like ours."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind: Any, _context: Any, message: str) -> None:
+        level = levels.get(kind, logging.WARNING)
+        if any(limit in message for limit in _PLATFORM_LIMITS):
+            level = logging.DEBUG
+        qt_log.log(level, "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def _quit_on_signals(app: Any) -> None:
@@ -227,6 +252,7 @@ class _Runner:
         self.sign_in_demo(base, DEMO_USER, show=True)
         window = self.open_window()
         window.show()
+        log.info("main window shown")
         return self.app.exec()
 
     def normal(self, server_url: str | None, username: str | None) -> int:
@@ -245,6 +271,7 @@ class _Runner:
             self.first_sync(show=True)
         window = self.open_window(online=dialog.online)
         window.show()
+        log.info("main window shown")
         return self.app.exec()
 
     def screenshot(self, path: Path, view: str, size: tuple[int, int] | None = None) -> int:
@@ -253,12 +280,15 @@ class _Runner:
         return screenshots.render(self, path, view, size=size or screenshots.SIZE)
 
     def shutdown(self) -> None:
-        if self.window is not None:
-            self.window.save_layout()
-            self.window.close()
+        # Stop what feeds the window first (the sync thread, background work), then
+        # close it: a result delivered after the close would repaint a window whose
+        # native surface is gone ("QBackingStore::flush() ... does not have a handle").
         if self.manager is not None:
             self.manager.stop(timeout=10)
         self.ops.wait_idle(10_000)
+        if self.window is not None:
+            self.window.save_layout()
+            self.window.close()
         self.ops.shutdown()
         if self.profile is not None:
             self.profile.close()

@@ -4,6 +4,7 @@ wrote kept intact and a way to act again (redo on the current state, or discard)
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -67,6 +68,12 @@ class ProblemsView(QWidget):
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
         pane_layout.setContentsMargins(0, 0, 0, 0)
+        # Why, in words, and that nothing of it reached the platform.
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.setAccessibleName(self.tr("Reason"))
+        pane_layout.addWidget(self.reason)
         pane_layout.addWidget(QLabel(self.tr("What you wrote (kept):")))
         self.kept = QPlainTextEdit()
         self.kept.setReadOnly(True)
@@ -80,7 +87,12 @@ class ProblemsView(QWidget):
         self.discard = QPushButton(self.tr("D&iscard"))
         self.discard.setObjectName("danger")
         self.discard.clicked.connect(lambda: self._emit(self.discard_requested))
+        self.copy = QPushButton(self.tr("&Copy text"))
+        self.copy.setToolTip(self.tr("Copy the action, the reason and what you wrote, to "
+                                     "paste into a note or a message"))
+        self.copy.clicked.connect(self.copy_to_clipboard)
         row.addWidget(self.redo)
+        row.addWidget(self.copy)
         row.addWidget(self.discard)
         row.addStretch(1)
         pane_layout.addLayout(row)
@@ -227,9 +239,12 @@ class ProblemsView(QWidget):
         self.redo.setEnabled(op is not None and op.type in ("task.complete", "notice.publish",
                                                              "notice.ack"))
         self.discard.setEnabled(op is not None)
+        self.copy.setEnabled(op is not None)
         if op is None:
             self.kept.setPlainText("")
+            self.reason.setText("")
             return
+        self.reason.setText(self.reason_sentence(op))
         data = op.data
         parts = []
         if data.get("decision"):
@@ -241,6 +256,36 @@ class ProblemsView(QWidget):
         if data.get("body"):
             parts.append(data["body"])
         self.kept.setPlainText("\n\n".join(parts))
+
+    def reason_sentence(self, op: OutboxItem) -> str:
+        """The reason in words, and what it means: the action was not recorded."""
+        reason = self.reason_text(op.result_code, op.result_detail)
+        if str(op.state) == "set_aside":
+            tail = self.tr("It has not reached the platform; it is kept here until you "
+                           "retry or discard it.")
+        else:
+            tail = self.tr("Your %1 was not recorded on the platform; what you wrote is "
+                           "kept below.").replace("%1", self.action_text(op.type))
+        if reason and reason[-1] not in "。．.!！?？":
+            # The catalogue's reasons are phrases; close the sentence before the next.
+            reason += "。" if any("\u4e00" <= ch <= "\u9fff" for ch in reason) else "."
+        return f"{reason}{'' if reason.endswith('。') else ' '}{tail}".strip()
+
+    def copy_text(self) -> str:
+        """What the copy button puts on the clipboard: the action, the document, the
+        reason and every word the user wrote."""
+        op = self.current()
+        if op is None:
+            return ""
+        subject = self._titles.get(op.op_id) or op.local_ref or ""
+        lines = [f"{self.action_text(op.type)}：{subject}", self.reason_sentence(op)]
+        kept = self.kept.toPlainText()
+        if kept:
+            lines += ["", kept]
+        return "\n".join(lines)
+
+    def copy_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setText(self.copy_text())
 
     def _emit(self, signal: Signal) -> None:
         op = self.current()

@@ -26,6 +26,12 @@ class SyncStatusBar(QStatusBar):
         self.last_sync.setAccessibleName(self.tr("Last synchronisation"))
         self.pending = QLabel()
         self.pending.setAccessibleName(self.tr("Operations waiting to be sent"))
+        # The last sync could not fetch every file pending work needs: it was not
+        # complete, whatever else went through.
+        self.missing = QLabel()
+        self.missing.setObjectName("offline")
+        self.missing.setAccessibleName(self.tr("Files not yet downloaded"))
+        self.missing.hide()
         self.problems = QPushButton()
         self.problems.setFlat(True)
         self.problems.setIcon(icon("problems"))
@@ -45,7 +51,7 @@ class SyncStatusBar(QStatusBar):
         self.sync_button.setToolTip(self.tr("Send your work and fetch new documents (F5)"))
         self.sync_button.setAccessibleName(self.tr("Sync now"))
         self.sync_button.clicked.connect(self.sync_requested)
-        for w in (self.connection, self.last_sync, self.pending):
+        for w in (self.connection, self.last_sync, self.pending, self.missing):
             self.addWidget(w)
         self.addPermanentWidget(self.problems)
         self.addPermanentWidget(self.detail)
@@ -61,6 +67,14 @@ class SyncStatusBar(QStatusBar):
         self.set_last_sync(info.last_success_at, info.last_error)
         self.set_pending(info.unsent)
         self.set_problems(info.problems)
+        self.set_files_missing(info.files_missing)
+
+    def set_files_missing(self, count: int) -> None:
+        self.missing.setVisible(count > 0)
+        self.missing.setText(self.tr("Sync incomplete: %n file(s) for your pending work not "
+                                     "yet downloaded", "", count))
+        self.missing.setToolTip(self.tr("The link to the platform broke while files were "
+                                        "downloading; the next sync continues"))
 
     def set_online(self, online: bool) -> None:
         self.connection.setObjectName("online" if online else "offline")

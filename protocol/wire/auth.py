@@ -67,6 +67,9 @@ class Meta(WireModel):
     min_client_version: VersionText
     server_time: str
     instance_id: str
+    # Bumped by every `python -m server restore`: a client re-synchronises and sends its
+    # recent operations again (0 on a platform never restored, or older than this field).
+    restore_epoch: int = 0
 
 
 class BlobStored(WireModel):

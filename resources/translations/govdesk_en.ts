@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="177"/>
+        <location filename="../../client/ui/app.py" line="202"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="187"/>
+        <location filename="../../client/ui/app.py" line="212"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="203"/>
+        <location filename="../../client/ui/app.py" line="228"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2335,131 +2335,142 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="38"/>
+        <location filename="../../client/ui/problems_view.py" line="39"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="41"/>
+        <location filename="../../client/ui/problems_view.py" line="42"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="153"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="54"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="113"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="75"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="60"/>
+        <location filename="../../client/ui/problems_view.py" line="61"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="70"/>
+        <location filename="../../client/ui/problems_view.py" line="77"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="73"/>
+        <location filename="../../client/ui/problems_view.py" line="80"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="76"/>
+        <location filename="../../client/ui/problems_view.py" line="83"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="78"/>
+        <location filename="../../client/ui/problems_view.py" line="85"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="80"/>
+        <location filename="../../client/ui/problems_view.py" line="87"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <source>&amp;Copy text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="91"/>
+        <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Document number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>Since</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="113"/>
         <source>Last error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="115"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="109"/>
+        <location filename="../../client/ui/problems_view.py" line="121"/>
         <source>Re&amp;call this sign-off…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="110"/>
+        <location filename="../../client/ui/problems_view.py" line="122"/>
         <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="144"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="144"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
-        <location filename="../../client/ui/problems_view.py" line="161"/>
+        <location filename="../../client/ui/problems_view.py" line="145"/>
+        <location filename="../../client/ui/problems_view.py" line="173"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="150"/>
+        <location filename="../../client/ui/problems_view.py" line="162"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2467,17 +2478,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="160"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="160"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Sent, no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="167"/>
+        <location filename="../../client/ui/problems_view.py" line="179"/>
         <source>Waiting to be sent (%n)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2485,83 +2496,93 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="205"/>
+        <location filename="../../client/ui/problems_view.py" line="217"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="205"/>
+        <location filename="../../client/ui/problems_view.py" line="217"/>
         <source>Recall sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="206"/>
+        <location filename="../../client/ui/problems_view.py" line="218"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="207"/>
+        <location filename="../../client/ui/problems_view.py" line="219"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="208"/>
+        <location filename="../../client/ui/problems_view.py" line="220"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="209"/>
+        <location filename="../../client/ui/problems_view.py" line="221"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="211"/>
+        <location filename="../../client/ui/problems_view.py" line="223"/>
         <source>Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="212"/>
+        <location filename="../../client/ui/problems_view.py" line="224"/>
         <source>Refuse (拒收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="213"/>
+        <location filename="../../client/ui/problems_view.py" line="225"/>
         <source>Register (登记)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="214"/>
+        <location filename="../../client/ui/problems_view.py" line="226"/>
         <source>Route (分办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="215"/>
+        <location filename="../../client/ui/problems_view.py" line="227"/>
         <source>Reminder (催办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="216"/>
+        <location filename="../../client/ui/problems_view.py" line="228"/>
         <source>Cancel task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <location filename="../../client/ui/problems_view.py" line="229"/>
         <source>Reassign task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="218"/>
+        <location filename="../../client/ui/problems_view.py" line="230"/>
         <source>Complete (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <location filename="../../client/ui/problems_view.py" line="231"/>
         <source>Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="236"/>
+        <location filename="../../client/ui/problems_view.py" line="251"/>
         <source>Decision: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="264"/>
+        <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="267"/>
+        <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3453,66 +3474,84 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     </message>
     <message>
         <location filename="../../client/ui/status_bar.py" line="33"/>
+        <source>Files not yet downloaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="39"/>
         <source>Sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="38"/>
+        <location filename="../../client/ui/status_bar.py" line="44"/>
         <source>Synchronising</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="42"/>
+        <location filename="../../client/ui/status_bar.py" line="48"/>
         <source>Synchronisation progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="44"/>
+        <location filename="../../client/ui/status_bar.py" line="50"/>
         <source>&amp;Sync now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="45"/>
+        <location filename="../../client/ui/status_bar.py" line="51"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="46"/>
+        <location filename="../../client/ui/status_bar.py" line="52"/>
         <source>Sync now</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/status_bar.py" line="74"/>
+        <source>Sync incomplete: %n file(s) for your pending work not yet downloaded</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="67"/>
+        <location filename="../../client/ui/status_bar.py" line="76"/>
+        <source>The link to the platform broke while files were downloading; the next sync continues</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="81"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="67"/>
+        <location filename="../../client/ui/status_bar.py" line="81"/>
         <source>Offline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="69"/>
+        <location filename="../../client/ui/status_bar.py" line="83"/>
         <source>Connected to the county platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <location filename="../../client/ui/status_bar.py" line="84"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="77"/>
+        <location filename="../../client/ui/status_bar.py" line="91"/>
         <source>Not synchronised yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="93"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="84"/>
+        <location filename="../../client/ui/status_bar.py" line="98"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -3520,12 +3559,12 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="85"/>
+        <location filename="../../client/ui/status_bar.py" line="99"/>
         <source>Nothing waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="89"/>
+        <location filename="../../client/ui/status_bar.py" line="103"/>
         <source>%n problem(s)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -3533,32 +3572,32 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="119"/>
+        <location filename="../../client/ui/status_bar.py" line="133"/>
         <source>Sending %1 of %2 operations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="122"/>
+        <location filename="../../client/ui/status_bar.py" line="136"/>
         <source>Receiving changes: %1 pages, %2 items</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="125"/>
+        <location filename="../../client/ui/status_bar.py" line="139"/>
         <source>, %1 received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="129"/>
+        <location filename="../../client/ui/status_bar.py" line="143"/>
         <source>Checking documents and attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="130"/>
+        <location filename="../../client/ui/status_bar.py" line="144"/>
         <source>Downloading files %1/%2, %3 of %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="134"/>
+        <location filename="../../client/ui/status_bar.py" line="148"/>
         <source>, about %1 s left</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3911,6 +3950,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Sent; the platform&apos;s answer has not arrived yet. It will be confirmed automatically at the next sync.</source>
+        <extracomment>network.answer_lost</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation type="unfinished"></translation>
@@ -3978,6 +4022,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <source>The local sync position has expired; a full sync is needed.</source>
         <extracomment>cursor.expired</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The platform was restored from a backup; this PC synchronises again from scratch and sends its recent operations again.</source>
+        <extracomment>cursor.diverged</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

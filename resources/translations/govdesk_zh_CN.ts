@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="177"/>
+        <location filename="../../client/ui/app.py" line="202"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="187"/>
+        <location filename="../../client/ui/app.py" line="212"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="203"/>
+        <location filename="../../client/ui/app.py" line="228"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -2337,232 +2337,253 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="38"/>
+        <location filename="../../client/ui/problems_view.py" line="39"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="41"/>
+        <location filename="../../client/ui/problems_view.py" line="42"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="153"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="54"/>
+        <location filename="../../client/ui/problems_view.py" line="55"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="57"/>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="113"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="75"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
+        <location filename="../../client/ui/problems_view.py" line="59"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="60"/>
+        <location filename="../../client/ui/problems_view.py" line="61"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="70"/>
+        <location filename="../../client/ui/problems_view.py" line="77"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="73"/>
+        <location filename="../../client/ui/problems_view.py" line="80"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="76"/>
+        <location filename="../../client/ui/problems_view.py" line="83"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="78"/>
+        <location filename="../../client/ui/problems_view.py" line="85"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="80"/>
+        <location filename="../../client/ui/problems_view.py" line="87"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="99"/>
+        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <source>&amp;Copy text</source>
+        <translation>复制内容(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="91"/>
+        <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
+        <translation>复制操作、原因和您填写的内容，便于粘贴到便签或消息中</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="111"/>
         <source>Document number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="112"/>
         <source>Since</source>
         <translation>操作时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="113"/>
         <source>Last error</source>
         <translation>上次错误</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="103"/>
+        <location filename="../../client/ui/problems_view.py" line="115"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="109"/>
+        <location filename="../../client/ui/problems_view.py" line="121"/>
         <source>Re&amp;call this sign-off…</source>
         <translation>撤回此签批(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="110"/>
+        <location filename="../../client/ui/problems_view.py" line="122"/>
         <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
         <translation>撤回尚未发送的签批：文件回到您的待办，所填意见保留</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="144"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="144"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="133"/>
-        <location filename="../../client/ui/problems_view.py" line="161"/>
+        <location filename="../../client/ui/problems_view.py" line="145"/>
+        <location filename="../../client/ui/problems_view.py" line="173"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="150"/>
+        <location filename="../../client/ui/problems_view.py" line="162"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation>
             <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="160"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Waiting</source>
         <translation>等待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="160"/>
+        <location filename="../../client/ui/problems_view.py" line="172"/>
         <source>Sent, no answer yet</source>
         <translation>已发出，待平台答复</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="167"/>
+        <location filename="../../client/ui/problems_view.py" line="179"/>
         <source>Waiting to be sent (%n)</source>
         <translation>
             <numerusform>待发送的操作（%n）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="205"/>
+        <location filename="../../client/ui/problems_view.py" line="217"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="205"/>
+        <location filename="../../client/ui/problems_view.py" line="217"/>
         <source>Recall sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="206"/>
+        <location filename="../../client/ui/problems_view.py" line="218"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="207"/>
+        <location filename="../../client/ui/problems_view.py" line="219"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="208"/>
+        <location filename="../../client/ui/problems_view.py" line="220"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="209"/>
+        <location filename="../../client/ui/problems_view.py" line="221"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="211"/>
+        <location filename="../../client/ui/problems_view.py" line="223"/>
         <source>Receive (签收)</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="212"/>
+        <location filename="../../client/ui/problems_view.py" line="224"/>
         <source>Refuse (拒收)</source>
         <translation>拒收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="213"/>
+        <location filename="../../client/ui/problems_view.py" line="225"/>
         <source>Register (登记)</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="214"/>
+        <location filename="../../client/ui/problems_view.py" line="226"/>
         <source>Route (分办)</source>
         <translation>分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="215"/>
+        <location filename="../../client/ui/problems_view.py" line="227"/>
         <source>Reminder (催办)</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="216"/>
+        <location filename="../../client/ui/problems_view.py" line="228"/>
         <source>Cancel task</source>
         <translation>撤销办理环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <location filename="../../client/ui/problems_view.py" line="229"/>
         <source>Reassign task</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="218"/>
+        <location filename="../../client/ui/problems_view.py" line="230"/>
         <source>Complete (办结)</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <location filename="../../client/ui/problems_view.py" line="231"/>
         <source>Archive (归档)</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="236"/>
+        <location filename="../../client/ui/problems_view.py" line="251"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="264"/>
+        <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
+        <translation>该操作尚未送达平台，在您重试或放弃之前保留在本机。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="267"/>
+        <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
+        <translation>您的%1未被平台记录，所填内容保留在下方。</translation>
     </message>
 </context>
 <context>
@@ -3453,110 +3474,127 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     </message>
     <message>
         <location filename="../../client/ui/status_bar.py" line="33"/>
+        <source>Files not yet downloaded</source>
+        <translation>尚未下载的文件</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="39"/>
         <source>Sync problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="38"/>
+        <location filename="../../client/ui/status_bar.py" line="44"/>
         <source>Synchronising</source>
         <translation>正在同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="42"/>
+        <location filename="../../client/ui/status_bar.py" line="48"/>
         <source>Synchronisation progress</source>
         <translation>同步进度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="44"/>
+        <location filename="../../client/ui/status_bar.py" line="50"/>
         <source>&amp;Sync now</source>
         <translation>立即同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="45"/>
+        <location filename="../../client/ui/status_bar.py" line="51"/>
         <source>Send your work and fetch new documents (F5)</source>
         <translation>发送已办事项并获取新公文（F5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="46"/>
+        <location filename="../../client/ui/status_bar.py" line="52"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../client/ui/status_bar.py" line="74"/>
+        <source>Sync incomplete: %n file(s) for your pending work not yet downloaded</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="67"/>
+        <location filename="../../client/ui/status_bar.py" line="76"/>
+        <source>The link to the platform broke while files were downloading; the next sync continues</source>
+        <translation>下载文件时与平台的连接中断，下次同步将继续下载</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/status_bar.py" line="81"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="67"/>
+        <location filename="../../client/ui/status_bar.py" line="81"/>
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="69"/>
+        <location filename="../../client/ui/status_bar.py" line="83"/>
         <source>Connected to the county platform</source>
         <translation>已连接市电子政务平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="70"/>
+        <location filename="../../client/ui/status_bar.py" line="84"/>
         <source>Working offline: everything you sign is kept and sent later</source>
         <translation>离线办公：您的签批会保存在本机，联网后发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="77"/>
+        <location filename="../../client/ui/status_bar.py" line="91"/>
         <source>Not synchronised yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="79"/>
+        <location filename="../../client/ui/status_bar.py" line="93"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="84"/>
+        <location filename="../../client/ui/status_bar.py" line="98"/>
         <source>%n operation(s) waiting to be sent</source>
         <translation>
             <numerusform>%n 项操作待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="85"/>
+        <location filename="../../client/ui/status_bar.py" line="99"/>
         <source>Nothing waiting to be sent</source>
         <translation>没有待发送的操作</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/status_bar.py" line="89"/>
+        <location filename="../../client/ui/status_bar.py" line="103"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n 个问题</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="119"/>
+        <location filename="../../client/ui/status_bar.py" line="133"/>
         <source>Sending %1 of %2 operations</source>
         <translation>正在上传操作 %1/%2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="122"/>
+        <location filename="../../client/ui/status_bar.py" line="136"/>
         <source>Receiving changes: %1 pages, %2 items</source>
         <translation>正在接收变更：%1 页，%2 项</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="125"/>
+        <location filename="../../client/ui/status_bar.py" line="139"/>
         <source>, %1 received</source>
         <translation>，已接收 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="129"/>
+        <location filename="../../client/ui/status_bar.py" line="143"/>
         <source>Checking documents and attachments</source>
         <translation>正在检查正文和附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="130"/>
+        <location filename="../../client/ui/status_bar.py" line="144"/>
         <source>Downloading files %1/%2, %3 of %4</source>
         <translation>正在下载文件 %1/%2，%3 / %4</translation>
     </message>
     <message>
-        <location filename="../../client/ui/status_bar.py" line="134"/>
+        <location filename="../../client/ui/status_bar.py" line="148"/>
         <source>, about %1 s left</source>
         <translation>，约剩 %1 秒</translation>
     </message>
@@ -3909,6 +3947,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>代理服务器 {proxy} 不允许本机访问平台（HTTP 403）：请联系信息中心在代理上放行平台地址。</translation>
     </message>
     <message>
+        <source>Sent; the platform&apos;s answer has not arrived yet. It will be confirmed automatically at the next sync.</source>
+        <extracomment>network.answer_lost</extracomment>
+        <translation>已发送，尚未收到平台答复，将在下次同步时自动确认。</translation>
+    </message>
+    <message>
         <source>The connection to the platform broke. Please try again later.</source>
         <extracomment>network.interrupted</extracomment>
         <translation>与平台的连接中断，请稍后重试。</translation>
@@ -3977,6 +4020,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <source>The local sync position has expired; a full sync is needed.</source>
         <extracomment>cursor.expired</extracomment>
         <translation>本地同步位置已过期，需要重新完整同步。</translation>
+    </message>
+    <message>
+        <source>The platform was restored from a backup; this PC synchronises again from scratch and sends its recent operations again.</source>
+        <extracomment>cursor.diverged</extracomment>
+        <translation>平台已从备份恢复，本机将重新完整同步，并重新发送近期的操作。</translation>
     </message>
     <message>
         <source>The platform did not recognise the local sync position.</source>

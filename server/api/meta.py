@@ -14,10 +14,12 @@ router = APIRouter(prefix="/api/v1", tags=["meta"])
 
 @router.get("/meta", response_model=Meta, responses=problem_responses())
 def get_meta() -> Meta:
+    state = feed.feed_state()
     return Meta(
         protocol=PROTOCOL,
         server_version=server_version(),
         min_client_version=MIN_CLIENT_VERSION,
         server_time=clock.rfc3339(clock.now()) or "",
-        instance_id=feed.feed_state().instance_id,
+        instance_id=state.instance_id,
+        restore_epoch=state.restore_epoch,
     )

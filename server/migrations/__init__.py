@@ -37,6 +37,7 @@ from server.migrations import (
     m0003_signoff_recall,
     m0004_outgoing,
     m0005_security,
+    m0006_restore_safety,
 )
 from server.version import server_version
 
@@ -60,6 +61,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(3, m0003_signoff_recall),
     Migration.of(4, m0004_outgoing),
     Migration.of(5, m0005_security),
+    Migration.of(6, m0006_restore_safety),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -62,9 +62,13 @@ def test_throttling_after_five_failures(app_client, accounts: Accounts) -> None:
     assert LoginFailure.select().where(LoginFailure.username == "bob").count() == 0
 
 
+def _refresh(app_client, token: dict) -> object:
+    return app_client.post("/api/v1/auth/refresh", json={"refresh_token": token["refresh_token"]})
+
+
 def test_refresh_rotates_and_reuse_revokes_session(app_client, accounts: Accounts) -> None:
     first = login(app_client, "alice")
-    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    r = _refresh(app_client, first)
     assert r.status_code == 200, r.text
     second = r.json()
     assert second["refresh_token"] != first["refresh_token"]
@@ -73,36 +77,60 @@ def test_refresh_rotates_and_reuse_revokes_session(app_client, accounts: Account
     assert_problem(app_client.get("/api/v1/changes", headers=bearer(first)), 401,
                    "auth.unauthenticated")
     assert app_client.get("/api/v1/changes", headers=bearer(second)).status_code == 200
-    # Presenting the old refresh token again long after its rotation: reuse, the whole
-    # device session is revoked.
-    UsedRefreshToken.update(used_at=clock.now() - timedelta(minutes=5)).execute()
-    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    # Once the successor has been used, the old refresh token is retired: presenting it
+    # again is a reuse, and the whole device session is revoked.
+    third = _refresh(app_client, second).json()
+    r = _refresh(app_client, first)
     assert_problem(r, 401, "auth.refresh_reused")
-    assert_problem(app_client.get("/api/v1/changes", headers=bearer(second)), 401,
+    assert_problem(app_client.get("/api/v1/changes", headers=bearer(third)), 401,
                    "auth.unauthenticated")
-    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": second["refresh_token"]})
-    assert_problem(r, 401, "auth.unauthenticated")
+    assert_problem(_refresh(app_client, third), 401, "auth.unauthenticated")
     # Another device of the same user is untouched.
     other = login(app_client, "alice", device_id="dev-2")
     assert app_client.get("/api/v1/changes", headers=bearer(other)).status_code == 200
 
 
-def test_lost_rotation_grace_then_reuse_after_later_rotation(app_client, accounts: Accounts) -> None:
-    """A client killed before storing a rotation may retry once with its old token at once;
-    after the session rotated again, the old token is a reuse and revokes the session."""
+def test_lost_refresh_answer_then_long_outage_keeps_the_session(app_client,
+                                                                accounts: Accounts) -> None:
+    """The answer to a refresh is lost, the device stays offline for days: its old token
+    still works (its successor was never used), and once a successor is used the old
+    token is a reuse again."""
     first = login(app_client, "bob")
-    second = app_client.post("/api/v1/auth/refresh",
-                             json={"refresh_token": first["refresh_token"]}).json()
-    retry = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    assert retry.status_code == 200, retry.text
-    third = retry.json()
-    assert_problem(app_client.get("/api/v1/changes", headers=bearer(second)), 401)
+    lost = _refresh(app_client, first).json()           # the answer never arrives
+    UsedRefreshToken.update(used_at=clock.now() - timedelta(days=3)).execute()
+    AuthSession.update(created_at=clock.now() - timedelta(days=3)).execute()
+    again = _refresh(app_client, first)
+    assert again.status_code == 200, again.text
+    third = again.json()
     assert app_client.get("/api/v1/changes", headers=bearer(third)).status_code == 200
-    fourth = app_client.post("/api/v1/auth/refresh",
-                             json={"refresh_token": third["refresh_token"]}).json()
-    r = app_client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    assert_problem(r, 401, "auth.refresh_reused")
+    fourth = _refresh(app_client, third).json()
+    assert app_client.get("/api/v1/changes", headers=bearer(fourth)).status_code == 200
+    # The successor `third` was used: `first` and the never-delivered `lost` are retired.
+    assert_problem(_refresh(app_client, lost), 401, "auth.refresh_reused")
     assert_problem(app_client.get("/api/v1/changes", headers=bearer(fourth)), 401)
+
+
+def test_two_lost_refresh_answers_in_a_row(app_client, accounts: Accounts) -> None:
+    first = login(app_client, "bob")
+    for _ in range(2):
+        assert _refresh(app_client, first).status_code == 200  # both answers lost
+    r = _refresh(app_client, first)
+    assert r.status_code == 200, r.text
+    assert app_client.get("/api/v1/changes", headers=bearer(r.json())).status_code == 200
+    assert _refresh(app_client, r.json()).status_code == 200
+
+
+def test_late_refresh_request_does_not_cost_the_live_session(app_client,
+                                                             accounts: Accounts) -> None:
+    """A refresh delayed in the network lands after a quicker one went through: the
+    token the client holds (from the quicker one) keeps working."""
+    first = login(app_client, "bob")
+    quick = _refresh(app_client, first).json()         # the client stores this one
+    late = _refresh(app_client, first)                  # the delayed request lands
+    assert late.status_code == 200, late.text           # (its answer goes nowhere)
+    r = _refresh(app_client, quick)
+    assert r.status_code == 200, r.text
+    assert app_client.get("/api/v1/changes", headers=bearer(r.json())).status_code == 200
 
 
 def test_expired_access_token_then_refresh(app_client, accounts: Accounts) -> None:

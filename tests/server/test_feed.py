@@ -12,7 +12,7 @@ import pytest
 
 from server import feed
 from server.db import write_tx
-from server.models import EVERYONE, FeedEntry, SyncObject
+from server.models import EVERYONE, FeedEntry, FeedMark, Meta, SyncObject
 from tests.server.conftest import Accounts, assert_problem, bearer, login
 
 
@@ -185,9 +185,10 @@ def test_bad_and_expired_cursors(app_client, accounts: Accounts) -> None:
     assert_problem(app_client.get("/api/v1/changes", params={"cursor": other}, headers=headers),
                    410, "cursor.expired")
     state = feed.feed_state()
+    # A cursor beyond the head: the platform's history went back (a restore).
     future = feed.encode_cursor(state.instance_id, state.seq + 10)
     assert_problem(app_client.get("/api/v1/changes", params={"cursor": future}, headers=headers),
-                   410, "cursor.expired")
+                   410, "cursor.diverged")
     for limit in (0, 1001, -1, "x"):
         assert_problem(app_client.get("/api/v1/changes", params={"limit": limit},
                                       headers=headers), 422, "request.invalid")
@@ -251,3 +252,50 @@ def test_large_page_is_gzipped(app_client, accounts: Accounts) -> None:
                          headers={**headers, "Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers
     assert len(gzip.compress(raw.content)) < len(raw.content)
+
+
+def test_a_rolled_back_history_is_detected_even_past_the_old_head(app_client,
+                                                                 accounts: Accounts) -> None:
+    """The cursor carries the mark of its seq: after a rollback, new changes take the old
+    numbers with new marks, so the cursor diverges although the head passed it again."""
+    headers = bearer(login(app_client, "alice"))
+    with write_tx():
+        feed.publish("thing", "t1", {"v": 1}, {accounts.alice})
+    _, before = pull_all(app_client, headers)
+    backup_seq = feed.current_seq()
+    with write_tx():
+        feed.publish("thing", "t2", {"v": 1}, {accounts.alice})
+    _, synced = pull_all(app_client, headers, before)
+    # The rollback: the feed and its counter go back to the backup's seq ...
+    with write_tx():
+        FeedMark.delete().where(FeedMark.seq > backup_seq).execute()
+        FeedEntry.delete().where(FeedEntry.seq > backup_seq).execute()
+        Meta.update(seq=backup_seq).where(Meta.id == 1).execute()
+    assert_problem(app_client.get("/api/v1/changes", params={"cursor": synced},
+                                  headers=headers), 410, "cursor.diverged")
+    # ... and new activity pushes the head past the client's cursor again.
+    with write_tx():
+        for i in range(3):
+            feed.publish("thing", f"n{i}", {"v": 1}, {accounts.alice})
+    assert feed.current_seq() > backup_seq + 1
+    assert_problem(app_client.get("/api/v1/changes", params={"cursor": synced},
+                                  headers=headers), 410, "cursor.diverged")
+    # A cursor from before the rollback point still matches: nothing to re-send.
+    assert app_client.get("/api/v1/changes", params={"cursor": before},
+                          headers=headers).status_code == 200
+
+
+def test_a_restore_epoch_diverges_every_older_cursor(app_client, accounts: Accounts) -> None:
+    headers = bearer(login(app_client, "alice"))
+    with write_tx():
+        feed.publish("thing", "t1", {"v": 1}, {accounts.alice})
+    _, cursor = pull_all(app_client, headers)
+    assert app_client.get("/api/v1/meta").json()["restore_epoch"] == 0
+    with write_tx():
+        Meta.update(restore_epoch=Meta.restore_epoch + 1).where(Meta.id == 1).execute()
+    assert app_client.get("/api/v1/meta").json()["restore_epoch"] == 1
+    assert_problem(app_client.get("/api/v1/changes", params={"cursor": cursor},
+                                  headers=headers), 410, "cursor.diverged")
+    _, fresh = pull_all(app_client, headers)
+    assert app_client.get("/api/v1/changes", params={"cursor": fresh},
+                          headers=headers).status_code == 200

@@ -51,3 +51,20 @@ def test_reason_is_translated_when_known_and_kept_verbatim_otherwise(qtbot, zh) 
                     _conflict("c", "task.odd", None)], {})
     reasons = [view.tree.topLevelItem(i).text(3) for i in range(3)]
     assert reasons == ["平台上该办理环节已被撤回或改派他人", "something new happened", "task.odd"]
+
+
+def test_a_problem_says_why_in_words_and_copies_the_kept_text(qtbot, zh) -> None:  # noqa: ANN001
+    view = ProblemsView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_items([_conflict("op1", "task.cancelled", "the task was cancelled")],
+                   {"op1": "关于商请联合开展松花江防汛检查的函"})
+    reason = view.reason.text()
+    assert reason == "平台上该办理环节已被撤回或改派他人。您的签批未被平台记录，所填内容保留在下方。"  # task.cancelled in words
+    assert view.copy.isEnabled()
+    view.copy.click()
+    from PySide6.QtGui import QGuiApplication
+
+    copied = QGuiApplication.clipboard().text()
+    assert "关于商请联合开展松花江防汛检查的函" in copied
+    assert reason in copied and "拟同意。" in copied

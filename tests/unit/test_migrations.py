@@ -106,8 +106,8 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
     build_v1_cache(path, key)
     db = open_cache(path, key)
     try:
-        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 3
-        # Version 3: the 发文 tables and local drafts, empty and usable.
+        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 4
+        # Version 3 (4 adds columns only): the 发文 tables and local drafts, empty and usable.
         assert {"outgoing", "outgoing_version", "outgoing_step", "doc_series", "delivery",
                 "reminder", "outgoing_draft"} <= set(db.get_tables())
         assert models.OutgoingDraft.select().count() == 0
@@ -127,6 +127,10 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
         with db.atomic():
             outbox.enqueue("notice.ack", {"notice_id": "n2", "at": "x"}, blobs_first=["a" * 64])
         assert outbox.due_ops(now=2e9)[-1].blobs_first == ["a" * 64]
+        # Version 3: applied ops keep their seq, the sync state the restore epoch.
+        outbox.record_results([{"op_id": "op-a", "status": "applied", "seq": 42}])
+        assert models.OutboxOp.get(models.OutboxOp.op_id == "op-a").applied_seq == 42
+        assert models.sync_state().restore_epoch is None
     finally:
         close_cache(db)
     # Opening again is a no-op migration.

@@ -27,3 +27,7 @@ class OpOwner:
     def refused(self, op: OutboxItem, state: OpState) -> Changes:
         """The platform answered conflict or rejected (`state`); the op is kept as a problem."""
         return changed(outbox=True)
+
+    def resent(self, op: OutboxItem) -> None:
+        """The applied op is queued again (the platform was rolled back): its local effect
+        waits for the platform's answer again."""

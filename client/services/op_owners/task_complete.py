@@ -78,6 +78,12 @@ class TaskCompleteOwner(OpOwner):
             (Task.id == op.data.get("task_id")) & (Task.local_op_id == op.op_id)).execute()
         return self._touched(op.op_id, op.data.get("task_id"))
 
+    def resent(self, op: OutboxItem) -> None:
+        LocalOpinion.update(state="pending_sync").where(
+            (LocalOpinion.op_id == op.op_id) & (LocalOpinion.state == "done")).execute()
+        Task.update(local_state="pending_sync", local_op_id=op.op_id).where(
+            Task.id == op.data.get("task_id")).execute()
+
     def redone(self, op_id: str) -> Changes:
         """A refused sign-off was signed again (a new op): the old one leaves the problems."""
         LocalOpinion.update(state="redone").where(LocalOpinion.op_id == op_id).execute()
