@@ -195,7 +195,7 @@ def login(username: str, password: str, device_id: str, device_name: str,
     return Tokens(access, refresh, int(security.ACCESS_TOKEN_TTL.total_seconds()), user)
 
 
-# Rotation (PROTOCOL "Auth", docs/protocol-changes-i12.md). The session's current refresh
+# Rotation (PROTOCOL "Auth", docs/protocol.md "Recovery"). The session's current refresh
 # token (`refresh_hash`) and the spares are successors of the token last presented
 # (`prev_refresh_hash`). That token stays valid until one successor is first used,
 # however long the client stays offline: a client whose refresh answer was lost (or came

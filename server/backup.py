@@ -6,7 +6,7 @@ make while it serves, and put back so that clients notice.
   on a command line (`ps` shows it): it is handed to the tools in PGPASSWORD.
 
 A restore bumps `meta.restore_epoch`: every client then re-synchronises and sends its
-recent operations again (docs/protocol-changes-i12.md). A restore made by hand is caught
+recent operations again (docs/protocol.md "Recovery"). A restore made by hand is caught
 by the cursors' marks instead (server/feed.py).
 """
 

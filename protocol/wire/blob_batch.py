@@ -1,4 +1,4 @@
-"""`POST /api/v1/blobs/batch`: many small blobs in one answer (docs/protocol-changes-i14.md).
+"""`POST /api/v1/blobs/batch`: many small blobs in one answer (docs/protocol.md "The township link").
 
 On a 300 ms line a first sync's 28 small files cost seven round trips even four at a
 time; in one answer they cost one. The answer is a sequence of frames, one per sha256

@@ -193,7 +193,7 @@ class ChangePage(WireModel):
     cursor: NonEmptyStr
     has_more: bool
     # The platform's instance (as in /meta), so a sync needs no /meta round trip to
-    # notice a restored or re-created platform (docs/protocol-changes-i14.md). Optional:
+    # notice a restored or re-created platform (docs/protocol.md "The township link"). Optional:
     # a platform that does not send it is checked with /meta instead.
     instance_id: str | None = None
 
