@@ -163,11 +163,11 @@ def test_a_new_clerk_gets_the_units_outgoing_and_exchange_box(
     out = submit_data(c, title="关于新任文书权限的通知")
     applied(drafter.op("outgoing.submit", out))
     username = f"{c.tag}_clerk2"
-    r = admin.post("/api/v1/admin/users", {"username": username, "password": "Password#1",
+    r = admin.post("/api/v1/admin/users", {"username": username, "password": "Fuj1n#Clerk2026",
                                            "display_name": "新文书", "unit_id": c.units["office"],
                                            "roles": ["clerk"]})
     assert r.status_code == 201, r.text
-    clerk2 = Api(live.base_url, username, "Password#1")
+    clerk2 = Api(live.base_url, username, "Fuj1n#Clerk2026")
     clerk2.pull()
     assert ("outgoing", out["outgoing_id"]) in clerk2.state
     assert clerk2.objects("outgoing_version", outgoing_id=out["outgoing_id"])
