@@ -131,7 +131,9 @@ def test_loss_of_visibility_arrives_as_delete(app_client, accounts: Accounts) ->
     # A no-change poll returns nothing and keeps the cursor.
     again = app_client.get("/api/v1/changes", params={"cursor": page["cursor"]},
                            headers=a_headers).json()
-    assert again == {"changes": [], "cursor": page["cursor"], "has_more": False}
+    instance = app_client.get("/api/v1/meta").json()["instance_id"]
+    assert again == {"changes": [], "cursor": page["cursor"], "has_more": False,
+                     "instance_id": instance}
 
 
 def test_move_between_everyone_and_named_users(app_client, accounts: Accounts) -> None:
