@@ -131,7 +131,7 @@ class PlatformSide:
     """The platform app in-process; the official's tasks are rows of the real tables."""
 
     def __init__(self, http: Any, keypair: KeyPair) -> None:
-        from server import directory, security, workflow
+        from server import directory, enrolment, security, workflow
         from server.models import User
 
         self.http = http
@@ -150,10 +150,13 @@ class PlatformSide:
                                                  "device_name": "测试机"})
         assert r.status_code == 200, r.text
         self.auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        registered = self._op(ops.KEY_REGISTER, {"key_id": keypair.key_id,
-                                                 "algorithm": keypair.algorithm,
-                                                 "public_key": keypair.public_b64})
-        assert registered["status"] == "applied", registered
+        # Issue 13: key.register is refused; a key is enrolled with the password and a
+        # one-time code issued by county IT (the test shares the platform's database).
+        code = enrolment.issue_code(ME, issued_by="test").code
+        r = http.post("/api/v1/keys/enrol", headers=self.auth, json={
+            "key_id": keypair.key_id, "algorithm": keypair.algorithm,
+            "public_key": keypair.public_b64, "password": password, "enrolment_code": code})
+        assert r.status_code == 201, r.text
         self.doc = workflow.register_document(
             User.get_by_id(CLERK),
             meta={"doc_number": "佳政函〔2004〕85号", "issuer": "佳木斯市人民政府",
