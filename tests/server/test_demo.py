@@ -109,7 +109,16 @@ class Feed:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+def demo_built_at() -> datetime:
+    """When the module's demo county is built (just before init-demo starts): its story
+    ends on this day, not on the day a later test happens to run — a run that crosses
+    midnight China time would otherwise compare the demo with tomorrow's calendar."""
+    return datetime.now(UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory,
+         demo_built_at: datetime) -> tuple[Path, dict[str, Any]]:
     db = tmp_path_factory.mktemp("demo") / "platform.db"
     proc = init_demo(db, "--json")
     assert proc.returncode == 0, proc.stderr
@@ -563,10 +572,11 @@ def test_numbers_and_dates_agree(feeds: dict[str, Feed], demo: tuple[Path, dict[
     assert notice85["issued_on"] < notice85["received_at"][:10] <= str(date.today())
 
 
-def test_pending_work_is_recent_and_due_at_close_of_business(feeds: dict[str, Feed]) -> None:
+def test_pending_work_is_recent_and_due_at_close_of_business(
+        feeds: dict[str, Feed], demo_built_at: datetime) -> None:
     from server.demo.timeline import Timeline
 
-    now = datetime.now(UTC)
+    now = demo_built_at
     tl = Timeline(now)
     dues: dict[str, datetime] = {}
     for feed in feeds.values():
