@@ -177,7 +177,8 @@ def test_fault_soak(fresh_platform: Any) -> None:
     rng = random.Random(seed)
     clerk = raw_session(platform, "wangli")
     with FaultProxy(platform.port, stall_s=1.5) as proxy:
-        Profile.login(proxy.base_url, "zhangjianguo", PASSWORD).close()
+        Profile.login(proxy.base_url, "zhangjianguo", PASSWORD,
+                            enrolment_code=platform.issue_enrolment_code("zhangjianguo")).close()
         ledger = Ledger()
         n = 0
         while ledger.actions < ACTIONS:

@@ -45,7 +45,8 @@ def _opinions_on_platform(platform: Any, task_id: str) -> int:
 
 def test_a_conflict_whose_answers_are_lost_is_a_conflict_with_the_text_kept(
         fresh_platform: Any, proxy: FaultProxy) -> None:
-    profile = Profile.login(proxy.base_url, "zhangjianguo", PASSWORD)
+    profile = Profile.login(proxy.base_url, "zhangjianguo", PASSWORD,
+                            enrolment_code=fresh_platform.issue_enrolment_code("zhangjianguo"))
     try:
         profile.sync()
         task = pending_tasks(profile, "instruct")[0]
@@ -75,7 +76,8 @@ def test_a_conflict_whose_answers_are_lost_is_a_conflict_with_the_text_kept(
 
 def test_a_502_after_the_platform_applied_is_not_resent_by_urllib3(
         fresh_platform: Any, proxy: FaultProxy) -> None:
-    profile = Profile.login(proxy.base_url, "zhangjianguo", PASSWORD)
+    profile = Profile.login(proxy.base_url, "zhangjianguo", PASSWORD,
+                            enrolment_code=fresh_platform.issue_enrolment_code("zhangjianguo"))
     try:
         profile.sync()
         task = pending_tasks(profile, "instruct")[0]
@@ -98,7 +100,8 @@ def test_a_502_after_the_platform_applied_is_not_resent_by_urllib3(
 
 def test_lost_refresh_answers_and_a_long_outage_keep_the_session(
         fresh_platform: Any, proxy: FaultProxy) -> None:
-    profile = Profile.login(proxy.base_url, "zhangjianguo", PASSWORD)
+    profile = Profile.login(proxy.base_url, "zhangjianguo", PASSWORD,
+                            enrolment_code=fresh_platform.issue_enrolment_code("zhangjianguo"))
     try:
         profile.sync()
         for _ in range(2):  # two refresh answers lost in a row
