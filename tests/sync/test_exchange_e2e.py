@@ -249,7 +249,11 @@ def test_a_town_request_is_received_registered_routed_and_instructed(fresh_platf
                notes="请市长批示", now=now())
     assert profile.sync().pushed == {"applied": 1}
     profile.sync()
-    assert models.Document.get(models.Document.id == document_id).status == "in_progress"
+    # 分办 gives the document its route but not a new status: like a register with tasks,
+    # it stays `registered` until the first sign-off (server.workflow.signoff), and it
+    # leaves 待分办 because it now has tasks.
+    assert models.Document.get(models.Document.id == document_id).status == "registered"
+    assert document_id not in [r.document_id for r in desk.to_route(limit=500).rows]
     profile.close()
 
     # The mayor's 批示.
@@ -264,3 +268,6 @@ def test_a_town_request_is_received_registered_routed_and_instructed(fresh_platf
     opinions = [o for (kind, _i), o in platform_view(platform, "wangli").items()
                 if kind == "opinion" and o["document_id"] == document_id]
     assert [o["decision"] for o in opinions] == ["approve"]
+    # The 批示 names no one to handle it: the route ends there, so the document is 办结.
+    assert platform_view(platform, "wangli")[("document", document_id)]["status"] == (
+        "completed")

@@ -165,7 +165,9 @@ def test_downward_chain_from_draft_to_receipts(fresh_platform) -> None:
             row.step_id, decision="approve", text="同意印发",
             handwriting_png=None, signer=offline.signer(), shown_digest=view.detail.digest,
             now=_now())
-        assert offline.services.outgoing.rows("sign")[0].local == "pending_sync"
+        signing = offline.services.outgoing.rows("sign")
+        assert [r.local for r in signing if r.id == draft.id] == ["pending_sync"], [
+            (r.id == draft.id, r.title, r.local) for r in signing]
     finally:
         offline.close()
     platform.start()
