@@ -3510,8 +3510,8 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message numerus="yes">
         <location filename="../../client/ui/status_bar.py" line="74"/>
         <source>Sync incomplete: %n file(s) for your pending work not yet downloaded</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>同步未完成：待办所需的 %n 个文件尚未下载</numerusform>
         </translation>
     </message>
     <message>
