@@ -20,7 +20,9 @@ OPINION = "同意，请财政局牵头办理，十日内报结果。"
 
 
 def _open_window(qtbot, ops, platform):  # noqa: ANN001, ANN202
-    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD)
+    # Signing needs an enrolled key (issue 13): password + a one-time code from county IT.
+    leader = Profile.login(platform.base_url, "zhangjianguo", PASSWORD,
+                           enrolment_code=platform.issue_enrolment_code("zhangjianguo"))
     leader.sync()
     window = MainWindow(AppContext(leader, ops))
     qtbot.addWidget(window)
