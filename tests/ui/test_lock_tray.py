@@ -163,7 +163,10 @@ def test_tray_announces_new_extra_urgent_document_and_urgent_notice(
         manager.start()
         assert manager.wait_idle(30)
         wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
-        assert balloons == []  # nothing new since the sign-in sync
+        # Nothing new since the sign-in sync but the demo's 催办 to this leader, which the
+        # desk announces once however it arrived (issue 11).
+        assert all(heading.endswith("催办") for heading, _ in balloons), balloons
+        balloons.clear()
 
         doc_title = f"关于松花江富锦段汛情紧急处置的通知（{uuid.uuid4().hex[:6]}）"
         notice_title = f"关于立即开展防汛隐患排查的紧急通知（{uuid.uuid4().hex[:6]}）"
