@@ -417,7 +417,7 @@ def test_cff_fonts_are_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch,
                                              fresh_fonts: None) -> None:
     noto = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
     if not noto.is_file():
-        pytest.skip("fonts-noto-cjk not installed (only used to show the refusal)")
+        require_service("fonts-noto-cjk not installed (only used to show the refusal)")
     monkeypatch.setenv("GOVDESK_PDF_FONT_FANGSONG", f"{noto}:2")
     with pytest.raises(FontMissingError, match="cannot be embedded"):
         render_pdf(notice())

@@ -18,6 +18,7 @@ import pytest
 from client.errors import ConfigError
 from client.sync.api import PlatformApi
 from client.transport import is_loopback_host, require_secure_url
+from tests.support.services import require_service
 from tests.sync.synckit import run_cli
 
 
@@ -92,7 +93,7 @@ def test_other_schemes_are_refused() -> None:
 def test_cli_login_over_http_sends_nothing_whatever_the_policy(tmp_path: Path) -> None:
     address = _network_address()
     if address is None:
-        pytest.skip("this machine has no network address besides loopback")
+        require_service("this machine has no network address besides loopback")
     listener = _Listener(address)
     try:
         url = f"http://{address}:{listener.port}"
