@@ -251,8 +251,7 @@ def _jobs(plan: list[NeededBlob], store: BlobStore) -> list[list[NeededBlob]]:
         if small and store.partial_size(needed.sha256) == 0:
             if batch and (batch_bytes + needed.size > BATCH_MAX_BYTES
                           or len(batch) >= blob_batch.MAX_ITEMS):
-                jobs.append(batch)
-                batch, batch_bytes = [], 0
+                batch, batch_bytes = [], 0  # full: it is in `jobs` already
             if not batch:
                 jobs.append(batch)  # placed where its most urgent member is
             batch.append(needed)
@@ -339,8 +338,8 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
             outcome[got.sha256] = "ok"
 
         try:
-            supported = api.blob_batch([n.sha256 for n in items], on_item=item,
-                                       on_bytes=tally.add_bytes)
+            # False (no batch endpoint): nothing arrived, each is fetched alone below.
+            api.blob_batch([n.sha256 for n in items], on_item=item, on_bytes=tally.add_bytes)
         except NetworkError as exc:
             failed.set()
             errors.append(exc)
@@ -352,10 +351,10 @@ def prefetch(api: PlatformApi, store: BlobStore, *, max_blob_bytes: int, budget_
             return [(n, outcome.get(n.sha256, "failed")) for n in items]
         except GovDeskError as exc:
             log.info("blob batch refused (%s): one GET per blob", exc.code)
-            supported = False
         out = []
         for n in items:
-            state = outcome.get(n.sha256) if supported else None
+            # What arrived whole before a refusal is kept (and counted once).
+            state = outcome.get(n.sha256)
             if state in (None, "single"):
                 state = "stopped" if should_stop() or failed.is_set() else single(n)
             out.append((n, state))

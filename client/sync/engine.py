@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -124,6 +125,17 @@ def is_offline_error(exc: BaseException) -> bool:
                                               or exc.code.startswith("network."))
 
 
+def _serialized(callback: ProgressCallback) -> ProgressCallback:
+    """`callback`, never entered by two threads at once (pages and files arrive on
+    worker threads; a caller's callback need not be thread-safe)."""
+    lock = threading.RLock()
+
+    def call(p: SyncProgress) -> None:
+        with lock:
+            callback(p)
+    return call
+
+
 class SyncEngine:
     """Push-then-pull over one PlatformApi and the open cache (models bound globally)."""
 
@@ -158,7 +170,7 @@ class SyncEngine:
         report = SyncReport()
         start_requests = self.api.requests_sent
         started = time.perf_counter()
-        notify = progress or (lambda p: None)
+        notify = _serialized(progress or (lambda p: None))
         try:
             self.push(report, notify)
             self.pull(report, notify)
@@ -389,12 +401,16 @@ class SyncEngine:
 
     def pull(self, report: SyncReport, notify: ProgressCallback) -> None:
         received = [0]
+        # Held while the report changes and while it is told: a byte count from the
+        # fetch-ahead thread never carries a page count older than one already told.
+        reporting = threading.Lock()
 
         def page_bytes(n: int) -> None:  # a page arriving (maybe on the fetch-ahead thread)
-            received[0] += n
-            notify(SyncProgress("pull", report.pages, report.objects, has_more=True,
-                                full_resync=report.full_resync is not None,
-                                bytes_done=received[0]))
+            with reporting:
+                received[0] += n
+                notify(SyncProgress("pull", report.pages, report.objects, has_more=True,
+                                    full_resync=report.full_resync is not None,
+                                    bytes_done=received[0]))
 
         notify(SyncProgress("pull", report.pages, report.objects))
         cursor = apply.current_cursor()
@@ -454,15 +470,16 @@ class SyncEngine:
                          if page.has_more and self.fetch_ahead else None)
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
-                report.pages += 1
-                report.objects += len(page.changes)
-                report.very_urgent += summary.new_very_urgent
-                report.changes |= summary.changes
-                report.urgent_notices += summary.urgent_notices
-                notify(SyncProgress("pull", report.pages, report.objects,
-                                    has_more=page.has_more,
-                                    full_resync=report.full_resync is not None,
-                                    bytes_done=received[0]))
+                with reporting:
+                    report.pages += 1
+                    report.objects += len(page.changes)
+                    report.very_urgent += summary.new_very_urgent
+                    report.changes |= summary.changes
+                    report.urgent_notices += summary.urgent_notices
+                    notify(SyncProgress("pull", report.pages, report.objects,
+                                        has_more=page.has_more,
+                                        full_resync=report.full_resync is not None,
+                                        bytes_done=received[0]))
                 if not page.has_more:
                     break
             else:

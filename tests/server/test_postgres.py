@@ -9,6 +9,7 @@ import uuid
 import httpx
 import pytest
 
+from protocol.signing import generate_keypair
 from server import feed
 from server.db import close_database, init_database, write_tx
 from server.embedded import EmbeddedPlatform
@@ -82,7 +83,18 @@ def test_platform_serves_postgres_end_to_end(pg_database: str) -> None:
                "data": {"key_id": "x", "algorithm": "ed25519", "public_key": "AAAA"}}
         res = httpx.post(base + "/api/v1/ops", json={"ops": [bad]}, headers=headers,
                          timeout=10).json()["results"][0]
-        assert (res["status"], res["code"]) == ("rejected", "key.invalid_public_key")
+        assert (res["status"], res["code"]) == ("rejected", "key.enrolment_required")
+        # Enrolment with the password and a one-time code, on PostgreSQL: a bad key is
+        # refused and the code is not spent by the refusal.
+        code = platform.issue_enrolment_code("alice")
+        enrol = {"key_id": "0" * 16, "algorithm": "ed25519", "public_key": "AAAA",
+                 "password": PASSWORD, "enrolment_code": code}
+        r = httpx.post(base + "/api/v1/keys/enrol", json=enrol, headers=headers, timeout=10)
+        assert r.status_code == 422 and r.json()["code"] == "key.invalid_public_key", r.text
+        kp = generate_keypair("ed25519")
+        enrol.update(key_id=kp.key_id, public_key=kp.public_b64)
+        r = httpx.post(base + "/api/v1/keys/enrol", json=enrol, headers=headers, timeout=10)
+        assert r.status_code == 201, r.text
         # A failed login is recorded even though the request fails (committed, then 401).
         for _ in range(5):
             httpx.post(base + "/api/v1/auth/login", json={
