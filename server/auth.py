@@ -367,13 +367,14 @@ def principal_for_token(token: str) -> Principal:
     return Principal(user, session)
 
 
-async def current_user(
+def current_user(
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
 ) -> Principal:
     """FastAPI dependency: the signed-in caller, or 401/403 problem.
 
-    Async on purpose: the lookup is one indexed read (well under a millisecond), cheaper
-    on the event loop than the hop to a worker thread that a sync dependency costs.
+    Sync on purpose, so FastAPI runs it in the thread pool: the lookup is one indexed
+    read, but a database that is restarting or slow to connect would otherwise stall the
+    event loop, and with it every other request, /healthz included (issue 12).
     """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthenticated("missing bearer token")

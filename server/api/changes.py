@@ -22,13 +22,12 @@ router = APIRouter(prefix="/api/v1", tags=["sync"])
         **problem_responses(400, 401, 403, 410),
     },
 )
-async def get_changes(
+def get_changes(
     cursor: str | None = Query(default=None, max_length=200),
     limit: int = Query(default=feed.DEFAULT_LIMIT, ge=1, le=feed.MAX_LIMIT),
     principal: Principal = Depends(current_user),
 ) -> Response:
     # The body is joined from JSON stored pre-serialised: no per-object encoding here.
-    # Served on the event loop: two indexed reads, cheaper than a worker-thread hop
-    # (no-change polls are the most frequent request of all).
+    # In the thread pool (a sync route): no database call ever runs on the event loop.
     body = feed.read_changes(principal.user.id, cursor, limit)
     return Response(body, media_type="application/json")
