@@ -108,6 +108,7 @@ class OfficialDocument:
     classification: str = "none"  # none | internal (内部)
     seal_png: bytes | None = None  # the unit's seal image, placed over 署名 and 成文日期
     draw_seal: bool = False  # no seal image: draw a round red seal (the demo's documents)
+    letter: bool = False  # 信函格式 (10.1), the layout of a 函: 标志 and red double lines
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -449,6 +450,73 @@ class _Masthead(Flowable):
         c.line(0, top - self.rule_y, TEXT_W, top - self.rule_y)
 
 
+_LETTER_MARK_TOP = 30 * mm  # 10.1: the 标志's top edge 30 mm under the page's top edge
+_LETTER_MARK_SIZE = 15 * mm  # em of the 标志 (its size is the issuer's choice)
+_LETTER_RULE_LEN = 170 * mm  # 10.1: both red double lines 170 mm long, centred
+_DOUBLE_THICK, _DOUBLE_THIN, _DOUBLE_GAP = 1.0 * mm, 0.35 * mm, 0.7 * mm
+
+
+def _double_rule(c: Any, y: float, *, thick_on_top: bool) -> None:
+    """A red double line 170 mm long centred on the page; `y` is the upper line's middle."""
+    x0 = (TEXT_W - _LETTER_RULE_LEN) / 2
+    widths = (_DOUBLE_THICK, _DOUBLE_THIN) if thick_on_top else (_DOUBLE_THIN, _DOUBLE_THICK)
+    c.saveState()
+    c.setStrokeColor(RED)
+    lower = y - widths[0] / 2 - _DOUBLE_GAP - widths[1] / 2
+    for width, at in zip(widths, (y, lower), strict=True):
+        c.setLineWidth(width)
+        c.line(x0, at, x0 + _LETTER_RULE_LEN, at)
+    c.restoreState()
+
+
+class _LetterMasthead(Flowable):
+    """信函格式 (GB/T 9704-2012 10.1): the red 标志 (the issuer's name) centred 30 mm under
+    the page's top edge, above the 版心; 4 mm under it a red double line, thick over thin;
+    under the line 份号, 密级, 紧急程度 顶格 at the left and the 发文字号 顶格 at the right;
+    the title two lines under the last of them."""
+
+    def __init__(self, doc: OfficialDocument) -> None:
+        super().__init__()
+        self.doc = doc
+        self.width = TEXT_W
+        # In the 版心's coordinates (it starts 37 mm under the page's top edge).
+        self.rule_top = _LETTER_MARK_TOP + _LETTER_MARK_SIZE + 4 * mm - MARGIN_TOP
+        marks = sum(1 for text in self._marks() if text[0])
+        self.lines = max(1, marks)  # the 发文字号 shares the first line
+        self.first_line = self.rule_top + _DOUBLE_THICK + _DOUBLE_GAP + _DOUBLE_THIN + 1 * mm
+        self.height = self.first_line + (self.lines + 2) * LEADING  # title 二行 under them
+
+    def _marks(self) -> list[tuple[str, str]]:
+        d = self.doc
+        return [(d.copy_number, FANGSONG),
+                (CLASSIFICATION_TEXT.get(d.classification, ""), HEI),
+                (URGENCY_TEXT.get(d.urgency, ""), HEI)]
+
+    def draw(self) -> None:
+        c, d, top = self.canv, self.doc, self.height
+        text = d.heading or d.issuer
+        mark_font = font(SONG)
+        natural = pdfmetrics.stringWidth(text, mark_font, _LETTER_MARK_SIZE)
+        per_char = min(_MARK_MAX_CHAR, TEXT_W / max(1, len(text)))
+        scale = 100.0 * min(1.0, per_char * len(text) / natural) if natural else 100.0
+        face = pdfmetrics.getFont(mark_font).face
+        mark_top = top - (_LETTER_MARK_TOP - MARGIN_TOP)  # above the 版心: not clipped
+        _draw(c, (TEXT_W - natural * scale / 100.0) / 2,
+              mark_top - _LETTER_MARK_SIZE * face.ascent / 1000, text, mark_font,
+              _LETTER_MARK_SIZE, color=RED, bold=1.2, scale=scale)
+        _double_rule(c, top - self.rule_top - _DOUBLE_THICK / 2, thick_on_top=True)
+        line = 0
+        for mark, role in self._marks():
+            if mark:
+                _draw(c, 0, top - self.first_line - line * LEADING
+                      - _baseline(LEADING, BODY_SIZE), mark, font(role), BODY_SIZE)
+                line += 1
+        song = font(FANGSONG)
+        w = pdfmetrics.stringWidth(d.doc_number, song, BODY_SIZE)
+        _draw(c, TEXT_W - w, top - self.first_line - _baseline(LEADING, BODY_SIZE),
+              d.doc_number, song, BODY_SIZE)
+
+
 # --- 署名, 成文日期, seal -------------------------------------------------------------------
 
 class _Signature(Flowable):
@@ -559,12 +627,16 @@ class _Colophon(Flowable):
         printed = (arabic_date(doc.printed_date) if doc.printed_date
                    else arabic_date(doc.printed_on) if doc.printed_on else date_text)
         self.printed = f"{printed}印发"
-        self.needed = (len(self.cc_lines) + 1) * LEADING
+        # 10.1: a letter's 版记 has neither 印发机关 and 印发日期 nor rules.
+        self.letter = doc.letter
+        self.needed = (len(self.cc_lines) + (0 if self.letter else 1)) * LEADING
         self.width = TEXT_W
         self.height = self.needed
 
     def _here(self, avail_height: float) -> bool:
-        return bool(self.template.page % 2 == 0 and avail_height + _EPS >= self.needed)
+        # A letter's 抄送 stands at the foot of its last page, whichever page that is.
+        even = self.letter or self.template.page % 2 == 0
+        return bool(even and avail_height + _EPS >= self.needed)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.height = avail_height if self._here(avail_height) else avail_height + 1
@@ -572,17 +644,23 @@ class _Colophon(Flowable):
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         t = self.template
-        if t.page % 2 == 0 and t.unnumbered_from is None:
+        if not self.letter and t.page % 2 == 0 and t.unnumbered_from is None:
             t.unnumbered_from = t.page + 1  # the blank odd page and the 版记 page after it
         return [PageBreak(), self]
 
     def draw(self) -> None:
         c = self.canv
+        base = _baseline(LEADING, NOTE_SIZE)
+        if self.letter:
+            for i, text in enumerate(reversed(self.cc_lines)):
+                x = NOTE_SIZE if i == len(self.cc_lines) - 1 else NOTE_SIZE + self.cc_label_w
+                _draw(c, x, i * LEADING + LEADING - base, text, self.song, NOTE_SIZE,
+                      self.space)
+            return
         c.setStrokeColor(black)
         y = 0.0
         c.setLineWidth(_THICK)
         c.line(0, y, TEXT_W, y)  # the last rule, on the 版心's lower edge
-        base = _baseline(LEADING, NOTE_SIZE)
         _draw(c, NOTE_SIZE, y + LEADING - base, self.printer, self.song, NOTE_SIZE, self.space)
         pw = _width(self.printed, self.song, NOTE_SIZE, self.space)
         _draw(c, TEXT_W - NOTE_SIZE - pw + self.space, y + LEADING - base, self.printed,
@@ -605,7 +683,9 @@ class _DocTemplate(BaseDocTemplate):
     """One frame, the 版心 exactly (no padding); page numbers drawn as each page ends, when
     it is known whether the page is a blank page or the 版记 page after one."""
 
-    def __init__(self, out: io.BytesIO, *, numbered: bool = True, **meta: Any) -> None:
+    def __init__(self, out: io.BytesIO, *, numbered: bool = True, letter: bool = False,
+                 **meta: Any) -> None:
+        self.letter = letter
         super().__init__(out, pagesize=A4, leftMargin=MARGIN_LEFT,
                          rightMargin=PAGE_W - MARGIN_LEFT - TEXT_W, topMargin=MARGIN_TOP,
                          bottomMargin=MARGIN_BOTTOM, invariant=1,
@@ -619,6 +699,15 @@ class _DocTemplate(BaseDocTemplate):
 
     def _page_number(self, canvas: Any, _doc: Any) -> None:
         n = canvas.getPageNumber()
+        if self.letter and n == 1:
+            # 10.1: the first page of a letter has no page number, and a red double line,
+            # thin over thick, 20 mm above the page's lower edge.
+            canvas.saveState()
+            canvas.translate(MARGIN_LEFT, 0)
+            _double_rule(canvas, 20 * mm + _DOUBLE_THIN / 2 + _DOUBLE_GAP + _DOUBLE_THICK,
+                         thick_on_top=False)
+            canvas.restoreState()
+            return
         if self.unnumbered_from is not None and n >= self.unnumbered_from:
             return
         song = font(SONG)
@@ -687,8 +776,9 @@ def render_pdf(doc: OfficialDocument, *, allow_unembedded: bool = False) -> byte
     date_text = _check(doc)
     out = io.BytesIO()
     template = _DocTemplate(out, title=doc.title, author=doc.issuer, subject=doc.doc_number,
-                            creator="GovDesk")
-    story: list[Flowable] = [_Masthead(doc), _Title(doc.title), Spacer(1, LEADING)]
+                            creator="GovDesk", letter=doc.letter)
+    masthead = _LetterMasthead(doc) if doc.letter else _Masthead(doc)
+    story: list[Flowable] = [masthead, _Title(doc.title), Spacer(1, LEADING)]
     if doc.main_recipients:  # 7.3.2: 标题下空一行, 顶格, 回行仍顶格
         story.append(_Text("、".join(doc.main_recipients) + "：", align="left"))
     body = _body_flowables(doc)
@@ -704,7 +794,8 @@ def render_pdf(doc: OfficialDocument, *, allow_unembedded: bool = False) -> byte
     story.append(KeepTogether(closing))
     if doc.notes:  # 7.3.6: 居左空二字, 加圆括号, 成文日期下一行
         story.append(_Text(f"（{doc.notes}）", first_x=2 * PITCH))
-    story.append(_Colophon(doc, date_text, template))
+    if not (doc.letter and not doc.cc):  # a letter without 抄送 has no 版记 at all
+        story.append(_Colophon(doc, date_text, template))
     template.build(story)
     return out.getvalue()
 

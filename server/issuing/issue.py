@@ -40,14 +40,17 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+LETTER_TYPES = frozenset({"函"})  # laid out in GB/T 9704 信函格式 (10.1)
+
+
 def render_outgoing(layout: IssuedLayout) -> bytes:
-    """The issued PDF. Headings keep their numbers as paragraphs (docbody.numbered_lines)
-    until the renderer takes body blocks."""
+    """The issued PDF: the signed version's blocks (headings in their faces), the unit's
+    seal over 署名 and 成文日期, a 函 in the letter format."""
     return render_pdf(OfficialDocument(
         issuer=layout.issuer,
         doc_number=layout.doc_number,
         title=layout.title,
-        paragraphs=docbody.numbered_lines(layout.body),
+        blocks=list(docbody.normalise(layout.body)["blocks"]),
         date_text=chinese_date(layout.issued_on),
         main_recipients=list(layout.main_recipients),
         signatory=layout.signatory,
@@ -57,4 +60,6 @@ def render_outgoing(layout: IssuedLayout) -> bytes:
         cc=list(layout.cc),
         printer=layout.issuer,
         printed_on=chinese_date(layout.printed_on),
+        seal_png=layout.seal_png,
+        letter=layout.doc_type in LETTER_TYPES,
     ))

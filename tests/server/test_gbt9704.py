@@ -198,10 +198,11 @@ def test_rendering_is_deterministic() -> None:
 
 # --- the seal -------------------------------------------------------------------------------
 
-def _date_box(path: Path, page: int) -> tuple[float, float, float, float]:
+def _date_box(path: Path, page: int, date: str = "2026年12月1日"
+              ) -> tuple[float, float, float, float]:
     out = run("pdftotext", "-f", str(page), "-l", str(page), "-bbox", path, "-")
     m = re.search(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                  r'2026年12月1日</word>', out)
+                  + re.escape(date) + r'</word>', out)
     assert m, out
     return tuple(float(v) for v in m.groups())  # type: ignore[return-value]
 
@@ -461,3 +462,90 @@ def test_title_without_recipients_still_leaves_a_line(tmp_path: Path) -> None:
              .splitlines()]
     at = lines.index("冬季森林草原防火工作的通知")
     assert lines[at + 1] == "" and lines[at + 2] == "一、总体要求"
+
+
+# --- 信函格式 (10.1) -------------------------------------------------------------------------
+
+def letter(**changes: Any) -> OfficialDocument:
+    """A 函 with 份号, 紧急程度, 抄送 and enough text for two pages."""
+    fields: dict[str, Any] = dict(
+        issuer="富锦市人民政府办公室", doc_number="富政办函〔2026〕3号", letter=True,
+        title="富锦市人民政府办公室关于商请协助做好春季农村劳动力转移就业培训工作的函",
+        main_recipients=["市人力资源和社会保障局"], blocks=sections(1), urgency="urgent",
+        notes="", attachments=[], cc=["市财政局", "市农业农村局"], copy_number="000012")
+    return notice(**(fields | changes))
+
+
+def _rows_with_red(mask: Image.Image, x0: int, x1: int) -> list[int]:
+    """The pixel rows in which red spans at least 90 % of [x0, x1): the rules."""
+    return [y for y in range(mask.height)
+            if mask.crop((x0, y, x1, y + 1)).histogram()[255] >= 0.9 * (x1 - x0)]
+
+
+def test_letter_has_the_issuer_as_mark_double_lines_and_number_right(tmp_path: Path) -> None:
+    path = write(tmp_path, letter())
+    pages = pages_text(path)
+    first = flat(pages[0])
+    # The 标志 is the issuer's name alone (no 文件); 份号 and 紧急程度 come after it.
+    assert first.startswith("富锦市人民政府办公室") and "文件" not in first[:20]
+    assert first.index("富锦市人民政府办公室") < first.index("000012") < first.index("加急")
+    line = next(line for line in pages[0].splitlines() if "富政办函〔2026〕3号" in line)
+    assert re.search(r"^\s*000012\s{10,}富政办函〔2026〕3号\s*$", line), line  # 顶格居右
+    # First page: no page number; the second page is numbered.
+    assert "— 1 —" not in pages[0] and "— 2 —" in pages[1]
+    # 版记: 抄送 only; no 印发机关, no 印发日期.
+    assert "抄送：市财政局，市农业农村局。" in flat(pages[-1])
+    assert "印发" not in flat("".join(pages))
+    # Red double lines, 170 mm long (482 pt), at the top under the 标志 and 20 mm above
+    # the page's lower edge, on the first page only.
+    mask = _red_pixels(path, 1, tmp_path)
+    centre = round(28 * 72 / 25.4 + 156 * 72 / 25.4 / 2)
+    rows = _rows_with_red(mask, centre - 235, centre + 235)
+    assert rows, "no red rule of 170 mm on the first page"
+    top = [y for y in rows if y < mask.height / 2]
+    bottom = [y for y in rows if y > mask.height / 2]
+    mm = 72 / 25.4
+    assert top and 45 * mm < min(top) < 52 * mm, top  # 30 mm + the 标志 + 4 mm
+    assert bottom and abs((mask.height - max(bottom)) - 20 * mm) < 2 * mm, bottom
+    assert max(top) - min(top) >= 2 and max(bottom) - min(bottom) >= 2  # two lines each
+    assert _red_in(mask, (centre - 260, 0, centre + 260, 30 * mm)) == 0  # 30 mm from the top
+    assert not _rows_with_red(_red_pixels(path, 2, tmp_path), centre - 235, centre + 235)
+
+
+def test_letter_without_cc_has_no_colophon(tmp_path: Path) -> None:
+    pages = pages_text(write(tmp_path, letter(cc=[], blocks=sections(1)[:2])))
+    assert len(pages) == 1
+    assert "抄送" not in pages[0] and "印发" not in pages[0] and "— 1 —" not in pages[0]
+
+
+def test_issued_outgoing_carries_seal_heading_faces_and_letter_layout(tmp_path: Path) -> None:
+    from server.issuing.issue import IssuedLayout, render_outgoing
+
+    body = {"v": 1, "blocks": [{"kind": "h1", "text": "培训安排"},
+                               {"kind": "p", "text": SENTENCE}]}
+    base = dict(issuer="富锦市人民政府办公室", doc_number="富政办发〔2026〕7号",
+                doc_type="通知", title="关于做好春季培训工作的通知", body=body,
+                issued_on=dt.date(2026, 3, 3), printed_on=dt.date(2026, 3, 4),
+                main_recipients=["各镇人民政府"], cc=["市财政局"], seal_png=seal_png())
+    notice_pdf = tmp_path / "notice.pdf"
+    notice_pdf.write_bytes(render_outgoing(IssuedLayout(**base)))  # type: ignore[arg-type]
+    # The unit's registered seal is in the PDF, pressed on the date.
+    assert len(run("pdfimages", "-list", notice_pdf).splitlines()) > 2
+    (page,) = [n for n, text in enumerate(pages_text(notice_pdf), 1) if "2026年3月3日" in text]
+    date = _date_box(notice_pdf, page, "2026年3月3日")
+    assert _red_in(_red_pixels(notice_pdf, page, tmp_path), date) > 20
+    # The heading in 黑体: its face is among the fonts (a paragraph-only body has none).
+    plain = tmp_path / "plain.pdf"
+    plain.write_bytes(render_outgoing(IssuedLayout(**(base | {"body": {  # type: ignore[arg-type]
+        "v": 1, "blocks": [{"kind": "p", "text": "一、培训安排"}, body["blocks"][1]]}}))))
+
+    def faces(path: Path) -> set[str]:
+        return {row.split()[0].split("+")[-1] for row in run("pdffonts", path).splitlines()[2:]}
+    assert len(faces(notice_pdf) - faces(plain)) == 1
+    assert "一、培训安排" in flat(pages_text(notice_pdf)[0])
+    letter_pdf = tmp_path / "letter.pdf"
+    letter_pdf.write_bytes(render_outgoing(IssuedLayout(  # type: ignore[arg-type]
+        **(base | {"doc_type": "函", "doc_number": "富政办函〔2026〕3号"}))))
+    first = flat(pages_text(letter_pdf)[0])
+    assert first.startswith("富锦市人民政府办公室") and "文件" not in first
+    assert "印发" not in first
