@@ -119,6 +119,11 @@ class DraftEditor(QWidget):
         self.title = QLineEdit()
         self.title.setMaxLength(rules.MAX_TITLE)
         self.title.setPlaceholderText(self.tr("关于……的通知"))
+        # A title is longer than the field: once typed (or loaded) it shows from its first
+        # character, and the whole title is in the tooltip. QLineEdit keeps it scrolled to
+        # the cursor at the end, which hid the start ("于做好…" for "关于做好…").
+        self.title.editingFinished.connect(self._show_title_start)
+        self.title.textChanged.connect(self.title.setToolTip)
         form.addRow(self.tr("&Title:"), self.title)
         self.main_button = QPushButton(self.tr("Choose…"))
         self.main_label = QLabel()
@@ -271,6 +276,7 @@ class DraftEditor(QWidget):
         try:
             self.doc_type.setCurrentText(str(f["doc_type"]))
             self.title.setText(str(f["title"]))
+            self._show_title_start()
             self._main = list(f["main_recipients"])
             self._cc = list(f["cc"])
             self._countersigners = list(f["countersigner_ids"])
@@ -297,6 +303,9 @@ class DraftEditor(QWidget):
         self._doc_type_changed()
         self.show_message("")
         self.saved.setText("")
+
+    def _show_title_start(self) -> None:
+        self.title.setCursorPosition(0)
 
     def _heading(self, draft: DraftInfo) -> str:
         states = {"draft": self.tr("Draft (saved on this PC as you type)"),

@@ -328,3 +328,34 @@ def test_attachments_are_added_and_their_line_renamed(qtbot, ops, zh, cache,  # 
     wait_for(qtbot, ops, lambda: ctx.in_cache(
         lambda: OutgoingDraft.get().fields["attachments"][0]["name"]) == "2026年森林防火责任分解表")
     assert ctx.in_cache(lambda: OutgoingDraft.get().fields["attachments"][0]["size"]) == 5
+
+
+# --- found in a real-window walkthrough ----------------------------------------------------
+
+LONG_TITLE = "关于做好全市冬季供暖保障工作和安全生产检查工作的通知"
+
+
+def test_a_long_title_shows_its_first_character(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """The title field is narrower than a title: loaded or just typed, it shows the title
+    from its start (QLineEdit left it scrolled to the end, the first character hidden)."""
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    title = page.editor.title
+    assert title.fontMetrics().horizontalAdvance(LONG_TITLE) > title.width()  # does not fit
+    title.setFocus()
+    title.insert(LONG_TITLE)  # as typed (QTest cannot type Chinese)
+    assert title.cursorPosition() == len(LONG_TITLE)  # typing: the end, where the cursor is
+    page.editor.body.setFocus()                        # leaving the field
+    wait_for(qtbot, ops, lambda: not title.hasFocus())
+    assert title.cursorPosition() == 0 and title.toolTip() == LONG_TITLE
+    # Opened again (another draft, then this one): from the start too.
+    draft_id = page.editor.draft_id()
+    page.editor.save_now()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: OutgoingDraft.get().fields["title"])
+             == LONG_TITLE)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.editor.draft_id() != draft_id)
+    page.open_draft(draft_id)
+    wait_for(qtbot, ops, lambda: page.editor.draft_id() == draft_id)
+    assert title.text() == LONG_TITLE and title.cursorPosition() == 0
