@@ -237,8 +237,11 @@ class StepPanel(QWidget):
         self.decision_group.setExclusive(True)
         self.decision_group.buttonToggled.connect(self._decision_toggled)
         panel.addLayout(self.decisions)
-        panel.addWidget(QLabel(self.tr("&Opinion:")))
+        self.opinion_label = QLabel(self.tr("&Opinion:"))
+        panel.addWidget(self.opinion_label)
         self.opinion = QPlainTextEdit()
+        # Without a buddy a label shows its "&" as is ("意见(&O)：") and Alt+O does nothing.
+        self.opinion_label.setBuddy(self.opinion)
         self.opinion.setFont(theme.ui_font(delta=4))
         self.opinion.setMaximumHeight(140)
         self.opinion.setTabChangesFocus(True)

@@ -359,3 +359,16 @@ def test_a_long_title_shows_its_first_character(qtbot, ops, zh, cache) -> None: 
     page.open_draft(draft_id)
     wait_for(qtbot, ops, lambda: page.editor.draft_id() == draft_id)
     assert title.text() == LONG_TITLE and title.cursorPosition() == 0
+
+
+def test_the_opinion_label_is_a_shortcut_not_an_ampersand(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """"意见(&O)：" showed its "&": the label had no buddy. Now Alt+O goes to the opinion."""
+    page, _ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    assert panel.opinion_label.buddy() is panel.opinion
+    page.activateWindow()
+    panel.act_button.setFocus()
+    QTest.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    wait_for(qtbot, ops, lambda: panel.opinion.hasFocus())
