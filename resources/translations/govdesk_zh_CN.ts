@@ -777,204 +777,204 @@
         <translation>关于……的通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="122"/>
+        <location filename="../../client/ui/drafting_editor.py" line="127"/>
         <source>&amp;Title:</source>
         <translation>标题(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="123"/>
-        <location filename="../../client/ui/drafting_editor.py" line="127"/>
-        <location filename="../../client/ui/drafting_editor.py" line="147"/>
+        <location filename="../../client/ui/drafting_editor.py" line="128"/>
+        <location filename="../../client/ui/drafting_editor.py" line="132"/>
+        <location filename="../../client/ui/drafting_editor.py" line="152"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="126"/>
+        <location filename="../../client/ui/drafting_editor.py" line="131"/>
         <source>Main recipients:</source>
         <translation>主送：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="130"/>
+        <location filename="../../client/ui/drafting_editor.py" line="135"/>
         <source>Copy to:</source>
         <translation>抄送：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="132"/>
+        <location filename="../../client/ui/drafting_editor.py" line="137"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="133"/>
+        <location filename="../../client/ui/drafting_editor.py" line="138"/>
         <source>Internal</source>
         <translation>内部</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="134"/>
+        <location filename="../../client/ui/drafting_editor.py" line="139"/>
         <source>Classification:</source>
         <translation>密级：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="136"/>
+        <location filename="../../client/ui/drafting_editor.py" line="141"/>
         <source>Normal</source>
         <translation>平件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="136"/>
+        <location filename="../../client/ui/drafting_editor.py" line="141"/>
         <source>Urgent</source>
         <translation>加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="137"/>
+        <location filename="../../client/ui/drafting_editor.py" line="142"/>
         <source>Very urgent</source>
         <translation>特急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="139"/>
+        <location filename="../../client/ui/drafting_editor.py" line="144"/>
         <source>Urgency:</source>
         <translation>紧急程度：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="141"/>
+        <location filename="../../client/ui/drafting_editor.py" line="146"/>
         <source>Number series:</source>
         <translation>发文字号：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="143"/>
-        <location filename="../../client/ui/drafting_editor.py" line="333"/>
+        <location filename="../../client/ui/drafting_editor.py" line="148"/>
+        <location filename="../../client/ui/drafting_editor.py" line="342"/>
         <source>Signs for issue:</source>
         <translation>签发领导：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="146"/>
+        <location filename="../../client/ui/drafting_editor.py" line="151"/>
         <source>Reviewer (核稿):</source>
         <translation>核稿人：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="150"/>
+        <location filename="../../client/ui/drafting_editor.py" line="155"/>
         <source>Countersign (会签):</source>
         <translation>会签：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="154"/>
+        <location filename="../../client/ui/drafting_editor.py" line="159"/>
         <source>Notes (附注):</source>
         <translation>附注：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="158"/>
+        <location filename="../../client/ui/drafting_editor.py" line="163"/>
         <source>Add file…</source>
         <translation>添加附件…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="159"/>
+        <location filename="../../client/ui/drafting_editor.py" line="164"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="168"/>
+        <location filename="../../client/ui/drafting_editor.py" line="173"/>
         <source>Attachments (附件说明):</source>
         <translation>附件说明：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="179"/>
+        <location filename="../../client/ui/drafting_editor.py" line="184"/>
         <source>Level:</source>
         <translation>层次：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="184"/>
+        <location filename="../../client/ui/drafting_editor.py" line="189"/>
         <source>Paragraph (Ctrl+0)</source>
         <translation>正文段落（Ctrl+0）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="185"/>
+        <location filename="../../client/ui/drafting_editor.py" line="190"/>
         <source>一、 Heading 1 (Ctrl+1)</source>
         <translation>一、 一级标题（Ctrl+1）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="186"/>
+        <location filename="../../client/ui/drafting_editor.py" line="191"/>
         <source>（一） Heading 2 (Ctrl+2)</source>
         <translation>（一） 二级标题（Ctrl+2）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="187"/>
+        <location filename="../../client/ui/drafting_editor.py" line="192"/>
         <source>1. Heading 3 (Ctrl+3)</source>
         <translation>1. 三级标题（Ctrl+3）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="188"/>
+        <location filename="../../client/ui/drafting_editor.py" line="193"/>
         <source>（1） Heading 4 (Ctrl+4)</source>
         <translation>（1） 四级标题（Ctrl+4）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="209"/>
+        <location filename="../../client/ui/drafting_editor.py" line="214"/>
         <source>Delete draft</source>
         <translation>删除草稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="212"/>
+        <location filename="../../client/ui/drafting_editor.py" line="217"/>
         <source>&amp;Submit</source>
         <translation>提交(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="251"/>
+        <location filename="../../client/ui/drafting_editor.py" line="256"/>
         <source>(choose)</source>
         <translation>（请选择）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="252"/>
-        <location filename="../../client/ui/drafting_editor.py" line="315"/>
-        <location filename="../../client/ui/drafting_editor.py" line="316"/>
-        <location filename="../../client/ui/drafting_editor.py" line="319"/>
+        <location filename="../../client/ui/drafting_editor.py" line="257"/>
+        <location filename="../../client/ui/drafting_editor.py" line="324"/>
+        <location filename="../../client/ui/drafting_editor.py" line="325"/>
+        <location filename="../../client/ui/drafting_editor.py" line="328"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="302"/>
+        <location filename="../../client/ui/drafting_editor.py" line="311"/>
         <source>Draft (saved on this PC as you type)</source>
         <translation>拟稿（边写边自动保存在本机）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="303"/>
+        <location filename="../../client/ui/drafting_editor.py" line="312"/>
         <source>Submitted: waiting to be sent</source>
         <translation>已提交，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="304"/>
+        <location filename="../../client/ui/drafting_editor.py" line="313"/>
         <source>Submitted</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="305"/>
-        <location filename="../../client/ui/drafting_editor.py" line="306"/>
+        <location filename="../../client/ui/drafting_editor.py" line="314"/>
+        <location filename="../../client/ui/drafting_editor.py" line="315"/>
         <source>The platform refused it: reopen and change it</source>
         <translation>平台未受理，请修改后重新提交</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="332"/>
+        <location filename="../../client/ui/drafting_editor.py" line="341"/>
         <source>签发人 (printed):</source>
         <translation>签发人（印于版头）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="350"/>
+        <location filename="../../client/ui/drafting_editor.py" line="359"/>
         <source>Editing…</source>
         <translation>正在编辑…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="360"/>
+        <location filename="../../client/ui/drafting_editor.py" line="369"/>
         <source>Saved %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="371"/>
+        <location filename="../../client/ui/drafting_editor.py" line="380"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="371"/>
+        <location filename="../../client/ui/drafting_editor.py" line="380"/>
         <source>Copy to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="385"/>
+        <location filename="../../client/ui/drafting_editor.py" line="394"/>
         <source>Countersign (会签)</source>
         <translation>会签</translation>
     </message>
@@ -2015,275 +2015,310 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="115"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="117"/>
         <source>New draft</source>
         <translation>新建拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="123"/>
         <source>Outgoing documents</source>
         <translation>发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="136"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation>请在左侧选择公文，或新建拟稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="174"/>
         <source>My drafts</source>
         <translation>我的拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="174"/>
         <source>To review</source>
         <translation>待核稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="175"/>
         <source>To sign for issue</source>
         <translation>待签发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="175"/>
         <source>Issued</source>
         <translation>已发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="208"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="215"/>
         <source>Nothing here.</source>
         <translation>暂无公文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="215"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="222"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="218"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="225"/>
         <source>Returned to you: revise it</source>
         <translation>已退回，请修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="220"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="227"/>
         <source>Done here; waiting to be sent</source>
         <translation>已办理，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="222"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="229"/>
         <source>Refused by the platform</source>
         <translation>平台未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="224"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="231"/>
         <source>(waiting to be sent)</source>
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="290"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="297"/>
+        <source>Submitted; sending it to the platform…</source>
+        <translation>已提交，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="298"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="309"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="299"/>
+        <source>Submitted to the platform.</source>
+        <translation>已提交到平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="318"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
+        <source>%1 signed on this PC; sending it to the platform…</source>
+        <translation>%1已在本机签署，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="368"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="370"/>
+        <source>%1 delivered to the platform.</source>
+        <translation>%1已送达平台。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="399"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="399"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="400"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="400"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="390"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="405"/>
+        <source>%1 queued; sending it to the platform…</source>
+        <translation>%1已记录，正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="406"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="407"/>
+        <source>%1 done on the platform.</source>
+        <translation>%1已在平台完成。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="417"/>
+        <source>The platform did not accept it; see Problems.</source>
+        <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
 </context>
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="412"/>
+        <location filename="../../client/ui/outgoing_views.py" line="415"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="413"/>
+        <location filename="../../client/ui/outgoing_views.py" line="416"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="414"/>
+        <location filename="../../client/ui/outgoing_views.py" line="417"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="415"/>
+        <location filename="../../client/ui/outgoing_views.py" line="418"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="430"/>
+        <location filename="../../client/ui/outgoing_views.py" line="433"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="441"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="441"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="441"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="441"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="439"/>
+        <location filename="../../client/ui/outgoing_views.py" line="442"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="439"/>
+        <location filename="../../client/ui/outgoing_views.py" line="442"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="458"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="458"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="459"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="459"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="462"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="475"/>
+        <location filename="../../client/ui/outgoing_views.py" line="478"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="477"/>
+        <location filename="../../client/ui/outgoing_views.py" line="480"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="483"/>
+        <location filename="../../client/ui/outgoing_views.py" line="486"/>
         <source>Route</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="493"/>
         <source>waiting</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="493"/>
         <source>returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <location filename="../../client/ui/outgoing_views.py" line="494"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="492"/>
+        <location filename="../../client/ui/outgoing_views.py" line="495"/>
         <source>version %1</source>
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="506"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="512"/>
+        <location filename="../../client/ui/outgoing_views.py" line="515"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <location filename="../../client/ui/outgoing_views.py" line="519"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <location filename="../../client/ui/outgoing_views.py" line="519"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="520"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="521"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="521"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="523"/>
+        <location filename="../../client/ui/outgoing_views.py" line="526"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="550"/>
+        <location filename="../../client/ui/outgoing_views.py" line="553"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="551"/>
+        <location filename="../../client/ui/outgoing_views.py" line="554"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
     </message>
@@ -3410,47 +3445,47 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="246"/>
+        <location filename="../../client/ui/outgoing_views.py" line="249"/>
         <source>Handwritten signature:</source>
         <translation>手写签名：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="251"/>
+        <location filename="../../client/ui/outgoing_views.py" line="254"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="277"/>
+        <location filename="../../client/ui/outgoing_views.py" line="280"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="289"/>
+        <location filename="../../client/ui/outgoing_views.py" line="292"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="319"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="318"/>
+        <location filename="../../client/ui/outgoing_views.py" line="321"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="321"/>
+        <location filename="../../client/ui/outgoing_views.py" line="324"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="341"/>
+        <location filename="../../client/ui/outgoing_views.py" line="344"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="362"/>
+        <location filename="../../client/ui/outgoing_views.py" line="365"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>

@@ -36,7 +36,7 @@ from outgoingkit import (  # noqa: E402
 from client import db  # noqa: E402
 from client.blobstore import BlobStore  # noqa: E402
 from client.changes import Changes  # noqa: E402
-from client.models import OutgoingDraft, OutgoingStep  # noqa: E402
+from client.models import OutboxOp, OutgoingDraft, OutgoingStep  # noqa: E402
 from client.services import Services, outbox  # noqa: E402
 from client.sync import apply  # noqa: E402
 from client.ui.body_editor import BodyEditor  # noqa: E402
@@ -58,9 +58,18 @@ class _Ctx(QObject):
         self.ops, self.cache, self.services, self.user_id = ops_, cache, services, me
         self._signer = signer
         self.applied: list[Changes] = []
+        self.online = False
+        self.sync_requests = 0
 
     def signer(self) -> Signer | None:
         return self._signer
+
+    def request_sync(self) -> None:
+        self.sync_requests += 1
+
+    def op_states(self, op_ids: list[str]) -> dict[str, str | None]:
+        with db.use_cache(self.cache):
+            return {i: (str(o.state) if (o := outbox.get(i)) else None) for i in op_ids}
 
     def act(self, fn, done=None, failed=None, *, owner=None, label="") -> None:  # noqa: ANN001
         def finished(result: Any) -> None:
@@ -372,3 +381,38 @@ def test_the_opinion_label_is_a_shortcut_not_an_ampersand(qtbot, ops, zh, cache)
     panel.act_button.setFocus()
     QTest.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     wait_for(qtbot, ops, lambda: panel.opinion.hasFocus())
+
+
+def test_each_action_asks_for_a_sync_and_says_it_is_being_sent(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """Online, 提交 / 核稿 / 编号 said "联网后发送" and waited for the 60-second timer (the
+    clerk's next button stayed grey for a minute). Now each asks for a sync at once, says
+    it is being sent, and says so when the platform has it."""
+    import datetime as dt
+
+    page, ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    ctx.online = True
+    said: list[str] = []
+    page.message.connect(lambda text, _ms: said.append(text))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    page.step.act_button.click()
+    wait_for(qtbot, ops, lambda: ctx.sync_requests == 1)
+    assert said[-1] == "核稿已在本机签署，正在发送…"
+    op = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0]
+    ctx.in_cache(lambda: OutboxOp.update(state="done").where(OutboxOp.op_id == op.op_id)
+                 .execute())  # what a sync records when the platform applied it
+    page.apply_changes(Changes(outbox=True), visible=True)
+    wait_for(qtbot, ops, lambda: said[-1] == "核稿已送达平台。")
+
+    year = dt.datetime.now().year
+    clerk, cctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o2", status="signed")),
+        up("doc_series", series(OFFICE, "富政发", year, 11))])
+    cctx.online = False
+    said.clear()
+    clerk.message.connect(lambda text, _ms: said.append(text))
+    clerk.open_record("o2")
+    wait_for(qtbot, ops, lambda: clerk.stack.currentWidget() is clerk.record)
+    clerk.record.number_button.click()
+    wait_for(qtbot, ops, lambda: cctx.sync_requests == 1)
+    assert said[-1] == "编号已记录，联网后发送。"  # offline: the truth

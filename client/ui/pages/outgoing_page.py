@@ -35,6 +35,8 @@ from client.services.drafting import DraftInfo
 from client.services.outgoing import VIEWS, OutgoingDetail, OutgoingRow, StepView
 from client.services.receipts import ReceiptSummary
 from client.ui import fmt
+from client.ui.context import Queued
+from client.ui.delivery import DeliveryWatch
 from client.ui.drafting_editor import DraftEditor
 from client.ui.outgoing_views import (
     STEP_TITLES,
@@ -150,6 +152,11 @@ class OutgoingPage(QWidget):
         self.editor.attach_requested.connect(self._attach)
         self.step.act_requested.connect(self._act_on_step)
         self.record.action_requested.connect(self._clerk_action)
+        # Each action says whether it is being sent now or waits for the network, and
+        # asks for a sync at once: the 60-second timer left a submitted draft, a 核稿 or a
+        # 编号 "waiting to be sent" while online, and the next clerk step greyed out.
+        self.delivery = DeliveryWatch(ctx, self)
+        self.delivery.message.connect(self.message)
         self._counts: dict[str, int] = {}
         self.retranslate()
 
@@ -286,12 +293,14 @@ class OutgoingPage(QWidget):
     def _submit(self, draft_id: str) -> None:
         d = self.services.drafting
 
-        def done(_result: Any) -> None:
-            self.message.emit(self.tr("Submitted; it is sent when online."), 6000)
+        def done(queued: Queued) -> None:
+            self._queued(queued.op_id, self.tr("Submitted; sending it to the platform…"),
+                         self.tr("Submitted; it is sent when online."),
+                         self.tr("Submitted to the platform."))
             self.open_draft(draft_id)
             self.reload(keep=draft_id)
 
-        self.ctx.act(lambda: d.submit(draft_id, now=_now())[1], done,
+        self.ctx.act(lambda: Queued(*d.submit(draft_id, now=_now())), done,
                      lambda e: self.editor.show_message(error_text(e)), owner=self,
                      label="submit")
 
@@ -353,8 +362,12 @@ class OutgoingPage(QWidget):
 
         def done(result: Any) -> None:
             title = STEP_TITLES.get(self.step.view.step.kind if self.step.view else "", "")
-            self.message.emit(self.tr("%1 signed on this PC; it is sent when online.")
-                              .replace("%1", title), 6000)
+            self._queued(result.op_id,
+                         self.tr("%1 signed on this PC; sending it to the platform…")
+                         .replace("%1", title),
+                         self.tr("%1 signed on this PC; it is sent when online.")
+                         .replace("%1", title),
+                         self.tr("%1 delivered to the platform.").replace("%1", title))
             self.open_record(result.outgoing_id)
             self.reload(keep=result.outgoing_id)
 
@@ -386,17 +399,27 @@ class OutgoingPage(QWidget):
         words = {"number": self.tr("Numbering"), "seal": self.tr("Sealing"),
                  "issue": self.tr("Issuing"), "cancel": self.tr("Cancelling")}
 
-        def done(_result: Any) -> None:
-            self.message.emit(self.tr("%1 queued; it is sent when online.").replace(
-                "%1", words[action]), 6000)
+        def done(queued: Queued) -> None:
+            word = words[action]
+            self._queued(queued.op_id,
+                         self.tr("%1 queued; sending it to the platform…").replace("%1", word),
+                         self.tr("%1 queued; it is sent when online.").replace("%1", word),
+                         self.tr("%1 done on the platform.").replace("%1", word))
             self.open_record(outgoing_id)
             self.reload(keep=outgoing_id)
-        self.ctx.act(lambda: svc.clerk_action(outgoing_id, action, reason=reason,
-                                              now=_now())[1],
+        self.ctx.act(lambda: Queued(*svc.clerk_action(outgoing_id, action, reason=reason,
+                                                      now=_now())),
                      done, self._failed, owner=self, label=f"outgoing {action}")
+
+    def _queued(self, op_id: str | None, online: str, offline: str, delivered: str) -> None:
+        self.delivery.queued(op_id, online_text=online, offline_text=offline,
+                             delivered=delivered,
+                             refused=self.tr("The platform did not accept it; see Problems."))
+        self.ctx.request_sync()
 
     # --- what changed --------------------------------------------------------------------
     def apply_changes(self, changes: Changes, *, visible: bool) -> None:
+        self.delivery.apply_changes(changes)
         if not (changes.outgoing or changes.everything or changes.directory):
             return
         if not visible:
