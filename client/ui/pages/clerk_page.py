@@ -395,6 +395,8 @@ class ClerkPage(QWidget):
         self.delivery.queued(result.op_id, online_text=online, offline_text=offline,
                              delivered=delivered,
                              refused=self.tr("The platform did not accept it; see Problems."))
+        # "正在发送…" must be true: without asking, the op waited for the 60-second timer.
+        self.ctx.request_sync()
 
     def receive_selected(self) -> None:
         rows = [r for r in self.selected("box") if not r.waiting]
