@@ -277,7 +277,11 @@ class StepPanel(QWidget):
         d, step = view.detail, view.step
         self.title.setText(str(d.data.get("title", "")))
         what = STEP_TITLES.get(step.kind, step.kind)
-        self.heading.setText(self.tr("%1 — your step").replace("%1", what))
+        pending = step.status == "pending" and step.local_mark == ""
+        # A step done here (or, after a sync, on the platform) is no longer "yours to do":
+        # the panel said 请您办理 and offered 修改正文 on it.
+        self.heading.setText((self.tr("%1 — your step") if pending else
+                              self.tr("%1 — done")).replace("%1", what))
         self.body.setReadOnly(True)
         self.edit_button.blockSignals(True)
         self.edit_button.setChecked(False)
@@ -293,7 +297,7 @@ class StepPanel(QWidget):
             "%1", short(d.current.body_sha256 if d.current else "")).replace(
             "%2", short(d.digest)))
         # Edits in 核稿 become a new version; a revision edits the text too.
-        can_edit = step.kind in ("review", "revise") and step.local_mark == ""
+        can_edit = step.kind in ("review", "revise") and pending
         self.edit_button.setVisible(can_edit)
         signed = step.kind in rules.SIGNED_STEP_KINDS
         self.pad.setVisible(step.kind == "sign")
@@ -314,7 +318,6 @@ class StepPanel(QWidget):
         self.opinion.setPlainText(rules.DEFAULT_SIGN_TEXT if step.kind == "sign" else "")
         if self.decision_group.buttons():
             self.decision_group.buttons()[0].setChecked(True)
-        pending = step.status == "pending" and step.local_mark == ""
         self.act_button.setEnabled(pending and d.digest is not None)
         self.act_button.setToolTip(self.tr("Signed with this PC's key") if signed else "")
         if not pending:

@@ -49,14 +49,14 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
         <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="606"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -304,112 +304,112 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="411"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="435"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="436"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="510"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="513"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="528"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="536"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="549"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="558"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="580"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="581"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="587"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="599"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="603"/>
         <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2113,42 +2113,42 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="399"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="402"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="399"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="402"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="400"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="403"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="400"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="403"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="405"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="408"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="406"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="409"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="407"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="410"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="417"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="420"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2156,167 +2156,167 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="415"/>
+        <location filename="../../client/ui/outgoing_views.py" line="418"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="416"/>
+        <location filename="../../client/ui/outgoing_views.py" line="419"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="417"/>
+        <location filename="../../client/ui/outgoing_views.py" line="420"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="418"/>
+        <location filename="../../client/ui/outgoing_views.py" line="421"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="433"/>
+        <location filename="../../client/ui/outgoing_views.py" line="436"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="442"/>
+        <location filename="../../client/ui/outgoing_views.py" line="445"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="442"/>
+        <location filename="../../client/ui/outgoing_views.py" line="445"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="461"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="461"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="462"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="462"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="462"/>
+        <location filename="../../client/ui/outgoing_views.py" line="465"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="478"/>
+        <location filename="../../client/ui/outgoing_views.py" line="481"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="480"/>
+        <location filename="../../client/ui/outgoing_views.py" line="483"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="486"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="493"/>
+        <location filename="../../client/ui/outgoing_views.py" line="496"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="493"/>
+        <location filename="../../client/ui/outgoing_views.py" line="496"/>
         <source>returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="494"/>
+        <location filename="../../client/ui/outgoing_views.py" line="497"/>
         <source>withdrawn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="495"/>
+        <location filename="../../client/ui/outgoing_views.py" line="498"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="512"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="515"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="520"/>
+        <location filename="../../client/ui/outgoing_views.py" line="523"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="521"/>
+        <location filename="../../client/ui/outgoing_views.py" line="524"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="521"/>
+        <location filename="../../client/ui/outgoing_views.py" line="524"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="526"/>
+        <location filename="../../client/ui/outgoing_views.py" line="529"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="553"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="554"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3455,37 +3455,42 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="280"/>
+        <location filename="../../client/ui/outgoing_views.py" line="283"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="292"/>
+        <location filename="../../client/ui/outgoing_views.py" line="284"/>
+        <source>%1 — done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="296"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="319"/>
+        <location filename="../../client/ui/outgoing_views.py" line="322"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="321"/>
+        <location filename="../../client/ui/outgoing_views.py" line="324"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="324"/>
+        <location filename="../../client/ui/outgoing_views.py" line="327"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="344"/>
+        <location filename="../../client/ui/outgoing_views.py" line="347"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="365"/>
+        <location filename="../../client/ui/outgoing_views.py" line="368"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -49,14 +49,14 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
         <source>Please handle this document as soon as possible.</source>
         <translation>请尽快办理此件。</translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
         <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="606"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
     </message>
@@ -304,112 +304,112 @@
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
         <source>Received “%1”; sending…</source>
         <translation>已签收《%1》，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation>已签收《%1》，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="411"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation>平台已记录《%1》的签收，可以登记分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
         <source>Refused; sending…</source>
         <translation>已拒收，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="435"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation>已拒收，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="436"/>
         <source>The sender has been told of the refusal.</source>
         <translation>已将拒收及原因退回来文单位。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="510"/>
         <source>Registered and routed; sending…</source>
         <translation>已登记分办，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation>已登记分办，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="513"/>
         <source>The platform has the registration; the route has started.</source>
         <translation>平台已收到登记，文件已进入办理流程。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="528"/>
         <source>%1 — %2 of %3</source>
         <translation>《%1》— %3 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="536"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation>此件办理时限为 %1，请按时办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="549"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="558"/>
         <source>Cancellation</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
         <source>Reassignment</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
         <source>%1 queued; sending…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="580"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation>%1已记录，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="581"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="587"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
         <source>Completion</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="599"/>
         <source>Archive “%1” (归档)?</source>
         <translation>确定将《%1》归档吗？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="603"/>
         <source>Archiving</source>
         <translation>归档</translation>
     </message>
@@ -2115,42 +2115,42 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="399"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="402"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="399"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="402"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="400"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="403"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="400"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="403"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="405"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="408"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="406"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="409"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="407"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="410"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="417"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="420"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
@@ -2158,167 +2158,167 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="415"/>
+        <location filename="../../client/ui/outgoing_views.py" line="418"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="416"/>
+        <location filename="../../client/ui/outgoing_views.py" line="419"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="417"/>
+        <location filename="../../client/ui/outgoing_views.py" line="420"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="418"/>
+        <location filename="../../client/ui/outgoing_views.py" line="421"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="433"/>
+        <location filename="../../client/ui/outgoing_views.py" line="436"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="441"/>
+        <location filename="../../client/ui/outgoing_views.py" line="444"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="442"/>
+        <location filename="../../client/ui/outgoing_views.py" line="445"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="442"/>
+        <location filename="../../client/ui/outgoing_views.py" line="445"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="461"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="461"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="462"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="462"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="462"/>
+        <location filename="../../client/ui/outgoing_views.py" line="465"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="478"/>
+        <location filename="../../client/ui/outgoing_views.py" line="481"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="480"/>
+        <location filename="../../client/ui/outgoing_views.py" line="483"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="486"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Route</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="493"/>
+        <location filename="../../client/ui/outgoing_views.py" line="496"/>
         <source>waiting</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="493"/>
+        <location filename="../../client/ui/outgoing_views.py" line="496"/>
         <source>returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="494"/>
+        <location filename="../../client/ui/outgoing_views.py" line="497"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="495"/>
+        <location filename="../../client/ui/outgoing_views.py" line="498"/>
         <source>version %1</source>
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="512"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="515"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="520"/>
+        <location filename="../../client/ui/outgoing_views.py" line="523"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="521"/>
+        <location filename="../../client/ui/outgoing_views.py" line="524"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="521"/>
+        <location filename="../../client/ui/outgoing_views.py" line="524"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="526"/>
+        <location filename="../../client/ui/outgoing_views.py" line="529"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="553"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="554"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
     </message>
@@ -3455,37 +3455,42 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="280"/>
+        <location filename="../../client/ui/outgoing_views.py" line="283"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="292"/>
+        <location filename="../../client/ui/outgoing_views.py" line="284"/>
+        <source>%1 — done</source>
+        <translation>%1 — 已办理</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="296"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="319"/>
+        <location filename="../../client/ui/outgoing_views.py" line="322"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="321"/>
+        <location filename="../../client/ui/outgoing_views.py" line="324"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="324"/>
+        <location filename="../../client/ui/outgoing_views.py" line="327"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="344"/>
+        <location filename="../../client/ui/outgoing_views.py" line="347"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="365"/>
+        <location filename="../../client/ui/outgoing_views.py" line="368"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>

@@ -60,6 +60,7 @@ class _Ctx(QObject):
         self.applied: list[Changes] = []
         self.online = False
         self.sync_requests = 0
+        self.page: OutgoingPage | None = None  # told of changes as AppContext does
 
     def signer(self) -> Signer | None:
         return self._signer
@@ -79,6 +80,8 @@ class _Ctx(QObject):
                                                                          None)
             if changes:
                 self.applied.append(changes)
+                if self.page is not None:
+                    self.page.apply_changes(changes, visible=True)
         self.ops.db(fn, finished, failed, owner=owner, label=label)
 
     def in_cache(self, fn):  # noqa: ANN001, ANN201
@@ -416,3 +419,22 @@ def test_each_action_asks_for_a_sync_and_says_it_is_being_sent(qtbot, ops, zh, c
     clerk.record.number_button.click()
     wait_for(qtbot, ops, lambda: cctx.sync_requests == 1)
     assert said[-1] == "编号已记录，联网后发送。"  # offline: the truth
+
+
+def test_after_signing_the_record_stays_and_a_done_step_is_not_yours(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """After 同意印发 the changes it announced reopened the step over the record (请您办理,
+    the signature pad empty); a step already done said 请您办理 and offered 修改正文."""
+    page, ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    ctx.page = page
+    page.open_step("o1-s2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    page.step.act_button.click()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    ops.wait_idle(5000)
+    qtbot.wait(100)
+    assert page.stack.currentWidget() is page.record
+    # The review step of the same document is done: opened, it says so.
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    assert page.step.heading.text() == "核稿 — 已办理"
+    assert not page.step.edit_button.isVisibleTo(page) and not page.step.act_button.isEnabled()

@@ -368,6 +368,9 @@ class OutgoingPage(QWidget):
                          self.tr("%1 signed on this PC; it is sent when online.")
                          .replace("%1", title),
                          self.tr("%1 delivered to the platform.").replace("%1", title))
+            # The record is what is shown from now on: the changes announced right after
+            # this must refresh it, not reopen the step over it.
+            self._shown = ("record", result.outgoing_id)
             self.open_record(result.outgoing_id)
             self.reload(keep=result.outgoing_id)
 
