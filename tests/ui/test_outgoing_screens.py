@@ -438,3 +438,27 @@ def test_after_signing_the_record_stays_and_a_done_step_is_not_yours(qtbot, ops,
     wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
     assert page.step.heading.text() == "核稿 — 已办理"
     assert not page.step.edit_button.isVisibleTo(page) and not page.step.act_button.isEnabled()
+
+
+def test_a_submitted_draft_shows_its_record_once_the_platform_has_it(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """After the sync that delivered it, the editor still said 已提交，待发送 while its row
+    said 核稿中, and clicking the row (already current) did nothing."""
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    editor = page.editor
+    editor.title.setText("关于做好今冬明春森林防火工作的通知")
+    editor.body.insertPlainText("为切实做好森林防火工作，现通知如下。")
+    editor._main = [{"name": "各镇人民政府", "unit_ids": ["u-ca", "u-ys", "u-xl"]}]
+    editor._select(editor.signatory, LEADER)
+    editor._select(editor.reviewer, REVIEWER)
+    editor.submit_button.click()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: OutgoingDraft.get().state) == "queued")
+    draft_id = editor.draft_id()
+    wait_for(qtbot, ops, lambda: editor.body.isReadOnly())
+    # The sync: the platform's outgoing, under the draft's id, now being reviewed.
+    ctx.in_cache(lambda: apply.apply_page([up("outgoing", outgoing(draft_id))], cursor="s1"))
+    page.apply_changes(Changes(outgoing=frozenset({draft_id})), visible=True)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    assert page.record.title.text() == "关于做好今冬明春森林防火工作的通知"
+    assert "核稿" in page.record.status.text()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -185,7 +186,8 @@ class OutgoingPage(QWidget):
         self.view = VIEWS[index]
         self.reload()
 
-    def reload(self, keep: str | None = None) -> None:
+    def reload(self, keep: str | None = None,
+               then: Callable[[], None] | None = None) -> None:
         view = self.view
         svc = self.services.outgoing
 
@@ -197,6 +199,8 @@ class OutgoingPage(QWidget):
                 self._counts = result[1]
                 self.retranslate()
                 self.set_rows(result[0], keep)
+                if then is not None:
+                    then()
         self.ctx.ops.db(read, done, self._failed, owner=self, label="outgoing")
 
     def set_rows(self, rows: list[OutgoingRow], keep: str | None = None) -> None:
@@ -429,6 +433,14 @@ class OutgoingPage(QWidget):
             return
         shown = self._shown
         keep = shown[1] if shown and shown[0] != "step" else None
+        if shown is not None and shown[0] == "draft" and self.editor.body.isReadOnly() \
+                and (shown[1] in changes.outgoing or "*" in changes.outgoing
+                     or changes.everything):
+            # A submitted draft the platform has taken: show what it is now (its record,
+            # 核稿中). It stayed "已提交，待发送", and a click on its row, already the current
+            # one, did nothing.
+            self.reload(keep=keep, then=self._reopen_current)
+            return
         self.reload(keep=keep)
         if shown is None:
             return
@@ -439,6 +451,12 @@ class OutgoingPage(QWidget):
         elif kind == "step" and self.step.view is not None and (
                 self.step.view.detail.id in changes.outgoing or changes.everything):
             self.open_step(ident)
+
+    def _reopen_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and self._shown is not None \
+                and item.data(ROW_ROLE).id == self._shown[1]:
+            self._row_chosen(item, None)
 
     def _failed(self, exc: BaseException) -> None:
         self.error.emit(error_text(exc))
