@@ -10,9 +10,9 @@ what they changed, and the page refreshes itself from `Changes.outgoing`.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
