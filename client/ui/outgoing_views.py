@@ -450,6 +450,9 @@ class OutgoingRecord(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         layout.addWidget(self.receipts, 1)
+        # Before 核发 there is no table: the room left goes below everything, not in even
+        # gaps between the title, the status and the facts.
+        layout.addStretch(0)
 
     def show_record(self, detail: OutgoingDetail, receipts: ReceiptSummary, *,
                     is_clerk: bool, may_cancel: bool) -> None:

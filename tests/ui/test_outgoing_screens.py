@@ -462,3 +462,19 @@ def test_a_submitted_draft_shows_its_record_once_the_platform_has_it(qtbot, ops,
     wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
     assert page.record.title.text() == "关于做好今冬明春森林防火工作的通知"
     assert "核稿" in page.record.status.text()
+
+
+def test_a_record_without_receipts_keeps_its_parts_together(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """Before 核发 (no 回执 table) the title, the status and the facts were spread over the
+    page with wide empty bands between them."""
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER, feed=reviewing("o1"))
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    rec = page.record
+    assert not rec.receipts.isVisible()
+    qtbot.wait(50)
+    # Each label as tall as its text (they were stretched to ~170 px each, the text
+    # floating in the middle of the band).
+    for label in (rec.title, rec.status, rec.receipt_summary):
+        assert label.height() <= label.sizeHint().height() + 8, (label.text(), label.height())
+    assert rec.status.y() - rec.title.geometry().bottom() < 24
