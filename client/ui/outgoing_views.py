@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -219,6 +220,11 @@ class StepPanel(QWidget):
         self.hashes = QLabel()
         self.hashes.setObjectName("muted")
         self.hashes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The hashes give way to the 修改说明 being typed (it was squeezed to five
+        # characters by them); they stay whole in the tooltip.
+        self.hashes.setMinimumWidth(1)
+        self.hashes.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.version_note.setMinimumWidth(self.fontMetrics().horizontalAdvance("国") * 14)
         edit_row.addWidget(self.hashes)
         left_layout.addLayout(edit_row)
         split.addWidget(left)
@@ -296,6 +302,7 @@ class StepPanel(QWidget):
         self.hashes.setText(self.tr("Text %1 · digest %2").replace(
             "%1", short(d.current.body_sha256 if d.current else "")).replace(
             "%2", short(d.digest)))
+        self.hashes.setToolTip(self.hashes.text())
         # Edits in 核稿 become a new version; a revision edits the text too.
         can_edit = step.kind in ("review", "revise") and pending
         self.edit_button.setVisible(can_edit)

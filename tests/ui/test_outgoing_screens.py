@@ -478,3 +478,18 @@ def test_a_record_without_receipts_keeps_its_parts_together(qtbot, ops, zh, cach
     for label in (rec.title, rec.status, rec.receipt_summary):
         assert label.height() <= label.sizeHint().height() + 8, (label.text(), label.height())
     assert rec.status.y() - rec.title.geometry().bottom() < 24
+
+
+def test_the_version_note_has_room_next_to_the_hashes(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """修改正文 in 核稿 on a 1366-px screen: the 修改说明 field was five characters wide,
+    squeezed by the hash label beside it."""
+    page, _ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.resize(1200, 760)  # the page's share of a 1366 × 860 window
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    panel.edit_button.click()
+    qtbot.wait(50)
+    em = panel.version_note.fontMetrics().horizontalAdvance("国")
+    assert panel.version_note.width() >= 12 * em, (panel.version_note.width(), em)
+    assert panel.hashes.toolTip().startswith("正文")
