@@ -349,3 +349,13 @@ def test_each_desk_action_asks_for_a_sync_at_once(qtbot, ops, page: ClerkPage) -
     assert said[-1].startswith("已签收") and "正在发送" in said[-1]
     page.refuse(page.models["box"].row_at(0), "非本单位来文")
     wait_for(qtbot, ops, lambda: page.ctx.sync_requests == 2)
+
+
+def test_no_column_is_narrower_than_its_heading(page: ClerkPage) -> None:
+    """The box's first column cut its heading 紧急程度 (70 px for four characters)."""
+    for key, table in page.tables.items():
+        header = table.horizontalHeader()
+        for i in range(header.count()):
+            if header.sectionResizeMode(i) != header.ResizeMode.Stretch:
+                assert table.columnWidth(i) >= header.sectionSizeHint(i), (
+                    key, table.model().headerData(i, Qt.Orientation.Horizontal))
