@@ -493,3 +493,22 @@ def test_the_version_note_has_room_next_to_the_hashes(qtbot, ops, zh, cache) -> 
     em = panel.version_note.fontMetrics().horizontalAdvance("国")
     assert panel.version_note.width() >= 12 * em, (panel.version_note.width(), em)
     assert panel.hashes.toolTip().startswith("正文")
+
+
+def test_the_navigation_counts_the_steps_waiting_in_outgoing(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """The leader's 待办 showed 5 and 发文 nothing, with a 签发 waiting: 发文 now has its
+    badge, kept when the other counts change."""
+    from client.types import BadgeCounts
+    from client.ui.nav import NavList
+
+    page, _ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    nav = NavList()
+    qtbot.addWidget(nav)
+    page.counts_changed.connect(nav.set_outgoing_count)
+    page.refresh_counts()
+    wait_for(qtbot, ops, lambda: nav.count_of("outgoing") == 1)
+    labels = [nav.item(i).text() for i in range(nav.count())]
+    assert any(t.startswith("发文") and "1" in t for t in labels), labels
+    nav.set_counts(BadgeCounts(todo=5, todo_very_urgent=0, done=0, received_unread=0,
+                               circulate=0, notices_unread=0, problems=0))
+    assert nav.count_of("outgoing") == 1 and nav.count_of("todo") == 5

@@ -96,6 +96,7 @@ class ViewButtons(QWidget):
 class OutgoingPage(QWidget):
     message = Signal(str, int)
     error = Signal(str)
+    counts_changed = Signal(int)  # steps waiting for me (the navigation's badge)
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,6 +172,18 @@ class OutgoingPage(QWidget):
             n = self._counts.get(key, 0)
             self.tabs.setTabText(i, f"{labels[key]} ({n})" if n else labels[key])
 
+    def refresh_counts(self) -> None:
+        """The lists' counts (and the navigation's badge) without reloading a list: the
+        page may be hidden while a sync brings a step for me."""
+        svc = self.services.outgoing
+        self.ctx.ops.db(svc.counts, self._set_counts, self._failed, owner=self,
+                        label="outgoing counts")
+
+    def _set_counts(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+        self.retranslate()
+        self.counts_changed.emit(sum(counts.values()))
+
     def labels(self) -> dict[str, str]:
         return {"mine": self.tr("My drafts"), "review": self.tr("To review"),
                 "sign": self.tr("To sign for issue"), "issued": self.tr("Issued")}
@@ -196,8 +209,7 @@ class OutgoingPage(QWidget):
 
         def done(result: tuple[list[OutgoingRow], dict[str, int]]) -> None:
             if view == self.view:
-                self._counts = result[1]
-                self.retranslate()
+                self._set_counts(result[1])
                 self.set_rows(result[0], keep)
                 if then is not None:
                     then()
