@@ -60,12 +60,25 @@ class RecipientDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if r.name in names
                                else Qt.CheckState.Unchecked)
             self.list.addItem(item)
+        # A click on a unit's name ticks it too, not only a click on its small box (which
+        # Qt toggles itself: then the state has changed by the time of `itemClicked`).
+        self._pressed_state: Qt.CheckState | None = None
+        self.list.itemPressed.connect(
+            lambda item: setattr(self, "_pressed_state", item.checkState()))
+        self.list.itemClicked.connect(self._clicked)
         layout.addWidget(self.list, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        if self._pressed_state is not None and item.checkState() == self._pressed_state:
+            item.setCheckState(Qt.CheckState.Unchecked
+                               if item.checkState() == Qt.CheckState.Checked
+                               else Qt.CheckState.Checked)
+        self._pressed_state = None
 
     def _filter(self, text: str) -> None:
         for i in range(self.list.count()):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -512,3 +512,27 @@ def test_the_navigation_counts_the_steps_waiting_in_outgoing(qtbot, ops, zh, cac
     nav.set_counts(BadgeCounts(todo=5, todo_very_urgent=0, done=0, received_unread=0,
                                circulate=0, notices_unread=0, problems=0))
     assert nav.count_of("outgoing") == 1 and nav.count_of("todo") == 5
+
+
+def test_a_click_on_a_units_name_ticks_it(qtbot, qapp, zh) -> None:  # noqa: ANN001
+    """In 主送/抄送 a click on 市财政局 only selected the line; the small box had to be hit.
+    Now the name ticks it, and the box still toggles once (not twice)."""
+    from client.services.drafting import Recipient
+    from client.ui.drafting_editor import RecipientDialog
+
+    dialog = RecipientDialog("主送", [Recipient("各镇人民政府", ("u-ca", "u-ys"), True),
+                                      Recipient("市财政局", ("u-fin",), False)], [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    lst = dialog.list
+    rect = lst.visualItemRect(lst.item(1))
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert lst.item(1).checkState() == Qt.CheckState.Checked
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert lst.item(1).checkState() == Qt.CheckState.Unchecked
+    # The box itself: Qt's own toggle, once.
+    box = rect.topLeft() + QPoint(lst.style().pixelMetric(
+        lst.style().PixelMetric.PM_IndicatorWidth) // 2 + 4, rect.height() // 2)
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=box)
+    assert lst.item(1).checkState() == Qt.CheckState.Checked
+    assert [r["name"] for r in dialog.chosen()] == ["市财政局"]
