@@ -536,3 +536,43 @@ def test_a_click_on_a_units_name_ticks_it(qtbot, qapp, zh) -> None:  # noqa: ANN
     qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=box)
     assert lst.item(1).checkState() == Qt.CheckState.Checked
     assert [r["name"] for r in dialog.chosen()] == ["市财政局"]
+
+
+def test_a_typed_heading_number_makes_the_heading_not_a_second_number(qtbot, qapp, zh) -> None:  # noqa: ANN001
+    """A drafter typed 一、总体要求 on a 一级标题 line (as in Word): the margin's 一、 and the
+    typed one printed 一、一、. Typing 一、 / （一） / （1） at a block's start now makes that
+    heading and drops the typed number; 2. (maybe 2.5亿元) is left alone."""
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.setFocus()
+    editor.insertPlainText("一、")  # the IME commits it
+    qtbot.waitUntil(lambda: editor.current_kind() == "h1")
+    editor.insertPlainText("总体要求")
+    assert editor.body()["blocks"] == [{"kind": "h1", "text": "总体要求"}]
+    assert editor.labels() == ["一、"]
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    editor.insertPlainText("（一）")
+    qtbot.waitUntil(lambda: editor.current_kind() == "h2")
+    editor.insertPlainText("加强领导")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    editor.insertPlainText("2.")
+    qtbot.wait(20)
+    editor.insertPlainText("5亿元资金已到位。")
+    assert [(b["kind"], b["text"]) for b in editor.body()["blocks"]] == [
+        ("h1", "总体要求"), ("h2", "加强领导"), ("p", "2.5亿元资金已到位。")]
+
+
+def test_pasted_numbered_lines_become_headings(qtbot, qapp) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QMimeData
+
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    mime = QMimeData()
+    mime.setText("一、总体要求\n各镇要高度重视。\n（一）加强领导\n1.落实责任\n（1）明确分工\n"
+                 "2.5亿元资金已到位。")
+    editor.insertFromMimeData(mime)
+    assert [(b["kind"], b["text"]) for b in editor.body()["blocks"]] == [
+        ("h1", "总体要求"), ("p", "各镇要高度重视。"), ("h2", "加强领导"), ("h3", "落实责任"),
+        ("h4", "明确分工"), ("p", "2.5亿元资金已到位。")]
+    assert editor.labels() == ["一、", "", "（一）", "1.", "（1）", ""]
