@@ -576,3 +576,15 @@ def test_pasted_numbered_lines_become_headings(qtbot, qapp) -> None:  # noqa: AN
         ("h1", "总体要求"), ("p", "各镇要高度重视。"), ("h2", "加强领导"), ("h3", "落实责任"),
         ("h4", "明确分工"), ("p", "2.5亿元资金已到位。")]
     assert editor.labels() == ["一、", "", "（一）", "1.", "（1）", ""]
+
+
+def test_documents_in_the_list_stand_apart(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """Two documents' lines (title, then kind · status · drafter) ran into each other."""
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER, feed=[
+        up("outgoing", outgoing("o1")), up("outgoing", outgoing("o2", title="关于开会的通知"))])
+    page.show_view("mine")
+    wait_for(qtbot, ops, lambda: page.list.count() == 2)
+    item = page.list.item(1)
+    lines = item.text().count("\n") + 1
+    text_height = lines * page.list.fontMetrics().lineSpacing()
+    assert page.list.visualItemRect(item).height() >= text_height + 8
