@@ -92,7 +92,9 @@ class _Text(QObject):
             (self.tr("Copy to"), names(data.get("cc") or [])),
             (self.tr("Signs for issue"), d.names.get(str(data.get("signatory_id")), "")),
             (self.tr("Number"), str(data.get("doc_number") or "—")),
-            (self.tr("Date (成文日期)"), str(data.get("issued_on") or "—")),
+            # 2026年12月2日 as printed on the document (it showed 2026-12-02).
+            (self.tr("Date (成文日期)"),
+             fmt.date_text(data["issued_on"]) if data.get("issued_on") else "—"),
             (self.tr("Notes"), str(data.get("notes") or "—")),
         ]
         atts = data.get("attachments") or []

@@ -588,3 +588,13 @@ def test_documents_in_the_list_stand_apart(qtbot, ops, zh, cache) -> None:  # no
     lines = item.text().count("\n") + 1
     text_height = lines * page.list.fontMetrics().lineSpacing()
     assert page.list.visualItemRect(item).height() >= text_height + 8
+
+
+def test_the_date_is_written_as_on_the_document(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """成文日期 showed 2026-12-02 in the Chinese record; the document prints 2026年12月2日."""
+    page, _ctx = _page(qtbot, ops, cache, CLERK, feed=[up("outgoing", outgoing(
+        "o1", status="numbered", doc_number="富政发〔2026〕12号", issued_on="2026-12-02"))])
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    text = page.record.facts.toPlainText()
+    assert "2026年12月2日" in text and "2026-12-02" not in text
