@@ -401,6 +401,7 @@ class OutgoingRecord(QWidget):
     """An outgoing's record: facts, route, the clerk's buttons and the 回执 table."""
 
     action_requested = Signal(str, str, str)  # outgoing id, action, reason
+    open_pdf_requested = Signal(str)           # outgoing id: its issued GB/T 9704 PDF
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -428,6 +429,13 @@ class OutgoingRecord(QWidget):
         self.seal_button = QPushButton(self.tr("Seal (用印)"))
         self.issue_button = QPushButton(self.tr("Issue (核发)"))
         self.cancel_button = QPushButton(self.tr("Cancel…"))
+        # After 核发 the document itself: the record had no way to see what was issued.
+        self.pdf_button = QPushButton(icon("attachment"), self.tr("Open the issued document "
+                                                                 "(PDF)"))
+        self.pdf_button.setMinimumHeight(36)
+        self.pdf_button.clicked.connect(
+            lambda: self.detail is not None and self.open_pdf_requested.emit(self.detail.id))
+        clerk.addWidget(self.pdf_button)
         for b in (self.number_button, self.seal_button, self.issue_button):
             b.setObjectName("primary")
             b.setMinimumHeight(36)
@@ -484,6 +492,7 @@ class OutgoingRecord(QWidget):
         self.seal_button.setEnabled(is_clerk and free and detail.status == "numbered"
                                     and detail.has_seal)
         self.issue_button.setEnabled(is_clerk and free and detail.status == "sealed")
+        self.pdf_button.setVisible(bool(data.get("issued_body")))
         cancellable = detail.status in rules.CANCELLABLE_STATUSES
         self.cancel_button.setVisible(cancellable)  # not after 核发
         self.cancel_button.setEnabled(free and may_cancel and cancellable)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -68,6 +69,12 @@ class _Ctx(QObject):
     def request_sync(self) -> None:
         self.sync_requests += 1
 
+    def blob_bytes(self, sha256: str) -> bytes | None:
+        return self.blobs.open_bytes(sha256) if self.blobs.has(sha256) else None
+
+    def download_blob(self, sha256: str) -> bool:
+        return False
+
     def op_states(self, op_ids: list[str]) -> dict[str, str | None]:
         with db.use_cache(self.cache):
             return {i: (str(o.state) if (o := outbox.get(i)) else None) for i in op_ids}
@@ -114,6 +121,8 @@ def _page(qtbot, ops, cache, me: str, *, feed: list | None = None) -> tuple[Outg
                  "drafting", "outgoing"):
         setattr(services, name, db.bound(getattr(services, name), database))
     ctx = _Ctx(ops, database, services, me, signer)
+    ctx.blobs = blobs
+    ctx.profile = SimpleNamespace(dir=blobs.root.parent / "profile")
     page = OutgoingPage(ctx)
     qtbot.addWidget(page)
     page.resize(1300, 800)
@@ -598,3 +607,32 @@ def test_the_date_is_written_as_on_the_document(qtbot, ops, zh, cache) -> None: 
     wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
     text = page.record.facts.toPlainText()
     assert "2026年12月2日" in text and "2026-12-02" not in text
+
+
+def test_the_issued_pdf_opens_from_the_record(qtbot, ops, zh, cache, monkeypatch) -> None:  # noqa: ANN001
+    """After 核发 the record offered no way to see the issued document; now it opens the
+    GB/T 9704 PDF with the system's reader (not offered before 核发)."""
+    from PySide6.QtGui import QDesktopServices
+
+    pdf = b"%PDF-1.4\n% issued\n%%EOF\n"
+    sha = cache[1].put_bytes(pdf, "application/pdf")
+    page, _ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="issued", doc_number="富政发〔2026〕12号",
+                                issued_body={"sha256": sha, "media_type": "application/pdf",
+                                             "size": len(pdf)})),
+        up("outgoing", outgoing("o2", status="sealed", doc_number="富政发〔2026〕13号"))])
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    page.open_record("o2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record
+             and page.record.detail is not None and page.record.detail.id == "o2")
+    assert not page.record.pdf_button.isVisibleTo(page)
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.record.detail is not None
+             and page.record.detail.id == "o1")
+    assert page.record.pdf_button.isVisibleTo(page)
+    page.record.pdf_button.click()
+    wait_for(qtbot, ops, lambda: bool(opened))
+    assert opened[0].endswith("富政发〔2026〕12号 关于做好今冬明春森林防火工作的通知.pdf")
+    assert Path(opened[0]).read_bytes() == pdf

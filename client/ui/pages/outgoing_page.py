@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
+from client.errors import GovDeskError
 from client.services.drafting import DraftInfo
 from client.services.outgoing import VIEWS, OutgoingDetail, OutgoingRow, StepView
 from client.services.receipts import ReceiptSummary
@@ -154,6 +156,7 @@ class OutgoingPage(QWidget):
         self.editor.attach_requested.connect(self._attach)
         self.step.act_requested.connect(self._act_on_step)
         self.record.action_requested.connect(self._clerk_action)
+        self.record.open_pdf_requested.connect(lambda _oid: self.open_issued_pdf())
         # Each action says whether it is being sent now or waits for the network, and
         # asks for a sync at once: the 60-second timer left a submitted draft, a 核稿 or a
         # 编号 "waiting to be sent" while online, and the next clerk step greyed out.
@@ -435,6 +438,38 @@ class OutgoingPage(QWidget):
                              delivered=delivered,
                              refused=self.tr("The platform did not accept it; see Problems."))
         self.ctx.request_sync()
+
+    def open_issued_pdf(self, *, fetched: bool = False) -> None:
+        """The issued PDF with the system's PDF reader; fetched first when it is not on
+        this computer yet (and the platform can be reached)."""
+        detail = self.record.detail
+        ref = (detail.data.get("issued_body") or {}) if detail is not None else {}
+        sha = str(ref.get("sha256") or "")
+        if detail is None or not sha:
+            return
+        data = detail.data
+        name = f"{data.get('doc_number') or ''} {data.get('title') or ''}".strip() + ".pdf"
+
+        def open_it(pdf: bytes | None) -> None:
+            if pdf is not None:
+                from client.services import attachments
+
+                try:
+                    path = attachments.prepare_open(self.ctx.profile.dir, name, pdf)
+                except (GovDeskError, OSError) as exc:
+                    self.error.emit(error_text(exc))
+                    return
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            elif self.ctx.online and not fetched:
+                self.message.emit(self.tr("Downloading the issued document…"), 4000)
+                self.ctx.ops.net(lambda: self.ctx.download_blob(sha),
+                                 lambda _ok: self.open_issued_pdf(fetched=True),
+                                 self._failed, owner=self, label="issued pdf")
+            else:
+                self.error.emit(self.tr("The issued document is not on this computer yet: "
+                                        "open it again when online."))
+        self.ctx.ops.db(lambda: self.ctx.blob_bytes(sha), open_it, self._failed, owner=self,
+                        label="issued pdf")
 
     # --- what changed --------------------------------------------------------------------
     def apply_changes(self, changes: Changes, *, visible: bool) -> None:
