@@ -136,7 +136,7 @@ class DraftEditor(QWidget):
         # character, and the whole title is in the tooltip. QLineEdit keeps it scrolled to
         # the cursor at the end, which hid the start ("于做好…" for "关于做好…").
         self.title.editingFinished.connect(self._show_title_start)
-        self.title.textChanged.connect(self.title.setToolTip)
+        self.title.textChanged.connect(self._title_changed)
         form.addRow(self.tr("&Title:"), self.title)
         self.main_button = QPushButton(self.tr("Choose…"))
         self.main_label = QLabel()
@@ -319,6 +319,11 @@ class DraftEditor(QWidget):
 
     def _show_title_start(self) -> None:
         self.title.setCursorPosition(0)
+
+    def _title_changed(self, text: str) -> None:
+        self.title.setToolTip(text)
+        if not self.title.hasFocus():  # set from elsewhere, not being typed
+            self._show_title_start()
 
     def _heading(self, draft: DraftInfo) -> str:
         states = {"draft": self.tr("Draft (saved on this PC as you type)"),

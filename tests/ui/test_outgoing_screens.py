@@ -380,6 +380,8 @@ def test_a_long_title_shows_its_first_character(qtbot, ops, zh, cache) -> None: 
     page.open_draft(draft_id)
     wait_for(qtbot, ops, lambda: page.editor.draft_id() == draft_id)
     assert title.text() == LONG_TITLE and title.cursorPosition() == 0
+    title.setText(LONG_TITLE + "（修订）")  # set while another field has the focus
+    assert title.cursorPosition() == 0
 
 
 def test_the_opinion_label_is_a_shortcut_not_an_ampersand(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
