@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -167,6 +167,31 @@ def facts_html(d: OutgoingDetail) -> str:
             f"<div style='color:{colour}'>{html.escape(words().digest(d))}</div>")
 
 
+def route_html(d: OutgoingDetail) -> str:
+    """办理过程: each step with who, the decision, the version and the opinion (in the
+    record, and in an open step's 公文要素: the leader signing sees the 核稿 opinion)."""
+    # The record's words, in its translation context (lupdate reads these literals).
+    translate = QCoreApplication.translate
+    heading = translate("OutgoingRecord", "Route")
+    states = {"pending": translate("OutgoingRecord", "waiting"),
+              "returned": translate("OutgoingRecord", "returned"),
+              "cancelled": translate("OutgoingRecord", "withdrawn")}
+    parts = [f"<b>{html.escape(heading)}</b><table cellpadding='2'>"]
+    for s in d.steps:
+        what = STEP_TITLES.get(s.kind, s.kind)
+        if s.status == "done":
+            verdict = decision_label(s.kind, s.decision or "")
+        else:
+            verdict = states.get(s.status, s.status)
+        version = (translate("OutgoingRecord", "version %1").replace(
+            "%1", str(s.version_number)) if s.version_number else "")
+        parts.append(f"<tr><td>{what}</td><td>{html.escape(s.assignee_name)}</td>"
+                     f"<td>{html.escape(verdict)}</td><td>{html.escape(version)}</td>"
+                     f"<td>{html.escape(s.text)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
 @dataclass(frozen=True)
 class StepRequest:
     step_id: str
@@ -299,7 +324,9 @@ class StepPanel(QWidget):
         if d.current is not None:
             self.body.set_body(d.current.body)
         self.diff.setHtml(diff_html(view.previous, d.current, view.diff))
-        self.facts.setHtml(facts_html(d))
+        # The route too: who reviewed it and what they wrote (the leader signing saw
+        # neither the 核稿 opinion nor who had approved it).
+        self.facts.setHtml(facts_html(d) + "<br>" + route_html(d))
         self.tabs.setCurrentIndex(1 if view.previous is not None else 0)
         self.hashes.setText(self.tr("Text %1 · digest %2").replace(
             "%1", short(d.current.body_sha256 if d.current else "")).replace(
@@ -507,22 +534,7 @@ class OutgoingRecord(QWidget):
         self._show_receipts(receipts)
 
     def _route_html(self, d: OutgoingDetail) -> str:
-        heading = self.tr("Route")
-        parts = [f"<b>{html.escape(heading)}</b><table cellpadding='2'>"]
-        for s in d.steps:
-            what = STEP_TITLES.get(s.kind, s.kind)
-            if s.status == "done":
-                verdict = decision_label(s.kind, s.decision or "")
-            else:
-                verdict = {"pending": self.tr("waiting"), "returned": self.tr("returned"),
-                           "cancelled": self.tr("withdrawn")}.get(s.status, s.status)
-            version = (self.tr("version %1").replace("%1", str(s.version_number))
-                       if s.version_number else "")
-            parts.append(f"<tr><td>{what}</td><td>{html.escape(s.assignee_name)}</td>"
-                         f"<td>{html.escape(verdict)}</td><td>{html.escape(version)}</td>"
-                         f"<td>{html.escape(s.text)}</td></tr>")
-        parts.append("</table>")
-        return "".join(parts)
+        return route_html(d)
 
     def _show_receipts(self, summary: ReceiptSummary) -> None:
         rows = summary.rows

@@ -840,7 +840,7 @@
     </message>
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="161"/>
-        <location filename="../../client/ui/drafting_editor.py" line="355"/>
+        <location filename="../../client/ui/drafting_editor.py" line="360"/>
         <source>Signs for issue:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -921,60 +921,60 @@
     </message>
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="270"/>
-        <location filename="../../client/ui/drafting_editor.py" line="337"/>
-        <location filename="../../client/ui/drafting_editor.py" line="338"/>
-        <location filename="../../client/ui/drafting_editor.py" line="341"/>
+        <location filename="../../client/ui/drafting_editor.py" line="342"/>
+        <location filename="../../client/ui/drafting_editor.py" line="343"/>
+        <location filename="../../client/ui/drafting_editor.py" line="346"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="324"/>
+        <location filename="../../client/ui/drafting_editor.py" line="329"/>
         <source>Draft (saved on this PC as you type)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="325"/>
+        <location filename="../../client/ui/drafting_editor.py" line="330"/>
         <source>Submitted: waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="326"/>
+        <location filename="../../client/ui/drafting_editor.py" line="331"/>
         <source>Submitted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="327"/>
-        <location filename="../../client/ui/drafting_editor.py" line="328"/>
+        <location filename="../../client/ui/drafting_editor.py" line="332"/>
+        <location filename="../../client/ui/drafting_editor.py" line="333"/>
         <source>The platform refused it: reopen and change it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="354"/>
+        <location filename="../../client/ui/drafting_editor.py" line="359"/>
         <source>签发人 (printed):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="372"/>
+        <location filename="../../client/ui/drafting_editor.py" line="377"/>
         <source>Editing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="382"/>
+        <location filename="../../client/ui/drafting_editor.py" line="387"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="393"/>
+        <location filename="../../client/ui/drafting_editor.py" line="398"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="393"/>
+        <location filename="../../client/ui/drafting_editor.py" line="398"/>
         <source>Copy to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="407"/>
+        <location filename="../../client/ui/drafting_editor.py" line="412"/>
         <source>Countersign (会签)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2166,172 +2166,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="428"/>
+        <location filename="../../client/ui/outgoing_views.py" line="455"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="429"/>
+        <location filename="../../client/ui/outgoing_views.py" line="456"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="430"/>
+        <location filename="../../client/ui/outgoing_views.py" line="457"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="431"/>
+        <location filename="../../client/ui/outgoing_views.py" line="458"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="433"/>
+        <location filename="../../client/ui/outgoing_views.py" line="460"/>
         <source>Open the issued document (PDF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="453"/>
+        <location filename="../../client/ui/outgoing_views.py" line="480"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="462"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="462"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="481"/>
+        <location filename="../../client/ui/outgoing_views.py" line="508"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="481"/>
+        <location filename="../../client/ui/outgoing_views.py" line="508"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="482"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="482"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="485"/>
+        <location filename="../../client/ui/outgoing_views.py" line="512"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="502"/>
+        <location filename="../../client/ui/outgoing_views.py" line="529"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="504"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="175"/>
         <source>Route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="176"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="177"/>
         <source>returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="178"/>
         <source>withdrawn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="186"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="533"/>
+        <location filename="../../client/ui/outgoing_views.py" line="545"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="539"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="543"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="543"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="544"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="550"/>
+        <location filename="../../client/ui/outgoing_views.py" line="562"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="577"/>
+        <location filename="../../client/ui/outgoing_views.py" line="589"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="578"/>
+        <location filename="../../client/ui/outgoing_views.py" line="590"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3430,82 +3430,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="209"/>
+        <location filename="../../client/ui/outgoing_views.py" line="234"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="210"/>
+        <location filename="../../client/ui/outgoing_views.py" line="235"/>
         <source>Changes from the last version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="211"/>
+        <location filename="../../client/ui/outgoing_views.py" line="236"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="214"/>
+        <location filename="../../client/ui/outgoing_views.py" line="239"/>
         <source>Edit the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="219"/>
+        <location filename="../../client/ui/outgoing_views.py" line="244"/>
         <source>What was changed (修改说明)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="248"/>
+        <location filename="../../client/ui/outgoing_views.py" line="273"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="257"/>
+        <location filename="../../client/ui/outgoing_views.py" line="282"/>
         <source>Handwritten signature:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="262"/>
+        <location filename="../../client/ui/outgoing_views.py" line="287"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="291"/>
+        <location filename="../../client/ui/outgoing_views.py" line="316"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="292"/>
+        <location filename="../../client/ui/outgoing_views.py" line="317"/>
         <source>%1 — done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="304"/>
+        <location filename="../../client/ui/outgoing_views.py" line="331"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="331"/>
+        <location filename="../../client/ui/outgoing_views.py" line="358"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="333"/>
+        <location filename="../../client/ui/outgoing_views.py" line="360"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="336"/>
+        <location filename="../../client/ui/outgoing_views.py" line="363"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="356"/>
+        <location filename="../../client/ui/outgoing_views.py" line="383"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="377"/>
+        <location filename="../../client/ui/outgoing_views.py" line="404"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -840,7 +840,7 @@
     </message>
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="161"/>
-        <location filename="../../client/ui/drafting_editor.py" line="355"/>
+        <location filename="../../client/ui/drafting_editor.py" line="360"/>
         <source>Signs for issue:</source>
         <translation>签发领导：</translation>
     </message>
@@ -921,60 +921,60 @@
     </message>
     <message>
         <location filename="../../client/ui/drafting_editor.py" line="270"/>
-        <location filename="../../client/ui/drafting_editor.py" line="337"/>
-        <location filename="../../client/ui/drafting_editor.py" line="338"/>
-        <location filename="../../client/ui/drafting_editor.py" line="341"/>
+        <location filename="../../client/ui/drafting_editor.py" line="342"/>
+        <location filename="../../client/ui/drafting_editor.py" line="343"/>
+        <location filename="../../client/ui/drafting_editor.py" line="346"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="324"/>
+        <location filename="../../client/ui/drafting_editor.py" line="329"/>
         <source>Draft (saved on this PC as you type)</source>
         <translation>拟稿（边写边自动保存在本机）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="325"/>
+        <location filename="../../client/ui/drafting_editor.py" line="330"/>
         <source>Submitted: waiting to be sent</source>
         <translation>已提交，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="326"/>
+        <location filename="../../client/ui/drafting_editor.py" line="331"/>
         <source>Submitted</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="327"/>
-        <location filename="../../client/ui/drafting_editor.py" line="328"/>
+        <location filename="../../client/ui/drafting_editor.py" line="332"/>
+        <location filename="../../client/ui/drafting_editor.py" line="333"/>
         <source>The platform refused it: reopen and change it</source>
         <translation>平台未受理，请修改后重新提交</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="354"/>
+        <location filename="../../client/ui/drafting_editor.py" line="359"/>
         <source>签发人 (printed):</source>
         <translation>签发人（印于版头）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="372"/>
+        <location filename="../../client/ui/drafting_editor.py" line="377"/>
         <source>Editing…</source>
         <translation>正在编辑…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="382"/>
+        <location filename="../../client/ui/drafting_editor.py" line="387"/>
         <source>Saved %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="393"/>
+        <location filename="../../client/ui/drafting_editor.py" line="398"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="393"/>
+        <location filename="../../client/ui/drafting_editor.py" line="398"/>
         <source>Copy to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="407"/>
+        <location filename="../../client/ui/drafting_editor.py" line="412"/>
         <source>Countersign (会签)</source>
         <translation>会签</translation>
     </message>
@@ -2168,172 +2168,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="428"/>
+        <location filename="../../client/ui/outgoing_views.py" line="455"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="429"/>
+        <location filename="../../client/ui/outgoing_views.py" line="456"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="430"/>
+        <location filename="../../client/ui/outgoing_views.py" line="457"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="431"/>
+        <location filename="../../client/ui/outgoing_views.py" line="458"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="433"/>
+        <location filename="../../client/ui/outgoing_views.py" line="460"/>
         <source>Open the issued document (PDF)</source>
         <translation>查看正式公文（PDF）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="453"/>
+        <location filename="../../client/ui/outgoing_views.py" line="480"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="462"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="462"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="481"/>
+        <location filename="../../client/ui/outgoing_views.py" line="508"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="481"/>
+        <location filename="../../client/ui/outgoing_views.py" line="508"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="482"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="482"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="485"/>
+        <location filename="../../client/ui/outgoing_views.py" line="512"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="502"/>
+        <location filename="../../client/ui/outgoing_views.py" line="529"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="504"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="175"/>
         <source>Route</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="176"/>
         <source>waiting</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="177"/>
         <source>returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="178"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="186"/>
         <source>version %1</source>
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="533"/>
+        <location filename="../../client/ui/outgoing_views.py" line="545"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="539"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="543"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="543"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="544"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="550"/>
+        <location filename="../../client/ui/outgoing_views.py" line="562"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="577"/>
+        <location filename="../../client/ui/outgoing_views.py" line="589"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="578"/>
+        <location filename="../../client/ui/outgoing_views.py" line="590"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
     </message>
@@ -3430,82 +3430,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="209"/>
+        <location filename="../../client/ui/outgoing_views.py" line="234"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="210"/>
+        <location filename="../../client/ui/outgoing_views.py" line="235"/>
         <source>Changes from the last version</source>
         <translation>与上一稿对照</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="211"/>
+        <location filename="../../client/ui/outgoing_views.py" line="236"/>
         <source>Details</source>
         <translation>公文要素</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="214"/>
+        <location filename="../../client/ui/outgoing_views.py" line="239"/>
         <source>Edit the text</source>
         <translation>修改正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="219"/>
+        <location filename="../../client/ui/outgoing_views.py" line="244"/>
         <source>What was changed (修改说明)</source>
         <translation>修改说明</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="248"/>
+        <location filename="../../client/ui/outgoing_views.py" line="273"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="257"/>
+        <location filename="../../client/ui/outgoing_views.py" line="282"/>
         <source>Handwritten signature:</source>
         <translation>手写签名：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="262"/>
+        <location filename="../../client/ui/outgoing_views.py" line="287"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="291"/>
+        <location filename="../../client/ui/outgoing_views.py" line="316"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="292"/>
+        <location filename="../../client/ui/outgoing_views.py" line="317"/>
         <source>%1 — done</source>
         <translation>%1 — 已办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="304"/>
+        <location filename="../../client/ui/outgoing_views.py" line="331"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="331"/>
+        <location filename="../../client/ui/outgoing_views.py" line="358"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="333"/>
+        <location filename="../../client/ui/outgoing_views.py" line="360"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="336"/>
+        <location filename="../../client/ui/outgoing_views.py" line="363"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="356"/>
+        <location filename="../../client/ui/outgoing_views.py" line="383"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="377"/>
+        <location filename="../../client/ui/outgoing_views.py" line="404"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>

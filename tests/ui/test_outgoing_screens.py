@@ -638,3 +638,13 @@ def test_the_issued_pdf_opens_from_the_record(qtbot, ops, zh, cache, monkeypatch
     wait_for(qtbot, ops, lambda: bool(opened))
     assert opened[0].endswith("富政发〔2026〕12号 关于做好今冬明春森林防火工作的通知.pdf")
     assert Path(opened[0]).read_bytes() == pdf
+
+
+def test_the_leader_signing_sees_who_reviewed_it_and_what_they_wrote(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """The 签发 panel showed the text, the changes and the facts, but not the route: the
+    leader could not see the 核稿 opinion (已核，作了修改。) before signing."""
+    page, _ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    page.open_step("o1-s2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    details = page.step.facts.toPlainText()
+    assert "办理过程" in details and "已核，作了修改。" in details and "核稿通过" in details
