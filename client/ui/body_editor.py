@@ -8,13 +8,18 @@ follow every insertion, deletion and level change. Paragraphs are laid out with 
 2-character first-line indent; pasted text arrives as plain paragraphs. Ctrl+1..4 set a
 heading level, Ctrl+0 a paragraph (over the window's own Ctrl+digit navigation while
 the editor has the focus).
+
+Drafters type the numbers anyway (Word taught them to): 一、 or （一） typed at the start of
+a block makes it that heading and the typed number goes (it would print twice, 一、一、);
+pasted lines that start with a heading number become that heading, the number dropped.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -36,6 +41,28 @@ KIND_PROPERTY = QTextFormat.Property.UserProperty + 1
 KINDS = docbody.BLOCK_KINDS  # p, h1, h2, h3, h4
 _KEYS = {Qt.Key.Key_0: "p", Qt.Key.Key_1: "h1", Qt.Key.Key_2: "h2", Qt.Key.Key_3: "h3",
          Qt.Key.Key_4: "h4"}
+
+
+_NUMERAL = "一二三四五六七八九十"
+# A number typed alone at the start of a block (unambiguous ones only: "2." may be the
+# start of "2.5亿元").
+_TYPED_NUMBER = ((re.compile(f"^[{_NUMERAL}]+、$"), "h1"),
+                 (re.compile(f"^[（(][{_NUMERAL}]+[）)]$"), "h2"),
+                 (re.compile(r"^[（(]\d+[）)]$"), "h4"))
+# The number at the start of a pasted line.
+_PASTED_NUMBER = ((re.compile(f"^[{_NUMERAL}]+、\\s*"), "h1"),
+                  (re.compile(f"^[（(][{_NUMERAL}]+[）)]\\s*"), "h2"),
+                  (re.compile(r"^\d+[.．](?!\d)\s*"), "h3"),
+                  (re.compile(r"^[（(]\d+[）)]\s*"), "h4"))
+
+
+def pasted_heading(line: str) -> tuple[str, str]:
+    """(kind, text) of a pasted line: a heading without its typed number, or a paragraph."""
+    for pattern, kind in _PASTED_NUMBER:
+        m = pattern.match(line)
+        if m and line[m.end():].strip():
+            return kind, line[m.end():]
+    return "p", line
 
 
 def block_kind(block: QTextBlock) -> str:
@@ -182,16 +209,44 @@ class BodyEditor(QTextEdit):
         cursor = self.textCursor()
         cursor.beginEditBlock()
         for i, line in enumerate(lines):
+            kind, text = pasted_heading(line)
             if i:
                 cursor.insertBlock()
-                self._apply_kind(cursor, "p")
-            cursor.insertText(line)
+                self._apply_kind(cursor, kind)
+            elif not cursor.block().text():
+                self._apply_kind(cursor, kind)
+            else:
+                text = line  # pasted into a line's text: as it is
+            cursor.insertText(text)
         cursor.endEditBlock()
+        self.gutter.update()
 
     def _changed(self, _pos: int, _removed: int, _added: int) -> None:
         self.gutter.update()
         if not self._loading:
             self.edited.emit()
+            if _added and not self.isReadOnly():
+                # Not inside contentsChange: the document is still being edited.
+                QTimer.singleShot(0, self, self._typed_number)
+
+    def _typed_number(self) -> None:
+        cursor = self.textCursor()
+        block = cursor.block()
+        text = block.text()
+        if cursor.hasSelection() or cursor.positionInBlock() != len(text):
+            return
+        for pattern, kind in _TYPED_NUMBER:
+            if pattern.match(text):
+                cursor.beginEditBlock()  # one Ctrl+Z brings the typed number back
+                cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock,
+                                    QTextCursor.MoveMode.KeepAnchor)
+                cursor.removeSelectedText()
+                self._apply_kind(cursor, kind)
+                cursor.endEditBlock()
+                self.setTextCursor(cursor)
+                self.gutter.update()
+                self.edited.emit()
+                return
 
     # --- the gutter ----------------------------------------------------------------------
     def gutter_width(self) -> int:

@@ -60,12 +60,25 @@ class RecipientDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if r.name in names
                                else Qt.CheckState.Unchecked)
             self.list.addItem(item)
+        # A click on a unit's name ticks it too, not only a click on its small box (which
+        # Qt toggles itself: then the state has changed by the time of `itemClicked`).
+        self._pressed_state: Qt.CheckState | None = None
+        self.list.itemPressed.connect(
+            lambda item: setattr(self, "_pressed_state", item.checkState()))
+        self.list.itemClicked.connect(self._clicked)
         layout.addWidget(self.list, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        if self._pressed_state is not None and item.checkState() == self._pressed_state:
+            item.setCheckState(Qt.CheckState.Unchecked
+                               if item.checkState() == Qt.CheckState.Checked
+                               else Qt.CheckState.Checked)
+        self._pressed_state = None
 
     def _filter(self, text: str) -> None:
         for i in range(self.list.count()):
@@ -119,6 +132,11 @@ class DraftEditor(QWidget):
         self.title = QLineEdit()
         self.title.setMaxLength(rules.MAX_TITLE)
         self.title.setPlaceholderText(self.tr("关于……的通知"))
+        # A title is longer than the field: once typed (or loaded) it shows from its first
+        # character, and the whole title is in the tooltip. QLineEdit keeps it scrolled to
+        # the cursor at the end, which hid the start ("于做好…" for "关于做好…").
+        self.title.editingFinished.connect(self._show_title_start)
+        self.title.textChanged.connect(self._title_changed)
         form.addRow(self.tr("&Title:"), self.title)
         self.main_button = QPushButton(self.tr("Choose…"))
         self.main_label = QLabel()
@@ -271,6 +289,7 @@ class DraftEditor(QWidget):
         try:
             self.doc_type.setCurrentText(str(f["doc_type"]))
             self.title.setText(str(f["title"]))
+            self._show_title_start()
             self._main = list(f["main_recipients"])
             self._cc = list(f["cc"])
             self._countersigners = list(f["countersigner_ids"])
@@ -297,6 +316,14 @@ class DraftEditor(QWidget):
         self._doc_type_changed()
         self.show_message("")
         self.saved.setText("")
+
+    def _show_title_start(self) -> None:
+        self.title.setCursorPosition(0)
+
+    def _title_changed(self, text: str) -> None:
+        self.title.setToolTip(text)
+        if not self.title.hasFocus():  # set from elsewhere, not being typed
+            self._show_title_start()
 
     def _heading(self, draft: DraftInfo) -> str:
         states = {"draft": self.tr("Draft (saved on this PC as you type)"),

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
         self.problems_page.error.connect(self.show_error)
         self.problems_page.message.connect(self.status.showMessage)
         self.outgoing_page.message.connect(self.status.showMessage)
+        self.outgoing_page.counts_changed.connect(self.nav.set_outgoing_count)
         self.outgoing_page.error.connect(self.show_error)
         self.status.sync_requested.connect(self.sync_now)
         self.status.problems_requested.connect(lambda: self.nav.select("problems"))
@@ -374,7 +375,7 @@ class MainWindow(QMainWindow):
     # -- what changed --------------------------------------------------------------------
     def apply_changes(self, changes: Changes) -> None:
         """Refresh every view that shows something `changes` touched."""
-        if changes.inbox or changes.notices or changes.outbox:
+        if changes.inbox or changes.notices or changes.outbox or changes.outgoing:
             self.refresh_counts()
         if changes.outbox or changes.sync_state or changes.everything:
             self.refresh_status()
@@ -395,6 +396,7 @@ class MainWindow(QMainWindow):
             self.nav.set_counts(counts)
             self.status.set_problems(counts.problems)
         self.ctx.ops.db(self.ctx.badge_counts, done, owner=self, label="counts")
+        self.outgoing_page.refresh_counts()
         if self.clerk_page is not None:
             self.clerk_page.refresh_counts()
 

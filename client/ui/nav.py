@@ -93,6 +93,7 @@ class NavList(QListWidget):
 
     def set_counts(self, counts: BadgeCounts) -> None:
         desk = self._counts.get("desk", 0)
+        outgoing = self._counts.get("outgoing", 0)
         desk_hot = "desk" in self._hot
         self._counts = {
             "todo": counts.todo, "done": 0, "received": counts.received_unread,
@@ -103,6 +104,7 @@ class NavList(QListWidget):
                                     ("notices", counts.notices_unread),
                                     ("problems", counts.problems)) if v}
         self._counts["desk"] = desk
+        self._counts["outgoing"] = outgoing
         if desk_hot:
             self._hot.add("desk")
         self.retranslate()
@@ -112,6 +114,12 @@ class NavList(QListWidget):
         overdue or extra urgent."""
         self._counts["desk"] = count
         (self._hot.add if hot else self._hot.discard)("desk")
+        self.retranslate()
+
+    def set_outgoing_count(self, count: int) -> None:
+        """发文's badge: steps waiting for this user (核稿, 会签, 签发, 修改). Without it a
+        leader saw 待办 without the 签发 waiting, and had to think of opening 发文."""
+        self._counts["outgoing"] = count
         self.retranslate()
 
     def count_of(self, key: str) -> int:

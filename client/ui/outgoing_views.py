@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -91,7 +92,9 @@ class _Text(QObject):
             (self.tr("Copy to"), names(data.get("cc") or [])),
             (self.tr("Signs for issue"), d.names.get(str(data.get("signatory_id")), "")),
             (self.tr("Number"), str(data.get("doc_number") or "—")),
-            (self.tr("Date (成文日期)"), str(data.get("issued_on") or "—")),
+            # 2026年12月2日 as printed on the document (it showed 2026-12-02).
+            (self.tr("Date (成文日期)"),
+             fmt.date_text(data["issued_on"]) if data.get("issued_on") else "—"),
             (self.tr("Notes"), str(data.get("notes") or "—")),
         ]
         atts = data.get("attachments") or []
@@ -164,6 +167,31 @@ def facts_html(d: OutgoingDetail) -> str:
             f"<div style='color:{colour}'>{html.escape(words().digest(d))}</div>")
 
 
+def route_html(d: OutgoingDetail) -> str:
+    """办理过程: each step with who, the decision, the version and the opinion (in the
+    record, and in an open step's 公文要素: the leader signing sees the 核稿 opinion)."""
+    # The record's words, in its translation context (lupdate reads these literals).
+    translate = QCoreApplication.translate
+    heading = translate("OutgoingRecord", "Route")
+    states = {"pending": translate("OutgoingRecord", "waiting"),
+              "returned": translate("OutgoingRecord", "returned"),
+              "cancelled": translate("OutgoingRecord", "withdrawn")}
+    parts = [f"<b>{html.escape(heading)}</b><table cellpadding='2'>"]
+    for s in d.steps:
+        what = STEP_TITLES.get(s.kind, s.kind)
+        if s.status == "done":
+            verdict = decision_label(s.kind, s.decision or "")
+        else:
+            verdict = states.get(s.status, s.status)
+        version = (translate("OutgoingRecord", "version %1").replace(
+            "%1", str(s.version_number)) if s.version_number else "")
+        parts.append(f"<tr><td>{what}</td><td>{html.escape(s.assignee_name)}</td>"
+                     f"<td>{html.escape(verdict)}</td><td>{html.escape(version)}</td>"
+                     f"<td>{html.escape(s.text)}</td></tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
 @dataclass(frozen=True)
 class StepRequest:
     step_id: str
@@ -219,6 +247,11 @@ class StepPanel(QWidget):
         self.hashes = QLabel()
         self.hashes.setObjectName("muted")
         self.hashes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The hashes give way to the 修改说明 being typed (it was squeezed to five
+        # characters by them); they stay whole in the tooltip.
+        self.hashes.setMinimumWidth(1)
+        self.hashes.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.version_note.setMinimumWidth(self.fontMetrics().horizontalAdvance("国") * 14)
         edit_row.addWidget(self.hashes)
         left_layout.addLayout(edit_row)
         split.addWidget(left)
@@ -237,8 +270,11 @@ class StepPanel(QWidget):
         self.decision_group.setExclusive(True)
         self.decision_group.buttonToggled.connect(self._decision_toggled)
         panel.addLayout(self.decisions)
-        panel.addWidget(QLabel(self.tr("&Opinion:")))
+        self.opinion_label = QLabel(self.tr("&Opinion:"))
+        panel.addWidget(self.opinion_label)
         self.opinion = QPlainTextEdit()
+        # Without a buddy a label shows its "&" as is ("意见(&O)：") and Alt+O does nothing.
+        self.opinion_label.setBuddy(self.opinion)
         self.opinion.setFont(theme.ui_font(delta=4))
         self.opinion.setMaximumHeight(140)
         self.opinion.setTabChangesFocus(True)
@@ -274,7 +310,11 @@ class StepPanel(QWidget):
         d, step = view.detail, view.step
         self.title.setText(str(d.data.get("title", "")))
         what = STEP_TITLES.get(step.kind, step.kind)
-        self.heading.setText(self.tr("%1 — your step").replace("%1", what))
+        pending = step.status == "pending" and step.local_mark == ""
+        # A step done here (or, after a sync, on the platform) is no longer "yours to do":
+        # the panel said 请您办理 and offered 修改正文 on it.
+        self.heading.setText((self.tr("%1 — your step") if pending else
+                              self.tr("%1 — done")).replace("%1", what))
         self.body.setReadOnly(True)
         self.edit_button.blockSignals(True)
         self.edit_button.setChecked(False)
@@ -284,13 +324,16 @@ class StepPanel(QWidget):
         if d.current is not None:
             self.body.set_body(d.current.body)
         self.diff.setHtml(diff_html(view.previous, d.current, view.diff))
-        self.facts.setHtml(facts_html(d))
+        # The route too: who reviewed it and what they wrote (the leader signing saw
+        # neither the 核稿 opinion nor who had approved it).
+        self.facts.setHtml(facts_html(d) + "<br>" + route_html(d))
         self.tabs.setCurrentIndex(1 if view.previous is not None else 0)
         self.hashes.setText(self.tr("Text %1 · digest %2").replace(
             "%1", short(d.current.body_sha256 if d.current else "")).replace(
             "%2", short(d.digest)))
+        self.hashes.setToolTip(self.hashes.text())
         # Edits in 核稿 become a new version; a revision edits the text too.
-        can_edit = step.kind in ("review", "revise") and step.local_mark == ""
+        can_edit = step.kind in ("review", "revise") and pending
         self.edit_button.setVisible(can_edit)
         signed = step.kind in rules.SIGNED_STEP_KINDS
         self.pad.setVisible(step.kind == "sign")
@@ -311,7 +354,6 @@ class StepPanel(QWidget):
         self.opinion.setPlainText(rules.DEFAULT_SIGN_TEXT if step.kind == "sign" else "")
         if self.decision_group.buttons():
             self.decision_group.buttons()[0].setChecked(True)
-        pending = step.status == "pending" and step.local_mark == ""
         self.act_button.setEnabled(pending and d.digest is not None)
         self.act_button.setToolTip(self.tr("Signed with this PC's key") if signed else "")
         if not pending:
@@ -386,6 +428,7 @@ class OutgoingRecord(QWidget):
     """An outgoing's record: facts, route, the clerk's buttons and the 回执 table."""
 
     action_requested = Signal(str, str, str)  # outgoing id, action, reason
+    open_pdf_requested = Signal(str)           # outgoing id: its issued GB/T 9704 PDF
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -413,6 +456,13 @@ class OutgoingRecord(QWidget):
         self.seal_button = QPushButton(self.tr("Seal (用印)"))
         self.issue_button = QPushButton(self.tr("Issue (核发)"))
         self.cancel_button = QPushButton(self.tr("Cancel…"))
+        # After 核发 the document itself: the record had no way to see what was issued.
+        self.pdf_button = QPushButton(icon("attachment"), self.tr("Open the issued document "
+                                                                 "(PDF)"))
+        self.pdf_button.setMinimumHeight(36)
+        self.pdf_button.clicked.connect(
+            lambda: self.detail is not None and self.open_pdf_requested.emit(self.detail.id))
+        clerk.addWidget(self.pdf_button)
         for b in (self.number_button, self.seal_button, self.issue_button):
             b.setObjectName("primary")
             b.setMinimumHeight(36)
@@ -444,6 +494,9 @@ class OutgoingRecord(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         layout.addWidget(self.receipts, 1)
+        # Before 核发 there is no table: the room left goes below everything, not in even
+        # gaps between the title, the status and the facts.
+        layout.addStretch(0)
 
     def show_record(self, detail: OutgoingDetail, receipts: ReceiptSummary, *,
                     is_clerk: bool, may_cancel: bool) -> None:
@@ -466,6 +519,7 @@ class OutgoingRecord(QWidget):
         self.seal_button.setEnabled(is_clerk and free and detail.status == "numbered"
                                     and detail.has_seal)
         self.issue_button.setEnabled(is_clerk and free and detail.status == "sealed")
+        self.pdf_button.setVisible(bool(data.get("issued_body")))
         cancellable = detail.status in rules.CANCELLABLE_STATUSES
         self.cancel_button.setVisible(cancellable)  # not after 核发
         self.cancel_button.setEnabled(free and may_cancel and cancellable)
@@ -480,22 +534,7 @@ class OutgoingRecord(QWidget):
         self._show_receipts(receipts)
 
     def _route_html(self, d: OutgoingDetail) -> str:
-        heading = self.tr("Route")
-        parts = [f"<b>{html.escape(heading)}</b><table cellpadding='2'>"]
-        for s in d.steps:
-            what = STEP_TITLES.get(s.kind, s.kind)
-            if s.status == "done":
-                verdict = decision_label(s.kind, s.decision or "")
-            else:
-                verdict = {"pending": self.tr("waiting"), "returned": self.tr("returned"),
-                           "cancelled": self.tr("withdrawn")}.get(s.status, s.status)
-            version = (self.tr("version %1").replace("%1", str(s.version_number))
-                       if s.version_number else "")
-            parts.append(f"<tr><td>{what}</td><td>{html.escape(s.assignee_name)}</td>"
-                         f"<td>{html.escape(verdict)}</td><td>{html.escape(version)}</td>"
-                         f"<td>{html.escape(s.text)}</td></tr>")
-        parts.append("</table>")
-        return "".join(parts)
+        return route_html(d)
 
     def _show_receipts(self, summary: ReceiptSummary) -> None:
         rows = summary.rows

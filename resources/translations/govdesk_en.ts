@@ -22,7 +22,7 @@
 <context>
     <name>BodyEditor</name>
     <message>
-        <location filename="../../client/ui/body_editor.py" line="66"/>
+        <location filename="../../client/ui/body_editor.py" line="93"/>
         <source>Text of the document</source>
         <translation type="unfinished"></translation>
     </message>
@@ -49,14 +49,14 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="542"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
         <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="609"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -67,15 +67,15 @@
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="236"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
@@ -96,8 +96,8 @@
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
@@ -112,304 +112,304 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
         <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
         <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
         <source>Overdue by %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
         <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
         <source>Received, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
         <source>Refused, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
         <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>To receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
         <source>%1 (copy)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
         <source>Reg. no.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="243"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
         <source>Routed, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
         <source>Registered, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
         <source>Archived, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
         <source>Register and &amp;route…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
         <source>Register a &amp;paper document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>Reminders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
         <source>Reminder waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>Cancelled, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
         <source>Reassigned, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
         <source>Send a re&amp;minder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
         <source>&amp;Cancel task…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
         <source>Reassi&amp;gn…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
         <source>Mark &amp;completed (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
         <source>&amp;Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
         <source>To register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="309"/>
         <source>%1 to receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>%1 to route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
         <source>%1 in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
         <source>%1 overdue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="397"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="405"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="410"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="407"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="409"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="414"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="432"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="437"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="433"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="438"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="434"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="508"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="513"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="509"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="511"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="516"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="531"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="532"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="534"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="552"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="556"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="561"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="576"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="577"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="582"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="584"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="595"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="602"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="606"/>
         <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>
@@ -762,219 +762,219 @@
 <context>
     <name>DraftEditor</name>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="107"/>
+        <location filename="../../client/ui/drafting_editor.py" line="120"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="118"/>
+        <location filename="../../client/ui/drafting_editor.py" line="131"/>
         <source>Kind (文种):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="121"/>
+        <location filename="../../client/ui/drafting_editor.py" line="134"/>
         <source>关于……的通知</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="122"/>
+        <location filename="../../client/ui/drafting_editor.py" line="140"/>
         <source>&amp;Title:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="123"/>
-        <location filename="../../client/ui/drafting_editor.py" line="127"/>
-        <location filename="../../client/ui/drafting_editor.py" line="147"/>
+        <location filename="../../client/ui/drafting_editor.py" line="141"/>
+        <location filename="../../client/ui/drafting_editor.py" line="145"/>
+        <location filename="../../client/ui/drafting_editor.py" line="165"/>
         <source>Choose…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="126"/>
+        <location filename="../../client/ui/drafting_editor.py" line="144"/>
         <source>Main recipients:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="130"/>
+        <location filename="../../client/ui/drafting_editor.py" line="148"/>
         <source>Copy to:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="132"/>
+        <location filename="../../client/ui/drafting_editor.py" line="150"/>
         <source>None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="133"/>
+        <location filename="../../client/ui/drafting_editor.py" line="151"/>
         <source>Internal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="134"/>
+        <location filename="../../client/ui/drafting_editor.py" line="152"/>
         <source>Classification:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="136"/>
+        <location filename="../../client/ui/drafting_editor.py" line="154"/>
         <source>Normal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="136"/>
+        <location filename="../../client/ui/drafting_editor.py" line="154"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="137"/>
+        <location filename="../../client/ui/drafting_editor.py" line="155"/>
         <source>Very urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="139"/>
+        <location filename="../../client/ui/drafting_editor.py" line="157"/>
         <source>Urgency:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="141"/>
+        <location filename="../../client/ui/drafting_editor.py" line="159"/>
         <source>Number series:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="143"/>
-        <location filename="../../client/ui/drafting_editor.py" line="333"/>
+        <location filename="../../client/ui/drafting_editor.py" line="161"/>
+        <location filename="../../client/ui/drafting_editor.py" line="360"/>
         <source>Signs for issue:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="146"/>
+        <location filename="../../client/ui/drafting_editor.py" line="164"/>
         <source>Reviewer (核稿):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="150"/>
+        <location filename="../../client/ui/drafting_editor.py" line="168"/>
         <source>Countersign (会签):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="154"/>
+        <location filename="../../client/ui/drafting_editor.py" line="172"/>
         <source>Notes (附注):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="158"/>
+        <location filename="../../client/ui/drafting_editor.py" line="176"/>
         <source>Add file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="159"/>
+        <location filename="../../client/ui/drafting_editor.py" line="177"/>
         <source>Remove</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="168"/>
+        <location filename="../../client/ui/drafting_editor.py" line="186"/>
         <source>Attachments (附件说明):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="179"/>
+        <location filename="../../client/ui/drafting_editor.py" line="197"/>
         <source>Level:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="184"/>
+        <location filename="../../client/ui/drafting_editor.py" line="202"/>
         <source>Paragraph (Ctrl+0)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="185"/>
+        <location filename="../../client/ui/drafting_editor.py" line="203"/>
         <source>一、 Heading 1 (Ctrl+1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="186"/>
+        <location filename="../../client/ui/drafting_editor.py" line="204"/>
         <source>（一） Heading 2 (Ctrl+2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="187"/>
+        <location filename="../../client/ui/drafting_editor.py" line="205"/>
         <source>1. Heading 3 (Ctrl+3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="188"/>
+        <location filename="../../client/ui/drafting_editor.py" line="206"/>
         <source>（1） Heading 4 (Ctrl+4)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="209"/>
+        <location filename="../../client/ui/drafting_editor.py" line="227"/>
         <source>Delete draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="212"/>
+        <location filename="../../client/ui/drafting_editor.py" line="230"/>
         <source>&amp;Submit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="251"/>
+        <location filename="../../client/ui/drafting_editor.py" line="269"/>
         <source>(choose)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="252"/>
-        <location filename="../../client/ui/drafting_editor.py" line="315"/>
-        <location filename="../../client/ui/drafting_editor.py" line="316"/>
-        <location filename="../../client/ui/drafting_editor.py" line="319"/>
+        <location filename="../../client/ui/drafting_editor.py" line="270"/>
+        <location filename="../../client/ui/drafting_editor.py" line="342"/>
+        <location filename="../../client/ui/drafting_editor.py" line="343"/>
+        <location filename="../../client/ui/drafting_editor.py" line="346"/>
         <source>(none)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="302"/>
+        <location filename="../../client/ui/drafting_editor.py" line="329"/>
         <source>Draft (saved on this PC as you type)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="303"/>
+        <location filename="../../client/ui/drafting_editor.py" line="330"/>
         <source>Submitted: waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="304"/>
+        <location filename="../../client/ui/drafting_editor.py" line="331"/>
         <source>Submitted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="305"/>
-        <location filename="../../client/ui/drafting_editor.py" line="306"/>
+        <location filename="../../client/ui/drafting_editor.py" line="332"/>
+        <location filename="../../client/ui/drafting_editor.py" line="333"/>
         <source>The platform refused it: reopen and change it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="332"/>
+        <location filename="../../client/ui/drafting_editor.py" line="359"/>
         <source>签发人 (printed):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="350"/>
+        <location filename="../../client/ui/drafting_editor.py" line="377"/>
         <source>Editing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="360"/>
+        <location filename="../../client/ui/drafting_editor.py" line="387"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="371"/>
+        <location filename="../../client/ui/drafting_editor.py" line="398"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="371"/>
+        <location filename="../../client/ui/drafting_editor.py" line="398"/>
         <source>Copy to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/drafting_editor.py" line="385"/>
+        <location filename="../../client/ui/drafting_editor.py" line="412"/>
         <source>Countersign (会签)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1549,87 +1549,87 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="189"/>
+        <location filename="../../client/ui/main_window.py" line="190"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="190"/>
+        <location filename="../../client/ui/main_window.py" line="191"/>
         <source>&amp;Print processing form…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="192"/>
+        <location filename="../../client/ui/main_window.py" line="193"/>
         <source>Save processing form as &amp;PDF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="195"/>
+        <location filename="../../client/ui/main_window.py" line="196"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="196"/>
+        <location filename="../../client/ui/main_window.py" line="197"/>
         <source>E&amp;xit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="198"/>
+        <location filename="../../client/ui/main_window.py" line="199"/>
         <source>&amp;Go</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="203"/>
+        <location filename="../../client/ui/main_window.py" line="204"/>
         <source>&amp;Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="204"/>
+        <location filename="../../client/ui/main_window.py" line="205"/>
         <source>Next document &amp;to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="205"/>
+        <location filename="../../client/ui/main_window.py" line="206"/>
         <source>Back to &amp;list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="206"/>
+        <location filename="../../client/ui/main_window.py" line="207"/>
         <source>&amp;Sync</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="207"/>
+        <location filename="../../client/ui/main_window.py" line="208"/>
         <source>Sync &amp;now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="208"/>
+        <location filename="../../client/ui/main_window.py" line="209"/>
         <source>&amp;Tools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="209"/>
+        <location filename="../../client/ui/main_window.py" line="210"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="210"/>
+        <location filename="../../client/ui/main_window.py" line="211"/>
         <source>&amp;Enrol signing key…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="212"/>
+        <location filename="../../client/ui/main_window.py" line="213"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="263"/>
+        <location filename="../../client/ui/main_window.py" line="264"/>
         <source>Quit GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/main_window.py" line="264"/>
+        <location filename="../../client/ui/main_window.py" line="265"/>
         <source>%n operation(s) have not been sent to the platform yet.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -1637,62 +1637,62 @@
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="267"/>
+        <location filename="../../client/ui/main_window.py" line="268"/>
         <source>Send them now, before quitting? If you quit anyway they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="271"/>
+        <location filename="../../client/ui/main_window.py" line="272"/>
         <source>You are offline: they are kept on this computer and sent the next time you work online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="275"/>
+        <location filename="../../client/ui/main_window.py" line="276"/>
         <source>&amp;Send first, then quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="277"/>
+        <location filename="../../client/ui/main_window.py" line="278"/>
         <source>&amp;Quit anyway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="277"/>
+        <location filename="../../client/ui/main_window.py" line="278"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="289"/>
+        <location filename="../../client/ui/main_window.py" line="290"/>
         <source>Sending your work to the platform; GovDesk closes when it is done…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="447"/>
+        <location filename="../../client/ui/main_window.py" line="449"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="475"/>
+        <location filename="../../client/ui/main_window.py" line="477"/>
         <source>Signing key enrolled: you can sign on this PC.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="485"/>
+        <location filename="../../client/ui/main_window.py" line="487"/>
         <source>%1 on %2 (key %3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="488"/>
+        <location filename="../../client/ui/main_window.py" line="490"/>
         <source>an unknown device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="490"/>
+        <location filename="../../client/ui/main_window.py" line="492"/>
         <source>New signing key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="491"/>
+        <location filename="../../client/ui/main_window.py" line="493"/>
         <source>A new signing key was enrolled for your account:
 %1
 
@@ -2013,275 +2013,325 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="115"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
         <source>New draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
         <source>Outgoing documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="140"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
         <source>My drafts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="167"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
         <source>To review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
         <source>To sign for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="168"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="208"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="234"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="215"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="241"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="218"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="244"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="220"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="246"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="222"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="248"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="224"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="250"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="290"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="316"/>
+        <source>Submitted; sending it to the platform…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="317"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="309"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="318"/>
+        <source>Submitted to the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="337"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="385"/>
+        <source>%1 signed on this PC; sending it to the platform…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="389"/>
+        <source>%1 delivered to the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="386"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="390"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
+        <source>%1 queued; sending it to the platform…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
         <source>%1 queued; it is sent when online.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="429"/>
+        <source>%1 done on the platform.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="439"/>
+        <source>The platform did not accept it; see Problems.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="464"/>
+        <source>Downloading the issued document…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="469"/>
+        <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="412"/>
+        <location filename="../../client/ui/outgoing_views.py" line="455"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="413"/>
+        <location filename="../../client/ui/outgoing_views.py" line="456"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="414"/>
+        <location filename="../../client/ui/outgoing_views.py" line="457"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="415"/>
+        <location filename="../../client/ui/outgoing_views.py" line="458"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="430"/>
+        <location filename="../../client/ui/outgoing_views.py" line="460"/>
+        <source>Open the issued document (PDF)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="480"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="438"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="439"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="439"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="508"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="508"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="512"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="475"/>
+        <location filename="../../client/ui/outgoing_views.py" line="529"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="477"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="483"/>
+        <location filename="../../client/ui/outgoing_views.py" line="175"/>
         <source>Route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="176"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="177"/>
         <source>returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <location filename="../../client/ui/outgoing_views.py" line="178"/>
         <source>withdrawn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="492"/>
+        <location filename="../../client/ui/outgoing_views.py" line="186"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="506"/>
+        <location filename="../../client/ui/outgoing_views.py" line="545"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="512"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="516"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="523"/>
+        <location filename="../../client/ui/outgoing_views.py" line="562"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="550"/>
+        <location filename="../../client/ui/outgoing_views.py" line="589"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="551"/>
+        <location filename="../../client/ui/outgoing_views.py" line="590"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3380,77 +3430,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="206"/>
+        <location filename="../../client/ui/outgoing_views.py" line="234"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="207"/>
+        <location filename="../../client/ui/outgoing_views.py" line="235"/>
         <source>Changes from the last version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="208"/>
+        <location filename="../../client/ui/outgoing_views.py" line="236"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="211"/>
+        <location filename="../../client/ui/outgoing_views.py" line="239"/>
         <source>Edit the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="216"/>
+        <location filename="../../client/ui/outgoing_views.py" line="244"/>
         <source>What was changed (修改说明)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="240"/>
+        <location filename="../../client/ui/outgoing_views.py" line="273"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="246"/>
+        <location filename="../../client/ui/outgoing_views.py" line="282"/>
         <source>Handwritten signature:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="251"/>
+        <location filename="../../client/ui/outgoing_views.py" line="287"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="277"/>
+        <location filename="../../client/ui/outgoing_views.py" line="316"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="289"/>
+        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <source>%1 — done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="331"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="358"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="318"/>
+        <location filename="../../client/ui/outgoing_views.py" line="360"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="321"/>
+        <location filename="../../client/ui/outgoing_views.py" line="363"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="341"/>
+        <location filename="../../client/ui/outgoing_views.py" line="383"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="362"/>
+        <location filename="../../client/ui/outgoing_views.py" line="404"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3666,168 +3721,168 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>_Text</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="50"/>
+        <location filename="../../client/ui/outgoing_views.py" line="51"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="50"/>
+        <location filename="../../client/ui/outgoing_views.py" line="51"/>
         <source>Waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Submitted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
         <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <location filename="../../client/ui/outgoing_views.py" line="53"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <location filename="../../client/ui/outgoing_views.py" line="53"/>
         <source>In review (核稿)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>Countersigning (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
         <source>Waiting for 签发</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
         <source>Signed for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Numbered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Sealed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Returned for revision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="62"/>
+        <location filename="../../client/ui/outgoing_views.py" line="63"/>
         <source>Return</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="64"/>
+        <location filename="../../client/ui/outgoing_views.py" line="65"/>
         <source>Resubmit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <location filename="../../client/ui/outgoing_views.py" line="66"/>
         <source>Approve for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <location filename="../../client/ui/outgoing_views.py" line="66"/>
         <source>Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Agree</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="69"/>
+        <location filename="../../client/ui/outgoing_views.py" line="70"/>
         <source>hash verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="69"/>
+        <location filename="../../client/ui/outgoing_views.py" line="70"/>
         <source>HASH DOES NOT MATCH</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="71"/>
+        <location filename="../../client/ui/outgoing_views.py" line="72"/>
         <source>Version %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="78"/>
+        <location filename="../../client/ui/outgoing_views.py" line="79"/>
         <source>First version: nothing to compare.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="87"/>
+        <location filename="../../client/ui/outgoing_views.py" line="88"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="88"/>
+        <location filename="../../client/ui/outgoing_views.py" line="89"/>
         <source>Drafted by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="90"/>
+        <location filename="../../client/ui/outgoing_views.py" line="91"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="91"/>
+        <location filename="../../client/ui/outgoing_views.py" line="92"/>
         <source>Copy to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="92"/>
+        <location filename="../../client/ui/outgoing_views.py" line="93"/>
         <source>Signs for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="93"/>
+        <location filename="../../client/ui/outgoing_views.py" line="94"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="94"/>
+        <location filename="../../client/ui/outgoing_views.py" line="96"/>
         <source>Date (成文日期)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="95"/>
+        <location filename="../../client/ui/outgoing_views.py" line="98"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="99"/>
+        <location filename="../../client/ui/outgoing_views.py" line="102"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="105"/>
+        <location filename="../../client/ui/outgoing_views.py" line="108"/>
         <source>Digest %1 verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="106"/>
+        <location filename="../../client/ui/outgoing_views.py" line="109"/>
         <source>Digest NOT verified: sync, then read it again</source>
         <translation type="unfinished"></translation>
     </message>

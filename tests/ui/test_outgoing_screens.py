@@ -8,10 +8,11 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -36,7 +37,7 @@ from outgoingkit import (  # noqa: E402
 from client import db  # noqa: E402
 from client.blobstore import BlobStore  # noqa: E402
 from client.changes import Changes  # noqa: E402
-from client.models import OutgoingDraft, OutgoingStep  # noqa: E402
+from client.models import OutboxOp, OutgoingDraft, OutgoingStep  # noqa: E402
 from client.services import Services, outbox  # noqa: E402
 from client.sync import apply  # noqa: E402
 from client.ui.body_editor import BodyEditor  # noqa: E402
@@ -58,9 +59,25 @@ class _Ctx(QObject):
         self.ops, self.cache, self.services, self.user_id = ops_, cache, services, me
         self._signer = signer
         self.applied: list[Changes] = []
+        self.online = False
+        self.sync_requests = 0
+        self.page: OutgoingPage | None = None  # told of changes as AppContext does
 
     def signer(self) -> Signer | None:
         return self._signer
+
+    def request_sync(self) -> None:
+        self.sync_requests += 1
+
+    def blob_bytes(self, sha256: str) -> bytes | None:
+        return self.blobs.open_bytes(sha256) if self.blobs.has(sha256) else None
+
+    def download_blob(self, sha256: str) -> bool:
+        return False
+
+    def op_states(self, op_ids: list[str]) -> dict[str, str | None]:
+        with db.use_cache(self.cache):
+            return {i: (str(o.state) if (o := outbox.get(i)) else None) for i in op_ids}
 
     def act(self, fn, done=None, failed=None, *, owner=None, label="") -> None:  # noqa: ANN001
         def finished(result: Any) -> None:
@@ -70,6 +87,8 @@ class _Ctx(QObject):
                                                                          None)
             if changes:
                 self.applied.append(changes)
+                if self.page is not None:
+                    self.page.apply_changes(changes, visible=True)
         self.ops.db(fn, finished, failed, owner=owner, label=label)
 
     def in_cache(self, fn):  # noqa: ANN001, ANN201
@@ -102,6 +121,8 @@ def _page(qtbot, ops, cache, me: str, *, feed: list | None = None) -> tuple[Outg
                  "drafting", "outgoing"):
         setattr(services, name, db.bound(getattr(services, name), database))
     ctx = _Ctx(ops, database, services, me, signer)
+    ctx.blobs = blobs
+    ctx.profile = SimpleNamespace(dir=blobs.root.parent / "profile")
     page = OutgoingPage(ctx)
     qtbot.addWidget(page)
     page.resize(1300, 800)
@@ -328,3 +349,302 @@ def test_attachments_are_added_and_their_line_renamed(qtbot, ops, zh, cache,  # 
     wait_for(qtbot, ops, lambda: ctx.in_cache(
         lambda: OutgoingDraft.get().fields["attachments"][0]["name"]) == "2026年森林防火责任分解表")
     assert ctx.in_cache(lambda: OutgoingDraft.get().fields["attachments"][0]["size"]) == 5
+
+
+# --- found in a real-window walkthrough ----------------------------------------------------
+
+LONG_TITLE = "关于做好全市冬季供暖保障工作和安全生产检查工作的通知"
+
+
+def test_a_long_title_shows_its_first_character(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """The title field is narrower than a title: loaded or just typed, it shows the title
+    from its start (QLineEdit left it scrolled to the end, the first character hidden)."""
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    title = page.editor.title
+    assert title.fontMetrics().horizontalAdvance(LONG_TITLE) > title.width()  # does not fit
+    title.setFocus()
+    title.insert(LONG_TITLE)  # as typed (QTest cannot type Chinese)
+    assert title.cursorPosition() == len(LONG_TITLE)  # typing: the end, where the cursor is
+    page.editor.body.setFocus()                        # leaving the field
+    wait_for(qtbot, ops, lambda: not title.hasFocus())
+    assert title.cursorPosition() == 0 and title.toolTip() == LONG_TITLE
+    # Opened again (another draft, then this one): from the start too.
+    draft_id = page.editor.draft_id()
+    page.editor.save_now()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: OutgoingDraft.get().fields["title"])
+             == LONG_TITLE)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.editor.draft_id() != draft_id)
+    page.open_draft(draft_id)
+    wait_for(qtbot, ops, lambda: page.editor.draft_id() == draft_id)
+    assert title.text() == LONG_TITLE and title.cursorPosition() == 0
+    title.setText(LONG_TITLE + "（修订）")  # set while another field has the focus
+    assert title.cursorPosition() == 0
+
+
+def test_the_opinion_label_is_a_shortcut_not_an_ampersand(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """"意见(&O)：" showed its "&": the label had no buddy. Now Alt+O goes to the opinion."""
+    page, _ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    assert panel.opinion_label.buddy() is panel.opinion
+    page.activateWindow()
+    panel.act_button.setFocus()
+    QTest.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    wait_for(qtbot, ops, lambda: panel.opinion.hasFocus())
+
+
+def test_each_action_asks_for_a_sync_and_says_it_is_being_sent(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """Online, 提交 / 核稿 / 编号 said "联网后发送" and waited for the 60-second timer (the
+    clerk's next button stayed grey for a minute). Now each asks for a sync at once, says
+    it is being sent, and says so when the platform has it."""
+    import datetime as dt
+
+    page, ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    ctx.online = True
+    said: list[str] = []
+    page.message.connect(lambda text, _ms: said.append(text))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    page.step.act_button.click()
+    wait_for(qtbot, ops, lambda: ctx.sync_requests == 1)
+    assert said[-1] == "核稿已在本机签署，正在发送…"
+    op = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0]
+    ctx.in_cache(lambda: OutboxOp.update(state="done").where(OutboxOp.op_id == op.op_id)
+                 .execute())  # what a sync records when the platform applied it
+    page.apply_changes(Changes(outbox=True), visible=True)
+    wait_for(qtbot, ops, lambda: said[-1] == "核稿已送达平台。")
+
+    year = dt.datetime.now().year
+    clerk, cctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o2", status="signed")),
+        up("doc_series", series(OFFICE, "富政发", year, 11))])
+    cctx.online = False
+    said.clear()
+    clerk.message.connect(lambda text, _ms: said.append(text))
+    clerk.open_record("o2")
+    wait_for(qtbot, ops, lambda: clerk.stack.currentWidget() is clerk.record)
+    clerk.record.number_button.click()
+    wait_for(qtbot, ops, lambda: cctx.sync_requests == 1)
+    assert said[-1] == "编号已记录，联网后发送。"  # offline: the truth
+
+
+def test_after_signing_the_record_stays_and_a_done_step_is_not_yours(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """After 同意印发 the changes it announced reopened the step over the record (请您办理,
+    the signature pad empty); a step already done said 请您办理 and offered 修改正文."""
+    page, ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    ctx.page = page
+    page.open_step("o1-s2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    page.step.act_button.click()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    ops.wait_idle(5000)
+    qtbot.wait(100)
+    assert page.stack.currentWidget() is page.record
+    # The review step of the same document is done: opened, it says so.
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    assert page.step.heading.text() == "核稿 — 已办理"
+    assert not page.step.edit_button.isVisibleTo(page) and not page.step.act_button.isEnabled()
+
+
+def test_a_submitted_draft_shows_its_record_once_the_platform_has_it(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """After the sync that delivered it, the editor still said 已提交，待发送 while its row
+    said 核稿中, and clicking the row (already current) did nothing."""
+    page, ctx = _page(qtbot, ops, cache, DRAFTER)
+    page.new_draft()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.editor)
+    editor = page.editor
+    editor.title.setText("关于做好今冬明春森林防火工作的通知")
+    editor.body.insertPlainText("为切实做好森林防火工作，现通知如下。")
+    editor._main = [{"name": "各镇人民政府", "unit_ids": ["u-ca", "u-ys", "u-xl"]}]
+    editor._select(editor.signatory, LEADER)
+    editor._select(editor.reviewer, REVIEWER)
+    editor.submit_button.click()
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: OutgoingDraft.get().state) == "queued")
+    draft_id = editor.draft_id()
+    wait_for(qtbot, ops, lambda: editor.body.isReadOnly())
+    # The sync: the platform's outgoing, under the draft's id, now being reviewed.
+    ctx.in_cache(lambda: apply.apply_page([up("outgoing", outgoing(draft_id))], cursor="s1"))
+    page.apply_changes(Changes(outgoing=frozenset({draft_id})), visible=True)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    assert page.record.title.text() == "关于做好今冬明春森林防火工作的通知"
+    assert "核稿" in page.record.status.text()
+
+
+def test_a_record_without_receipts_keeps_its_parts_together(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """Before 核发 (no 回执 table) the title, the status and the facts were spread over the
+    page with wide empty bands between them."""
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER, feed=reviewing("o1"))
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    rec = page.record
+    assert not rec.receipts.isVisible()
+    qtbot.wait(50)
+    # Each label as tall as its text (they were stretched to ~170 px each, the text
+    # floating in the middle of the band).
+    for label in (rec.title, rec.status, rec.receipt_summary):
+        assert label.height() <= label.sizeHint().height() + 8, (label.text(), label.height())
+    assert rec.status.y() - rec.title.geometry().bottom() < 24
+
+
+def test_the_version_note_has_room_next_to_the_hashes(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """修改正文 in 核稿 on a 1366-px screen: the 修改说明 field was five characters wide,
+    squeezed by the hash label beside it."""
+    page, _ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.resize(1200, 760)  # the page's share of a 1366 × 860 window
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    panel.edit_button.click()
+    qtbot.wait(50)
+    em = panel.version_note.fontMetrics().horizontalAdvance("国")
+    assert panel.version_note.width() >= 12 * em, (panel.version_note.width(), em)
+    assert panel.hashes.toolTip().startswith("正文")
+
+
+def test_the_navigation_counts_the_steps_waiting_in_outgoing(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """The leader's 待办 showed 5 and 发文 nothing, with a 签发 waiting: 发文 now has its
+    badge, kept when the other counts change."""
+    from client.types import BadgeCounts
+    from client.ui.nav import NavList
+
+    page, _ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    nav = NavList()
+    qtbot.addWidget(nav)
+    page.counts_changed.connect(nav.set_outgoing_count)
+    page.refresh_counts()
+    wait_for(qtbot, ops, lambda: nav.count_of("outgoing") == 1)
+    labels = [nav.item(i).text() for i in range(nav.count())]
+    assert any(t.startswith("发文") and "1" in t for t in labels), labels
+    nav.set_counts(BadgeCounts(todo=5, todo_very_urgent=0, done=0, received_unread=0,
+                               circulate=0, notices_unread=0, problems=0))
+    assert nav.count_of("outgoing") == 1 and nav.count_of("todo") == 5
+
+
+def test_a_click_on_a_units_name_ticks_it(qtbot, qapp, zh) -> None:  # noqa: ANN001
+    """In 主送/抄送 a click on 市财政局 only selected the line; the small box had to be hit.
+    Now the name ticks it, and the box still toggles once (not twice)."""
+    from client.services.drafting import Recipient
+    from client.ui.drafting_editor import RecipientDialog
+
+    dialog = RecipientDialog("主送", [Recipient("各镇人民政府", ("u-ca", "u-ys"), True),
+                                      Recipient("市财政局", ("u-fin",), False)], [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    lst = dialog.list
+    rect = lst.visualItemRect(lst.item(1))
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert lst.item(1).checkState() == Qt.CheckState.Checked
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert lst.item(1).checkState() == Qt.CheckState.Unchecked
+    # The box itself: Qt's own toggle, once.
+    box = rect.topLeft() + QPoint(lst.style().pixelMetric(
+        lst.style().PixelMetric.PM_IndicatorWidth) // 2 + 4, rect.height() // 2)
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=box)
+    assert lst.item(1).checkState() == Qt.CheckState.Checked
+    assert [r["name"] for r in dialog.chosen()] == ["市财政局"]
+
+
+def test_a_typed_heading_number_makes_the_heading_not_a_second_number(qtbot, qapp, zh) -> None:  # noqa: ANN001
+    """A drafter typed 一、总体要求 on a 一级标题 line (as in Word): the margin's 一、 and the
+    typed one printed 一、一、. Typing 一、 / （一） / （1） at a block's start now makes that
+    heading and drops the typed number; 2. (maybe 2.5亿元) is left alone."""
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.setFocus()
+    editor.insertPlainText("一、")  # the IME commits it
+    qtbot.waitUntil(lambda: editor.current_kind() == "h1")
+    editor.insertPlainText("总体要求")
+    assert editor.body()["blocks"] == [{"kind": "h1", "text": "总体要求"}]
+    assert editor.labels() == ["一、"]
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    editor.insertPlainText("（一）")
+    qtbot.waitUntil(lambda: editor.current_kind() == "h2")
+    editor.insertPlainText("加强领导")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    editor.insertPlainText("2.")
+    qtbot.wait(20)
+    editor.insertPlainText("5亿元资金已到位。")
+    assert [(b["kind"], b["text"]) for b in editor.body()["blocks"]] == [
+        ("h1", "总体要求"), ("h2", "加强领导"), ("p", "2.5亿元资金已到位。")]
+
+
+def test_pasted_numbered_lines_become_headings(qtbot, qapp) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QMimeData
+
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    mime = QMimeData()
+    mime.setText("一、总体要求\n各镇要高度重视。\n（一）加强领导\n1.落实责任\n（1）明确分工\n"
+                 "2.5亿元资金已到位。")
+    editor.insertFromMimeData(mime)
+    assert [(b["kind"], b["text"]) for b in editor.body()["blocks"]] == [
+        ("h1", "总体要求"), ("p", "各镇要高度重视。"), ("h2", "加强领导"), ("h3", "落实责任"),
+        ("h4", "明确分工"), ("p", "2.5亿元资金已到位。")]
+    assert editor.labels() == ["一、", "", "（一）", "1.", "（1）", ""]
+
+
+def test_documents_in_the_list_stand_apart(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """Two documents' lines (title, then kind · status · drafter) ran into each other."""
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER, feed=[
+        up("outgoing", outgoing("o1")), up("outgoing", outgoing("o2", title="关于开会的通知"))])
+    page.show_view("mine")
+    wait_for(qtbot, ops, lambda: page.list.count() == 2)
+    item = page.list.item(1)
+    lines = item.text().count("\n") + 1
+    text_height = lines * page.list.fontMetrics().lineSpacing()
+    assert page.list.visualItemRect(item).height() >= text_height + 8
+
+
+def test_the_date_is_written_as_on_the_document(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """成文日期 showed 2026-12-02 in the Chinese record; the document prints 2026年12月2日."""
+    page, _ctx = _page(qtbot, ops, cache, CLERK, feed=[up("outgoing", outgoing(
+        "o1", status="numbered", doc_number="富政发〔2026〕12号", issued_on="2026-12-02"))])
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    text = page.record.facts.toPlainText()
+    assert "2026年12月2日" in text and "2026-12-02" not in text
+
+
+def test_the_issued_pdf_opens_from_the_record(qtbot, ops, zh, cache, monkeypatch) -> None:  # noqa: ANN001
+    """After 核发 the record offered no way to see the issued document; now it opens the
+    GB/T 9704 PDF with the system's reader (not offered before 核发)."""
+    from PySide6.QtGui import QDesktopServices
+
+    pdf = b"%PDF-1.4\n% issued\n%%EOF\n"
+    sha = cache[1].put_bytes(pdf, "application/pdf")
+    page, _ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="issued", doc_number="富政发〔2026〕12号",
+                                issued_body={"sha256": sha, "media_type": "application/pdf",
+                                             "size": len(pdf)})),
+        up("outgoing", outgoing("o2", status="sealed", doc_number="富政发〔2026〕13号"))])
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
+    page.open_record("o2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record
+             and page.record.detail is not None and page.record.detail.id == "o2")
+    assert not page.record.pdf_button.isVisibleTo(page)
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.record.detail is not None
+             and page.record.detail.id == "o1")
+    assert page.record.pdf_button.isVisibleTo(page)
+    page.record.pdf_button.click()
+    wait_for(qtbot, ops, lambda: bool(opened))
+    assert opened[0].endswith("富政发〔2026〕12号 关于做好今冬明春森林防火工作的通知.pdf")
+    assert Path(opened[0]).read_bytes() == pdf
+
+
+def test_the_leader_signing_sees_who_reviewed_it_and_what_they_wrote(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """The 签发 panel showed the text, the changes and the facts, but not the route: the
+    leader could not see the 核稿 opinion (已核，作了修改。) before signing."""
+    page, _ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    page.open_step("o1-s2")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    details = page.step.facts.toPlainText()
+    assert "办理过程" in details and "已核，作了修改。" in details and "核稿通过" in details

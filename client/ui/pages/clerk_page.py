@@ -207,9 +207,12 @@ class ClerkPage(QWidget):
     def _widths(self, key: str, widths: tuple[int, ...], *, stretch: int) -> None:
         """Fixed widths (at the current text size) and the title column taking the rest."""
         table = self.tables[key]
+        header = table.horizontalHeader()
         for i, w in enumerate(widths):
             if i != stretch:
-                table.setColumnWidth(i, round(w * theme.current_scale()))
+                # Never narrower than its heading: 紧急程度 was cut to "紧急程" at 70 px.
+                table.setColumnWidth(i, max(round(w * theme.current_scale()),
+                                            header.sectionSizeHint(i)))
         table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
     def _time_left(self, due: datetime | None, overdue: bool) -> str:
@@ -395,6 +398,8 @@ class ClerkPage(QWidget):
         self.delivery.queued(result.op_id, online_text=online, offline_text=offline,
                              delivered=delivered,
                              refused=self.tr("The platform did not accept it; see Problems."))
+        # "正在发送…" must be true: without asking, the op waited for the 60-second timer.
+        self.ctx.request_sync()
 
     def receive_selected(self) -> None:
         rows = [r for r in self.selected("box") if not r.waiting]

@@ -10,11 +10,13 @@ what they changed, and the page refreshes itself from `Changes.outgoing`.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -31,10 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
+from client.errors import GovDeskError
 from client.services.drafting import DraftInfo
 from client.services.outgoing import VIEWS, OutgoingDetail, OutgoingRow, StepView
 from client.services.receipts import ReceiptSummary
 from client.ui import fmt
+from client.ui.context import Queued
+from client.ui.delivery import DeliveryWatch
 from client.ui.drafting_editor import DraftEditor
 from client.ui.outgoing_views import (
     STEP_TITLES,
@@ -93,6 +98,7 @@ class ViewButtons(QWidget):
 class OutgoingPage(QWidget):
     message = Signal(str, int)
     error = Signal(str)
+    counts_changed = Signal(int)  # steps waiting for me (the navigation's badge)
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,6 +156,12 @@ class OutgoingPage(QWidget):
         self.editor.attach_requested.connect(self._attach)
         self.step.act_requested.connect(self._act_on_step)
         self.record.action_requested.connect(self._clerk_action)
+        self.record.open_pdf_requested.connect(lambda _oid: self.open_issued_pdf())
+        # Each action says whether it is being sent now or waits for the network, and
+        # asks for a sync at once: the 60-second timer left a submitted draft, a 核稿 or a
+        # 编号 "waiting to be sent" while online, and the next clerk step greyed out.
+        self.delivery = DeliveryWatch(ctx, self)
+        self.delivery.message.connect(self.message)
         self._counts: dict[str, int] = {}
         self.retranslate()
 
@@ -162,6 +174,18 @@ class OutgoingPage(QWidget):
         for i, key in enumerate(VIEWS):
             n = self._counts.get(key, 0)
             self.tabs.setTabText(i, f"{labels[key]} ({n})" if n else labels[key])
+
+    def refresh_counts(self) -> None:
+        """The lists' counts (and the navigation's badge) without reloading a list: the
+        page may be hidden while a sync brings a step for me."""
+        svc = self.services.outgoing
+        self.ctx.ops.db(svc.counts, self._set_counts, self._failed, owner=self,
+                        label="outgoing counts")
+
+    def _set_counts(self, counts: dict[str, int]) -> None:
+        self._counts = counts
+        self.retranslate()
+        self.counts_changed.emit(sum(counts.values()))
 
     def labels(self) -> dict[str, str]:
         return {"mine": self.tr("My drafts"), "review": self.tr("To review"),
@@ -178,7 +202,8 @@ class OutgoingPage(QWidget):
         self.view = VIEWS[index]
         self.reload()
 
-    def reload(self, keep: str | None = None) -> None:
+    def reload(self, keep: str | None = None,
+               then: Callable[[], None] | None = None) -> None:
         view = self.view
         svc = self.services.outgoing
 
@@ -187,9 +212,10 @@ class OutgoingPage(QWidget):
 
         def done(result: tuple[list[OutgoingRow], dict[str, int]]) -> None:
             if view == self.view:
-                self._counts = result[1]
-                self.retranslate()
+                self._set_counts(result[1])
                 self.set_rows(result[0], keep)
+                if then is not None:
+                    then()
         self.ctx.ops.db(read, done, self._failed, owner=self, label="outgoing")
 
     def set_rows(self, rows: list[OutgoingRow], keep: str | None = None) -> None:
@@ -286,12 +312,14 @@ class OutgoingPage(QWidget):
     def _submit(self, draft_id: str) -> None:
         d = self.services.drafting
 
-        def done(_result: Any) -> None:
-            self.message.emit(self.tr("Submitted; it is sent when online."), 6000)
+        def done(queued: Queued) -> None:
+            self._queued(queued.op_id, self.tr("Submitted; sending it to the platform…"),
+                         self.tr("Submitted; it is sent when online."),
+                         self.tr("Submitted to the platform."))
             self.open_draft(draft_id)
             self.reload(keep=draft_id)
 
-        self.ctx.act(lambda: d.submit(draft_id, now=_now())[1], done,
+        self.ctx.act(lambda: Queued(*d.submit(draft_id, now=_now())), done,
                      lambda e: self.editor.show_message(error_text(e)), owner=self,
                      label="submit")
 
@@ -353,8 +381,15 @@ class OutgoingPage(QWidget):
 
         def done(result: Any) -> None:
             title = STEP_TITLES.get(self.step.view.step.kind if self.step.view else "", "")
-            self.message.emit(self.tr("%1 signed on this PC; it is sent when online.")
-                              .replace("%1", title), 6000)
+            self._queued(result.op_id,
+                         self.tr("%1 signed on this PC; sending it to the platform…")
+                         .replace("%1", title),
+                         self.tr("%1 signed on this PC; it is sent when online.")
+                         .replace("%1", title),
+                         self.tr("%1 delivered to the platform.").replace("%1", title))
+            # The record is what is shown from now on: the changes announced right after
+            # this must refresh it, not reopen the step over it.
+            self._shown = ("record", result.outgoing_id)
             self.open_record(result.outgoing_id)
             self.reload(keep=result.outgoing_id)
 
@@ -386,23 +421,73 @@ class OutgoingPage(QWidget):
         words = {"number": self.tr("Numbering"), "seal": self.tr("Sealing"),
                  "issue": self.tr("Issuing"), "cancel": self.tr("Cancelling")}
 
-        def done(_result: Any) -> None:
-            self.message.emit(self.tr("%1 queued; it is sent when online.").replace(
-                "%1", words[action]), 6000)
+        def done(queued: Queued) -> None:
+            word = words[action]
+            self._queued(queued.op_id,
+                         self.tr("%1 queued; sending it to the platform…").replace("%1", word),
+                         self.tr("%1 queued; it is sent when online.").replace("%1", word),
+                         self.tr("%1 done on the platform.").replace("%1", word))
             self.open_record(outgoing_id)
             self.reload(keep=outgoing_id)
-        self.ctx.act(lambda: svc.clerk_action(outgoing_id, action, reason=reason,
-                                              now=_now())[1],
+        self.ctx.act(lambda: Queued(*svc.clerk_action(outgoing_id, action, reason=reason,
+                                                      now=_now())),
                      done, self._failed, owner=self, label=f"outgoing {action}")
+
+    def _queued(self, op_id: str | None, online: str, offline: str, delivered: str) -> None:
+        self.delivery.queued(op_id, online_text=online, offline_text=offline,
+                             delivered=delivered,
+                             refused=self.tr("The platform did not accept it; see Problems."))
+        self.ctx.request_sync()
+
+    def open_issued_pdf(self, *, fetched: bool = False) -> None:
+        """The issued PDF with the system's PDF reader; fetched first when it is not on
+        this computer yet (and the platform can be reached)."""
+        detail = self.record.detail
+        ref = (detail.data.get("issued_body") or {}) if detail is not None else {}
+        sha = str(ref.get("sha256") or "")
+        if detail is None or not sha:
+            return
+        data = detail.data
+        name = f"{data.get('doc_number') or ''} {data.get('title') or ''}".strip() + ".pdf"
+
+        def open_it(pdf: bytes | None) -> None:
+            if pdf is not None:
+                from client.services import attachments
+
+                try:
+                    path = attachments.prepare_open(self.ctx.profile.dir, name, pdf)
+                except (GovDeskError, OSError) as exc:
+                    self.error.emit(error_text(exc))
+                    return
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            elif self.ctx.online and not fetched:
+                self.message.emit(self.tr("Downloading the issued document…"), 4000)
+                self.ctx.ops.net(lambda: self.ctx.download_blob(sha),
+                                 lambda _ok: self.open_issued_pdf(fetched=True),
+                                 self._failed, owner=self, label="issued pdf")
+            else:
+                self.error.emit(self.tr("The issued document is not on this computer yet: "
+                                        "open it again when online."))
+        self.ctx.ops.db(lambda: self.ctx.blob_bytes(sha), open_it, self._failed, owner=self,
+                        label="issued pdf")
 
     # --- what changed --------------------------------------------------------------------
     def apply_changes(self, changes: Changes, *, visible: bool) -> None:
+        self.delivery.apply_changes(changes)
         if not (changes.outgoing or changes.everything or changes.directory):
             return
         if not visible:
             return
         shown = self._shown
         keep = shown[1] if shown and shown[0] != "step" else None
+        if shown is not None and shown[0] == "draft" and self.editor.body.isReadOnly() \
+                and (shown[1] in changes.outgoing or "*" in changes.outgoing
+                     or changes.everything):
+            # A submitted draft the platform has taken: show what it is now (its record,
+            # 核稿中). It stayed "已提交，待发送", and a click on its row, already the current
+            # one, did nothing.
+            self.reload(keep=keep, then=self._reopen_current)
+            return
         self.reload(keep=keep)
         if shown is None:
             return
@@ -413,6 +498,12 @@ class OutgoingPage(QWidget):
         elif kind == "step" and self.step.view is not None and (
                 self.step.view.detail.id in changes.outgoing or changes.everything):
             self.open_step(ident)
+
+    def _reopen_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and self._shown is not None \
+                and item.data(ROW_ROLE).id == self._shown[1]:
+            self._row_chosen(item, None)
 
     def _failed(self, exc: BaseException) -> None:
         self.error.emit(error_text(exc))
