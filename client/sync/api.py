@@ -904,12 +904,17 @@ class PlatformApi:
             resp.close()
         return True
 
-    def events(self, *, read_timeout: float = 90.0) -> Iterator[ServerEvent]:
-        """The event stream (hint only); ends or raises NetworkError when the link drops."""
+    def events(self, *, read_timeout: float = 90.0,
+               on_open: Callable[[requests.Response], None] | None = None
+               ) -> Iterator[ServerEvent]:
+        """The event stream (hint only); ends or raises NetworkError when the link drops.
+        `on_open` gets the response, so another thread can end a blocking read of it."""
         resp = self.request("GET", "/events", stream=True,
                             headers={"Accept": "text/event-stream",
                                      "Accept-Encoding": "identity"},
                             timeout=(self.settings.connect_timeout, read_timeout))
+        if on_open is not None:
+            on_open(resp)
         try:
             event, ev_id = "message", None
             data: list[str] = []

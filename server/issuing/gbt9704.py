@@ -469,7 +469,7 @@ def _double_rule(c: Any, y: float, *, thick_on_top: bool) -> None:
     c.restoreState()
 
 
-class _LetterMasthead(Flowable):
+class _LetterMasthead(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """信函格式 (GB/T 9704-2012 10.1): the red 标志 (the issuer's name) centred 30 mm under
     the page's top edge, above the 版心; 4 mm under it a red double line, thick over thin;
     under the line 份号, 密级, 紧急程度 顶格 at the left and the 发文字号 顶格 at the right;
