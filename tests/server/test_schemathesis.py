@@ -108,8 +108,9 @@ def test_every_endpoint_but_logout_and_events(platform: EmbeddedPlatform, tmp_pa
 
 
 def test_event_stream_and_logout(tmp_path: Path) -> None:
-    # Tokens of this platform expire after 8 s, which ends every event stream it opens.
-    with EmbeddedPlatform(demo=True, env={"GOVDESK_ACCESS_TTL": "8"}) as short:
+    # Tokens of this platform expire after 20 s, which ends every event stream it opens
+    # (long enough for schemathesis to start and open one on a loaded machine).
+    with EmbeddedPlatform(demo=True, env={"GOVDESK_ACCESS_TTL": "20"}) as short:
         statuses = _run(short.base_url, _token(short.base_url), tmp_path / "events",
                         "--max-examples", "3", "--max-time", "15", "--phases", "coverage,fuzzing",
                         "--include-path", "/api/v1/events", timeout=120)
