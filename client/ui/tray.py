@@ -48,6 +48,11 @@ class Tray(QObject):
             self.tr("Reminder")
         self._announce("document", document_id, heading, text)
 
+    def notify_note(self, document_id: str, sender: str, text: str) -> None:
+        """留言 to me about a document (clicking opens it), announced as a 催办 is."""
+        heading = self.tr("Note from %1").replace("%1", sender) if sender else self.tr("Note")
+        self._announce("document", document_id, heading, text)
+
     def _announce(self, kind: str, ident: str, heading: str, title: str) -> None:
         self._last = (kind, ident)
         self.shown.append((kind, ident))

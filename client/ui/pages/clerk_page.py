@@ -89,6 +89,21 @@ def announce_reminders(ctx: Any, tray: Any, owner: QObject) -> None:
             ids = [a.id for a in alerts]
             ctx.ops.db(lambda: desk.mark_announced(ids), owner=owner, label="reminders shown")
     ctx.ops.db(desk.reminders_to_announce, announce, owner=owner, label="reminders")
+    announce_notes(ctx, tray, owner)
+
+
+def announce_notes(ctx: Any, tray: Any, owner: QObject) -> None:
+    """留言 to me this PC has not shown yet: one tray alert each (as a 催办), recorded."""
+    notes = ctx.services.notes
+
+    def announce(alerts: list[Any]) -> None:
+        for a in alerts:
+            tray.notify_note(a.document_id, a.from_name,
+                             f"{a.title}：{a.text}" if a.title else a.text)
+        if alerts:
+            ids = [a.id for a in alerts]
+            ctx.ops.db(lambda: notes.mark_announced(ids), owner=owner, label="notes shown")
+    ctx.ops.db(notes.to_announce, announce, owner=owner, label="notes")
 
 
 class ClerkPage(QWidget):
