@@ -27,12 +27,11 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _chinese_spacing(text: str) -> str:
-    """Chinese sentences run on without the space an English one needs after a stop."""
-    out = text
+    """Chinese sentences run on without the space an English one needs after a stop (the
+    English pieces that follow a sentence start with one; their translations do not)."""
     for stop in ("。", "，", "；", "："):
-        out = out.replace(f"{stop} ", stop)
-    return out.lstrip() if out[:1] == " " and any("\u4e00" <= c <= "\u9fff" for c in out) \
-        else out
+        text = text.replace(f"{stop} ", stop)
+    return text
 
 
 class ProblemsView(QWidget):
