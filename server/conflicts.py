@@ -57,10 +57,16 @@ def _holder(task: Task, caller_id: str) -> Task | None:
     """The pending task that holds the step now: a re-route's replacement, else the
     document's newest pending step (of the same stage first) held by someone else, or
     the caller's own when a 撤回 gave it back."""
-    if task.replaced_by:
-        new = Task.get_or_none(id=task.replaced_by)
-        if new is not None and new.status == "pending":
+    seen = {task.id}
+    step = task
+    while step.replaced_by and step.replaced_by not in seen:  # re-routed, maybe again
+        seen.add(step.replaced_by)
+        new = Task.get_or_none(id=step.replaced_by)
+        if new is None:
+            break
+        if new.status == "pending":
             return new
+        step = new
     pending = list(Task.select().where(Task.document == task.document_id,
                                        Task.status == "pending", Task.id != task.id)
                    .order_by(Task.created_at.desc(), Task.id))
@@ -87,6 +93,8 @@ def task_context(task: Task, caller: User) -> dict[str, Any]:
         "action": action, "by": by, "by_name": _name(by),
         "at": clock.rfc3339(task.completed_at), "reason": task.reason,
         "task_id": task.id, "task_kind": task.kind, "document_id": doc.id,
+        # The caller saw the document, and may not any more (a re-route takes it away).
+        "document_title": doc.title,
         "holder_id": holder.assignee_id if holder else None,
         "holder_name": _name(holder.assignee_id) if holder else None,
         "holder_task_id": holder.id if holder else None,

@@ -408,6 +408,12 @@ class AppContext(QObject):
                for it in items]
         task_docs = lookup.documents_of_tasks([i for i in ids if i])
         titles_by_id = self.titles([*task_docs.values(), *ids])
+        # A document the user no longer holds (re-routed away) left the cache: the title
+        # the platform's context gave, for every problem on that document.
+        for it in items:
+            ctx = it.result_context or {}
+            if ctx.get("document_id") and ctx.get("document_title"):
+                titles_by_id.setdefault(ctx["document_id"], ctx["document_title"])
         titles: dict[str, str] = {}
         for it, ref in zip(items, ids, strict=True):
             doc = task_docs.get(ref) or (it.result_context or {}).get("document_id")

@@ -261,7 +261,10 @@ class ProblemsView(QWidget):
                                                              "notice.ack"))
         self.discard.setEnabled(op is not None)
         self.copy.setEnabled(op is not None)
-        self.send_note.setEnabled(op is not None and self.holder_of(op) is not None)
+        holder = op is not None and self.holder_of(op) is not None
+        self.send_note.setEnabled(holder)
+        # Someone else holds the step: sending them the text is the likely next action.
+        self._set_primary(self.send_note if holder else self.redo)
         if op is None:
             self.kept.setPlainText("")
             self.reason.setText("")
@@ -285,6 +288,14 @@ class ProblemsView(QWidget):
 
     def subject_of(self, op: OutboxItem) -> str:
         return self._titles.get(op.op_id) or op.local_ref or ""
+
+    def _set_primary(self, button: QPushButton) -> None:
+        for b in (self.redo, self.send_note):
+            name = "primary" if b is button else ""
+            if b.objectName() != name:
+                b.setObjectName(name)
+                b.style().unpolish(b)
+                b.style().polish(b)
 
     def holder_of(self, op: OutboxItem) -> tuple[str, str, str] | None:
         """(document id, holder id, holder name) when the platform named who holds the
@@ -317,9 +328,13 @@ class ProblemsView(QWidget):
         if not by or not at:
             return ""
         what = self._what_of(op)
+        mine = bool(ctx.get("holder_id")) and ctx.get("holder_id") == self.me
         patterns = {
-            "rerouted": self.tr("This step was reassigned to %3 by %1 at %2; your %4 was not "
-                                "recorded.") if holder else
+            "rerouted": self.tr("This step was reassigned by %1 at %2 and is with you again; "
+                                "your %4 was not recorded, redo it on the current step.")
+            if mine else
+            self.tr("This step was reassigned to %3 by %1 at %2; your %4 was not "
+                    "recorded.") if holder else
             self.tr("This step was reassigned by %1 at %2; your %4 was not recorded."),
             "cancelled": self.tr("This step was cancelled by %1 at %2; your %4 was not "
                                  "recorded."),
@@ -342,7 +357,9 @@ class ProblemsView(QWidget):
                 .replace("%4", what))
         if ctx.get("reason") and action in ("rerouted", "cancelled"):
             text += self.tr(" Reason given: %1.").replace("%1", str(ctx["reason"]).rstrip("。."))
-        if holder and action != "rerouted":
+        if mine and action != "rerouted":
+            text += self.tr(" The step is with you again.")
+        elif holder and action != "rerouted":
             text += self.tr(" The step is now with %1.").replace("%1", str(holder))
         return _chinese_spacing(text)
 

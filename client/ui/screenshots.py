@@ -189,9 +189,10 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
 
 
 def _make_conflict(runner: Any, window: Any) -> None:
-    """A real conflict, as in tests/ui/test_problems_redo.py: the leader signs a 批示
-    locally, the registry clerk re-routes that task on the platform before the leader's
-    sync, and the sync reports `conflict` while keeping the text."""
+    """A real conflict, as in tests/ui/test_problems_context.py: the leader signs a 批示
+    locally, the registry clerk re-routes that task to the vice mayor on the platform
+    before the leader's sync, and the sync reports `conflict` (who, when, to whom) while
+    keeping the text."""
     import requests
 
     from client.ui.demo import DEMO_PASSWORD
@@ -221,12 +222,15 @@ def _make_conflict(runner: Any, window: Any) -> None:
             "device_id": "screenshot-clerk", "device_name": "screenshot"})
         r.raise_for_status()
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        task_id = row.task_id
-        for assignee in (ids["lihua"], ids["zhangjianguo"]):  # away and back
-            r = requests.post(f"{base}/api/v1/admin/tasks/{task_id}/reroute",
-                              json={"assignee_id": assignee}, headers=headers, timeout=10)
-            r.raise_for_status()
-            task_id = r.json()["id"]
+        # 改派 to the vice mayor, with its reason: the problem names who, when and to whom,
+        # and offers to send the kept 批示 to her as a note.
+        r = requests.post(f"{base}/api/v1/ops", headers=headers, timeout=10, json={"ops": [{
+            "op_id": f"screenshot-reroute-{row.task_id}", "type": "task.reroute",
+            "data": {"task_id": row.task_id, "assignee_id": ids["lihua"],
+                     "reason": "张市长外出开会，改请李副市长批示"}}]})
+        r.raise_for_status()
+        if r.json()["results"][0]["status"] != "applied":
+            raise RuntimeError(f"the re-route was refused: {r.json()}")
 
     runner.blocking("reroute", clerk_moves_the_step, show=False)
     # The stopped background manager left the engine told to stop; this one sync is ours.

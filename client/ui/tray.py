@@ -20,6 +20,8 @@ class Tray(QObject):
         self._last: tuple[str, str] | None = None
         self._locked = False
         self.shown: list[tuple[str, str]] = []  # what was announced (tests, accessibility)
+        # The 留言 announcement under way: None, "running", or "again" (one more after it).
+        self.notes_round: str | None = None
         self.icon = QSystemTrayIcon(icon("govdesk"), self)
         self.icon.setToolTip(self.tr("GovDesk"))
         menu = QMenu(window)

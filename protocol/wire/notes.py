@@ -53,6 +53,7 @@ class ConflictContext(WireModel):
     at: Rfc3339 | None = None
     reason: str | None = None
     document_id: str | None = None
+    document_title: str | None = None  # the caller may no longer hold the document
     task_id: str | None = None
     task_kind: str | None = None  # propose, instruct, ...: "your 批示" in the client's words
     notice_id: str | None = None

@@ -2421,152 +2421,152 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="49"/>
+        <location filename="../../client/ui/problems_view.py" line="48"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <location filename="../../client/ui/problems_view.py" line="51"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="187"/>
+        <location filename="../../client/ui/problems_view.py" line="186"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="65"/>
+        <location filename="../../client/ui/problems_view.py" line="64"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
-        <location filename="../../client/ui/problems_view.py" line="130"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
-        <location filename="../../client/ui/problems_view.py" line="85"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="84"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="71"/>
+        <location filename="../../client/ui/problems_view.py" line="70"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="87"/>
+        <location filename="../../client/ui/problems_view.py" line="86"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <location filename="../../client/ui/problems_view.py" line="89"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="93"/>
+        <location filename="../../client/ui/problems_view.py" line="92"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="95"/>
+        <location filename="../../client/ui/problems_view.py" line="94"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="97"/>
+        <location filename="../../client/ui/problems_view.py" line="96"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>&amp;Copy text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="106"/>
+        <location filename="../../client/ui/problems_view.py" line="105"/>
         <source>&amp;Send to current holder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="107"/>
+        <location filename="../../client/ui/problems_view.py" line="106"/>
         <source>Send what you wrote as a note to the person who handles this step now; you can edit it first</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Document number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Since</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="130"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>Last error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="138"/>
+        <location filename="../../client/ui/problems_view.py" line="137"/>
         <source>Re&amp;call this sign-off…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="139"/>
+        <location filename="../../client/ui/problems_view.py" line="138"/>
         <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="167"/>
-        <location filename="../../client/ui/problems_view.py" line="195"/>
+        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="194"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="184"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2574,17 +2574,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="194"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="194"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Sent, no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="201"/>
+        <location filename="../../client/ui/problems_view.py" line="200"/>
         <source>Waiting to be sent (%n)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2592,187 +2592,197 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="239"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="239"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Recall sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="240"/>
+        <location filename="../../client/ui/problems_view.py" line="239"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="241"/>
+        <location filename="../../client/ui/problems_view.py" line="240"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="242"/>
+        <location filename="../../client/ui/problems_view.py" line="241"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="243"/>
+        <location filename="../../client/ui/problems_view.py" line="242"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="245"/>
+        <location filename="../../client/ui/problems_view.py" line="244"/>
         <source>Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="246"/>
+        <location filename="../../client/ui/problems_view.py" line="245"/>
         <source>Refuse (拒收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="247"/>
+        <location filename="../../client/ui/problems_view.py" line="246"/>
         <source>Register (登记)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="248"/>
+        <location filename="../../client/ui/problems_view.py" line="247"/>
         <source>Route (分办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="249"/>
+        <location filename="../../client/ui/problems_view.py" line="248"/>
         <source>Reminder (催办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="250"/>
+        <location filename="../../client/ui/problems_view.py" line="249"/>
         <source>Cancel task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="251"/>
+        <location filename="../../client/ui/problems_view.py" line="250"/>
         <source>Reassign task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="252"/>
+        <location filename="../../client/ui/problems_view.py" line="251"/>
         <source>Complete (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="253"/>
+        <location filename="../../client/ui/problems_view.py" line="252"/>
         <source>Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="278"/>
+        <location filename="../../client/ui/problems_view.py" line="277"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="303"/>
+        <location filename="../../client/ui/problems_view.py" line="302"/>
         <source>proposal (拟办意见)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="304"/>
+        <location filename="../../client/ui/problems_view.py" line="303"/>
         <source>instruction (批示)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="305"/>
+        <location filename="../../client/ui/problems_view.py" line="304"/>
         <source>handling opinion (办理意见)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="306"/>
+        <location filename="../../client/ui/problems_view.py" line="305"/>
         <source>countersignature (会签意见)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="307"/>
+        <location filename="../../client/ui/problems_view.py" line="306"/>
         <source>read confirmation (阅知)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="322"/>
-        <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/problems_view.py" line="324"/>
-        <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
+        <source>This step was reassigned by %1 at %2 and is with you again; your %4 was not recorded, redo it on the current step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="325"/>
-        <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
+        <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="327"/>
+        <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="328"/>
+        <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="330"/>
         <source>%1 returned the document at %2, which withdrew this step; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="329"/>
+        <location filename="../../client/ui/problems_view.py" line="332"/>
         <source>%1 recalled the sign-off that created this step at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="331"/>
+        <location filename="../../client/ui/problems_view.py" line="334"/>
         <source>%1 completed (办结) the document at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="333"/>
+        <location filename="../../client/ui/problems_view.py" line="336"/>
         <source>You already signed this step at %2 (perhaps on another PC); this %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="336"/>
+        <location filename="../../client/ui/problems_view.py" line="339"/>
         <source>%1 already signed this step at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="337"/>
+        <location filename="../../client/ui/problems_view.py" line="340"/>
         <source>This notice was withdrawn by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="341"/>
+        <location filename="../../client/ui/problems_view.py" line="344"/>
         <source>This step was changed by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="345"/>
+        <location filename="../../client/ui/problems_view.py" line="348"/>
         <source> Reason given: %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="347"/>
+        <location filename="../../client/ui/problems_view.py" line="350"/>
+        <source> The step is with you again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="352"/>
         <source> The step is now with %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="356"/>
+        <location filename="../../client/ui/problems_view.py" line="361"/>
         <source> Your text was sent to %1 as a note.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="358"/>
+        <location filename="../../client/ui/problems_view.py" line="363"/>
         <source> What you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="361"/>
+        <location filename="../../client/ui/problems_view.py" line="366"/>
         <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="364"/>
+        <location filename="../../client/ui/problems_view.py" line="369"/>
         <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>

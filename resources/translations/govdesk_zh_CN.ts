@@ -2423,356 +2423,366 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="49"/>
+        <location filename="../../client/ui/problems_view.py" line="48"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="52"/>
+        <location filename="../../client/ui/problems_view.py" line="51"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="187"/>
+        <location filename="../../client/ui/problems_view.py" line="186"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="65"/>
+        <location filename="../../client/ui/problems_view.py" line="64"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="68"/>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
-        <location filename="../../client/ui/problems_view.py" line="130"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
-        <location filename="../../client/ui/problems_view.py" line="85"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="84"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="69"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="71"/>
+        <location filename="../../client/ui/problems_view.py" line="70"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="87"/>
+        <location filename="../../client/ui/problems_view.py" line="86"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <location filename="../../client/ui/problems_view.py" line="89"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="93"/>
+        <location filename="../../client/ui/problems_view.py" line="92"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="95"/>
+        <location filename="../../client/ui/problems_view.py" line="94"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="97"/>
+        <location filename="../../client/ui/problems_view.py" line="96"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="100"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>&amp;Copy text</source>
         <translation>复制内容(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="101"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
         <translation>复制操作、原因和您填写的内容，便于粘贴到便签或消息中</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="106"/>
+        <location filename="../../client/ui/problems_view.py" line="105"/>
         <source>&amp;Send to current holder…</source>
         <translation>发送给当前办理人(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="107"/>
+        <location filename="../../client/ui/problems_view.py" line="106"/>
         <source>Send what you wrote as a note to the person who handles this step now; you can edit it first</source>
         <translation>将您写的内容作为留言发给此环节的当前办理人，发送前可以修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="128"/>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Document number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="129"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Since</source>
         <translation>操作时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="130"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>Last error</source>
         <translation>上次错误</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="132"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="138"/>
+        <location filename="../../client/ui/problems_view.py" line="137"/>
         <source>Re&amp;call this sign-off…</source>
         <translation>撤回此签批(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="139"/>
+        <location filename="../../client/ui/problems_view.py" line="138"/>
         <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
         <translation>撤回尚未发送的签批：文件回到您的待办，所填意见保留</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="167"/>
-        <location filename="../../client/ui/problems_view.py" line="195"/>
+        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="194"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="184"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation>
             <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="194"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Waiting</source>
         <translation>等待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="194"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Sent, no answer yet</source>
         <translation>已发出，待平台答复</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="201"/>
+        <location filename="../../client/ui/problems_view.py" line="200"/>
         <source>Waiting to be sent (%n)</source>
         <translation>
             <numerusform>待发送的操作（%n）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="239"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="239"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Recall sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="240"/>
+        <location filename="../../client/ui/problems_view.py" line="239"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="241"/>
+        <location filename="../../client/ui/problems_view.py" line="240"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="242"/>
+        <location filename="../../client/ui/problems_view.py" line="241"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="243"/>
+        <location filename="../../client/ui/problems_view.py" line="242"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="245"/>
+        <location filename="../../client/ui/problems_view.py" line="244"/>
         <source>Receive (签收)</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="246"/>
+        <location filename="../../client/ui/problems_view.py" line="245"/>
         <source>Refuse (拒收)</source>
         <translation>拒收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="247"/>
+        <location filename="../../client/ui/problems_view.py" line="246"/>
         <source>Register (登记)</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="248"/>
+        <location filename="../../client/ui/problems_view.py" line="247"/>
         <source>Route (分办)</source>
         <translation>分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="249"/>
+        <location filename="../../client/ui/problems_view.py" line="248"/>
         <source>Reminder (催办)</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="250"/>
+        <location filename="../../client/ui/problems_view.py" line="249"/>
         <source>Cancel task</source>
         <translation>撤销办理环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="251"/>
+        <location filename="../../client/ui/problems_view.py" line="250"/>
         <source>Reassign task</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="252"/>
+        <location filename="../../client/ui/problems_view.py" line="251"/>
         <source>Complete (办结)</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="253"/>
+        <location filename="../../client/ui/problems_view.py" line="252"/>
         <source>Archive (归档)</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="278"/>
+        <location filename="../../client/ui/problems_view.py" line="277"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="303"/>
+        <location filename="../../client/ui/problems_view.py" line="302"/>
         <source>proposal (拟办意见)</source>
         <translation>拟办意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="304"/>
+        <location filename="../../client/ui/problems_view.py" line="303"/>
         <source>instruction (批示)</source>
         <translation>批示</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="305"/>
+        <location filename="../../client/ui/problems_view.py" line="304"/>
         <source>handling opinion (办理意见)</source>
         <translation>办理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="306"/>
+        <location filename="../../client/ui/problems_view.py" line="305"/>
         <source>countersignature (会签意见)</source>
         <translation>会签意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="307"/>
+        <location filename="../../client/ui/problems_view.py" line="306"/>
         <source>read confirmation (阅知)</source>
         <translation>阅知</translation>
     </message>
     <message>
         <location filename="../../client/ui/problems_view.py" line="322"/>
+        <source>This step was reassigned by %1 at %2 and is with you again; your %4 was not recorded, redo it on the current step.</source>
+        <translation>此环节已由%1于%2 改派，现又回到您手中，您的%4未被记录，请在当前环节重新签批。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="325"/>
         <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 改派给%3，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="324"/>
+        <location filename="../../client/ui/problems_view.py" line="327"/>
         <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 改派，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="325"/>
+        <location filename="../../client/ui/problems_view.py" line="328"/>
         <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 撤销，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="327"/>
+        <location filename="../../client/ui/problems_view.py" line="330"/>
         <source>%1 returned the document at %2, which withdrew this step; your %4 was not recorded.</source>
         <translation>%1于%2 退回了公文，此环节随之撤销，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="329"/>
+        <location filename="../../client/ui/problems_view.py" line="332"/>
         <source>%1 recalled the sign-off that created this step at %2; your %4 was not recorded.</source>
         <translation>%1于%2 撤回了上一环节的签批，此环节随之撤销，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="331"/>
+        <location filename="../../client/ui/problems_view.py" line="334"/>
         <source>%1 completed (办结) the document at %2; your %4 was not recorded.</source>
         <translation>此公文已由%1于%2 办结，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="333"/>
+        <location filename="../../client/ui/problems_view.py" line="336"/>
         <source>You already signed this step at %2 (perhaps on another PC); this %4 was not recorded.</source>
         <translation>您已于%2 签批此环节（可能是在另一台电脑上），本次%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="336"/>
+        <location filename="../../client/ui/problems_view.py" line="339"/>
         <source>%1 already signed this step at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 签批，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="337"/>
+        <location filename="../../client/ui/problems_view.py" line="340"/>
         <source>This notice was withdrawn by %1 at %2; your %4 was not recorded.</source>
         <translation>此通知已由%1于%2 撤回，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="341"/>
+        <location filename="../../client/ui/problems_view.py" line="344"/>
         <source>This step was changed by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 变更，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="345"/>
+        <location filename="../../client/ui/problems_view.py" line="348"/>
         <source> Reason given: %1.</source>
         <translation>理由：%1。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="347"/>
+        <location filename="../../client/ui/problems_view.py" line="350"/>
+        <source> The step is with you again.</source>
+        <translation>此环节已回到您手中。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="352"/>
         <source> The step is now with %1.</source>
         <translation>此环节现由%1办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="356"/>
+        <location filename="../../client/ui/problems_view.py" line="361"/>
         <source> Your text was sent to %1 as a note.</source>
         <translation>您写的内容已作为留言发给%1。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="358"/>
+        <location filename="../../client/ui/problems_view.py" line="363"/>
         <source> What you wrote is kept below.</source>
         <translation>您写的内容保留在下方。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="361"/>
+        <location filename="../../client/ui/problems_view.py" line="366"/>
         <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
         <translation>该操作尚未送达平台，在您重试或放弃之前保留在本机。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="364"/>
+        <location filename="../../client/ui/problems_view.py" line="369"/>
         <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation>您的%1未被平台记录，所填内容保留在下方。</translation>
     </message>

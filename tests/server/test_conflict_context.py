@@ -57,10 +57,15 @@ def test_reroute_conflict_names_clerk_time_and_new_holder(
     assert (ctx["by"], ctx["by_name"]) == (ids["clerk"], _name(county, "clerk"))
     assert (ctx["holder_id"], ctx["holder_name"]) == (ids["reader"], _name(county, "reader"))
     assert (ctx["document_id"], ctx["task_id"], ctx["reason"]) == (doc_id, task["id"], "主任出差")
-    assert ctx["task_kind"] == "propose"
+    assert ctx["task_kind"] == "propose" and ctx["document_title"] == "关于做好2005年秋季防火工作的通知"
     _recent(ctx["at"])
     p["reader"].pull()
     assert ctx["holder_task_id"] == p["reader"].my_pending(doc_id)["id"]
+    # Re-routed again: the holder is whoever holds the step at the end of the chain.
+    _applied(p["clerk"].op("task.reroute", {"task_id": ctx["holder_task_id"],
+                                            "assignee_id": ids["deputy"], "reason": "秘书请假"}))
+    later = p["proposer"].op("task.complete", offline)
+    assert later["context"]["holder_id"] == ids["deputy"]
     # The replay answers the first result, context included.
     again = p["proposer"].op("task.complete", offline, op_id=op_id)
     assert (again["status"], again["original_status"]) == ("duplicate", "conflict")

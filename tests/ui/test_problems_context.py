@@ -74,13 +74,23 @@ def test_other_actions_reason_and_holder_in_words(qtbot, zh) -> None:  # noqa: A
                         "此环节现由张建国办理。您写的内容保留在下方。")
     assert texts[1] == (f"此通知已由赵敏于{YEAR - 1}年3月5日 08:30 撤回，您的签批未被记录。"
                         "您写的内容保留在下方。")
-    assert texts[2].startswith("李主任于12月1日 10:12 撤回了上一环节的签批，此环节随之撤销")
+    assert texts[2] == ("李主任于12月1日 10:12 撤回了上一环节的签批，此环节随之撤销，您的批示未被"
+                        "记录。此环节已回到您手中。您写的内容保留在下方。")
     # Who holds the step now decides the button: nobody (a notice), or the user themselves.
     view.tree.setCurrentItem(view.tree.topLevelItem(0))
     assert view.send_note.isEnabled()
     for i in (1, 2):
         view.tree.setCurrentItem(view.tree.topLevelItem(i))
         assert not view.send_note.isEnabled()
+
+
+def test_moved_away_and_back_says_it_is_yours_again(qtbot, zh) -> None:  # noqa: ANN001
+    view = _view(qtbot)
+    view.set_items([_conflict("op1", {**REROUTED, "holder_id": "u-zhang",
+                                      "holder_name": "张建国"})], {})
+    assert view.reason.text() == ("此环节已由王丽于12月1日 10:12 改派，现又回到您手中，您的批示未被"
+                                  "记录，请在当前环节重新签批。您写的内容保留在下方。")
+    assert not view.send_note.isEnabled() and view.redo.isEnabled()
 
 
 def test_without_context_the_catalogue_reason_stays_and_no_note_is_offered(qtbot, zh) -> None:  # noqa: ANN001
@@ -163,5 +173,23 @@ def test_send_to_current_holder_prefills_edits_and_reaches_the_holder(
         holder.sync()
         assert [n.text for n in models.Note.select().where(
             models.Note.document_id == row.document_id)] == [note_op.data["text"]]
+        # The holder: a tray alert (as for a 催办), once; the note on the document's page.
+        shown: list[tuple[str, str, str, str]] = []
+        hw = _window(qtbot, ops, holder)
+        hw.tray.announced.connect(lambda *a: shown.append(a))
+        hw.announce_reminders()
+        wait_for(qtbot, ops, lambda: any(h == "张建国的留言" for _k, _i, h, _t in shown))
+        (alert,) = [a for a in shown if a[2] == "张建国的留言"]
+        assert alert[:2] == ("document", row.document_id) and note_op.data["text"] in alert[3]
+        hw.announce_reminders()
+        ops.wait_idle(5000)
+        assert [a for a in shown if a[2] == "张建国的留言"] == [alert]
+        hw.open_document(row.document_id, None)
+        notes = hw.document_page.document.notes
+        wait_for(qtbot, ops, lambda: notes.topLevelItemCount() == 1)
+        assert notes.topLevelItem(0).text(1) == "张建国" and notes.topLevelItem(0).text(2) == "李华"
+        assert notes.topLevelItem(0).text(3) == note_op.data["text"]
+        tabs = hw.document_page.document.tabs
+        assert tabs.tabText(tabs.indexOf(notes)) == "留言(&N)（1）"
     finally:
         holder.close()
