@@ -194,12 +194,13 @@ class DocumentView(QWidget):
 
         # 留言: notes to and from me about this document (client.services.notes).
         self.notes = QTreeWidget()
+        # The text last: it takes the rest of the width and wraps in full.
         self.notes.setHeaderLabels([self.tr("Time"), self.tr("From"), self.tr("To"),
-                                    self.tr("Note"), self.tr("State")])
+                                    self.tr("State"), self.tr("Note")])
         self.notes.setRootIsDecorated(False)
         self.notes.setWordWrap(True)
         self.notes.setAccessibleName(self.tr("Notes"))
-        for column, width in enumerate((150, 110, 110, 420)):
+        for column, width in enumerate((190, 100, 100, 110)):
             self.notes.setColumnWidth(column, width)
         self._notes_tab = self.tabs.addTab(self.notes, self.tr("&Notes"))
         self.set_detail(None)
@@ -457,9 +458,9 @@ class DocumentView(QWidget):
         for n in notes:
             state = (self.tr("Waiting to be sent") if n.pending else
                      self.tr("Not accepted (see Problems)") if n.refused else "")
-            item = QTreeWidgetItem([fmt.datetime_text(n.at), n.from_name, n.to_name,
-                                    n.text, state])
-            item.setToolTip(3, n.text)
+            item = QTreeWidgetItem([fmt.datetime_text(n.at), n.from_name, n.to_name, state,
+                                    n.text])
+            item.setToolTip(4, n.text)
             self.notes.addTopLevelItem(item)
         self.tabs.setTabText(self._notes_tab, self.tr("&Notes (%1)").replace(
             "%1", str(len(notes))) if notes else self.tr("&Notes"))

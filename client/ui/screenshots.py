@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
+from client import models
 from client.ui.problems_view import ITEM_ROLE
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,19 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
     if view == "inbox":
         window.nav.select("todo")
         settle(runner.ops)
+        return save(window, path)
+    if view == "notes":  # 留言: the demo's note from the registry on a 请示 (its document)
+        with runner.profile.cache_context():
+            note = models.Note.select().order_by(models.Note.at.desc()).first()
+        if note is None:
+            raise RuntimeError("the demo county has no note for this user")
+        window.nav.select("received")
+        settle(runner.ops)
+        window.open_document(note.document_id, None)
+        settle(runner.ops, 1200)
+        tabs = window.document.tabs
+        tabs.setCurrentWidget(window.document.notes)
+        settle(runner.ops, 300)
         return save(window, path)
     if view in ("document", "signoff", "body"):
         window.nav.select("todo")

@@ -188,7 +188,7 @@ def test_send_to_current_holder_prefills_edits_and_reaches_the_holder(
         notes = hw.document_page.document.notes
         wait_for(qtbot, ops, lambda: notes.topLevelItemCount() == 1)
         assert notes.topLevelItem(0).text(1) == "张建国" and notes.topLevelItem(0).text(2) == "李华"
-        assert notes.topLevelItem(0).text(3) == note_op.data["text"]
+        assert notes.topLevelItem(0).text(4) == note_op.data["text"]
         tabs = hw.document_page.document.tabs
         assert tabs.tabText(tabs.indexOf(notes)) == "留言(&N)（1）"
     finally:
