@@ -249,7 +249,8 @@ class ProblemsView(QWidget):
                 "task.cancel": self.tr("Cancel task"),
                 "task.reroute": self.tr("Reassign task"),
                 "document.complete": self.tr("Complete (办结)"),
-                "document.archive": self.tr("Archive (归档)")}.get(op_type, op_type)
+                "document.archive": self.tr("Archive (归档)"),
+                "note.send": self.tr("Note (留言)")}.get(op_type, op_type)
 
     def current(self) -> OutboxItem | None:
         item = self.tree.currentItem()

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from client import models
+from client.types import InboxFilters, InboxView
 from client.ui.problems_view import ITEM_ROLE
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,16 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
         settle(runner.ops)
         return save(window, path)
     if view == "notes":  # 留言: the demo's note from the registry on a 请示 (its document)
+        services = runner.profile.services
         with runner.profile.cache_context():
-            note = models.Note.select().order_by(models.Note.at.desc()).first()
-        if note is None:
+            rows = services.inbox.page(InboxView.RECEIVED, InboxFilters(), limit=500).rows
+            with_notes = [r.document_id for r in rows
+                          if services.notes.for_document(r.document_id)]
+        if not with_notes:
             raise RuntimeError("the demo county has no note for this user")
         window.nav.select("received")
         settle(runner.ops)
-        window.open_document(note.document_id, None)
+        window.open_document(with_notes[0], None)
         settle(runner.ops, 1200)
         tabs = window.document.tabs
         tabs.setCurrentWidget(window.document.notes)

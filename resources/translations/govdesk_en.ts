@@ -49,367 +49,367 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="552"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="569"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="118"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="131"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="619"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="135"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="148"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="636"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="199"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="216"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="201"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="277"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="218"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="294"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="219"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="295"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="204"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="205"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
         <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="206"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
         <source>Receive by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="208"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="284"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
         <source>&amp;Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
         <source>Re&amp;fuse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
         <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
         <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
         <source>Overdue by %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
         <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
         <source>Received, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
         <source>Refused, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="243"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
         <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="245"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="328"/>
         <source>To receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
         <source>%1 (copy)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
         <source>Reg. no.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
         <source>Routed, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
         <source>Registered, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Archived, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="285"/>
         <source>Register and &amp;route…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
         <source>Register a &amp;paper document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
         <source>Reminders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="285"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
         <source>Reminder waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="286"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
         <source>Cancelled, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Reassigned, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
         <source>Send a re&amp;minder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="293"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>&amp;Cancel task…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="294"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
         <source>Reassi&amp;gn…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="295"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
         <source>Mark &amp;completed (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="320"/>
         <source>&amp;Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="329"/>
         <source>To register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="315"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="332"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="321"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="338"/>
         <source>%1 to receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="339"/>
         <source>%1 to route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="323"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="340"/>
         <source>%1 in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="325"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="342"/>
         <source>%1 overdue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="429"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="420"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="437"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="422"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="424"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="447"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="464"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="448"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="465"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="449"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="466"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="523"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="540"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="524"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="541"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="543"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="541"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="558"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="564"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="549"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="566"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="562"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="588"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="586"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="603"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="609"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="593"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="610"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="594"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="611"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="600"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="617"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="605"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="622"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="612"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="629"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="616"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="633"/>
         <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>
@@ -620,7 +620,7 @@
     <message>
         <location filename="../../client/ui/document_view.py" line="164"/>
         <location filename="../../client/ui/document_view.py" line="183"/>
-        <location filename="../../client/ui/document_view.py" line="198"/>
+        <location filename="../../client/ui/document_view.py" line="199"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
@@ -661,7 +661,7 @@
     </message>
     <message>
         <location filename="../../client/ui/document_view.py" line="184"/>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
@@ -681,123 +681,123 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>To</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="198"/>
+        <location filename="../../client/ui/document_view.py" line="199"/>
         <source>Note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="201"/>
+        <location filename="../../client/ui/document_view.py" line="202"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="204"/>
-        <location filename="../../client/ui/document_view.py" line="465"/>
+        <location filename="../../client/ui/document_view.py" line="205"/>
+        <location filename="../../client/ui/document_view.py" line="466"/>
         <source>&amp;Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="262"/>
+        <location filename="../../client/ui/document_view.py" line="263"/>
         <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="265"/>
+        <location filename="../../client/ui/document_view.py" line="266"/>
         <source>A recall of your sign-off is waiting for the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="266"/>
+        <location filename="../../client/ui/document_view.py" line="267"/>
         <source>Recall request sent; waiting for the platform&apos;s answer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="268"/>
+        <location filename="../../client/ui/document_view.py" line="269"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="274"/>
+        <location filename="../../client/ui/document_view.py" line="275"/>
         <source>Take back your sign-off while the next step has not started. The platform decides.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="284"/>
+        <location filename="../../client/ui/document_view.py" line="285"/>
         <source>Cannot recall: the next step has already been handled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="312"/>
+        <location filename="../../client/ui/document_view.py" line="313"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="329"/>
+        <location filename="../../client/ui/document_view.py" line="330"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="342"/>
+        <location filename="../../client/ui/document_view.py" line="343"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="380"/>
+        <location filename="../../client/ui/document_view.py" line="381"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="384"/>
+        <location filename="../../client/ui/document_view.py" line="385"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="400"/>
+        <location filename="../../client/ui/document_view.py" line="401"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="410"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="410"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="416"/>
+        <location filename="../../client/ui/document_view.py" line="417"/>
         <source>&amp;Attachments (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="441"/>
+        <location filename="../../client/ui/document_view.py" line="442"/>
         <source>Recalled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="458"/>
+        <location filename="../../client/ui/document_view.py" line="459"/>
         <source>Waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="459"/>
+        <location filename="../../client/ui/document_view.py" line="460"/>
         <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="464"/>
+        <location filename="../../client/ui/document_view.py" line="465"/>
         <source>&amp;Notes (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2667,122 +2667,127 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="277"/>
+        <location filename="../../client/ui/problems_view.py" line="253"/>
+        <source>Note (留言)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="281"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="302"/>
+        <location filename="../../client/ui/problems_view.py" line="314"/>
         <source>proposal (拟办意见)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="303"/>
+        <location filename="../../client/ui/problems_view.py" line="315"/>
         <source>instruction (批示)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="304"/>
+        <location filename="../../client/ui/problems_view.py" line="316"/>
         <source>handling opinion (办理意见)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="305"/>
+        <location filename="../../client/ui/problems_view.py" line="317"/>
         <source>countersignature (会签意见)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="306"/>
+        <location filename="../../client/ui/problems_view.py" line="318"/>
         <source>read confirmation (阅知)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="322"/>
+        <location filename="../../client/ui/problems_view.py" line="334"/>
         <source>This step was reassigned by %1 at %2 and is with you again; your %4 was not recorded, redo it on the current step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="325"/>
+        <location filename="../../client/ui/problems_view.py" line="337"/>
         <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="327"/>
+        <location filename="../../client/ui/problems_view.py" line="339"/>
         <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="328"/>
+        <location filename="../../client/ui/problems_view.py" line="340"/>
         <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="330"/>
+        <location filename="../../client/ui/problems_view.py" line="342"/>
         <source>%1 returned the document at %2, which withdrew this step; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="332"/>
+        <location filename="../../client/ui/problems_view.py" line="344"/>
         <source>%1 recalled the sign-off that created this step at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="334"/>
+        <location filename="../../client/ui/problems_view.py" line="346"/>
         <source>%1 completed (办结) the document at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="336"/>
+        <location filename="../../client/ui/problems_view.py" line="348"/>
         <source>You already signed this step at %2 (perhaps on another PC); this %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="339"/>
+        <location filename="../../client/ui/problems_view.py" line="351"/>
         <source>%1 already signed this step at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="340"/>
+        <location filename="../../client/ui/problems_view.py" line="352"/>
         <source>This notice was withdrawn by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="344"/>
+        <location filename="../../client/ui/problems_view.py" line="356"/>
         <source>This step was changed by %1 at %2; your %4 was not recorded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="348"/>
+        <location filename="../../client/ui/problems_view.py" line="360"/>
         <source> Reason given: %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="350"/>
+        <location filename="../../client/ui/problems_view.py" line="362"/>
         <source> The step is with you again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="352"/>
+        <location filename="../../client/ui/problems_view.py" line="364"/>
         <source> The step is now with %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="361"/>
+        <location filename="../../client/ui/problems_view.py" line="373"/>
         <source> Your text was sent to %1 as a note.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="363"/>
+        <location filename="../../client/ui/problems_view.py" line="375"/>
         <source> What you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="366"/>
+        <location filename="../../client/ui/problems_view.py" line="378"/>
         <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="369"/>
+        <location filename="../../client/ui/problems_view.py" line="381"/>
         <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3806,52 +3811,52 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../client/ui/tray.py" line="24"/>
+        <location filename="../../client/ui/tray.py" line="26"/>
         <source>GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="26"/>
+        <location filename="../../client/ui/tray.py" line="28"/>
         <source>Show GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="27"/>
+        <location filename="../../client/ui/tray.py" line="29"/>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="40"/>
+        <location filename="../../client/ui/tray.py" line="42"/>
         <source>Extra urgent document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="43"/>
+        <location filename="../../client/ui/tray.py" line="45"/>
         <source>Urgent notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="47"/>
+        <location filename="../../client/ui/tray.py" line="49"/>
         <source>Reminder from %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="48"/>
+        <location filename="../../client/ui/tray.py" line="50"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="53"/>
+        <location filename="../../client/ui/tray.py" line="55"/>
         <source>Note from %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="53"/>
+        <location filename="../../client/ui/tray.py" line="55"/>
         <source>Note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="59"/>
+        <location filename="../../client/ui/tray.py" line="61"/>
         <source>Unlock GovDesk to read it.</source>
         <translation type="unfinished"></translation>
     </message>

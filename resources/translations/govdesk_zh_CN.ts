@@ -49,367 +49,367 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="552"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="569"/>
         <source>Please handle this document as soon as possible.</source>
         <translation>请尽快办理此件。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="118"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="131"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="619"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="135"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="148"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="636"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="199"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="216"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="201"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="277"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="218"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="294"/>
         <source>Number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="219"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="295"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="204"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
         <source>From</source>
         <translation>来文单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="205"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
         <source>Delivered</source>
         <translation>送达时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="206"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
         <source>Receive by</source>
         <translation>签收时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="208"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="284"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
         <source>&amp;Receive (签收)</source>
         <translation>签收(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
         <source>Re&amp;fuse…</source>
         <translation>拒收(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
         <source>%1 h</source>
         <translation>%1 小时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
         <source>%1 d</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
         <source>Overdue by %1</source>
         <translation>已超时 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
         <source>%1 left</source>
         <translation>还剩 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
         <source>Received, waiting to send</source>
         <translation>已签收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
         <source>Refused, waiting to send</source>
         <translation>已拒收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="243"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
         <source>Not accepted (see Problems)</source>
         <translation>平台未接受（见“同步问题”）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="245"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="328"/>
         <source>To receive</source>
         <translation>待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
         <source>%1 (copy)</source>
         <translation>%1（抄送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
         <source>Reg. no.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
         <source>Routed, waiting to send</source>
         <translation>已分办，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
         <source>Registered, waiting to send</source>
         <translation>已登记，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Archived, waiting to send</source>
         <translation>已归档，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="285"/>
         <source>Register and &amp;route…</source>
         <translation>登记分办(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
         <source>Register a &amp;paper document…</source>
         <translation>登记纸质来文(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>Person</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
         <source>Reminders</source>
         <translation>催办次数</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="285"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
         <source>Reminder waiting to send</source>
         <translation>催办待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="286"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
         <source>Cancelled, waiting to send</source>
         <translation>已撤销，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Reassigned, waiting to send</source>
         <translation>已改派，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
         <source>Send a re&amp;minder…</source>
         <translation>催办(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="293"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>&amp;Cancel task…</source>
         <translation>撤销(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="294"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
         <source>Reassi&amp;gn…</source>
         <translation>改派(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="295"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
         <source>Mark &amp;completed (办结)</source>
         <translation>办结(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="320"/>
         <source>&amp;Archive (归档)</source>
         <translation>归档(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="329"/>
         <source>To register and route</source>
         <translation>待登记/待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
         <source>In progress</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="315"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="332"/>
         <source>Archived</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="321"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="338"/>
         <source>%1 to receive</source>
         <translation>%1 件待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="339"/>
         <source>%1 to route</source>
         <translation>%1 件待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="323"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="340"/>
         <source>%1 in progress</source>
         <translation>%1 项在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="325"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="342"/>
         <source>%1 overdue</source>
         <translation>%1 项已超时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="429"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="420"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="437"/>
         <source>Received “%1”; sending…</source>
         <translation>已签收《%1》，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="422"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation>已签收《%1》，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="424"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation>平台已记录《%1》的签收，可以登记分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="447"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="464"/>
         <source>Refused; sending…</source>
         <translation>已拒收，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="448"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="465"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation>已拒收，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="449"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="466"/>
         <source>The sender has been told of the refusal.</source>
         <translation>已将拒收及原因退回来文单位。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="523"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="540"/>
         <source>Registered and routed; sending…</source>
         <translation>已登记分办，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="524"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="541"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation>已登记分办，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="543"/>
         <source>The platform has the registration; the route has started.</source>
         <translation>平台已收到登记，文件已进入办理流程。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="541"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="558"/>
         <source>%1 — %2 of %3</source>
         <translation>《%1》— %3 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="564"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="549"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="566"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation>此件办理时限为 %1，请按时办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="562"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="579"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="588"/>
         <source>Cancellation</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="586"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="603"/>
         <source>Reassignment</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="609"/>
         <source>%1 queued; sending…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="593"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="610"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation>%1已记录，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="594"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="611"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="600"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="617"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="605"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="622"/>
         <source>Completion</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="612"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="629"/>
         <source>Archive “%1” (归档)?</source>
         <translation>确定将《%1》归档吗？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="616"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="633"/>
         <source>Archiving</source>
         <translation>归档</translation>
     </message>
@@ -620,7 +620,7 @@
     <message>
         <location filename="../../client/ui/document_view.py" line="164"/>
         <location filename="../../client/ui/document_view.py" line="183"/>
-        <location filename="../../client/ui/document_view.py" line="198"/>
+        <location filename="../../client/ui/document_view.py" line="199"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -661,7 +661,7 @@
     </message>
     <message>
         <location filename="../../client/ui/document_view.py" line="184"/>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
@@ -681,123 +681,123 @@
         <translation>流转记录(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>From</source>
         <translation>发送人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="197"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>To</source>
         <translation>接收人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="198"/>
+        <location filename="../../client/ui/document_view.py" line="199"/>
         <source>Note</source>
         <translation>留言</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="201"/>
+        <location filename="../../client/ui/document_view.py" line="202"/>
         <source>Notes</source>
         <translation>留言</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="204"/>
-        <location filename="../../client/ui/document_view.py" line="465"/>
+        <location filename="../../client/ui/document_view.py" line="205"/>
+        <location filename="../../client/ui/document_view.py" line="466"/>
         <source>&amp;Notes</source>
         <translation>留言(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="262"/>
+        <location filename="../../client/ui/document_view.py" line="263"/>
         <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
         <translation>您的签批尚未发送：撤回后文件回到您的待办，所填意见保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="265"/>
+        <location filename="../../client/ui/document_view.py" line="266"/>
         <source>A recall of your sign-off is waiting for the platform.</source>
         <translation>您的撤回请求正在等待平台处理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="266"/>
+        <location filename="../../client/ui/document_view.py" line="267"/>
         <source>Recall request sent; waiting for the platform&apos;s answer.</source>
         <translation>撤回请求已发送，等待平台答复。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="268"/>
+        <location filename="../../client/ui/document_view.py" line="269"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="274"/>
+        <location filename="../../client/ui/document_view.py" line="275"/>
         <source>Take back your sign-off while the next step has not started. The platform decides.</source>
         <translation>下一环节尚未办理时可以撤回您的签批，由平台最终确认。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="284"/>
+        <location filename="../../client/ui/document_view.py" line="285"/>
         <source>Cannot recall: the next step has already been handled.</source>
         <translation>无法撤回：下一步已开始办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="312"/>
+        <location filename="../../client/ui/document_view.py" line="313"/>
         <source>Choose a document from the list</source>
         <translation>请从列表中选择公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="329"/>
+        <location filename="../../client/ui/document_view.py" line="330"/>
         <source>Received %1</source>
         <translation>收文时间 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="342"/>
+        <location filename="../../client/ui/document_view.py" line="343"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation>警告：本机的公文与平台的摘要不一致，请勿签批；请重新同步或联系收文登记人员。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="380"/>
+        <location filename="../../client/ui/document_view.py" line="381"/>
         <source>This document has no body text.</source>
         <translation>此公文没有正文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="384"/>
+        <location filename="../../client/ui/document_view.py" line="385"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation>正文（%1）尚未下载，联网后将自动显示。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="400"/>
+        <location filename="../../client/ui/document_view.py" line="401"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation>无法打开正文PDF（%1）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="410"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>On this computer</source>
         <translation>已在本机</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="410"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>Not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="416"/>
+        <location filename="../../client/ui/document_view.py" line="417"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="441"/>
+        <location filename="../../client/ui/document_view.py" line="442"/>
         <source>Recalled</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="458"/>
+        <location filename="../../client/ui/document_view.py" line="459"/>
         <source>Waiting to be sent</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="459"/>
+        <location filename="../../client/ui/document_view.py" line="460"/>
         <source>Not accepted (see Problems)</source>
         <translation>未被接受（见同步问题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="464"/>
+        <location filename="../../client/ui/document_view.py" line="465"/>
         <source>&amp;Notes (%1)</source>
         <translation>留言(&amp;N)（%1）</translation>
     </message>
@@ -2667,122 +2667,127 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="277"/>
+        <location filename="../../client/ui/problems_view.py" line="253"/>
+        <source>Note (留言)</source>
+        <translation>留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="281"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="302"/>
+        <location filename="../../client/ui/problems_view.py" line="314"/>
         <source>proposal (拟办意见)</source>
         <translation>拟办意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="303"/>
+        <location filename="../../client/ui/problems_view.py" line="315"/>
         <source>instruction (批示)</source>
         <translation>批示</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="304"/>
+        <location filename="../../client/ui/problems_view.py" line="316"/>
         <source>handling opinion (办理意见)</source>
         <translation>办理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="305"/>
+        <location filename="../../client/ui/problems_view.py" line="317"/>
         <source>countersignature (会签意见)</source>
         <translation>会签意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="306"/>
+        <location filename="../../client/ui/problems_view.py" line="318"/>
         <source>read confirmation (阅知)</source>
         <translation>阅知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="322"/>
+        <location filename="../../client/ui/problems_view.py" line="334"/>
         <source>This step was reassigned by %1 at %2 and is with you again; your %4 was not recorded, redo it on the current step.</source>
         <translation>此环节已由%1于%2 改派，现又回到您手中，您的%4未被记录，请在当前环节重新签批。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="325"/>
+        <location filename="../../client/ui/problems_view.py" line="337"/>
         <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 改派给%3，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="327"/>
+        <location filename="../../client/ui/problems_view.py" line="339"/>
         <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 改派，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="328"/>
+        <location filename="../../client/ui/problems_view.py" line="340"/>
         <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 撤销，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="330"/>
+        <location filename="../../client/ui/problems_view.py" line="342"/>
         <source>%1 returned the document at %2, which withdrew this step; your %4 was not recorded.</source>
         <translation>%1于%2 退回了公文，此环节随之撤销，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="332"/>
+        <location filename="../../client/ui/problems_view.py" line="344"/>
         <source>%1 recalled the sign-off that created this step at %2; your %4 was not recorded.</source>
         <translation>%1于%2 撤回了上一环节的签批，此环节随之撤销，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="334"/>
+        <location filename="../../client/ui/problems_view.py" line="346"/>
         <source>%1 completed (办结) the document at %2; your %4 was not recorded.</source>
         <translation>此公文已由%1于%2 办结，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="336"/>
+        <location filename="../../client/ui/problems_view.py" line="348"/>
         <source>You already signed this step at %2 (perhaps on another PC); this %4 was not recorded.</source>
         <translation>您已于%2 签批此环节（可能是在另一台电脑上），本次%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="339"/>
+        <location filename="../../client/ui/problems_view.py" line="351"/>
         <source>%1 already signed this step at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 签批，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="340"/>
+        <location filename="../../client/ui/problems_view.py" line="352"/>
         <source>This notice was withdrawn by %1 at %2; your %4 was not recorded.</source>
         <translation>此通知已由%1于%2 撤回，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="344"/>
+        <location filename="../../client/ui/problems_view.py" line="356"/>
         <source>This step was changed by %1 at %2; your %4 was not recorded.</source>
         <translation>此环节已由%1于%2 变更，您的%4未被记录。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="348"/>
+        <location filename="../../client/ui/problems_view.py" line="360"/>
         <source> Reason given: %1.</source>
         <translation>理由：%1。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="350"/>
+        <location filename="../../client/ui/problems_view.py" line="362"/>
         <source> The step is with you again.</source>
         <translation>此环节已回到您手中。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="352"/>
+        <location filename="../../client/ui/problems_view.py" line="364"/>
         <source> The step is now with %1.</source>
         <translation>此环节现由%1办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="361"/>
+        <location filename="../../client/ui/problems_view.py" line="373"/>
         <source> Your text was sent to %1 as a note.</source>
         <translation>您写的内容已作为留言发给%1。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="363"/>
+        <location filename="../../client/ui/problems_view.py" line="375"/>
         <source> What you wrote is kept below.</source>
         <translation>您写的内容保留在下方。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="366"/>
+        <location filename="../../client/ui/problems_view.py" line="378"/>
         <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
         <translation>该操作尚未送达平台，在您重试或放弃之前保留在本机。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="369"/>
+        <location filename="../../client/ui/problems_view.py" line="381"/>
         <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation>您的%1未被平台记录，所填内容保留在下方。</translation>
     </message>
@@ -3803,52 +3808,52 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../client/ui/tray.py" line="24"/>
+        <location filename="../../client/ui/tray.py" line="26"/>
         <source>GovDesk</source>
         <translation>GovDesk 政务桌面</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="26"/>
+        <location filename="../../client/ui/tray.py" line="28"/>
         <source>Show GovDesk</source>
         <translation>显示 GovDesk</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="27"/>
+        <location filename="../../client/ui/tray.py" line="29"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="40"/>
+        <location filename="../../client/ui/tray.py" line="42"/>
         <source>Extra urgent document</source>
         <translation>特急公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="43"/>
+        <location filename="../../client/ui/tray.py" line="45"/>
         <source>Urgent notice</source>
         <translation>紧急通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="47"/>
+        <location filename="../../client/ui/tray.py" line="49"/>
         <source>Reminder from %1</source>
         <translation>%1催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="48"/>
+        <location filename="../../client/ui/tray.py" line="50"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="53"/>
+        <location filename="../../client/ui/tray.py" line="55"/>
         <source>Note from %1</source>
         <translation>%1的留言</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="53"/>
+        <location filename="../../client/ui/tray.py" line="55"/>
         <source>Note</source>
         <translation>留言</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="59"/>
+        <location filename="../../client/ui/tray.py" line="61"/>
         <source>Unlock GovDesk to read it.</source>
         <translation>请解锁 GovDesk 后查看。</translation>
     </message>

@@ -23,6 +23,7 @@ from client.services import outbox
 from client.services.clerk_desk import ClerkDeskService
 from client.services.documents import DocumentService
 from client.services.exchange import ExchangeService
+from client.services.notes import NotesService
 from client.sync import apply
 from client.ui import theme
 from client.ui.desk_dialogs import RefuseDialog
@@ -52,7 +53,8 @@ class _Ctx:
         self.user_id = ME
         self.roles = ["clerk"]
         self.services = SimpleNamespace(exchange=ExchangeService(ME),
-                                        clerk_desk=ClerkDeskService(ME, blobs))
+                                        clerk_desk=ClerkDeskService(ME, blobs),
+                                        notes=NotesService(ME))  # 留言 share the alert path
         self.documents = DocumentService(ME, blobs)
         self.page: ClerkPage | None = None
 
