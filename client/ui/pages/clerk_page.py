@@ -89,7 +89,6 @@ def announce_reminders(ctx: Any, tray: Any, owner: QObject) -> None:
             ids = [a.id for a in alerts]
             ctx.ops.db(lambda: desk.mark_announced(ids), owner=owner, label="reminders shown")
     ctx.ops.db(desk.reminders_to_announce, announce, owner=owner, label="reminders")
-    announce_notes(ctx, tray, owner)
 
 
 def announce_notes(ctx: Any, tray: Any, owner: QObject) -> None:
