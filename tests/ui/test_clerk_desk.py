@@ -55,10 +55,6 @@ class _Ctx:
                                         clerk_desk=ClerkDeskService(ME, blobs))
         self.documents = DocumentService(ME, blobs)
         self.page: ClerkPage | None = None
-        self.sync_requests = 0
-
-    def request_sync(self) -> None:
-        self.sync_requests += 1
 
     def act(self, fn, done=None, failed=None, *, owner=None, label=""):  # noqa: ANN001, ANN201
         def finished(result: Any) -> None:
@@ -336,26 +332,3 @@ def test_cancelling_needs_a_reason(qtbot, zh) -> None:  # noqa: ANN001
     assert not dialog.ok_button.isEnabled() and dialog.hint.text() == "必须填写原因。"
     dialog.text.setPlainText("重复分办")
     assert dialog.ok_button.isEnabled() and dialog.reason() == "重复分办"
-
-
-def test_each_desk_action_asks_for_a_sync_at_once(qtbot, ops, page: ClerkPage) -> None:  # noqa: ANN001
-    """签收 said "正在发送…" online, yet waited up to a minute for the sync timer."""
-    page.ctx.online = True
-    said: list[str] = []
-    page.message.connect(lambda text, _ms: said.append(text))
-    page.select_row("box", 1)
-    qtbot.mouseClick(page.buttons["receive"], Qt.MouseButton.LeftButton)
-    wait_for(qtbot, ops, lambda: page.ctx.sync_requests == 1)
-    assert said[-1].startswith("已签收") and "正在发送" in said[-1]
-    page.refuse(page.models["box"].row_at(0), "非本单位来文")
-    wait_for(qtbot, ops, lambda: page.ctx.sync_requests == 2)
-
-
-def test_no_column_is_narrower_than_its_heading(page: ClerkPage) -> None:
-    """The box's first column cut its heading 紧急程度 (70 px for four characters)."""
-    for key, table in page.tables.items():
-        header = table.horizontalHeader()
-        for i in range(header.count()):
-            if header.sectionResizeMode(i) != header.ResizeMode.Stretch:
-                assert table.columnWidth(i) >= header.sectionSizeHint(i), (
-                    key, table.model().headerData(i, Qt.Orientation.Horizontal))
