@@ -127,11 +127,14 @@ class NotesService:
         rows = list(Note.select().where(Note.document_id == document_id)
                     .order_by(Note.at, Note.id))
         known = {n.id for n in rows}
+        # Mine not in the cache yet: waiting, refused, or applied and not pulled yet.
         waiting = [op for op in OutboxOp.select().where(
             (OutboxOp.type == NOTE_SEND.op_type)
             & OutboxOp.local_ref.startswith(f"note:{document_id}")
-            & OutboxOp.state.in_((*outbox.UNSENT_STATES, OpState.CONFLICT.value,
-                                  OpState.REJECTED.value))).order_by(OutboxOp.id)
+            & (OutboxOp.state.in_((*outbox.UNSENT_STATES, OpState.CONFLICT.value,
+                                   OpState.REJECTED.value))
+               | ((OutboxOp.state == OpState.DONE.value)
+                  & OutboxOp.result_code.in_(outbox.APPLIED_CODES)))).order_by(OutboxOp.id)
             if op.data.get("note_id") not in known
             and str(op.local_ref).split(":")[1] == document_id]
         names = DirectoryService().names(list(
@@ -147,7 +150,7 @@ class NotesService:
                                to_name=names.get(to, ""), text=str(op.data.get("text") or ""),
                                at=from_epoch(op.created_at),
                                pending=op.state in outbox.UNSENT_STATES,
-                               refused=op.state not in outbox.UNSENT_STATES))
+                               refused=op.state in outbox.PROBLEM_STATES))
         return out
 
     def forwarded(self, op_ids: Iterable[str]) -> dict[str, str]:

@@ -45,10 +45,19 @@ def test_a_note_is_queued_shown_then_replaced_by_the_platform_copy(cache: Any) -
     assert (row.pending, row.from_name, row.to_name) == (True, "张建国", "李华")
     assert "d1" in sent.changes.documents
     outbox.record_results([{"op_id": op.op_id, "status": "applied", "seq": 9}])
+    (row,) = notes.for_document("d1")  # applied, not pulled yet: still shown, as sent
+    assert (row.pending, row.refused) == (False, False)
     apply.apply_page([up("note", _note(sent.note_id, T0, from_id="zhangjianguo",
                                        to_id="lihua", text="请李副市长阅示。"))], cursor="c2")
     (row,) = notes.for_document("d1")
     assert (row.id, row.pending) == (sent.note_id, False)
+    # A refused note stays on the page, marked, with its text (and in Problems).
+    refused = notes.send("d1", "chenming", "请陈局长办理。")
+    outbox.record_results([{"op_id": refused.op_id, "status": "rejected",
+                            "code": "note.recipient_not_allowed"}])
+    assert [(r.text, r.refused) for r in notes.for_document("d1")] == [
+        ("请李副市长阅示。", False), ("请陈局长办理。", True)]
+    assert [p.data["text"] for p in outbox.problems()] == ["请陈局长办理。"]
 
 
 def test_received_notes_alert_once_and_old_ones_are_only_recorded(cache: Any) -> None:
