@@ -14,6 +14,8 @@ History:
 4. applied ops keep the seq the platform answered (`applied_seq`); the sync state keeps
    the platform's restore epoch (rollback detection) and how many files pending work
    still lacks (`files_missing`).
+5. refused ops keep the platform's `context` (who, when, who holds the step now:
+   `result_context`); 留言 (`note`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from client.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _v2(db: peewee.Database) -> None:
@@ -76,7 +78,14 @@ def _v4(db: peewee.Database) -> None:
     run_migration(*ops)
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3, 4: _v4}
+def _v5(db: peewee.Database) -> None:
+    if "result_context" not in {c.name for c in db.get_columns("outbox_op")}:
+        run_migration(SqliteMigrator(db).add_column("outbox_op", "result_context",
+                                                    models.JSONText(null=True)))
+    db.create_tables(models.ALL_MODELS, safe=True)  # the note table
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def schema_version(db: peewee.Database) -> int | None:

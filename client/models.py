@@ -401,6 +401,19 @@ class Reminder(SyncedModel):
     announced_at = peewee.FloatField(null=True)
 
 
+class Note(SyncedModel):
+    """留言: a short text from one user to another about a document (op `note.send`)."""
+
+    id = peewee.CharField(primary_key=True)
+    document_id = peewee.CharField(index=True)
+    from_id = peewee.CharField()
+    to_id = peewee.CharField(index=True)
+    text = peewee.TextField(default="")
+    at = peewee.IntegerField(null=True)
+    # Local: when this PC showed it to its recipient (tray alert); None: not yet.
+    announced_at = peewee.FloatField(null=True)
+
+
 class OutboxOp(BaseModel):
     id = peewee.AutoField()  # send order
     op_id = peewee.CharField(unique=True)
@@ -418,6 +431,9 @@ class OutboxOp(BaseModel):
     finished_at = peewee.FloatField(null=True)
     # The feed seq the platform answered for an applied op (cache schema 3).
     applied_seq = peewee.BigIntegerField(null=True)
+    # A refusal's `context` (who made the step go away, when, who holds it now;
+    # protocol.wire.notes.ConflictContext), cache schema 5.
+    result_context = JSONText(null=True)
 
 
 class SyncState(BaseModel):
@@ -559,6 +575,7 @@ SYNCED_MODELS: dict[str, type[SyncedBase]] = {
     "doc_series": DocSeries,
     "delivery": Delivery,
     "reminder": Reminder,
+    "note": Note,
 }
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -577,6 +594,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     SigningKey,
     Delivery,
     Reminder,
+    Note,
     OutboxOp,
     SyncState,
     BlobEntry,

@@ -81,6 +81,19 @@ def short_datetime_text(value: datetime | str | None, *, zh: bool = True,
     return date_text(dt, zh=zh)
 
 
+def moment_text(value: datetime | str | None, *, zh: bool = True,
+                now: datetime | None = None) -> str:
+    """When something happened, in a sentence: 12月1日 10:12 this year (today too: a
+    sentence reads better with the date), 2025年12月1日 10:12 before."""
+    dt = to_china_time(value)
+    if dt is None:
+        return ""
+    now = (now or datetime.now(CHINA_TZ)).astimezone(CHINA_TZ)
+    if dt.year == now.year:
+        return f"{dt.month}月{dt.day}日 {dt:%H:%M}" if zh else f"{dt:%m-%d %H:%M}"
+    return datetime_text(dt, zh=zh)
+
+
 def rfc3339(value: datetime | None) -> str | None:
     """Machine form of a time (China time, seconds): 2005-10-19T09:30:00+08:00."""
     dt = to_china_time(value)

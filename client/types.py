@@ -328,6 +328,9 @@ class OutboxItem:
     result_detail: str | None
     local_ref: str | None
     blobs_first: list[Sha256]  # blobs the platform must hold before this op is sent
+    # A refusal's context from the platform: who, when, who holds the step now
+    # (protocol.wire.notes.ConflictContext); None when it said nothing more.
+    result_context: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -193,6 +193,14 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("task.last_in_stage",
               "This is the last task of its step; it cannot be cancelled.", CONFLICT),
     ErrorSpec("task.same_assignee", "The task is already assigned to that person.", CONFLICT),
+    # 留言 (note.send, docs/protocol.md "Conflicts in words")
+    ErrorSpec("note.empty", "Write something to send.", INPUT),
+    ErrorSpec("note.to_self", "Send the note to someone else.", REJECTED),
+    ErrorSpec("note.recipient_not_allowed",
+              "That person does not handle this document, so the note cannot go to them.",
+              REJECTED),
+    ErrorSpec("note.too_long", "The note is too long (at most {limit} characters).", INPUT,
+              defaults={"limit": 4000}),
     # 撤回 (task.recall; the rule: protocol.workflow_rules.check_recall)
     ErrorSpec("task.recall_too_late",
               "Cannot recall: the next step has already been handled.", CONFLICT),

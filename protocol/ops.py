@@ -36,6 +36,8 @@ TASK_CANCEL: Final = "task.cancel"
 TASK_REROUTE: Final = "task.reroute"
 TASK_REMIND: Final = "task.remind"             # 催办
 
+NOTE_SEND: Final = "note.send"                 # 留言 to someone on a document's route
+
 OUTGOING_OP_TYPES: Final = (
     OUTGOING_SUBMIT, OUTGOING_STEP, OUTGOING_NUMBER, OUTGOING_SEAL, OUTGOING_ISSUE,
     OUTGOING_CANCEL, DELIVERY_RECEIVE, DELIVERY_REFUSE, EXCHANGE_SEND, DOCUMENT_REGISTER,
@@ -43,7 +45,7 @@ OUTGOING_OP_TYPES: Final = (
     TASK_REMIND)
 
 OP_TYPES: Final = (TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_MARK_READ,
-                   NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE) + OUTGOING_OP_TYPES
+                   NOTICE_PUBLISH, KEY_REGISTER, KEY_REVOKE) + OUTGOING_OP_TYPES + (NOTE_SEND,)
 
 # Per-op results (PROTOCOL "Ops"): `duplicate` is an earlier result replayed.
 OpStatus = Literal["applied", "duplicate", "conflict", "rejected"]

@@ -24,7 +24,7 @@ from server.version import server_version
 
 log = logging.getLogger(__name__)
 
-OP_MODULES = ["server.directory", "server.workflow", "server.notices"]
+OP_MODULES = ["server.directory", "server.workflow", "server.notices", "server.notes"]
 ROUTER_MODULES = [
     "server.api.meta",
     "server.api.auth",

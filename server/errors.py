@@ -42,6 +42,7 @@ class Problem(Exception):
         detail: str = "",
         *,
         headers: dict[str, str] | None = None,
+        context: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{status} {code}: {detail or title}")
         self.status = status
@@ -49,6 +50,8 @@ class Problem(Exception):
         self.title = catalogue.title(code) or title
         self.detail = detail
         self.headers = headers or {}
+        # Who/when/who-now of a conflict (server.conflicts), for an op's result only.
+        self.context = context
 
     def to_dict(self) -> dict[str, Any]:
         return {

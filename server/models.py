@@ -253,6 +253,10 @@ class Task(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
     # Why a clerk cancelled or re-routed it (task.cancel / task.reroute, migration 4).
     reason = peewee.TextField(null=True)
+    # Who cancelled it, and the task that took its place (a re-route), migration 7: a
+    # sign-off that meets the cancelled task says who, when, and who holds the step now.
+    cancelled_by = peewee.CharField(null=True)
+    replaced_by = peewee.CharField(null=True)
 
 
 class Opinion(BaseModel):
@@ -294,6 +298,7 @@ class Notice(BaseModel):
     published_at = UTCDateTimeField(default=utcnow)
     expires_at = UTCDateTimeField(null=True)
     withdrawn_at = UTCDateTimeField(null=True)
+    withdrawn_by = peewee.CharField(null=True)  # migration 7
     attachments = JSONText(default=list)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
@@ -549,6 +554,19 @@ class Reminder(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
 
+class Note(BaseModel):
+    """留言: a short text one user sends another about a document (op `note.send`)."""
+
+    id = peewee.CharField(primary_key=True)
+    document_id = peewee.CharField(index=True)
+    from_id = peewee.CharField()
+    to_id = peewee.CharField(index=True)
+    text = peewee.TextField()
+    at = UTCDateTimeField(default=utcnow)
+    version = peewee.IntegerField(default=1)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Meta,
     Unit,
@@ -580,4 +598,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     Delivery,
     DocSeries,
     Reminder,
+    Note,
 ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from protocol import ops, text_rules
 from server import clock, feed
+from server.conflicts import notice_context
 from server.db import write_tx
 from server.errors import Problem
 from server.models import Blob, Notice, Receipt, SyncObject, Unit, User
@@ -150,8 +151,10 @@ def withdraw_notice(actor: User, notice_id: str) -> Notice:
     with write_tx():
         notice = _owned_notice(actor, notice_id)
         if notice.withdrawn_at is not None:
-            raise Problem(409, "notice.withdrawn", "Already withdrawn", "the notice was withdrawn")
+            raise Problem(409, "notice.withdrawn", "Already withdrawn", "the notice was withdrawn",
+                          context=notice_context(notice))
         notice.withdrawn_at = clock.now()
+        notice.withdrawn_by = actor.id
         notice.version += 1
         notice.updated_at = notice.withdrawn_at
         notice.save()
@@ -206,7 +209,8 @@ def _visible_notice(user: User, notice_id: Any) -> Notice:
     if notice is None or not can_see_notice(user, notice):
         raise _not_found()
     if notice.withdrawn_at is not None:
-        raise Problem(409, "notice.withdrawn", "Notice withdrawn", "the notice was withdrawn")
+        raise Problem(409, "notice.withdrawn", "Notice withdrawn", "the notice was withdrawn",
+                      context=notice_context(notice))
     return notice
 
 

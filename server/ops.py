@@ -45,6 +45,8 @@ class OpOutcome:
     status: Status
     code: str | None = None
     detail: str | None = None
+    # Who made the step go away, when, who holds it now (server.conflicts); refusals only.
+    context: dict[str, Any] | None = None
 
 
 Handler = Callable[[User, dict[str, Any]], OpOutcome]
@@ -88,12 +90,15 @@ class _Refused(Exception):
 
 def _outcome_of_problem(problem: Problem) -> OpOutcome:
     status: Status = "conflict" if problem.status == 409 else "rejected"
-    return OpOutcome(status, problem.code, problem.detail or problem.title)
+    return OpOutcome(status, problem.code, problem.detail or problem.title, problem.context)
 
 
 def _result(op_id: str, outcome: OpOutcome, seq: int | None) -> dict[str, Any]:
-    return {"op_id": op_id, "status": outcome.status, "code": outcome.code,
-            "detail": outcome.detail, "seq": seq}
+    result: dict[str, Any] = {"op_id": op_id, "status": outcome.status,
+                              "code": outcome.code, "detail": outcome.detail, "seq": seq}
+    if outcome.context:
+        result["context"] = outcome.context  # stored with the result: replays carry it
+    return result
 
 
 def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict[str, Any]:

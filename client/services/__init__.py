@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the modules import this package: load them lazily below
     from client.services.drafting import DraftingService
     from client.services.exchange import ExchangeService
     from client.services.inbox import InboxService
+    from client.services.notes import NotesService
     from client.services.notices import NoticeService
     from client.services.outgoing import OutgoingService
     from client.services.phrases import PhraseService
@@ -41,6 +42,7 @@ class Services:
     outgoing: OutgoingService = field(init=False)
     exchange: ExchangeService = field(init=False)      # 公文交换: 待签收, 签收, 回执
     clerk_desk: ClerkDeskService = field(init=False)   # 收发: 登记, 分办, 催办, 办结
+    notes: NotesService = field(init=False)            # 留言
 
     def __post_init__(self) -> None:
         from client.services.clerk_desk import ClerkDeskService
@@ -49,6 +51,7 @@ class Services:
         from client.services.drafting import DraftingService
         from client.services.exchange import ExchangeService
         from client.services.inbox import InboxService
+        from client.services.notes import NotesService
         from client.services.notices import NoticeService
         from client.services.outgoing import OutgoingService
         from client.services.phrases import PhraseService
@@ -66,3 +69,4 @@ class Services:
         self.outgoing = OutgoingService(self.me, self.blobs)
         self.exchange = ExchangeService(self.me)
         self.clerk_desk = ClerkDeskService(self.me, self.blobs)
+        self.notes = NotesService(self.me)

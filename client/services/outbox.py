@@ -26,6 +26,7 @@ from client.changes import NO_CHANGES, Changes
 from client.errors import GovDeskError
 from client.models import OutboxOp, from_epoch
 from client.types import OpId, OpState, OutboxCounts, OutboxItem, Sha256
+from protocol.wire.notes import ConflictContext
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def _item(op: OutboxOp) -> OutboxItem:
                       else None,
                       result_code=op.result_code, result_detail=op.result_detail,
                       local_ref=op.local_ref,
-                      blobs_first=[Sha256(s) for s in (op.blobs_first or [])])
+                      blobs_first=[Sha256(s) for s in (op.blobs_first or [])],
+                      result_context=op.result_context or None)
 
 
 def get(op_id: str) -> OutboxItem | None:
@@ -124,14 +126,14 @@ def withdraw(op_id: str) -> bool:
 
 
 def _finish(op: OutboxOp, state: OpState, code: str | None, detail: str | None,
-            seq: int | None = None) -> Changes:
+            seq: int | None = None, context: dict[str, Any] | None = None) -> Changes:
     from client.services.op_owners import owner_for  # its owners queue through this module
 
     OutboxOp.update(state=state.value, result_code=code, result_detail=detail,
-                    finished_at=models.now_ts(), applied_seq=seq).where(
-        OutboxOp.id == op.id).execute()
+                    finished_at=models.now_ts(), applied_seq=seq,
+                    result_context=context).where(OutboxOp.id == op.id).execute()
     owner = owner_for(op.type)
-    item = _item(op)
+    item = _item(OutboxOp.get_by_id(op.id))
     return owner.confirmed(item) if state == OpState.DONE else owner.refused(item, state)
 
 
@@ -156,6 +158,20 @@ def verdict_of(result: dict[str, Any]) -> str | None:
     return status if status in ("applied", "conflict", "rejected") else None
 
 
+_CONTEXT_FIELDS = frozenset(ConflictContext.model_fields)
+
+
+def _context_of(result: dict[str, Any]) -> dict[str, Any] | None:
+    """A result's `context`: its known text fields that are set; None if there are none
+    (an older platform sends no context; a malformed one is not worth losing an op over)."""
+    raw = result.get("context")
+    if not isinstance(raw, dict):
+        return None
+    kept = {k: v for k, v in raw.items()
+            if k in _CONTEXT_FIELDS and isinstance(v, str) and v}
+    return kept or None
+
+
 def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
     """Apply the platform's per-op answers, each through the owner of its op type."""
     counts: dict[str, int] = {}
@@ -178,10 +194,12 @@ def record_results(results: Sequence[dict[str, Any]]) -> RecordedResults:
                 seq = result.get("seq")
                 changes |= _finish(op, OpState.DONE, code or status, detail,
                                    seq if isinstance(seq, int) else None)
-            elif verdict == "conflict":
-                changes |= _finish(op, OpState.CONFLICT, code, detail)
             else:
-                changes |= _finish(op, OpState.REJECTED, code, detail)
+                # Who made the step go away, when, who holds it now: kept with the
+                # refusal for the problems view (only the fields of ConflictContext).
+                context = _context_of(result)
+                changes |= _finish(op, OpState.CONFLICT if verdict == "conflict"
+                                   else OpState.REJECTED, code, detail, context=context)
             # A replayed refusal counts as the refusal it is (the user must see it).
             counted = str(verdict if status == "duplicate" and verdict != "applied"
                           else status)

@@ -101,6 +101,8 @@ class OpResult:
     detail: str | None
     seq: int | None
     original_status: str | None = None  # of a `duplicate`: the first answer's status
+    # Of a conflict or rejection: who, when, who holds the step now (ConflictContext).
+    context: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -350,7 +352,8 @@ def parse_op_results(body: Any, sent_ids: list[str]) -> list[OpResult]:
     except ValidationError as exc:
         raise _invalid("ops answer", exc) from None
     out = [OpResult(op_id=r.op_id, status=r.status, code=r.code, detail=r.detail, seq=r.seq,
-                    original_status=r.original_status)
+                    original_status=r.original_status,
+                    context=r.context.model_dump(exclude_none=True) if r.context else None)
            for r in answer.results]
     if sorted(r.op_id for r in out) != sorted(sent_ids):
         raise _malformed("the op results do not match the ops sent")

@@ -139,6 +139,9 @@ def _columns(kind: str, d: dict[str, Any]) -> dict[str, Any]:
                          "document_id": d["document_id"], "outgoing_id": d["outgoing_id"],
                          "from_id": d["from_id"], "to_id": d["to_id"], "text": d["text"],
                          "at": to_epoch(d["at"])}
+    if kind == "note":
+        return common | {"document_id": d["document_id"], "from_id": d["from_id"],
+                         "to_id": d["to_id"], "text": d["text"], "at": to_epoch(d["at"])}
     raise AssertionError(kind)
 
 
@@ -501,7 +504,8 @@ class _Applier:
 
 
 _DIRECTORY_KINDS = frozenset({"unit", "user", "key"})
-_EXCHANGE_KINDS = frozenset({"delivery", "reminder"})
+# Notes (留言) are announced like reminders (a tray alert), and shown on their document.
+_EXCHANGE_KINDS = frozenset({"delivery", "reminder", "note"})
 _CHANGE_FIELD = {"document": "documents", "task": "tasks", "opinion": "opinions",
                  "notice": "notices"}
 # Objects shown on an outgoing document's page (and the id field that names it).
@@ -523,7 +527,7 @@ def changes_of(changes: list[dict[str, Any]]) -> Changes:
             directory = True
             continue
         if kind in _EXCHANGE_KINDS:
-            exchange.add(change["id"] if kind == "delivery" else f"reminder:{change['id']}")
+            exchange.add(change["id"] if kind == "delivery" else f"{kind}:{change['id']}")
         if kind in _OUTGOING_KINDS:
             name = _OUTGOING_KINDS[kind]
             if kind == "outgoing":

@@ -399,7 +399,7 @@ class AppContext(QObject):
 
     # -- problems (db) ----------------------------------------------------------------
     @_in_cache
-    def problems(self) -> tuple[list[OutboxItem], dict[str, str]]:
+    def problems(self) -> tuple[list[OutboxItem], dict[str, str], dict[str, str]]:
         from client.services import outbox
 
         items = outbox.problems()
@@ -408,12 +408,22 @@ class AppContext(QObject):
                for it in items]
         task_docs = lookup.documents_of_tasks([i for i in ids if i])
         titles_by_id = self.titles([*task_docs.values(), *ids])
+        # A document the user no longer holds (re-routed away) left the cache: the title
+        # the platform's context gave, for every problem on that document.
+        for it in items:
+            ctx = it.result_context or {}
+            if ctx.get("document_id") and ctx.get("document_title"):
+                titles_by_id.setdefault(ctx["document_id"], ctx["document_title"])
         titles: dict[str, str] = {}
         for it, ref in zip(items, ids, strict=True):
-            doc = task_docs.get(ref)
+            doc = task_docs.get(ref) or (it.result_context or {}).get("document_id")
             titles[it.op_id] = (titles_by_id.get(doc or "") or titles_by_id.get(ref)
                                 or it.data.get("title") or ref)
-        return items, titles
+        # Problems whose text was sent on as a note (kept on the list): to whom.
+        sent = self.services.notes.forwarded([it.op_id for it in items])
+        names = self.services.directory.names(list(set(sent.values())))
+        forwarded = {op_id: names.get(uid, uid) for op_id, uid in sent.items()}
+        return items, titles, forwarded
 
     @_in_cache
     def waiting_ops(self) -> list[QueuedOp]:
@@ -428,6 +438,17 @@ class AppContext(QObject):
         ids = [t.id for t in pending]
         task_id = old.task_id if old.task_id in ids else (ids[0] if ids else None)
         return old.document_id, task_id
+
+    @_in_cache
+    def send_note(self, document_id: str, to_user_id: str, text: str, *,
+                  about_op_id: str | None = None, dismiss: bool = False) -> Any:
+        """留言 (client.services.notes): queued, sent with the next sync."""
+        return self.services.notes.send(document_id, to_user_id, text,
+                                        about_op_id=about_op_id, dismiss=dismiss, now=_now())
+
+    @_in_cache
+    def notes_of(self, document_id: str) -> Any:
+        return self.services.notes.for_document(document_id)
 
     @_in_cache
     def retry(self, item: OutboxItem) -> Changes:

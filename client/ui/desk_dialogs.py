@@ -1,5 +1,6 @@
 """The clerk desk's small dialogs: 拒收 (reason required, common reasons offered), 催办,
-撤销 and 改派 (reason required; 改派 picks the new person from the directory)."""
+撤销 and 改派 (reason required; 改派 picks the new person from the directory); and 留言
+(a note to whoever holds a step now, from the problems page)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -107,6 +109,21 @@ class RemindDialog(_ReasonDialog):
                          self.tr("&Message to the person handling it:"), required=False,
                          text=text, parent=parent)
         self.ok_button.setText(self.tr("Send &reminder"))
+
+
+class NoteDialog(_ReasonDialog):
+    """留言: the user's kept text, editable, for the person who holds the step now."""
+
+    def __init__(self, heading: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Send a note"), heading,
+                         self.tr("&Note (edit it before sending if you like):"),
+                         required=True, text=text, parent=parent)
+        self.hint.setText(self.tr("The note cannot be empty."))
+        self.dismiss = QCheckBox(self.tr("&Remove the problem from the list once sent (your "
+                                         "text travels in the note)"))
+        self.dismiss.setChecked(True)
+        self.layout_.insertWidget(self.layout_.indexOf(self.buttons), self.dismiss)
+        self.ok_button.setText(self.tr("&Send note"))
 
 
 class CancelDialog(_ReasonDialog):

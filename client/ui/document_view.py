@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from client import messages
+from client.services.notes import NoteRow
 from client.types import (
     Attachment,
     DocumentDetail,
@@ -190,6 +191,18 @@ class DocumentView(QWidget):
         self.history.setColumnWidth(3, 300)
         self.history.setColumnWidth(4, 190)
         self.tabs.addTab(self.history, self.tr("Routing &history"))
+
+        # 留言: notes to and from me about this document (client.services.notes).
+        self.notes = QTreeWidget()
+        # The text last: it takes the rest of the width and wraps in full.
+        self.notes.setHeaderLabels([self.tr("Time"), self.tr("From"), self.tr("To"),
+                                    self.tr("State"), self.tr("Note")])
+        self.notes.setRootIsDecorated(False)
+        self.notes.setWordWrap(True)
+        self.notes.setAccessibleName(self.tr("Notes"))
+        for column, width in enumerate((190, 100, 100, 110)):
+            self.notes.setColumnWidth(column, width)
+        self._notes_tab = self.tabs.addTab(self.notes, self.tr("&Notes"))
         self.set_detail(None)
 
     # -- the header: as tall as its wrapped text, up to HEADER_SHARE of the view ------------
@@ -306,6 +319,7 @@ class DocumentView(QWidget):
             self.form.clear()
             self.attachments.clear()
             self.history.clear()
+            self.set_notes([])
             self.pdf.close()
             self.body_text.clear()
             return
@@ -437,6 +451,19 @@ class DocumentView(QWidget):
             item = QTreeWidgetItem([fmt.task_kind_text(task.kind), task.assignee_name,
                                     fmt.task_status_text(task.status), "", "", ""])
             self.history.addTopLevelItem(item)
+
+    def set_notes(self, notes: list[NoteRow]) -> None:
+        """The document's 留言, oldest first; the tab says how many."""
+        self.notes.clear()
+        for n in notes:
+            state = (self.tr("Waiting to be sent") if n.pending else
+                     self.tr("Not accepted (see Problems)") if n.refused else "")
+            item = QTreeWidgetItem([fmt.datetime_text(n.at), n.from_name, n.to_name, state,
+                                    n.text])
+            item.setToolTip(4, n.text)
+            self.notes.addTopLevelItem(item)
+        self.tabs.setTabText(self._notes_tab, self.tr("&Notes (%1)").replace(
+            "%1", str(len(notes))) if notes else self.tr("&Notes"))
 
     def _emit_selected(self, signal: Signal) -> None:
         item = self.attachments.currentItem()

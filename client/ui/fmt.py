@@ -38,6 +38,11 @@ def short_datetime_text(value: datetime | str | None, *, now: datetime | None = 
         today=QCoreApplication.translate("Labels", "Today %1"))
 
 
+def moment_text(value: datetime | str | None, *, now: datetime | None = None) -> str:
+    """When something happened, for a sentence: 12月1日 10:12 (this year), else in full."""
+    return textfmt.moment_text(value, zh=is_chinese(), now=now)
+
+
 def is_overdue(due: datetime | str | None, *, now: datetime | None = None) -> bool:
     dt = to_datetime(due)
     if dt is None:

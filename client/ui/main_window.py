@@ -28,7 +28,7 @@ from client.ui.context import AppContext
 from client.ui.lock_overlay import IdleWatcher, LockOverlay
 from client.ui.nav import NavList
 from client.ui.pages import error_text
-from client.ui.pages.clerk_page import ClerkPage, announce_reminders
+from client.ui.pages.clerk_page import ClerkPage, announce_notes, announce_reminders
 from client.ui.pages.document_page import DocumentPage
 from client.ui.pages.inbox_page import INBOX_VIEWS, InboxPage
 from client.ui.pages.notices_page import NoticesPage
@@ -401,8 +401,10 @@ class MainWindow(QMainWindow):
             self.clerk_page.refresh_counts()
 
     def announce_reminders(self) -> None:
-        """催办 addressed to me that this PC has not shown: a tray alert each, recorded."""
+        """催办 and 留言 addressed to me that this PC has not shown: a tray alert each,
+        recorded."""
         announce_reminders(self.ctx, self.tray, self)
+        announce_notes(self.ctx, self.tray, self)
 
     def refresh_status(self) -> None:
         def done(info: SyncStatusInfo) -> None:

@@ -26,10 +26,19 @@ from client.ui import fmt
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def _chinese_spacing(text: str) -> str:
+    """Chinese sentences run on without the space an English one needs after a stop (the
+    English pieces that follow a sentence start with one; their translations do not)."""
+    for stop in ("。", "，", "；", "："):
+        text = text.replace(f"{stop} ", stop)
+    return text
+
+
 class ProblemsView(QWidget):
     redo_requested = Signal(object)      # OutboxItem
     discard_requested = Signal(object)   # OutboxItem
     recall_requested = Signal(object)    # QueuedOp: 撤回 a sign-off waiting to be sent
+    note_requested = Signal(object)      # OutboxItem: send its kept text to the holder
     open_document = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -91,8 +100,15 @@ class ProblemsView(QWidget):
         self.copy.setToolTip(self.tr("Copy the action, the reason and what you wrote, to "
                                      "paste into a note or a message"))
         self.copy.clicked.connect(self.copy_to_clipboard)
+        # Pass the kept text on to whoever holds the step now (the platform's context
+        # names them): a note (留言) they see on the document and as a tray alert.
+        self.send_note = QPushButton(self.tr("&Send to current holder…"))
+        self.send_note.setToolTip(self.tr("Send what you wrote as a note to the person who "
+                                          "handles this step now; you can edit it first"))
+        self.send_note.clicked.connect(lambda: self._emit(self.note_requested))
         row.addWidget(self.redo)
         row.addWidget(self.copy)
+        row.addWidget(self.send_note)
         row.addWidget(self.discard)
         row.addStretch(1)
         pane_layout.addLayout(row)
@@ -131,13 +147,18 @@ class ProblemsView(QWidget):
         layout.addWidget(self.queue_actions)
         self.set_queue([])
         self._titles: dict[str, str] = {}
+        self._forwarded: dict[str, str] = {}  # problem op id -> name the note went to
+        self.me = ""  # the signed-in user (a step "signed by you" reads so)
         self._waiting = 0
         self.set_waiting(0)
         self._current(None, None)
         self._show_empty(True)
 
-    def set_items(self, items: list[OutboxItem], titles: dict[str, str]) -> None:
+    def set_items(self, items: list[OutboxItem], titles: dict[str, str],
+                  forwarded: dict[str, str] | None = None) -> None:
+        """The problems; `forwarded`: op id → the name of whom its text was sent to."""
         self._titles = titles
+        self._forwarded = dict(forwarded or {})
         self.tree.clear()
         for it in items:
             ref = it.local_ref or it.data.get("task_id") or it.data.get("notice_id") or ""
@@ -228,7 +249,8 @@ class ProblemsView(QWidget):
                 "task.cancel": self.tr("Cancel task"),
                 "task.reroute": self.tr("Reassign task"),
                 "document.complete": self.tr("Complete (办结)"),
-                "document.archive": self.tr("Archive (归档)")}.get(op_type, op_type)
+                "document.archive": self.tr("Archive (归档)"),
+                "note.send": self.tr("Note (留言)")}.get(op_type, op_type)
 
     def current(self) -> OutboxItem | None:
         item = self.tree.currentItem()
@@ -240,11 +262,19 @@ class ProblemsView(QWidget):
                                                              "notice.ack"))
         self.discard.setEnabled(op is not None)
         self.copy.setEnabled(op is not None)
+        holder = op is not None and self.holder_of(op) is not None
+        self.send_note.setEnabled(holder)
+        # Someone else holds the step: sending them the text is the likely next action.
+        self._set_primary(self.send_note if holder else self.redo)
         if op is None:
             self.kept.setPlainText("")
             self.reason.setText("")
             return
         self.reason.setText(self.reason_sentence(op))
+        self.kept.setPlainText(self.kept_text(op))
+
+    def kept_text(self, op: OutboxItem) -> str:
+        """Every word the user wrote for the op (and the decision they chose)."""
         data = op.data
         parts = []
         if data.get("decision"):
@@ -255,10 +285,94 @@ class ProblemsView(QWidget):
             parts.append(data["text"])
         if data.get("body"):
             parts.append(data["body"])
-        self.kept.setPlainText("\n\n".join(parts))
+        return "\n\n".join(parts)
+
+    def subject_of(self, op: OutboxItem) -> str:
+        return self._titles.get(op.op_id) or op.local_ref or ""
+
+    def _set_primary(self, button: QPushButton) -> None:
+        for b in (self.redo, self.send_note):
+            name = "primary" if b is button else ""
+            if b.objectName() != name:
+                b.setObjectName(name)
+                b.style().unpolish(b)
+                b.style().polish(b)
+
+    def holder_of(self, op: OutboxItem) -> tuple[str, str, str] | None:
+        """(document id, holder id, holder name) when the platform named who holds the
+        op's step now (and it is someone else): the note's recipient."""
+        ctx = op.result_context or {}
+        doc, holder = ctx.get("document_id"), ctx.get("holder_id")
+        if not doc or not holder or holder == self.me:
+            return None
+        return str(doc), str(holder), str(ctx.get("holder_name") or "")
+
+    def _what_of(self, op: OutboxItem) -> str:
+        """"your 批示": the user's action in the words of the step it was for."""
+        kind = (op.result_context or {}).get("task_kind")
+        if op.type == "task.complete" and kind:
+            return {"propose": self.tr("proposal (拟办意见)"),
+                    "instruct": self.tr("instruction (批示)"),
+                    "handle": self.tr("handling opinion (办理意见)"),
+                    "countersign": self.tr("countersignature (会签意见)"),
+                    "read": self.tr("read confirmation (阅知)")}.get(str(kind),
+                                                                   self.action_text(op.type))
+        return self.action_text(op.type)
+
+    def context_sentence(self, op: OutboxItem) -> str:
+        """Who made the step go away and when, what became of the user's action, and who
+        holds the step now, from the platform's context; "" without one."""
+        ctx = op.result_context or {}
+        by, at = ctx.get("by_name") or "", fmt.moment_text(ctx.get("at"))
+        holder = ctx.get("holder_name") or ""
+        action = ctx.get("action") or ""
+        if not by or not at:
+            return ""
+        what = self._what_of(op)
+        mine = bool(ctx.get("holder_id")) and ctx.get("holder_id") == self.me
+        patterns = {
+            "rerouted": self.tr("This step was reassigned by %1 at %2 and is with you again; "
+                                "your %4 was not recorded, redo it on the current step.")
+            if mine else
+            self.tr("This step was reassigned to %3 by %1 at %2; your %4 was not "
+                    "recorded.") if holder else
+            self.tr("This step was reassigned by %1 at %2; your %4 was not recorded."),
+            "cancelled": self.tr("This step was cancelled by %1 at %2; your %4 was not "
+                                 "recorded."),
+            "returned": self.tr("%1 returned the document at %2, which withdrew this step; "
+                                "your %4 was not recorded."),
+            "recalled": self.tr("%1 recalled the sign-off that created this step at %2; "
+                                "your %4 was not recorded."),
+            "completed": self.tr("%1 completed (办结) the document at %2; your %4 was not "
+                                 "recorded."),
+            "signed": self.tr("You already signed this step at %2 (perhaps on another PC); "
+                              "this %4 was not recorded.")
+            if ctx.get("by") == self.me else
+            self.tr("%1 already signed this step at %2; your %4 was not recorded."),
+            "withdrawn": self.tr("This notice was withdrawn by %1 at %2; your %4 was not "
+                                 "recorded."),
+        }
+        pattern = patterns.get(str(action)) or self.tr(
+            "This step was changed by %1 at %2; your %4 was not recorded.")
+        text = (pattern.replace("%1", str(by)).replace("%2", at).replace("%3", str(holder))
+                .replace("%4", what))
+        if ctx.get("reason") and action in ("rerouted", "cancelled"):
+            text += self.tr(" Reason given: %1.").replace("%1", str(ctx["reason"]).rstrip("。."))
+        if mine and action != "rerouted":
+            text += self.tr(" The step is with you again.")
+        elif holder and action != "rerouted":
+            text += self.tr(" The step is now with %1.").replace("%1", str(holder))
+        return _chinese_spacing(text)
 
     def reason_sentence(self, op: OutboxItem) -> str:
         """The reason in words, and what it means: the action was not recorded."""
+        told = self.context_sentence(op)
+        if told:
+            sent_to = self._forwarded.get(op.op_id)
+            if sent_to is not None:
+                told += _chinese_spacing(self.tr(" Your text was sent to %1 as a note.")
+                                         .replace("%1", sent_to))
+            return told + _chinese_spacing(self.tr(" What you wrote is kept below."))
         reason = self.reason_text(op.result_code, op.result_detail)
         if str(op.state) == "set_aside":
             tail = self.tr("It has not reached the platform; it is kept here until you "
@@ -277,7 +391,7 @@ class ProblemsView(QWidget):
         op = self.current()
         if op is None:
             return ""
-        subject = self._titles.get(op.op_id) or op.local_ref or ""
+        subject = self.subject_of(op)
         lines = [f"{self.action_text(op.type)}：{subject}", self.reason_sentence(op)]
         kept = self.kept.toPlainText()
         if kept:

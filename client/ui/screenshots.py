@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
+from client.types import InboxFilters, InboxView
 from client.ui.problems_view import ITEM_ROLE
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,22 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
     if view == "inbox":
         window.nav.select("todo")
         settle(runner.ops)
+        return save(window, path)
+    if view == "notes":  # 留言: the demo's note from the registry on a 请示 (its document)
+        services = runner.profile.services
+        with runner.profile.cache_context():
+            rows = services.inbox.page(InboxView.RECEIVED, InboxFilters(), limit=500).rows
+            with_notes = [r.document_id for r in rows
+                          if services.notes.for_document(r.document_id)]
+        if not with_notes:
+            raise RuntimeError("the demo county has no note for this user")
+        window.nav.select("received")
+        settle(runner.ops)
+        window.open_document(with_notes[0], None)
+        settle(runner.ops, 1200)
+        tabs = window.document.tabs
+        tabs.setCurrentWidget(window.document.notes)
+        settle(runner.ops, 300)
         return save(window, path)
     if view in ("document", "signoff", "body"):
         window.nav.select("todo")
@@ -189,9 +206,10 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
 
 
 def _make_conflict(runner: Any, window: Any) -> None:
-    """A real conflict, as in tests/ui/test_problems_redo.py: the leader signs a 批示
-    locally, the registry clerk re-routes that task on the platform before the leader's
-    sync, and the sync reports `conflict` while keeping the text."""
+    """A real conflict, as in tests/ui/test_problems_context.py: the leader signs a 批示
+    locally, the registry clerk re-routes that task to the vice mayor on the platform
+    before the leader's sync, and the sync reports `conflict` (who, when, to whom) while
+    keeping the text."""
     import requests
 
     from client.ui.demo import DEMO_PASSWORD
@@ -221,12 +239,15 @@ def _make_conflict(runner: Any, window: Any) -> None:
             "device_id": "screenshot-clerk", "device_name": "screenshot"})
         r.raise_for_status()
         headers = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        task_id = row.task_id
-        for assignee in (ids["lihua"], ids["zhangjianguo"]):  # away and back
-            r = requests.post(f"{base}/api/v1/admin/tasks/{task_id}/reroute",
-                              json={"assignee_id": assignee}, headers=headers, timeout=10)
-            r.raise_for_status()
-            task_id = r.json()["id"]
+        # 改派 to the vice mayor, with its reason: the problem names who, when and to whom,
+        # and offers to send the kept 批示 to her as a note.
+        r = requests.post(f"{base}/api/v1/ops", headers=headers, timeout=10, json={"ops": [{
+            "op_id": f"screenshot-reroute-{row.task_id}", "type": "task.reroute",
+            "data": {"task_id": row.task_id, "assignee_id": ids["lihua"],
+                     "reason": "张市长外出开会，改请李副市长批示"}}]})
+        r.raise_for_status()
+        if r.json()["results"][0]["status"] != "applied":
+            raise RuntimeError(f"the re-route was refused: {r.json()}")
 
     runner.blocking("reroute", clerk_moves_the_step, show=False)
     # The stopped background manager left the engine told to stop; this one sync is ours.

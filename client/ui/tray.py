@@ -20,6 +20,8 @@ class Tray(QObject):
         self._last: tuple[str, str] | None = None
         self._locked = False
         self.shown: list[tuple[str, str]] = []  # what was announced (tests, accessibility)
+        # The 留言 announcement under way: None, "running", or "again" (one more after it).
+        self.notes_round: str | None = None
         self.icon = QSystemTrayIcon(icon("govdesk"), self)
         self.icon.setToolTip(self.tr("GovDesk"))
         menu = QMenu(window)
@@ -46,6 +48,11 @@ class Tray(QObject):
         """催办: a clerk reminds me of a task (clicking opens its document)."""
         heading = self.tr("Reminder from %1").replace("%1", sender) if sender else \
             self.tr("Reminder")
+        self._announce("document", document_id, heading, text)
+
+    def notify_note(self, document_id: str, sender: str, text: str) -> None:
+        """留言 to me about a document (clicking opens it), announced as a 催办 is."""
+        heading = self.tr("Note from %1").replace("%1", sender) if sender else self.tr("Note")
         self._announce("document", document_id, heading, text)
 
     def _announce(self, kind: str, ident: str, heading: str, title: str) -> None:

@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 from protocol.wire.common import OBJECT_CONFIG, NonEmptyStr, WireModel
 from protocol.wire.directory import Key, ObjectType, Unit, User
 from protocol.wire.documents import Document, Opinion, Task
+from protocol.wire.notes import Note
 from protocol.wire.notices import Notice, Receipt, ReceiptFields
 from protocol.wire.outgoing import (
     Delivery,
@@ -30,7 +31,7 @@ OBJECT_SCHEMAS: dict[str, Any] = {
     "unit": Unit, "user": User, "document": Document, "task": Task, "opinion": Opinion,
     "notice": Notice, "receipt": Receipt, "key": Key,
     "outgoing": Outgoing, "outgoing_version": OutgoingVersion, "outgoing_step": OutgoingStep,
-    "delivery": Delivery, "doc_series": DocSeries, "reminder": Reminder,
+    "delivery": Delivery, "doc_series": DocSeries, "reminder": Reminder, "note": Note,
 }
 OBJECT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     kind: TypeAdapter(schema) for kind, schema in OBJECT_SCHEMAS.items()}
@@ -146,6 +147,12 @@ class ReminderChange(_Upsert):
     data: Reminder
 
 
+@with_config(OBJECT_CONFIG)
+class NoteChange(_Upsert):
+    type: Literal["note"]
+    data: Note
+
+
 def _change_tag(value: Any) -> str | None:
     """The union member a change is checked against: `delete`, or its object type."""
     if not isinstance(value, dict):
@@ -177,7 +184,8 @@ Change = Annotated[
     | Annotated[OutgoingStepChange, Tag("outgoing_step")]
     | Annotated[DeliveryChange, Tag("delivery")]
     | Annotated[DocSeriesChange, Tag("doc_series")]
-    | Annotated[ReminderChange, Tag("reminder")],
+    | Annotated[ReminderChange, Tag("reminder")]
+    | Annotated[NoteChange, Tag("note")],
     Discriminator(_change_tag, custom_error_type="change_kind",
                   custom_error_message="op must be upsert or delete, and type a known object"),
     AfterValidator(_same_id),

@@ -56,4 +56,4 @@ class UserSummary(WireModel):
 
 ObjectType = Literal["unit", "user", "document", "task", "opinion", "notice", "receipt", "key",
                      "outgoing", "outgoing_version", "outgoing_step", "delivery",
-                     "doc_series", "reminder"]
+                     "doc_series", "reminder", "note"]

@@ -17,6 +17,7 @@ from protocol.wire.common import (
     Signature,
     WireModel,
 )
+from protocol.wire.notes import ConflictContext, NoteSendData
 from protocol.workflow_rules import MAX_OPINION_TEXT, MAX_RECIPIENTS
 
 MAX_OPS_PER_REQUEST: Final = 100
@@ -69,6 +70,8 @@ class OpResult(WireModel):
     detail: str | None = None
     seq: int | None = None
     original_status: str | None = None
+    # Conflicts and rejections: who, when, who holds the step now (protocol.wire.notes).
+    context: ConflictContext | None = None
 
 
 class OpsResponse(WireModel):
@@ -172,4 +175,5 @@ OP_DATA: Final[dict[str, type[WireModel]]] = {
     ops.TASK_CANCEL: outgoing.TaskCancelData,
     ops.TASK_REROUTE: outgoing.TaskRerouteData,
     ops.TASK_REMIND: outgoing.TaskRemindData,
+    ops.NOTE_SEND: NoteSendData,
 }

@@ -30,17 +30,17 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="114"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="131"/>
         <source>Cancel task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="115"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="132"/>
         <source>&amp;Reason for cancelling:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="116"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="133"/>
         <source>Cancel &amp;task</source>
         <translation type="unfinished"></translation>
     </message>
@@ -49,367 +49,367 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="542"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="609"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="134"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="147"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="640"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="184"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="218"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
         <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
         <source>Receive by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="224"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
         <source>&amp;Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
         <source>Re&amp;fuse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
         <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
         <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
         <source>Overdue by %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
         <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
         <source>Received, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
         <source>Refused, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
         <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
         <source>To receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
         <source>%1 (copy)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
         <source>Reg. no.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="243"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Routed, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
         <source>Registered, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
         <source>Archived, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
         <source>Register and &amp;route…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
         <source>Register a &amp;paper document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
         <source>Reminders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Reminder waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="305"/>
         <source>Cancelled, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
         <source>Reassigned, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>Send a re&amp;minder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
         <source>&amp;Cancel task…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
         <source>Reassi&amp;gn…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
         <source>Mark &amp;completed (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
         <source>&amp;Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
         <source>To register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="332"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="333"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="334"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="309"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="340"/>
         <source>%1 to receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="341"/>
         <source>%1 to route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="342"/>
         <source>%1 in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="344"/>
         <source>%1 overdue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="431"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="410"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="443"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="414"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="445"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="437"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="468"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="438"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="469"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="470"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="513"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="545"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="516"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="531"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="562"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="568"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="570"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="552"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="561"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="576"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="607"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="582"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="613"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="614"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="584"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="615"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="621"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="595"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="626"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="602"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="633"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="606"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="637"/>
         <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>
@@ -432,114 +432,114 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="208"/>
+        <location filename="../../client/ui/pages/document_page.py" line="218"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="211"/>
+        <location filename="../../client/ui/pages/document_page.py" line="221"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="214"/>
+        <location filename="../../client/ui/pages/document_page.py" line="224"/>
         <source>Return the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="230"/>
+        <location filename="../../client/ui/pages/document_page.py" line="240"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="231"/>
+        <location filename="../../client/ui/pages/document_page.py" line="241"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="233"/>
+        <location filename="../../client/ui/pages/document_page.py" line="243"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="234"/>
+        <location filename="../../client/ui/pages/document_page.py" line="244"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="250"/>
+        <location filename="../../client/ui/pages/document_page.py" line="260"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="254"/>
+        <location filename="../../client/ui/pages/document_page.py" line="264"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="258"/>
+        <location filename="../../client/ui/pages/document_page.py" line="268"/>
         <source>Recall the sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="271"/>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="276"/>
+        <location filename="../../client/ui/pages/document_page.py" line="286"/>
         <source>Recall request sent to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="277"/>
+        <location filename="../../client/ui/pages/document_page.py" line="287"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <location filename="../../client/ui/pages/document_page.py" line="289"/>
         <source>Recalled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="280"/>
+        <location filename="../../client/ui/pages/document_page.py" line="290"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="305"/>
+        <location filename="../../client/ui/pages/document_page.py" line="315"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="308"/>
+        <location filename="../../client/ui/pages/document_page.py" line="318"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="359"/>
+        <location filename="../../client/ui/pages/document_page.py" line="369"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="380"/>
+        <location filename="../../client/ui/pages/document_page.py" line="390"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="389"/>
-        <location filename="../../client/ui/pages/document_page.py" line="417"/>
+        <location filename="../../client/ui/pages/document_page.py" line="399"/>
+        <location filename="../../client/ui/pages/document_page.py" line="427"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="391"/>
-        <location filename="../../client/ui/pages/document_page.py" line="419"/>
+        <location filename="../../client/ui/pages/document_page.py" line="401"/>
+        <location filename="../../client/ui/pages/document_page.py" line="429"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="409"/>
+        <location filename="../../client/ui/pages/document_page.py" line="419"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -547,215 +547,258 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="59"/>
+        <location filename="../../client/ui/document_view.py" line="60"/>
         <source>Document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="93"/>
+        <location filename="../../client/ui/document_view.py" line="94"/>
         <source>&amp;Print…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="94"/>
+        <location filename="../../client/ui/document_view.py" line="95"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="97"/>
+        <location filename="../../client/ui/document_view.py" line="98"/>
         <source>Save as P&amp;DF…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="98"/>
+        <location filename="../../client/ui/document_view.py" line="99"/>
         <source>Save the processing form as a PDF file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="114"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Re&amp;call my sign-off…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="116"/>
         <source>Recall my sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="135"/>
         <source>Document sections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="138"/>
+        <location filename="../../client/ui/document_view.py" line="139"/>
         <source>Processing form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="140"/>
+        <location filename="../../client/ui/document_view.py" line="141"/>
         <source>Processing &amp;form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="148"/>
-        <location filename="../../client/ui/document_view.py" line="152"/>
+        <location filename="../../client/ui/document_view.py" line="149"/>
+        <location filename="../../client/ui/document_view.py" line="153"/>
         <source>Document body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="158"/>
+        <location filename="../../client/ui/document_view.py" line="159"/>
         <source>&amp;Body</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="164"/>
         <source>Name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="164"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="163"/>
-        <location filename="../../client/ui/document_view.py" line="182"/>
+        <location filename="../../client/ui/document_view.py" line="164"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="199"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="165"/>
+        <location filename="../../client/ui/document_view.py" line="166"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="171"/>
+        <location filename="../../client/ui/document_view.py" line="172"/>
         <source>&amp;Open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="173"/>
+        <location filename="../../client/ui/document_view.py" line="174"/>
         <source>Save &amp;as…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="179"/>
+        <location filename="../../client/ui/document_view.py" line="180"/>
         <source>&amp;Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="182"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="182"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
         <source>Decision / opinion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="184"/>
+        <location filename="../../client/ui/document_view.py" line="185"/>
         <source>Signature</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="186"/>
+        <location filename="../../client/ui/document_view.py" line="187"/>
         <source>Routing history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="192"/>
+        <location filename="../../client/ui/document_view.py" line="193"/>
         <source>Routing &amp;history</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="250"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="198"/>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="199"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="202"/>
+        <source>Notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="205"/>
+        <location filename="../../client/ui/document_view.py" line="466"/>
+        <source>&amp;Notes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="263"/>
         <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="253"/>
+        <location filename="../../client/ui/document_view.py" line="266"/>
         <source>A recall of your sign-off is waiting for the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="254"/>
+        <location filename="../../client/ui/document_view.py" line="267"/>
         <source>Recall request sent; waiting for the platform&apos;s answer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="256"/>
+        <location filename="../../client/ui/document_view.py" line="269"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="262"/>
+        <location filename="../../client/ui/document_view.py" line="275"/>
         <source>Take back your sign-off while the next step has not started. The platform decides.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="272"/>
+        <location filename="../../client/ui/document_view.py" line="285"/>
         <source>Cannot recall: the next step has already been handled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="300"/>
+        <location filename="../../client/ui/document_view.py" line="313"/>
         <source>Choose a document from the list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="316"/>
+        <location filename="../../client/ui/document_view.py" line="330"/>
         <source>Received %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="329"/>
+        <location filename="../../client/ui/document_view.py" line="343"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="367"/>
+        <location filename="../../client/ui/document_view.py" line="381"/>
         <source>This document has no body text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="371"/>
+        <location filename="../../client/ui/document_view.py" line="385"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="387"/>
+        <location filename="../../client/ui/document_view.py" line="401"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="397"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>On this computer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="397"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>Not downloaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="403"/>
+        <location filename="../../client/ui/document_view.py" line="417"/>
         <source>&amp;Attachments (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="428"/>
+        <location filename="../../client/ui/document_view.py" line="442"/>
         <source>Recalled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="459"/>
+        <source>Waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="460"/>
+        <source>Not accepted (see Problems)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="465"/>
+        <source>&amp;Notes (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1307,118 +1350,118 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="50"/>
+        <location filename="../../client/ui/fmt.py" line="55"/>
         <source>Extra urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="51"/>
+        <location filename="../../client/ui/fmt.py" line="56"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="58"/>
+        <location filename="../../client/ui/fmt.py" line="63"/>
         <source>Propose</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="59"/>
+        <location filename="../../client/ui/fmt.py" line="64"/>
         <source>Instruct</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="60"/>
+        <location filename="../../client/ui/fmt.py" line="65"/>
         <source>Handle</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="61"/>
+        <location filename="../../client/ui/fmt.py" line="66"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="62"/>
+        <location filename="../../client/ui/fmt.py" line="67"/>
         <source>Countersign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="68"/>
+        <location filename="../../client/ui/fmt.py" line="73"/>
         <source>Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="69"/>
+        <location filename="../../client/ui/fmt.py" line="74"/>
         <source>Return</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="70"/>
+        <location filename="../../client/ui/fmt.py" line="75"/>
         <source>Forward</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="71"/>
+        <location filename="../../client/ui/fmt.py" line="76"/>
         <source>Read and noted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="72"/>
+        <location filename="../../client/ui/fmt.py" line="77"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="78"/>
+        <location filename="../../client/ui/fmt.py" line="83"/>
         <source>Pending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="79"/>
-        <location filename="../../client/ui/fmt.py" line="89"/>
+        <location filename="../../client/ui/fmt.py" line="84"/>
+        <location filename="../../client/ui/fmt.py" line="94"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="80"/>
+        <location filename="../../client/ui/fmt.py" line="85"/>
         <source>Returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="81"/>
+        <location filename="../../client/ui/fmt.py" line="86"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="87"/>
+        <location filename="../../client/ui/fmt.py" line="92"/>
         <source>Registered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="88"/>
+        <location filename="../../client/ui/fmt.py" line="93"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="90"/>
+        <location filename="../../client/ui/fmt.py" line="95"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="96"/>
+        <location filename="../../client/ui/fmt.py" line="101"/>
         <source>Signature valid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="97"/>
+        <location filename="../../client/ui/fmt.py" line="102"/>
         <source>Signature INVALID</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="98"/>
+        <location filename="../../client/ui/fmt.py" line="103"/>
         <source>Signature not verifiable</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="99"/>
+        <location filename="../../client/ui/fmt.py" line="104"/>
         <source>Not yet sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1667,32 +1710,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="449"/>
+        <location filename="../../client/ui/main_window.py" line="451"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="477"/>
+        <location filename="../../client/ui/main_window.py" line="479"/>
         <source>Signing key enrolled: you can sign on this PC.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="487"/>
+        <location filename="../../client/ui/main_window.py" line="489"/>
         <source>%1 on %2 (key %3)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="490"/>
+        <location filename="../../client/ui/main_window.py" line="492"/>
         <source>an unknown device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="492"/>
+        <location filename="../../client/ui/main_window.py" line="494"/>
         <source>New signing key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="493"/>
+        <location filename="../../client/ui/main_window.py" line="495"/>
         <source>A new signing key was enrolled for your account:
 %1
 
@@ -1745,6 +1788,34 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <location filename="../../client/ui/nav.py" line="57"/>
         <source>Clerk desk</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="118"/>
+        <source>Send a note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="119"/>
+        <source>&amp;Note (edit it before sending if you like):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="121"/>
+        <source>The note cannot be empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="122"/>
+        <source>&amp;Remove the problem from the list once sent (your text travels in the note)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="126"/>
+        <source>&amp;Send note</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2347,37 +2418,52 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="53"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="56"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="70"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="73"/>
         <source>Discard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="71"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="74"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="81"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="87"/>
+        <source>Note to %1 about “%2”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="89"/>
+        <source>Note to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="107"/>
+        <source>Note to %1 queued; it is sent with the next sync.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="119"/>
         <source>Recall the sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="82"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="120"/>
         <source>Recall your sign-off on %1? If it has not been sent yet it is taken back here and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="92"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="130"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="96"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="134"/>
         <source>It was already being sent: a recall request was queued; the platform decides.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2385,142 +2471,152 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="48"/>
         <source>Problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="42"/>
+        <location filename="../../client/ui/problems_view.py" line="51"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="165"/>
+        <location filename="../../client/ui/problems_view.py" line="186"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="64"/>
         <source>No sync problems</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
-        <location filename="../../client/ui/problems_view.py" line="111"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Action</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
-        <location filename="../../client/ui/problems_view.py" line="112"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Document / notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
-        <location filename="../../client/ui/problems_view.py" line="113"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="84"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>Time</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="61"/>
+        <location filename="../../client/ui/problems_view.py" line="70"/>
         <source>Problem list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="86"/>
         <source>What you wrote (kept):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="80"/>
+        <location filename="../../client/ui/problems_view.py" line="89"/>
         <source>Kept text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="83"/>
+        <location filename="../../client/ui/problems_view.py" line="92"/>
         <source>&amp;Redo on current state…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="85"/>
+        <location filename="../../client/ui/problems_view.py" line="94"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="87"/>
+        <location filename="../../client/ui/problems_view.py" line="96"/>
         <source>D&amp;iscard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>&amp;Copy text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="91"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="111"/>
+        <location filename="../../client/ui/problems_view.py" line="105"/>
+        <source>&amp;Send to current holder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="106"/>
+        <source>Send what you wrote as a note to the person who handles this step now; you can edit it first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Document number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="112"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Since</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="113"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>Last error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="115"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Operations waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <location filename="../../client/ui/problems_view.py" line="137"/>
         <source>Re&amp;call this sign-off…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="122"/>
+        <location filename="../../client/ui/problems_view.py" line="138"/>
         <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="144"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Conflict</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="144"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="145"/>
-        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="194"/>
         <source>Set aside</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="162"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2528,17 +2624,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Sent, no answer yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="179"/>
+        <location filename="../../client/ui/problems_view.py" line="200"/>
         <source>Waiting to be sent (%n)</source>
         <translation type="unfinished">
             <numerusform></numerusform>
@@ -2546,92 +2642,202 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Recall sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="218"/>
+        <location filename="../../client/ui/problems_view.py" line="239"/>
         <source>Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <location filename="../../client/ui/problems_view.py" line="240"/>
         <source>Publish notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="220"/>
+        <location filename="../../client/ui/problems_view.py" line="241"/>
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="221"/>
+        <location filename="../../client/ui/problems_view.py" line="242"/>
         <source>Register key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="223"/>
+        <location filename="../../client/ui/problems_view.py" line="244"/>
         <source>Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="224"/>
+        <location filename="../../client/ui/problems_view.py" line="245"/>
         <source>Refuse (拒收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="225"/>
+        <location filename="../../client/ui/problems_view.py" line="246"/>
         <source>Register (登记)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="226"/>
+        <location filename="../../client/ui/problems_view.py" line="247"/>
         <source>Route (分办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="227"/>
+        <location filename="../../client/ui/problems_view.py" line="248"/>
         <source>Reminder (催办)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="228"/>
+        <location filename="../../client/ui/problems_view.py" line="249"/>
         <source>Cancel task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="229"/>
+        <location filename="../../client/ui/problems_view.py" line="250"/>
         <source>Reassign task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="230"/>
+        <location filename="../../client/ui/problems_view.py" line="251"/>
         <source>Complete (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="231"/>
+        <location filename="../../client/ui/problems_view.py" line="252"/>
         <source>Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="251"/>
+        <location filename="../../client/ui/problems_view.py" line="253"/>
+        <source>Note (留言)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="281"/>
         <source>Decision: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="264"/>
+        <location filename="../../client/ui/problems_view.py" line="314"/>
+        <source>proposal (拟办意见)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="315"/>
+        <source>instruction (批示)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="316"/>
+        <source>handling opinion (办理意见)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="317"/>
+        <source>countersignature (会签意见)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="318"/>
+        <source>read confirmation (阅知)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="334"/>
+        <source>This step was reassigned by %1 at %2 and is with you again; your %4 was not recorded, redo it on the current step.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="337"/>
+        <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="339"/>
+        <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="340"/>
+        <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="342"/>
+        <source>%1 returned the document at %2, which withdrew this step; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="344"/>
+        <source>%1 recalled the sign-off that created this step at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="346"/>
+        <source>%1 completed (办结) the document at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="348"/>
+        <source>You already signed this step at %2 (perhaps on another PC); this %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="351"/>
+        <source>%1 already signed this step at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="352"/>
+        <source>This notice was withdrawn by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="356"/>
+        <source>This step was changed by %1 at %2; your %4 was not recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="360"/>
+        <source> Reason given: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="362"/>
+        <source> The step is with you again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="364"/>
+        <source> The step is now with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="373"/>
+        <source> Your text was sent to %1 as a note.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="375"/>
+        <source> What you wrote is kept below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="378"/>
         <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="267"/>
+        <location filename="../../client/ui/problems_view.py" line="381"/>
         <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2878,22 +3084,22 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>RefuseDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="94"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="96"/>
         <source>Refuse document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="95"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
         <source>Refuse “%1” and send it back to the sender?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
         <source>&amp;Reason for refusing (the sender sees it):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="101"/>
         <source>&amp;Refuse</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3100,17 +3306,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>RemindDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="106"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="108"/>
         <source>Send a reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="107"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
         <source>&amp;Message to the person handling it:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="111"/>
         <source>Send &amp;reminder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3118,32 +3324,32 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>RerouteDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="124"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="141"/>
         <source>Reassign task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="125"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="142"/>
         <source>&amp;Reason for reassigning:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="129"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="146"/>
         <source>New person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="130"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="147"/>
         <source>(choose a person)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="138"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="155"/>
         <source>Reassign &amp;to:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="143"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="160"/>
         <source>&amp;Reassign</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3660,42 +3866,52 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../client/ui/tray.py" line="24"/>
+        <location filename="../../client/ui/tray.py" line="26"/>
         <source>GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="26"/>
+        <location filename="../../client/ui/tray.py" line="28"/>
         <source>Show GovDesk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="27"/>
+        <location filename="../../client/ui/tray.py" line="29"/>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="40"/>
+        <location filename="../../client/ui/tray.py" line="42"/>
         <source>Extra urgent document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="43"/>
+        <location filename="../../client/ui/tray.py" line="45"/>
         <source>Urgent notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="47"/>
+        <location filename="../../client/ui/tray.py" line="49"/>
         <source>Reminder from %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="48"/>
+        <location filename="../../client/ui/tray.py" line="50"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="54"/>
+        <location filename="../../client/ui/tray.py" line="55"/>
+        <source>Note from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="55"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="61"/>
         <source>Unlock GovDesk to read it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3703,17 +3919,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>_ReasonDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="46"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="48"/>
         <source>Common reasons</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="52"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="54"/>
         <source>Common reasons (click one to use it):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="63"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="65"/>
         <source>A reason is required.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4152,6 +4368,26 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <source>The task is already assigned to that person.</source>
         <extracomment>task.same_assignee</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write something to send.</source>
+        <extracomment>note.empty</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the note to someone else.</source>
+        <extracomment>note.to_self</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That person does not handle this document, so the note cannot go to them.</source>
+        <extracomment>note.recipient_not_allowed</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The note is too long (at most {limit} characters).</source>
+        <extracomment>note.too_long</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -30,17 +30,17 @@
 <context>
     <name>CancelDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="114"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="131"/>
         <source>Cancel task</source>
         <translation>撤销办理环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="115"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="132"/>
         <source>&amp;Reason for cancelling:</source>
         <translation>撤销原因(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="116"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="133"/>
         <source>Cancel &amp;task</source>
         <translation>撤销(&amp;T)</translation>
     </message>
@@ -49,367 +49,367 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="542"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
         <source>Please handle this document as soon as possible.</source>
         <translation>请尽快办理此件。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="609"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="134"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="147"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="640"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="184"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
         <source>Number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="218"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
         <source>From</source>
         <translation>来文单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
         <source>Delivered</source>
         <translation>送达时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
         <source>Receive by</source>
         <translation>签收时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="224"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
         <source>&amp;Receive (签收)</source>
         <translation>签收(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
         <source>Re&amp;fuse…</source>
         <translation>拒收(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
         <source>%1 h</source>
         <translation>%1 小时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
         <source>%1 d</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
         <source>Overdue by %1</source>
         <translation>已超时 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
         <source>%1 left</source>
         <translation>还剩 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
         <source>Received, waiting to send</source>
         <translation>已签收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
         <source>Refused, waiting to send</source>
         <translation>已拒收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
         <source>Not accepted (see Problems)</source>
         <translation>平台未接受（见“同步问题”）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
         <source>To receive</source>
         <translation>待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
         <source>%1 (copy)</source>
         <translation>%1（抄送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
         <source>Reg. no.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="243"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Routed, waiting to send</source>
         <translation>已分办，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
         <source>Registered, waiting to send</source>
         <translation>已登记，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
         <source>Archived, waiting to send</source>
         <translation>已归档，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
         <source>Register and &amp;route…</source>
         <translation>登记分办(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
         <source>Register a &amp;paper document…</source>
         <translation>登记纸质来文(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>Person</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
         <source>Reminders</source>
         <translation>催办次数</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Reminder waiting to send</source>
         <translation>催办待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="305"/>
         <source>Cancelled, waiting to send</source>
         <translation>已撤销，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
         <source>Reassigned, waiting to send</source>
         <translation>已改派，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
         <source>Send a re&amp;minder…</source>
         <translation>催办(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
         <source>&amp;Cancel task…</source>
         <translation>撤销(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
         <source>Reassi&amp;gn…</source>
         <translation>改派(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
         <source>Mark &amp;completed (办结)</source>
         <translation>办结(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
         <source>&amp;Archive (归档)</source>
         <translation>归档(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
         <source>To register and route</source>
         <translation>待登记/待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="332"/>
         <source>In progress</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="333"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="334"/>
         <source>Archived</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="309"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="340"/>
         <source>%1 to receive</source>
         <translation>%1 件待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="341"/>
         <source>%1 to route</source>
         <translation>%1 件待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="342"/>
         <source>%1 in progress</source>
         <translation>%1 项在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="344"/>
         <source>%1 overdue</source>
         <translation>%1 项已超时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="431"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="410"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
         <source>Received “%1”; sending…</source>
         <translation>已签收《%1》，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="443"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation>已签收《%1》，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="414"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="445"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation>平台已记录《%1》的签收，可以登记分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="437"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="468"/>
         <source>Refused; sending…</source>
         <translation>已拒收，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="438"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="469"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation>已拒收，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="470"/>
         <source>The sender has been told of the refusal.</source>
         <translation>已将拒收及原因退回来文单位。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="513"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
         <source>Registered and routed; sending…</source>
         <translation>已登记分办，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="545"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation>已登记分办，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="516"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
         <source>The platform has the registration; the route has started.</source>
         <translation>平台已收到登记，文件已进入办理流程。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="531"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="562"/>
         <source>%1 — %2 of %3</source>
         <translation>《%1》— %3 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="568"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="570"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation>此件办理时限为 %1，请按时办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="552"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="561"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
         <source>Cancellation</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="576"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="607"/>
         <source>Reassignment</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="582"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="613"/>
         <source>%1 queued; sending…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="614"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation>%1已记录，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="584"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="615"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="621"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="595"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="626"/>
         <source>Completion</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="602"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="633"/>
         <source>Archive “%1” (归档)?</source>
         <translation>确定将《%1》归档吗？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="606"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="637"/>
         <source>Archiving</source>
         <translation>归档</translation>
     </message>
@@ -432,114 +432,114 @@
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="208"/>
+        <location filename="../../client/ui/pages/document_page.py" line="218"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="211"/>
+        <location filename="../../client/ui/pages/document_page.py" line="221"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="214"/>
+        <location filename="../../client/ui/pages/document_page.py" line="224"/>
         <source>Return the document</source>
         <translation>退回公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="230"/>
+        <location filename="../../client/ui/pages/document_page.py" line="240"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="231"/>
+        <location filename="../../client/ui/pages/document_page.py" line="241"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="233"/>
+        <location filename="../../client/ui/pages/document_page.py" line="243"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="234"/>
+        <location filename="../../client/ui/pages/document_page.py" line="244"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="250"/>
+        <location filename="../../client/ui/pages/document_page.py" line="260"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation>撤回您的签批（%1）？该签批尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="254"/>
+        <location filename="../../client/ui/pages/document_page.py" line="264"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation>撤回您的签批（%1）？只有在下一环节尚未办理时，平台才会同意撤回；撤回后您的意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="258"/>
+        <location filename="../../client/ui/pages/document_page.py" line="268"/>
         <source>Recall the sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="271"/>
+        <location filename="../../client/ui/pages/document_page.py" line="281"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="276"/>
+        <location filename="../../client/ui/pages/document_page.py" line="286"/>
         <source>Recall request sent to the platform…</source>
         <translation>撤回请求已发送，等待平台答复…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="277"/>
+        <location filename="../../client/ui/pages/document_page.py" line="287"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="279"/>
+        <location filename="../../client/ui/pages/document_page.py" line="289"/>
         <source>Recalled.</source>
         <translation>已撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="280"/>
+        <location filename="../../client/ui/pages/document_page.py" line="290"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation>无法撤回：平台未同意（详见文件页面）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="305"/>
+        <location filename="../../client/ui/pages/document_page.py" line="315"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="308"/>
+        <location filename="../../client/ui/pages/document_page.py" line="318"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="359"/>
+        <location filename="../../client/ui/pages/document_page.py" line="369"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="380"/>
+        <location filename="../../client/ui/pages/document_page.py" line="390"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="389"/>
-        <location filename="../../client/ui/pages/document_page.py" line="417"/>
+        <location filename="../../client/ui/pages/document_page.py" line="399"/>
+        <location filename="../../client/ui/pages/document_page.py" line="427"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="391"/>
-        <location filename="../../client/ui/pages/document_page.py" line="419"/>
+        <location filename="../../client/ui/pages/document_page.py" line="401"/>
+        <location filename="../../client/ui/pages/document_page.py" line="429"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="409"/>
+        <location filename="../../client/ui/pages/document_page.py" line="419"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -547,216 +547,259 @@
 <context>
     <name>DocumentView</name>
     <message>
-        <location filename="../../client/ui/document_view.py" line="59"/>
+        <location filename="../../client/ui/document_view.py" line="60"/>
         <source>Document</source>
         <translation>公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="93"/>
+        <location filename="../../client/ui/document_view.py" line="94"/>
         <source>&amp;Print…</source>
         <translation>打印(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="94"/>
+        <location filename="../../client/ui/document_view.py" line="95"/>
         <source>Print the processing form with all opinions (Ctrl+P)</source>
         <translation>打印含全部意见的处理笺（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="97"/>
+        <location filename="../../client/ui/document_view.py" line="98"/>
         <source>Save as P&amp;DF…</source>
         <translation>存为PDF(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="98"/>
+        <location filename="../../client/ui/document_view.py" line="99"/>
         <source>Save the processing form as a PDF file</source>
         <translation>把处理笺保存为PDF文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="114"/>
+        <location filename="../../client/ui/document_view.py" line="115"/>
         <source>Re&amp;call my sign-off…</source>
         <translation>撤回我的签批(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="115"/>
+        <location filename="../../client/ui/document_view.py" line="116"/>
         <source>Recall my sign-off</source>
         <translation>撤回我的签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="134"/>
+        <location filename="../../client/ui/document_view.py" line="135"/>
         <source>Document sections</source>
         <translation>公文内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="138"/>
+        <location filename="../../client/ui/document_view.py" line="139"/>
         <source>Processing form</source>
         <translation>处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="140"/>
+        <location filename="../../client/ui/document_view.py" line="141"/>
         <source>Processing &amp;form</source>
         <translation>处理笺(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="148"/>
-        <location filename="../../client/ui/document_view.py" line="152"/>
+        <location filename="../../client/ui/document_view.py" line="149"/>
+        <location filename="../../client/ui/document_view.py" line="153"/>
         <source>Document body</source>
         <translation>公文正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="158"/>
+        <location filename="../../client/ui/document_view.py" line="159"/>
         <source>&amp;Body</source>
         <translation>正文(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="164"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="163"/>
+        <location filename="../../client/ui/document_view.py" line="164"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="163"/>
-        <location filename="../../client/ui/document_view.py" line="182"/>
+        <location filename="../../client/ui/document_view.py" line="164"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="199"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="165"/>
+        <location filename="../../client/ui/document_view.py" line="166"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="171"/>
+        <location filename="../../client/ui/document_view.py" line="172"/>
         <source>&amp;Open</source>
         <translation>打开(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="173"/>
+        <location filename="../../client/ui/document_view.py" line="174"/>
         <source>Save &amp;as…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="179"/>
+        <location filename="../../client/ui/document_view.py" line="180"/>
         <source>&amp;Attachments</source>
         <translation>附件(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="182"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="182"/>
+        <location filename="../../client/ui/document_view.py" line="183"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
         <source>Decision / opinion</source>
         <translation>处理意见</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="183"/>
+        <location filename="../../client/ui/document_view.py" line="184"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="184"/>
+        <location filename="../../client/ui/document_view.py" line="185"/>
         <source>Signature</source>
         <translation>签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="186"/>
+        <location filename="../../client/ui/document_view.py" line="187"/>
         <source>Routing history</source>
         <translation>流转记录</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="192"/>
+        <location filename="../../client/ui/document_view.py" line="193"/>
         <source>Routing &amp;history</source>
         <translation>流转记录(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="250"/>
+        <location filename="../../client/ui/document_view.py" line="198"/>
+        <source>From</source>
+        <translation>发送人</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="198"/>
+        <source>To</source>
+        <translation>接收人</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="199"/>
+        <source>Note</source>
+        <translation>留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="202"/>
+        <source>Notes</source>
+        <translation>留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="205"/>
+        <location filename="../../client/ui/document_view.py" line="466"/>
+        <source>&amp;Notes</source>
+        <translation>留言(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="263"/>
         <source>Your sign-off has not been sent yet: recalling it puts the document back in your to-do list with your text kept.</source>
         <translation>您的签批尚未发送：撤回后文件回到您的待办，所填意见保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="253"/>
+        <location filename="../../client/ui/document_view.py" line="266"/>
         <source>A recall of your sign-off is waiting for the platform.</source>
         <translation>您的撤回请求正在等待平台处理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="254"/>
+        <location filename="../../client/ui/document_view.py" line="267"/>
         <source>Recall request sent; waiting for the platform&apos;s answer.</source>
         <translation>撤回请求已发送，等待平台答复。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="256"/>
+        <location filename="../../client/ui/document_view.py" line="269"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="262"/>
+        <location filename="../../client/ui/document_view.py" line="275"/>
         <source>Take back your sign-off while the next step has not started. The platform decides.</source>
         <translation>下一环节尚未办理时可以撤回您的签批，由平台最终确认。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="272"/>
+        <location filename="../../client/ui/document_view.py" line="285"/>
         <source>Cannot recall: the next step has already been handled.</source>
         <translation>无法撤回：下一步已开始办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="300"/>
+        <location filename="../../client/ui/document_view.py" line="313"/>
         <source>Choose a document from the list</source>
         <translation>请从列表中选择公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="316"/>
+        <location filename="../../client/ui/document_view.py" line="330"/>
         <source>Received %1</source>
         <translation>收文时间 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="329"/>
+        <location filename="../../client/ui/document_view.py" line="343"/>
         <source>Warning: this copy of the document does not match its digest from the platform. Do not sign it; sync again or contact the registry.</source>
         <translation>警告：本机的公文与平台的摘要不一致，请勿签批；请重新同步或联系收文登记人员。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="367"/>
+        <location filename="../../client/ui/document_view.py" line="381"/>
         <source>This document has no body text.</source>
         <translation>此公文没有正文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="371"/>
+        <location filename="../../client/ui/document_view.py" line="385"/>
         <source>The body (%1) has not been downloaded yet. It will appear here once the connection allows.</source>
         <translation>正文（%1）尚未下载，联网后将自动显示。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="387"/>
+        <location filename="../../client/ui/document_view.py" line="401"/>
         <source>The body PDF could not be opened (%1).</source>
         <translation>无法打开正文PDF（%1）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="397"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>On this computer</source>
         <translation>已在本机</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="397"/>
+        <location filename="../../client/ui/document_view.py" line="411"/>
         <source>Not downloaded</source>
         <translation>未下载</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="403"/>
+        <location filename="../../client/ui/document_view.py" line="417"/>
         <source>&amp;Attachments (%1)</source>
         <translation>附件 (%1)(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/document_view.py" line="428"/>
+        <location filename="../../client/ui/document_view.py" line="442"/>
         <source>Recalled</source>
         <translation>已撤回</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="459"/>
+        <source>Waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="460"/>
+        <source>Not accepted (see Problems)</source>
+        <translation>未被接受（见同步问题）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/document_view.py" line="465"/>
+        <source>&amp;Notes (%1)</source>
+        <translation>留言(&amp;N)（%1）</translation>
     </message>
 </context>
 <context>
@@ -1307,118 +1350,118 @@
         <translation>今天 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="50"/>
+        <location filename="../../client/ui/fmt.py" line="55"/>
         <source>Extra urgent</source>
         <translation>特急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="51"/>
+        <location filename="../../client/ui/fmt.py" line="56"/>
         <source>Urgent</source>
         <translation>加急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="58"/>
+        <location filename="../../client/ui/fmt.py" line="63"/>
         <source>Propose</source>
         <translation>拟办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="59"/>
+        <location filename="../../client/ui/fmt.py" line="64"/>
         <source>Instruct</source>
         <translation>批示</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="60"/>
+        <location filename="../../client/ui/fmt.py" line="65"/>
         <source>Handle</source>
         <translation>承办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="61"/>
+        <location filename="../../client/ui/fmt.py" line="66"/>
         <source>Read</source>
         <translation>阅知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="62"/>
+        <location filename="../../client/ui/fmt.py" line="67"/>
         <source>Countersign</source>
         <translation>会签</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="68"/>
+        <location filename="../../client/ui/fmt.py" line="73"/>
         <source>Approve</source>
         <translation>同意</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="69"/>
+        <location filename="../../client/ui/fmt.py" line="74"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="70"/>
+        <location filename="../../client/ui/fmt.py" line="75"/>
         <source>Forward</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="71"/>
+        <location filename="../../client/ui/fmt.py" line="76"/>
         <source>Read and noted</source>
         <translation>已阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="72"/>
+        <location filename="../../client/ui/fmt.py" line="77"/>
         <source>Done</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="78"/>
+        <location filename="../../client/ui/fmt.py" line="83"/>
         <source>Pending</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="79"/>
-        <location filename="../../client/ui/fmt.py" line="89"/>
+        <location filename="../../client/ui/fmt.py" line="84"/>
+        <location filename="../../client/ui/fmt.py" line="94"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="80"/>
+        <location filename="../../client/ui/fmt.py" line="85"/>
         <source>Returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="81"/>
+        <location filename="../../client/ui/fmt.py" line="86"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="87"/>
+        <location filename="../../client/ui/fmt.py" line="92"/>
         <source>Registered</source>
         <translation>已登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="88"/>
+        <location filename="../../client/ui/fmt.py" line="93"/>
         <source>In progress</source>
         <translation>办理中</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="90"/>
+        <location filename="../../client/ui/fmt.py" line="95"/>
         <source>Archived</source>
         <translation>已归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="96"/>
+        <location filename="../../client/ui/fmt.py" line="101"/>
         <source>Signature valid</source>
         <translation>签名有效</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="97"/>
+        <location filename="../../client/ui/fmt.py" line="102"/>
         <source>Signature INVALID</source>
         <translation>签名无效</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="98"/>
+        <location filename="../../client/ui/fmt.py" line="103"/>
         <source>Signature not verifiable</source>
         <translation>签名无法验证</translation>
     </message>
     <message>
-        <location filename="../../client/ui/fmt.py" line="99"/>
+        <location filename="../../client/ui/fmt.py" line="104"/>
         <source>Not yet sent</source>
         <translation>待发送</translation>
     </message>
@@ -1666,32 +1709,32 @@
         <translation>正在把您的操作发送到平台，发送完毕后自动退出…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="449"/>
+        <location filename="../../client/ui/main_window.py" line="451"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="477"/>
+        <location filename="../../client/ui/main_window.py" line="479"/>
         <source>Signing key enrolled: you can sign on this PC.</source>
         <translation>签名密钥已启用，本机可以签批。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="487"/>
+        <location filename="../../client/ui/main_window.py" line="489"/>
         <source>%1 on %2 (key %3)</source>
         <translation>%1 在 %2 上（密钥 %3）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="490"/>
+        <location filename="../../client/ui/main_window.py" line="492"/>
         <source>an unknown device</source>
         <translation>未知设备</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="492"/>
+        <location filename="../../client/ui/main_window.py" line="494"/>
         <source>New signing key</source>
         <translation>新的签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/main_window.py" line="493"/>
+        <location filename="../../client/ui/main_window.py" line="495"/>
         <source>A new signing key was enrolled for your account:
 %1
 
@@ -1748,6 +1791,34 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <location filename="../../client/ui/nav.py" line="57"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="118"/>
+        <source>Send a note</source>
+        <translation>发送留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="119"/>
+        <source>&amp;Note (edit it before sending if you like):</source>
+        <translation>留言内容（发送前可修改）(&amp;N)：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="121"/>
+        <source>The note cannot be empty.</source>
+        <translation>留言内容不能为空。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="122"/>
+        <source>&amp;Remove the problem from the list once sent (your text travels in the note)</source>
+        <translation>发送后从同步问题中移除此项（您写的内容随留言发出）(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/desk_dialogs.py" line="126"/>
+        <source>&amp;Send note</source>
+        <translation>发送留言(&amp;S)</translation>
     </message>
 </context>
 <context>
@@ -2349,37 +2420,52 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsPage</name>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="53"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="56"/>
         <source>The document no longer has a step for you. Your text is still kept here.</source>
         <translation>这份公文已没有您的待办环节，您的意见仍保留在此。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="70"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="73"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="71"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="74"/>
         <source>Discard this action? The text you wrote will be deleted.</source>
         <translation>确定放弃这项操作吗？您填写的内容将被删除。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="81"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="87"/>
+        <source>Note to %1 about “%2”</source>
+        <translation>就“%2”给%1留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="89"/>
+        <source>Note to %1</source>
+        <translation>给%1留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="107"/>
+        <source>Note to %1 queued; it is sent with the next sync.</source>
+        <translation>给%1的留言已加入待发送，将在下次同步时发出。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/problems_page.py" line="119"/>
         <source>Recall the sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="82"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="120"/>
         <source>Recall your sign-off on %1? If it has not been sent yet it is taken back here and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation>撤回您对%1的签批？如尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="92"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="130"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/problems_page.py" line="96"/>
+        <location filename="../../client/ui/pages/problems_page.py" line="134"/>
         <source>It was already being sent: a recall request was queued; the platform decides.</source>
         <translation>该签批已在发送中：已排队撤回请求，由平台确认能否撤回。</translation>
     </message>
@@ -2387,251 +2473,371 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ProblemsView</name>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="39"/>
+        <location filename="../../client/ui/problems_view.py" line="48"/>
         <source>Problems</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="42"/>
+        <location filename="../../client/ui/problems_view.py" line="51"/>
         <source>The platform did not accept these actions. Nothing you wrote is lost: the text is kept below. Redo the action on the document&apos;s current state, or discard it.</source>
         <translation>平台未接受以下操作。您填写的内容没有丢失，保留在下方。可以按公文当前状态重新办理，或放弃。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="165"/>
+        <location filename="../../client/ui/problems_view.py" line="186"/>
         <source>No sync problems to handle. Every action has reached the platform.</source>
         <translation>没有需要处理的同步问题。所有操作都已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="55"/>
+        <location filename="../../client/ui/problems_view.py" line="64"/>
         <source>No sync problems</source>
         <translation>没有同步问题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
-        <location filename="../../client/ui/problems_view.py" line="111"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="58"/>
-        <location filename="../../client/ui/problems_view.py" line="112"/>
+        <location filename="../../client/ui/problems_view.py" line="67"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Document / notice</source>
         <translation>公文 / 通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
-        <location filename="../../client/ui/problems_view.py" line="113"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
-        <location filename="../../client/ui/problems_view.py" line="75"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
+        <location filename="../../client/ui/problems_view.py" line="84"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="59"/>
+        <location filename="../../client/ui/problems_view.py" line="68"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="61"/>
+        <location filename="../../client/ui/problems_view.py" line="70"/>
         <source>Problem list</source>
         <translation>问题列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="77"/>
+        <location filename="../../client/ui/problems_view.py" line="86"/>
         <source>What you wrote (kept):</source>
         <translation>您填写的内容（已保留）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="80"/>
+        <location filename="../../client/ui/problems_view.py" line="89"/>
         <source>Kept text</source>
         <translation>保留的内容</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="83"/>
+        <location filename="../../client/ui/problems_view.py" line="92"/>
         <source>&amp;Redo on current state…</source>
         <translation>按当前状态重新办理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="85"/>
+        <location filename="../../client/ui/problems_view.py" line="94"/>
         <source>Open the document with your text filled in, to sign again</source>
         <translation>打开公文并填入您原来的意见，重新签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="87"/>
+        <location filename="../../client/ui/problems_view.py" line="96"/>
         <source>D&amp;iscard</source>
         <translation>放弃(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="90"/>
+        <location filename="../../client/ui/problems_view.py" line="99"/>
         <source>&amp;Copy text</source>
         <translation>复制内容(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="91"/>
+        <location filename="../../client/ui/problems_view.py" line="100"/>
         <source>Copy the action, the reason and what you wrote, to paste into a note or a message</source>
         <translation>复制操作、原因和您填写的内容，便于粘贴到便签或消息中</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="111"/>
+        <location filename="../../client/ui/problems_view.py" line="105"/>
+        <source>&amp;Send to current holder…</source>
+        <translation>发送给当前办理人(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="106"/>
+        <source>Send what you wrote as a note to the person who handles this step now; you can edit it first</source>
+        <translation>将您写的内容作为留言发给此环节的当前办理人，发送前可以修改</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="127"/>
         <source>Document number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="112"/>
+        <location filename="../../client/ui/problems_view.py" line="128"/>
         <source>Since</source>
         <translation>操作时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="113"/>
+        <location filename="../../client/ui/problems_view.py" line="129"/>
         <source>Last error</source>
         <translation>上次错误</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="115"/>
+        <location filename="../../client/ui/problems_view.py" line="131"/>
         <source>Operations waiting to be sent</source>
         <translation>待发送的操作</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="121"/>
+        <location filename="../../client/ui/problems_view.py" line="137"/>
         <source>Re&amp;call this sign-off…</source>
         <translation>撤回此签批(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="122"/>
+        <location filename="../../client/ui/problems_view.py" line="138"/>
         <source>Take back a sign-off that is still waiting to be sent: the document returns to your to-do list with your text kept</source>
         <translation>撤回尚未发送的签批：文件回到您的待办，所填意见保留</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="144"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Conflict</source>
         <translation>冲突</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="144"/>
+        <location filename="../../client/ui/problems_view.py" line="165"/>
         <source>Refused</source>
         <translation>被拒绝</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="145"/>
-        <location filename="../../client/ui/problems_view.py" line="173"/>
+        <location filename="../../client/ui/problems_view.py" line="166"/>
+        <location filename="../../client/ui/problems_view.py" line="194"/>
         <source>Set aside</source>
         <translation>已搁置</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="162"/>
+        <location filename="../../client/ui/problems_view.py" line="183"/>
         <source>No sync problems to handle. %n operation(s) still waiting to be sent to the platform.</source>
         <translation>
             <numerusform>没有需要处理的同步问题。还有 %n 项操作等待发送到平台。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Waiting</source>
         <translation>等待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="172"/>
+        <location filename="../../client/ui/problems_view.py" line="193"/>
         <source>Sent, no answer yet</source>
         <translation>已发出，待平台答复</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../client/ui/problems_view.py" line="179"/>
+        <location filename="../../client/ui/problems_view.py" line="200"/>
         <source>Waiting to be sent (%n)</source>
         <translation>
             <numerusform>待发送的操作（%n）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Sign-off</source>
         <translation>签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="217"/>
+        <location filename="../../client/ui/problems_view.py" line="238"/>
         <source>Recall sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="218"/>
+        <location filename="../../client/ui/problems_view.py" line="239"/>
         <source>Confirm receipt</source>
         <translation>确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="219"/>
+        <location filename="../../client/ui/problems_view.py" line="240"/>
         <source>Publish notice</source>
         <translation>发布通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="220"/>
+        <location filename="../../client/ui/problems_view.py" line="241"/>
         <source>Mark read</source>
         <translation>标记已读</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="221"/>
+        <location filename="../../client/ui/problems_view.py" line="242"/>
         <source>Register key</source>
         <translation>登记签名密钥</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="223"/>
+        <location filename="../../client/ui/problems_view.py" line="244"/>
         <source>Receive (签收)</source>
         <translation>签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="224"/>
+        <location filename="../../client/ui/problems_view.py" line="245"/>
         <source>Refuse (拒收)</source>
         <translation>拒收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="225"/>
+        <location filename="../../client/ui/problems_view.py" line="246"/>
         <source>Register (登记)</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="226"/>
+        <location filename="../../client/ui/problems_view.py" line="247"/>
         <source>Route (分办)</source>
         <translation>分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="227"/>
+        <location filename="../../client/ui/problems_view.py" line="248"/>
         <source>Reminder (催办)</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="228"/>
+        <location filename="../../client/ui/problems_view.py" line="249"/>
         <source>Cancel task</source>
         <translation>撤销办理环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="229"/>
+        <location filename="../../client/ui/problems_view.py" line="250"/>
         <source>Reassign task</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="230"/>
+        <location filename="../../client/ui/problems_view.py" line="251"/>
         <source>Complete (办结)</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="231"/>
+        <location filename="../../client/ui/problems_view.py" line="252"/>
         <source>Archive (归档)</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="251"/>
+        <location filename="../../client/ui/problems_view.py" line="253"/>
+        <source>Note (留言)</source>
+        <translation>留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="281"/>
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="264"/>
+        <location filename="../../client/ui/problems_view.py" line="314"/>
+        <source>proposal (拟办意见)</source>
+        <translation>拟办意见</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="315"/>
+        <source>instruction (批示)</source>
+        <translation>批示</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="316"/>
+        <source>handling opinion (办理意见)</source>
+        <translation>办理意见</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="317"/>
+        <source>countersignature (会签意见)</source>
+        <translation>会签意见</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="318"/>
+        <source>read confirmation (阅知)</source>
+        <translation>阅知</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="334"/>
+        <source>This step was reassigned by %1 at %2 and is with you again; your %4 was not recorded, redo it on the current step.</source>
+        <translation>此环节已由%1于%2 改派，现又回到您手中，您的%4未被记录，请在当前环节重新签批。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="337"/>
+        <source>This step was reassigned to %3 by %1 at %2; your %4 was not recorded.</source>
+        <translation>此环节已由%1于%2 改派给%3，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="339"/>
+        <source>This step was reassigned by %1 at %2; your %4 was not recorded.</source>
+        <translation>此环节已由%1于%2 改派，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="340"/>
+        <source>This step was cancelled by %1 at %2; your %4 was not recorded.</source>
+        <translation>此环节已由%1于%2 撤销，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="342"/>
+        <source>%1 returned the document at %2, which withdrew this step; your %4 was not recorded.</source>
+        <translation>%1于%2 退回了公文，此环节随之撤销，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="344"/>
+        <source>%1 recalled the sign-off that created this step at %2; your %4 was not recorded.</source>
+        <translation>%1于%2 撤回了上一环节的签批，此环节随之撤销，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="346"/>
+        <source>%1 completed (办结) the document at %2; your %4 was not recorded.</source>
+        <translation>此公文已由%1于%2 办结，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="348"/>
+        <source>You already signed this step at %2 (perhaps on another PC); this %4 was not recorded.</source>
+        <translation>您已于%2 签批此环节（可能是在另一台电脑上），本次%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="351"/>
+        <source>%1 already signed this step at %2; your %4 was not recorded.</source>
+        <translation>此环节已由%1于%2 签批，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="352"/>
+        <source>This notice was withdrawn by %1 at %2; your %4 was not recorded.</source>
+        <translation>此通知已由%1于%2 撤回，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="356"/>
+        <source>This step was changed by %1 at %2; your %4 was not recorded.</source>
+        <translation>此环节已由%1于%2 变更，您的%4未被记录。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="360"/>
+        <source> Reason given: %1.</source>
+        <translation>理由：%1。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="362"/>
+        <source> The step is with you again.</source>
+        <translation>此环节已回到您手中。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="364"/>
+        <source> The step is now with %1.</source>
+        <translation>此环节现由%1办理。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="373"/>
+        <source> Your text was sent to %1 as a note.</source>
+        <translation>您写的内容已作为留言发给%1。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="375"/>
+        <source> What you wrote is kept below.</source>
+        <translation>您写的内容保留在下方。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/problems_view.py" line="378"/>
         <source>It has not reached the platform; it is kept here until you retry or discard it.</source>
         <translation>该操作尚未送达平台，在您重试或放弃之前保留在本机。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/problems_view.py" line="267"/>
+        <location filename="../../client/ui/problems_view.py" line="381"/>
         <source>Your %1 was not recorded on the platform; what you wrote is kept below.</source>
         <translation>您的%1未被平台记录，所填内容保留在下方。</translation>
     </message>
@@ -2878,22 +3084,22 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>RefuseDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="94"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="96"/>
         <source>Refuse document</source>
         <translation>拒收来文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="95"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
         <source>Refuse “%1” and send it back to the sender?</source>
         <translation>拒收《%1》并退回来文单位？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="97"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
         <source>&amp;Reason for refusing (the sender sees it):</source>
         <translation>拒收原因（来文单位可见）(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="99"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="101"/>
         <source>&amp;Refuse</source>
         <translation>拒收(&amp;R)</translation>
     </message>
@@ -3100,17 +3306,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>RemindDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="106"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="108"/>
         <source>Send a reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="107"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
         <source>&amp;Message to the person handling it:</source>
         <translation>催办内容（发给办理人）(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="109"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="111"/>
         <source>Send &amp;reminder</source>
         <translation>发送催办(&amp;R)</translation>
     </message>
@@ -3118,32 +3324,32 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>RerouteDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="124"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="141"/>
         <source>Reassign task</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="125"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="142"/>
         <source>&amp;Reason for reassigning:</source>
         <translation>改派原因(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="129"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="146"/>
         <source>New person</source>
         <translation>改派给</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="130"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="147"/>
         <source>(choose a person)</source>
         <translation>（请选择人员）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="138"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="155"/>
         <source>Reassign &amp;to:</source>
         <translation>改派给(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="143"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="160"/>
         <source>&amp;Reassign</source>
         <translation>改派(&amp;R)</translation>
     </message>
@@ -3657,42 +3863,52 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>Tray</name>
     <message>
-        <location filename="../../client/ui/tray.py" line="24"/>
+        <location filename="../../client/ui/tray.py" line="26"/>
         <source>GovDesk</source>
         <translation>GovDesk 政务桌面</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="26"/>
+        <location filename="../../client/ui/tray.py" line="28"/>
         <source>Show GovDesk</source>
         <translation>显示 GovDesk</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="27"/>
+        <location filename="../../client/ui/tray.py" line="29"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="40"/>
+        <location filename="../../client/ui/tray.py" line="42"/>
         <source>Extra urgent document</source>
         <translation>特急公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="43"/>
+        <location filename="../../client/ui/tray.py" line="45"/>
         <source>Urgent notice</source>
         <translation>紧急通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="47"/>
+        <location filename="../../client/ui/tray.py" line="49"/>
         <source>Reminder from %1</source>
         <translation>%1催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="48"/>
+        <location filename="../../client/ui/tray.py" line="50"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/tray.py" line="54"/>
+        <location filename="../../client/ui/tray.py" line="55"/>
+        <source>Note from %1</source>
+        <translation>%1的留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="55"/>
+        <source>Note</source>
+        <translation>留言</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/tray.py" line="61"/>
         <source>Unlock GovDesk to read it.</source>
         <translation>请解锁 GovDesk 后查看。</translation>
     </message>
@@ -3700,17 +3916,17 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>_ReasonDialog</name>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="46"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="48"/>
         <source>Common reasons</source>
         <translation>常用原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="52"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="54"/>
         <source>Common reasons (click one to use it):</source>
         <translation>常用原因（单击即可填入）：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/desk_dialogs.py" line="63"/>
+        <location filename="../../client/ui/desk_dialogs.py" line="65"/>
         <source>A reason is required.</source>
         <translation>必须填写原因。</translation>
     </message>
@@ -4150,6 +4366,26 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <source>The task is already assigned to that person.</source>
         <extracomment>task.same_assignee</extracomment>
         <translation>该待办已经分派给此人。</translation>
+    </message>
+    <message>
+        <source>Write something to send.</source>
+        <extracomment>note.empty</extracomment>
+        <translation>请填写留言内容。</translation>
+    </message>
+    <message>
+        <source>Send the note to someone else.</source>
+        <extracomment>note.to_self</extracomment>
+        <translation>不能给自己留言，请选择其他人。</translation>
+    </message>
+    <message>
+        <source>That person does not handle this document, so the note cannot go to them.</source>
+        <extracomment>note.recipient_not_allowed</extracomment>
+        <translation>此人不经办这份公文，无法给其留言。</translation>
+    </message>
+    <message>
+        <source>The note is too long (at most {limit} characters).</source>
+        <extracomment>note.too_long</extracomment>
+        <translation>留言过长（最多 {limit} 个字）。</translation>
     </message>
     <message>
         <source>Cannot recall: the next step has already been handled.</source>

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from protocol import docbody
 from protocol.canonical import document_digest, outgoing_digest, step_message
-from server import clock
+from server import clock, notes
 from server.blobs import store_blob
 from server.demo import county
 from server.demo.timeline import at, next_working_day
@@ -322,6 +322,11 @@ def build_outgoing(c: County, router: _Router, sim: _SimulatedClock) -> None:
                    "组织实施。",), "zhangjianguo", reviewer=None,
                   main=county.CHANGAN)
     s.draft(reply, in_reply_to=ask_doc)
+    # 留言: the clerk tells the mayor, on the 请示, where its 批复 stands.
+    s.now()
+    notes.send_note(wangli, {"note_id": "demo-note-ask", "document_id": ask_doc,
+                             "to_user_id": mayor.id,
+                             "text": "张市长：长安镇请示的批复稿已由办公室拟好，请您签发。"})
     # 二龙山镇's 请示 waits in the county's box.
     s.draft(drafts["ask2"])
     # 催办: the clerk reminds the mayor of the 签发 waiting for him.

@@ -7,6 +7,7 @@ registration and by server/api/admin.py).
 from __future__ import annotations
 
 from server import clock
+from server.conflicts import task_context
 from server.db import write_tx
 from server.errors import Problem
 from server.models import Document, Task, User
@@ -34,9 +35,11 @@ def _pending_task_for_clerk(actor: User, task_id: str) -> tuple[Task, Document]:
     doc = Document.get_by_id(task.document_id)
     check_clerk_of(actor, doc.unit_id)
     if task.status == "cancelled":
-        raise Problem(409, "task.cancelled", "Task cancelled", "the task was already cancelled")
+        raise Problem(409, "task.cancelled", "Task cancelled", "the task was already cancelled",
+                      context=task_context(task, actor))
     if task.status != "pending":
-        raise Problem(409, "task.not_pending", "Task not pending", f"the task is {task.status}")
+        raise Problem(409, "task.not_pending", "Task not pending", f"the task is {task.status}",
+                      context=task_context(task, actor))
     return task, doc
 
 
@@ -58,6 +61,7 @@ def cancel_task(actor: User, task_id: str, reason: str | None = None) -> Task:
         task.status = "cancelled"
         task.completed_at = clock.now()
         task.reason = reason
+        task.cancelled_by = actor.id
         ch.touch_task(task)
         if task.kind in _GATING_KINDS:
             _advance_if_stage_done(ch, doc.id, task.stage)
@@ -81,11 +85,13 @@ def reroute_task(actor: User, task_id: str, assignee_id: str, reason: str | None
         task.status = "cancelled"
         task.completed_at = clock.now()
         task.reason = reason
-        ch.touch_task(task)
+        task.cancelled_by = actor.id
         parent = Task.get_or_none(id=task.parent_task_id) if task.parent_task_id else None
         new = _new_task(ch, assignee_id=target.id, kind=task.kind, stage=task.stage,
                         parent=parent, created_by=task.created_by, due_at=task.due_at,
                         origin=task.origin_opinion_id)  # the same step, for a 撤回 too
+        task.replaced_by = new.id  # whose step it is now, for a sign-off that meets it
+        ch.touch_task(task)
         _publish(ch)
         return new
 

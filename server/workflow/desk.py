@@ -23,6 +23,7 @@ from protocol.wire.outgoing import (
     TaskRerouteData,
 )
 from server import clock, feed
+from server.conflicts import task_context
 from server.db import write_tx
 from server.errors import Problem
 from server.models import Document, Outgoing, OutgoingStep, Reminder, Task, Unit, User
@@ -136,6 +137,7 @@ def complete(user: User, data: Any) -> Document:
             task.status = "cancelled"
             task.completed_at = clock.now()
             task.reason = "办结"
+            task.cancelled_by = user.id
             ch.touch_task(task)
         doc.status = "completed"
         ch.touch_doc()
@@ -176,7 +178,8 @@ def remind(user: User, data: Any) -> Reminder:
                 raise Problem(404, "task.not_found", "Not found", "no such task")
             require_clerk(user, Document.get_by_id(task.document_id).unit_id)
             if task.status != "pending":
-                raise Problem(409, "task.not_pending", "Not pending", f"the task is {task.status}")
+                raise Problem(409, "task.not_pending", "Not pending", f"the task is {task.status}",
+                              context=task_context(task, user))
             to_id, document_id = task.assignee_id, task.document_id
         else:
             step = OutgoingStep.get_or_none(id=d.step_id)

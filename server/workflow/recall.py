@@ -99,12 +99,14 @@ def recall_signoff(user: User, data: Any) -> Opinion:
             if follow.status == "pending":
                 follow.status = "cancelled"
                 follow.completed_at = now
+                follow.cancelled_by = user.id
                 ch.touch_task(follow)
         for sibling in tasks:
             if sibling.superseded_by_opinion_id == opinion.id and sibling.status == "cancelled":
                 sibling.status = "pending"
                 sibling.completed_at = None
                 sibling.superseded_by_opinion_id = None
+                sibling.cancelled_by = None
                 ch.touch_task(sibling)
         task.status = "pending"
         task.completed_at = None

@@ -18,6 +18,7 @@ from protocol.signing import verify_signature_object
 from protocol.wire.operations import TaskCompleteData
 from protocol.workflow_rules import MAX_OPINION_TEXT, check_signoff
 from server import clock, feed
+from server.conflicts import task_context
 from server.db import write_tx
 from server.errors import Problem
 from server.models import Document, Opinion, Receipt, SigningKey, Task, User
@@ -164,10 +165,11 @@ def complete_task(user: User, data: Any) -> dict[str, Any]:
         if task.assignee_id != user.id:
             raise _rejected("task.not_assignee", "the task is assigned to someone else")
         if task.status == "cancelled":
-            raise Problem(409, "task.cancelled", "Task cancelled", "the task was cancelled")
+            raise Problem(409, "task.cancelled", "Task cancelled", "the task was cancelled",
+                          context=task_context(task, user))
         if task.status != "pending":
             raise Problem(409, "task.not_pending", "Task already completed",
-                          f"the task is {task.status}")
+                          f"the task is {task.status}", context=task_context(task, user))
         # No pending step remains once a document is completed, except 传阅 reads, which
         # may still be signed after archiving.
         doc = Document.get_by_id(task.document_id)

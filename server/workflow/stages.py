@@ -80,6 +80,7 @@ def _return_task(ch: _Changes, task: Task, opinion_id: str | None = None) -> Non
         sibling.status = "cancelled"
         sibling.completed_at = clock.now()
         sibling.superseded_by_opinion_id = opinion_id
+        sibling.cancelled_by = task.assignee_id  # the one who returned the step
         ch.touch_task(sibling)
     parent = Task.get_or_none(id=task.parent_task_id) if task.parent_task_id else None
     if parent is None:

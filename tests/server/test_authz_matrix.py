@@ -308,6 +308,27 @@ def test_key_ops(world: World, role: str) -> None:
     assert world.api[role].pull()[("key", kp.key_id)]["revoked_at"] is not None
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_note_send_between_people_of_the_document(world: World, role: str) -> None:
+    """留言 about D: only who sees D (or held a step of it) sends, only to who sees D."""
+    def send(to: str) -> tuple[str, str | None]:
+        return _op(world, role, "note.send", {"note_id": f"note-{uid()}",
+                                              "document_id": world.doc["id"],
+                                              "to_user_id": world.ids[to], "text": "请阅示。"})
+    sees = FEED_VISIBILITY[role][0]
+    expected = (("applied", None) if sees and role != "leader" else
+                ("rejected", "note.to_self") if sees else ("rejected", "document.not_found"))
+    assert send("leader") == expected
+    assert send("town") == (("rejected", "note.recipient_not_allowed") if sees
+                            else ("rejected", "document.not_found"))
+    if expected[0] == "applied":
+        for other in ROLES:
+            state = world.api[other].pull()
+            notes = [d for (t, _), d in state.items()
+                     if t == "note" and d["from_id"] == world.ids[role]]
+            assert bool(notes) is (other in (role, "leader")), other
+
+
 def test_unknown_op_type_is_rejected(world: World) -> None:
     assert _op(world, "admin", "user.make_admin", {"user_id": world.ids["town"]}) == (
         "rejected", "op.unknown_type")

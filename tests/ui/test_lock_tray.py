@@ -165,8 +165,10 @@ def test_tray_announces_new_extra_urgent_document_and_urgent_notice(
         assert manager.wait_idle(30)
         wait_for(qtbot, ops, lambda: window.model.rowCount() > 0)
         # Nothing new since the sign-in sync but the demo's 催办 to this leader, which the
-        # desk announces once however it arrived (issue 11).
-        assert all(heading.endswith("催办") for heading, _ in balloons), balloons
+        # desk announces once however it arrived (issue 11), and the registry's 留言 to him
+        # (announced the same way, issue 12).
+        assert all(heading.endswith(("催办", "王丽的留言")) for heading, _ in balloons), balloons
+        assert [h for h, _ in balloons].count("王丽的留言") == 1
         balloons.clear()
 
         doc_title = f"关于松花江富锦段汛情紧急处置的通知（{uuid.uuid4().hex[:6]}）"

@@ -106,7 +106,7 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
     build_v1_cache(path, key)
     db = open_cache(path, key)
     try:
-        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 4
+        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 5
         # Version 3 (4 adds columns only): the 发文 tables and local drafts, empty and usable.
         assert {"outgoing", "outgoing_version", "outgoing_step", "doc_series", "delivery",
                 "reminder", "outgoing_draft"} <= set(db.get_tables())
@@ -131,6 +131,11 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
         outbox.record_results([{"op_id": "op-a", "status": "applied", "seq": 42}])
         assert models.OutboxOp.get(models.OutboxOp.op_id == "op-a").applied_seq == 42
         assert models.sync_state().restore_epoch is None
+        # Version 5: a refusal keeps its context; notes (留言) have their table.
+        outbox.record_results([{"op_id": "op-b", "status": "conflict",
+                                "code": "task.cancelled", "context": {"by_name": "王丽"}}])
+        assert outbox.get("op-b").result_context == {"by_name": "王丽"}
+        assert models.Note.select().count() == 0
     finally:
         close_cache(db)
     # Opening again is a no-op migration.

@@ -15,6 +15,7 @@ from client.services.op_owners import (
     delivery,
     document_mark_read,
     keys,
+    note_send,
     notice_ack,
     notice_publish,
     outgoing,
@@ -45,12 +46,15 @@ _EXCHANGE_OWNERS: Final = (DELIVERY_RECEIVE, DELIVERY_REFUSE, DOCUMENT_REGISTER,
                            TASK_CANCEL, TASK_REROUTE, TASK_REMIND, DOCUMENT_COMPLETE,
                            DOCUMENT_ARCHIVE)
 
+NOTE_SEND: Final = note_send.OWNER  # 留言 (client.services.notes)
+
 OUTGOING_SUBMIT: Final = outgoing.SUBMIT
 OUTGOING_STEP: Final = outgoing.STEP
 
 OWNERS: Final[dict[str, OpOwner]] = {o.op_type: o for o in (
     TASK_COMPLETE, TASK_RECALL, DOCUMENT_MARK_READ, NOTICE_ACK, NOTICE_PUBLISH, KEY_REGISTER,
-    KEY_REVOKE, OUTGOING_SUBMIT, OUTGOING_STEP, *outgoing.CLERK.values(), *_EXCHANGE_OWNERS)}
+    KEY_REVOKE, OUTGOING_SUBMIT, OUTGOING_STEP, *outgoing.CLERK.values(), *_EXCHANGE_OWNERS,
+    NOTE_SEND)}
 
 NOT_SENT: Final[dict[str, str]] = {
     ops.NOTICE_MARK_READ: "reading a notice stays local; only 确认收到 (notice.ack) is sent",

@@ -91,6 +91,37 @@ def announce_reminders(ctx: Any, tray: Any, owner: QObject) -> None:
     ctx.ops.db(desk.reminders_to_announce, announce, owner=owner, label="reminders")
 
 
+def announce_notes(ctx: Any, tray: Any, owner: QObject) -> None:
+    """留言 to me this PC has not shown yet: one tray alert each (as a 催办), recorded.
+
+    One round at a time (read, alert, record): a second call while one runs (the window's
+    start and a sync's changes) would read the same notes before they are recorded as
+    shown and alert twice; it asks for one more round after the running one instead."""
+    notes = ctx.services.notes
+    if getattr(tray, "notes_round", None) is not None:
+        tray.notes_round = "again"
+        return
+    tray.notes_round = "running"
+
+    def finish(_result: object = None) -> None:
+        again = tray.notes_round == "again"
+        tray.notes_round = None
+        if again:
+            announce_notes(ctx, tray, owner)
+
+    def announce(alerts: list[Any]) -> None:
+        for a in alerts:
+            tray.notify_note(a.document_id, a.from_name,
+                             f"{a.title}：{a.text}" if a.title else a.text)
+        if not alerts:
+            finish()
+            return
+        ids = [a.id for a in alerts]
+        ctx.ops.db(lambda: notes.mark_announced(ids), finish, finish, owner=owner,
+                   label="notes shown")
+    ctx.ops.db(notes.to_announce, announce, finish, owner=owner, label="notes")
+
+
 class ClerkPage(QWidget):
     message = Signal(str, int)
     error = Signal(str)

@@ -170,6 +170,7 @@ class DocumentPage(QWidget):
         previous = self._bundle
         self._bundle = bundle
         self.document.set_detail(bundle.detail, bundle.images, bundle.body)
+        self.load_notes(bundle.detail.id)
         same_task = (refreshed and previous is not None and previous.task is not None
                      and bundle.task is not None and previous.task.id == bundle.task.id)
         if refreshed and not same_task:
@@ -199,6 +200,15 @@ class DocumentPage(QWidget):
         self.signoff_column.setVisible(bundle.task is not None)
         self.document.set_recall(bundle.recall, online=self.ctx.online)
         self.position_label.setText(fmt.urgency_text(bundle.detail.urgency))
+
+    def load_notes(self, document_id: str) -> None:
+        """The document's 留言 (sent, received, waiting to be sent)."""
+        def done(notes: list) -> None:  # noqa: ANN001
+            if self._bundle is not None and self._bundle.detail.id == document_id:
+                self.document.set_notes(notes)
+        self.ctx.ops.db(lambda: self.ctx.notes_of(document_id), done,
+                        lambda e: log.info("notes of %s not shown: %s", document_id, e),
+                        owner=self, label="notes")
 
     # -- signing ------------------------------------------------------------------------------
     def confirm_return(self) -> bool:

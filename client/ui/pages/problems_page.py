@@ -10,6 +10,7 @@ from client.services.queue_view import QueuedOp
 from client.services.sync_status import SyncStatusInfo
 from client.types import OutboxItem, RecallOutcome
 from client.ui.context import AppContext
+from client.ui.desk_dialogs import NoteDialog
 from client.ui.pages import error_text
 from client.ui.problems_view import ProblemsView
 from client.ui.signoff_panel import SignRequest
@@ -31,6 +32,8 @@ class ProblemsPage(QObject):
         self.view.redo_requested.connect(self.redo)
         self.view.discard_requested.connect(self.discard)
         self.view.recall_requested.connect(self.recall)
+        self.view.note_requested.connect(self.send_note)
+        self.view.me = ctx.user_id
 
     def reload(self) -> None:
         self.ctx.ops.db(self.ctx.problems, lambda r: self.view.set_items(*r),
@@ -73,6 +76,41 @@ class ProblemsPage(QObject):
             return
         self.ctx.act(lambda: self.ctx.discard(item), None,
                      lambda e: self.error.emit(error_text(e)), owner=self, label="discard")
+
+    def note_dialog(self, item: OutboxItem) -> NoteDialog | None:
+        """The note to the step's current holder, prefilled with what the user wrote."""
+        target = self.view.holder_of(item)
+        if target is None:
+            return None
+        _doc, _holder, name = target
+        subject = self.view.subject_of(item)
+        heading = (self.tr("Note to %1 about \u201c%2\u201d").replace("%1", name)
+                   .replace("%2", subject) if subject else
+                   self.tr("Note to %1").replace("%1", name))
+        return NoteDialog(heading, self.view.kept_text(item), self._parent)
+
+    def send_note(self, item: OutboxItem) -> None:
+        dialog = self.note_dialog(item)
+        if dialog is None or not dialog.exec():
+            return
+        self.send_note_from(item, dialog)
+
+    def send_note_from(self, item: OutboxItem, dialog: NoteDialog) -> None:
+        """Queue the note the dialog holds (offline like every op), then sync."""
+        target = self.view.holder_of(item)
+        if target is None:
+            return
+        doc_id, holder_id, name = target
+        text, dismiss = dialog.reason(), dialog.dismiss.isChecked()
+
+        def done(_sent: object) -> None:
+            self.message.emit(self.tr("Note to %1 queued; it is sent with the next sync.")
+                              .replace("%1", name), 10_000)
+            self.reload()
+            self.ctx.request_sync()
+        self.ctx.act(lambda: self.ctx.send_note(doc_id, holder_id, text, about_op_id=item.op_id,
+                                                dismiss=dismiss), done,
+                     lambda e: self.error.emit(error_text(e)), owner=self, label="note")
 
     def recall(self, op: QueuedOp) -> None:
         """撤回 a sign-off from the queue: withdrawn if it was never sent, else the
