@@ -44,8 +44,8 @@ PROFILE_FORMAT = 2  # 2: the verifier and the user's details are in the keyring
 
 # scrypt cost of the offline verifier (issue 13 finding 9): a copied verifier is
 # attacked offline, so each guess must cost seconds of a core and 128 MiB, not 50 ms.
-# N = 2**17, r = 8: 128 MiB per guess; measured 0.83 s for one check on this machine
-# (2 shared cores, loaded; 0.29 s at N = 2**16), bench/bench_unlock.py prints it. It runs
+# N = 2**17, r = 8: 128 MiB per guess; measured 0.76-0.83 s for one check on the build
+# machine (2 shared cores, loaded; 0.29-0.46 s at N = 2**16), bench/bench_unlock.py. It runs
 # once per sign-in and per unlock, off the GUI thread. Verifiers of a lower cost (the
 # N = 2**14 of before) are still read and replaced at the next successful sign-in.
 VERIFIER_N, VERIFIER_R, VERIFIER_P, _DKLEN = 2**17, 8, 1, 32
