@@ -156,3 +156,21 @@ def test_wiping_the_profile_forgets_the_account_entry(platform_session) -> None:
     assert profile.keystore.get_account() is not None
     profile.logout(wipe=True, force=True)
     assert profile.keystore.get_account() is None
+
+
+def test_no_file_of_a_synced_profile_is_named_by_a_documents_hash(platform_session) -> None:  # noqa: ANN001
+    from client import models
+
+    profile = _signed_in(platform_session)
+    try:
+        profile.sync()  # prefetches the bodies and attachments of my tasks
+        with profile.cache_context():
+            present = [e.sha256 for e in models.BlobEntry.select()
+                       .where(models.BlobEntry.state == "present")]
+            known = [e.sha256 for e in models.BlobEntry.select()]
+    finally:
+        profile.close()
+    assert present  # there are blobs on disk to look for
+    names = [p.name for p in profile.dir.rglob("*")]
+    for sha in known:
+        assert not [n for n in names if sha in n]
