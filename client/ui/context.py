@@ -222,8 +222,11 @@ class AppContext(QObject):
     def verify_password(self, password: str, done: Callable[[bool], None]) -> None:
         """Check the password offline on a worker (scrypt takes most of a second on
         purpose) and call `done(ok)` on the GUI thread; an error counts as wrong."""
+        # The answer goes to whoever asked (the lock overlay) only while it still exists.
+        asker = getattr(done, "__self__", None)
+        owner = asker if isinstance(asker, QObject) else self
         self.ops.net(lambda: bool(self.profile.check_password(password)), done,
-                     lambda _exc: done(False), owner=self, label="unlock")
+                     lambda _exc: done(False), owner=owner, label="unlock")
 
     def forget_signer(self) -> None:
         """After an enrolment: the next signature uses the newly enrolled key."""
