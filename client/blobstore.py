@@ -1,9 +1,12 @@
 """Content-addressed store of document bodies, attachments and handwriting, encrypted.
 
-Each blob is a file named by its SHA-256 under the profile's blobs folder, holding
-nonce || AES-256-GCM(plaintext) with the hash as associated data, under a key derived
-(HKDF) from the cache key: a copied laptop disk shows neither the text nor which file
-is which, and a file swapped for another fails to decrypt. Reading checks the hash
+Each blob is a file under the profile's blobs folder holding nonce || AES-256-GCM(plaintext)
+with the hash as associated data, under a key derived (HKDF) from the cache key: a copied
+laptop disk shows neither the text nor which file is which, and a file swapped for another
+fails to decrypt. Files are *named* by HMAC-SHA256(name key, SHA-256), the name key derived
+from the cache key with its own HKDF label (issue 13 finding 19): named by the plain hash,
+a copied disk would confirm that a known document is present. A store written before
+(files named by the hash) is renamed when it is opened (`_migrate_names`), resumably. Reading checks the hash
 again; a damaged blob is dropped and marked missing so the sync engine fetches it
 again. Blobs made here (handwriting, notice attachments) are pinned until uploaded.
 
@@ -11,7 +14,7 @@ Downloads in progress are encrypted too (`open_partial` / `put_partial`): the `.
 file holds AES-256-CTR ciphertext of the bytes received so far, byte for byte at their
 own offsets (so its length is the resume offset for `Range`, and a write cut short by
 a killed process leaves a usable prefix), under a key derived from the cache key and a
-random initial counter kept beside it in `<sha>.part.iv`. CTR has no tag: the SHA-256
+random initial counter kept beside it in `<name>.part.iv`. CTR has no tag: the SHA-256
 check of the finished download is what proves the bytes right; a partial without its
 counter file cannot be decrypted and is started over.
 """
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
+import json
 import logging
 import os
 import secrets
@@ -66,8 +71,20 @@ def derive_partial_key(cache_key: bytes) -> bytes:
                 info=b"GovDesk partial download v1").derive(cache_key)
 
 
+def derive_name_key(cache_key: bytes) -> bytes:
+    """The key of the blob file names: distinct from the content keys (own HKDF label)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"GovDesk blob file names v1").derive(cache_key)
+
+
 IV_BYTES = 16
 _BLOCK = 16
+# Written once every file of the store is named by the keyed name; its absence means a
+# store from before (or a renaming cut short) that `_migrate_names` completes.
+NAMES_MARKER = "names-keyed-v1"
+# The renaming's plan (old name -> new name), written before the first rename so a
+# process killed halfway resumes it: an old and a new name look alike (64 hex digits).
+NAMES_JOURNAL = "names-migration.json"
 
 
 class PartialFile:
@@ -163,6 +180,15 @@ def _check_sha(value: str) -> str:
     return value
 
 
+def _write_durably(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 def _write_error(exc: OSError) -> StorageError:
     import errno
 
@@ -178,19 +204,78 @@ class BlobStore:
         self.cap_bytes = cap_bytes
         self._aead = AESGCM(derive_blob_key(cache_key))
         self._partial_key = derive_partial_key(cache_key)
+        self._name_key = derive_name_key(cache_key)
         (self.root / "partial").mkdir(parents=True, exist_ok=True)
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        self._migrate_names()
 
     # --- paths ----------------------------------------------------------------------
+    def file_name(self, sha256: str) -> str:
+        """The on-disk name of blob `sha256`: keyed, so it does not reveal the hash."""
+        return hmac.new(self._name_key, _check_sha(sha256).encode("ascii"),
+                        hashlib.sha256).hexdigest()
+
     def _path(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}.blob"
+        name = self.file_name(sha256)
+        return self.root / name[:2] / f"{name}.blob"
 
     def partial_path(self, sha256: str) -> Path:
         """Where a resumable download of `sha256` accumulates, encrypted (open_partial)."""
-        return self.root / "partial" / f"{_check_sha(sha256)}.part"
+        return self.root / "partial" / f"{self.file_name(sha256)}.part"
 
     def _iv_path(self, sha256: str) -> Path:
-        return self.root / "partial" / f"{_check_sha(sha256)}.part.iv"
+        return self.root / "partial" / f"{self.file_name(sha256)}.part.iv"
+
+    # --- renaming a store named by the plain hash (before issue 13 finding 19) --------
+    def _migrate_names(self) -> None:
+        """Rename every file named by its SHA-256 to its keyed name.
+
+        Crash-safe: the plan (every old and new relative path) is written durably before
+        the first rename and each rename is atomic, so a process killed halfway renames
+        the rest the next time the store is opened; the marker is written last."""
+        marker, journal = self.root / NAMES_MARKER, self.root / NAMES_JOURNAL
+        if marker.exists():
+            return
+        try:
+            if journal.exists():
+                plan = json.loads(journal.read_text(encoding="ascii"))
+            else:
+                plan = self._renaming_plan()
+                if plan:
+                    _write_durably(journal, json.dumps(plan).encode("ascii"))
+            for old, new in plan:
+                src, dst = self.root / old, self.root / new
+                if not src.exists():
+                    continue  # renamed before the interruption
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+            _write_durably(marker, b"")
+            journal.unlink(missing_ok=True)
+        except OSError as exc:
+            raise _write_error(exc) from exc
+        except ValueError as exc:  # a damaged plan: the files are still where it said
+            raise StorageError("blob.write_failed", detail=f"{journal}: {exc}") from exc
+        if plan:
+            log.info("renamed %d blob files to keyed names", len(plan))
+
+    def _renaming_plan(self) -> list[tuple[str, str]]:
+        plan: list[tuple[str, str]] = []
+        for sub in sorted(self.root.iterdir()):
+            if not sub.is_dir() or sub.name in ("tmp",):
+                continue
+            for f in sorted(sub.iterdir()):
+                sha, _, suffix = f.name.partition(".")
+                if not _is_sha(sha):
+                    continue
+                if sub.name == "partial" and suffix in ("part", "part.iv"):
+                    new = f"partial/{self.file_name(sha)}.{suffix}"
+                elif sub.name == sha[:2] and suffix == "blob":
+                    name = self.file_name(sha)
+                    new = f"{name[:2]}/{name}.blob"
+                else:
+                    continue
+                plan.append((f"{sub.name}/{f.name}", new))
+        return plan
 
     # --- partial downloads (encrypted) ------------------------------------------------
     def partial_size(self, sha256: str) -> int:

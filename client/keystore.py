@@ -7,6 +7,10 @@ account on one platform) so two accounts on one PC never share a secret:
                                process does not refresh while it is valid
   <profile>/cache_key          32 random bytes (hex) that encrypt the local cache
   <profile>/signing_key/<dev>  the device signing key (JSON: algorithm, private, key_id)
+  <profile>/account            the offline-unlock verifier and who the user is (JSON:
+                               user id, name, unit, roles, last sign-in; client/auth.py),
+                               kept out of profile.json (issue 13 finding 9). A few
+                               hundred bytes: within Windows' 2,560-byte credential limit.
 
 Keyring failures (no backend on a headless machine, a locked collection, D-Bus errors)
 become `KeyringError` with a Chinese sentence saying what to do. There is deliberately
@@ -22,7 +26,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
@@ -147,6 +151,26 @@ class Keystore:
     def delete_cache_key(self) -> None:
         self._delete(self._name("cache_key"))
 
+    # --- account: offline verifier and the user's details ----------------------------
+    def get_account(self) -> dict[str, Any] | None:
+        value = self._get(self._name("account"))
+        if value is None:
+            return None
+        try:
+            data = json.loads(value)
+        except ValueError as exc:
+            raise KeyringError("keyring.corrupt", detail="account") from exc
+        if not isinstance(data, dict):
+            raise KeyringError("keyring.corrupt", detail="account")
+        return data
+
+    def set_account(self, account: dict[str, Any]) -> None:
+        self._set(self._name("account"), json.dumps(account, ensure_ascii=False,
+                                                    sort_keys=True))
+
+    def delete_account(self) -> None:
+        self._delete(self._name("account"))
+
     # --- device signing key ----------------------------------------------------------
     def get_signing_key(self, device_id: str) -> KeyPair | None:
         value = self._get(self._name("signing_key", device_id))
@@ -180,5 +204,6 @@ class Keystore:
         """Forget every secret of this profile (logout with wipe)."""
         self.delete_refresh_token()
         self.delete_cache_key()
+        self.delete_account()
         if device_id:
             self.delete_signing_key(device_id)

@@ -91,7 +91,7 @@ class Profile:
         self.username = username
         self.dir: Path = paths.profile_dir(self.server_url, username)
         self.keystore = Keystore(paths.profile_key(self.server_url, username))
-        self.info: ProfileInfo | None = ProfileInfo.load(self.dir)
+        self.info: ProfileInfo | None = ProfileInfo.load(self.dir, self.keystore)
         if not self.settings.ca_file and self.info is not None and self.info.ca_file:
             # Remembered from `login --ca-file`: any configured ca_file still wins.
             self.settings = dataclasses.replace(self.settings, ca_file=self.info.ca_file)
@@ -148,7 +148,7 @@ class Profile:
         info.signing_key_id = keypair.key_id
         if self.settings.ca_file:
             info.ca_file = str(Path(self.settings.ca_file).resolve())
-        info.save(self.dir)
+        info.save(self.dir, self.keystore)
         self.info = info
         self._open_cache()
         self._signed_in_with_password = True
@@ -162,13 +162,31 @@ class Profile:
         """Open the cache without the platform, checking the password's local verifier."""
         profile = cls(server_url, username, settings=settings)
         try:
-            auth.check_offline(profile.info, password)
+            if auth.check_offline(profile.info, password):
+                assert profile.info is not None
+                profile.info.save(profile.dir, profile.keystore)  # today's cost
             profile._open_cache()
         except BaseException:
             profile.close()
             raise
         log.info("opened offline as %s", username)
         return profile
+
+    def check_password(self, password: str) -> bool:
+        """The password of the signed-in user, checked offline against the verifier
+        (the screen lock). Slow on purpose (client/auth.py): call it off the GUI thread.
+        A verifier of an older, cheaper cost is replaced once the password matched."""
+        try:
+            upgraded = auth.check_offline(self.info, password)
+        except AuthError:
+            return False
+        if upgraded:
+            assert self.info is not None
+            try:
+                self.info.save(self.dir, self.keystore)
+            except GovDeskError as exc:  # unlocking must not fail over the upgrade
+                log.warning("verifier not upgraded at unlock: %s", exc.code)
+        return True
 
     @classmethod
     def resume(cls, server_url: str | None = None, username: str | None = None, *,
@@ -238,7 +256,7 @@ class Profile:
         keypair, _ = auth.ensure_device_key(self.keystore, self.info.device_id,
                                             self.settings.signature_algorithm)
         self.info.signing_key_id = keypair.key_id
-        self.info.save(self.dir)
+        self.info.save(self.dir, self.keystore)
         return keypair
 
     # --- the signing key's enrolment (issue 13) -------------------------------------------
@@ -272,7 +290,7 @@ class Profile:
         self.api.enrol_key(keypair, password=password, enrolment_code=enrolment_code)
         self.info.enrolled_key_id = keypair.key_id
         self.info.signing_key_id = keypair.key_id
-        self.info.save(self.dir)
+        self.info.save(self.dir, self.keystore)
         self.enrolment_error = None
         log.info("signing key %s enrolled", keypair.key_id)
         return keypair.key_id

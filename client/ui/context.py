@@ -219,10 +219,14 @@ class AppContext(QObject):
         if self.manager is not None:
             self.manager.sync_now()
 
-    def verify_password(self, password: str) -> bool:
-        from client import auth
-
-        return auth.check_verifier(password, getattr(self.profile.info, "password_verifier", None))
+    def verify_password(self, password: str, done: Callable[[bool], None]) -> None:
+        """Check the password offline on a worker (scrypt takes most of a second on
+        purpose) and call `done(ok)` on the GUI thread; an error counts as wrong."""
+        # The answer goes to whoever asked (the lock overlay) only while it still exists.
+        asker = getattr(done, "__self__", None)
+        owner = asker if isinstance(asker, QObject) else self
+        self.ops.net(lambda: bool(self.profile.check_password(password)), done,
+                     lambda _exc: done(False), owner=owner, label="unlock")
 
     def forget_signer(self) -> None:
         """After an enrolment: the next signature uses the newly enrolled key."""

@@ -1,5 +1,8 @@
 """Auto-lock: after the policy's idle minutes a full-window cover hides every document
-until the user's password is entered again (checked offline, against the profile)."""
+until the user's password is entered again (checked offline, against the profile's
+verifier). The check costs most of a second of scrypt on purpose (client/auth.py), so it
+runs on a worker: the overlay asks `verify(password, done)` and waits for `done(ok)` on
+the GUI thread, the field and button disabled meanwhile."""
 
 from __future__ import annotations
 
@@ -69,12 +72,13 @@ class LockOverlay(QWidget):
     unlocked = Signal()
 
     def __init__(self, parent: QWidget, *, user_label: str,
-                 verify: Callable[[str], bool]) -> None:
+                 verify: Callable[[str, Callable[[bool], None]], None]) -> None:
         super().__init__(parent)
         self.setObjectName("lockOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setAccessibleName(self.tr("Screen locked"))
         self._verify = verify
+        self._checking = False
         layout = QVBoxLayout(self)
         layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lock = QLabel()
@@ -116,14 +120,32 @@ class LockOverlay(QWidget):
     def is_locked(self) -> bool:
         return self.isVisible()
 
+    def is_checking(self) -> bool:
+        return self._checking
+
     def _try(self) -> None:
-        if self._verify(self.password.text()):
-            self.password.clear()
+        if self._checking:
+            return
+        password = self.password.text()
+        self.password.clear()
+        self._set_checking(True)
+        self.message.setText(self.tr("Checking the password…"))
+        self._verify(password, self._checked)
+
+    def _set_checking(self, on: bool) -> None:
+        self._checking = on
+        self.password.setEnabled(not on)
+        self.button.setEnabled(not on)
+
+    def _checked(self, ok: bool) -> None:
+        self._set_checking(False)
+        if ok:
+            self.message.clear()
             self.hide()
             self.unlocked.emit()
         else:
-            self.password.clear()
             self.message.setText(self.tr("Wrong password, please try again."))
+            self.password.setFocus()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
         super().changeEvent(event)

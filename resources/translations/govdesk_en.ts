@@ -1469,38 +1469,43 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="76"/>
+        <location filename="../../client/ui/lock_overlay.py" line="79"/>
         <source>Screen locked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="83"/>
+        <location filename="../../client/ui/lock_overlay.py" line="87"/>
         <source>GovDesk is locked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="87"/>
+        <location filename="../../client/ui/lock_overlay.py" line="91"/>
         <source>Signed in as %1. Enter your password to continue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="92"/>
-        <location filename="../../client/ui/lock_overlay.py" line="93"/>
+        <location filename="../../client/ui/lock_overlay.py" line="96"/>
+        <location filename="../../client/ui/lock_overlay.py" line="97"/>
         <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="96"/>
+        <location filename="../../client/ui/lock_overlay.py" line="100"/>
         <source>&amp;Unlock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="102"/>
+        <location filename="../../client/ui/lock_overlay.py" line="106"/>
         <source>Unlock message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="126"/>
+        <location filename="../../client/ui/lock_overlay.py" line="132"/>
+        <source>Checking the password…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/lock_overlay.py" line="147"/>
         <source>Wrong password, please try again.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1469,38 +1469,43 @@
 <context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="76"/>
+        <location filename="../../client/ui/lock_overlay.py" line="79"/>
         <source>Screen locked</source>
         <translation>屏幕已锁定</translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="83"/>
+        <location filename="../../client/ui/lock_overlay.py" line="87"/>
         <source>GovDesk is locked</source>
         <translation>GovDesk 已锁定</translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="87"/>
+        <location filename="../../client/ui/lock_overlay.py" line="91"/>
         <source>Signed in as %1. Enter your password to continue.</source>
         <translation>当前用户：%1。请输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="92"/>
-        <location filename="../../client/ui/lock_overlay.py" line="93"/>
+        <location filename="../../client/ui/lock_overlay.py" line="96"/>
+        <location filename="../../client/ui/lock_overlay.py" line="97"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="96"/>
+        <location filename="../../client/ui/lock_overlay.py" line="100"/>
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="102"/>
+        <location filename="../../client/ui/lock_overlay.py" line="106"/>
         <source>Unlock message</source>
         <translation>解锁提示</translation>
     </message>
     <message>
-        <location filename="../../client/ui/lock_overlay.py" line="126"/>
+        <location filename="../../client/ui/lock_overlay.py" line="132"/>
+        <source>Checking the password…</source>
+        <translation>正在验证密码…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/lock_overlay.py" line="147"/>
         <source>Wrong password, please try again.</source>
         <translation>密码错误，请重试。</translation>
     </message>

@@ -82,7 +82,8 @@ def test_damaged_partial_and_damaged_blob_are_fetched_again(fresh_platform) -> N
         assert profile.blobs.open_bytes(sha) == body
 
         # The stored (encrypted) blob is damaged on disk afterwards.
-        stored = [p for p in profile.blobs.root.rglob(f"{sha}*") if p.is_file()]
+        name = profile.blobs.file_name(sha)  # keyed: not the hash itself
+        stored = [p for p in profile.blobs.root.rglob(f"{name}*") if p.is_file()]
         assert len(stored) == 1
         raw = bytearray(stored[0].read_bytes())
         raw[len(raw) // 2] ^= 0xFF

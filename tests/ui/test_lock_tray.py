@@ -106,13 +106,20 @@ def test_auto_lock_after_policy_minutes_unlocks_offline_with_the_password(
 
         overlay.password.setText("Fujin@2006")
         overlay.button.click()
+        # The slow verifier (scrypt, most of a second) runs on a worker: the GUI thread
+        # returns at once, the field and button wait disabled for the answer.
+        assert overlay.is_checking() and not overlay.button.isEnabled()
+        assert overlay.message.text() == "正在验证密码…"
+        qtbot.waitUntil(lambda: not overlay.is_checking(), timeout=20_000)
         assert overlay.is_locked()
         assert overlay.message.text() == "密码错误，请重试。"
         assert overlay.password.text() == ""  # a wrong password does not stay typed
+        assert overlay.password.isEnabled()
 
         overlay.password.setText(PASSWORD)
         QTest.keyClick(overlay.password, Qt.Key.Key_Return)
-        assert not overlay.is_locked()
+        assert overlay.is_checking()
+        qtbot.waitUntil(lambda: not overlay.is_locked(), timeout=20_000)
         assert window.centralWidget().isVisible() and window.menuBar().isEnabled()
         assert window.signoff.opinion.toPlainText() == "拟同意，请财政局研究提出意见。"
         assert all(a.isEnabled() for a in window.actions())

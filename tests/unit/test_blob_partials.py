@@ -50,12 +50,12 @@ def test_partial_is_ciphertext_and_resumes_at_any_byte(store: BlobStore) -> None
 def test_a_200_answer_rewrites_from_the_start_with_a_new_counter(store: BlobStore) -> None:
     sha = hashlib.sha256(DATA).hexdigest()
     _write(store, sha, DATA[:1000], offset=0)
-    first_iv = (store.root / "partial" / f"{sha}.part.iv").read_bytes()
+    first_iv = store._iv_path(sha).read_bytes()
     with store.open_partial(sha, 1000) as f:  # what api.download_blob does on a 200
         f.seek(0)
         f.truncate()
         f.write(DATA)
-    assert (store.root / "partial" / f"{sha}.part.iv").read_bytes() != first_iv
+    assert store._iv_path(sha).read_bytes() != first_iv
     assert store.put_partial(sha) == sha and store.open_bytes(sha) == DATA
 
 
@@ -66,8 +66,13 @@ def test_unusable_or_wrong_partials_start_over(store: BlobStore, cache_key: byte
     assert store.partial_size(sha) == 0 and not store.partial_path(sha).exists()
     # Wrong bytes (disk fault, other key): the hash check refuses and drops them.
     _write(store, sha, DATA[:2000], offset=0)
+    # The rest written under another key (the file moved to that key's keyed name).
     other = BlobStore(store.root, bytes(b ^ 1 for b in cache_key))
+    store.partial_path(sha).rename(other.partial_path(sha))
+    store._iv_path(sha).rename(other._iv_path(sha))
     _write(other, sha, DATA[2000:], offset=2000)
+    other.partial_path(sha).rename(store.partial_path(sha))
+    other._iv_path(sha).rename(store._iv_path(sha))
     with pytest.raises(StorageError) as err:
         store.put_partial(sha)
     assert err.value.code == "blob.hash_mismatch"

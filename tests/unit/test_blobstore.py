@@ -40,6 +40,15 @@ def test_round_trip_and_encryption_at_rest(store: BlobStore) -> None:
 def test_other_key_cannot_read(store: BlobStore, tmp_path: Path) -> None:
     sha = store.put_bytes(SECRET, "text/plain")
     other = BlobStore(store.root, os.urandom(32))
+    # Another key names the blob differently (keyed names) ...
+    with pytest.raises(StorageError) as err:
+        other.open_bytes(sha)
+    assert err.value.code == "blob.missing"
+    # ... and cannot decrypt the file under that name either.
+    store.put_bytes(SECRET, "text/plain")
+    theirs = other._path(sha)
+    theirs.parent.mkdir(parents=True, exist_ok=True)
+    theirs.write_bytes(store._path(sha).read_bytes())
     with pytest.raises(StorageError) as err:
         other.open_bytes(sha)
     assert err.value.code == "blob.corrupt"
@@ -47,7 +56,7 @@ def test_other_key_cannot_read(store: BlobStore, tmp_path: Path) -> None:
 
 def test_corruption_is_detected_and_marked_missing(store: BlobStore) -> None:
     sha = store.put_bytes(SECRET, "text/plain")
-    path = next(store.root.glob(f"*/{sha}.blob"))
+    path = store._path(sha)
     raw = bytearray(path.read_bytes())
     raw[20] ^= 0x01
     path.write_bytes(bytes(raw))
@@ -64,7 +73,7 @@ def test_corruption_is_detected_and_marked_missing(store: BlobStore) -> None:
 def test_swapped_files_do_not_decrypt(store: BlobStore) -> None:
     a = store.put_bytes(b"first blob", "text/plain")
     b = store.put_bytes(b"second blob", "text/plain")
-    pa, pb = (next(store.root.glob(f"*/{s}.blob")) for s in (a, b))
+    pa, pb = (store._path(s) for s in (a, b))
     pa.write_bytes(pb.read_bytes())
     with pytest.raises(StorageError):
         store.open_bytes(a)
