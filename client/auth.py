@@ -57,9 +57,18 @@ def _scrypt_maxmem(n: int, r: int, p: int) -> int:
     return 128 * n * r * p + 16 * 1024 * 1024
 
 
+def _cost() -> tuple[int, int, int]:
+    """Today's (N, r, p). The test suite signs in hundreds of times: it lowers N through
+    GOVDESK_TEST_VERIFIER_N (tests/conftest.py), as test settings of web frameworks use
+    a cheap password hasher; never below the 2**14 of before."""
+    lowered = os.environ.get("GOVDESK_TEST_VERIFIER_N", "")
+    n = max(2**14, min(VERIFIER_N, int(lowered))) if lowered.isdigit() else VERIFIER_N
+    return n, VERIFIER_R, VERIFIER_P
+
+
 def new_verifier(password: str) -> str:
     salt = os.urandom(16)
-    n, r, p = VERIFIER_N, VERIFIER_R, VERIFIER_P
+    n, r, p = _cost()
     digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=_DKLEN,
                             maxmem=_scrypt_maxmem(n, r, p))
     b64 = base64.b64encode
@@ -82,9 +91,8 @@ def verifier_cost(encoded: str | None) -> tuple[int, int, int] | None:
 
 def needs_upgrade(encoded: str | None) -> bool:
     """A verifier cheaper than today's cost (replaced after a successful check)."""
-    cost = verifier_cost(encoded)
-    return cost is not None and (cost[0] * cost[1] * cost[2]
-                                 < VERIFIER_N * VERIFIER_R * VERIFIER_P)
+    cost, today = verifier_cost(encoded), _cost()
+    return cost is not None and cost[0] * cost[1] * cost[2] < today[0] * today[1] * today[2]
 
 
 def check_verifier(password: str, encoded: str | None) -> bool:

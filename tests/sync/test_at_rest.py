@@ -24,6 +24,12 @@ DETAIL_KEYS = ("password_verifier", "display_name", "unit_id", "roles", "user_id
                "last_login_at")
 
 
+@pytest.fixture(autouse=True)
+def real_verifier_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the verifier's real cost: not the suite's lowered one."""
+    monkeypatch.delenv("GOVDESK_TEST_VERIFIER_N", raising=False)
+
+
 def _old_verifier(password: str) -> str:
     """A verifier as the client wrote it before: scrypt N = 2**14."""
     salt = os.urandom(16)
