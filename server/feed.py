@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from server import clock
-from server.db import database
+from server.db import database, in_write_tx
 from server.errors import Problem
 from server.models import EVERYONE, BlobRef, FeedEntry, FeedMark, Meta, SyncObject
 
@@ -55,7 +55,7 @@ def object_key(obj_type: str, obj_id: str) -> str:
 
 
 def _require_tx() -> None:
-    if not database.obj.in_transaction():
+    if not in_write_tx():
         raise RuntimeError("feed writes must run inside db.write_tx()")
 
 
