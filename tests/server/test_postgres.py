@@ -207,3 +207,19 @@ def test_feed_writes_refuse_a_session_tx(pg_url: str) -> None:
             feed.publish("thing", "b", {"n": 2}, EVERYONE)
         assert feed.current_seq() >= 1
         close_database()
+
+
+def test_latest_visible_seqs_match_one_by_one(db_url: str) -> None:
+    """The events watcher's batch look-up (one query per chunk on PostgreSQL) gives each
+    user what `latest_visible_seq` gives, "*" rows included."""
+    init_database(db_url)
+    accounts = make_accounts()
+    with write_tx():
+        feed.publish("thing", "all", {"n": 1}, EVERYONE)
+        feed.publish("thing", "alice", {"n": 2}, {accounts.alice})
+    with write_tx():
+        feed.publish("thing", "all2", {"n": 3}, EVERYONE)
+    users = [accounts.alice, accounts.bob, "nobody"]
+    assert feed.latest_visible_seqs(users) == {u: feed.latest_visible_seq(u) for u in users}
+    assert feed.latest_visible_seqs([]) == {}
+    close_database()
