@@ -57,12 +57,16 @@ class SeqWatcher:
         # Listening sessions found ended at a check: their streams end.
         self.ended: set[str] = set()
         self._changed = asyncio.Event()
+        # Wakes so far: a stream busy (writing to a slow client) when a wake happened
+        # sees the count moved and does not sleep through that change.
+        self.wakes = 0
         self._listeners = 0
         self._users: Counter[str] = Counter()
         self._sessions: Counter[str] = Counter()
         self._task: asyncio.Task[None] | None = None
 
     def _wake(self) -> None:
+        self.wakes += 1
         self._changed.set()
         self._changed = asyncio.Event()
 
@@ -73,8 +77,9 @@ class SeqWatcher:
                 seq = await run_in_threadpool(feed.current_seq)
                 if seq != self.seq:
                     users = list(self._users)
-                    self.latest = (await run_in_threadpool(feed.latest_visible_seqs, users)
-                                   if users else {})
+                    if users:  # update, not replace: streams opened meanwhile put theirs
+                        self.latest.update(
+                            await run_in_threadpool(feed.latest_visible_seqs, users))
                     self.seq = seq
                     self._wake()
                 if time.monotonic() - last_check >= SESSION_CHECK_INTERVAL:
@@ -111,8 +116,11 @@ class SeqWatcher:
                     else:
                         self.ended.discard(key)
 
-    async def wait_change(self, timeout: float) -> bool:
-        """True when the global seq moved (or a session ended) within `timeout` seconds."""
+    async def wait_change(self, timeout: float, since: int | None = None) -> bool:
+        """True when the global seq moved (or a session ended) within `timeout` seconds,
+        or already did after the caller saw `wakes` == `since`."""
+        if since is not None and since != self.wakes:
+            return True
         event = self._changed
         try:
             await asyncio.wait_for(event.wait(), timeout)

@@ -27,7 +27,10 @@ async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIter
     stop = slots.open(user_id)
     try:
         yield b"retry: 3000\n\n"
+        wakes = w.wakes
         sent = await run_in_threadpool(feed.latest_visible_seq, user_id)
+        # Until the watcher's next look-up includes this user, what was just read stands.
+        w.latest.setdefault(user_id, sent)
         yield _event(sent)
         last_beat = time.monotonic()
         # Signed out, reset, deactivated or moved: the stream ends with the session (the
@@ -36,7 +39,9 @@ async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIter
             wait = max(0.05, min(events.HEARTBEAT_INTERVAL - (time.monotonic() - last_beat),
                                  events.SESSION_CHECK_INTERVAL,
                                  expires_at - time.time()))
-            if await w.wait_change(wait) and session_id not in w.ended:
+            changed = await w.wait_change(wait, wakes)
+            wakes = w.wakes
+            if changed and session_id not in w.ended:
                 seq = w.latest.get(user_id)
                 if seq is None:  # subscribed after the watcher's last look-up
                     seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
