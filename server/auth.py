@@ -22,7 +22,7 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server import clock, security
-from server.db import database, write_tx
+from server.db import database, is_sqlite, session_tx, write_tx
 from server.directory import user_json
 from server.errors import Problem
 from server.models import AuthSession, LoginFailure, SpareRefreshToken, UsedRefreshToken, User
@@ -281,8 +281,15 @@ def _find(digest: str) -> tuple[str, AuthSession | None]:
 def refresh(refresh_token: str) -> Tokens:
     digest = security.token_hash(refresh_token)
     outcome: Problem | Tokens
-    with write_tx():
+    # Not the platform write lock (issue 14): a refresh publishes nothing. Refreshes of
+    # one session are serialised by its row lock, then the token's role is looked up
+    # again, as it may have changed while this one waited.
+    with session_tx():
         role, found = _find(digest)
+        if found is not None and not is_sqlite():
+            lock = AuthSession.select(AuthSession.id).where(AuthSession.id == found.id)
+            lock.for_update().execute()
+            role, found = _find(digest)
         live = _live(found) if role != "retired" else None
         if isinstance(live, Problem):
             outcome = live

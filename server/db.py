@@ -8,6 +8,11 @@ in order, so a reader never skips a seq that commits later.
 transaction already holds the write lock), so helpers such as `directory.create_user`
 or `feed.publish` may be called from within a caller's own `write_tx()`.
 
+`session_tx()` is for writes that publish nothing to the feed and guard their own rows
+with row locks (refreshing a sign-in session): on PostgreSQL it does not take the
+platform-wide lock, so a morning rush of refreshes does not queue behind one lock
+(issue 14, docs/operate.md). A `write_tx()` nested in it takes the lock there.
+
 Connections are per thread (peewee's default); `init_database(url)` is the one call a
 process makes before serving: it opens the URL, creates the schema of an empty database
 and refuses one at another schema version (server/migrations: `python -m server migrate`).
@@ -16,6 +21,7 @@ and refuses one at another schema version (server/migrations: `python -m server 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +46,9 @@ SQLITE_PRAGMAS = {
 }
 
 _WRITE_LOCK_KEY = 0x60D_E5C  # arbitrary constant for pg_advisory_xact_lock
+# True inside a PostgreSQL `session_tx()` that has not (yet) taken the write lock.
+_without_lock: contextvars.ContextVar[bool] = contextvars.ContextVar("without_lock",
+                                                                    default=False)
 
 
 def normalise_url(url: str) -> str:
@@ -127,6 +136,9 @@ def write_tx() -> Iterator[None]:
     """One serialised write transaction (see module docstring); a savepoint when nested."""
     db = database.obj
     if db.in_transaction():
+        if _without_lock.get():  # inside a session_tx: serialise from here on
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK_KEY,))
+            _without_lock.set(False)
         with db.atomic():
             yield
     elif isinstance(db, peewee.SqliteDatabase):
@@ -136,6 +148,29 @@ def write_tx() -> Iterator[None]:
         with db.atomic():
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK_KEY,))
             yield
+
+
+def in_write_tx() -> bool:
+    """Inside a `write_tx()` (holding the write lock), where feed seqs may be taken."""
+    return bool(database.obj.in_transaction()) and not _without_lock.get()
+
+
+@contextlib.contextmanager
+def session_tx() -> Iterator[None]:
+    """A write transaction that takes no feed seq and locks the rows it decides on itself
+    (`SELECT ... FOR UPDATE`): PostgreSQL runs it beside other writers, without the
+    platform write lock; SQLite has one writer anyway (BEGIN IMMEDIATE, as `write_tx`)."""
+    db = database.obj
+    if db.in_transaction() or isinstance(db, peewee.SqliteDatabase):
+        with write_tx():
+            yield
+        return
+    token = _without_lock.set(True)
+    try:
+        with db.atomic():
+            yield
+    finally:
+        _without_lock.reset(token)
 
 
 @contextlib.contextmanager

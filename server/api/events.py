@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
-from server import clock, events, feed
+from server import events, feed
 from server.auth import Principal, current_user
 from server.errors import problem_responses
-from server.models import AuthSession
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
@@ -21,34 +20,32 @@ def _event(seq: int) -> bytes:
     return f'event: changes\ndata: {{"seq":{seq}}}\n\n'.encode()
 
 
-def _session_live(session_id: str) -> bool:
-    row = (AuthSession.select(AuthSession.revoked_at, AuthSession.access_expires_at)
-           .where(AuthSession.id == session_id).first())
-    return row is not None and row.revoked_at is None and row.access_expires_at > clock.now()
-
-
 async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIterator[bytes]:
     w = events.watcher()
-    w.subscribe()
+    w.subscribe(user_id, session_id)
     slots = events.slots()
     stop = slots.open(user_id)
     try:
         yield b"retry: 3000\n\n"
+        wakes = w.wakes
         sent = await run_in_threadpool(feed.latest_visible_seq, user_id)
+        # Until the watcher's next look-up includes this user, what was just read stands.
+        w.latest.setdefault(user_id, sent)
         yield _event(sent)
-        last_beat = last_check = time.monotonic()
-        while time.time() < expires_at and not stop.is_set():
-            if time.monotonic() - last_check >= events.SESSION_CHECK_INTERVAL:
-                last_check = time.monotonic()
-                # Signed out, reset, deactivated or moved: the stream ends with the session.
-                if not await run_in_threadpool(_session_live, session_id):
-                    break
+        last_beat = time.monotonic()
+        # Signed out, reset, deactivated or moved: the stream ends with the session (the
+        # watcher checks every listening session at once, server/events.py).
+        while time.time() < expires_at and not stop.is_set() and session_id not in w.ended:
             wait = max(0.05, min(events.HEARTBEAT_INTERVAL - (time.monotonic() - last_beat),
                                  events.SESSION_CHECK_INTERVAL,
                                  expires_at - time.time()))
-            if await w.wait_change(wait):
-                seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
-                if seq != sent:
+            changed = await w.wait_change(wait, wakes)
+            wakes = w.wakes
+            if changed and session_id not in w.ended:
+                seq = w.latest.get(user_id)
+                if seq is None:  # subscribed after the watcher's last look-up
+                    seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
+                if seq > sent:
                     sent = seq
                     yield _event(seq)
             if time.monotonic() - last_beat >= events.HEARTBEAT_INTERVAL:
@@ -57,7 +54,7 @@ async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIter
         # The access token expired: end the stream; the client refreshes and reconnects.
     finally:
         slots.close(user_id, stop)
-        w.unsubscribe()
+        w.unsubscribe(user_id, session_id)
 
 
 @router.get(

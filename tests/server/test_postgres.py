@@ -102,3 +102,124 @@ def test_platform_serves_postgres_end_to_end(pg_database: str) -> None:
         r = httpx.post(base + "/api/v1/auth/login", json={
             "username": "bob", "password": PASSWORD, "device_id": "pg"}, timeout=10)
         assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+
+
+def _signed_in(url: str) -> str:
+    """A database at `url` with alice signed in once; her refresh token."""
+    from server import auth
+
+    init_database(url)
+    make_accounts()
+    return auth.login("alice", PASSWORD, "pc-1", "PC").refresh_token
+
+
+@pytest.mark.postgres
+def test_refresh_does_not_wait_for_the_write_lock(pg_url: str) -> None:
+    """Issue 14: in the 08:00 rush refreshes queued on the platform write lock, yet a
+    refresh publishes nothing. One refreshes while another writer holds the lock."""
+    from server import auth
+    from tests.support.postgres import fresh_pg_database
+
+    with fresh_pg_database(pg_url) as url:
+        token = _signed_in(url)
+        holding, release = threading.Event(), threading.Event()
+
+        def hold_lock() -> None:
+            with write_tx():
+                feed.publish("thing", "slow", {"n": 1}, EVERYONE)
+                holding.set()
+                release.wait(30)
+            close_database()
+
+        holder = threading.Thread(target=hold_lock)
+        holder.start()
+        assert holding.wait(10)
+        answers: list[auth.Tokens] = []
+
+        def refresh() -> None:
+            answers.append(auth.refresh(token))
+            close_database()
+
+        refresher = threading.Thread(target=refresh)
+        refresher.start()
+        refresher.join(5)
+        finished_while_locked = not refresher.is_alive()
+        release.set()
+        holder.join(10)
+        refresher.join(10)
+        close_database()
+        assert finished_while_locked, "refresh waited for the write lock"
+        assert len(answers) == 1
+
+
+@pytest.mark.postgres
+def test_concurrent_refreshes_of_one_session_stay_exact(pg_url: str) -> None:
+    """Without the write lock, refreshes of one session are still serialised (row lock):
+    every answer's refresh token is a live successor, none is lost to a lost update."""
+    from server import auth, security
+    from server.models import AuthSession, SpareRefreshToken
+    from tests.support.postgres import fresh_pg_database
+
+    with fresh_pg_database(pg_url) as url:
+        token = _signed_in(url)
+        n = 4
+        barrier = threading.Barrier(n)
+        answers: list[auth.Tokens] = []
+        errors: list[BaseException] = []
+
+        def refresh() -> None:
+            try:
+                barrier.wait(10)
+                answers.append(auth.refresh(token))
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                close_database()
+
+        threads = [threading.Thread(target=refresh) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert not errors, errors
+        session = AuthSession.get(AuthSession.device_id == "pc-1")
+        assert session.revoked_at is None
+        live = {session.refresh_hash} | {
+            s.token_hash for s in SpareRefreshToken.select().where(
+                SpareRefreshToken.session_id == session.id)}
+        assert {security.token_hash(a.refresh_token) for a in answers} <= live
+        assert len(answers) == n
+        close_database()
+
+
+@pytest.mark.postgres
+def test_feed_writes_refuse_a_session_tx(pg_url: str) -> None:
+    """A session_tx holds no write lock: taking a feed seq there is a programming error,
+    unless a nested write_tx takes the lock first."""
+    from server.db import session_tx
+    from tests.support.postgres import fresh_pg_database
+
+    with fresh_pg_database(pg_url) as url:
+        init_database(url)
+        with pytest.raises(RuntimeError), session_tx():
+            feed.publish("thing", "a", {"n": 1}, EVERYONE)
+        with session_tx(), write_tx():
+            feed.publish("thing", "b", {"n": 2}, EVERYONE)
+        assert feed.current_seq() >= 1
+        close_database()
+
+
+def test_latest_visible_seqs_match_one_by_one(db_url: str) -> None:
+    """The events watcher's batch look-up (one query per chunk on PostgreSQL) gives each
+    user what `latest_visible_seq` gives, "*" rows included."""
+    init_database(db_url)
+    accounts = make_accounts()
+    with write_tx():
+        feed.publish("thing", "all", {"n": 1}, EVERYONE)
+        feed.publish("thing", "alice", {"n": 2}, {accounts.alice})
+    with write_tx():
+        feed.publish("thing", "all2", {"n": 3}, EVERYONE)
+    users = [accounts.alice, accounts.bob, "nobody"]
+    assert feed.latest_visible_seqs(users) == {u: feed.latest_visible_seq(u) for u in users}
+    assert feed.latest_visible_seqs([]) == {}
+    close_database()
