@@ -133,7 +133,8 @@ def test_box_lists_urgent_first_with_counts_colours_and_overdue(page: ClerkPage)
     assert _text(page, "box", 0, 2) == "关于做好春季森林草原防火工作的通知"
     assert _text(page, "box", 0, 0) == "特急"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) == theme.URGENT_RED
-    assert _text(page, "box", 0, 3) == "砚山镇"                 # the sending unit
+    # The issuing body as on the document, as 待登记 shows it (not the sending office).
+    assert _text(page, "box", 0, 3) == "富锦市人民政府"
     assert _text(page, "box", 0, 5).startswith("已超时")         # 特急: 4 h, sent 6 h ago
     assert model.data(model.index(0, 5), Qt.ItemDataRole.BackgroundRole) == \
         theme.OVERDUE_BACKGROUND

@@ -186,7 +186,9 @@ class ClerkPage(QWidget):
             Column(self.tr("Number"), lambda r: r.doc_number),
             Column(self.tr("Title"), lambda r: r.title,
                    lambda r: (None, None, True) if r.urgency != "normal" else None),
-            Column(self.tr("From"), lambda r: r.sender_unit),
+            # 来文单位 as printed on the document (富锦市人民政府), as 待登记 shows it; the
+            # sending office (市政府办公室) only when the document names none.
+            Column(self.tr("From"), lambda r: r.issuer or r.sender_unit),
             Column(self.tr("Delivered"), lambda r: fmt.short_datetime_text(r.sent_at)),
             Column(self.tr("Receive by"), lambda r: self._time_left(r.due_at, r.overdue),
                    lambda r: _overdue_style(r.overdue)),
