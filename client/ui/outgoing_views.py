@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -579,8 +580,42 @@ class OutgoingRecord(QWidget):
                 for i in range(self.receipts.rowCount())]
 
     def _act(self, action: str) -> None:
-        if self.detail is not None:
-            self.action_requested.emit(self.detail.id, action, "")
+        if self.detail is None:
+            return
+        # 用印 and 核发 cannot be undone (核发 delivers to every unit at once): ask first,
+        # 取消 the default, so an Enter or a slip of the mouse does nothing.
+        box = self.confirm_box(action)
+        if box is not None and box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        self.action_requested.emit(self.detail.id, action, "")
+
+    def confirm_box(self, action: str) -> QMessageBox | None:
+        """The question asked before 用印 or 核发 (None: the action asks nothing)."""
+        if self.detail is None or action not in ("seal", "issue"):
+            return None
+        data = self.detail.data
+        number = str(data.get("doc_number") or "")
+        title = str(data.get("title") or "")
+        if action == "issue":
+            roles = list(rules.delivery_roles(data.get("main_recipients") or [],
+                                              data.get("cc") or []).values())
+            text = (self.tr("Issue %1 \u201c%2\u201d to %3 main recipient units and %4 "
+                            "copy units? Each unit gets it at once; this cannot be undone.")
+                    .replace("%1", number).replace("%2", title)
+                    .replace("%3", str(roles.count("main")))
+                    .replace("%4", str(roles.count("cc"))))
+            heading, yes = self.tr("Issue (核发)"), self.tr("Issue")
+        else:
+            text = (self.tr("Seal %1 \u201c%2\u201d with the unit's seal? This cannot be "
+                            "undone.").replace("%1", number).replace("%2", title))
+            heading, yes = self.tr("Seal (用印)"), self.tr("Seal")
+        box = QMessageBox(QMessageBox.Icon.Question, heading, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Yes).setText(yes)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return box
 
     def _cancel(self) -> None:
         if self.detail is None:

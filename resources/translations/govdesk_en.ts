@@ -49,14 +49,14 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="542"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="103"/>
         <location filename="../../client/ui/pages/clerk_page.py" line="116"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="609"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="611"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
@@ -67,349 +67,349 @@
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="186"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="187"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="190"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="192"/>
         <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="191"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
         <source>Receive by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="193"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="195"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="200"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
         <source>&amp;Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="202"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="204"/>
         <source>Re&amp;fuse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="223"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
         <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="227"/>
         <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
         <source>Overdue by %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
         <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="229"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
         <source>Received, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="230"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
         <source>Refused, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="232"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
         <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
         <source>To receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="236"/>
         <source>%1 (copy)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
         <source>Reg. no.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="244"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="243"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="245"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
         <source>Routed, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
         <source>Registered, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="253"/>
         <source>Archived, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
         <source>Register and &amp;route…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
         <source>Register a &amp;paper document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="268"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
         <source>Reminders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
         <source>Reminder waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
         <source>Cancelled, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="277"/>
         <source>Reassigned, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
         <source>Send a re&amp;minder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
         <source>&amp;Cancel task…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="284"/>
         <source>Reassi&amp;gn…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="285"/>
         <source>Mark &amp;completed (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="293"/>
         <source>&amp;Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
         <source>To register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="301"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="305"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="309"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
         <source>%1 to receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
         <source>%1 to route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
         <source>%1 in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="315"/>
         <source>%1 overdue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="400"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="402"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="410"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="412"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="414"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="414"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="416"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="437"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="438"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="440"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="439"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="513"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="515"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="514"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="516"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="516"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="518"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="531"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="533"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="537"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="539"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="541"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="552"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="554"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="561"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="563"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="576"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="582"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="584"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="585"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="584"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="586"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="590"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="595"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="602"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="604"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="606"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="608"/>
         <source>Archiving</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2166,172 +2166,194 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="456"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="457"/>
+        <location filename="../../client/ui/outgoing_views.py" line="611"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="457"/>
+        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="607"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="459"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="460"/>
+        <location filename="../../client/ui/outgoing_views.py" line="461"/>
         <source>Open the issued document (PDF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="480"/>
+        <location filename="../../client/ui/outgoing_views.py" line="481"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="508"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="508"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="510"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="510"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="512"/>
+        <location filename="../../client/ui/outgoing_views.py" line="513"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="529"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="531"/>
+        <location filename="../../client/ui/outgoing_views.py" line="532"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="175"/>
+        <location filename="../../client/ui/outgoing_views.py" line="176"/>
         <source>Route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="176"/>
+        <location filename="../../client/ui/outgoing_views.py" line="177"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="177"/>
+        <location filename="../../client/ui/outgoing_views.py" line="178"/>
         <source>returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="178"/>
+        <location filename="../../client/ui/outgoing_views.py" line="179"/>
         <source>withdrawn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="186"/>
+        <location filename="../../client/ui/outgoing_views.py" line="187"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="546"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="551"/>
+        <location filename="../../client/ui/outgoing_views.py" line="552"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="555"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="555"/>
+        <location filename="../../client/ui/outgoing_views.py" line="556"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="556"/>
+        <location filename="../../client/ui/outgoing_views.py" line="557"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="558"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="558"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="562"/>
+        <location filename="../../client/ui/outgoing_views.py" line="563"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="589"/>
+        <location filename="../../client/ui/outgoing_views.py" line="602"/>
+        <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="607"/>
+        <source>Issue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="609"/>
+        <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="611"/>
+        <source>Seal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="624"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="590"/>
+        <location filename="../../client/ui/outgoing_views.py" line="625"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3430,82 +3452,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="234"/>
+        <location filename="../../client/ui/outgoing_views.py" line="235"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="235"/>
+        <location filename="../../client/ui/outgoing_views.py" line="236"/>
         <source>Changes from the last version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="236"/>
+        <location filename="../../client/ui/outgoing_views.py" line="237"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="239"/>
+        <location filename="../../client/ui/outgoing_views.py" line="240"/>
         <source>Edit the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="244"/>
+        <location filename="../../client/ui/outgoing_views.py" line="245"/>
         <source>What was changed (修改说明)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="273"/>
+        <location filename="../../client/ui/outgoing_views.py" line="274"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="282"/>
+        <location filename="../../client/ui/outgoing_views.py" line="283"/>
         <source>Handwritten signature:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="287"/>
+        <location filename="../../client/ui/outgoing_views.py" line="288"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="317"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <location filename="../../client/ui/outgoing_views.py" line="318"/>
         <source>%1 — done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="331"/>
+        <location filename="../../client/ui/outgoing_views.py" line="332"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="358"/>
+        <location filename="../../client/ui/outgoing_views.py" line="359"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="360"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="363"/>
+        <location filename="../../client/ui/outgoing_views.py" line="364"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="383"/>
+        <location filename="../../client/ui/outgoing_views.py" line="384"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="404"/>
+        <location filename="../../client/ui/outgoing_views.py" line="405"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3721,168 +3743,168 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>_Text</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <location filename="../../client/ui/outgoing_views.py" line="53"/>
         <source>Submitted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>In review (核稿)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
         <source>Countersigning (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Waiting for 签发</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Signed for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Numbered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Sealed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Returned for revision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="58"/>
+        <location filename="../../client/ui/outgoing_views.py" line="59"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="63"/>
+        <location filename="../../client/ui/outgoing_views.py" line="64"/>
         <source>Return</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <location filename="../../client/ui/outgoing_views.py" line="66"/>
         <source>Resubmit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Approve for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="67"/>
+        <location filename="../../client/ui/outgoing_views.py" line="68"/>
         <source>Agree</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="70"/>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
         <source>hash verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="70"/>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
         <source>HASH DOES NOT MATCH</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="72"/>
+        <location filename="../../client/ui/outgoing_views.py" line="73"/>
         <source>Version %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="79"/>
+        <location filename="../../client/ui/outgoing_views.py" line="80"/>
         <source>First version: nothing to compare.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="88"/>
+        <location filename="../../client/ui/outgoing_views.py" line="89"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="89"/>
+        <location filename="../../client/ui/outgoing_views.py" line="90"/>
         <source>Drafted by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="91"/>
+        <location filename="../../client/ui/outgoing_views.py" line="92"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="92"/>
+        <location filename="../../client/ui/outgoing_views.py" line="93"/>
         <source>Copy to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="93"/>
+        <location filename="../../client/ui/outgoing_views.py" line="94"/>
         <source>Signs for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="94"/>
+        <location filename="../../client/ui/outgoing_views.py" line="95"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="96"/>
+        <location filename="../../client/ui/outgoing_views.py" line="97"/>
         <source>Date (成文日期)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="98"/>
+        <location filename="../../client/ui/outgoing_views.py" line="99"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="102"/>
+        <location filename="../../client/ui/outgoing_views.py" line="103"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="108"/>
+        <location filename="../../client/ui/outgoing_views.py" line="109"/>
         <source>Digest %1 verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="109"/>
+        <location filename="../../client/ui/outgoing_views.py" line="110"/>
         <source>Digest NOT verified: sync, then read it again</source>
         <translation type="unfinished"></translation>
     </message>

@@ -648,3 +648,51 @@ def test_the_leader_signing_sees_who_reviewed_it_and_what_they_wrote(qtbot, ops,
     wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
     details = page.step.facts.toPlainText()
     assert "办理过程" in details and "已核，作了修改。" in details and "核稿通过" in details
+
+
+def test_seal_and_issue_ask_first_with_cancel_the_default(qtbot, ops, zh, cache,  # noqa: ANN001
+                                                          monkeypatch) -> None:
+    """核发 ran at the click: it names the 发文字号 and how many units it goes to, 取消 is
+    the default, and 取消 queues nothing. 用印 asks too."""
+    from PySide6.QtWidgets import QMessageBox
+
+    number = "富政发〔2026〕12号"
+    page, ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="sealed", doc_number=number,
+                                main_recipients=[
+                                    {"name": "各镇人民政府", "unit_ids": ["u-ca", "u-ys", "u-xl"]},
+                                    {"name": "市财政局", "unit_ids": ["u-fin"]}],
+                                cc=[{"name": "市财政局", "unit_ids": ["u-fin"]},
+                                    {"name": "市审计局", "unit_ids": ["u-aud"]}])),
+        up("outgoing", outgoing("o2", status="numbered", doc_number="富政发〔2026〕13号"))])
+    asked: list[tuple[str, Any]] = []
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes,
+               QMessageBox.StandardButton.Cancel]
+
+    def exec_(box: QMessageBox) -> Any:
+        asked.append((box.text(), box.standardButton(box.defaultButton())))
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    rec = page.record
+    assert rec.issue_button.isEnabled()
+    rec.issue_button.click()
+    text, default = asked[0]
+    assert number in text and "主送 4 个单位" in text and "抄送 1 个单位" in text
+    assert default == QMessageBox.StandardButton.Cancel
+    qtbot.wait(50)
+    assert ctx.in_cache(lambda: outbox.due_ops(now=2e9)) == []  # 取消: nothing queued
+    rec.issue_button.click()  # 核发
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: outbox.due_ops(now=2e9)) != [])
+    assert ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0].type == op_types.OUTGOING_ISSUE
+
+    page.open_record("o2")
+    wait_for(qtbot, ops, lambda: rec.detail is not None and rec.detail.id == "o2")
+    if not rec.seal_button.isEnabled():
+        pytest.skip("no seal registered for the unit in this cache")
+    rec.seal_button.click()
+    assert "富政发〔2026〕13号" in asked[2][0] and asked[2][1] == QMessageBox.StandardButton.Cancel
+    qtbot.wait(50)
+    assert len(ctx.in_cache(lambda: outbox.due_ops(now=2e9))) == 1  # still only the 核发
