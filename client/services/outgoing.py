@@ -254,7 +254,8 @@ class OutgoingService:
                         *(data.get("countersigner_ids") or []),
                         *(s.assignee_id for s in steps_rows),
                         *(v.author_id for v in versions_rows),
-                        *(data.get(k) or "" for k in ("signed_by", "sealed_by", "issued_by"))])
+                        *(data.get(k) or "" for k in ("signed_by", "numbered_by", "sealed_by",
+                                                      "issued_by"))])
         versions = [_version(v, names) for v in versions_rows]
         current = next((v for v in versions if v.number == o.current_version), None)
         digest = None

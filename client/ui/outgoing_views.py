@@ -189,8 +189,37 @@ def route_html(d: OutgoingDetail) -> str:
         parts.append(f"<tr><td>{what}</td><td>{html.escape(s.assignee_name)}</td>"
                      f"<td>{html.escape(verdict)}</td><td>{html.escape(version)}</td>"
                      f"<td>{html.escape(s.text)}</td></tr>")
+    for what, who, at, verdict in clerk_steps(d):
+        parts.append(f"<tr><td>{what}</td><td>{html.escape(who)}</td>"
+                     f"<td nowrap>{html.escape(verdict)}</td><td></td>"
+                     f"<td nowrap>{html.escape(at)}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+CLERK_STEPS = (("number", "编号", "numbered_by", "numbered_at", "numbered"),
+               ("seal", "用印", "sealed_by", "sealed_at", "sealed"),
+               ("issue", "核发", "issued_by", "issued_at", "issued"))
+
+
+def clerk_steps(d: OutgoingDetail) -> list[tuple[str, str, str, str]]:
+    """编号, 用印 and 核发 as lines of 办理过程: (step, who, when, what), once done on the
+    platform, or done here and waiting to be sent. The route stopped at 签发."""
+    translate = QCoreApplication.translate
+    data, order = d.data, ["signed", "numbered", "sealed", "issued"]
+    reached = order.index(d.status) if d.status in order else -1  # revising, cancelled: -1
+    out: list[tuple[str, str, str, str]] = []
+    for action, what, by, at, status in CLERK_STEPS:
+        who = d.names.get(str(data.get(by) or ""), "")
+        when = fmt.datetime_text(data[at]) if data.get(at) else ""
+        done = reached >= order.index(status)
+        if done or who:
+            verdict = (str(data.get("doc_number") or "") if action == "number"
+                       else translate("OutgoingRecord", "done"))
+            out.append((what, who, when, verdict))
+        elif d.local_action == action:
+            out.append((what, "", "", translate("OutgoingRecord", "waiting to be sent")))
+    return out
 
 
 @dataclass(frozen=True)

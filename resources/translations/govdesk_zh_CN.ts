@@ -49,14 +49,14 @@
     <name>ClerkPage</name>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="85"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="589"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="597"/>
         <source>Please handle this document as soon as possible.</source>
         <translation>请尽快办理此件。</translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="104"/>
         <location filename="../../client/ui/pages/clerk_page.py" line="118"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="656"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="664"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
     </message>
@@ -67,15 +67,15 @@
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="188"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="255"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
         <source>Number</source>
         <translation>文号</translation>
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="189"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
@@ -96,8 +96,8 @@
     </message>
     <message>
         <location filename="../../client/ui/pages/clerk_page.py" line="197"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="252"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -112,304 +112,304 @@
         <translation>拒收(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
         <source>%1 h</source>
         <translation>%1 小时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
         <source>%1 d</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
         <source>Overdue by %1</source>
         <translation>已超时 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="234"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
         <source>%1 left</source>
         <translation>还剩 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="245"/>
         <source>Received, waiting to send</source>
         <translation>已签收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="238"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
         <source>Refused, waiting to send</source>
         <translation>已拒收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="239"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="240"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="247"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="248"/>
         <source>Not accepted (see Problems)</source>
         <translation>平台未接受（见“同步问题”）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="241"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="249"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="315"/>
         <source>To receive</source>
         <translation>待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="242"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
         <source>%1 (copy)</source>
         <translation>%1（抄送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="246"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
         <source>Reg. no.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="250"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="251"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
         <source>Routed, waiting to send</source>
         <translation>已分办，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="258"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
         <source>Registered, waiting to send</source>
         <translation>已登记，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="259"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="267"/>
         <source>Archived, waiting to send</source>
         <translation>已归档，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="272"/>
         <source>Register and &amp;route…</source>
         <translation>登记分办(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="266"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>Register a &amp;paper document…</source>
         <translation>登记纸质来文(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="276"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="284"/>
         <source>Person</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="277"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="285"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
         <source>Reminders</source>
         <translation>催办次数</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
         <source>Reminder waiting to send</source>
         <translation>催办待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
         <source>Cancelled, waiting to send</source>
         <translation>已撤销，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="283"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
         <source>Reassigned, waiting to send</source>
         <translation>已改派，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="295"/>
         <source>Send a re&amp;minder…</source>
         <translation>催办(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>&amp;Cancel task…</source>
         <translation>撤销(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Reassi&amp;gn…</source>
         <translation>改派(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>Mark &amp;completed (办结)</source>
         <translation>办结(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="307"/>
         <source>&amp;Archive (归档)</source>
         <translation>归档(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="308"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="316"/>
         <source>To register and route</source>
         <translation>待登记/待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="309"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="317"/>
         <source>In progress</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="318"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="311"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="319"/>
         <source>Archived</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="317"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="325"/>
         <source>%1 to receive</source>
         <translation>%1 件待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="318"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="326"/>
         <source>%1 to route</source>
         <translation>%1 件待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="319"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="327"/>
         <source>%1 in progress</source>
         <translation>%1 项在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="321"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="329"/>
         <source>%1 overdue</source>
         <translation>%1 项已超时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="408"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="416"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="455"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="463"/>
         <source>Received “%1”; sending…</source>
         <translation>已签收《%1》，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="457"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="465"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation>已签收《%1》，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="459"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="467"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation>平台已记录《%1》的签收，可以登记分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="484"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="492"/>
         <source>Refused; sending…</source>
         <translation>已拒收，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="485"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="493"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation>已拒收，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="486"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="494"/>
         <source>The sender has been told of the refusal.</source>
         <translation>已将拒收及原因退回来文单位。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="560"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="568"/>
         <source>Registered and routed; sending…</source>
         <translation>已登记分办，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="561"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="569"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation>已登记分办，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="563"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="571"/>
         <source>The platform has the registration; the route has started.</source>
         <translation>平台已收到登记，文件已进入办理流程。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="578"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="586"/>
         <source>%1 — %2 of %3</source>
         <translation>《%1》— %3 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="584"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="586"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="594"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation>此件办理时限为 %1，请按时办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="599"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="607"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="608"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="616"/>
         <source>Cancellation</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="623"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="631"/>
         <source>Reassignment</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="629"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="637"/>
         <source>%1 queued; sending…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="630"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="638"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation>%1已记录，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="631"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="639"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="637"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="645"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="642"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="650"/>
         <source>Completion</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="649"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="657"/>
         <source>Archive “%1” (归档)?</source>
         <translation>确定将《%1》归档吗？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="653"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="661"/>
         <source>Archiving</source>
         <translation>归档</translation>
     </message>
@@ -2256,99 +2256,99 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="484"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="457"/>
-        <location filename="../../client/ui/outgoing_views.py" line="611"/>
+        <location filename="../../client/ui/outgoing_views.py" line="485"/>
+        <location filename="../../client/ui/outgoing_views.py" line="639"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
-        <location filename="../../client/ui/outgoing_views.py" line="607"/>
+        <location filename="../../client/ui/outgoing_views.py" line="486"/>
+        <location filename="../../client/ui/outgoing_views.py" line="635"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="459"/>
+        <location filename="../../client/ui/outgoing_views.py" line="487"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="461"/>
+        <location filename="../../client/ui/outgoing_views.py" line="489"/>
         <source>Open the issued document (PDF)</source>
         <translation>查看正式公文（PDF）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="481"/>
+        <location filename="../../client/ui/outgoing_views.py" line="509"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="517"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="537"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="537"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="538"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="538"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="513"/>
+        <location filename="../../client/ui/outgoing_views.py" line="541"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="530"/>
+        <location filename="../../client/ui/outgoing_views.py" line="558"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="532"/>
+        <location filename="../../client/ui/outgoing_views.py" line="560"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
@@ -2378,72 +2378,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="546"/>
+        <location filename="../../client/ui/outgoing_views.py" line="217"/>
+        <source>done</source>
+        <translation>已办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="220"/>
+        <source>waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="574"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="552"/>
+        <location filename="../../client/ui/outgoing_views.py" line="580"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="556"/>
+        <location filename="../../client/ui/outgoing_views.py" line="584"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="556"/>
+        <location filename="../../client/ui/outgoing_views.py" line="584"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="585"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="558"/>
+        <location filename="../../client/ui/outgoing_views.py" line="586"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="558"/>
+        <location filename="../../client/ui/outgoing_views.py" line="586"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="563"/>
+        <location filename="../../client/ui/outgoing_views.py" line="591"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="602"/>
+        <location filename="../../client/ui/outgoing_views.py" line="630"/>
         <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
         <translation>确认核发 %1《%2》？将分送主送 %3 个单位，抄送 %4 个单位，各单位立即收到，核发后不可撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="607"/>
+        <location filename="../../client/ui/outgoing_views.py" line="635"/>
         <source>Issue</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="609"/>
+        <location filename="../../client/ui/outgoing_views.py" line="637"/>
         <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
         <translation>确认对 %1《%2》加盖本单位印章？用印后不可撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="611"/>
+        <location filename="../../client/ui/outgoing_views.py" line="639"/>
         <source>Seal</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="624"/>
+        <location filename="../../client/ui/outgoing_views.py" line="652"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="625"/>
+        <location filename="../../client/ui/outgoing_views.py" line="653"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
     </message>
@@ -3540,82 +3550,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="235"/>
+        <location filename="../../client/ui/outgoing_views.py" line="263"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="236"/>
+        <location filename="../../client/ui/outgoing_views.py" line="264"/>
         <source>Changes from the last version</source>
         <translation>与上一稿对照</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="237"/>
+        <location filename="../../client/ui/outgoing_views.py" line="265"/>
         <source>Details</source>
         <translation>公文要素</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="240"/>
+        <location filename="../../client/ui/outgoing_views.py" line="268"/>
         <source>Edit the text</source>
         <translation>修改正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="245"/>
+        <location filename="../../client/ui/outgoing_views.py" line="273"/>
         <source>What was changed (修改说明)</source>
         <translation>修改说明</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="274"/>
+        <location filename="../../client/ui/outgoing_views.py" line="302"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="283"/>
+        <location filename="../../client/ui/outgoing_views.py" line="311"/>
         <source>Handwritten signature:</source>
         <translation>手写签名：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="288"/>
+        <location filename="../../client/ui/outgoing_views.py" line="316"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <location filename="../../client/ui/outgoing_views.py" line="345"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="318"/>
+        <location filename="../../client/ui/outgoing_views.py" line="346"/>
         <source>%1 — done</source>
         <translation>%1 — 已办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="332"/>
+        <location filename="../../client/ui/outgoing_views.py" line="360"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="359"/>
+        <location filename="../../client/ui/outgoing_views.py" line="387"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="361"/>
+        <location filename="../../client/ui/outgoing_views.py" line="389"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="364"/>
+        <location filename="../../client/ui/outgoing_views.py" line="392"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="384"/>
+        <location filename="../../client/ui/outgoing_views.py" line="412"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="405"/>
+        <location filename="../../client/ui/outgoing_views.py" line="433"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>

@@ -38,6 +38,7 @@ from server.migrations import (
     m0004_outgoing,
     m0005_security,
     m0006_restore_safety,
+    m0007_outgoing_numbered,
 )
 from server.version import server_version
 
@@ -62,6 +63,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(4, m0004_outgoing),
     Migration.of(5, m0005_security),
     Migration.of(6, m0006_restore_safety),
+    Migration.of(7, m0007_outgoing_numbered),
 )
 LATEST = MIGRATIONS[-1].version
 

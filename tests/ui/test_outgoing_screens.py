@@ -696,3 +696,27 @@ def test_seal_and_issue_ask_first_with_cancel_the_default(qtbot, ops, zh, cache,
     assert "富政发〔2026〕13号" in asked[2][0] and asked[2][1] == QMessageBox.StandardButton.Cancel
     qtbot.wait(50)
     assert len(ctx.in_cache(lambda: outbox.due_ops(now=2e9))) == 1  # still only the 核发
+
+
+def test_the_route_lists_who_numbered_sealed_and_issued_it_and_when(qtbot, ops, zh,  # noqa: ANN001
+                                                                    cache) -> None:
+    """办理过程 stopped at 签发: 编号, 用印 and 核发 were done by nobody anyone could see."""
+    at = {"numbered_at": rfc(T0 + timedelta(hours=1)),
+          "sealed_at": rfc(T0 + timedelta(hours=2)), "issued_at": rfc(T0 + timedelta(hours=3))}
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER, feed=[
+        up("outgoing", outgoing("o1", status="issued", doc_number="富政发〔2005〕12号",
+                                numbered_by=CLERK, sealed_by=CLERK, issued_by=CLERK, **at)),
+        up("outgoing", outgoing("o2", status="numbered", doc_number="富政发〔2005〕13号"))])
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    # One table row a step: step, who, what, (version), when.
+    text = " ".join(page.record.route.toPlainText().split())
+    assert "编号 王丽 富政发〔2005〕12号 2005年10月19日" in text
+    assert "用印 王丽 已办 2005年10月19日" in text and "核发 王丽 已办 2005年10月19日" in text
+
+    # A number from a platform that did not say who gave it: the step, with the number.
+    page.open_record("o2")
+    wait_for(qtbot, ops, lambda: page.record.detail is not None
+             and page.record.detail.id == "o2")
+    text = page.record.route.toPlainText()
+    assert "富政发〔2005〕13号" in text and "用印" not in text and "核发" not in text
