@@ -42,10 +42,13 @@ from protocol.signing import Signer
 
 log = logging.getLogger(__name__)
 
-# The four lists of the 发文 page.
-VIEWS = ("mine", "review", "sign", "issued")
+# The lists of the 发文 page; `clerk` (待办: 待编号, 待用印, 待核发) for the unit's clerk.
+VIEWS = ("mine", "review", "sign", "issued", "clerk")
 _VIEW_STEP_KINDS = {"review": ("review", "countersign"), "sign": ("sign",)}
 ISSUED_STATUSES = ("signed", "numbered", "sealed", "issued", "cancelled")
+# The clerk's next step for each status waiting for one (protocol CLERK_ACTIONS inverted).
+CLERK_NEXT: dict[str, str] = {status: action for action, status in rules.CLERK_ACTIONS.items()}
+_URGENCY_FIRST = {"very_urgent": 0, "urgent": 1}
 
 
 @dataclass(frozen=True)
@@ -175,12 +178,41 @@ class OutgoingService:
         me = self._me()
         return bool(me and "clerk" in (me.roles or []) and me.unit_id == unit_id)
 
+    def clerk_unit(self) -> str | None:
+        """The unit whose 发文 I number, seal and issue (None: I am no clerk)."""
+        me = self._me()
+        return me.unit_id if me and "clerk" in (me.roles or []) and me.unit_id else None
+
+    def _clerk_waiting(self) -> list[Outgoing]:
+        """My unit's 发文 waiting for the clerk's next step, most urgent first, then the
+        one waiting longest; those whose step is queued here (待发送) last."""
+        unit = self.clerk_unit()
+        if unit is None:
+            return []
+        rows = list(Outgoing.select().where((Outgoing.unit_id == unit)
+                                            & Outgoing.status.in_(list(CLERK_NEXT))))
+        rows.sort(key=lambda o: (bool(o.local_action), _URGENCY_FIRST.get(o.urgency, 2),
+                                 o.updated_at or "", o.created_at or 0, o.id))
+        return rows
+
+    def clerk_counts(self) -> dict[str, int]:
+        """待编号 / 待用印 / 待核发: how many wait for each step (not queued here yet)."""
+        out = dict.fromkeys(rules.CLERK_ACTIONS, 0)
+        for o in self._clerk_waiting():
+            if not o.local_action:
+                out[CLERK_NEXT[o.status]] += 1
+        return out
+
     # --- lists ----------------------------------------------------------------------------
     def rows(self, view: str) -> list[OutgoingRow]:
         if view not in VIEWS:
             raise ValueError(view)
         if view == "mine":
             return self._mine()
+        if view == "clerk":
+            rows = self._clerk_waiting()
+            names = _names([o.drafter_id for o in rows])
+            return [self._row(o, names) for o in rows]
         if view == "issued":
             q = (Outgoing.select().where(Outgoing.status.in_(ISSUED_STATUSES))
                  .order_by(Outgoing.updated_at.desc(), Outgoing.id))
@@ -237,8 +269,11 @@ class OutgoingService:
             return OutgoingStep.select().where(
                 (OutgoingStep.assignee_id == self.me) & (OutgoingStep.status == "pending")
                 & (OutgoingStep.local_mark == "") & OutgoingStep.kind.in_(list(kinds))).count()
-        return {"review": n(("review", "countersign")), "sign": n(("sign",)),
-                "mine": n(("revise",))}
+        counts = {"review": n(("review", "countersign")), "sign": n(("sign",)),
+                  "mine": n(("revise",))}
+        if self.clerk_unit() is not None:  # the key only for a clerk: the list shows then
+            counts["clerk"] = sum(self.clerk_counts().values())
+        return counts
 
     # --- one outgoing ---------------------------------------------------------------------
     def detail(self, outgoing_id: str) -> OutgoingDetail:

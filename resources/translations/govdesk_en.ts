@@ -2101,152 +2101,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
         <source>New draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
         <source>Outgoing documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="140"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="147"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>My drafts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>To review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>To sign for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="234"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="201"/>
+        <source>Clerk&apos;s to-do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To seal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="205"/>
+        <source>To issue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="241"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="244"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="246"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="248"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="250"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="316"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="342"/>
         <source>Submitted; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="317"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="343"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="318"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="344"/>
         <source>Submitted to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="337"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="363"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="385"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="411"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="413"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="389"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="415"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="453"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="454"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="429"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="455"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="439"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="465"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="464"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="490"/>
         <source>Downloading the issued document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="469"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="495"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2254,99 +2274,99 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="484"/>
+        <location filename="../../client/ui/outgoing_views.py" line="485"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="485"/>
-        <location filename="../../client/ui/outgoing_views.py" line="639"/>
+        <location filename="../../client/ui/outgoing_views.py" line="486"/>
+        <location filename="../../client/ui/outgoing_views.py" line="640"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="486"/>
-        <location filename="../../client/ui/outgoing_views.py" line="635"/>
+        <location filename="../../client/ui/outgoing_views.py" line="487"/>
+        <location filename="../../client/ui/outgoing_views.py" line="636"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="487"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
         <source>Open the issued document (PDF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="510"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="519"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="519"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="537"/>
+        <location filename="../../client/ui/outgoing_views.py" line="538"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="537"/>
+        <location filename="../../client/ui/outgoing_views.py" line="538"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="539"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="539"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="541"/>
+        <location filename="../../client/ui/outgoing_views.py" line="542"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="558"/>
+        <location filename="../../client/ui/outgoing_views.py" line="559"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="560"/>
+        <location filename="../../client/ui/outgoing_views.py" line="561"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2376,82 +2396,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="217"/>
+        <location filename="../../client/ui/outgoing_views.py" line="218"/>
         <source>done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="220"/>
+        <location filename="../../client/ui/outgoing_views.py" line="221"/>
         <source>waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="574"/>
+        <location filename="../../client/ui/outgoing_views.py" line="575"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="580"/>
+        <location filename="../../client/ui/outgoing_views.py" line="581"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="584"/>
+        <location filename="../../client/ui/outgoing_views.py" line="585"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="584"/>
+        <location filename="../../client/ui/outgoing_views.py" line="585"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="585"/>
+        <location filename="../../client/ui/outgoing_views.py" line="586"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="586"/>
+        <location filename="../../client/ui/outgoing_views.py" line="587"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="586"/>
+        <location filename="../../client/ui/outgoing_views.py" line="587"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="591"/>
+        <location filename="../../client/ui/outgoing_views.py" line="592"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="630"/>
+        <location filename="../../client/ui/outgoing_views.py" line="631"/>
         <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="635"/>
+        <location filename="../../client/ui/outgoing_views.py" line="636"/>
         <source>Issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="637"/>
+        <location filename="../../client/ui/outgoing_views.py" line="638"/>
         <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="639"/>
+        <location filename="../../client/ui/outgoing_views.py" line="640"/>
         <source>Seal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="652"/>
+        <location filename="../../client/ui/outgoing_views.py" line="653"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="653"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3550,82 +3570,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="263"/>
+        <location filename="../../client/ui/outgoing_views.py" line="264"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="264"/>
+        <location filename="../../client/ui/outgoing_views.py" line="265"/>
         <source>Changes from the last version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="265"/>
+        <location filename="../../client/ui/outgoing_views.py" line="266"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="268"/>
+        <location filename="../../client/ui/outgoing_views.py" line="269"/>
         <source>Edit the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="273"/>
+        <location filename="../../client/ui/outgoing_views.py" line="274"/>
         <source>What was changed (修改说明)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="302"/>
+        <location filename="../../client/ui/outgoing_views.py" line="303"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="311"/>
+        <location filename="../../client/ui/outgoing_views.py" line="312"/>
         <source>Handwritten signature:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="317"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="345"/>
+        <location filename="../../client/ui/outgoing_views.py" line="346"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="346"/>
+        <location filename="../../client/ui/outgoing_views.py" line="347"/>
         <source>%1 — done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="360"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="387"/>
+        <location filename="../../client/ui/outgoing_views.py" line="388"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="389"/>
+        <location filename="../../client/ui/outgoing_views.py" line="390"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="392"/>
+        <location filename="../../client/ui/outgoing_views.py" line="393"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="412"/>
+        <location filename="../../client/ui/outgoing_views.py" line="413"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="433"/>
+        <location filename="../../client/ui/outgoing_views.py" line="434"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

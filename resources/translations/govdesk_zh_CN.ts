@@ -2103,152 +2103,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
         <source>New draft</source>
         <translation>新建拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
         <source>Outgoing documents</source>
         <translation>发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="140"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="147"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation>请在左侧选择公文，或新建拟稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>My drafts</source>
         <translation>我的拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>To review</source>
         <translation>待核稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>To sign for issue</source>
         <translation>待签发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>Issued</source>
         <translation>已发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="234"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="201"/>
+        <source>Clerk&apos;s to-do</source>
+        <translation>收发待办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To number</source>
+        <translation>待编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To seal</source>
+        <translation>待用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="205"/>
+        <source>To issue</source>
+        <translation>待核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
         <source>Nothing here.</source>
         <translation>暂无公文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="241"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="244"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
         <source>Returned to you: revise it</source>
         <translation>已退回，请修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="246"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
         <source>Done here; waiting to be sent</source>
         <translation>已办理，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="248"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
         <source>Refused by the platform</source>
         <translation>平台未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="250"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
         <source>(waiting to be sent)</source>
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="316"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="342"/>
         <source>Submitted; sending it to the platform…</source>
         <translation>已提交，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="317"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="343"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="318"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="344"/>
         <source>Submitted to the platform.</source>
         <translation>已提交到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="337"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="363"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="385"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="411"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation>%1已在本机签署，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="413"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="389"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="415"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="453"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="454"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="429"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="455"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="439"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="465"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="464"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="490"/>
         <source>Downloading the issued document…</source>
         <translation>正在下载正式公文…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="469"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="495"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation>正式公文尚未下载到本机，请联网后再打开。</translation>
     </message>
@@ -2256,99 +2276,99 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="484"/>
+        <location filename="../../client/ui/outgoing_views.py" line="485"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="485"/>
-        <location filename="../../client/ui/outgoing_views.py" line="639"/>
+        <location filename="../../client/ui/outgoing_views.py" line="486"/>
+        <location filename="../../client/ui/outgoing_views.py" line="640"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="486"/>
-        <location filename="../../client/ui/outgoing_views.py" line="635"/>
+        <location filename="../../client/ui/outgoing_views.py" line="487"/>
+        <location filename="../../client/ui/outgoing_views.py" line="636"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="487"/>
+        <location filename="../../client/ui/outgoing_views.py" line="488"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
         <source>Open the issued document (PDF)</source>
         <translation>查看正式公文（PDF）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="510"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="517"/>
+        <location filename="../../client/ui/outgoing_views.py" line="518"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="519"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="519"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="537"/>
+        <location filename="../../client/ui/outgoing_views.py" line="538"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="537"/>
+        <location filename="../../client/ui/outgoing_views.py" line="538"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="539"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="539"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="541"/>
+        <location filename="../../client/ui/outgoing_views.py" line="542"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="558"/>
+        <location filename="../../client/ui/outgoing_views.py" line="559"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="560"/>
+        <location filename="../../client/ui/outgoing_views.py" line="561"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
@@ -2378,82 +2398,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="217"/>
+        <location filename="../../client/ui/outgoing_views.py" line="218"/>
         <source>done</source>
         <translation>已办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="220"/>
+        <location filename="../../client/ui/outgoing_views.py" line="221"/>
         <source>waiting to be sent</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="574"/>
+        <location filename="../../client/ui/outgoing_views.py" line="575"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="580"/>
+        <location filename="../../client/ui/outgoing_views.py" line="581"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="584"/>
+        <location filename="../../client/ui/outgoing_views.py" line="585"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="584"/>
+        <location filename="../../client/ui/outgoing_views.py" line="585"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="585"/>
+        <location filename="../../client/ui/outgoing_views.py" line="586"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="586"/>
+        <location filename="../../client/ui/outgoing_views.py" line="587"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="586"/>
+        <location filename="../../client/ui/outgoing_views.py" line="587"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="591"/>
+        <location filename="../../client/ui/outgoing_views.py" line="592"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="630"/>
+        <location filename="../../client/ui/outgoing_views.py" line="631"/>
         <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
         <translation>确认核发 %1《%2》？将分送主送 %3 个单位，抄送 %4 个单位，各单位立即收到，核发后不可撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="635"/>
+        <location filename="../../client/ui/outgoing_views.py" line="636"/>
         <source>Issue</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="637"/>
+        <location filename="../../client/ui/outgoing_views.py" line="638"/>
         <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
         <translation>确认对 %1《%2》加盖本单位印章？用印后不可撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="639"/>
+        <location filename="../../client/ui/outgoing_views.py" line="640"/>
         <source>Seal</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="652"/>
+        <location filename="../../client/ui/outgoing_views.py" line="653"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="653"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
     </message>
@@ -3550,82 +3570,82 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="263"/>
+        <location filename="../../client/ui/outgoing_views.py" line="264"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="264"/>
+        <location filename="../../client/ui/outgoing_views.py" line="265"/>
         <source>Changes from the last version</source>
         <translation>与上一稿对照</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="265"/>
+        <location filename="../../client/ui/outgoing_views.py" line="266"/>
         <source>Details</source>
         <translation>公文要素</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="268"/>
+        <location filename="../../client/ui/outgoing_views.py" line="269"/>
         <source>Edit the text</source>
         <translation>修改正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="273"/>
+        <location filename="../../client/ui/outgoing_views.py" line="274"/>
         <source>What was changed (修改说明)</source>
         <translation>修改说明</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="302"/>
+        <location filename="../../client/ui/outgoing_views.py" line="303"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="311"/>
+        <location filename="../../client/ui/outgoing_views.py" line="312"/>
         <source>Handwritten signature:</source>
         <translation>手写签名：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="317"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="345"/>
+        <location filename="../../client/ui/outgoing_views.py" line="346"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="346"/>
+        <location filename="../../client/ui/outgoing_views.py" line="347"/>
         <source>%1 — done</source>
         <translation>%1 — 已办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="360"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="387"/>
+        <location filename="../../client/ui/outgoing_views.py" line="388"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="389"/>
+        <location filename="../../client/ui/outgoing_views.py" line="390"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="392"/>
+        <location filename="../../client/ui/outgoing_views.py" line="393"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="412"/>
+        <location filename="../../client/ui/outgoing_views.py" line="413"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="433"/>
+        <location filename="../../client/ui/outgoing_views.py" line="434"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>

@@ -39,9 +39,10 @@ from client.blobstore import BlobStore  # noqa: E402
 from client.changes import Changes  # noqa: E402
 from client.models import OutboxOp, OutgoingDraft, OutgoingStep  # noqa: E402
 from client.services import Services, outbox  # noqa: E402
+from client.services.outgoing import VIEWS  # noqa: E402
 from client.sync import apply  # noqa: E402
 from client.ui.body_editor import BodyEditor  # noqa: E402
-from client.ui.pages.outgoing_page import OutgoingPage  # noqa: E402
+from client.ui.pages.outgoing_page import ROW_ROLE, OutgoingPage  # noqa: E402
 from protocol import docbody  # noqa: E402
 from protocol import ops as op_types  # noqa: E402
 from protocol.signing import Signer, generate_keypair  # noqa: E402
@@ -720,3 +721,46 @@ def test_the_route_lists_who_numbered_sealed_and_issued_it_and_when(qtbot, ops, 
              and page.record.detail.id == "o2")
     text = page.record.route.toPlainText()
     assert "富政发〔2005〕13号" in text and "用印" not in text and "核发" not in text
+
+
+def test_the_clerk_has_a_to_do_list_of_the_next_steps_most_urgent_first(qtbot, ops, zh,  # noqa: ANN001
+                                                                        cache) -> None:
+    """The clerk worked from 已发文, where signed, numbered, sealed, issued and cancelled
+    documents mix. 收发待办 lists what waits for the clerk's next step, with counts."""
+    page, ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="signed", title="关于甲的通知")),
+        up("outgoing", outgoing("o2", status="sealed", urgency="very_urgent",
+                                title="关于乙的紧急通知", doc_number="富政发〔2005〕3号")),
+        up("outgoing", outgoing("o3", status="numbered", urgency="urgent",
+                                title="关于丙的通知", doc_number="富政发〔2005〕4号")),
+        up("outgoing", outgoing("o4", status="issued", title="关于丁的通知")),
+        up("outgoing", outgoing("o5", status="cancelled", title="关于戊的通知")),
+        up("outgoing", outgoing("o6", status="signed", title="关于己的通知"))])
+    page.refresh_counts()
+    button = page.tabs.group.button(VIEWS.index("clerk"))
+    wait_for(qtbot, ops, lambda: button.isVisibleTo(page))
+    assert page.tabs.tabText(VIEWS.index("clerk")) == "收发待办 (4)"
+    page.show_view("clerk")
+    wait_for(qtbot, ops, lambda: page.list.count() == 4)
+    ids = [page.list.item(i).data(ROW_ROLE).id for i in range(4)]
+    assert ids[:2] == ["o2", "o3"] and set(ids[2:]) == {"o1", "o6"}  # 特急, 加急, then
+    assert "待核发" in page.list.item(0).text() and "待用印" in page.list.item(1).text()
+    assert "待编号" in page.list.item(2).text()
+    assert page.clerk_summary.text() == "待编号 2  ·  待用印 1  ·  待核发 1"
+
+    # 编号 from the list: the row waits (待发送) at the end, the counts move on.
+    page.list.setCurrentRow(2)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    numbered = page.record.detail.id
+    page.record.number_button.click()
+    wait_for(qtbot, ops, lambda: page.clerk_summary.text().startswith("待编号 1"))
+    assert page.list.item(3).data(ROW_ROLE).id == numbered
+    assert "待发送" in page.list.item(3).text()
+
+
+def test_not_a_clerk_has_no_clerk_to_do_list(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER,
+                       feed=[up("outgoing", outgoing("o1", status="signed"))])
+    page.refresh_counts()
+    wait_for(qtbot, ops, lambda: page._counts != {})
+    assert not page.tabs.group.button(VIEWS.index("clerk")).isVisibleTo(page)
