@@ -22,6 +22,7 @@ from client.changes import Changes
 from client.errors import ConflictError, GovDeskError
 from client.models import (
     DocSeries,
+    OutboxOp,
     Outgoing,
     OutgoingDraft,
     OutgoingStep,
@@ -109,6 +110,9 @@ class OutgoingDetail:
     local_action: str
     next_number: str | None         # what 编号 would give now (the series' next), a hint
     has_seal: bool
+    # A new version made here (核稿 with an edit, a 修改) not yet back from the platform:
+    # shown at once, as 待发送, instead of the version it replaces.
+    pending_version: VersionInfo | None = None
 
     @property
     def id(self) -> str:
@@ -298,12 +302,42 @@ class OutgoingService:
                 "body_sha256"):
             digest = outgoing_digest(data, body_sha256=current.body_sha256)
         unit = Unit.get_or_none(Unit.id == o.unit_id)
+        pending = self._pending_version(o, steps_rows, versions)
         return OutgoingDetail(
             data=data, status=o.status, versions=versions, current=current, digest=digest,
             digest_ok=digest is not None and digest == data.get("digest"),
             steps=[_step(s, names) for s in steps_rows], names=names,
             unit_name=unit.name if unit else "", local_action=o.local_action,
-            next_number=self.next_number(o), has_seal=bool(unit and unit.data.get("has_seal")))
+            next_number=self.next_number(o), has_seal=bool(unit and unit.data.get("has_seal")),
+            pending_version=pending)
+
+    def _pending_version(self, o: Outgoing, steps: Sequence[OutgoingStep],
+                         versions: Sequence[VersionInfo]) -> VersionInfo | None:
+        """The body a step done here sent (or will send) as the next version, until the
+        feed brings that version: the record showed version 1 again after a 核稿 edit."""
+        step_ids = [s.id for s in steps]
+        if not step_ids:
+            return None
+        arrived = {v.body_sha256 for v in versions}
+        refs = [f"outgoing_step:{i}" for i in step_ids]  # op_owners.outgoing's local_ref
+        ops_ = (OutboxOp.select().where(OutboxOp.local_ref.in_(refs)
+                                        & OutboxOp.state.in_(("queued", "sent", "done")))
+                .order_by(OutboxOp.id.desc()))
+        for op in ops_:
+            data = op.data or {}
+            body, sha = data.get("body"), str(data.get("body_sha256") or "")
+            if data.get("step_id") not in step_ids or not body:
+                continue
+            if sha in arrived:
+                return None  # the platform's copy is here: it is shown
+            me = _names([self.me])
+            return VersionInfo(number=max([o.current_version, *(v.number for v in versions)])
+                               + 1, body=dict(body), body_sha256=sha,
+                               author_name=me.get(self.me, ""),
+                               created_at=str(op.created_at), note=str(data.get("version_note")
+                                                                       or ""),
+                               hash_ok=docbody.body_sha256(body) == sha)
+        return None
 
     def next_number(self, o: Outgoing, *, year: int | None = None) -> str | None:
         """The number 编号 would give now, from the series in the cache (a hint: the

@@ -182,6 +182,8 @@ def route_html(d: OutgoingDetail) -> str:
         what = STEP_TITLES.get(s.kind, s.kind)
         if s.status == "done":
             verdict = decision_label(s.kind, s.decision or "")
+        elif s.status == "pending" and s.local_mark == "pending_sync":
+            verdict = translate("OutgoingRecord", "done here, waiting to be sent")
         else:
             verdict = states.get(s.status, s.status)
         version = (translate("OutgoingRecord", "version %1").replace(
@@ -351,8 +353,12 @@ class StepPanel(QWidget):
         self.edit_button.blockSignals(False)
         self.version_note.hide()
         self.version_note.clear()
-        if d.current is not None:
-            self.body.set_body(d.current.body)
+        # Done here with an edit: the text it sent (待发送), not the version it replaced.
+        shown = d.pending_version if not pending and d.pending_version else d.current
+        if shown is not None:
+            self.body.set_body(shown.body)
+        self.tabs.setTabText(0, body_tab_text(d) if shown is d.pending_version
+                             else self.tr("Text"))
         self.diff.setHtml(diff_html(view.previous, d.current, view.diff))
         # The route too: who reviewed it and what they wrote (the leader signing saw
         # neither the 核稿 opinion nor who had approved it).
@@ -465,7 +471,7 @@ class OutgoingRecord(QWidget):
         self.setObjectName("outgoingRecord")
         self.detail: OutgoingDetail | None = None
         self.is_clerk = False
-        layout = QVBoxLayout(self)
+        layout = self.layout_ = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
@@ -477,9 +483,16 @@ class OutgoingRecord(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         self.facts = QTextBrowser()
         self.route = QTextBrowser()
-        top.addWidget(self.facts)
+        # The text as it stands (a 核稿 edit made here shows at once, 待发送).
+        self.body = BodyEditor()
+        self.body.setReadOnly(True)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(self.facts, self.tr("Details"))
+        self.left_tabs.addTab(self.body, self.tr("Text"))
+        top.addWidget(self.left_tabs)
         top.addWidget(self.route)
         top.setMaximumHeight(230)
+        self.top = top
         layout.addWidget(top)
         clerk = QHBoxLayout()
         self.number_button = QPushButton(self.tr("Number (编号)"))
@@ -544,6 +557,12 @@ class OutgoingRecord(QWidget):
         self.status.setText(f"{number}　{status}" if number else status)
         self.facts.setHtml(facts_html(detail))
         self.route.setHtml(self._route_html(detail))
+        shown = detail.pending_version or detail.current
+        if shown is not None:
+            self.body.set_body(shown.body)
+        else:
+            self.body.clear()
+        self.left_tabs.setTabText(1, body_tab_text(detail))
         free = not detail.local_action
         self.number_button.setEnabled(is_clerk and free and detail.status == "signed")
         self.seal_button.setEnabled(is_clerk and free and detail.status == "numbered"
@@ -568,6 +587,10 @@ class OutgoingRecord(QWidget):
 
     def _show_receipts(self, summary: ReceiptSummary) -> None:
         rows = summary.rows
+        # Before 核发 (no 回执 table) the details and the text get the room to be read.
+        self.top.setMaximumHeight(round(230 * theme.current_scale()) if rows else
+                                  round(520 * theme.current_scale()))
+        self.layout_.setStretchFactor(self.top, 0 if rows else 1)
         self.receipt_title.setVisible(bool(rows))
         self.receipts.setVisible(bool(rows))
         if rows:
@@ -654,6 +677,18 @@ class OutgoingRecord(QWidget):
             self.tr("Reason (a number it holds is recorded as a gap, never reused):"))
         if ok and reason.strip():
             self.action_requested.emit(self.detail.id, "cancel", reason.strip())
+
+
+def body_tab_text(d: OutgoingDetail) -> str:
+    """正文 (第2稿), or 正文 (第3稿，待发送) for a version made here not yet confirmed."""
+    translate = QCoreApplication.translate
+    v = d.pending_version or d.current
+    if v is None:
+        return translate("OutgoingRecord", "Text")
+    text = (translate("OutgoingRecord", "Text (version %1, waiting to be sent)")
+            if d.pending_version is not None else
+            translate("OutgoingRecord", "Text (version %1)"))
+    return text.replace("%1", str(v.number))
 
 
 def when(dt: datetime | None) -> str:

@@ -2186,87 +2186,87 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="342"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
         <source>Submitted; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="343"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="344"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
         <source>Submitted to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="363"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="411"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="413"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="415"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="453"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="454"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="455"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="465"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="490"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
         <source>Downloading the issued document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="495"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2274,99 +2274,99 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="485"/>
+        <location filename="../../client/ui/outgoing_views.py" line="497"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="486"/>
-        <location filename="../../client/ui/outgoing_views.py" line="640"/>
+        <location filename="../../client/ui/outgoing_views.py" line="498"/>
+        <location filename="../../client/ui/outgoing_views.py" line="658"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="487"/>
-        <location filename="../../client/ui/outgoing_views.py" line="636"/>
+        <location filename="../../client/ui/outgoing_views.py" line="499"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="500"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="502"/>
         <source>Open the issued document (PDF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="550"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="550"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="539"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="539"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="542"/>
+        <location filename="../../client/ui/outgoing_views.py" line="554"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="559"/>
+        <location filename="../../client/ui/outgoing_views.py" line="577"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="561"/>
+        <location filename="../../client/ui/outgoing_views.py" line="579"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2391,88 +2391,114 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="187"/>
+        <location filename="../../client/ui/outgoing_views.py" line="186"/>
+        <source>done here, waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="189"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="218"/>
+        <location filename="../../client/ui/outgoing_views.py" line="220"/>
         <source>done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="221"/>
+        <location filename="../../client/ui/outgoing_views.py" line="223"/>
         <source>waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="575"/>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <location filename="../../client/ui/outgoing_views.py" line="682"/>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="593"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="581"/>
+        <location filename="../../client/ui/outgoing_views.py" line="599"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="585"/>
+        <location filename="../../client/ui/outgoing_views.py" line="603"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="585"/>
+        <location filename="../../client/ui/outgoing_views.py" line="603"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="586"/>
+        <location filename="../../client/ui/outgoing_views.py" line="604"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="587"/>
+        <location filename="../../client/ui/outgoing_views.py" line="605"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="587"/>
+        <location filename="../../client/ui/outgoing_views.py" line="605"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="592"/>
+        <location filename="../../client/ui/outgoing_views.py" line="610"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="631"/>
+        <location filename="../../client/ui/outgoing_views.py" line="649"/>
         <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="636"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
         <source>Issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="638"/>
+        <location filename="../../client/ui/outgoing_views.py" line="656"/>
         <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="640"/>
+        <location filename="../../client/ui/outgoing_views.py" line="658"/>
         <source>Seal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="653"/>
+        <location filename="../../client/ui/outgoing_views.py" line="671"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="654"/>
+        <location filename="../../client/ui/outgoing_views.py" line="672"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="683"/>
+        <source>Text (version %1, waiting to be sent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="685"/>
+        <source>Text (version %1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3570,82 +3596,83 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="264"/>
+        <location filename="../../client/ui/outgoing_views.py" line="266"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="265"/>
+        <location filename="../../client/ui/outgoing_views.py" line="267"/>
         <source>Changes from the last version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="266"/>
+        <location filename="../../client/ui/outgoing_views.py" line="268"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="269"/>
+        <location filename="../../client/ui/outgoing_views.py" line="271"/>
         <source>Edit the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="274"/>
+        <location filename="../../client/ui/outgoing_views.py" line="276"/>
         <source>What was changed (修改说明)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="303"/>
+        <location filename="../../client/ui/outgoing_views.py" line="305"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="312"/>
+        <location filename="../../client/ui/outgoing_views.py" line="314"/>
         <source>Handwritten signature:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <location filename="../../client/ui/outgoing_views.py" line="319"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="346"/>
+        <location filename="../../client/ui/outgoing_views.py" line="348"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="347"/>
+        <location filename="../../client/ui/outgoing_views.py" line="349"/>
         <source>%1 — done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="361"/>
+        <location filename="../../client/ui/outgoing_views.py" line="367"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="388"/>
+        <location filename="../../client/ui/outgoing_views.py" line="394"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="390"/>
+        <location filename="../../client/ui/outgoing_views.py" line="396"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="393"/>
+        <location filename="../../client/ui/outgoing_views.py" line="399"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="413"/>
+        <location filename="../../client/ui/outgoing_views.py" line="419"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="434"/>
+        <location filename="../../client/ui/outgoing_views.py" line="440"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>

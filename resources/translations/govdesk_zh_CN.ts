@@ -2188,87 +2188,87 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="342"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
         <source>Submitted; sending it to the platform…</source>
         <translation>已提交，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="343"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="344"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
         <source>Submitted to the platform.</source>
         <translation>已提交到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="363"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="411"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation>%1已在本机签署，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="413"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="415"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="447"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="448"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="453"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="454"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="455"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="465"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="490"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
         <source>Downloading the issued document…</source>
         <translation>正在下载正式公文…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="495"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation>正式公文尚未下载到本机，请联网后再打开。</translation>
     </message>
@@ -2276,99 +2276,99 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="485"/>
+        <location filename="../../client/ui/outgoing_views.py" line="497"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="486"/>
-        <location filename="../../client/ui/outgoing_views.py" line="640"/>
+        <location filename="../../client/ui/outgoing_views.py" line="498"/>
+        <location filename="../../client/ui/outgoing_views.py" line="658"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="487"/>
-        <location filename="../../client/ui/outgoing_views.py" line="636"/>
+        <location filename="../../client/ui/outgoing_views.py" line="499"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="500"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <location filename="../../client/ui/outgoing_views.py" line="502"/>
         <source>Open the issued document (PDF)</source>
         <translation>查看正式公文（PDF）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="510"/>
+        <location filename="../../client/ui/outgoing_views.py" line="522"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="518"/>
+        <location filename="../../client/ui/outgoing_views.py" line="530"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="519"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="550"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="538"/>
+        <location filename="../../client/ui/outgoing_views.py" line="550"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="539"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="539"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="542"/>
+        <location filename="../../client/ui/outgoing_views.py" line="554"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="559"/>
+        <location filename="../../client/ui/outgoing_views.py" line="577"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="561"/>
+        <location filename="../../client/ui/outgoing_views.py" line="579"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
@@ -2393,89 +2393,115 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="187"/>
+        <location filename="../../client/ui/outgoing_views.py" line="186"/>
+        <source>done here, waiting to be sent</source>
+        <translation>已办理，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="189"/>
         <source>version %1</source>
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="218"/>
+        <location filename="../../client/ui/outgoing_views.py" line="220"/>
         <source>done</source>
         <translation>已办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="221"/>
+        <location filename="../../client/ui/outgoing_views.py" line="223"/>
         <source>waiting to be sent</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="575"/>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>Details</source>
+        <translation>公文要素</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <location filename="../../client/ui/outgoing_views.py" line="682"/>
+        <source>Text</source>
+        <translation>正文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="593"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="581"/>
+        <location filename="../../client/ui/outgoing_views.py" line="599"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="585"/>
+        <location filename="../../client/ui/outgoing_views.py" line="603"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="585"/>
+        <location filename="../../client/ui/outgoing_views.py" line="603"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="586"/>
+        <location filename="../../client/ui/outgoing_views.py" line="604"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="587"/>
+        <location filename="../../client/ui/outgoing_views.py" line="605"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="587"/>
+        <location filename="../../client/ui/outgoing_views.py" line="605"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="592"/>
+        <location filename="../../client/ui/outgoing_views.py" line="610"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="631"/>
+        <location filename="../../client/ui/outgoing_views.py" line="649"/>
         <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
         <translation>确认核发 %1《%2》？将分送主送 %3 个单位，抄送 %4 个单位，各单位立即收到，核发后不可撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="636"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
         <source>Issue</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="638"/>
+        <location filename="../../client/ui/outgoing_views.py" line="656"/>
         <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
         <translation>确认对 %1《%2》加盖本单位印章？用印后不可撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="640"/>
+        <location filename="../../client/ui/outgoing_views.py" line="658"/>
         <source>Seal</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="653"/>
+        <location filename="../../client/ui/outgoing_views.py" line="671"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="654"/>
+        <location filename="../../client/ui/outgoing_views.py" line="672"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="683"/>
+        <source>Text (version %1, waiting to be sent)</source>
+        <translation>正文（第%1稿，待发送）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="685"/>
+        <source>Text (version %1)</source>
+        <translation>正文（第%1稿）</translation>
     </message>
 </context>
 <context>
@@ -3570,82 +3596,83 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="264"/>
+        <location filename="../../client/ui/outgoing_views.py" line="266"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="265"/>
+        <location filename="../../client/ui/outgoing_views.py" line="267"/>
         <source>Changes from the last version</source>
         <translation>与上一稿对照</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="266"/>
+        <location filename="../../client/ui/outgoing_views.py" line="268"/>
         <source>Details</source>
         <translation>公文要素</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="269"/>
+        <location filename="../../client/ui/outgoing_views.py" line="271"/>
         <source>Edit the text</source>
         <translation>修改正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="274"/>
+        <location filename="../../client/ui/outgoing_views.py" line="276"/>
         <source>What was changed (修改说明)</source>
         <translation>修改说明</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="303"/>
+        <location filename="../../client/ui/outgoing_views.py" line="305"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="312"/>
+        <location filename="../../client/ui/outgoing_views.py" line="314"/>
         <source>Handwritten signature:</source>
         <translation>手写签名：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <location filename="../../client/ui/outgoing_views.py" line="319"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="346"/>
+        <location filename="../../client/ui/outgoing_views.py" line="348"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="347"/>
+        <location filename="../../client/ui/outgoing_views.py" line="349"/>
         <source>%1 — done</source>
         <translation>%1 — 已办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="361"/>
+        <location filename="../../client/ui/outgoing_views.py" line="367"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="388"/>
+        <location filename="../../client/ui/outgoing_views.py" line="394"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="390"/>
+        <location filename="../../client/ui/outgoing_views.py" line="396"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="393"/>
+        <location filename="../../client/ui/outgoing_views.py" line="399"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="413"/>
+        <location filename="../../client/ui/outgoing_views.py" line="419"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="434"/>
+        <location filename="../../client/ui/outgoing_views.py" line="440"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>

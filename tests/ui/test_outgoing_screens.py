@@ -32,6 +32,7 @@ from outgoingkit import (  # noqa: E402
     reviewing,
     series,
     signing,
+    version,
 )
 
 from client import db  # noqa: E402
@@ -764,3 +765,42 @@ def test_not_a_clerk_has_no_clerk_to_do_list(qtbot, ops, zh, cache) -> None:  # 
     page.refresh_counts()
     wait_for(qtbot, ops, lambda: page._counts != {})
     assert not page.tabs.group.button(VIEWS.index("clerk")).isVisibleTo(page)
+
+
+def test_after_a_review_with_an_edit_the_new_text_shows_at_once_as_waiting(qtbot, ops, zh,  # noqa: ANN001
+                                                                         cache) -> None:
+    """After a 核稿 with an edit the record's text went back to version 1 until the next
+    sync. The reviewer's version shows at once, marked 待发送, until the feed brings it."""
+    page, ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    panel.edit_button.click()
+    cursor = panel.body.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    panel.body.setTextCursor(cursor)
+    QTest.keyClick(panel.body, Qt.Key.Key_Return)
+    panel.body.insertPlainText("各镇于月底前报送落实情况。")
+    panel.act_button.click()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record
+             and page.record.detail is not None and page.record.detail.pending_version)
+    rec = page.record
+    assert rec.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")
+    assert rec.left_tabs.tabText(1) == "正文（第2稿，待发送）"
+    assert "待发送" in rec.route.toPlainText()
+    # The done step, opened again, shows the same text.
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    assert panel.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")
+
+    # The feed brings version 2: it is shown as the platform's, no longer 待发送.
+    data = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0].data
+    ctx.in_cache(lambda: apply.apply_page([
+        up("outgoing_version", version("o1", 2, data["body"], author=REVIEWER)),
+        up("outgoing", outgoing("o1", status="signing", version=2, body=data["body"],
+                                current_version=2))], cursor="v2"))
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: rec.detail is not None and rec.detail.pending_version is None
+             and rec.detail.current is not None and rec.detail.current.number == 2)
+    assert rec.left_tabs.tabText(1) == "正文（第2稿）"
+    assert rec.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")
