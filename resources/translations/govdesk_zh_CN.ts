@@ -2466,7 +2466,7 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="649"/>
         <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
-        <translation>确认核发 %1《%2》？将分送主送 %3 个单位，抄送 %4 个单位，各单位立即收到，核发后不可撤回。</translation>
+        <translation>确认核发%1《%2》？将分送主送 %3 个单位，抄送 %4 个单位，各单位立即收到，核发后不可撤回。</translation>
     </message>
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="654"/>
@@ -2476,7 +2476,7 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="656"/>
         <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
-        <translation>确认对 %1《%2》加盖本单位印章？用印后不可撤回。</translation>
+        <translation>确认对%1《%2》加盖本单位印章？用印后不可撤回。</translation>
     </message>
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="658"/>
