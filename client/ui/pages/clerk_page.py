@@ -205,7 +205,8 @@ class ClerkPage(QWidget):
                      primary=True)
         self._button(actions, "refuse", self.tr("Re&fuse…"), self.refuse_selected)
         actions.addStretch(1)
-        self._widths("box", (70, 180, 0, 170, 120, 120, 150), stretch=2)
+        # 来文单位 is the full issuing body now (富锦市二龙山镇人民政府): room for it.
+        self._widths("box", (70, 180, 0, 240, 120, 120, 150), stretch=2)
         QShortcut(QKeySequence("Ctrl+Return"), self.tables["box"], self.receive_selected)
         # Enter (and a double-click) opens the delivery to read; only its 签收 signs.
         self.tables["box"].installEventFilter(self)
