@@ -21,9 +21,9 @@ signed step (review, countersign, sign) signs the digest of the exact version on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 # The 15 kinds of the 2012 regulation (命令 and 令 are one kind written either way).
 DOC_TYPES: Final = (
@@ -127,6 +127,18 @@ CLERK_ACTIONS: Final[Mapping[str, str]] = {
 CLERK_RESULT: Final[Mapping[str, str]] = {"number": "numbered", "seal": "sealed", "issue": "issued"}
 # Who may cancel: the drafter while the route is open, the unit's clerk until issued.
 CANCELLABLE_STATUSES: Final = ROUTE_STATUSES + ("signed", "numbered", "sealed")
+
+
+def delivery_roles(main_recipients: Sequence[Mapping[str, Any]],
+                   cc: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The units 核发 delivers to, each once: unit id → main (主送) or cc (抄送); a unit in
+    both is 主送. The platform makes one delivery each; the clerk's confirmation counts them."""
+    roles: dict[str, str] = {}
+    for role, groups in (("main", main_recipients), ("cc", cc)):
+        for group in groups:
+            for unit_id in group.get("unit_ids") or []:
+                roles.setdefault(str(unit_id), role)  # 主送 wins over 抄送
+    return roles
 
 
 def format_doc_number(prefix: str, year: int, number: int) -> str:

@@ -434,6 +434,8 @@ class Outgoing(BaseModel):
     doc_number = peewee.CharField(null=True)
     number_year = peewee.IntegerField(null=True)  # the series the number was taken from
     number = peewee.IntegerField(null=True)
+    numbered_by = peewee.CharField(null=True)  # 编号: the clerk, and when (migration 8)
+    numbered_at = UTCDateTimeField(null=True)
     issued_on = peewee.CharField(null=True)
     signed_by = peewee.CharField(null=True)
     sealed_by = peewee.CharField(null=True)

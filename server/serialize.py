@@ -197,6 +197,8 @@ def outgoing_json(out: Outgoing) -> dict[str, Any]:
         "doc_number": out.doc_number,
         "issued_on": out.issued_on,
         "signed_by": out.signed_by,
+        "numbered_by": out.numbered_by,
+        "numbered_at": rfc3339(out.numbered_at),
         "sealed_by": out.sealed_by,
         "sealed_at": rfc3339(out.sealed_at),
         "issued_by": out.issued_by,

@@ -34,7 +34,7 @@ from client.errors import GovDeskError
 from client.models import Document, OutboxOp, Reminder, Task, User, from_epoch, load_document
 from client.services import audit, outbox
 from client.services.directory import DirectoryService
-from client.services.exchange import ExchangeService, Queued
+from client.services.exchange import DeliveryDetail, ExchangeService, Queued
 from client.services.op_owners import (
     DOCUMENT_ARCHIVE,
     DOCUMENT_COMPLETE,
@@ -44,8 +44,19 @@ from client.services.op_owners import (
     TASK_REMIND,
     TASK_REROUTE,
 )
-from client.types import OpId, Person, SortKey, UserId
+from client.services.op_owners.delivery import PENDING_STATES
+from client.types import (
+    Attachment,
+    DocumentDetail,
+    DocumentId,
+    OpId,
+    Person,
+    Sha256,
+    SortKey,
+    UserId,
+)
 from protocol.outgoing_rules import DOC_TYPES, MAX_REASON
+from protocol.text_rules import clean_filename
 from protocol.wire.outgoing import DocumentRegisterData, DocumentRouteData, TaskRemindData
 
 MAX_LIMIT: Final = 500
@@ -166,6 +177,17 @@ class ReminderAlert:
 
 
 @dataclass(frozen=True)
+class DeliveryPreview:
+    """A delivery of 待签收 as the clerk reads it before 签收 or 拒收: the document's
+    elements, its body (when on this PC) and attachments, and the delivery's facts."""
+
+    delivery: DeliveryDetail
+    document: DocumentDetail
+    body: bytes | None              # the body's bytes when this PC holds them
+    waiting: bool                   # 签收/拒收 made here, not yet confirmed
+
+
+@dataclass(frozen=True)
 class Registered:
     document_id: str
     op_id: OpId
@@ -209,6 +231,46 @@ class ClerkDeskService:
         return DeskCounts(to_receive=box.to_receive,
                           to_route=int(row[0]) + waiting_registrations,
                           in_progress=int(row[1]), overdue=int(row[2]), completed=int(row[3]))
+
+    # --- 待签收: what a delivery holds, before 签收 ---------------------------------------
+    def _attachment(self, ref: dict[str, Any], name: str) -> Attachment:
+        sha = str(ref.get("sha256") or "")
+        return Attachment(name=clean_filename(str(ref.get("name") or name)), sha256=Sha256(sha),
+                          media_type=str(ref.get("media_type") or "application/octet-stream"),
+                          size=int(ref.get("size") or 0),
+                          available=bool(self.blobs is not None and sha and self.blobs.has(sha)))
+
+    def delivery_preview(self, delivery_id: str) -> DeliveryPreview:
+        """The delivered document to read before 签收 (double-click in 待签收 opens it; it
+        never signs)."""
+        self._require_clerk()
+        d = self.exchange.get(delivery_id)
+        doc = d.document
+        body_ref = doc.get("body") or None
+        body = self._attachment(body_ref, "正文") if body_ref else None
+        data = None
+        if body is not None and body.available and self.blobs is not None:
+            data = self.blobs.open_bytes(body.sha256)
+
+        def names(xs: Any) -> list[str]:
+            return [str(x.get("name", "")) if isinstance(x, dict) else str(x) for x in xs or []]
+
+        detail = DocumentDetail(
+            id=DocumentId(f"delivery:{d.id}"), doc_number=str(doc.get("doc_number") or ""),
+            issuer=str(doc.get("issuer") or d.sender_unit), doc_type=str(doc.get("doc_type") or ""),
+            title=str(doc.get("title") or ""), classification=str(doc.get("classification")
+                                                                  or "none"),
+            urgency=str(doc.get("urgency") or "normal"), signatory=str(doc.get("signatory") or ""),
+            main_recipients=names(doc.get("main_recipients")), cc=names(doc.get("cc")),
+            issued_on=str(doc.get("issued_on") or ""), notes=str(doc.get("notes") or ""),
+            received_at=None, registration_number="", status="", digest=str(doc.get("digest")
+                                                                           or ""),
+            local_digest="", body=body,
+            attachments=[self._attachment(a, f"附件{i}")
+                         for i, a in enumerate(doc.get("attachments") or [], start=1)],
+            tasks=[], opinions=[], receipts=[], is_read=True, data=doc)
+        return DeliveryPreview(delivery=d, document=detail, body=data,
+                               waiting=d.local_state in PENDING_STATES)
 
     # --- document lists ---------------------------------------------------------------
     def _doc_page(self, where: str, params: list[Any], *, after: SortKey | None,

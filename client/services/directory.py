@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from client.models import Unit, User
+from client.services import people_order
 from client.types import Person, UnitId, UnitNode, UserId
 
 
@@ -34,9 +35,12 @@ class DirectoryService:
         unit_names = {u.id: u.name for u in
                       Unit.select(Unit.id, Unit.name).where(
                           Unit.id.in_(list({r.unit_id for r in rows if r.unit_id})))}
-        return [Person(id=UserId(r.id), username=r.username, display_name=r.display_name,
-                       unit_id=UnitId(r.unit_id or ""), unit_name=unit_names.get(r.unit_id, ""),
-                       title=r.title, roles=list(r.roles or [])) for r in rows]
+        people = [Person(id=UserId(r.id), username=r.username, display_name=r.display_name,
+                         unit_id=UnitId(r.unit_id or ""), unit_name=unit_names.get(r.unit_id, ""),
+                         title=r.title, roles=list(r.roles or [])) for r in rows]
+        # As a county office lists people: leadership, departments, towns; rank; name.
+        ranks = people_order.load_ranks()
+        return sorted(people, key=lambda p: people_order.person_key(p, ranks))
 
     def people(self, unit_id: str | None = None, *, limit: int = 500) -> list[Person]:
         q = User.select()

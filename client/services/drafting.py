@@ -25,7 +25,7 @@ from client.blobstore import BlobStore
 from client.changes import Changes, changed
 from client.errors import GovDeskError
 from client.models import OutgoingDraft, Unit, User
-from client.services import audit, op_owners
+from client.services import audit, op_owners, people_order
 from client.services.op_owners import outgoing as outgoing_owners
 from client.types import UserId
 from protocol import docbody
@@ -148,7 +148,8 @@ class DraftingService:
         units = [u for u in Unit.select().order_by(Unit.sort_order, Unit.name)
                  if u.kind != "external"]
         names = {u.id: u.name for u in units}
-        people = list(User.select().order_by(User.display_name))
+        # 市长 and the county's leaders first, towns last (not by character code).
+        people = people_order.ordered(User.select(), Unit.select())
         mine = self.my_unit()
 
         def with_role(role: str) -> list[PersonChoice]:

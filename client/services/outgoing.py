@@ -22,6 +22,7 @@ from client.changes import Changes
 from client.errors import ConflictError, GovDeskError
 from client.models import (
     DocSeries,
+    OutboxOp,
     Outgoing,
     OutgoingDraft,
     OutgoingStep,
@@ -42,10 +43,13 @@ from protocol.signing import Signer
 
 log = logging.getLogger(__name__)
 
-# The four lists of the 发文 page.
-VIEWS = ("mine", "review", "sign", "issued")
+# The lists of the 发文 page; `clerk` (待办: 待编号, 待用印, 待核发) for the unit's clerk.
+VIEWS = ("mine", "review", "sign", "issued", "clerk")
 _VIEW_STEP_KINDS = {"review": ("review", "countersign"), "sign": ("sign",)}
 ISSUED_STATUSES = ("signed", "numbered", "sealed", "issued", "cancelled")
+# The clerk's next step for each status waiting for one (protocol CLERK_ACTIONS inverted).
+CLERK_NEXT: dict[str, str] = {status: action for action, status in rules.CLERK_ACTIONS.items()}
+_URGENCY_FIRST = {"very_urgent": 0, "urgent": 1}
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,9 @@ class OutgoingDetail:
     local_action: str
     next_number: str | None         # what 编号 would give now (the series' next), a hint
     has_seal: bool
+    # A new version made here (核稿 with an edit, a 修改) not yet back from the platform:
+    # shown at once, as 待发送, instead of the version it replaces.
+    pending_version: VersionInfo | None = None
 
     @property
     def id(self) -> str:
@@ -175,12 +182,41 @@ class OutgoingService:
         me = self._me()
         return bool(me and "clerk" in (me.roles or []) and me.unit_id == unit_id)
 
+    def clerk_unit(self) -> str | None:
+        """The unit whose 发文 I number, seal and issue (None: I am no clerk)."""
+        me = self._me()
+        return me.unit_id if me and "clerk" in (me.roles or []) and me.unit_id else None
+
+    def _clerk_waiting(self) -> list[Outgoing]:
+        """My unit's 发文 waiting for the clerk's next step, most urgent first, then the
+        one waiting longest; those whose step is queued here (待发送) last."""
+        unit = self.clerk_unit()
+        if unit is None:
+            return []
+        rows = list(Outgoing.select().where((Outgoing.unit_id == unit)
+                                            & Outgoing.status.in_(list(CLERK_NEXT))))
+        rows.sort(key=lambda o: (bool(o.local_action), _URGENCY_FIRST.get(o.urgency, 2),
+                                 o.updated_at or "", o.created_at or 0, o.id))
+        return rows
+
+    def clerk_counts(self) -> dict[str, int]:
+        """待编号 / 待用印 / 待核发: how many wait for each step (not queued here yet)."""
+        out = dict.fromkeys(rules.CLERK_ACTIONS, 0)
+        for o in self._clerk_waiting():
+            if not o.local_action:
+                out[CLERK_NEXT[o.status]] += 1
+        return out
+
     # --- lists ----------------------------------------------------------------------------
     def rows(self, view: str) -> list[OutgoingRow]:
         if view not in VIEWS:
             raise ValueError(view)
         if view == "mine":
             return self._mine()
+        if view == "clerk":
+            rows = self._clerk_waiting()
+            names = _names([o.drafter_id for o in rows])
+            return [self._row(o, names) for o in rows]
         if view == "issued":
             q = (Outgoing.select().where(Outgoing.status.in_(ISSUED_STATUSES))
                  .order_by(Outgoing.updated_at.desc(), Outgoing.id))
@@ -237,8 +273,11 @@ class OutgoingService:
             return OutgoingStep.select().where(
                 (OutgoingStep.assignee_id == self.me) & (OutgoingStep.status == "pending")
                 & (OutgoingStep.local_mark == "") & OutgoingStep.kind.in_(list(kinds))).count()
-        return {"review": n(("review", "countersign")), "sign": n(("sign",)),
-                "mine": n(("revise",))}
+        counts = {"review": n(("review", "countersign")), "sign": n(("sign",)),
+                  "mine": n(("revise",))}
+        if self.clerk_unit() is not None:  # the key only for a clerk: the list shows then
+            counts["clerk"] = sum(self.clerk_counts().values())
+        return counts
 
     # --- one outgoing ---------------------------------------------------------------------
     def detail(self, outgoing_id: str) -> OutgoingDetail:
@@ -254,7 +293,8 @@ class OutgoingService:
                         *(data.get("countersigner_ids") or []),
                         *(s.assignee_id for s in steps_rows),
                         *(v.author_id for v in versions_rows),
-                        *(data.get(k) or "" for k in ("signed_by", "sealed_by", "issued_by"))])
+                        *(data.get(k) or "" for k in ("signed_by", "numbered_by", "sealed_by",
+                                                      "issued_by"))])
         versions = [_version(v, names) for v in versions_rows]
         current = next((v for v in versions if v.number == o.current_version), None)
         digest = None
@@ -262,12 +302,42 @@ class OutgoingService:
                 "body_sha256"):
             digest = outgoing_digest(data, body_sha256=current.body_sha256)
         unit = Unit.get_or_none(Unit.id == o.unit_id)
+        pending = self._pending_version(o, steps_rows, versions)
         return OutgoingDetail(
             data=data, status=o.status, versions=versions, current=current, digest=digest,
             digest_ok=digest is not None and digest == data.get("digest"),
             steps=[_step(s, names) for s in steps_rows], names=names,
             unit_name=unit.name if unit else "", local_action=o.local_action,
-            next_number=self.next_number(o), has_seal=bool(unit and unit.data.get("has_seal")))
+            next_number=self.next_number(o), has_seal=bool(unit and unit.data.get("has_seal")),
+            pending_version=pending)
+
+    def _pending_version(self, o: Outgoing, steps: Sequence[OutgoingStep],
+                         versions: Sequence[VersionInfo]) -> VersionInfo | None:
+        """The body a step done here sent (or will send) as the next version, until the
+        feed brings that version: the record showed version 1 again after a 核稿 edit."""
+        step_ids = [s.id for s in steps]
+        if not step_ids:
+            return None
+        arrived = {v.body_sha256 for v in versions}
+        refs = [f"outgoing_step:{i}" for i in step_ids]  # op_owners.outgoing's local_ref
+        ops_ = (OutboxOp.select().where(OutboxOp.local_ref.in_(refs)
+                                        & OutboxOp.state.in_(("queued", "sent", "done")))
+                .order_by(OutboxOp.id.desc()))
+        for op in ops_:
+            data = op.data or {}
+            body, sha = data.get("body"), str(data.get("body_sha256") or "")
+            if data.get("step_id") not in step_ids or not body:
+                continue
+            if sha in arrived:
+                return None  # the platform's copy is here: it is shown
+            me = _names([self.me])
+            return VersionInfo(number=max([o.current_version, *(v.number for v in versions)])
+                               + 1, body=dict(body), body_sha256=sha,
+                               author_name=me.get(self.me, ""),
+                               created_at=str(op.created_at), note=str(data.get("version_note")
+                                                                       or ""),
+                               hash_ok=docbody.body_sha256(body) == sha)
+        return None
 
     def next_number(self, o: Outgoing, *, year: int | None = None) -> str | None:
         """The number 编号 would give now, from the series in the cache (a hint: the

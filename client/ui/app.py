@@ -4,7 +4,8 @@
     python -m client --demo              demo county platform on loopback, as 张建国
     python -m client --screenshot PATH [--view inbox|document|signoff|signed|notices|
                                         compose|login|enrol|problems|notes|drafting|review_diff|
-                                        sign_issue|receipts|clerk_inbox|registration]
+                                        sign_issue|receipts|clerk_todo|clerk_inbox|registration|
+                                        delivery_preview]
     options: --lang zh_CN|en, --server URL, --user NAME; for --screenshot also
              --scale 1.0..2.0 (text size) and --size WIDTHxHEIGHT (window, default 1366x860)
 """
@@ -24,8 +25,8 @@ log = logging.getLogger(__name__)
 
 VIEWS = ("inbox", "document", "body", "signoff", "signed", "recall", "notices", "compose",
          "login", "enrol", "problems", "notes")
-VIEWS += ("drafting", "review_diff", "sign_issue", "receipts")  # 发文
-VIEWS += ("clerk_inbox", "registration")  # 收发
+VIEWS += ("drafting", "review_diff", "sign_issue", "receipts", "clerk_todo")  # 发文
+VIEWS += ("clerk_inbox", "registration", "delivery_preview")  # 收发
 
 
 def _scale(text: str) -> float:

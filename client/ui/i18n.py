@@ -109,6 +109,17 @@ def _translate_error(template: str) -> str:
     return QCoreApplication.translate(messages.CONTEXT, template)
 
 
+def use_pinyin_order() -> None:
+    """People's names in the services' lists compare in pinyin order (张 after 李), in
+    either UI language: the names are Chinese. The services cannot import Qt."""
+    from PySide6.QtCore import QCollator
+
+    from client.services import people_order
+
+    collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    people_order.set_name_key(collator.sortKey)
+
+
 def install(app: QCoreApplication, language: str) -> bool:
     """Install the translators for `language`; returns False when the catalogue is missing
     (the UI then shows the English source strings)."""
@@ -117,6 +128,7 @@ def install(app: QCoreApplication, language: str) -> bool:
     # Error messages (client.messages) follow the UI's language through Qt's translators.
     messages.set_language(_current)
     messages.use_translator(_translate_error)
+    use_pinyin_order()
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -181,6 +182,8 @@ def route_html(d: OutgoingDetail) -> str:
         what = STEP_TITLES.get(s.kind, s.kind)
         if s.status == "done":
             verdict = decision_label(s.kind, s.decision or "")
+        elif s.status == "pending" and s.local_mark == "pending_sync":
+            verdict = translate("OutgoingRecord", "done here, waiting to be sent")
         else:
             verdict = states.get(s.status, s.status)
         version = (translate("OutgoingRecord", "version %1").replace(
@@ -188,8 +191,37 @@ def route_html(d: OutgoingDetail) -> str:
         parts.append(f"<tr><td>{what}</td><td>{html.escape(s.assignee_name)}</td>"
                      f"<td>{html.escape(verdict)}</td><td>{html.escape(version)}</td>"
                      f"<td>{html.escape(s.text)}</td></tr>")
+    for what, who, at, verdict in clerk_steps(d):
+        parts.append(f"<tr><td>{what}</td><td>{html.escape(who)}</td>"
+                     f"<td nowrap>{html.escape(verdict)}</td><td></td>"
+                     f"<td nowrap>{html.escape(at)}</td></tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+CLERK_STEPS = (("number", "编号", "numbered_by", "numbered_at", "numbered"),
+               ("seal", "用印", "sealed_by", "sealed_at", "sealed"),
+               ("issue", "核发", "issued_by", "issued_at", "issued"))
+
+
+def clerk_steps(d: OutgoingDetail) -> list[tuple[str, str, str, str]]:
+    """编号, 用印 and 核发 as lines of 办理过程: (step, who, when, what), once done on the
+    platform, or done here and waiting to be sent. The route stopped at 签发."""
+    translate = QCoreApplication.translate
+    data, order = d.data, ["signed", "numbered", "sealed", "issued"]
+    reached = order.index(d.status) if d.status in order else -1  # revising, cancelled: -1
+    out: list[tuple[str, str, str, str]] = []
+    for action, what, by, at, status in CLERK_STEPS:
+        who = d.names.get(str(data.get(by) or ""), "")
+        when = fmt.datetime_text(data[at]) if data.get(at) else ""
+        done = reached >= order.index(status)
+        if done or who:
+            verdict = (str(data.get("doc_number") or "") if action == "number"
+                       else translate("OutgoingRecord", "done"))
+            out.append((what, who, when, verdict))
+        elif d.local_action == action:
+            out.append((what, "", "", translate("OutgoingRecord", "waiting to be sent")))
+    return out
 
 
 @dataclass(frozen=True)
@@ -321,8 +353,12 @@ class StepPanel(QWidget):
         self.edit_button.blockSignals(False)
         self.version_note.hide()
         self.version_note.clear()
-        if d.current is not None:
-            self.body.set_body(d.current.body)
+        # Done here with an edit: the text it sent (待发送), not the version it replaced.
+        shown = d.pending_version if not pending and d.pending_version else d.current
+        if shown is not None:
+            self.body.set_body(shown.body)
+        self.tabs.setTabText(0, body_tab_text(d) if shown is d.pending_version
+                             else self.tr("Text"))
         self.diff.setHtml(diff_html(view.previous, d.current, view.diff))
         # The route too: who reviewed it and what they wrote (the leader signing saw
         # neither the 核稿 opinion nor who had approved it).
@@ -435,7 +471,7 @@ class OutgoingRecord(QWidget):
         self.setObjectName("outgoingRecord")
         self.detail: OutgoingDetail | None = None
         self.is_clerk = False
-        layout = QVBoxLayout(self)
+        layout = self.layout_ = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
@@ -447,9 +483,16 @@ class OutgoingRecord(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         self.facts = QTextBrowser()
         self.route = QTextBrowser()
-        top.addWidget(self.facts)
+        # The text as it stands (a 核稿 edit made here shows at once, 待发送).
+        self.body = BodyEditor()
+        self.body.setReadOnly(True)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(self.facts, self.tr("Details"))
+        self.left_tabs.addTab(self.body, self.tr("Text"))
+        top.addWidget(self.left_tabs)
         top.addWidget(self.route)
         top.setMaximumHeight(230)
+        self.top = top
         layout.addWidget(top)
         clerk = QHBoxLayout()
         self.number_button = QPushButton(self.tr("Number (编号)"))
@@ -514,6 +557,12 @@ class OutgoingRecord(QWidget):
         self.status.setText(f"{number}　{status}" if number else status)
         self.facts.setHtml(facts_html(detail))
         self.route.setHtml(self._route_html(detail))
+        shown = detail.pending_version or detail.current
+        if shown is not None:
+            self.body.set_body(shown.body)
+        else:
+            self.body.clear()
+        self.left_tabs.setTabText(1, body_tab_text(detail))
         free = not detail.local_action
         self.number_button.setEnabled(is_clerk and free and detail.status == "signed")
         self.seal_button.setEnabled(is_clerk and free and detail.status == "numbered"
@@ -538,6 +587,10 @@ class OutgoingRecord(QWidget):
 
     def _show_receipts(self, summary: ReceiptSummary) -> None:
         rows = summary.rows
+        # Before 核发 (no 回执 table) the details and the text get the room to be read.
+        self.top.setMaximumHeight(round(230 * theme.current_scale()) if rows else
+                                  round(520 * theme.current_scale()))
+        self.layout_.setStretchFactor(self.top, 0 if rows else 1)
         self.receipt_title.setVisible(bool(rows))
         self.receipts.setVisible(bool(rows))
         if rows:
@@ -579,8 +632,42 @@ class OutgoingRecord(QWidget):
                 for i in range(self.receipts.rowCount())]
 
     def _act(self, action: str) -> None:
-        if self.detail is not None:
-            self.action_requested.emit(self.detail.id, action, "")
+        if self.detail is None:
+            return
+        # 用印 and 核发 cannot be undone (核发 delivers to every unit at once): ask first,
+        # 取消 the default, so an Enter or a slip of the mouse does nothing.
+        box = self.confirm_box(action)
+        if box is not None and box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        self.action_requested.emit(self.detail.id, action, "")
+
+    def confirm_box(self, action: str) -> QMessageBox | None:
+        """The question asked before 用印 or 核发 (None: the action asks nothing)."""
+        if self.detail is None or action not in ("seal", "issue"):
+            return None
+        data = self.detail.data
+        number = str(data.get("doc_number") or "")
+        title = str(data.get("title") or "")
+        if action == "issue":
+            roles = list(rules.delivery_roles(data.get("main_recipients") or [],
+                                              data.get("cc") or []).values())
+            text = (self.tr("Issue %1 \u201c%2\u201d to %3 main recipient units and %4 "
+                            "copy units? Each unit gets it at once; this cannot be undone.")
+                    .replace("%1", number).replace("%2", title)
+                    .replace("%3", str(roles.count("main")))
+                    .replace("%4", str(roles.count("cc"))))
+            heading, yes = self.tr("Issue (核发)"), self.tr("Issue")
+        else:
+            text = (self.tr("Seal %1 \u201c%2\u201d with the unit's seal? This cannot be "
+                            "undone.").replace("%1", number).replace("%2", title))
+            heading, yes = self.tr("Seal (用印)"), self.tr("Seal")
+        box = QMessageBox(QMessageBox.Icon.Question, heading, text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Yes).setText(yes)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+        return box
 
     def _cancel(self) -> None:
         if self.detail is None:
@@ -590,6 +677,18 @@ class OutgoingRecord(QWidget):
             self.tr("Reason (a number it holds is recorded as a gap, never reused):"))
         if ok and reason.strip():
             self.action_requested.emit(self.detail.id, "cancel", reason.strip())
+
+
+def body_tab_text(d: OutgoingDetail) -> str:
+    """正文 (第2稿), or 正文 (第3稿，待发送) for a version made here not yet confirmed."""
+    translate = QCoreApplication.translate
+    v = d.pending_version or d.current
+    if v is None:
+        return translate("OutgoingRecord", "Text")
+    text = (translate("OutgoingRecord", "Text (version %1, waiting to be sent)")
+            if d.pending_version is not None else
+            translate("OutgoingRecord", "Text (version %1)"))
+    return text.replace("%1", str(v.number))
 
 
 def when(dt: datetime | None) -> str:

@@ -62,7 +62,7 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
 
     base = runner.start_demo_platform(show=False)
     user = {"compose": "zhaoxin", "notices": "liuyang", "clerk_inbox": "wangli",
-            "registration": "wangli", **screenshots_outgoing.USERS}.get(view, DEMO_USER)
+            "registration": "wangli", "delivery_preview": "wangli", **screenshots_outgoing.USERS}.get(view, DEMO_USER)
     runner.sign_in_demo(base, user, show=False)
     window = runner.open_window()
     runner.manager.stop(timeout=10)  # a still picture: no background sync meanwhile
@@ -174,7 +174,7 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
         window.status.clearMessage()  # "signed, sent when online" is stale after the sync
         settle(runner.ops, 300)
         return save(window, path)
-    if view in ("clerk_inbox", "registration"):
+    if view in ("clerk_inbox", "registration", "delivery_preview"):
         from client.services import exchange_demo
         from client.sync import apply
 
@@ -189,6 +189,12 @@ def render(runner: Any, path: Path, view: str, *, size: tuple[int, int] = SIZE) 
             desk.select_row("box", 0)
             settle(runner.ops, 300)
             return save(window, path)
+        if view == "delivery_preview":  # what a double-click (or Enter) on 待签收 opens
+            desk.select_row("box", 0)
+            desk.open_preview()
+            settle(runner.ops, 2500)
+            assert desk.preview is not None
+            return save(desk.preview, path)
         desk.tabs.setCurrentIndex(1)
         settle(runner.ops)
         desk.open_registration(document_id=seeded.registration_id)

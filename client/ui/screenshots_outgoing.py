@@ -23,9 +23,9 @@ from protocol.wire.changes import validate_object
 
 log = logging.getLogger(__name__)
 
-VIEWS = ("drafting", "review_diff", "sign_issue", "receipts")
+VIEWS = ("drafting", "review_diff", "sign_issue", "receipts", "clerk_todo")
 USERS = {"drafting": "zhaoxin", "review_diff": "zhangjianguo", "sign_issue": "zhangjianguo",
-         "receipts": "wangli"}
+         "receipts": "wangli", "clerk_todo": "wangli"}
 
 TITLE = "关于做好今冬明春森林防火工作的通知"
 BODY_V1 = {"v": 1, "blocks": [
@@ -201,6 +201,13 @@ def render(runner: Any, window: Any, path: Path, view: str) -> int:
         page.reload(keep=row.id)
         settle(runner.ops)
         page.open_record(row.id)
+        settle(runner.ops, 800)
+        return save(window, path)
+    if view == "clerk_todo":  # 收发待办: 待编号 / 待用印 / 待核发, most urgent first
+        page.show_view("clerk")
+        settle(runner.ops)
+        if page.list.count():
+            page.list.setCurrentRow(0)
         settle(runner.ops, 800)
         return save(window, path)
     raise ValueError(view)

@@ -73,6 +73,8 @@ class Outgoing(SyncedObject):
     doc_number: str | None
     issued_on: str | None                # 成文日期 (ISO date of the 签发)
     signed_by: str | None
+    numbered_by: NotRequired[str | None]          # 编号 (absent from older platforms)
+    numbered_at: NotRequired[Rfc3339 | None]
     sealed_by: str | None
     sealed_at: Rfc3339 | None
     issued_by: str | None

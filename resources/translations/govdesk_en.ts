@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="202"/>
+        <location filename="../../client/ui/app.py" line="203"/>
         <source>Starting the demo county platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="212"/>
+        <location filename="../../client/ui/app.py" line="213"/>
         <source>Signing in as %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="228"/>
+        <location filename="../../client/ui/app.py" line="229"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -48,369 +48,457 @@
 <context>
     <name>ClerkPage</name>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="85"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="629"/>
         <source>Please handle this document as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="134"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="147"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="640"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="135"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="149"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="696"/>
         <source>Clerk desk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
         <source>Urgency</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="219"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="218"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="224"/>
         <source>From</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
         <source>Delivered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
         <source>Receive by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="224"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="292"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="320"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
         <source>&amp;Receive (签收)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
         <source>Re&amp;fuse…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>%1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
         <source>%1 d</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>Overdue by %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="277"/>
         <source>Received, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
         <source>Refused, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Not accepted (see Problems)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="347"/>
         <source>To receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
         <source>%1 (copy)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="286"/>
         <source>Reg. no.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>Routed, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Registered, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>Archived, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Register and &amp;route…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
         <source>Register a &amp;paper document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="315"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="316"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="317"/>
         <source>Due</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="319"/>
         <source>Reminders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="321"/>
         <source>Reminder waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="305"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
         <source>Cancelled, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="323"/>
         <source>Reassigned, waiting to send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="327"/>
         <source>Send a re&amp;minder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="329"/>
         <source>&amp;Cancel task…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
         <source>Reassi&amp;gn…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
         <source>Mark &amp;completed (办结)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="339"/>
         <source>&amp;Archive (归档)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="348"/>
         <source>To register and route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="332"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="349"/>
         <source>In progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="333"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="350"/>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="334"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="351"/>
         <source>Archived</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="340"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="357"/>
         <source>%1 to receive</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="341"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="358"/>
         <source>%1 to route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="342"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="359"/>
         <source>%1 in progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="344"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="361"/>
         <source>%1 overdue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="431"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="448"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="495"/>
         <source>Received “%1”; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="443"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="497"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="445"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="499"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="468"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="524"/>
         <source>Refused; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="469"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="525"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="470"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
         <source>The sender has been told of the refusal.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="600"/>
         <source>Registered and routed; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="545"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="603"/>
         <source>The platform has the registration; the route has started.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="562"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="618"/>
         <source>%1 — %2 of %3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="568"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="624"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="570"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="626"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="639"/>
         <source>Reminder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="648"/>
         <source>Cancellation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="607"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="663"/>
         <source>Reassignment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="613"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="669"/>
         <source>%1 queued; sending…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="614"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="670"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="615"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="671"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="621"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="677"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="626"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="682"/>
         <source>Completion</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="633"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="689"/>
         <source>Archive “%1” (归档)?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="637"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="693"/>
         <source>Archiving</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DeliveryPreviewDialog</name>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="34"/>
+        <source>Delivered document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="41"/>
+        <source>Document number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="42"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="43"/>
+        <source>Urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="44"/>
+        <source>Main recipients</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="45"/>
+        <source>Copy to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="46"/>
+        <source>This unit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="66"/>
+        <source>&amp;Receive (签收)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="68"/>
+        <source>Re&amp;fuse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="69"/>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="95"/>
+        <source>Normal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="98"/>
+        <source>Main recipient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="98"/>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="101"/>
+        <source>delivered %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="103"/>
+        <source>receive by %1 (overdue)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="104"/>
+        <source>receive by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="109"/>
+        <source>Already received or refused here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2089,152 +2177,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
         <source>New draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
         <source>Outgoing documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="140"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="147"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>My drafts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>To review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>To sign for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="234"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="201"/>
+        <source>Clerk&apos;s to-do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To seal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="205"/>
+        <source>To issue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="241"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="244"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="246"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="248"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="250"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="316"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
         <source>Submitted; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="317"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="318"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
         <source>Submitted to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="337"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="385"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="389"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="429"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="439"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="464"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
         <source>Downloading the issued document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="469"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2242,173 +2350,231 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="498"/>
         <source>Number (编号)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="499"/>
+        <location filename="../../client/ui/outgoing_views.py" line="663"/>
         <source>Seal (用印)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="457"/>
+        <location filename="../../client/ui/outgoing_views.py" line="500"/>
+        <location filename="../../client/ui/outgoing_views.py" line="659"/>
         <source>Issue (核发)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="501"/>
         <source>Cancel…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="460"/>
+        <location filename="../../client/ui/outgoing_views.py" line="503"/>
         <source>Open the issued document (PDF)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="480"/>
+        <location filename="../../client/ui/outgoing_views.py" line="523"/>
         <source>Receipts (回执)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>As</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="532"/>
         <source>When</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="532"/>
         <source>Reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="508"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="508"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="552"/>
         <source>issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="552"/>
         <source>cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="512"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>(%1 waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="529"/>
+        <location filename="../../client/ui/outgoing_views.py" line="578"/>
         <source>Next number: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="531"/>
+        <location filename="../../client/ui/outgoing_views.py" line="580"/>
         <source>No seal registered for the unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="175"/>
+        <location filename="../../client/ui/outgoing_views.py" line="176"/>
         <source>Route</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="176"/>
+        <location filename="../../client/ui/outgoing_views.py" line="177"/>
         <source>waiting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="177"/>
+        <location filename="../../client/ui/outgoing_views.py" line="178"/>
         <source>returned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="178"/>
+        <location filename="../../client/ui/outgoing_views.py" line="179"/>
         <source>withdrawn</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="186"/>
+        <source>done here, waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="189"/>
         <source>version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="220"/>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="223"/>
+        <source>waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <location filename="../../client/ui/outgoing_views.py" line="687"/>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="598"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="551"/>
+        <location filename="../../client/ui/outgoing_views.py" line="604"/>
         <source>Receipts appear here once it is issued.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="555"/>
+        <location filename="../../client/ui/outgoing_views.py" line="608"/>
         <source>Not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="555"/>
+        <location filename="../../client/ui/outgoing_views.py" line="608"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="556"/>
+        <location filename="../../client/ui/outgoing_views.py" line="609"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="610"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="610"/>
         <source>Copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="562"/>
+        <location filename="../../client/ui/outgoing_views.py" line="615"/>
         <source>Overdue — not received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="589"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
+        <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="659"/>
+        <source>Issue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="661"/>
+        <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="663"/>
+        <source>Seal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="676"/>
         <source>Cancel the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="590"/>
+        <location filename="../../client/ui/outgoing_views.py" line="677"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="688"/>
+        <source>Text (version %1, waiting to be sent)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="690"/>
+        <source>Text (version %1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3641,82 +3807,83 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="234"/>
+        <location filename="../../client/ui/outgoing_views.py" line="266"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="235"/>
+        <location filename="../../client/ui/outgoing_views.py" line="267"/>
         <source>Changes from the last version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="236"/>
+        <location filename="../../client/ui/outgoing_views.py" line="268"/>
         <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="239"/>
+        <location filename="../../client/ui/outgoing_views.py" line="271"/>
         <source>Edit the text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="244"/>
+        <location filename="../../client/ui/outgoing_views.py" line="276"/>
         <source>What was changed (修改说明)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="273"/>
+        <location filename="../../client/ui/outgoing_views.py" line="305"/>
         <source>&amp;Opinion:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="282"/>
+        <location filename="../../client/ui/outgoing_views.py" line="314"/>
         <source>Handwritten signature:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="287"/>
+        <location filename="../../client/ui/outgoing_views.py" line="319"/>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="348"/>
         <source>%1 — your step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <location filename="../../client/ui/outgoing_views.py" line="349"/>
         <source>%1 — done</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="331"/>
+        <location filename="../../client/ui/outgoing_views.py" line="367"/>
         <source>Text %1 · digest %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="358"/>
+        <location filename="../../client/ui/outgoing_views.py" line="394"/>
         <source>Signed with this PC&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="360"/>
+        <location filename="../../client/ui/outgoing_views.py" line="396"/>
         <source>Done here; waiting to be sent.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="363"/>
+        <location filename="../../client/ui/outgoing_views.py" line="399"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="383"/>
+        <location filename="../../client/ui/outgoing_views.py" line="419"/>
         <source>Reason for returning it (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="404"/>
+        <location filename="../../client/ui/outgoing_views.py" line="440"/>
         <source>Please give a reason for returning it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3942,168 +4109,168 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>_Text</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <location filename="../../client/ui/outgoing_views.py" line="53"/>
         <source>Submitted</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>Refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>In review (核稿)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
         <source>Countersigning (会签)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Waiting for 签发</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Signed for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Numbered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Sealed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Returned for revision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="58"/>
+        <location filename="../../client/ui/outgoing_views.py" line="59"/>
         <source>Cancelled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="63"/>
+        <location filename="../../client/ui/outgoing_views.py" line="64"/>
         <source>Return</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <location filename="../../client/ui/outgoing_views.py" line="66"/>
         <source>Resubmit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Approve for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Approve</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="67"/>
+        <location filename="../../client/ui/outgoing_views.py" line="68"/>
         <source>Agree</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="70"/>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
         <source>hash verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="70"/>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
         <source>HASH DOES NOT MATCH</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="72"/>
+        <location filename="../../client/ui/outgoing_views.py" line="73"/>
         <source>Version %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="79"/>
+        <location filename="../../client/ui/outgoing_views.py" line="80"/>
         <source>First version: nothing to compare.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="88"/>
+        <location filename="../../client/ui/outgoing_views.py" line="89"/>
         <source>Kind</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="89"/>
+        <location filename="../../client/ui/outgoing_views.py" line="90"/>
         <source>Drafted by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="91"/>
+        <location filename="../../client/ui/outgoing_views.py" line="92"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="92"/>
+        <location filename="../../client/ui/outgoing_views.py" line="93"/>
         <source>Copy to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="93"/>
+        <location filename="../../client/ui/outgoing_views.py" line="94"/>
         <source>Signs for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="94"/>
+        <location filename="../../client/ui/outgoing_views.py" line="95"/>
         <source>Number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="96"/>
+        <location filename="../../client/ui/outgoing_views.py" line="97"/>
         <source>Date (成文日期)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="98"/>
+        <location filename="../../client/ui/outgoing_views.py" line="99"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="102"/>
+        <location filename="../../client/ui/outgoing_views.py" line="103"/>
         <source>Attachments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="108"/>
+        <location filename="../../client/ui/outgoing_views.py" line="109"/>
         <source>Digest %1 verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="109"/>
+        <location filename="../../client/ui/outgoing_views.py" line="110"/>
         <source>Digest NOT verified: sync, then read it again</source>
         <translation type="unfinished"></translation>
     </message>

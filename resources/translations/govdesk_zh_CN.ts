@@ -4,17 +4,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../client/ui/app.py" line="202"/>
+        <location filename="../../client/ui/app.py" line="203"/>
         <source>Starting the demo county platform…</source>
         <translation>正在启动演示平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="212"/>
+        <location filename="../../client/ui/app.py" line="213"/>
         <source>Signing in as %1…</source>
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="228"/>
+        <location filename="../../client/ui/app.py" line="229"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -48,370 +48,458 @@
 <context>
     <name>ClerkPage</name>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="84"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="573"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="85"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="629"/>
         <source>Please handle this document as soon as possible.</source>
         <translation>请尽快办理此件。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="134"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="147"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="640"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="135"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="149"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="696"/>
         <source>Clerk desk</source>
         <translation>收发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="215"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="217"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="270"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="296"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="219"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
         <source>Number</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="218"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="288"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="220"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="224"/>
         <source>From</source>
         <translation>来文单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="221"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="225"/>
         <source>Delivered</source>
         <translation>送达时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="222"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="226"/>
         <source>Receive by</source>
         <translation>签收时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="224"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="275"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="303"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="228"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="292"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="320"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="231"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="235"/>
         <source>&amp;Receive (签收)</source>
         <translation>签收(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="233"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="237"/>
         <source>Re&amp;fuse…</source>
         <translation>拒收(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="254"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="271"/>
         <source>%1 h</source>
         <translation>%1 小时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="256"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
         <source>%1 d</source>
         <translation>%1 天</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>Overdue by %1</source>
         <translation>已超时 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="257"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
         <source>%1 left</source>
         <translation>还剩 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="260"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="277"/>
         <source>Received, waiting to send</source>
         <translation>已签收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="261"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="278"/>
         <source>Refused, waiting to send</source>
         <translation>已拒收，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="262"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="263"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="279"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
         <source>Not accepted (see Problems)</source>
         <translation>平台未接受（见“同步问题”）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="264"/>
-        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="347"/>
         <source>To receive</source>
         <translation>待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="265"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
         <source>%1 (copy)</source>
         <translation>%1（抄送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="269"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="286"/>
         <source>Reg. no.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="273"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="290"/>
         <source>Issuer</source>
         <translation>来文机关</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="274"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="291"/>
         <source>Received</source>
         <translation>收文时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="280"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="297"/>
         <source>Routed, waiting to send</source>
         <translation>已分办，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="281"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
         <source>Registered, waiting to send</source>
         <translation>已登记，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="282"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
         <source>Archived, waiting to send</source>
         <translation>已归档，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="287"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
         <source>Register and &amp;route…</source>
         <translation>登记分办(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="289"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
         <source>Register a &amp;paper document…</source>
         <translation>登记纸质来文(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="298"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="315"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="299"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="316"/>
         <source>Person</source>
         <translation>办理人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="300"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="317"/>
         <source>Due</source>
         <translation>办理时限</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="302"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="319"/>
         <source>Reminders</source>
         <translation>催办次数</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="304"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="321"/>
         <source>Reminder waiting to send</source>
         <translation>催办待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="305"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
         <source>Cancelled, waiting to send</source>
         <translation>已撤销，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="306"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="323"/>
         <source>Reassigned, waiting to send</source>
         <translation>已改派，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="310"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="327"/>
         <source>Send a re&amp;minder…</source>
         <translation>催办(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="312"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="329"/>
         <source>&amp;Cancel task…</source>
         <translation>撤销(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="313"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="330"/>
         <source>Reassi&amp;gn…</source>
         <translation>改派(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="314"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
         <source>Mark &amp;completed (办结)</source>
         <translation>办结(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="322"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="339"/>
         <source>&amp;Archive (归档)</source>
         <translation>归档(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="331"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="348"/>
         <source>To register and route</source>
         <translation>待登记/待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="332"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="349"/>
         <source>In progress</source>
         <translation>在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="333"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="350"/>
         <source>Completed</source>
         <translation>已办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="334"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="351"/>
         <source>Archived</source>
         <translation>归档</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="340"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="357"/>
         <source>%1 to receive</source>
         <translation>%1 件待签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="341"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="358"/>
         <source>%1 to route</source>
         <translation>%1 件待分办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="342"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="359"/>
         <source>%1 in progress</source>
         <translation>%1 项在办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="344"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="361"/>
         <source>%1 overdue</source>
         <translation>%1 项已超时</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="431"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="448"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="441"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="495"/>
         <source>Received “%1”; sending…</source>
         <translation>已签收《%1》，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="443"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="497"/>
         <source>Received “%1”; it will be sent when the network is back.</source>
         <translation>已签收《%1》，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="445"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="499"/>
         <source>The platform recorded the receipt of “%1”; it is ready to register.</source>
         <translation>平台已记录《%1》的签收，可以登记分办。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="468"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="524"/>
         <source>Refused; sending…</source>
         <translation>已拒收，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="469"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="525"/>
         <source>Refused; it will be sent when the network is back.</source>
         <translation>已拒收，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="470"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="526"/>
         <source>The sender has been told of the refusal.</source>
         <translation>已将拒收及原因退回来文单位。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="544"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="600"/>
         <source>Registered and routed; sending…</source>
         <translation>已登记分办，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="545"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="601"/>
         <source>Registered and routed; it will be sent when the network is back.</source>
         <translation>已登记分办，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="547"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="603"/>
         <source>The platform has the registration; the route has started.</source>
         <translation>平台已收到登记，文件已进入办理流程。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="562"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="618"/>
         <source>%1 — %2 of %3</source>
         <translation>《%1》— %3 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="568"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="624"/>
         <source>This document was due by %1. Please handle it as soon as possible.</source>
         <translation>此件办理时限为 %1，现已超时，请尽快办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="570"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="626"/>
         <source>This document is due by %1. Please handle it in time.</source>
         <translation>此件办理时限为 %1，请按时办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="583"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="639"/>
         <source>Reminder</source>
         <translation>催办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="592"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="648"/>
         <source>Cancellation</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="607"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="663"/>
         <source>Reassignment</source>
         <translation>改派</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="613"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="669"/>
         <source>%1 queued; sending…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="614"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="670"/>
         <source>%1 queued; it will be sent when the network is back.</source>
         <translation>%1已记录，网络恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="615"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="671"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="621"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="677"/>
         <source>Mark “%1” as completed (办结)? Its open steps end.</source>
         <translation>确定将《%1》办结吗？未完成的办理环节将随之结束。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="626"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="682"/>
         <source>Completion</source>
         <translation>办结</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="633"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="689"/>
         <source>Archive “%1” (归档)?</source>
         <translation>确定将《%1》归档吗？</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/clerk_page.py" line="637"/>
+        <location filename="../../client/ui/pages/clerk_page.py" line="693"/>
         <source>Archiving</source>
         <translation>归档</translation>
+    </message>
+</context>
+<context>
+    <name>DeliveryPreviewDialog</name>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="34"/>
+        <source>Delivered document</source>
+        <translation>来文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="41"/>
+        <source>Document number</source>
+        <translation>发文字号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="42"/>
+        <source>From</source>
+        <translation>来文单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="43"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="44"/>
+        <source>Main recipients</source>
+        <translation>主送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="45"/>
+        <source>Copy to</source>
+        <translation>抄送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="46"/>
+        <source>This unit</source>
+        <translation>本单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="66"/>
+        <source>&amp;Receive (签收)</source>
+        <translation>签收(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="68"/>
+        <source>Re&amp;fuse…</source>
+        <translation>拒收(&amp;F)…</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="69"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="95"/>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="98"/>
+        <source>Main recipient</source>
+        <translation>主送单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="98"/>
+        <source>Copy</source>
+        <translation>抄送单位</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="101"/>
+        <source>delivered %1</source>
+        <translation>%1 送达</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="103"/>
+        <source>receive by %1 (overdue)</source>
+        <translation>应于 %1 前签收（已超时）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="104"/>
+        <source>receive by %1</source>
+        <translation>应于 %1 前签收</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/delivery_preview.py" line="109"/>
+        <source>Already received or refused here; waiting to be sent.</source>
+        <translation>已在本机签收或拒收，待发送。</translation>
     </message>
 </context>
 <context>
@@ -2091,152 +2179,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="121"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
         <source>New draft</source>
         <translation>新建拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
         <source>Outgoing documents</source>
         <translation>发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="140"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="147"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation>请在左侧选择公文，或新建拟稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>My drafts</source>
         <translation>我的拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="191"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>To review</source>
         <translation>待核稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>To sign for issue</source>
         <translation>待签发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="192"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>Issued</source>
         <translation>已发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="234"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="201"/>
+        <source>Clerk&apos;s to-do</source>
+        <translation>收发待办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To number</source>
+        <translation>待编号</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <source>To seal</source>
+        <translation>待用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="205"/>
+        <source>To issue</source>
+        <translation>待核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
         <source>Nothing here.</source>
         <translation>暂无公文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="241"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="244"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
         <source>Returned to you: revise it</source>
         <translation>已退回，请修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="246"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
         <source>Done here; waiting to be sent</source>
         <translation>已办理，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="248"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
         <source>Refused by the platform</source>
         <translation>平台未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="250"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
         <source>(waiting to be sent)</source>
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="316"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
         <source>Submitted; sending it to the platform…</source>
         <translation>已提交，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="317"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="318"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
         <source>Submitted to the platform.</source>
         <translation>已提交到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="337"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="385"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation>%1已在本机签署，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="387"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="389"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="421"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="422"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="429"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="439"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="464"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
         <source>Downloading the issued document…</source>
         <translation>正在下载正式公文…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="469"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation>正式公文尚未下载到本机，请联网后再打开。</translation>
     </message>
@@ -2244,174 +2352,232 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingRecord</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="455"/>
+        <location filename="../../client/ui/outgoing_views.py" line="498"/>
         <source>Number (编号)</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="456"/>
+        <location filename="../../client/ui/outgoing_views.py" line="499"/>
+        <location filename="../../client/ui/outgoing_views.py" line="663"/>
         <source>Seal (用印)</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="457"/>
+        <location filename="../../client/ui/outgoing_views.py" line="500"/>
+        <location filename="../../client/ui/outgoing_views.py" line="659"/>
         <source>Issue (核发)</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="458"/>
+        <location filename="../../client/ui/outgoing_views.py" line="501"/>
         <source>Cancel…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="460"/>
+        <location filename="../../client/ui/outgoing_views.py" line="503"/>
         <source>Open the issued document (PDF)</source>
         <translation>查看正式公文（PDF）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="480"/>
+        <location filename="../../client/ui/outgoing_views.py" line="523"/>
         <source>Receipts (回执)</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>As</source>
         <translation>主送/抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="488"/>
+        <location filename="../../client/ui/outgoing_views.py" line="531"/>
         <source>By</source>
         <translation>签收人/退回人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="532"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="489"/>
+        <location filename="../../client/ui/outgoing_views.py" line="532"/>
         <source>Reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="508"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="508"/>
+        <location filename="../../client/ui/outgoing_views.py" line="551"/>
         <source>sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="552"/>
         <source>issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="509"/>
+        <location filename="../../client/ui/outgoing_views.py" line="552"/>
         <source>cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="512"/>
+        <location filename="../../client/ui/outgoing_views.py" line="555"/>
         <source>(%1 waiting to be sent)</source>
         <translation>（%1待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="529"/>
+        <location filename="../../client/ui/outgoing_views.py" line="578"/>
         <source>Next number: %1</source>
         <translation>将编为：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="531"/>
+        <location filename="../../client/ui/outgoing_views.py" line="580"/>
         <source>No seal registered for the unit</source>
         <translation>本单位尚未登记印章</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="175"/>
+        <location filename="../../client/ui/outgoing_views.py" line="176"/>
         <source>Route</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="176"/>
+        <location filename="../../client/ui/outgoing_views.py" line="177"/>
         <source>waiting</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="177"/>
+        <location filename="../../client/ui/outgoing_views.py" line="178"/>
         <source>returned</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="178"/>
+        <location filename="../../client/ui/outgoing_views.py" line="179"/>
         <source>withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
         <location filename="../../client/ui/outgoing_views.py" line="186"/>
+        <source>done here, waiting to be sent</source>
+        <translation>已办理，待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="189"/>
         <source>version %1</source>
         <translation>第%1稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="545"/>
+        <location filename="../../client/ui/outgoing_views.py" line="220"/>
+        <source>done</source>
+        <translation>已办</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="223"/>
+        <source>waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="490"/>
+        <source>Details</source>
+        <translation>公文要素</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="491"/>
+        <location filename="../../client/ui/outgoing_views.py" line="687"/>
+        <source>Text</source>
+        <translation>正文</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="598"/>
         <source>%1 units: %2 received, %3 refused, %4 not yet received (%5 overdue)</source>
         <translation>共 %1 个单位：已签收 %2，已退回 %3，未签收 %4（逾期 %5）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="551"/>
+        <location filename="../../client/ui/outgoing_views.py" line="604"/>
         <source>Receipts appear here once it is issued.</source>
         <translation>核发后在此显示各单位回执。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="555"/>
+        <location filename="../../client/ui/outgoing_views.py" line="608"/>
         <source>Not received</source>
         <translation>未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="555"/>
+        <location filename="../../client/ui/outgoing_views.py" line="608"/>
         <source>Received</source>
         <translation>已签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="556"/>
+        <location filename="../../client/ui/outgoing_views.py" line="609"/>
         <source>Refused</source>
         <translation>已退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="610"/>
         <source>Main</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="557"/>
+        <location filename="../../client/ui/outgoing_views.py" line="610"/>
         <source>Copy</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="562"/>
+        <location filename="../../client/ui/outgoing_views.py" line="615"/>
         <source>Overdue — not received</source>
         <translation>逾期未签收</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="589"/>
+        <location filename="../../client/ui/outgoing_views.py" line="654"/>
+        <source>Issue %1 “%2” to %3 main recipient units and %4 copy units? Each unit gets it at once; this cannot be undone.</source>
+        <translation>确认核发%1《%2》？将分送主送 %3 个单位，抄送 %4 个单位，各单位立即收到，核发后不可撤回。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="659"/>
+        <source>Issue</source>
+        <translation>核发</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="661"/>
+        <source>Seal %1 “%2” with the unit&apos;s seal? This cannot be undone.</source>
+        <translation>确认对%1《%2》加盖本单位印章？用印后不可撤回。</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="663"/>
+        <source>Seal</source>
+        <translation>用印</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="676"/>
         <source>Cancel the document</source>
         <translation>撤销公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="590"/>
+        <location filename="../../client/ui/outgoing_views.py" line="677"/>
         <source>Reason (a number it holds is recorded as a gap, never reused):</source>
         <translation>撤销原因（已编文号作空号登记，不再使用）：</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="688"/>
+        <source>Text (version %1, waiting to be sent)</source>
+        <translation>正文（第%1稿，待发送）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/outgoing_views.py" line="690"/>
+        <source>Text (version %1)</source>
+        <translation>正文（第%1稿）</translation>
     </message>
 </context>
 <context>
@@ -3641,82 +3807,83 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>StepPanel</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="234"/>
+        <location filename="../../client/ui/outgoing_views.py" line="266"/>
+        <location filename="../../client/ui/outgoing_views.py" line="361"/>
         <source>Text</source>
         <translation>正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="235"/>
+        <location filename="../../client/ui/outgoing_views.py" line="267"/>
         <source>Changes from the last version</source>
         <translation>与上一稿对照</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="236"/>
+        <location filename="../../client/ui/outgoing_views.py" line="268"/>
         <source>Details</source>
         <translation>公文要素</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="239"/>
+        <location filename="../../client/ui/outgoing_views.py" line="271"/>
         <source>Edit the text</source>
         <translation>修改正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="244"/>
+        <location filename="../../client/ui/outgoing_views.py" line="276"/>
         <source>What was changed (修改说明)</source>
         <translation>修改说明</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="273"/>
+        <location filename="../../client/ui/outgoing_views.py" line="305"/>
         <source>&amp;Opinion:</source>
         <translation>意见(&amp;O)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="282"/>
+        <location filename="../../client/ui/outgoing_views.py" line="314"/>
         <source>Handwritten signature:</source>
         <translation>手写签名：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="287"/>
+        <location filename="../../client/ui/outgoing_views.py" line="319"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="316"/>
+        <location filename="../../client/ui/outgoing_views.py" line="348"/>
         <source>%1 — your step</source>
         <translation>%1 — 请您办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="317"/>
+        <location filename="../../client/ui/outgoing_views.py" line="349"/>
         <source>%1 — done</source>
         <translation>%1 — 已办理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="331"/>
+        <location filename="../../client/ui/outgoing_views.py" line="367"/>
         <source>Text %1 · digest %2</source>
         <translation>正文 %1 · 摘要 %2</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="358"/>
+        <location filename="../../client/ui/outgoing_views.py" line="394"/>
         <source>Signed with this PC&apos;s key</source>
         <translation>以本机密钥签名</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="360"/>
+        <location filename="../../client/ui/outgoing_views.py" line="396"/>
         <source>Done here; waiting to be sent.</source>
         <translation>已办理，待发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="363"/>
+        <location filename="../../client/ui/outgoing_views.py" line="399"/>
         <source>The text on this PC does not match its hash. Sync, then open it again.</source>
         <translation>本机正文与其哈希不符，请同步后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="383"/>
+        <location filename="../../client/ui/outgoing_views.py" line="419"/>
         <source>Reason for returning it (required)</source>
         <translation>退回原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="404"/>
+        <location filename="../../client/ui/outgoing_views.py" line="440"/>
         <source>Please give a reason for returning it.</source>
         <translation>请填写退回原因。</translation>
     </message>
@@ -3939,168 +4106,168 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>_Text</name>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="51"/>
+        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <source>Waiting to be sent</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
+        <location filename="../../client/ui/outgoing_views.py" line="53"/>
         <source>Submitted</source>
         <translation>已提交</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="52"/>
         <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>Refused</source>
         <translation>未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="53"/>
+        <location filename="../../client/ui/outgoing_views.py" line="54"/>
         <source>In review (核稿)</source>
         <translation>核稿中</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="54"/>
+        <location filename="../../client/ui/outgoing_views.py" line="55"/>
         <source>Countersigning (会签)</source>
         <translation>会签中</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Waiting for 签发</source>
         <translation>待签发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="55"/>
+        <location filename="../../client/ui/outgoing_views.py" line="56"/>
         <source>Signed for issue</source>
         <translation>已签发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Numbered</source>
         <translation>已编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="56"/>
+        <location filename="../../client/ui/outgoing_views.py" line="57"/>
         <source>Sealed</source>
         <translation>已用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Issued</source>
         <translation>已核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="57"/>
+        <location filename="../../client/ui/outgoing_views.py" line="58"/>
         <source>Returned for revision</source>
         <translation>退回修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="58"/>
+        <location filename="../../client/ui/outgoing_views.py" line="59"/>
         <source>Cancelled</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="63"/>
+        <location filename="../../client/ui/outgoing_views.py" line="64"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="65"/>
+        <location filename="../../client/ui/outgoing_views.py" line="66"/>
         <source>Resubmit</source>
         <translation>重新提交</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Approve for issue</source>
         <translation>同意印发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="66"/>
+        <location filename="../../client/ui/outgoing_views.py" line="67"/>
         <source>Approve</source>
         <translation>核稿通过</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="67"/>
+        <location filename="../../client/ui/outgoing_views.py" line="68"/>
         <source>Agree</source>
         <translation>同意</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="70"/>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
         <source>hash verified</source>
         <translation>哈希已核验</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="70"/>
+        <location filename="../../client/ui/outgoing_views.py" line="71"/>
         <source>HASH DOES NOT MATCH</source>
         <translation>哈希不符</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="72"/>
+        <location filename="../../client/ui/outgoing_views.py" line="73"/>
         <source>Version %1 (%2)</source>
         <translation>第%1稿（%2）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="79"/>
+        <location filename="../../client/ui/outgoing_views.py" line="80"/>
         <source>First version: nothing to compare.</source>
         <translation>首稿，无可对照的上一稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="88"/>
+        <location filename="../../client/ui/outgoing_views.py" line="89"/>
         <source>Kind</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="89"/>
+        <location filename="../../client/ui/outgoing_views.py" line="90"/>
         <source>Drafted by</source>
         <translation>拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="91"/>
+        <location filename="../../client/ui/outgoing_views.py" line="92"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="92"/>
+        <location filename="../../client/ui/outgoing_views.py" line="93"/>
         <source>Copy to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="93"/>
+        <location filename="../../client/ui/outgoing_views.py" line="94"/>
         <source>Signs for issue</source>
         <translation>签发人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="94"/>
+        <location filename="../../client/ui/outgoing_views.py" line="95"/>
         <source>Number</source>
         <translation>发文字号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="96"/>
+        <location filename="../../client/ui/outgoing_views.py" line="97"/>
         <source>Date (成文日期)</source>
         <translation>成文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="98"/>
+        <location filename="../../client/ui/outgoing_views.py" line="99"/>
         <source>Notes</source>
         <translation>附注</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="102"/>
+        <location filename="../../client/ui/outgoing_views.py" line="103"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="108"/>
+        <location filename="../../client/ui/outgoing_views.py" line="109"/>
         <source>Digest %1 verified</source>
         <translation>摘要 %1 已核验</translation>
     </message>
     <message>
-        <location filename="../../client/ui/outgoing_views.py" line="109"/>
+        <location filename="../../client/ui/outgoing_views.py" line="110"/>
         <source>Digest NOT verified: sync, then read it again</source>
         <translation>摘要未通过核验，请同步后重新阅读</translation>
     </message>

@@ -39,6 +39,7 @@ from server.migrations import (
     m0005_security,
     m0006_restore_safety,
     m0007_conflict_notes,
+    m0008_outgoing_numbered,
 )
 from server.version import server_version
 
@@ -64,6 +65,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(5, m0005_security),
     Migration.of(6, m0006_restore_safety),
     Migration.of(7, m0007_conflict_notes),
+    Migration.of(8, m0008_outgoing_numbered),
 )
 LATEST = MIGRATIONS[-1].version
 

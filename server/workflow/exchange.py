@@ -125,11 +125,7 @@ def issue(user: User, data: Any) -> list[Delivery]:
         out.issued_at = now
         out.status = rules.CLERK_RESULT["issue"]
         document = _delivered_document(out, issuer, signatory)
-        roles: dict[str, str] = {}
-        for role, groups in (("main", out.main_recipients), ("cc", out.cc)):
-            for group in groups:
-                for unit_id in group["unit_ids"]:
-                    roles.setdefault(unit_id, role)  # 主送 wins over 抄送
+        roles = rules.delivery_roles(out.main_recipients, out.cc)  # 主送 wins over 抄送
         deliveries = []
         answered: dict[str, Outgoing] = {}
         for unit_id, role in roles.items():

@@ -69,6 +69,8 @@ def number(user: User, data: Any) -> None:
         out.series = prefix
         out.number, out.number_year = n, year
         out.doc_number = rules.format_doc_number(prefix, year, n)
+        out.numbered_by = user.id
+        out.numbered_at = clock.now()
         out.status = rules.CLERK_RESULT["number"]
         ch.touch()
         publish(ch)

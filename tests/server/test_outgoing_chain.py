@@ -104,6 +104,8 @@ def test_downward_chain(live: EmbeddedPlatform, county: ExchangeCounty) -> None:
     assert out["status"] == "issued" and out["doc_number"] == f"富政办发〔{year}〕1号"
     assert out["issued_on"] == SIGNED_AT[:10] and out["signed_by"] == mayor.id
     assert out["sealed_by"] == clerk.id and out["issued_by"] == clerk.id
+    # 编号 says who and when too (the record's 办理过程 lists every clerk step).
+    assert out["numbered_by"] == clerk.id and out["numbered_at"] is not None
     pdf = clerk.get(f"/api/v1/blobs/{out['issued_body']['sha256']}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     deliveries = clerk.objects("delivery", outgoing_id=out_id)

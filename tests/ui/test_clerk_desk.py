@@ -133,7 +133,8 @@ def test_box_lists_urgent_first_with_counts_colours_and_overdue(page: ClerkPage)
     assert _text(page, "box", 0, 2) == "关于做好春季森林草原防火工作的通知"
     assert _text(page, "box", 0, 0) == "特急"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) == theme.URGENT_RED
-    assert _text(page, "box", 0, 3) == "砚山镇"                 # the sending unit
+    # The issuing body as on the document, as 待登记 shows it (not the sending office).
+    assert _text(page, "box", 0, 3) == "富锦市人民政府"
     assert _text(page, "box", 0, 5).startswith("已超时")         # 特急: 4 h, sent 6 h ago
     assert model.data(model.index(0, 5), Qt.ItemDataRole.BackgroundRole) == \
         theme.OVERDUE_BACKGROUND
@@ -359,3 +360,48 @@ def test_no_column_is_narrower_than_its_heading(page: ClerkPage) -> None:
             if header.sectionResizeMode(i) != header.ResizeMode.Stretch:
                 assert table.columnWidth(i) >= header.sectionSizeHint(i), (
                     key, table.model().headerData(i, Qt.Orientation.Horizontal))
+
+
+def test_double_click_opens_the_delivery_to_read_and_signs_nothing(qtbot, ops,  # noqa: ANN001
+                                                                   page: ClerkPage) -> None:
+    """A double-click in 待签收 signed it at once (签收 cannot be undone). It opens the
+    delivery: title, 发文字号, 来文单位, 紧急程度, 主送/抄送, body, attachments; 签收 or 拒收
+    is chosen there. Enter opens it too."""
+    errors: list[str] = []
+    page.error.connect(errors.append)
+    table = page.tables["box"]
+    page.select_row("box", 0)
+    rect = table.visualRect(page.models["box"].index(0, 2))
+    # A real double-click: press, release, then the second press as a double-click.
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_for(qtbot, ops, lambda: errors or (page.preview is not None
+                                            and page.preview.preview is not None))
+    assert errors == []
+    dialog = page.preview
+    assert dialog.isVisible()
+    assert _ops(op_types.DELIVERY_RECEIVE) == []          # opening signed nothing
+    assert dialog.view.title.text() == "关于做好春季森林草原防火工作的通知"
+    assert dialog.values["number"].text() == "富政发〔2026〕12号"
+    assert dialog.values["issuer"].text() == "富锦市人民政府"
+    assert dialog.values["urgency"].text() == "特急"
+    assert dialog.values["main"].text() == "各镇人民政府"
+    assert "主送" in dialog.values["delivery"].text()
+    assert dialog.view.tabs.currentIndex() == 1            # the body (not downloaded here)
+    assert "尚未下载" in dialog.view.body_missing.text() or dialog.view.body_missing.text()
+    assert dialog.close_button.isDefault() and not dialog.receive_button.isDefault()
+    qtbot.mouseClick(dialog.receive_button, Qt.MouseButton.LeftButton)
+    wait_for(qtbot, ops, lambda: [o.data["delivery_id"] for o in
+                                  _ops(op_types.DELIVERY_RECEIVE)] == ["dl-fire"])
+    from shiboken6 import isValid
+    assert not isValid(dialog) or not dialog.isVisible()   # closed
+
+    page.select_row("box", 1)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    wait_for(qtbot, ops, lambda: page.preview is not dialog and page.preview is not None
+             and page.preview.preview is not None)
+    assert page.preview.view.title.text() == "关于报送春耕生产情况的函"
+    page.preview.close_button.click()
+    qtbot.wait(50)
+    assert len(_ops(op_types.DELIVERY_RECEIVE)) == 1      # 关闭: nothing more signed

@@ -32,6 +32,7 @@ from outgoingkit import (  # noqa: E402
     reviewing,
     series,
     signing,
+    version,
 )
 
 from client import db  # noqa: E402
@@ -39,9 +40,10 @@ from client.blobstore import BlobStore  # noqa: E402
 from client.changes import Changes  # noqa: E402
 from client.models import OutboxOp, OutgoingDraft, OutgoingStep  # noqa: E402
 from client.services import Services, outbox  # noqa: E402
+from client.services.outgoing import VIEWS  # noqa: E402
 from client.sync import apply  # noqa: E402
 from client.ui.body_editor import BodyEditor  # noqa: E402
-from client.ui.pages.outgoing_page import OutgoingPage  # noqa: E402
+from client.ui.pages.outgoing_page import ROW_ROLE, OutgoingPage  # noqa: E402
 from protocol import docbody  # noqa: E402
 from protocol import ops as op_types  # noqa: E402
 from protocol.signing import Signer, generate_keypair  # noqa: E402
@@ -648,3 +650,157 @@ def test_the_leader_signing_sees_who_reviewed_it_and_what_they_wrote(qtbot, ops,
     wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
     details = page.step.facts.toPlainText()
     assert "办理过程" in details and "已核，作了修改。" in details and "核稿通过" in details
+
+
+def test_seal_and_issue_ask_first_with_cancel_the_default(qtbot, ops, zh, cache,  # noqa: ANN001
+                                                          monkeypatch) -> None:
+    """核发 ran at the click: it names the 发文字号 and how many units it goes to, 取消 is
+    the default, and 取消 queues nothing. 用印 asks too."""
+    from PySide6.QtWidgets import QMessageBox
+
+    number = "富政发〔2026〕12号"
+    page, ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="sealed", doc_number=number,
+                                main_recipients=[
+                                    {"name": "各镇人民政府", "unit_ids": ["u-ca", "u-ys", "u-xl"]},
+                                    {"name": "市财政局", "unit_ids": ["u-fin"]}],
+                                cc=[{"name": "市财政局", "unit_ids": ["u-fin"]},
+                                    {"name": "市审计局", "unit_ids": ["u-aud"]}])),
+        up("outgoing", outgoing("o2", status="numbered", doc_number="富政发〔2026〕13号"))])
+    asked: list[tuple[str, Any]] = []
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes,
+               QMessageBox.StandardButton.Cancel]
+
+    def exec_(box: QMessageBox) -> Any:
+        asked.append((box.text(), box.standardButton(box.defaultButton())))
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    rec = page.record
+    assert rec.issue_button.isEnabled()
+    rec.issue_button.click()
+    text, default = asked[0]
+    assert number in text and "主送 4 个单位" in text and "抄送 1 个单位" in text
+    assert default == QMessageBox.StandardButton.Cancel
+    qtbot.wait(50)
+    assert ctx.in_cache(lambda: outbox.due_ops(now=2e9)) == []  # 取消: nothing queued
+    rec.issue_button.click()  # 核发
+    wait_for(qtbot, ops, lambda: ctx.in_cache(lambda: outbox.due_ops(now=2e9)) != [])
+    assert ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0].type == op_types.OUTGOING_ISSUE
+
+    page.open_record("o2")
+    wait_for(qtbot, ops, lambda: rec.detail is not None and rec.detail.id == "o2")
+    if not rec.seal_button.isEnabled():
+        pytest.skip("no seal registered for the unit in this cache")
+    rec.seal_button.click()
+    assert "富政发〔2026〕13号" in asked[2][0] and asked[2][1] == QMessageBox.StandardButton.Cancel
+    qtbot.wait(50)
+    assert len(ctx.in_cache(lambda: outbox.due_ops(now=2e9))) == 1  # still only the 核发
+
+
+def test_the_route_lists_who_numbered_sealed_and_issued_it_and_when(qtbot, ops, zh,  # noqa: ANN001
+                                                                    cache) -> None:
+    """办理过程 stopped at 签发: 编号, 用印 and 核发 were done by nobody anyone could see."""
+    at = {"numbered_at": rfc(T0 + timedelta(hours=1)),
+          "sealed_at": rfc(T0 + timedelta(hours=2)), "issued_at": rfc(T0 + timedelta(hours=3))}
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER, feed=[
+        up("outgoing", outgoing("o1", status="issued", doc_number="富政发〔2005〕12号",
+                                numbered_by=CLERK, sealed_by=CLERK, issued_by=CLERK, **at)),
+        up("outgoing", outgoing("o2", status="numbered", doc_number="富政发〔2005〕13号"))])
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    # One table row a step: step, who, what, (version), when.
+    text = " ".join(page.record.route.toPlainText().split())
+    assert "编号 王丽 富政发〔2005〕12号 2005年10月19日" in text
+    assert "用印 王丽 已办 2005年10月19日" in text and "核发 王丽 已办 2005年10月19日" in text
+
+    # A number from a platform that did not say who gave it: the step, with the number.
+    page.open_record("o2")
+    wait_for(qtbot, ops, lambda: page.record.detail is not None
+             and page.record.detail.id == "o2")
+    text = page.record.route.toPlainText()
+    assert "富政发〔2005〕13号" in text and "用印" not in text and "核发" not in text
+
+
+def test_the_clerk_has_a_to_do_list_of_the_next_steps_most_urgent_first(qtbot, ops, zh,  # noqa: ANN001
+                                                                        cache) -> None:
+    """The clerk worked from 已发文, where signed, numbered, sealed, issued and cancelled
+    documents mix. 收发待办 lists what waits for the clerk's next step, with counts."""
+    page, ctx = _page(qtbot, ops, cache, CLERK, feed=[
+        up("outgoing", outgoing("o1", status="signed", title="关于甲的通知")),
+        up("outgoing", outgoing("o2", status="sealed", urgency="very_urgent",
+                                title="关于乙的紧急通知", doc_number="富政发〔2005〕3号")),
+        up("outgoing", outgoing("o3", status="numbered", urgency="urgent",
+                                title="关于丙的通知", doc_number="富政发〔2005〕4号")),
+        up("outgoing", outgoing("o4", status="issued", title="关于丁的通知")),
+        up("outgoing", outgoing("o5", status="cancelled", title="关于戊的通知")),
+        up("outgoing", outgoing("o6", status="signed", title="关于己的通知"))])
+    page.refresh_counts()
+    button = page.tabs.group.button(VIEWS.index("clerk"))
+    wait_for(qtbot, ops, lambda: button.isVisibleTo(page))
+    assert page.tabs.tabText(VIEWS.index("clerk")) == "收发待办 (4)"
+    page.show_view("clerk")
+    wait_for(qtbot, ops, lambda: page.list.count() == 4)
+    ids = [page.list.item(i).data(ROW_ROLE).id for i in range(4)]
+    assert ids[:2] == ["o2", "o3"] and set(ids[2:]) == {"o1", "o6"}  # 特急, 加急, then
+    assert "待核发" in page.list.item(0).text() and "待用印" in page.list.item(1).text()
+    assert "待编号" in page.list.item(2).text()
+    assert page.clerk_summary.text() == "待编号 2  ·  待用印 1  ·  待核发 1"
+
+    # 编号 from the list: the row waits (待发送) at the end, the counts move on.
+    page.list.setCurrentRow(2)
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record)
+    numbered = page.record.detail.id
+    page.record.number_button.click()
+    wait_for(qtbot, ops, lambda: page.clerk_summary.text().startswith("待编号 1"))
+    assert page.list.item(3).data(ROW_ROLE).id == numbered
+    assert "待发送" in page.list.item(3).text()
+
+
+def test_not_a_clerk_has_no_clerk_to_do_list(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    page, _ctx = _page(qtbot, ops, cache, DRAFTER,
+                       feed=[up("outgoing", outgoing("o1", status="signed"))])
+    page.refresh_counts()
+    wait_for(qtbot, ops, lambda: page._counts != {})
+    assert not page.tabs.group.button(VIEWS.index("clerk")).isVisibleTo(page)
+
+
+def test_after_a_review_with_an_edit_the_new_text_shows_at_once_as_waiting(qtbot, ops, zh,  # noqa: ANN001
+                                                                         cache) -> None:
+    """After a 核稿 with an edit the record's text went back to version 1 until the next
+    sync. The reviewer's version shows at once, marked 待发送, until the feed brings it."""
+    page, ctx = _page(qtbot, ops, cache, REVIEWER, feed=reviewing("o1"))
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    panel = page.step
+    panel.edit_button.click()
+    cursor = panel.body.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    panel.body.setTextCursor(cursor)
+    QTest.keyClick(panel.body, Qt.Key.Key_Return)
+    panel.body.insertPlainText("各镇于月底前报送落实情况。")
+    panel.act_button.click()
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.record
+             and page.record.detail is not None and page.record.detail.pending_version)
+    rec = page.record
+    assert rec.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")
+    assert rec.left_tabs.tabText(1) == "正文（第2稿，待发送）"
+    assert "待发送" in rec.route.toPlainText()
+    # The done step, opened again, shows the same text.
+    page.open_step("o1-s1")
+    wait_for(qtbot, ops, lambda: page.stack.currentWidget() is page.step)
+    assert panel.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")
+
+    # The feed brings version 2: it is shown as the platform's, no longer 待发送.
+    data = ctx.in_cache(lambda: outbox.due_ops(now=2e9))[0].data
+    ctx.in_cache(lambda: apply.apply_page([
+        up("outgoing_version", version("o1", 2, data["body"], author=REVIEWER)),
+        up("outgoing", outgoing("o1", status="signing", version=2, body=data["body"],
+                                current_version=2))], cursor="v2"))
+    page.open_record("o1")
+    wait_for(qtbot, ops, lambda: rec.detail is not None and rec.detail.pending_version is None
+             and rec.detail.current is not None and rec.detail.current.number == 2)
+    assert rec.left_tabs.tabText(1) == "正文（第2稿）"
+    assert rec.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -33,6 +33,7 @@ from client.types import Attachment, DocumentDetail, DocumentId, Sha256
 from client.ui import fmt, theme
 from client.ui.context import AppContext
 from client.ui.delivery import DeliveryWatch
+from client.ui.delivery_preview import DeliveryPreviewDialog
 from client.ui.desk_dialogs import CancelDialog, RefuseDialog, RemindDialog, RerouteDialog
 from client.ui.desk_model import Column, PagedRows
 from client.ui.pages import error_text
@@ -136,6 +137,7 @@ class ClerkPage(QWidget):
         self.delivery.message.connect(self.message)
         self.counts: DeskCounts | None = None
         self._fetched: set[str] = set()   # blobs the preview asked for (see below)
+        self.preview: DeliveryPreviewDialog | None = None  # the last delivery opened
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -217,7 +219,9 @@ class ClerkPage(QWidget):
             Column(self.tr("Number"), lambda r: r.doc_number),
             Column(self.tr("Title"), lambda r: r.title,
                    lambda r: (None, None, True) if r.urgency != "normal" else None),
-            Column(self.tr("From"), lambda r: r.sender_unit),
+            # 来文单位 as printed on the document (富锦市人民政府), as 待登记 shows it; the
+            # sending office (市政府办公室) only when the document names none.
+            Column(self.tr("From"), lambda r: r.issuer or r.sender_unit),
             Column(self.tr("Delivered"), lambda r: fmt.short_datetime_text(r.sent_at)),
             Column(self.tr("Receive by"), lambda r: self._time_left(r.due_at, r.overdue),
                    lambda r: _overdue_style(r.overdue)),
@@ -232,8 +236,21 @@ class ClerkPage(QWidget):
                      primary=True)
         self._button(actions, "refuse", self.tr("Re&fuse…"), self.refuse_selected)
         actions.addStretch(1)
-        self._widths("box", (70, 180, 0, 170, 120, 120, 150), stretch=2)
+        # 来文单位 is the full issuing body now (富锦市二龙山镇人民政府): room for it.
+        self._widths("box", (70, 180, 0, 240, 120, 120, 150), stretch=2)
         QShortcut(QKeySequence("Ctrl+Return"), self.tables["box"], self.receive_selected)
+        # Enter (and a double-click) opens the delivery to read; only its 签收 signs.
+        self.tables["box"].installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if (watched is self.tables.get("box") and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier,
+                                          Qt.KeyboardModifier.KeypadModifier)):
+            self.open_preview()
+            return True
+        return super().eventFilter(watched, event)
 
     def _widths(self, key: str, widths: tuple[int, ...], *, stretch: int) -> None:
         """Fixed widths (at the current text size) and the title column taking the rest."""
@@ -418,7 +435,7 @@ class ClerkPage(QWidget):
         if not rows:
             return
         if key == "box":
-            self.receive_selected()
+            self.open_preview()
         elif key == "route":
             self.open_registration()
         else:
@@ -432,8 +449,45 @@ class ClerkPage(QWidget):
         # "正在发送…" must be true: without asking, the op waited for the 60-second timer.
         self.ctx.request_sync()
 
+    def open_preview(self) -> None:
+        """The selected delivery to read before 签收 or 拒收 (a double-click signed it)."""
+        rows = self.selected("box")
+        if not rows:
+            return
+        row: BoxRow = rows[0]
+        dialog = DeliveryPreviewDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview = dialog
+        fetched: set[str] = set()
+        desk = self.ctx.services.clerk_desk
+
+        def load() -> None:
+            self.ctx.ops.db(lambda: desk.delivery_preview(row.id), dialog.set_preview,
+                            lambda e: self.error.emit(error_text(e)), owner=dialog,
+                            label="delivery preview")
+
+        def fetch(sha256: str) -> None:
+            if sha256 in fetched:
+                return  # once: a download that brings nothing must not loop
+            fetched.add(sha256)
+            self.ctx.ops.net(lambda: self.ctx.download_blob(sha256),
+                             lambda ok: load() if ok else None, lambda _e: None,
+                             owner=dialog, label="delivery body")
+
+        def chosen(what: str) -> None:
+            if what == "receive":
+                self._receive([row])
+            elif what == "refuse":
+                self._refuse_row(row)
+        dialog.fetch_blob.connect(fetch)
+        dialog.chosen.connect(chosen)
+        dialog.open()
+        load()
+
     def receive_selected(self) -> None:
-        rows = [r for r in self.selected("box") if not r.waiting]
+        self._receive([r for r in self.selected("box") if not r.waiting])
+
+    def _receive(self, rows: list[BoxRow]) -> None:
         ex = self.ctx.services.exchange
         for row in rows:
             self.ctx.act(lambda r=row: ex.receive(r.id, now=_now()),
@@ -454,7 +508,9 @@ class ClerkPage(QWidget):
         rows = [r for r in self.selected("box") if not r.waiting]
         if len(rows) != 1:
             return
-        row = rows[0]
+        self._refuse_row(rows[0])
+
+    def _refuse_row(self, row: BoxRow) -> None:
         dialog = self.refuse_dialog(row)
         if not dialog.exec():
             return

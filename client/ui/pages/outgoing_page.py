@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from client.changes import Changes
 from client.errors import GovDeskError
 from client.services.drafting import DraftInfo
-from client.services.outgoing import VIEWS, OutgoingDetail, OutgoingRow, StepView
+from client.services.outgoing import CLERK_NEXT, VIEWS, OutgoingDetail, OutgoingRow, StepView
 from client.services.receipts import ReceiptSummary
 from client.ui import fmt
 from client.ui.context import Queued
@@ -117,7 +117,14 @@ class OutgoingPage(QWidget):
         left_layout.setContentsMargins(8, 8, 0, 8)
         self.tabs = ViewButtons(len(VIEWS))
         self.tabs.currentChanged.connect(self._tab_changed)
+        # 收发待办 only for the unit's clerk (shown once the counts say I am one).
+        self.tabs.group.button(VIEWS.index("clerk")).hide()
         left_layout.addWidget(self.tabs)
+        self.clerk_summary = QLabel()
+        self.clerk_summary.setObjectName("muted")
+        self.clerk_summary.setWordWrap(True)
+        self.clerk_summary.hide()
+        left_layout.addWidget(self.clerk_summary)
         self.new_button = QPushButton(self.tr("New draft"))
         self.new_button.setObjectName("primary")
         self.new_button.clicked.connect(self.new_draft)
@@ -184,12 +191,18 @@ class OutgoingPage(QWidget):
 
     def _set_counts(self, counts: dict[str, int]) -> None:
         self._counts = counts
+        self.tabs.group.button(VIEWS.index("clerk")).setVisible("clerk" in counts)
         self.retranslate()
         self.counts_changed.emit(sum(counts.values()))
 
     def labels(self) -> dict[str, str]:
         return {"mine": self.tr("My drafts"), "review": self.tr("To review"),
-                "sign": self.tr("To sign for issue"), "issued": self.tr("Issued")}
+                "sign": self.tr("To sign for issue"), "issued": self.tr("Issued"),
+                "clerk": self.tr("Clerk's to-do")}
+
+    def clerk_step_labels(self) -> dict[str, str]:
+        return {"number": self.tr("To number"), "seal": self.tr("To seal"),
+                "issue": self.tr("To issue")}
 
     # --- lists ---------------------------------------------------------------------------
     def show_view(self, view: str) -> None:
@@ -207,16 +220,27 @@ class OutgoingPage(QWidget):
         view = self.view
         svc = self.services.outgoing
 
-        def read() -> tuple[list[OutgoingRow], dict[str, int]]:
-            return svc.rows(view), svc.counts()
+        def read() -> tuple[list[OutgoingRow], dict[str, int], dict[str, int] | None]:
+            return (svc.rows(view), svc.counts(),
+                    svc.clerk_counts() if view == "clerk" else None)
 
-        def done(result: tuple[list[OutgoingRow], dict[str, int]]) -> None:
+        def done(result: tuple[list[OutgoingRow], dict[str, int], dict[str, int] | None]
+                 ) -> None:
             if view == self.view:
                 self._set_counts(result[1])
+                self._show_clerk_counts(result[2])
                 self.set_rows(result[0], keep)
                 if then is not None:
                     then()
         self.ctx.ops.db(read, done, self._failed, owner=self, label="outgoing")
+
+    def _show_clerk_counts(self, counts: dict[str, int] | None) -> None:
+        """待编号 2 · 待用印 1 · 待核发 0 above the clerk's list."""
+        self.clerk_summary.setVisible(counts is not None)
+        if counts is not None:
+            labels = self.clerk_step_labels()
+            self.clerk_summary.setText("  ·  ".join(
+                f"{labels[k]} {counts.get(k, 0)}" for k in ("number", "seal", "issue")))
 
     def set_rows(self, rows: list[OutgoingRow], keep: str | None = None) -> None:
         self._rows = rows
@@ -240,6 +264,8 @@ class OutgoingPage(QWidget):
     def _row_text(self, row: OutgoingRow) -> str:
         title = row.title or self.tr("(untitled)")
         status = status_label(row.status)
+        if self.view == "clerk" and row.status in CLERK_NEXT:
+            status = self.clerk_step_labels()[CLERK_NEXT[row.status]]  # the next step
         if row.step_kind == "revise":
             status = self.tr("Returned to you: revise it")
         elif row.local == "pending_sync" and not row.is_draft:
@@ -248,8 +274,11 @@ class OutgoingPage(QWidget):
             status = self.tr("Refused by the platform")
         elif row.local:
             status += "　" + self.tr("(waiting to be sent)")
-        second = "　".join(x for x in (row.doc_type, row.doc_number, status,
-                                       row.drafter_name) if x)
+        parts = (row.doc_type, row.doc_number, status, row.drafter_name)
+        if self.view == "clerk":
+            # The next step first: a long 发文字号 elided it at the line's end.
+            parts = (status, row.doc_type, row.doc_number, row.drafter_name)
+        second = "　".join(x for x in parts if x)
         urgent = fmt.urgency_text(row.urgency)
         return (f"【{urgent}】" if urgent else "") + f"{title}\n{second}"
 
