@@ -86,3 +86,28 @@ def pg_database(pg_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database per test module (URL)."""
     with fresh_pg_database(pg_url) as url:
         yield url
+
+
+# Files that take a minute or more (measured in CI): they start first, so that with
+# `--dist loadfile` no worker is left running one of them alone at the end.
+SLOW_FIRST = (
+    "tests/ui/test_exit_cycles_xvfb.py", "tests/ui/test_exit_cycles.py",
+    "tests/packaging/test_bundle_deb.py", "tests/sync/test_sync_kill.py",
+    "tests/server/test_schemathesis.py", "tests/sync/test_sync_link.py",
+    "tests/sync/test_cli_commands.py", "tests/server/test_demo.py",
+    "tests/ui/test_sync_state_honest.py", "tests/ui/test_clerk_desk.py",
+    "tests/sync/test_fault_soak.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    root = config.rootpath
+
+    def key(item: pytest.Item) -> int:
+        try:
+            rel = item.path.relative_to(root).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(rel, len(rank))
+    items.sort(key=key)  # stable: the rest keep their order
