@@ -318,7 +318,7 @@ class MainWindow(QMainWindow):
             self.problems_page.reload()
         elif key == "outgoing":
             self.pages.setCurrentWidget(self.outgoing_page)
-            self.outgoing_page.reload()
+            self.outgoing_page.open_from_navigation()
         elif key == "desk" and self.clerk_page is not None:
             self.pages.setCurrentWidget(self.clerk_page)
             self.clerk_page.show_desk()

@@ -804,3 +804,19 @@ def test_after_a_review_with_an_edit_the_new_text_shows_at_once_as_waiting(qtbot
              and rec.detail.current is not None and rec.detail.current.number == 2)
     assert rec.left_tabs.tabText(1) == "正文（第2稿）"
     assert rec.body.toPlainText().rstrip().endswith("各镇于月底前报送落实情况。")
+
+
+def test_from_the_navigation_the_page_opens_on_the_list_that_waits(qtbot, ops, zh, cache) -> None:  # noqa: ANN001
+    """A leader clicked 发文 (1) and found 我的拟稿, empty, the 签发 one button away: the page
+    now opens on the list holding what the badge counted, and stays on a list the user
+    chose while it holds something."""
+    page, _ctx = _page(qtbot, ops, cache, LEADER, feed=signing("o1"))
+    page.refresh_counts()
+    wait_for(qtbot, ops, lambda: page._counts.get("sign") == 1)
+    assert page.view == "mine"
+    page.open_from_navigation()
+    assert page.view == "sign"
+    wait_for(qtbot, ops, lambda: page.list.count() == 1)
+    page.show_view("issued")
+    page.open_from_navigation()  # 已发文 holds nothing waiting: back to 待签发
+    assert page.view == "sign"

@@ -205,6 +205,16 @@ class OutgoingPage(QWidget):
                 "issue": self.tr("To issue")}
 
     # --- lists ---------------------------------------------------------------------------
+    def open_from_navigation(self) -> None:
+        """Shown from the navigation (its badge counts what waits for me): on the list
+        that holds it, unless the list open now holds some (a leader found 我的拟稿, empty,
+        with the 签发 waiting one button away)."""
+        waiting = [v for v in ("sign", "review", "mine", "clerk") if self._counts.get(v)]
+        if waiting and not self._counts.get(self.view):
+            self.tabs.setCurrentIndex(VIEWS.index(waiting[0]))  # the toggle reloads
+        else:
+            self.reload()
+
     def show_view(self, view: str) -> None:
         if view in VIEWS:
             self.tabs.setCurrentIndex(VIEWS.index(view))
