@@ -387,6 +387,9 @@ def cmd_verify(args: argparse.Namespace, settings: Settings, out: Out) -> int:
             if op.local_state:
                 lz, le = LOCAL_STATES.get(op.local_state, (op.local_state, op.local_state))
                 state = f" [{out.t(lz, le)}]"
+            if op.accepted_at:
+                state += out.t(f" [平台确认收到 {op.accepted_at}]",
+                               f" [accepted by the platform {op.accepted_at}]")
             _print_opinion(out, author=op.author_name, signed_at=op.signed_at,
                            decision=op.decision, text=op.text, verdict=verdict, note=state)
             if verdict != "valid":
@@ -412,7 +415,8 @@ def _verify_file(args: argparse.Namespace, settings: Settings, out: Out) -> int:
             logging.getLogger(__name__).info("verify --file without a directory: %s", exc.code)
     try:
         directory = form_export.cache_directory() if profile is not None else None
-        report = form_export.check_form(form, directory)
+        platforms = form_export.cache_platform_keys() if profile is not None else None
+        report = form_export.check_form(form, directory, platforms)
     finally:
         if profile is not None:
             profile.close()
@@ -431,9 +435,30 @@ def _verify_file(args: argparse.Namespace, settings: Settings, out: Out) -> int:
         elif op.key_in_directory is None:
             note = out.t(f" [密钥 {op.key_id}，未与目录核对]",
                          f" [key {op.key_id}, not checked against a directory]")
+        zh, en = RECEIPT_STATES.get(op.receipt, (op.receipt, op.receipt))
+        if op.receipt == "ok":
+            note += out.t(f" [平台确认收到 {op.accepted_at}]",
+                          f" [accepted by the platform {op.accepted_at}]")
+        else:
+            note += out.t(f" [{zh}]", f" [{en}]")
+        if op.platform_key_in_directory is False:
+            note += out.t(" [平台密钥与本机所连平台的不符]",
+                          " [platform key differs from the one this PC's platform publishes]")
         _print_opinion(out, author=op.author_name or op.author_id, signed_at=op.signed_at,
                        decision=op.decision, text=op.text, verdict=op.verdict.value, note=note)
     return EXIT_OK if report.ok else EXIT_ERROR
+
+
+# What a processing form's platform receipt check found (protocol/platform_receipt.py).
+RECEIPT_STATES = {
+    "missing": ("无平台确认回执，签署时间仅为签署人所填",
+                "no platform receipt: the signing time is only the signer's claim"),
+    "unknown_key": ("平台回执的密钥未知", "the platform receipt's key is unknown"),
+    "invalid": ("平台回执无效（处理单被改动过）",
+                "the platform receipt does not verify (the form was altered)"),
+    "key_not_valid_then": ("平台回执的密钥当时未启用",
+                           "the platform receipt's key was not in service at that time"),
+}
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: Out) -> int:

@@ -16,6 +16,8 @@ History:
    still lacks (`files_missing`).
 5. refused ops keep the platform's `context` (who, when, who holds the step now:
    `result_context`); 留言 (`note`).
+6. the platform's receipt keys (`platform_key`, from `meta`), against which the
+   platform's receipts of acceptance are checked offline.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from client.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _v2(db: peewee.Database) -> None:
@@ -85,7 +87,12 @@ def _v5(db: peewee.Database) -> None:
     db.create_tables(models.ALL_MODELS, safe=True)  # the note table
 
 
-STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(db: peewee.Database) -> None:
+    db.create_tables(models.ALL_MODELS, safe=True)  # the platform_key table
+
+
+STEPS: dict[int, Callable[[peewee.Database], None]] = {2: _v2, 3: _v3, 4: _v4, 5: _v5,
+                                                       6: _v6}
 
 
 def schema_version(db: peewee.Database) -> int | None:

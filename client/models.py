@@ -453,6 +453,17 @@ class SyncState(BaseModel):
     files_missing = peewee.IntegerField(default=0)
 
 
+class PlatformKey(BaseModel):
+    """A receipt key of the platform, from `meta.platform_keys` (cache schema 6): what
+    the platform's receipts of acceptance are checked against offline."""
+
+    key_id = peewee.CharField(primary_key=True)
+    algorithm = peewee.CharField()
+    public_key = peewee.TextField()
+    created_at = peewee.FloatField()  # epoch seconds
+    retired_at = peewee.FloatField(null=True)
+
+
 class BlobEntry(BaseModel):
     sha256 = peewee.CharField(primary_key=True, max_length=64)
     size = peewee.BigIntegerField(default=0)
@@ -605,6 +616,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     OutgoingStep,
     DocSeries,
     OutgoingDraft,
+    PlatformKey,
 ]
 
 

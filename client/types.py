@@ -148,6 +148,9 @@ class OpinionView:
     local_state: str  # "" for synced; "pending_sync" | "conflict" | "rejected"
     verdict: Verdict | None = None
     recalled: bool = False  # 撤回 by its author: kept in the record, no longer in force
+    # When the platform accepted it, by its verified receipt (None: no receipt, or not
+    # checked); shown beside the signer's own `signed_at`, which is their claim.
+    accepted_at: str | None = None
 
 
 @dataclass(frozen=True)

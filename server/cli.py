@@ -122,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     move.add_argument("--user", required=True, help="user name or id")
     move.add_argument("--unit", required=True, help="unit id or unique unit name")
 
+    pkey = with_db(sub.add_parser(
+        "platform-key", help="list or rotate the keys the platform signs its receipts with"))
+    pkey.add_argument("action", choices=("list", "rotate"))
+
     aud = with_db(sub.add_parser("audit", help="list the audit trail, newest first"))
     aud.add_argument("--user", help="user name or id the events concern")
     aud.add_argument("--limit", type=int, default=50)
@@ -327,6 +331,21 @@ def _move_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _platform_key(args: argparse.Namespace) -> int:
+    from server import platform_keys
+    from server.db import init_database
+
+    init_database(args.db)
+    if args.action == "rotate":
+        key = platform_keys.rotate(actor_id="cli")
+        print(f"new receipt key {key.id}; the previous one retires in "
+              f"{int(platform_keys.ROTATION_GRACE.total_seconds())} s and stays published")
+    for k in platform_keys.published():
+        state = f"retired {k['retired_at']}" if k["retired_at"] else "in service"
+        print(f"{k['key_id']}  {k['algorithm']}  since {k['created_at']}  {state}")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     import json
 
@@ -427,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"serve": _serve, "create-unit": _create_unit, "create-user": _create_user,
                 "purge": _purge, "migrate": _migrate, "set-seal": _set_seal,
                 "add-series": _add_series, "enrolment-code": _enrolment_code,
-                "move-user": _move_user, "audit": _audit,
+                "move-user": _move_user, "audit": _audit, "platform-key": _platform_key,
                 "backup": _backup, "restore": _restore}
     try:
         return commands[args.command](args)

@@ -281,6 +281,9 @@ class Opinion(BaseModel):
     # recalled it (撤回): the opinion stays, append-only, marked recalled. Migration 3.
     op_id = peewee.CharField(null=True, index=True)
     recalled_at = UTCDateTimeField(null=True)
+    # The platform's own time of acceptance and its signed receipt of it (migration 9).
+    accepted_at = peewee.CharField(null=True)  # RFC 3339 exactly as signed
+    platform_receipt = JSONText(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -311,7 +314,9 @@ class Receipt(BaseModel):
     document_id = peewee.CharField(null=True)
     user = peewee.ForeignKeyField(User, column_name="user_id")
     kind = peewee.CharField()  # read, ack
-    at = UTCDateTimeField()
+    at = UTCDateTimeField()  # the user's claim, bounded by publication and acceptance
+    accepted_at = peewee.CharField(null=True)  # migration 9, as for Opinion
+    platform_receipt = JSONText(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -485,6 +490,8 @@ class OutgoingStep(BaseModel):
     handwriting_sha256 = peewee.CharField(null=True)
     signed_at = peewee.CharField(null=True)  # RFC 3339 exactly as signed
     signature = JSONText(null=True)
+    accepted_at = peewee.CharField(null=True)  # migration 9, as for Opinion
+    platform_receipt = JSONText(null=True)
     completed_at = UTCDateTimeField(null=True)
     version = peewee.IntegerField(default=1)
     updated_at = UTCDateTimeField(default=utcnow)
@@ -569,6 +576,21 @@ class Note(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
 
+class PlatformKey(BaseModel):
+    """A key the platform signs its receipts with (migration 9): published in `meta`.
+
+    The private key is in the database, like the password hashes: whoever holds the
+    database (or a backup) holds the platform. Rotation retires a key, never deletes it,
+    so receipts it signed stay checkable."""
+
+    id = peewee.CharField(primary_key=True)  # key_id: derived from the public key
+    algorithm = peewee.CharField()
+    public_key = peewee.TextField()
+    private_key = peewee.TextField()  # base64
+    created_at = UTCDateTimeField(default=utcnow)
+    retired_at = UTCDateTimeField(null=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Meta,
     Unit,
@@ -601,4 +623,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     DocSeries,
     Reminder,
     Note,
+    PlatformKey,
 ]

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from protocol import ops, text_rules
-from server import clock, feed
+from server import clock, feed, platform_keys
 from server.conflicts import notice_context
 from server.db import write_tx
 from server.errors import Problem
@@ -220,8 +220,12 @@ def _receipt(user: User, notice: Notice, kind: str, at: datetime) -> Receipt:
     if existing is not None:
         return existing  # the first read/ack is the one that counts
     at = clock.bounded(at, not_before=notice.published_at)
-    receipt = Receipt.create(id=new_id(), notice_id=notice.id, user=user.id, kind=kind, at=at,
-                             updated_at=clock.now())
+    receipt_id = new_id()
+    receipt = Receipt.create(id=receipt_id, notice_id=notice.id, user=user.id, kind=kind, at=at,
+                             updated_at=clock.now(),
+                             **platform_keys.receipt_fields(
+                                 receipt_id=receipt_id, notice_id=notice.id, document_id=None,
+                                 user_id=user.id, kind=kind, at=at))
     _publish_receipt(receipt)
     return receipt
 

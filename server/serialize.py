@@ -122,6 +122,9 @@ def opinion_json(opinion: Opinion) -> dict[str, Any]:
         # a recalled opinion keeps its text and signature, it no longer counts.
         "op_id": opinion.op_id,
         "recalled_at": rfc3339(opinion.recalled_at),
+        # The platform's time of acceptance and its signed receipt (protocol/platform_receipt.py).
+        "accepted_at": opinion.accepted_at,
+        "platform_receipt": opinion.platform_receipt,
     }
 
 
@@ -164,6 +167,8 @@ def receipt_json(receipt: Receipt) -> dict[str, Any]:
         "user_id": receipt.user_id,
         "kind": receipt.kind,
         "at": rfc3339(receipt.at),
+        "accepted_at": receipt.accepted_at,
+        "platform_receipt": receipt.platform_receipt,
     }
 
 
@@ -245,6 +250,8 @@ def outgoing_step_json(step: OutgoingStep) -> dict[str, Any]:
         "handwriting": {"sha256": step.handwriting_sha256} if step.handwriting_sha256 else None,
         "signed_at": step.signed_at,
         "signature": dict(step.signature) if step.signature else None,
+        "accepted_at": step.accepted_at,
+        "platform_receipt": step.platform_receipt,
         "completed_at": rfc3339(step.completed_at),
     }
 

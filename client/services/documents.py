@@ -80,7 +80,9 @@ class DocumentService:
 
         synced_values = {(o.signature or {}).get("value") for o in opinions}
         views: list[OpinionView] = []
+        platform_keys = verify.cached_platform_keys() if verify_signatures else {}
         for o in opinions:
+            checked = verify.check_row(o, digest, platform_keys) if verify_signatures else None
             views.append(OpinionView(
                 id=o.id, task_id=TaskId(o.task_id), document_id=DocumentId(o.document_id),
                 author_id=UserId(o.author_id), author_name=name(o.author_id),
@@ -89,8 +91,9 @@ class DocumentService:
                 forward_to=list(o.forward_to or []),
                 forward_to_names=[name(u) for u in o.forward_to or []],
                 signed_at=o.signed_at, signature=o.signature, local_state="",
-                verdict=verify.verify_row(o, digest) if verify_signatures else None,
-                recalled=bool((o.data or {}).get("recalled_at"))))
+                verdict=checked.verdict if checked else None,
+                recalled=bool((o.data or {}).get("recalled_at")),
+                accepted_at=checked.accepted_at if checked else None))
         for lo in local:
             if lo.signature.get("value") in synced_values:
                 continue  # the platform's copy is shown

@@ -66,6 +66,8 @@ class PlatformMeta:
     server_time: str
     instance_id: str
     restore_epoch: int = 0
+    # The platform's receipt keys, as protocol/platform_receipt.py reads them.
+    platform_keys: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,8 @@ def parse_meta(body: Any) -> PlatformMeta:
     return PlatformMeta(protocol=meta.protocol, server_version=meta.server_version,
                         min_client_version=meta.min_client_version,
                         server_time=meta.server_time, instance_id=meta.instance_id,
-                        restore_epoch=meta.restore_epoch)
+                        restore_epoch=meta.restore_epoch,
+                        platform_keys=tuple(k.model_dump() for k in meta.platform_keys))
 
 
 def parse_grant(body: Any) -> TokenGrant:

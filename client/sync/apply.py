@@ -42,6 +42,7 @@ from client.models import (
 from client.services.op_owners import NOTICE_PUBLISH, delivery, outgoing, task_complete
 from client.sync.parse import validate_page
 from client.types import ApplySummary, DocumentId, NoticeId, SyncStatus, UserId
+from protocol.platform_receipt import platform_keys_from_wire
 
 log = logging.getLogger(__name__)
 
@@ -647,3 +648,35 @@ def record_success(at: datetime) -> None:
 def record_error(message: str) -> None:
     _state()
     SyncState.update(last_error=message).where(SyncState.id == 1).execute()
+
+
+def store_platform_keys(entries: list[dict[str, Any]]) -> None:
+    """The platform's receipt keys as `meta` lists them. Keys are only added or updated,
+    never dropped: a receipt signed by a key the platform no longer lists stays checkable
+    (a platform that stops listing a key has not un-signed what it signed)."""
+    keys = platform_keys_from_wire(entries)
+    if not keys:
+        return
+    with models.database_proxy.obj.atomic():
+        for k in keys.values():
+            (models.PlatformKey.insert(key_id=k.key_id, algorithm=k.algorithm,
+                                       public_key=k.public_key, created_at=k.created_at,
+                                       retired_at=k.retired_at)
+             .on_conflict(conflict_target=[models.PlatformKey.key_id],
+                          update={models.PlatformKey.retired_at: k.retired_at})
+             .execute())
+
+
+def receipt_key_ids(changes: Sequence[dict[str, Any]]) -> set[str]:
+    """The platform keys that signed the receipts of acceptance in a page."""
+    out: set[str] = set()
+    for change in changes:
+        data = change.get("data")
+        receipt = data.get("platform_receipt") if isinstance(data, dict) else None
+        if isinstance(receipt, dict) and isinstance(receipt.get("key_id"), str):
+            out.add(receipt["key_id"])
+    return out
+
+
+def known_platform_keys() -> set[str]:
+    return {k for (k,) in models.PlatformKey.select(models.PlatformKey.key_id).tuples()}

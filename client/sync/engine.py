@@ -356,6 +356,7 @@ class SyncEngine:
                 models.SyncState.id == 1).execute()
         models.SyncState.update(restore_epoch=meta.restore_epoch).where(
             models.SyncState.id == 1).execute()
+        apply.store_platform_keys(list(meta.platform_keys))
         self._meta_checked = True
 
     def _recover_rollback(self, report: SyncReport, notify: ProgressCallback,
@@ -414,6 +415,7 @@ class SyncEngine:
 
         notify(SyncProgress("pull", report.pages, report.objects))
         cursor = apply.current_cursor()
+        receipt_keys: set[str] = set()  # platform keys named by the receipts pulled
         expired_once = False
         restarted = False
         # The next page is downloaded, validated and turned into rows on a worker thread
@@ -470,6 +472,7 @@ class SyncEngine:
                          if page.has_more and self.fetch_ahead else None)
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
+                receipt_keys |= apply.receipt_key_ids(page.changes)
                 with reporting:
                     report.pages += 1
                     report.objects += len(page.changes)
@@ -488,6 +491,10 @@ class SyncEngine:
             # A page fetched ahead but not applied is dropped (its cursor was never stored);
             # wait for the request so no download outlives the sync run.
             fetcher.shutdown(wait=True, cancel_futures=True)
+        if receipt_keys - apply.known_platform_keys():
+            # Receipts under a key not yet known here (first sync, or after a rotation):
+            # /meta lists the platform's keys; a sync that brings no receipt costs nothing.
+            apply.store_platform_keys(list(self.api.meta().platform_keys))
         if models.sync_state().resync_in_progress:
             report.swept = apply.finish_full_resync()
             if report.swept:

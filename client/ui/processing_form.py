@@ -110,6 +110,10 @@ def _whole(text: str, *, for_print: bool) -> str:
     return " ".join(_unbreakable(word) for word in text.split(" "))
 
 
+# The signer's time and the platform's are shown apart when they differ this much.
+ACCEPTANCE_SHOWN_AFTER_S = 600
+
+
 def _opinion_html(op: OpinionView, images: dict[str, QImage]) -> str:
     mark = signature_mark(op)
     label, body = decision_and_text(op.decision, op.text)
@@ -144,6 +148,12 @@ def _opinion_html(op: OpinionView, images: dict[str, QImage]) -> str:
     if op.author_title:
         author += f"（{escape(op.author_title)}）"
     when = _unbreakable(fmt.datetime_text(op.signed_at))
+    signed, accepted = fmt.to_datetime(op.signed_at), fmt.to_datetime(op.accepted_at)
+    if signed is not None and accepted is not None \
+            and abs((accepted - signed).total_seconds()) > ACCEPTANCE_SHOWN_AFTER_S:
+        # Signed offline, or much later sent: the platform's own time beside the claim.
+        platform = QCoreApplication.translate("ProcessingForm", "(platform received %1)")
+        when += "&nbsp;" + _unbreakable(platform.replace("%1", fmt.datetime_text(op.accepted_at)))
     return (
         f"<p style='margin:0'>{head}{forward}</p>"
         + (f"<p align='right' style='margin:2px 0 0 0'>{hw}</p>" if hw else "")

@@ -59,6 +59,16 @@ def _version_text(value: Any) -> Any:
 VersionText = Annotated[str, BeforeValidator(_version_text)]
 
 
+class PlatformKeyInfo(WireModel):
+    """One platform receipt key in `meta.platform_keys`."""
+
+    key_id: str
+    algorithm: str
+    public_key: str
+    created_at: str
+    retired_at: str | None = None
+
+
 class Meta(WireModel):
     """`GET /meta`: protocol number and the platform's identity (no auth)."""
 
@@ -70,6 +80,9 @@ class Meta(WireModel):
     # Bumped by every `python -m server restore`: a client re-synchronises and sends its
     # recent operations again (0 on a platform never restored, or older than this field).
     restore_epoch: int = 0
+    # The keys the platform signs its receipts of acceptance with (protocol/platform_receipt.py),
+    # retired ones too: `{"key_id", "algorithm", "public_key", "created_at", "retired_at"}`.
+    platform_keys: list[PlatformKeyInfo] = []
 
 
 class BlobStored(WireModel):

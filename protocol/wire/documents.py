@@ -79,3 +79,7 @@ class Opinion(SyncedObject):
     # Extras of 撤回 (task.recall): the op that recorded it, and when its author recalled it.
     op_id: NotRequired[str | None]
     recalled_at: NotRequired[Rfc3339 | None]
+    # The platform's receipt of acceptance (protocol/platform_receipt.py); absent from
+    # platforms older than it and on opinions accepted before it.
+    accepted_at: NotRequired[Rfc3339 | None]
+    platform_receipt: NotRequired[Signature | None]

@@ -5,7 +5,14 @@ from typing import Annotated, NotRequired
 
 from pydantic import AfterValidator, with_config
 
-from protocol.wire.common import OBJECT_CONFIG, Attachment, NonEmptyStr, Rfc3339, SyncedObject
+from protocol.wire.common import (
+    OBJECT_CONFIG,
+    Attachment,
+    NonEmptyStr,
+    Rfc3339,
+    Signature,
+    SyncedObject,
+)
 
 
 @with_config(OBJECT_CONFIG)
@@ -32,7 +39,9 @@ class ReceiptFields(SyncedObject):
     document_id: str | None
     user_id: NonEmptyStr
     kind: NonEmptyStr
-    at: Rfc3339
+    at: Rfc3339  # the user's claim, held between publication and acceptance
+    accepted_at: NotRequired[Rfc3339 | None]  # the platform's (protocol/platform_receipt.py)
+    platform_receipt: NotRequired[Signature | None]
 
 
 def _names_something(receipt: ReceiptFields) -> ReceiptFields:

@@ -132,6 +132,8 @@ class OutgoingStep(SyncedObject):
     handwriting: BlobRef | None
     signed_at: str | None
     signature: Signature | None
+    accepted_at: NotRequired[Rfc3339 | None]  # the platform's (protocol/platform_receipt.py)
+    platform_receipt: NotRequired[Signature | None]
     completed_at: Rfc3339 | None
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from protocol.wire import Meta
-from server import clock, feed
+from protocol.wire.auth import PlatformKeyInfo
+from server import clock, feed, platform_keys
 from server.errors import problem_responses
 from server.version import MIN_CLIENT_VERSION, PROTOCOL, server_version
 
@@ -22,4 +23,5 @@ def get_meta() -> Meta:
         server_time=clock.rfc3339(clock.now()) or "",
         instance_id=state.instance_id,
         restore_epoch=state.restore_epoch,
+        platform_keys=[PlatformKeyInfo(**k) for k in platform_keys.published()],
     )

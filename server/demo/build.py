@@ -35,7 +35,7 @@ import peewee
 
 from protocol.canonical import signoff_message
 from protocol.signing import Signer, generate_keypair
-from server import clock, directory, models, notices, workflow
+from server import clock, directory, models, notices, platform_keys, workflow
 from server.blobs import store_blob
 from server.db import (
     DEFAULT_DB,
@@ -778,6 +778,7 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
     t0 = time.perf_counter()
     with _simulated_clock() as sim:
         sim.at = tl.moment("2004-12-01T08:30")  # the county's accounts predate its story
+        platform_keys.backdate(sim.at)  # so does the platform that vouches for its times
         c = _build_county(seed)
         demo_outgoing.configure_units(c.user("admin"))
         log.info("county: %d units, %d users (%.1fs)", len(county.units()), len(c.people),

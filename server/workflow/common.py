@@ -7,20 +7,44 @@ Every workflow action runs inside `write_tx()` and publishes what it changed (`_
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from protocol.workflow_rules import GATING_KINDS, MAX_RECIPIENTS
 from server import clock, feed
 from server.errors import Problem
-from server.models import Blob, BlobGrant, Document, Opinion, Task, User
-from server.serialize import document_json, opinion_json, task_json
+from server.models import Blob, BlobGrant, Document, Opinion, SigningKey, Task, User
+from server.serialize import document_json, opinion_json, parse_time, task_json
 from server.visibility import document_audience
 
 _GATING_KINDS = GATING_KINDS
 MAX_ROUTE = MAX_RECIPIENTS
+
+
+# How far a client's clock may be ahead of the platform's (issue 13, finding 5).
+CLOCK_SKEW = timedelta(seconds=int(os.environ.get("GOVDESK_CLOCK_SKEW_SECONDS", "300")))
+
+
+def check_signed_at(key: SigningKey, assigned_at: datetime | None, signed_at: str) -> None:
+    """`signed_at` is the signer's claim: bounded by what the platform knows. Not after
+    acceptance (now, plus the clock skew), not before the step was assigned, and never
+    before the key was enrolled: a key cannot sign before its registration. A sign-off
+    made offline days ago stays acceptable (the platform's receipt records when it
+    arrived)."""
+    signed = parse_time(signed_at, field="signed_at")
+    if signed > clock.now() + CLOCK_SKEW:
+        raise Problem(422, "signature.time_out_of_range", "Sign-off refused",
+                      "signed_at is in the future: check this PC's clock")
+    if key.created_at is not None and signed < key.created_at - CLOCK_SKEW:
+        raise Problem(422, "signature.time_out_of_range", "Sign-off refused",
+                      "signed_at is before the signing key was enrolled")
+    if assigned_at is not None and signed < assigned_at - CLOCK_SKEW:
+        raise Problem(422, "signature.time_out_of_range", "Sign-off refused",
+                      "signed_at is before the task was assigned")
 
 
 def new_id() -> str:

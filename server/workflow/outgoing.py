@@ -17,9 +17,10 @@ from pydantic import BaseModel, ValidationError
 from protocol import docbody, ops
 from protocol import outgoing_rules as rules
 from protocol.canonical import outgoing_digest, step_message
+from protocol.platform_receipt import signed_subject
 from protocol.signing import verify_signature_object
 from protocol.wire.outgoing import OutgoingCancelData, OutgoingStepData, OutgoingSubmitData
-from server import clock, feed
+from server import clock, feed, platform_keys
 from server.db import write_tx
 from server.errors import Problem
 from server.models import (
@@ -43,7 +44,13 @@ from server.serialize import (
     parse_time,
 )
 from server.visibility import doc_series_audience, outgoing_audience
-from server.workflow.common import _active_users, contains_nul, new_id, uploaded_by
+from server.workflow.common import (
+    _active_users,
+    check_signed_at,
+    contains_nul,
+    new_id,
+    uploaded_by,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -368,7 +375,8 @@ def submit(user: User, data: Any) -> Outgoing:
 # --- outgoing.step ----------------------------------------------------------------------
 
 
-def _verify(user: User, d: OutgoingStepData, step: OutgoingStep, digest: str) -> None:
+def _verify(user: User, d: OutgoingStepData, step: OutgoingStep, digest: str) -> bytes:
+    """The signed message of a 核稿, 会签 or 签发, once its signature verifies."""
     if d.signature is None or d.signed_at is None:
         raise invalid("a 核稿, 会签 or 签发 is signed: give signed_at and signature")
     op_time(d.signed_at, "signed_at")
@@ -389,6 +397,8 @@ def _verify(user: User, d: OutgoingStepData, step: OutgoingStep, digest: str) ->
     if d.signature.get("algorithm") != key.algorithm or not verify_signature_object(
             dict(d.signature), key.public_key, message):
         raise Problem(403, "signature.invalid", "Invalid signature", "the signature does not verify")
+    check_signed_at(key, step.created_at, d.signed_at)
+    return message
 
 
 def _apply_revision(user: User, d: OutgoingStepData, out: Outgoing) -> bool:
@@ -458,8 +468,12 @@ def complete_step(user: User, data: Any) -> Outgoing:
                                               OutgoingVersion.number == out.current_version)
                 new_body = (version.body, version.body_sha256)
         expected = current_digest(out, new_body[1] if new_body else None)
+        receipt: tuple[str, dict[str, str]] | None = None
         if rule.signed:
-            _verify(user, d, step, expected)
+            message = _verify(user, d, step, expected)
+            receipt = platform_keys.sign_receipt(
+                "outgoing_step", step.id,
+                signed_subject(message, str((d.signature or {}).get("value"))))
         elif d.outgoing_digest is not None and d.outgoing_digest != expected:
             raise Problem(403, "outgoing.digest_mismatch", "Digest mismatch",
                           "outgoing_digest is not the digest of the revised document")
@@ -473,6 +487,7 @@ def complete_step(user: User, data: Any) -> Outgoing:
         step.handwriting_sha256 = d.handwriting_sha256
         step.signed_at = d.signed_at if rule.signed else None
         step.signature = dict(d.signature) if rule.signed and d.signature else None
+        step.accepted_at, step.platform_receipt = receipt if receipt else (None, None)
         step.completed_at = now
         step.status = "returned" if d.decision == "return" else "done"
         ch.touch_step(step)

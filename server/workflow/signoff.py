@@ -5,19 +5,19 @@ move the workflow on through `stages`) and the op `document.mark_read` (a read r
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from protocol import ops
 from protocol.canonical import signoff_message
+from protocol.platform_receipt import signed_subject
 from protocol.signing import verify_signature_object
 from protocol.wire.operations import TaskCompleteData
 from protocol.workflow_rules import MAX_OPINION_TEXT, check_signoff
-from server import clock, feed
+from server import clock, feed, platform_keys
 from server.conflicts import task_context
 from server.db import write_tx
 from server.errors import Problem
@@ -29,6 +29,7 @@ from server.workflow.common import (
     _active_users,
     _begin,
     _publish,
+    check_signed_at,
     contains_nul,
     new_id,
     uploaded_by,
@@ -85,29 +86,8 @@ def parse_signoff(data: Any) -> SignOff:
     )
 
 
-# How far a client's clock may be ahead of the platform's (issue 13, finding 5).
-CLOCK_SKEW = timedelta(seconds=int(os.environ.get("GOVDESK_CLOCK_SKEW_SECONDS", "300")))
-
-
-def _check_signed_at(key: SigningKey, task: Task, signed_at: str) -> None:
-    """`signed_at` is the signer's claim: bounded by what the platform knows. Not after
-    acceptance (now, plus the clock skew), not before the task existed, and never before
-    the key was enrolled: a key cannot sign before its registration. A sign-off made
-    offline days ago stays acceptable."""
-    signed = parse_time(signed_at, field="signed_at")
-    now = clock.now()
-    if signed > now + CLOCK_SKEW:
-        raise _rejected("signature.time_out_of_range",
-                        "signed_at is in the future: check this PC's clock", 422)
-    if key.created_at is not None and signed < key.created_at - CLOCK_SKEW:
-        raise _rejected("signature.time_out_of_range",
-                        "signed_at is before the signing key was enrolled", 422)
-    if task.created_at is not None and signed < task.created_at - CLOCK_SKEW:
-        raise _rejected("signature.time_out_of_range",
-                        "signed_at is before the task was assigned", 422)
-
-
-def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> None:
+def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> bytes:
+    """The signed message, once the signature over it verifies."""
     if so.document_digest is not None and so.document_digest != doc.digest:
         raise _rejected("document.digest_mismatch",
                         "the document changed since it was signed; re-read and sign again")
@@ -117,7 +97,7 @@ def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> None
         raise _rejected("signature.unknown_key", "the signing key is not registered to you")
     if key.revoked_at is not None:
         raise _rejected("signature.key_revoked", "the signing key was revoked")
-    _check_signed_at(key, task, so.signed_at)
+    check_signed_at(key, task.created_at, so.signed_at)
     message = signoff_message(
         task_id=task.id, document_id=doc.id, document_digest=doc.digest, decision=so.decision,
         text=so.text, handwriting_sha256=so.handwriting_sha256, forward_to=so.forward_to,
@@ -127,6 +107,7 @@ def _check_signature(user: User, doc: Document, task: Task, so: SignOff) -> None
         so.signature, key.public_key, message
     ):
         raise _rejected("signature.invalid", "the signature does not verify")
+    return message
 
 
 _RULE_DETAIL = {
@@ -176,7 +157,10 @@ def complete_task(user: User, data: Any) -> dict[str, Any]:
         _check_routing(user, task, so)
         if so.handwriting_sha256 is not None and not uploaded_by(user, so.handwriting_sha256):
             raise _rejected("blob.not_found", "the handwriting image was not uploaded", 422)
-        _check_signature(user, doc, task, so)
+        message = _check_signature(user, doc, task, so)
+        opinion_id = new_id()
+        accepted_at, receipt = platform_keys.sign_receipt(
+            "opinion", opinion_id, signed_subject(message, str(so.signature.get("value"))))
 
         ch = _begin(doc)
         routing = {}
@@ -185,11 +169,11 @@ def complete_task(user: User, data: Any) -> dict[str, Any]:
         if so.countersign_to:
             routing["countersign_to"] = list(dict.fromkeys(so.countersign_to))
         opinion = Opinion.create(
-            id=new_id(), task=task.id, document=doc.id, author=user.id, decision=so.decision,
+            id=opinion_id, task=task.id, document=doc.id, author=user.id, decision=so.decision,
             text=so.text, handwriting_sha256=so.handwriting_sha256,
             forward_to=list(so.forward_to), signed_at=so.signed_at, signature=so.signature,
             document_digest=doc.digest, routing=routing, updated_at=clock.now(),
-            op_id=current_op_id(),
+            op_id=current_op_id(), accepted_at=accepted_at, platform_receipt=receipt,
         )
         ch.opinions[opinion.id] = opinion
         task.status = "returned" if so.decision == "return" else "done"
@@ -231,9 +215,12 @@ def mark_document_read(user: User, document_id: Any, at: datetime) -> Receipt:
         )
         if existing is not None:
             return existing
-        receipt = Receipt.create(id=new_id(), document_id=doc.id, user=user.id, kind="read",
-                                 at=clock.bounded(at, not_before=doc.received_at),
-                                 updated_at=clock.now())
+        receipt_id, at = new_id(), clock.bounded(at, not_before=doc.received_at)
+        receipt = Receipt.create(id=receipt_id, document_id=doc.id, user=user.id, kind="read",
+                                 at=at, updated_at=clock.now(),
+                                 **platform_keys.receipt_fields(
+                                     receipt_id=receipt_id, notice_id=None,
+                                     document_id=doc.id, user_id=user.id, kind="read", at=at))
         feed.publish("receipt", receipt.id, receipt_json(receipt), receipt_audience(receipt))
         return receipt
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from protocol import docbody
@@ -18,7 +19,15 @@ from tests.server.workflow_helpers import PASSWORD, Api, uid
 
 TOWNS = ("富锦镇", "长安镇", "砚山镇", "头林镇", "兴隆岗镇", "宏胜镇", "向阳川镇", "二龙山镇",
          "上街基镇", "锦山镇", "大榆树镇")
-SIGNED_AT = "2026-03-02T09:30:00+08:00"
+CST = timezone(timedelta(hours=8))
+
+
+def now_signed_at() -> str:
+    """A signing time now: the platform refuses one before the key's enrolment."""
+    return datetime.now(CST).replace(microsecond=0).isoformat()
+
+
+SIGNED_AT = now_signed_at()  # for the year and date of a 成文日期
 
 
 def tiny_png() -> bytes:
@@ -128,7 +137,7 @@ def pending_step(api: Api, outgoing_id: str, kind: str | None = None) -> dict[st
 
 def step_data(api: Api, step: dict[str, Any], decision: str, *, text: str = "",
               new_body: dict[str, Any] | None = None, note: str = "",
-              signed_at: str = SIGNED_AT, digest: str | None = None) -> dict[str, Any]:
+              signed_at: str | None = None, digest: str | None = None) -> dict[str, Any]:
     """The outgoing.step data the client sends: signed over the digest of the version on
     screen (with a new body: the new version's digest)."""
     out = api.state[("outgoing", step["outgoing_id"])]
@@ -142,6 +151,7 @@ def step_data(api: Api, step: dict[str, Any], decision: str, *, text: str = "",
     data["outgoing_digest"] = digest
     if step["kind"] != "revise":
         assert api.signer is not None, "register a key first"
+        signed_at = signed_at or now_signed_at()
         message = step_message(step_id=step["id"], outgoing_id=out["id"], outgoing_digest=digest,
                                decision=decision, text=text, handwriting_sha256=None,
                                signer_id=api.id, signed_at=signed_at)
