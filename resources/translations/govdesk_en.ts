@@ -2232,117 +2232,117 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="268"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="275"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="280"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="282"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="284"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="286"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
         <source>Submitted; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="357"/>
         <source>Submitted to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="376"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="424"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="426"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="478"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="503"/>
         <source>Downloading the issued document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="508"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3036,32 +3036,32 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="130"/>
+        <location filename="../../client/ui/processing_form.py" line="134"/>
         <source>To:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="141"/>
+        <location filename="../../client/ui/processing_form.py" line="145"/>
         <source>[handwriting not downloaded]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="183"/>
+        <location filename="../../client/ui/processing_form.py" line="193"/>
         <source>Incoming Document Processing Form</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="166"/>
+        <location filename="../../client/ui/processing_form.py" line="176"/>
         <source>Reg. No.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="167"/>
+        <location filename="../../client/ui/processing_form.py" line="177"/>
         <source>Received</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="164"/>
+        <location filename="../../client/ui/processing_form.py" line="174"/>
         <source>Issuer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3086,62 +3086,67 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="125"/>
+        <location filename="../../client/ui/processing_form.py" line="129"/>
         <source>(recalled by the signer)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="165"/>
-        <source>Doc No.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="168"/>
-        <source>Classification</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="169"/>
-        <source>Urgency</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="170"/>
-        <source>Doc type</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../client/ui/processing_form.py" line="171"/>
-        <source>Signatory</source>
+        <location filename="../../client/ui/processing_form.py" line="155"/>
+        <source>(platform received %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/processing_form.py" line="175"/>
+        <source>Doc No.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="178"/>
+        <source>Classification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="179"/>
+        <source>Urgency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="180"/>
+        <source>Doc type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="181"/>
+        <source>Signatory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="185"/>
         <source>Issued on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="172"/>
+        <location filename="../../client/ui/processing_form.py" line="182"/>
         <source>Title</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="173"/>
+        <location filename="../../client/ui/processing_form.py" line="183"/>
         <source>Main recipients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="174"/>
+        <location filename="../../client/ui/processing_form.py" line="184"/>
         <source>Copied to</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="176"/>
+        <location filename="../../client/ui/processing_form.py" line="186"/>
         <source>Waiting for:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="177"/>
+        <location filename="../../client/ui/processing_form.py" line="187"/>
         <source>Notes</source>
         <translation type="unfinished"></translation>
     </message>

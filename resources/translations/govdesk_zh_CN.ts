@@ -2234,117 +2234,117 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>待核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="268"/>
         <source>Nothing here.</source>
         <translation>暂无公文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="275"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="280"/>
         <source>Returned to you: revise it</source>
         <translation>已退回，请修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="282"/>
         <source>Done here; waiting to be sent</source>
         <translation>已办理，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="284"/>
         <source>Refused by the platform</source>
         <translation>平台未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="286"/>
         <source>(waiting to be sent)</source>
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
         <source>Submitted; sending it to the platform…</source>
         <translation>已提交，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="357"/>
         <source>Submitted to the platform.</source>
         <translation>已提交到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="376"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="424"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation>%1已在本机签署，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="426"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="478"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="503"/>
         <source>Downloading the issued document…</source>
         <translation>正在下载正式公文…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="508"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation>正式公文尚未下载到本机，请联网后再打开。</translation>
     </message>
@@ -3036,32 +3036,32 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>传阅</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="130"/>
+        <location filename="../../client/ui/processing_form.py" line="134"/>
         <source>To:</source>
         <translation>送：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="141"/>
+        <location filename="../../client/ui/processing_form.py" line="145"/>
         <source>[handwriting not downloaded]</source>
         <translation>[手写签名未下载]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="183"/>
+        <location filename="../../client/ui/processing_form.py" line="193"/>
         <source>Incoming Document Processing Form</source>
         <translation>收文处理笺</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="166"/>
+        <location filename="../../client/ui/processing_form.py" line="176"/>
         <source>Reg. No.</source>
         <translation>收文编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="167"/>
+        <location filename="../../client/ui/processing_form.py" line="177"/>
         <source>Received</source>
         <translation>收文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="164"/>
+        <location filename="../../client/ui/processing_form.py" line="174"/>
         <source>Issuer</source>
         <translation>来文单位</translation>
     </message>
@@ -3086,62 +3086,67 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>绝密</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="125"/>
+        <location filename="../../client/ui/processing_form.py" line="129"/>
         <source>(recalled by the signer)</source>
         <translation>（签批人已撤回）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="165"/>
+        <location filename="../../client/ui/processing_form.py" line="155"/>
+        <source>(platform received %1)</source>
+        <translation>（平台于%1收到）</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/processing_form.py" line="175"/>
         <source>Doc No.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="168"/>
+        <location filename="../../client/ui/processing_form.py" line="178"/>
         <source>Classification</source>
         <translation>密级</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="169"/>
+        <location filename="../../client/ui/processing_form.py" line="179"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="170"/>
+        <location filename="../../client/ui/processing_form.py" line="180"/>
         <source>Doc type</source>
         <translation>文种</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="171"/>
+        <location filename="../../client/ui/processing_form.py" line="181"/>
         <source>Signatory</source>
         <translation>签发人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="175"/>
+        <location filename="../../client/ui/processing_form.py" line="185"/>
         <source>Issued on</source>
         <translation>成文日期</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="172"/>
+        <location filename="../../client/ui/processing_form.py" line="182"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="173"/>
+        <location filename="../../client/ui/processing_form.py" line="183"/>
         <source>Main recipients</source>
         <translation>主送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="174"/>
+        <location filename="../../client/ui/processing_form.py" line="184"/>
         <source>Copied to</source>
         <translation>抄送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="176"/>
+        <location filename="../../client/ui/processing_form.py" line="186"/>
         <source>Waiting for:</source>
         <translation>待办理：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/processing_form.py" line="177"/>
+        <location filename="../../client/ui/processing_form.py" line="187"/>
         <source>Notes</source>
         <translation>附注</translation>
     </message>

@@ -235,6 +235,83 @@ def test_exported_form_verifies_offline_and_catches_tampering(fresh_platform, tm
     assert run_cli("verify").returncode == 2  # neither a document nor a file
 
 
+def test_an_exported_form_needs_the_platforms_receipt_for_each_opinion(
+        fresh_platform, tmp_path) -> None:  # noqa: ANN001
+    """Issue 13, finding 5: the time a form's opinions count from is the platform's, signed
+    by a key its meta publishes; a form whose opinions lack that receipt (what a thief with
+    a revoked key would make, dating it before the revocation) is not in order."""
+    from protocol.platform_receipt import receipt_message
+    from protocol.signing import Signer, generate_keypair
+
+    platform = fresh_platform
+    doc_id, n = _demo_document_with_opinions(platform)
+    out = tmp_path / "处理单.json"
+    assert run_cli("export", doc_id, "--out", str(out)).returncode == 0
+    form = json.loads(out.read_text(encoding="utf-8"))
+    assert form["version"] == 2 and form["platform_keys"]
+    assert all(o["accepted_at"] and o["platform_receipt"] for o in form["opinions"])
+    ok = run_cli("verify", "--file", str(out))
+    assert ok.returncode == 0 and ok.stdout.count("平台确认收到") == n, ok.stdout
+
+    def no_receipt(f: dict) -> None:
+        f["opinions"][0]["platform_receipt"] = None
+        f["opinions"][0]["accepted_at"] = None
+
+    bad = run_cli("verify", "--file", str(_tampered(form, tmp_path / "r1.json", no_receipt)))
+    assert bad.returncode == 1 and bad.stdout.count("无平台确认回执") == 1, bad.stdout
+
+    def borrowed(f: dict) -> None:  # another opinion's receipt
+        f["opinions"][0]["platform_receipt"] = f["opinions"][1]["platform_receipt"]
+        f["opinions"][0]["accepted_at"] = f["opinions"][1]["accepted_at"]
+
+    bad = run_cli("verify", "--file", str(_tampered(form, tmp_path / "r2.json", borrowed)))
+    assert bad.returncode == 1 and "平台回执无效" in bad.stdout, bad.stdout
+
+    def earlier(f: dict) -> None:
+        f["opinions"][0]["accepted_at"] = "2001-01-01T09:00:00+08:00"
+
+    bad = run_cli("verify", "--file", str(_tampered(form, tmp_path / "r3.json", earlier)))
+    assert bad.returncode == 1 and "平台回执无效" in bad.stdout, bad.stdout
+
+    # A whole fake platform in the file (its own key, receipts re-signed with it): the
+    # file is consistent on its own, but a signed-in checker's platform never published it.
+    fake = Signer.from_keypair(generate_keypair("ed25519"), "platform")
+    from protocol.canonical import document_digest, signoff_message
+    from protocol.platform_receipt import signed_subject
+    from protocol.signing import public_key_from_private
+
+    def fake_platform(f: dict) -> None:
+        f["platform_keys"] = [{"key_id": fake.key_id, "algorithm": "ed25519",
+                               "public_key": public_key_from_private("ed25519",
+                                                                     fake.private_bytes),
+                               "created_at": "2000-01-01T00:00:00+08:00", "retired_at": None}]
+        for o in f["opinions"]:
+            message = signoff_message(
+                task_id=o["task_id"], document_id=o["document_id"],
+                document_digest=document_digest(f["document"]), decision=o["decision"],
+                text=o["text"], handwriting_sha256=o["handwriting_sha256"],
+                forward_to=o["forward_to"], signer_id=o["author_id"], signed_at=o["signed_at"])
+            o["platform_receipt"] = fake.sign(receipt_message(
+                kind="opinion", object_id=o["id"], accepted_at=o["accepted_at"],
+                subject_digest=signed_subject(message, o["signature"]["value"])))
+
+    faked = _tampered(form, tmp_path / "r4.json", fake_platform)
+    caught = run_cli("verify", "--file", str(faked))
+    assert caught.returncode == 1 and "平台密钥与本机所连平台的不符" in caught.stdout, caught.stdout
+    alone = run_cli("verify", "--file", str(faked), home=tmp_path / "other-pc")
+    assert alone.returncode == 0 and alone.stdout.count("平台确认收到") == n
+
+    # A form made before receipts existed (version 1) is read, and said to lack them.
+    def version_1(f: dict) -> None:
+        f["version"] = 1
+        f.pop("platform_keys")
+        for o in f["opinions"]:
+            o.pop("platform_receipt"), o.pop("accepted_at")
+
+    old = run_cli("verify", "--file", str(_tampered(form, tmp_path / "r5.json", version_1)))
+    assert old.returncode == 1 and old.stdout.count("无平台确认回执") == n, old.stdout
+
+
 def test_client_refuses_opinions_tampered_in_the_cache(fresh_platform) -> None:
     """Whoever edits the cache (text, decision, or the document itself) cannot make an
     opinion look signed: verify and the `verify` command say invalid."""

@@ -193,3 +193,19 @@ def test_pages_are_closed_and_numbered(qapp, zh, tmp_path) -> None:  # noqa: ANN
     while y < second.height() // 2 and not _dark_runs(second, y, 0, width):
         y += 1
     assert any(rule(second, y + d) for d in range(3)), _dark_runs(second, y, 0, width)
+
+
+def test_an_opinion_signed_offline_shows_when_the_platform_received_it(qapp, zh) -> None:  # noqa: ANN001
+    """The signer's time is their claim; when the platform's receipt says it arrived much
+    later (signed in a township without a link), both are on the form."""
+    detail = detail_with_opinions(2)
+    first, second = detail.opinions
+    offline = dataclasses.replace(first, signed_at="2026-11-28T09:10:00+08:00",
+                                  accepted_at="2026-12-01T10:12:00+08:00")
+    online = dataclasses.replace(second, signed_at="2026-12-01T10:20:00+08:00",
+                                 accepted_at="2026-12-01T10:20:03+08:00")
+    text = processing_form.build_document(
+        dataclasses.replace(detail, opinions=[offline, online]), {}).toPlainText()
+    text = text.replace("\u2060", "")
+    assert text.count("平台于") == 1, text
+    assert "平台于2026年12月1日 10:12收到" in text.replace("\xa0", " "), text

@@ -106,7 +106,7 @@ def test_version_1_cache_is_upgraded_without_losing_the_outbox(tmp_path: Path) -
     build_v1_cache(path, key)
     db = open_cache(path, key)
     try:
-        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 5
+        assert migrations.schema_version(db) == migrations.CURRENT_VERSION == 6
         # Version 3 (4 adds columns only): the 发文 tables and local drafts, empty and usable.
         assert {"outgoing", "outgoing_version", "outgoing_step", "doc_series", "delivery",
                 "reminder", "outgoing_draft"} <= set(db.get_tables())
