@@ -158,7 +158,8 @@ class ReceiptInfo:
     user_id: UserId
     user_name: str
     kind: str
-    at: datetime | None
+    at: datetime | None  # the user's claim (read offline: when they read it)
+    accepted_at: datetime | None = None  # when the platform received it (its receipt)
 
 
 @dataclass(frozen=True)

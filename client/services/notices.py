@@ -13,7 +13,7 @@ from client import models
 from client.blobstore import BlobStore
 from client.changes import NO_CHANGES, Changes
 from client.errors import GovDeskError
-from client.models import Notice, NoticeDraft, Receipt, Unit, User, from_epoch
+from client.models import Notice, NoticeDraft, Receipt, Unit, User, from_epoch, to_epoch
 from client.services import audit, op_owners
 from client.types import (
     Attachment,
@@ -277,8 +277,10 @@ class NoticeService:
             User.id.in_([r.user_id for r in receipts]))}
 
         def info(r: Receipt) -> ReceiptInfo:
+            accepted = to_epoch((r.data or {}).get("accepted_at"))
             return ReceiptInfo(user_id=UserId(r.user_id), user_name=names.get(r.user_id, ""),
-                               kind=r.kind, at=from_epoch(r.at))
+                               kind=r.kind, at=from_epoch(r.at),
+                               accepted_at=from_epoch(accepted))
 
         read = [info(r) for r in receipts if r.kind == "read"]
         acked = [info(r) for r in receipts if r.kind == "ack"]

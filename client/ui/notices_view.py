@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from client.types import NoticeDetail, NoticeRow, ReceiptStatus
+from client.types import NoticeDetail, NoticeRow, ReceiptInfo, ReceiptStatus
 from client.ui import fmt, theme
+from client.ui.processing_form import ACCEPTANCE_SHOWN_AFTER_S
 from client.ui.resources import icon
 
 NOTICE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -274,12 +275,21 @@ class ReceiptsWidget(QWidget):
             name = (a or r).user_name if (a or r) else names.get(uid, uid)
             unit = status.units.get(uid, "")
             item = QTreeWidgetItem([
-                name, unit, fmt.datetime_text(r.at) if r else "—",
-                fmt.datetime_text(a.at) if a else self.tr("not yet")])
+                name, unit, self._when(r) if r else "—",
+                self._when(a) if a else self.tr("not yet")])
             item.setToolTip(COL_UNIT, unit)
             if a is None:
                 item.setForeground(COL_CONFIRMED, QBrush(theme.OVERDUE_TEXT))
             self.tree.addTopLevelItem(item)
+
+    def _when(self, receipt: ReceiptInfo) -> str:
+        """The reader's time; the platform's beside it when it came much later (offline)."""
+        text = fmt.datetime_text(receipt.at)
+        if receipt.at and receipt.accepted_at and \
+                (receipt.accepted_at - receipt.at).total_seconds() > ACCEPTANCE_SHOWN_AFTER_S:
+            text += self.tr(" (platform received %1)").replace(
+                "%1", fmt.datetime_text(receipt.accepted_at))
+        return text
 
     def acked_names(self) -> list[str]:
         return [self.tree.topLevelItem(i).text(0) for i in range(self.tree.topLevelItemCount())

@@ -2018,22 +2018,22 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticeListModel</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="56"/>
+        <location filename="../../client/ui/notices_view.py" line="57"/>
         <source>[Urgent]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="58"/>
+        <location filename="../../client/ui/notices_view.py" line="59"/>
         <source>[Please confirm]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="60"/>
+        <location filename="../../client/ui/notices_view.py" line="61"/>
         <source>[Waiting to be sent]</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="70"/>
+        <location filename="../../client/ui/notices_view.py" line="71"/>
         <source>unread</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2079,97 +2079,97 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="88"/>
+        <location filename="../../client/ui/notices_view.py" line="89"/>
         <source>Notices</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="92"/>
+        <location filename="../../client/ui/notices_view.py" line="93"/>
         <source>&amp;New notice…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="93"/>
+        <location filename="../../client/ui/notices_view.py" line="94"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="104"/>
+        <location filename="../../client/ui/notices_view.py" line="105"/>
         <source>Notice list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="122"/>
         <source>Notice text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="133"/>
+        <location filename="../../client/ui/notices_view.py" line="134"/>
         <source>&amp;Confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="135"/>
+        <location filename="../../client/ui/notices_view.py" line="136"/>
         <source>Tell the publisher you have received this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="137"/>
+        <location filename="../../client/ui/notices_view.py" line="138"/>
         <source>&amp;Receipts…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="138"/>
+        <location filename="../../client/ui/notices_view.py" line="139"/>
         <source>Who has read and confirmed this notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="178"/>
+        <location filename="../../client/ui/notices_view.py" line="179"/>
         <source>Choose a notice</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <location filename="../../client/ui/notices_view.py" line="189"/>
         <source>Published %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="191"/>
+        <location filename="../../client/ui/notices_view.py" line="192"/>
         <source>Valid until %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="193"/>
+        <location filename="../../client/ui/notices_view.py" line="194"/>
         <source>Urgent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="198"/>
+        <location filename="../../client/ui/notices_view.py" line="199"/>
         <source>Attachments: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="200"/>
+        <location filename="../../client/ui/notices_view.py" line="201"/>
         <source>Click a name to open the attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="204"/>
+        <location filename="../../client/ui/notices_view.py" line="205"/>
         <source>Submitted %1, waiting to be sent to the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="211"/>
+        <location filename="../../client/ui/notices_view.py" line="212"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="212"/>
+        <location filename="../../client/ui/notices_view.py" line="213"/>
         <source>Receipt confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="214"/>
+        <location filename="../../client/ui/notices_view.py" line="215"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3208,39 +3208,44 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Person</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Unit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="251"/>
+        <location filename="../../client/ui/notices_view.py" line="252"/>
         <source>Confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="253"/>
+        <location filename="../../client/ui/notices_view.py" line="254"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="266"/>
+        <location filename="../../client/ui/notices_view.py" line="267"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="278"/>
-        <location filename="../../client/ui/notices_view.py" line="286"/>
+        <location filename="../../client/ui/notices_view.py" line="279"/>
+        <location filename="../../client/ui/notices_view.py" line="296"/>
         <source>not yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="290"/>
+        <source> (platform received %1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

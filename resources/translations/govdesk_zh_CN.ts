@@ -2020,22 +2020,22 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticeListModel</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="56"/>
+        <location filename="../../client/ui/notices_view.py" line="57"/>
         <source>[Urgent]</source>
         <translation>[紧急]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="58"/>
+        <location filename="../../client/ui/notices_view.py" line="59"/>
         <source>[Please confirm]</source>
         <translation>[请确认]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="60"/>
+        <location filename="../../client/ui/notices_view.py" line="61"/>
         <source>[Waiting to be sent]</source>
         <translation>[待发送]</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="70"/>
+        <location filename="../../client/ui/notices_view.py" line="71"/>
         <source>unread</source>
         <translation>未读</translation>
     </message>
@@ -2081,97 +2081,97 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticesView</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="88"/>
+        <location filename="../../client/ui/notices_view.py" line="89"/>
         <source>Notices</source>
         <translation>通知公告</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="92"/>
+        <location filename="../../client/ui/notices_view.py" line="93"/>
         <source>&amp;New notice…</source>
         <translation>发布通知(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="93"/>
+        <location filename="../../client/ui/notices_view.py" line="94"/>
         <source>Publish a notice to units (Ctrl+N)</source>
         <translation>向各单位发布通知（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="104"/>
+        <location filename="../../client/ui/notices_view.py" line="105"/>
         <source>Notice list</source>
         <translation>通知列表</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="121"/>
+        <location filename="../../client/ui/notices_view.py" line="122"/>
         <source>Notice text</source>
         <translation>通知正文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="133"/>
+        <location filename="../../client/ui/notices_view.py" line="134"/>
         <source>&amp;Confirm receipt</source>
         <translation>确认收到(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="135"/>
+        <location filename="../../client/ui/notices_view.py" line="136"/>
         <source>Tell the publisher you have received this notice</source>
         <translation>告知发布人您已收到本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="137"/>
+        <location filename="../../client/ui/notices_view.py" line="138"/>
         <source>&amp;Receipts…</source>
         <translation>回执情况(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="138"/>
+        <location filename="../../client/ui/notices_view.py" line="139"/>
         <source>Who has read and confirmed this notice</source>
         <translation>查看谁已阅读、确认本通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="178"/>
+        <location filename="../../client/ui/notices_view.py" line="179"/>
         <source>Choose a notice</source>
         <translation>请选择通知</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="188"/>
+        <location filename="../../client/ui/notices_view.py" line="189"/>
         <source>Published %1</source>
         <translation>发布于 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="191"/>
+        <location filename="../../client/ui/notices_view.py" line="192"/>
         <source>Valid until %1</source>
         <translation>有效期至 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="193"/>
+        <location filename="../../client/ui/notices_view.py" line="194"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="198"/>
+        <location filename="../../client/ui/notices_view.py" line="199"/>
         <source>Attachments: %1</source>
         <translation>附件：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="200"/>
+        <location filename="../../client/ui/notices_view.py" line="201"/>
         <source>Click a name to open the attachment</source>
         <translation>点击附件名称即可打开</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="204"/>
+        <location filename="../../client/ui/notices_view.py" line="205"/>
         <source>Submitted %1, waiting to be sent to the platform</source>
         <translation>%1 已提交，待发送到平台</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="211"/>
+        <location filename="../../client/ui/notices_view.py" line="212"/>
         <source>Receipt confirmed (waiting to be sent)</source>
         <translation>已确认收到（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="212"/>
+        <location filename="../../client/ui/notices_view.py" line="213"/>
         <source>Receipt confirmed</source>
         <translation>已确认收到</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="214"/>
+        <location filename="../../client/ui/notices_view.py" line="215"/>
         <source>The publisher asks you to confirm receipt</source>
         <translation>发布人要求确认收到</translation>
     </message>
@@ -3208,40 +3208,45 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>ReceiptsWidget</name>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Read</source>
         <translation>阅读时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="250"/>
+        <location filename="../../client/ui/notices_view.py" line="251"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="251"/>
+        <location filename="../../client/ui/notices_view.py" line="252"/>
         <source>Confirmed</source>
         <translation>确认时间</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="253"/>
+        <location filename="../../client/ui/notices_view.py" line="254"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="266"/>
+        <location filename="../../client/ui/notices_view.py" line="267"/>
         <source>%1 of %2 confirmed, %3 read</source>
         <translation>%2 人中已确认 %1 人，已阅 %3 人</translation>
     </message>
     <message>
-        <location filename="../../client/ui/notices_view.py" line="278"/>
-        <location filename="../../client/ui/notices_view.py" line="286"/>
+        <location filename="../../client/ui/notices_view.py" line="279"/>
+        <location filename="../../client/ui/notices_view.py" line="296"/>
         <source>not yet</source>
         <translation>未确认</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/notices_view.py" line="290"/>
+        <source> (platform received %1)</source>
+        <translation>（平台于%1收到）</translation>
     </message>
 </context>
 <context>

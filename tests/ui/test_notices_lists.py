@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import types
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +21,7 @@ from client.types import (
     ReceiptStatus,
 )
 from client.ui import fmt
-from client.ui.notices_view import COL_CONFIRMED, COL_UNIT, ReceiptsWidget
+from client.ui.notices_view import COL_CONFIRMED, COL_READ, COL_UNIT, ReceiptsWidget
 from client.ui.pages import notices_page
 from client.ui.pages.notices_page import NoticesPage
 from tests.ui.conftest import wait_for
@@ -114,3 +114,21 @@ def test_receipts_show_unit_full_times_and_a_close_button(qtbot, ops, zh) -> Non
     assert close is not None and close.text() == "关闭"
     close.click()
     assert not dialog.isVisible()
+
+
+def test_a_receipt_read_offline_shows_when_the_platform_received_it(qtbot, zh) -> None:  # noqa: ANN001
+    later = AT + timedelta(days=2)
+    status = ReceiptStatus(
+        notice_id="n1",
+        read=[ReceiptInfo("lihua", "李华", "read", AT, later),
+              ReceiptInfo("wangli", "王丽", "read", AT, AT + timedelta(seconds=4))],
+        acked=[ReceiptInfo("lihua", "李华", "ack", AT, later)],
+        audience_users=2, missing=[], units={})
+    widget = ReceiptsWidget()
+    qtbot.addWidget(widget)
+    widget.set_status(status, {})
+    rows = {widget.tree.topLevelItem(i).text(0): widget.tree.topLevelItem(i)
+            for i in range(widget.tree.topLevelItemCount())}
+    assert rows["李华"].text(COL_CONFIRMED) == (
+        f"{fmt.datetime_text(AT)}（平台于{fmt.datetime_text(later)}收到）")
+    assert rows["王丽"].text(COL_READ) == fmt.datetime_text(AT)  # within minutes
