@@ -107,8 +107,8 @@ def check_receipt(*, receipt: Any, accepted_at: Any, kind: str, object_id: str, 
     accepted = _epoch(accepted_at)
     if accepted is None:
         return ReceiptCheck(None, "invalid")
-    key = platform_keys.get(receipt.get("key_id")) if isinstance(receipt.get("key_id"),
-                                                                 str) else None
+    key_id = receipt.get("key_id")
+    key = platform_keys.get(key_id) if isinstance(key_id, str) else None
     if key is None:
         return ReceiptCheck(None, "unknown_key")
     try:

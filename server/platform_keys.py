@@ -27,7 +27,7 @@ ROTATION_GRACE = timedelta(minutes=1)
 
 def _current() -> PlatformKey:
     now = clock.now()
-    key = (PlatformKey.select()
+    key: PlatformKey | None = (PlatformKey.select()
            .where(PlatformKey.retired_at.is_null() | (PlatformKey.retired_at > now))
            .order_by(PlatformKey.created_at.desc(), PlatformKey.id)
            .first())

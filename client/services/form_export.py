@@ -135,8 +135,11 @@ def build_form(document_id: str, *, exported_by: str, platform: str) -> dict[str
                       # issue 13: offline verification refuses a signature dated earlier
                       "created_at": (k.data or {}).get("created_at")
                       if isinstance(k.data, dict) else None}
-    receipt_key_ids = {str(o["platform_receipt"].get("key_id")) for o in opinions
-                       if isinstance(o.get("platform_receipt"), Mapping)}
+    receipt_key_ids: set[str] = set()
+    for entry in opinions:
+        receipt = entry.get("platform_receipt")
+        if isinstance(receipt, Mapping) and isinstance(receipt.get("key_id"), str):
+            receipt_key_ids.add(receipt["key_id"])
     platform_keys = [
         {"key_id": k.key_id, "algorithm": k.algorithm, "public_key": k.public_key,
          "created_at": _rfc3339(k.created_at), "retired_at": _rfc3339(k.retired_at)}

@@ -679,4 +679,4 @@ def receipt_key_ids(changes: Sequence[dict[str, Any]]) -> set[str]:
 
 
 def known_platform_keys() -> set[str]:
-    return {k for (k,) in models.PlatformKey.select(models.PlatformKey.key_id).tuples()}
+    return {str(row.key_id) for row in models.PlatformKey.select(models.PlatformKey.key_id)}

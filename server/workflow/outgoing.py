@@ -473,7 +473,7 @@ def complete_step(user: User, data: Any) -> Outgoing:
             message = _verify(user, d, step, expected)
             receipt = platform_keys.sign_receipt(
                 "outgoing_step", step.id,
-                signed_subject(message, str((d.signature or {}).get("value"))))
+                signed_subject(message, str(dict(d.signature or {}).get("value"))))
         elif d.outgoing_digest is not None and d.outgoing_digest != expected:
             raise Problem(403, "outgoing.digest_mismatch", "Digest mismatch",
                           "outgoing_digest is not the digest of the revised document")
