@@ -93,6 +93,8 @@ class ChangePage:
     cursor: str
     has_more: bool
     instance_id: str | None = None  # None: a platform that does not say (ask /meta)
+    # The platform's receipt keys, on a pull's first page (protocol/platform_receipt.py).
+    platform_keys: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -319,8 +321,11 @@ def parse_change_page(body: Any) -> ChangePage:
     except ValidationError as exc:
         raise _invalid("changes answer", exc) from None
     instance = body.get("instance_id")
+    keys = body.get("platform_keys")
     return ChangePage(changes=body["changes"], cursor=body["cursor"], has_more=body["has_more"],
-                      instance_id=instance if isinstance(instance, str) and instance else None)
+                      instance_id=instance if isinstance(instance, str) and instance else None,
+                      platform_keys=tuple(k for k in keys if isinstance(k, dict))
+                      if isinstance(keys, list) else ())
 
 
 def parse_meta(body: Any) -> PlatformMeta:

@@ -473,6 +473,8 @@ class SyncEngine:
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
                 receipt_keys |= apply.receipt_key_ids(page.changes)
+                if page.platform_keys:
+                    apply.store_platform_keys(list(page.platform_keys))
                 with reporting:
                     report.pages += 1
                     report.objects += len(page.changes)

@@ -139,3 +139,13 @@ def test_rotation_keeps_old_receipts_checkable_and_signs_new_ones_with_the_new_k
     audit = subprocess.run([sys.executable, "-m", "server", "audit", "--db", live.db_url],
                            capture_output=True, text=True, timeout=60)
     assert "platform_key.rotated" in audit.stdout, audit.stdout
+
+
+def test_a_pull_from_the_beginning_carries_the_receipt_keys_and_later_pages_do_not(
+        live: EmbeddedPlatform, people: tuple[dict[str, Api], County]) -> None:
+    p, _ = people
+    first = p["proposer"].get("/api/v1/changes", params={"limit": 5}).json()
+    assert first["platform_keys"] == _meta(live)["platform_keys"]
+    later = p["proposer"].get("/api/v1/changes",
+                              params={"limit": 5, "cursor": first["cursor"]}).json()
+    assert "platform_keys" not in later
