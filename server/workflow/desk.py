@@ -186,7 +186,7 @@ def remind(user: User, data: Any) -> Reminder:
             task = Task.get_or_none(id=d.task_id)
             doc = Document.get_by_id(task.document_id) if task is not None else None
             # Another unit's task the clerk may not see: as an unknown one (finding 15).
-            if doc is None or not (is_clerk_of(user, doc.unit_id)
+            if task is None or doc is None or not (is_clerk_of(user, doc.unit_id)
                                    or user.id in document_audience(doc)):
                 raise Problem(404, "task.not_found", "Not found", "no such task")
             require_clerk(user, doc.unit_id)
@@ -197,7 +197,7 @@ def remind(user: User, data: Any) -> Reminder:
         else:
             step = OutgoingStep.get_or_none(id=d.step_id)
             out = Outgoing.get_by_id(step.outgoing_id) if step is not None else None
-            if out is None or not (is_clerk_of(user, out.unit_id)
+            if step is None or out is None or not (is_clerk_of(user, out.unit_id)
                                    or user.id in outgoing_audience(out)):
                 raise Problem(404, "step.not_found", "Not found", "no such step")
             require_clerk(user, out.unit_id)
