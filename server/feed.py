@@ -246,11 +246,13 @@ def decode_cursor(cursor: str | None, state: FeedState) -> int:
     if epoch != state.restore_epoch:
         raise _diverged("the platform was restored from a backup; synchronise from scratch "
                         "and send your recent operations again")
-    if seq > state.seq:
-        raise _diverged("the platform's history went back before this cursor (restored "
-                        "from a backup); synchronise from scratch and send your recent "
-                        "operations again")
-    if mark and mark_of(seq) != mark:
+    # One answer for "beyond the head" and "not the mark of this seq", and the mark is
+    # checked even when the cursor carries none (only seqs older than migration 6 have
+    # none): else a made-up cursor told where the feed's head is, a count of every
+    # unit's changes (issue 13, finding 15).
+    beyond_head = seq > state.seq
+    wrong_mark = mark_of(seq) != mark
+    if beyond_head or wrong_mark:
         raise _diverged("the platform's history at this cursor is not the one it was "
                         "issued from (restored from a backup); synchronise from scratch "
                         "and send your recent operations again")

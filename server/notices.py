@@ -141,6 +141,8 @@ def _owned_notice(actor: User, notice_id: str) -> Notice:
     if notice is None:
         raise _not_found()
     if notice.publisher_id != actor.id and "admin" not in (actor.roles or []):
+        if not can_see_notice(actor, notice):
+            raise _not_found()  # as an unknown id (issue 13, finding 15)
         raise Problem(403, "auth.forbidden", "Forbidden",
                       "only the notice's publisher or an administrator may do this")
     return notice

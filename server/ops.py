@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from server import feed, metrics
+from server import metrics
 from server.db import database, write_tx
 from server.errors import Problem
 from server.models import AppliedOp, User
@@ -93,9 +93,12 @@ def _outcome_of_problem(problem: Problem) -> OpOutcome:
     return OpOutcome(status, problem.code, problem.detail or problem.title, problem.context)
 
 
-def _result(op_id: str, outcome: OpOutcome, seq: int | None) -> dict[str, Any]:
+def _result(op_id: str, outcome: OpOutcome) -> dict[str, Any]:
+    # `seq` is always null: the feed's head after the op counted every unit's changes
+    # since the caller's last op (issue 13, finding 15). Clients learn what an op
+    # changed from the feed, which holds only what they may see.
     result: dict[str, Any] = {"op_id": op_id, "status": outcome.status,
-                              "code": outcome.code, "detail": outcome.detail, "seq": seq}
+                              "code": outcome.code, "detail": outcome.detail, "seq": None}
     if outcome.context:
         result["context"] = outcome.context  # stored with the result: replays carry it
     return result
@@ -108,23 +111,23 @@ def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict
     except (UnicodeEncodeError, ValueError):
         # Lone UTF-16 surrogates (or NaN) cannot be stored or signed: refuse this op only.
         return _result(op_id, OpOutcome("rejected", "op.invalid_data",
-                                        "the operation contains text that is not valid Unicode"),
-                       None)
+                                        "the operation contains text that is not valid Unicode"))
     with write_tx():
         prior = AppliedOp.get_or_none(AppliedOp.op_id == op_id)
         if prior is not None:
             if prior.payload_hash == digest and prior.user_id == user.id:
                 result = dict(prior.result)
+                result["seq"] = None  # results stored before the seq was withheld
                 result["original_status"] = result["status"]
                 result["status"] = "duplicate"
                 return result
             return _result(op_id, OpOutcome("rejected", "op.id_reused",
-                                            "this op_id was used for another operation"), None)
+                                            "this op_id was used for another operation"))
         handler = _handlers.get(op_type)
         if handler is None:
             # Not recorded: a later platform version may know the type.
             return _result(op_id, OpOutcome("rejected", "op.unknown_type",
-                                            f"unknown operation type {op_type!r}"), None)
+                                            f"unknown operation type {op_type!r}"))
         op_token = _op_id.set(op_id)
         try:
             with database.obj.atomic():  # savepoint: undone unless applied
@@ -139,8 +142,7 @@ def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict
             outcome = _outcome_of_problem(problem)
         finally:
             _op_id.reset(op_token)
-        seq = feed.current_seq() if outcome.status == "applied" else None
-        result = _result(op_id, outcome, seq)
+        result = _result(op_id, outcome)
         AppliedOp.create(op_id=op_id, user_id=user.id, payload_hash=digest, result=result)
     metrics.count_op(outcome.status)
     if outcome.status != "applied":

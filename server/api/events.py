@@ -16,8 +16,11 @@ from server.errors import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
-def _event(seq: int) -> bytes:
-    return f'event: changes\ndata: {{"seq":{seq}}}\n\n'.encode()
+def _event(n: int) -> bytes:
+    # `seq` numbers the stream's events (1, 2, 3 …), not the feed: the feed's seq is
+    # counted over every unit, so its steps between two events told how busy the others
+    # were (issue 13, finding 15). Clients only compare it with the last one.
+    return f'event: changes\ndata: {{"seq":{n}}}\n\n'.encode()
 
 
 async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIterator[bytes]:
@@ -31,7 +34,8 @@ async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIter
         sent = await run_in_threadpool(feed.latest_visible_seq, user_id)
         # Until the watcher's next look-up includes this user, what was just read stands.
         w.latest.setdefault(user_id, sent)
-        yield _event(sent)
+        count = 1
+        yield _event(count)
         last_beat = time.monotonic()
         # Signed out, reset, deactivated or moved: the stream ends with the session (the
         # watcher checks every listening session at once, server/events.py).
@@ -47,7 +51,8 @@ async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIter
                     seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
                 if seq > sent:
                     sent = seq
-                    yield _event(seq)
+                    count += 1
+                    yield _event(count)
             if time.monotonic() - last_beat >= events.HEARTBEAT_INTERVAL:
                 last_beat = time.monotonic()
                 yield b": heartbeat\n\n"

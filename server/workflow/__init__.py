@@ -25,6 +25,7 @@ from server.workflow.clerk import (
     archive_document,
     cancel_task,
     check_clerk_of,
+    document_for_clerk,
     republish_unit_documents,
     reroute_task,
 )
@@ -50,6 +51,7 @@ from server.workflow import desk, exchange, numbering, outgoing  # noqa: E402,F4
 __all__ = [
     "DOC_TYPES", "MAX_ROUTE", "MAX_TEXT", "SENDABLE_CLASSIFICATIONS", "URGENCIES",
     "BulkDocument", "SignOff", "archive_document", "cancel_task", "check_clerk_of",
+    "document_for_clerk",
     "complete_task", "contains_nul", "mark_document_read", "new_id", "next_registration_number",
     "parse_signoff", "recall_signoff", "register_document", "register_document_from_blobs",
     "register_documents_bulk", "republish_unit_documents", "reroute_task", "uploaded_by",

@@ -11,6 +11,7 @@ from server.conflicts import task_context
 from server.db import write_tx
 from server.errors import Problem
 from server.models import Document, Task, User
+from server.visibility import document_audience
 from server.workflow.common import _GATING_KINDS, _active_users, _begin, _Changes, _publish
 from server.workflow.stages import _advance_if_stage_done, _new_task
 
@@ -24,16 +25,58 @@ def check_clerk_of(user: User, unit_id: str) -> None:
     if _role(user, "admin"):
         return
     if not _role(user, "clerk") or user.unit_id != unit_id:
-        raise Problem(403, "auth.forbidden", "Forbidden",
-                      "only a clerk of the receiving unit may do this")
+        raise _forbidden()
+
+
+def _forbidden() -> Problem:
+    return Problem(403, "auth.forbidden", "Forbidden",
+                   "only a clerk of the receiving unit may do this")
+
+
+def document_not_found() -> Problem:
+    return Problem(404, "document.not_found", "Not found", "no such document")
+
+
+def task_not_found() -> Problem:
+    return Problem(404, "task.not_found", "Not found", "no such task")
+
+
+def _check_clerk_of_document(user: User, doc: Document, not_found: Problem) -> None:
+    """Past the role gate: a clerk of another unit who may not see the document gets
+    `not_found`, the answer for an unknown id (issue 13, finding 15: a 403 told that the
+    id exists); one who sees it (they hold a task on it) is told it is not theirs."""
+    try:
+        check_clerk_of(user, doc.unit_id)
+    except Problem:
+        if user.id in document_audience(doc):
+            raise
+        raise not_found from None
+
+
+def _check_clerk_role(user: User) -> None:
+    """The role gate, before any id is looked up: the same answer whatever the id."""
+    if not (_role(user, "admin") or _role(user, "clerk")):
+        raise _forbidden()
+
+
+def document_for_clerk(user: User, document_id: str) -> Document:
+    """The document, for a clerk of its unit or an admin; else 403 by role, or 404 as
+    for an unknown id when the caller may not see it."""
+    _check_clerk_role(user)
+    doc = Document.get_or_none(id=document_id)
+    if doc is None:
+        raise document_not_found()
+    _check_clerk_of_document(user, doc, document_not_found())
+    return doc
 
 
 def _pending_task_for_clerk(actor: User, task_id: str) -> tuple[Task, Document]:
+    _check_clerk_role(actor)
     task = Task.get_or_none(id=task_id)
     if task is None:
-        raise Problem(404, "task.not_found", "Not found", "no such task")
+        raise task_not_found()
     doc = Document.get_by_id(task.document_id)
-    check_clerk_of(actor, doc.unit_id)
+    _check_clerk_of_document(actor, doc, task_not_found())
     if task.status == "cancelled":
         raise Problem(409, "task.cancelled", "Task cancelled", "the task was already cancelled",
                       context=task_context(task, actor))
@@ -115,10 +158,7 @@ def republish_unit_documents(unit_id: str) -> int:
 def archive_document(actor: User, document_id: str) -> Document:
     """归档: only a completed document; archiving twice is a conflict."""
     with write_tx():
-        doc = Document.get_or_none(id=document_id)
-        if doc is None:
-            raise Problem(404, "document.not_found", "Not found", "no such document")
-        check_clerk_of(actor, doc.unit_id)
+        doc = document_for_clerk(actor, document_id)
         if doc.status == "archived":
             raise Problem(409, "document.archived", "Already archived", "the document is archived")
         if doc.status != "completed":

@@ -29,20 +29,28 @@ from server.errors import Problem
 from server.models import Document, Outgoing, OutgoingStep, Reminder, Task, Unit, User
 from server.ops import OpOutcome, register_op
 from server.serialize import document_json, parse_time, reminder_json
-from server.visibility import reminder_audience
-from server.workflow.clerk import archive_document, cancel_task, check_clerk_of, reroute_task
+from server.visibility import document_audience, outgoing_audience, reminder_audience
+from server.workflow.clerk import (
+    archive_document,
+    cancel_task,
+    document_for_clerk,
+    reroute_task,
+)
 from server.workflow.common import _GATING_KINDS, _active_users, _begin, _Changes, _publish
-from server.workflow.outgoing import invalid, parse, require_clerk, require_reason
+from server.workflow.outgoing import (
+    clerk_required,
+    invalid,
+    is_clerk_of,
+    parse,
+    require_clerk,
+    require_reason,
+)
 from server.workflow.registration import _blob_ref, next_registration_number, validate_meta
 from server.workflow.stages import _new_task
 
 
 def _document_of_clerk(user: User, document_id: str) -> Document:
-    doc = Document.get_or_none(id=document_id)
-    if doc is None:
-        raise Problem(404, "document.not_found", "Not found", "no such document")
-    check_clerk_of(user, doc.unit_id)
-    return doc
+    return document_for_clerk(user, document_id)
 
 
 def _route(ch: _Changes, clerk: User, tasks: list[RouteTask]) -> None:
@@ -172,20 +180,27 @@ def remind(user: User, data: Any) -> Reminder:
         if Reminder.get_or_none(id=d.reminder_id) is not None:
             raise invalid("reminder_id is already used")
         document_id = outgoing_id = None
+        if "clerk" not in (user.roles or []):  # the role gate, whatever the id names
+            raise clerk_required()
         if d.task_id is not None:
             task = Task.get_or_none(id=d.task_id)
-            if task is None:
+            doc = Document.get_by_id(task.document_id) if task is not None else None
+            # Another unit's task the clerk may not see: as an unknown one (finding 15).
+            if task is None or doc is None or not (is_clerk_of(user, doc.unit_id)
+                                   or user.id in document_audience(doc)):
                 raise Problem(404, "task.not_found", "Not found", "no such task")
-            require_clerk(user, Document.get_by_id(task.document_id).unit_id)
+            require_clerk(user, doc.unit_id)
             if task.status != "pending":
                 raise Problem(409, "task.not_pending", "Not pending", f"the task is {task.status}",
                               context=task_context(task, user))
             to_id, document_id = task.assignee_id, task.document_id
         else:
             step = OutgoingStep.get_or_none(id=d.step_id)
-            if step is None:
+            out = Outgoing.get_by_id(step.outgoing_id) if step is not None else None
+            if step is None or out is None or not (is_clerk_of(user, out.unit_id)
+                                   or user.id in outgoing_audience(out)):
                 raise Problem(404, "step.not_found", "Not found", "no such step")
-            require_clerk(user, Outgoing.get_by_id(step.outgoing_id).unit_id)
+            require_clerk(user, out.unit_id)
             if step.status != "pending":
                 raise Problem(409, "step.not_pending", "Not pending", f"the step is {step.status}")
             to_id, outgoing_id = step.assignee_id, step.outgoing_id

@@ -98,11 +98,14 @@ def is_clerk_of(user: User, unit_id: str) -> bool:
     return "clerk" in (user.roles or []) and user.unit_id == unit_id
 
 
+def clerk_required() -> Problem:
+    return Problem(403, "clerk.required", "Clerk required", "only a clerk of the unit may do this")
+
+
 def require_clerk(user: User, unit_id: str) -> None:
     """Only the unit's own clerk numbers, seals, issues, receives and reminds."""
     if not is_clerk_of(user, unit_id):
-        raise Problem(403, "clerk.required", "Clerk required",
-                      "only a clerk of the unit may do this")
+        raise clerk_required()
 
 
 def wrong_status(out: Outgoing, wanted: str | tuple[str, ...]) -> Problem:
@@ -434,12 +437,16 @@ def complete_step(user: User, data: Any) -> Outgoing:
         step = OutgoingStep.get_or_none(id=d.step_id)
         if step is None:
             raise Problem(404, "step.not_found", "Not found", "no such step")
+        out = Outgoing.get_by_id(step.outgoing_id)
         if step.assignee_id != user.id:
+            if user.id not in outgoing_audience(out):
+                # A step of a document the caller may not see: as an unknown one (issue
+                # 13, finding 15); who sees the document is told it is someone else's.
+                raise Problem(404, "step.not_found", "Not found", "no such step")
             raise Problem(403, "step.not_assignee", "Not yours",
                           "the step is assigned to someone else")
         if step.status != "pending":
             raise Problem(409, "step.not_pending", "Step not pending", f"the step is {step.status}")
-        out = Outgoing.get_by_id(step.outgoing_id)
         if _STEP_OF_STATUS.get(out.status) != step.kind:
             raise wrong_status(out, [s for s, k in _STEP_OF_STATUS.items() if k == step.kind][0])
         has_body = d.body is not None

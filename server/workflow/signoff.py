@@ -144,6 +144,10 @@ def complete_task(user: User, data: Any) -> dict[str, Any]:
         if task is None:
             raise _rejected("task.not_found", "no such task", 404)
         if task.assignee_id != user.id:
+            if user.id not in document_audience(task.document_id):
+                # A task of a document the caller may not see: as an unknown one (issue
+                # 13, finding 15); who sees the document is told it is someone else's.
+                raise _rejected("task.not_found", "no such task", 404)
             raise _rejected("task.not_assignee", "the task is assigned to someone else")
         if task.status == "cancelled":
             raise Problem(409, "task.cancelled", "Task cancelled", "the task was cancelled",

@@ -122,7 +122,7 @@ def test_document_list_and_detail(people: dict[str, Api], county: County) -> Non
     other = people["town_a_clerk"]
     assert not any(d["id"] == doc["id"] for d in other.get("/api/v1/admin/documents").json()[
         "documents"])
-    _problem(other.get(f"/api/v1/admin/documents/{doc['id']}"), 403)
+    _problem(other.get(f"/api/v1/admin/documents/{doc['id']}"), 404, "document.not_found")
     _problem(clerk.get("/api/v1/admin/documents/nope"), 404, "document.not_found")
     detail = clerk.get(f"/api/v1/admin/documents/{doc['id']}").json()
     assert [t["kind"] for t in detail["tasks"]] == ["propose"] and detail["opinions"] == []

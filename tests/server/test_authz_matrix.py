@@ -203,15 +203,29 @@ def _enrol(world: World, role: str, data: dict[str, Any]) -> tuple[int, str | No
     return r.status_code, (None if r.status_code == 201 else r.json().get("code"))
 
 
+def _answer(world: World | OutWorld, role: str, op_type: str,
+            data: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """An op's whole refusal: status, code and detail (what could tell ids apart)."""
+    result = world.api[role].op(op_type, data)
+    return result["status"], result["code"], result["detail"]
+
+
 NOT_ASSIGNEE = ("rejected", "task.not_assignee")
+TASK_NOT_FOUND = ("rejected", "task.not_found")
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "leader"])
 def test_task_complete_by_a_non_assignee_is_rejected(world: World, role: str) -> None:
-    assert _op(world, role, "task.complete", _task_complete(world, role)) == NOT_ASSIGNEE
+    """Who sees D is told the task is someone else's; the others get the answer of an
+    unknown task, word for word (issue 13, finding 15)."""
+    expected = NOT_ASSIGNEE if FEED_VISIBILITY[role][0] else TASK_NOT_FOUND
+    assert _op(world, role, "task.complete", _task_complete(world, role)) == expected
     # Not even with the assignee's own valid signature.
     data = world.api["leader"].signoff_data(world.task, "approve", text="同意。")
-    assert _op(world, role, "task.complete", data) == NOT_ASSIGNEE
+    got = _answer(world, role, "task.complete", data)
+    assert got[:2] == expected
+    if not FEED_VISIBILITY[role][0]:
+        assert got == _answer(world, role, "task.complete", {**data, "task_id": uid()})
     world.api["leader"].pull()
     assert world.api["leader"].my_pending(world.doc["id"])["id"] == world.task["id"]
 
@@ -371,22 +385,29 @@ ROUTES = [
     Route("register document", "POST", "/api/v1/admin/documents",
           {"admin": (422, "blob.not_found"), "clerk": (422, "blob.not_found"),
            "town_clerk": (422, "blob.not_found")}, body=_document_body),
+    # Another unit's clerk (or publisher) gets past the role gate and is answered as for
+    # an unknown id: D and N are not theirs to see (issue 13, finding 15).
     Route("document detail", "GET", "/api/v1/admin/documents/{doc[id]}",
-          {"admin": (200, None), "clerk": (200, None)}),
+          {"admin": (200, None), "clerk": (200, None),
+           "town_clerk": (404, "document.not_found")}),
     Route("archive", "POST", "/api/v1/admin/documents/{doc[id]}/archive",
-          {"admin": (409, "document.not_completed"), "clerk": (409, "document.not_completed")}),
+          {"admin": (409, "document.not_completed"), "clerk": (409, "document.not_completed"),
+           "town_clerk": (404, "document.not_found")}),
     Route("cancel task", "POST", "/api/v1/admin/tasks/{task[id]}/cancel",
-          {"admin": (409, "task.last_in_stage"), "clerk": (409, "task.last_in_stage")}),
+          {"admin": (409, "task.last_in_stage"), "clerk": (409, "task.last_in_stage"),
+           "town_clerk": (404, "task.not_found")}),
     Route("reroute task", "POST", "/api/v1/admin/tasks/{task[id]}/reroute",
-          {"admin": (409, "task.same_assignee"), "clerk": (409, "task.same_assignee")},
+          {"admin": (409, "task.same_assignee"), "clerk": (409, "task.same_assignee"),
+           "town_clerk": (404, "task.not_found")},
           body=lambda w: {"assignee_id": w.ids["leader"]}),
     Route("receipt report", "GET", "/api/v1/admin/notices/{notice[id]}/receipts",
-          {"admin": (200, None), "publisher": (200, None)}),
+          {"admin": (200, None), "publisher": (200, None),
+           "publisher2": (404, "notice.not_found")}),
     Route("withdraw unknown notice", "POST", "/api/v1/admin/notices/nope/withdraw",
           {"admin": (404, "notice.not_found"), "publisher": (404, "notice.not_found"),
            "publisher2": (404, "notice.not_found")}),
     Route("withdraw notice", "POST", "/api/v1/admin/notices/{notice[id]}/withdraw",
-          {}, skip=frozenset({"admin", "publisher"})),
+          {"publisher2": (404, "notice.not_found")}, skip=frozenset({"admin", "publisher"})),
     Route("list units", "GET", "/api/v1/admin/units", {"admin": (200, None)}),
     Route("create unit", "POST", "/api/v1/admin/units", {"admin": (409, "unit.exists")},
           body=lambda w: {"name": "市政府办公室", "kind": "office", "id": w.county.units["office"]}),
@@ -471,10 +492,22 @@ def test_clerk_reaches_only_their_own_unit(world: World) -> None:
     r = world.api["admin"].get("/api/v1/admin/documents",
                                params={"unit_id": world.county.units["town_a"]})
     assert world.doc2["id"] in {d["id"] for d in r.json()["documents"]}
-    # Another unit's document, task and registration: 403.
-    _problem(town_clerk.get(f"/api/v1/admin/documents/{world.doc['id']}"), 403, "auth.forbidden")
-    _problem(town_clerk.post(f"/api/v1/admin/tasks/{world.task['id']}/reroute",
-                             {"assignee_id": world.ids["town"]}), 403, "auth.forbidden")
+    # Another unit's document and task: the answer of an unknown id, byte for byte
+    # (issue 13, finding 15); a registration for another unit (units are public): 403.
+    for path, unknown, body in (
+            (f"documents/{world.doc['id']}", f"documents/{uid()}", None),
+            (f"documents/{world.doc['id']}/archive", f"documents/{uid()}/archive", {}),
+            (f"tasks/{world.task['id']}/reroute", f"tasks/{uid()}/reroute",
+             {"assignee_id": world.ids["town"]}),
+            (f"tasks/{world.task['id']}/cancel", f"tasks/{uid()}/cancel", {})):
+        method = "GET" if body is None else "POST"
+        hidden = town_clerk.http.request(method, f"{world.live.base_url}/api/v1/admin/{path}",
+                                         json=body, timeout=30)
+        absent = town_clerk.http.request(method,
+                                         f"{world.live.base_url}/api/v1/admin/{unknown}",
+                                         json=body, timeout=30)
+        _problem(hidden, 404)
+        assert (hidden.status_code, hidden.content) == (absent.status_code, absent.content)
     body = _document_body(world) | {"unit_id": world.county.units["office"]}
     _problem(town_clerk.post("/api/v1/admin/documents", body), 403, "auth.forbidden")
     # A clerk may not register a document around another unit's uploaded body.
@@ -483,8 +516,11 @@ def test_clerk_reaches_only_their_own_unit(world: World) -> None:
 
 
 def test_receipt_report_and_withdrawal_belong_to_the_publisher(world: World) -> None:
-    _problem(world.api["publisher2"].get(
-        f"/api/v1/admin/notices/{world.notice['id']}/receipts"), 403, "auth.forbidden")
+    # Another town's publisher does not see N: the answer of an unknown notice.
+    hidden = world.api["publisher2"].get(f"/api/v1/admin/notices/{world.notice['id']}/receipts")
+    _problem(hidden, 404, "notice.not_found")
+    assert hidden.content == world.api["publisher2"].get(
+        f"/api/v1/admin/notices/{uid()}/receipts").content
     report = world.api["publisher"].get(f"/api/v1/admin/notices/{world.notice2['id']}/receipts")
     assert report.status_code == 200
     names = {u["user_id"] for unit in report.json()["units"] for u in unit["users"]}
@@ -499,12 +535,23 @@ def test_receipt_report_and_withdrawal_belong_to_the_publisher(world: World) -> 
         assert result["status"] == "applied", result
         notice = _notice(world.api["publisher"], title)
         _problem(world.api["publisher2"].post(f"/api/v1/admin/notices/{notice['id']}/withdraw"),
-                 403, "auth.forbidden")
+                 404, "notice.not_found")
         r = world.api[role].post(f"/api/v1/admin/notices/{notice['id']}/withdraw")
         assert r.status_code == 200, r.text
         _problem(world.api[role].post(f"/api/v1/admin/notices/{notice['id']}/withdraw"), 409,
                  "notice.withdrawn")
         assert ("notice", notice["id"]) not in world.api["town"].pull()
+    # A publisher who sees the notice (in its audience) is told it is not theirs.
+    result = world.api["publisher2"].op("notice.publish", {
+        "client_ref": f"seen-{uid()}", "title": "给办公室的通知", "body": "……",
+        "audience_unit_ids": [world.county.units["office"]], "requires_ack": False,
+        "urgent": False, "expires_at": None, "attachments": []})
+    assert result["status"] == "applied", result
+    seen = _notice(world.api["publisher"], "给办公室的通知")
+    for method, tail in (("GET", "receipts"), ("POST", "withdraw")):
+        _problem(world.api["publisher"].http.request(
+            method, f"{world.live.base_url}/api/v1/admin/notices/{seen['id']}/{tail}",
+            timeout=30), 403, "auth.forbidden")
 
 
 def test_key_revocation_by_owner_admin_and_others(world: World) -> None:
@@ -689,7 +736,14 @@ def test_only_the_named_signer_signs(ow: OutWorld, role: str) -> None:
         assert _out_op(ow, role, "outgoing.step", forged) == ("rejected",
                                                               "signature.unknown_key")
         return
-    assert _out_op(ow, role, "outgoing.step", data) == ("rejected", "step.not_assignee")
+    # Who sees O1 is told the step is someone else's; the others get the answer of an
+    # unknown step, word for word (issue 13, finding 15).
+    got = _answer(ow, role, "outgoing.step", data)
+    if OUT_VISIBILITY[role][0]:
+        assert got[:2] == ("rejected", "step.not_assignee")
+    else:
+        assert got[:2] == ("rejected", "step.not_found")
+        assert got == _answer(ow, role, "outgoing.step", {**data, "step_id": uid()})
 
 
 @pytest.mark.parametrize("role", OROLES)
@@ -719,29 +773,57 @@ def test_exchange_send_needs_an_exchange_account(ow: OutWorld, role: str) -> Non
     }) == ("rejected", "exchange.not_allowed")
 
 
+CLERKS = ("clerk", "town_clerk", "town_clerk_b")
+
+
+def _desk(role: str, allowed: tuple[str, ...], ok: tuple[str, str | None],
+          not_found: str, gate: tuple[str, str] = ("rejected", "auth.forbidden"),
+          gated: tuple[str, ...] = ()) -> tuple[str, str | None]:
+    """Allowed roles reach `ok`; a clerk of another unit gets `not_found` (the object
+    is not theirs to see, issue 13 finding 15); everyone else stops at the role gate."""
+    if role in allowed:
+        return ok
+    if role in CLERKS and role not in gated:
+        return ("rejected", not_found)
+    return gate
+
+
 @pytest.mark.parametrize("role", OROLES)
 def test_desk_ops_are_the_clerks(ow: OutWorld, world: World, role: str) -> None:
     # 分办 of R: 砚山镇's clerk (stopped by an unknown assignee), the admin likewise.
     route = {"document_id": ow.received, "tasks": [{"assignee_id": "nobody", "kind": "read"}]}
     got = _out_op(ow, role, "document.route", route)
-    assert got == (("rejected", "routing.unknown_user") if role in ("town_clerk", "admin")
-                   else ("rejected", "auth.forbidden"))
+    assert got == _desk(role, ("town_clerk", "admin"), ("rejected", "routing.unknown_user"),
+                        "document.not_found")
     # Cancel the mayor's task T: its unit's clerk and the admin reach the stage rule.
     got = _out_op(ow, role, "task.cancel", {"task_id": world.task["id"], "reason": "测试"})
-    assert got == (("conflict", "task.last_in_stage") if role in ("clerk", "admin")
-                   else ("rejected", "auth.forbidden"))
+    assert got == _desk(role, ("clerk", "admin"), ("conflict", "task.last_in_stage"),
+                        "task.not_found")
     got = _out_op(ow, role, "task.reroute", {"task_id": world.task["id"],
                                              "assignee_id": world.ids["leader"], "reason": "测试"})
-    assert got == (("conflict", "task.same_assignee") if role in ("clerk", "admin")
-                   else ("rejected", "auth.forbidden"))
+    assert got == _desk(role, ("clerk", "admin"), ("conflict", "task.same_assignee"),
+                        "task.not_found")
     got = _out_op(ow, role, "document.archive", {"document_id": world.doc["id"]})
-    assert got == (("conflict", "document.not_completed") if role in ("clerk", "admin")
-                   else ("rejected", "auth.forbidden"))
+    assert got == _desk(role, ("clerk", "admin"), ("conflict", "document.not_completed"),
+                        "document.not_found")
     # 催办 is the unit's clerk's alone (not even the admin's).
     got = _out_op(ow, role, "task.remind", {"reminder_id": uid(), "task_id": world.task["id"]})
-    assert got == (("applied", None) if role == "clerk" else CLERK_REQUIRED)
+    assert got == _desk(role, ("clerk",), ("applied", None), "task.not_found", CLERK_REQUIRED)
     got = _out_op(ow, role, "task.remind", {"reminder_id": uid(), "step_id": ow.step})
-    assert got == (("applied", None) if role == "clerk" else CLERK_REQUIRED)
+    assert got == _desk(role, ("clerk",), ("applied", None), "step.not_found", CLERK_REQUIRED)
+    # A clerk of another unit: each hidden id answers word for word as an unknown one.
+    if role in ("town_clerk_b",):
+        for op_type, data, name in (
+                ("document.route", route, "document_id"),
+                ("task.cancel", {"task_id": world.task["id"], "reason": "测试"}, "task_id"),
+                ("document.archive", {"document_id": world.doc["id"]}, "document_id"),
+                ("task.remind", {"reminder_id": uid(), "task_id": world.task["id"]}, "task_id"),
+                ("task.remind", {"reminder_id": uid(), "step_id": ow.step}, "step_id")):
+            hidden = _answer(ow, role, op_type, {**data, "reminder_id": uid()}
+                             if "reminder_id" in data else data)
+            absent = _answer(ow, role, op_type, {**data, name: uid(), **(
+                {"reminder_id": uid()} if "reminder_id" in data else {})})
+            assert hidden == absent, op_type
     # 登记 of a scanned document: clerks only, and only around their own uploads.
     reg = {"document_id": uid(), "doc_number": "黑政函〔2026〕1号", "issuer": "黑龙江省人民政府",
            "doc_type": "函", "title": "权限测试", "issued_on": "2026-03-01",

@@ -196,6 +196,30 @@ def test_bad_and_expired_cursors(app_client, accounts: Accounts) -> None:
                                       headers=headers), 422, "request.invalid")
 
 
+def test_made_up_cursors_do_not_find_the_head(app_client, accounts: Accounts) -> None:
+    """Issue 13, finding 15: the feed's head counts every unit's changes. A cursor made
+    up around it (no mark, or a guessed one) answers the same below and above it."""
+    headers = bearer(login(app_client, "alice"))
+    with write_tx():
+        for n in range(5):
+            feed.publish("thing", f"b{n}", {"v": n}, {accounts.bob})
+    state = feed.feed_state()
+    answers = set()
+    for seq in (state.seq - 3, state.seq, state.seq + 1, state.seq + 100):
+        for mark in ("", "0" * 12):
+            cursor = feed.encode_cursor(state.instance_id, seq, state.min_cursor_seq, mark,
+                                        state.restore_epoch)
+            r = app_client.get("/api/v1/changes", params={"cursor": cursor}, headers=headers)
+            answers.add((r.status_code, r.content))
+    assert len(answers) == 1, answers
+    ((status, body),) = answers
+    assert status == 410 and json.loads(body)["code"] == "cursor.diverged"
+    # The cursors the platform gives still work.
+    _, cursor = pull_all(app_client, headers)
+    r = app_client.get("/api/v1/changes", params={"cursor": cursor}, headers=headers)
+    assert r.status_code == 200 and r.json()["changes"] == []
+
+
 def test_purge_compacts_deletes_and_expires_old_cursors(app_client, accounts: Accounts) -> None:
     headers = bearer(login(app_client, "alice"))
     _, old_cursor = pull_all(app_client, headers)

@@ -218,9 +218,13 @@ def test_revoked_key_and_wrong_assignee_and_bad_decisions(
         r = api.op("task.complete", p["proposer"].signoff_data(task, **kw))
         return r["status"], r["code"]
 
-    # Someone else sending the (validly signed by the assignee) data: not the assignee.
-    assert attempt(p["reader"], decision="approve", forward_to=[ids["mayor"]]) == (
+    # Someone else sending the (validly signed by the assignee) data: the clerk sees the
+    # document and is told the task is not theirs; the reader does not see it and gets
+    # the answer of an unknown task (issue 13, finding 15).
+    assert attempt(p["clerk"], decision="approve", forward_to=[ids["mayor"]]) == (
         "rejected", "task.not_assignee")
+    assert attempt(p["reader"], decision="approve", forward_to=[ids["mayor"]]) == (
+        "rejected", "task.not_found")
     assert attempt(p["proposer"], decision="done") == ("rejected", "task.decision_not_allowed")
     assert attempt(p["proposer"], decision="approve") == ("rejected", "task.forward_required")
     assert attempt(p["proposer"], decision="approve", forward_to=["nobody"])[1] == (
@@ -296,9 +300,10 @@ def test_cancel_last_task_refused_and_cancel_finishes_stage(
     assert p["h1"].my_pending(doc_id)["kind"] == "handle"
     p["deputy"].pull()
     assert not doc_keys(p["deputy"], doc_id)
-    # Another unit's clerk may not touch it; archiving an unfinished document is a conflict.
+    # Another unit's clerk may not touch it (nor tell it from an unknown task: issue 13,
+    # finding 15); archiving an unfinished document is a conflict.
     r = p["town_a_clerk"].post(f"/api/v1/admin/tasks/{deputy_task['id']}/cancel")
-    assert r.status_code == 403
+    assert r.status_code == 404 and r.json()["code"] == "task.not_found"
     r = p["clerk"].post(f"/api/v1/admin/documents/{doc_id}/archive")
     assert r.status_code == 409 and r.json()["code"] == "document.not_completed"
 
