@@ -32,10 +32,13 @@ MAX_DOWNLOAD_ATTEMPTS = 3
 # its time waiting for the first byte; four overlap those waits without crowding a slow
 # line (and fit the connection pool, client.sync.api.POOL_SIZE).
 FETCH_CONCURRENCY = 4
-# Small files go in batches (POST /blobs/batch): one round trip for many. A batch is kept
-# small enough that the files at its head are not held up long behind the rest.
+# Small files go in batches (POST /blobs/batch): one round trip for many. The answer is
+# read frame by frame as it arrives, so the files at its head (the most urgent) are not
+# held up by the rest; one batch as large as the platform serves, because a second batch
+# at the same time needs a second connection, whose handshake costs a township link more
+# round trips than the batch saves (bench/bench_link.py).
 BATCH_ITEM_MAX_BYTES = 256 * 1024
-BATCH_MAX_BYTES = 1024 * 1024
+BATCH_MAX_BYTES = blob_batch.MAX_ANSWER_BYTES
 
 
 @dataclass

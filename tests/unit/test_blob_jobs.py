@@ -45,8 +45,9 @@ def test_each_planned_blob_is_in_one_job_and_batches_keep_their_limits(items) ->
 
 
 def test_a_full_batch_is_followed_by_a_new_one_not_by_itself() -> None:
-    size = 200_000  # five to a batch
+    size = 200_000
+    per_batch = blobs.BATCH_MAX_BYTES // size
     plan = [NeededBlob(f"{i:064x}", "application/pdf", size, "task")  # type: ignore[arg-type]
-            for i in range(8)]
+            for i in range(per_batch + 3)]
     jobs = blobs._jobs(plan, _Store(set()))  # type: ignore[arg-type]
-    assert [len(j) for j in jobs] == [5, 3]
+    assert [len(j) for j in jobs] == [per_batch, 3]
