@@ -1,7 +1,8 @@
 """An honest outcome when the link dies in the file phase (issue 12 item 5).
 
 The CLI `sync` runs through tests/support/faultproxy.py, which cuts the link while the
-second file request (a GET or a POST /blobs/batch) is on its way: the ops and changes are in, files of pending work are
+first file request (a GET or a POST /blobs/batch, which carries all the small files in
+one answer) is on its way: the ops and changes are in, files of pending work are
 missing. The sync says how many, exits with its own code (5), and the next sync, with
 the link back, resumes and ends complete.
 """
@@ -23,15 +24,15 @@ def test_link_cut_mid_file_phase_is_incomplete_then_resumed(fresh_platform: Any)
         Profile.login(proxy.base_url, "zhangjianguo", PASSWORD).close()
         blob_gets: list[str] = []
 
-        def cut_on_second_file(method: str, path: str) -> None:
-            # Files come one GET each or several per POST /blobs/batch (issue 14): the
-            # second file request of either kind is the one the link dies under.
+        def cut_on_first_file(method: str, path: str) -> None:
+            # Files come one GET each or many per POST /blobs/batch (issue 14): the first
+            # file request of either kind is the one the link dies under.
             if path.startswith("/api/v1/blobs/"):
                 blob_gets.append(path)
-                if len(blob_gets) == 2:
+                if len(blob_gets) == 1:
                     proxy.set_down(True)  # the link dies while this file is on its way
 
-        proxy.on_request = cut_on_second_file
+        proxy.on_request = cut_on_first_file
         first = run_cli("sync")
         assert first.returncode == 5, first.stdout + first.stderr
         match = re.search(r"所需的 (\d+) 个文件尚未下载", first.stdout)
