@@ -424,6 +424,9 @@ class SyncEngine:
         # one, in order, each in its own transaction, by this thread only.
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdesk-pull")
         ahead: Future[tuple[ChangePage, apply.PreparedPage]] | None = None
+        bulk = contextlib.ExitStack()
+        if cursor is None:  # from scratch: many pages to write (see apply.bulk_pull)
+            bulk.enter_context(apply.bulk_pull())
         try:
             while not self.stop_requested:
                 try:
@@ -493,6 +496,7 @@ class SyncEngine:
             # A page fetched ahead but not applied is dropped (its cursor was never stored);
             # wait for the request so no download outlives the sync run.
             fetcher.shutdown(wait=True, cancel_futures=True)
+            bulk.close()
         if receipt_keys - apply.known_platform_keys():
             # Receipts under a key not yet known here (first sync, or after a rotation):
             # /meta lists the platform's keys; a sync that brings no receipt costs nothing.
