@@ -40,6 +40,7 @@ from server.migrations import (
     m0006_restore_safety,
     m0007_conflict_notes,
     m0008_outgoing_numbered,
+    m0009_upload_quota,
 )
 from server.version import server_version
 
@@ -66,6 +67,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(6, m0006_restore_safety),
     Migration.of(7, m0007_conflict_notes),
     Migration.of(8, m0008_outgoing_numbered),
+    Migration.of(9, m0009_upload_quota),
 )
 LATEST = MIGRATIONS[-1].version
 
