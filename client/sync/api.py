@@ -540,10 +540,11 @@ def error_from_response(resp: requests.Response) -> GovDeskError:
             return err
         code = f"http.{status}"
     params: dict[str, Any] = {"status": status}
+    # A limit (429, or 413 for the daily upload volume) says when to come back.
+    retry_after = resp.headers.get("Retry-After") if status in (413, 429) else None
+    if retry_after:
+        params["retry_after"] = retry_after
     if code.startswith("auth.") or status == 401:
-        retry_after = resp.headers.get("Retry-After") if status == 429 else None
-        if retry_after:
-            params["retry_after"] = retry_after
         err = AuthError(code, detail=detail or None, **params)
     elif status in (409, 410):
         err = ConflictError(code, detail=detail or None, **params)

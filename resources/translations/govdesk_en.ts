@@ -2232,117 +2232,117 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="268"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="275"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="280"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="282"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="284"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="286"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
         <source>Submitted; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="357"/>
         <source>Submitted to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="376"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="424"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="426"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="478"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="503"/>
         <source>Downloading the issued document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="508"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4995,6 +4995,16 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <source>The file does not match its checksum; it was discarded and will be downloaded again.</source>
         <extracomment>blob.hash_mismatch</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many files sent in a short time; the attachments stay on this PC and are sent again in a moment.</source>
+        <extracomment>blob.rate_limited</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your files sent today have reached the platform&apos;s daily upload limit; the attachments stay on this PC and are sent once the limit allows (ask the county information centre to raise it).</source>
+        <extracomment>blob.quota_exceeded</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

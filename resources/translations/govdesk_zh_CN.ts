@@ -2234,117 +2234,117 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>待核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="258"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="268"/>
         <source>Nothing here.</source>
         <translation>暂无公文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="265"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="275"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="270"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="280"/>
         <source>Returned to you: revise it</source>
         <translation>已退回，请修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="272"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="282"/>
         <source>Done here; waiting to be sent</source>
         <translation>已办理，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="284"/>
         <source>Refused by the platform</source>
         <translation>平台未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="276"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="286"/>
         <source>(waiting to be sent)</source>
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="345"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
         <source>Submitted; sending it to the platform…</source>
         <translation>已提交，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="346"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="347"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="357"/>
         <source>Submitted to the platform.</source>
         <translation>已提交到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="366"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="376"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="414"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="424"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation>%1已在本机签署，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="416"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="426"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="418"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="450"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="451"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="456"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="457"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="458"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="478"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="493"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="503"/>
         <source>Downloading the issued document…</source>
         <translation>正在下载正式公文…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="498"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="508"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation>正式公文尚未下载到本机，请联网后再打开。</translation>
     </message>
@@ -4993,6 +4993,16 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <source>The file does not match its checksum; it was discarded and will be downloaded again.</source>
         <extracomment>blob.hash_mismatch</extracomment>
         <translation>文件与其校验值不符，已丢弃，将重新下载。</translation>
+    </message>
+    <message>
+        <source>Too many files sent in a short time; the attachments stay on this PC and are sent again in a moment.</source>
+        <extracomment>blob.rate_limited</extracomment>
+        <translation>短时间内发送的文件过多；附件仍保存在本机，稍后自动重新发送。</translation>
+    </message>
+    <message>
+        <source>Your files sent today have reached the platform&apos;s daily upload limit; the attachments stay on this PC and are sent once the limit allows (ask the county information centre to raise it).</source>
+        <extracomment>blob.quota_exceeded</extracomment>
+        <translation>您今日发送的文件已达平台每日上传限额；附件仍保存在本机，待限额允许后自动发送（如需提高限额，请联系县信息中心）。</translation>
     </message>
     <message>
         <source>The file store is not available; cannot add attachments.</source>
