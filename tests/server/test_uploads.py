@@ -177,3 +177,12 @@ def test_limits_come_from_the_environment() -> None:
     for bad in ("-1", "lots", "1.5"):
         with pytest.raises(ValueError, match="GOVDESK_UPLOADS_PER_MINUTE"):
             limits_from_env({"GOVDESK_UPLOADS_PER_MINUTE": bad})
+
+
+def test_the_settings_are_in_the_sample_and_the_guide() -> None:
+    from server.embedded import REPO_ROOT
+
+    sample = (REPO_ROOT / "packaging" / "platform" / "platform.env.sample").read_text("utf-8")
+    guide = (REPO_ROOT / "docs" / "operate.md").read_text("utf-8")
+    for name in ("GOVDESK_SPOOL_DIR", "GOVDESK_UPLOADS_PER_MINUTE", "GOVDESK_UPLOAD_MB_PER_DAY"):
+        assert f"\n{name}=" in sample and name in guide, name
