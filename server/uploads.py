@@ -221,15 +221,26 @@ def settle(reservation: Reservation, size: int) -> None:
 
 @dataclass(frozen=True)
 class Usage:
+    user_id: str
     uploads_last_minute: int
+    uploads_last_day: int
     bytes_last_day: int
 
 
-def usage(user_id: str) -> Usage:
-    """What `user_id` has used of the limits now (for the administrator)."""
+def usage(user_id: str | None = None) -> list[Usage]:
+    """What users used of the limits in the last day (for the administrator: `python -m
+    server uploads`), the heaviest first; `user_id`: that user only."""
     now = clock.now()
-    mine = UploadLog.user_id == user_id
-    minute = UploadLog.select().where(mine & (UploadLog.at > now - MINUTE)).count()
-    day = (UploadLog.select(peewee.fn.COALESCE(peewee.fn.SUM(UploadLog.size), 0))
-           .where(mine & (UploadLog.at >= now - DAY)).scalar())
-    return Usage(int(minute), int(day or 0))
+    recent = UploadLog.at > now - MINUTE
+    query = (UploadLog.select(
+        UploadLog.user_id,
+        peewee.fn.SUM(peewee.Case(None, [(recent, 1)], 0)),
+        peewee.fn.COUNT(UploadLog.id),
+        peewee.fn.COALESCE(peewee.fn.SUM(UploadLog.size), 0))
+        .where(UploadLog.at >= now - DAY)
+        .group_by(UploadLog.user_id))
+    if user_id is not None:
+        query = query.where(UploadLog.user_id == user_id)
+    rows = [Usage(uid, int(minute or 0), int(count), int(size))
+            for uid, minute, count, size in query.tuples()]
+    return sorted(rows, key=lambda u: (-u.bytes_last_day, u.user_id))

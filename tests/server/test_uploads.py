@@ -186,3 +186,24 @@ def test_the_settings_are_in_the_sample_and_the_guide() -> None:
     guide = (REPO_ROOT / "docs" / "operate.md").read_text("utf-8")
     for name in ("GOVDESK_SPOOL_DIR", "GOVDESK_UPLOADS_PER_MINUTE", "GOVDESK_UPLOAD_MB_PER_DAY"):
         assert f"\n{name}=" in sample and name in guide, name
+
+
+def test_the_administrator_sees_what_each_user_uploaded(platform) -> None:
+    import subprocess
+    import sys
+
+    from server.embedded import REPO_ROOT
+
+    running, _ = platform
+    api = _user(running)
+    for size in (300_000, 200_000):
+        assert _put(api, os.urandom(size)).status_code == 201
+    username = api.user["username"]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "GOVDESK_DB_URL": running.db_url,
+           "GOVDESK_UPLOAD_MB_PER_DAY": str(MB_PER_DAY), "GOVDESK_UPLOADS_PER_MINUTE": "4"}
+    out = subprocess.run([sys.executable, "-m", "server", "uploads", "--user", username],
+                         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("limits per user: 4 uploads a minute, 2 MB a day")
+    assert lines[2].split() == [username, "2", "2", "0.5"]
