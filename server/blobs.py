@@ -11,6 +11,7 @@ object visible to them refers to.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ import peewee
 from server import clock
 from server.db import database, is_sqlite, session_tx, write_tx
 from server.models import EVERYONE, Blob, BlobGrant, BlobRef, FeedEntry
+
+log = logging.getLogger(__name__)
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -138,14 +141,18 @@ class _CopyRow:
     readline = read
 
 
+# peewee's own wrapper turns a driver's errors into peewee's (IntegrityError, ...), as its
+# execute_sql does; our raw cursor's COPY needs it too.
+_DRIVER_ERRORS_AS_PEEWEE = getattr(peewee, "__exception_wrapper__")  # noqa: B009
+
+
 def _store_file_postgres(path: Path, sha256: str, size: int, media_type: str,
                          uploaded_by: str | None) -> None:
     # An INSERT would need the whole value in memory (psycopg2 quotes it into the
     # statement: about three copies of the file); COPY FROM STDIN streams it. No platform
     # write lock (a blob publishes nothing to the feed): a parallel upload of the same
     # bytes makes the COPY fail on the primary key, and the second round finds the row.
-    import psycopg2
-
+    db = database.obj
     created = clock.now().replace(tzinfo=None).isoformat(sep=" ")
     for attempt in (1, 2):
         try:
@@ -155,15 +162,18 @@ def _store_file_postgres(path: Path, sha256: str, size: int, media_type: str,
                                        str(size).encode(), b""])
                     tail = b"\t" + b"\t".join([_copy_text(uploaded_by),
                                                _copy_text(created)]) + b"\n"
-                    cursor = database.obj.cursor()
-                    cursor.copy_expert(
-                        "COPY blob (sha256, media_type, size, data, uploaded_by, created_at) "
-                        "FROM STDIN", _CopyRow(path, head, tail), size=STORE_CHUNK)
+                    cursor = db.cursor()
+                    with _DRIVER_ERRORS_AS_PEEWEE:
+                        cursor.copy_expert(
+                            "COPY blob (sha256, media_type, size, data, uploaded_by, "
+                            "created_at) FROM STDIN", _CopyRow(path, head, tail),
+                            size=STORE_CHUNK)
                 _grant(sha256, uploaded_by)
             return
-        except (psycopg2.IntegrityError, peewee.IntegrityError):
+        except peewee.IntegrityError:
             if attempt == 2:
                 raise
+            log.info("blob %s was stored by a parallel upload meanwhile", sha256)
 
 
 def blob_info(sha256: str) -> BlobInfo | None:

@@ -27,10 +27,11 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import peewee
 
@@ -173,6 +174,10 @@ def _quota_retry(rows: list[tuple[datetime, int]], used: int, need: int, now: da
     return DAY.total_seconds()
 
 
+def _tuples(query: peewee.ModelSelect[Any]) -> list[tuple[Any, ...]]:
+    return list(cast(Iterable[tuple[Any, ...]], query.tuples()))
+
+
 def reserve(user_id: str, declared: int | None) -> Reservation:
     """Count this upload against `user_id`'s limits before its body is read: raise the
     refusal, or record it (with the size it declares) and say how many bytes it may
@@ -187,9 +192,8 @@ def reserve(user_id: str, declared: int | None) -> Reservation:
     with write_tx():
         UploadLog.delete().where(mine & (UploadLog.at < now - DAY)).execute()
         if limits.per_minute:
-            recent = [at for (at,) in UploadLog.select(UploadLog.at)
-                      .where(mine & (UploadLog.at > now - MINUTE))
-                      .order_by(UploadLog.at).tuples()]
+            recent = [row[0] for row in _tuples(UploadLog.select(UploadLog.at)
+                      .where(mine & (UploadLog.at > now - MINUTE)).order_by(UploadLog.at))]
             if len(recent) >= limits.per_minute:
                 # When enough of them are a minute old for one more to fit.
                 oldest = recent[len(recent) - limits.per_minute]
@@ -200,9 +204,8 @@ def reserve(user_id: str, declared: int | None) -> Reservation:
                               headers=_retry_after(wait))
         allowance = None
         if limits.mb_per_day:
-            rows = [(at, int(size)) for at, size in
-                    UploadLog.select(UploadLog.at, UploadLog.size).where(mine)
-                    .order_by(UploadLog.at).tuples()]
+            rows = [(row[0], int(row[1])) for row in _tuples(
+                UploadLog.select(UploadLog.at, UploadLog.size).where(mine).order_by(UploadLog.at))]
             used = sum(size for _, size in rows)
             if used + need > limits.mb_per_day * MB:
                 raise quota_problem(used, _quota_retry(rows, used, need, now))
@@ -241,6 +244,6 @@ def usage(user_id: str | None = None) -> list[Usage]:
         .group_by(UploadLog.user_id))
     if user_id is not None:
         query = query.where(UploadLog.user_id == user_id)
-    rows = [Usage(uid, int(minute or 0), int(count), int(size))
-            for uid, minute, count, size in query.tuples()]
+    rows = [Usage(str(row[0]), int(row[1] or 0), int(row[2]), int(row[3]))
+            for row in _tuples(query)]
     return sorted(rows, key=lambda u: (-u.bytes_last_day, u.user_id))

@@ -207,3 +207,20 @@ def test_the_administrator_sees_what_each_user_uploaded(platform) -> None:
     lines = out.stdout.splitlines()
     assert lines[0].startswith("limits per user: 4 uploads a minute, 2 MB a day")
     assert lines[2].split() == [username, "2", "2", "0.5"]
+
+
+def test_parallel_uploads_of_the_same_bytes_all_succeed(platform) -> None:
+    """PostgreSQL copies without the platform write lock: the second COPY of the same
+    bytes meets the primary key and finds the row on its second round."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    running, spool = platform
+    apis = [_user(running) for _ in range(3)]
+    data = os.urandom(1536 * 1024)
+    with ThreadPoolExecutor(len(apis)) as pool:
+        answers = list(pool.map(lambda api: _put(api, data).status_code, apis))
+    assert answers == [201] * len(apis)
+    sha = hashlib.sha256(data).hexdigest()
+    for api in apis:
+        assert api.get(f"/api/v1/blobs/{sha}").content == data
+    assert not list(spool.iterdir())
