@@ -97,7 +97,9 @@ def _store_file_sqlite(path: Path, sha256: str, size: int, media_type: str,
     with write_tx():
         if not Blob.select().where(Blob.sha256 == sha256).exists():
             # A zeroblob of the right size, then the bytes written into it chunk by chunk
-            # (sqlite3 blobopen): the row never exists as one Python value.
+            # (sqlite3 blobopen): the row never exists as one Python value. SQLite still
+            # expands the zeroblob once in its own memory (`data` is not the table's last
+            # column), which is why one thread copies at a time (store_executor).
             Blob.insert(sha256=sha256, media_type=media_type, size=size,
                         data=peewee.fn.zeroblob(size), uploaded_by=uploaded_by,
                         created_at=clock.now()).execute()
