@@ -379,6 +379,9 @@ def _purge(args: argparse.Namespace) -> int:
     result = feed.purge(timedelta(days=args.older_than_days))
     print(f"removed {result.deleted_rows} feed rows and {result.deleted_objects} objects; "
           f"cursors below seq {result.min_cursor_seq} now expire")
+    from server import uploads
+
+    print(f"removed {uploads.forget_old()} upload records older than a day")
     return 0
 
 

@@ -222,6 +222,13 @@ def settle(reservation: Reservation, size: int) -> None:
         UploadLog.update(size=size).where(UploadLog.id == reservation.row_id).execute()
 
 
+def forget_old() -> int:
+    """Delete the upload records older than the day the limits look at (of users who have
+    not uploaded since: `reserve` drops a user's own); `python -m server purge` runs it."""
+    with session_tx():
+        return int(UploadLog.delete().where(UploadLog.at < clock.now() - DAY).execute())
+
+
 @dataclass(frozen=True)
 class Usage:
     user_id: str

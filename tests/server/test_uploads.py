@@ -224,3 +224,25 @@ def test_parallel_uploads_of_the_same_bytes_all_succeed(platform) -> None:
     for api in apis:
         assert api.get(f"/api/v1/blobs/{sha}").content == data
     assert not list(spool.iterdir())
+
+
+def test_purge_forgets_upload_records_older_than_a_day(platform) -> None:
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    from server import clock
+    from server.embedded import REPO_ROOT
+    from server.models import UploadLog
+
+    running, _ = platform
+    api = _user(running)
+    assert _put(api, b"today " + uuid.uuid4().bytes).status_code == 201
+    UploadLog.insert(user_id=api.id, at=clock.now() - timedelta(days=1, minutes=1),
+                     size=12345).execute()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "GOVDESK_DB_URL": running.db_url}
+    out = subprocess.run([sys.executable, "-m", "server", "purge", "--older-than-days", "90"],
+                         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "upload records older than a day" in out.stdout
+    assert len(_rows(api.id)) == 1  # today's stays, yesterday's is gone
