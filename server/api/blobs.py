@@ -138,7 +138,7 @@ def get_blob(
     "/{sha256}",
     response_model=BlobStored,
     status_code=201,
-    responses=problem_responses(400, 401, 403, 413, 429),
+    responses=problem_responses(400, 401, 403, 413, 429, 503),
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
 )
@@ -182,6 +182,11 @@ async def put_blob(
             blobs.store_executor(), blobs.store_blob_file, spool.path, sha256, spool.size,
             media_type, principal.user.id)
         stored = spool.size
+    except OSError as exc:  # the spool directory is missing, not writable, or full
+        log.error("cannot spool an upload in %s: %s", uploads.spool_dir(), exc)
+        raise Problem(503, "server.unavailable", "Service unavailable",
+                      "the platform cannot store uploads now; try again later",
+                      headers={"Retry-After": "60"}) from None
     except ClientDisconnect:
         log.info("upload of blob %s by %s ended before its body was complete", sha256,
                  principal.user.id)

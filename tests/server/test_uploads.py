@@ -246,3 +246,22 @@ def test_purge_forgets_upload_records_older_than_a_day(platform) -> None:
     assert out.returncode == 0, out.stderr
     assert "upload records older than a day" in out.stdout
     assert len(_rows(api.id)) == 1  # today's stays, yesterday's is gone
+
+
+def test_an_unusable_spool_directory_is_a_503_with_retry_after(app_client, tmp_path,
+                                                                monkeypatch) -> None:
+    import dataclasses
+
+    from server import uploads
+    from tests.server.conftest import assert_problem, bearer, login, make_accounts
+
+    make_accounts()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setattr(uploads, "LIMITS",
+                        dataclasses.replace(uploads.LIMITS, spool_dir=blocker / "spool"))
+    data = b"%PDF-1.4 " + uuid.uuid4().bytes
+    r = app_client.put(f"/api/v1/blobs/{hashlib.sha256(data).hexdigest()}", content=data,
+                       headers=bearer(login(app_client, "alice")))
+    assert_problem(r, 503, "server.unavailable")
+    assert r.headers["Retry-After"] == "60"
