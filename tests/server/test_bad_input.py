@@ -124,3 +124,18 @@ def test_blob_put_answers_the_same_whether_stored_or_not(live: EmbeddedPlatform)
         answers.append((r.status_code, r.json()))
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][0] == 201
+
+
+@pytest.mark.parametrize(("who", "path", "param"), [
+    ("clerk", "/api/v1/changes", "cursor"),
+    ("admin", "/api/v1/admin/users", "unit_id"),
+    ("admin", "/api/v1/admin/audit", "user_id"),
+    ("admin", "/api/v1/admin/keys", "user_id"),
+    ("clerk", "/api/v1/admin/documents", "unit_id"),
+])
+def test_nul_in_a_query_parameter_is_a_4xx(clerk: Api, admin: Api, who: str, path: str,
+                                           param: str) -> None:
+    api = clerk if who == "clerk" else admin
+    r = api.get(path, params={param: "a\x00b"})
+    assert 400 <= r.status_code < 500, (path, r.text)
+    assert r.headers["content-type"].startswith("application/problem+json")
