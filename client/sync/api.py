@@ -183,8 +183,16 @@ class _Adapter(HTTPAdapter):
             conn.ca_certs = None
 
 
+class _Retry(Retry):
+    """urllib3's retries, but a 413 or 429 with Retry-After is the caller's to handle:
+    urllib3 would sleep out the Retry-After inside the request (a day for the platform's
+    daily upload limit), holding the sync. Only a 503 waits for its Retry-After here."""
+
+    RETRY_AFTER_STATUS_CODES = frozenset([503])
+
+
 def _retry(total: int, methods: frozenset[str]) -> Retry:
-    return Retry(
+    return _Retry(
         total=total,
         connect=total,
         read=total,

@@ -277,12 +277,16 @@ class SyncEngine:
 
     def _upload_blobs(self, due: list[OutboxItem], report: SyncReport) -> list[OutboxItem]:
         ready = []
-        held: tuple[float, str] | None = None  # (until, error) once the platform said wait
+        # (until, error) once the platform said "too many uploads": the other ops with
+        # files would be refused alike. A daily-volume refusal is about this file's size:
+        # a smaller one may still fit, so the others are tried (refused before their
+        # bytes travel, from Content-Length).
+        held: tuple[float, str] | None = None
         for op in due:
             if op.blobs_first:
                 if self.store is None:
                     raise StorageError("blob.store_missing")
-                if held is not None:  # the others with files would be refused alike
+                if held is not None:
                     outbox.defer([op.op_id], error=held[1], until=held[0])
                     continue
                 try:
@@ -294,8 +298,11 @@ class SyncEngine:
                         # The user's upload limit on the platform, not this op's fault: it
                         # waits (no attempt lost, never set aside) until Retry-After, the
                         # files stay here; ops without files go on.
-                        held = (time.time() + _retry_after_s(exc), f"{exc.code}: {exc.message}")
-                        outbox.defer([op.op_id], error=held[1], until=held[0])
+                        until = time.time() + _retry_after_s(exc)
+                        error = f"{exc.code}: {exc.message}"
+                        outbox.defer([op.op_id], error=error, until=until)
+                        if exc.code == "blob.rate_limited":
+                            held = (until, error)
                         report.upload_limited = exc.code
                         continue
                     # A blob of this op cannot be uploaded (missing, damaged, refused):
