@@ -346,6 +346,13 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("blob.hash_mismatch",
               "The file does not match its checksum; it was discarded and will be downloaded "
               "again.", STORAGE),
+    ErrorSpec("blob.rate_limited",
+              "Too many files sent in a short time; the attachments stay on this PC and are "
+              "sent again in a moment.", NETWORK),
+    ErrorSpec("blob.quota_exceeded",
+              "Your files sent today have reached the platform's daily upload limit; the "
+              "attachments stay on this PC and are sent once the limit allows (ask the "
+              "county information centre to raise it).", REJECTED),
     ErrorSpec("blob.unavailable", "The file store is not available; cannot add attachments.",
               STORAGE),
     ErrorSpec("blob.write_failed", "Cannot write to the local file store. Check the disk and "

@@ -1,7 +1,9 @@
 """Content-addressed blobs kept in the database (so one URL backs up everything).
 
 `store_blob(data, media_type, uploaded_by=None) -> sha256` for other modules (idempotent;
-call inside or outside a `write_tx()`). Objects that refer to a blob name it in
+call inside or outside a `write_tx()`). `store_blob_file(path, ...)` stores an upload
+spooled to disk (server/uploads.py) without holding it in memory: SQLite writes it into
+a zeroblob through `blobopen`, PostgreSQL receives it through COPY, both in chunks. Objects that refer to a blob name it in
 `feed.publish(..., blobs=[sha256, ...])`; a user may read a blob they uploaded or that an
 object visible to them refers to.
 """
@@ -9,12 +11,21 @@ object visible to them refers to.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+
+import peewee
 
 from server import clock
-from server.db import database, write_tx
+from server.db import database, is_sqlite, session_tx, write_tx
 from server.models import EVERYONE, Blob, BlobGrant, BlobRef, FeedEntry
+
+log = logging.getLogger(__name__)
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -44,6 +55,127 @@ def store_blob(data: bytes, media_type: str = "application/octet-stream",
             if not grant.exists():
                 BlobGrant.insert(sha256=digest, user_id=uploaded_by).execute()
     return digest
+
+
+STORE_CHUNK = 1024 * 1024
+_store_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def store_executor() -> ThreadPoolExecutor:
+    """The threads that copy uploads into the database, per process: one on SQLite (it
+    has one writer anyway, and each thread's connection keeps a page cache that a 60 MB
+    copy fills: one thread, one such cache), two on PostgreSQL (whose server assembles
+    each value in its backend's memory). Each copy costs a chunk of memory here."""
+    global _store_executor
+    with _executor_lock:
+        if _store_executor is None:
+            _store_executor = ThreadPoolExecutor(max_workers=1 if is_sqlite() else 2,
+                                                 thread_name_prefix="blob-store")
+        return _store_executor
+
+
+def _grant(digest: str, user_id: str | None) -> None:
+    if user_id is not None:
+        BlobGrant.insert(sha256=digest, user_id=user_id).on_conflict_ignore().execute()
+
+
+def store_blob_file(path: Path, sha256: str, size: int, media_type: str,
+                    uploaded_by: str | None) -> None:
+    """Store the file at `path`, whose sha256 and size the caller has checked, copying
+    it in chunks (never the whole file in memory); idempotent like `store_blob`. Run it
+    in `store_executor()`, which bounds how many copies run at once."""
+    if is_sqlite():
+        _store_file_sqlite(path, sha256, size, media_type, uploaded_by)
+    else:
+        _store_file_postgres(path, sha256, size, media_type, uploaded_by)
+
+
+def _store_file_sqlite(path: Path, sha256: str, size: int, media_type: str,
+                       uploaded_by: str | None) -> None:
+    db = database.obj
+    with write_tx():
+        if not Blob.select().where(Blob.sha256 == sha256).exists():
+            # A zeroblob of the right size, then the bytes written into it chunk by chunk
+            # (sqlite3 blobopen): the row never exists as one Python value. SQLite still
+            # expands the zeroblob once in its own memory (`data` is not the table's last
+            # column), which is why one thread copies at a time (store_executor).
+            Blob.insert(sha256=sha256, media_type=media_type, size=size,
+                        data=peewee.fn.zeroblob(size), uploaded_by=uploaded_by,
+                        created_at=clock.now()).execute()
+            if size:
+                (rowid,) = db.execute_sql("SELECT rowid FROM blob WHERE sha256 = ?",
+                                          (sha256,)).fetchone()
+                with db.connection().blobopen("blob", "data", rowid) as target, \
+                        open(path, "rb") as source:
+                    while chunk := source.read(STORE_CHUNK):
+                        target.write(chunk)
+        _grant(sha256, uploaded_by)
+
+
+def _copy_text(value: str | None) -> bytes:
+    """A value in COPY's text format (tab-separated, backslash escapes, \\N for NULL)."""
+    if value is None:
+        return b"\\N"
+    for raw, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        value = value.replace(raw, escaped)
+    return value.encode()
+
+
+class _CopyRow:
+    """One `blob` row for `COPY ... FROM STDIN`, read in pieces: the bytea as hex, a chunk
+    of the file at a time."""
+
+    def __init__(self, path: Path, head: bytes, tail: bytes) -> None:
+        self._pieces = self._generate(path, head, tail)
+
+    @staticmethod
+    def _generate(path: Path, head: bytes, tail: bytes) -> Iterator[bytes]:
+        yield head + b"\\\\x"  # COPY's escaped backslash, then bytea's hex form
+        with open(path, "rb") as source:
+            while chunk := source.read(STORE_CHUNK // 2):
+                yield chunk.hex().encode()
+        yield tail
+
+    def read(self, size: int = -1) -> bytes:
+        return next(self._pieces, b"")
+
+    readline = read
+
+
+# peewee's own wrapper turns a driver's errors into peewee's (IntegrityError, ...), as its
+# execute_sql does; our raw cursor's COPY needs it too.
+_DRIVER_ERRORS_AS_PEEWEE = getattr(peewee, "__exception_wrapper__")  # noqa: B009
+
+
+def _store_file_postgres(path: Path, sha256: str, size: int, media_type: str,
+                         uploaded_by: str | None) -> None:
+    # An INSERT would need the whole value in memory (psycopg2 quotes it into the
+    # statement: about three copies of the file); COPY FROM STDIN streams it. No platform
+    # write lock (a blob publishes nothing to the feed): a parallel upload of the same
+    # bytes makes the COPY fail on the primary key, and the second round finds the row.
+    db = database.obj
+    created = clock.now().replace(tzinfo=None).isoformat(sep=" ")
+    for attempt in (1, 2):
+        try:
+            with session_tx():
+                if not Blob.select().where(Blob.sha256 == sha256).exists():
+                    head = b"\t".join([_copy_text(sha256), _copy_text(media_type),
+                                       str(size).encode(), b""])
+                    tail = b"\t" + b"\t".join([_copy_text(uploaded_by),
+                                               _copy_text(created)]) + b"\n"
+                    cursor = db.cursor()
+                    with _DRIVER_ERRORS_AS_PEEWEE:
+                        cursor.copy_expert(
+                            "COPY blob (sha256, media_type, size, data, uploaded_by, "
+                            "created_at) FROM STDIN", _CopyRow(path, head, tail),
+                            size=STORE_CHUNK)
+                _grant(sha256, uploaded_by)
+            return
+        except peewee.IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("blob %s was stored by a parallel upload meanwhile", sha256)
 
 
 def blob_info(sha256: str) -> BlobInfo | None:

@@ -14,6 +14,7 @@
         (a one-time code the user needs, with the password, to enrol a signing key)
     python -m server move-user --db URL --user NAME --unit UNIT_ID_OR_NAME
     python -m server audit --db URL [--user NAME] [--limit 50]
+    python -m server uploads --db URL [--user NAME]   (uploads per user against the limits)
     python -m server init-demo ...          -> server.demo.build.main(argv)
     python -m server register-document ...  -> server.documents_cli.main(argv)
 
@@ -129,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     aud = with_db(sub.add_parser("audit", help="list the audit trail, newest first"))
     aud.add_argument("--user", help="user name or id the events concern")
     aud.add_argument("--limit", type=int, default=50)
+    upl = with_db(sub.add_parser("uploads", help="what users uploaded in the last day, "
+                                 "against the upload limits"))
+    upl.add_argument("--user", help="user name or id (default: everyone who uploaded)")
     bak = with_db(sub.add_parser("backup", help="copy the database to a file (while serving)"))
     where = bak.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, help="backup file to write")
@@ -359,6 +363,33 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _uploads(args: argparse.Namespace) -> int:
+    from server import uploads
+    from server.db import init_database
+    from server.models import User
+
+    init_database(args.db)
+    limits = uploads.LIMITS
+    user_id = None
+    if args.user:
+        user_id = _find_user(args.user)
+        if user_id is None:
+            print(f"error: no user {args.user!r}", file=sys.stderr)
+            return 1
+    rate = f"{limits.per_minute} uploads a minute" if limits.per_minute else "any number a minute"
+    volume = f"{limits.mb_per_day} MB a day" if limits.mb_per_day else "any volume a day"
+    print(f"limits per user: {rate}, {volume} (GOVDESK_UPLOADS_PER_MINUTE, "
+          "GOVDESK_UPLOAD_MB_PER_DAY as this shell has them)")
+    rows = uploads.usage(user_id)
+    names = {u.id: u.username for u in
+             User.select(User.id, User.username).where(User.id.in_([r.user_id for r in rows]))}
+    print(f"{'user':<24} {'last minute':>11} {'last 24 h':>9} {'MB':>9}")
+    for row in rows:
+        print(f"{names.get(row.user_id, row.user_id):<24} {row.uploads_last_minute:>11} "
+              f"{row.uploads_last_day:>9} {row.bytes_last_day / uploads.MB:>9.1f}")
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from server import feed
     from server.db import init_database
@@ -367,6 +398,9 @@ def _purge(args: argparse.Namespace) -> int:
     result = feed.purge(timedelta(days=args.older_than_days))
     print(f"removed {result.deleted_rows} feed rows and {result.deleted_objects} objects; "
           f"cursors below seq {result.min_cursor_seq} now expire")
+    from server import uploads
+
+    print(f"removed {uploads.forget_old()} upload records older than a day")
     return 0
 
 
@@ -447,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
                 "purge": _purge, "migrate": _migrate, "set-seal": _set_seal,
                 "add-series": _add_series, "enrolment-code": _enrolment_code,
                 "move-user": _move_user, "audit": _audit, "platform-key": _platform_key,
+                "uploads": _uploads,
                 "backup": _backup, "restore": _restore}
     try:
         return commands[args.command](args)

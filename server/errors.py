@@ -93,6 +93,7 @@ _DESCRIPTIONS = {
     422: "Invalid request (problem document)",
     429: "Too many attempts (problem document)",
     500: "Internal error (problem document)",
+    503: "Service unavailable: try again after Retry-After (problem document)",
 }
 
 

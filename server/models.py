@@ -193,6 +193,21 @@ class BlobGrant(BaseModel):
         primary_key = peewee.CompositeKey("sha256", "user_id")
 
 
+class UploadLog(BaseModel):
+    """One row per blob upload a user started (migration 10), for the per-user limits
+    (server/uploads.py): uploads per minute and bytes per rolling day. `size` is what the
+    upload declared while it runs, what arrived once stored, 0 when it failed. Rows older
+    than a day are deleted as the user uploads again."""
+
+    id = peewee.AutoField()
+    user_id = peewee.CharField()
+    at = UTCDateTimeField(default=utcnow)
+    size = peewee.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("user_id", "at"), False),)
+
+
 class BlobRef(BaseModel):
     """Which synchronised object refers to which blob (for blob authorisation)."""
 
@@ -604,6 +619,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Blob,
     BlobGrant,
     BlobRef,
+    UploadLog,
     Document,
     Task,
     Opinion,

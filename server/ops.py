@@ -104,6 +104,23 @@ def _result(op_id: str, outcome: OpOutcome) -> dict[str, Any]:
     return result
 
 
+def contains_nul(value: Any) -> bool:
+    """True when a NUL character hides anywhere in `value`, keys included (PostgreSQL text
+    refuses it); walked without recursion, so data of any depth is safe to check."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+    return False
+
+
 def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Apply one op atomically and idempotently; returns its PROTOCOL result."""
     try:
@@ -112,6 +129,11 @@ def apply_op(user: User, op_id: str, op_type: str, data: dict[str, Any]) -> dict
         # Lone UTF-16 surrogates (or NaN) cannot be stored or signed: refuse this op only.
         return _result(op_id, OpOutcome("rejected", "op.invalid_data",
                                         "the operation contains text that is not valid Unicode"))
+    if contains_nul(data):
+        # PostgreSQL text cannot hold NUL: refused here for every op type alike (a
+        # handler that forgot its own check answered 500 on PostgreSQL, issue 13).
+        return _result(op_id, OpOutcome("rejected", "op.invalid_data",
+                                        "the operation contains a NUL character"))
     with write_tx():
         prior = AppliedOp.get_or_none(AppliedOp.op_id == op_id)
         if prior is not None:

@@ -235,6 +235,15 @@ def record_failure(op_ids: Iterable[str], *, error: str, now: datetime | float) 
                     OutboxOp.id == op.id).execute()
 
 
+def defer(op_ids: Iterable[str], *, error: str, until: float) -> None:
+    """These ops wait until `until` (epoch seconds) for a reason that is not theirs (the
+    platform's upload limits): no attempt is counted, so waiting never sets one aside;
+    `error` is shown with them meanwhile."""
+    OutboxOp.update(state=OpState.QUEUED.value, result_detail=error,
+                    next_attempt_at=until).where(
+        OutboxOp.op_id.in_(list(op_ids)) & OutboxOp.state.in_(UNSENT_STATES)).execute()
+
+
 def record_answer_lost(op_ids: Iterable[str], *, error: str) -> None:
     """These ops were sent and their answer was lost (the platform may have applied
     them): they stay "sent" and due, so the next sync replays them and gets the first

@@ -73,6 +73,7 @@ def waiting(limit: int = 500) -> list[QueuedOp]:
         out.append(QueuedOp(op_id=r.op_id, type=r.type, doc_number=number, subject=subject,
                             since=from_epoch(r.created_at) or datetime.min,
                             state=OpState(r.state), attempts=r.attempts,
-                            last_error=r.result_detail if r.attempts else None,
+                            last_error=(r.result_detail if r.attempts or r.next_attempt_at
+                                        else None),
                             can_recall=r.type == ops.TASK_COMPLETE))
     return out

@@ -187,8 +187,16 @@ class _Adapter(HTTPAdapter):
             conn.ca_certs = None
 
 
+class _Retry(Retry):
+    """urllib3's retries, but a 413 or 429 with Retry-After is the caller's to handle:
+    urllib3 would sleep out the Retry-After inside the request (a day for the platform's
+    daily upload limit), holding the sync. Only a 503 waits for its Retry-After here."""
+
+    RETRY_AFTER_STATUS_CODES = frozenset([503])
+
+
 def _retry(total: int, methods: frozenset[str]) -> Retry:
-    return Retry(
+    return _Retry(
         total=total,
         connect=total,
         read=total,
@@ -548,10 +556,11 @@ def error_from_response(resp: requests.Response) -> GovDeskError:
             return err
         code = f"http.{status}"
     params: dict[str, Any] = {"status": status}
+    # A limit (429, or 413 for the daily upload volume) says when to come back.
+    retry_after = resp.headers.get("Retry-After") if status in (413, 429) else None
+    if retry_after:
+        params["retry_after"] = retry_after
     if code.startswith("auth.") or status == 401:
-        retry_after = resp.headers.get("Retry-After") if status == 429 else None
-        if retry_after:
-            params["retry_after"] = retry_after
         err = AuthError(code, detail=detail or None, **params)
     elif status in (409, 410):
         err = ConflictError(code, detail=detail or None, **params)

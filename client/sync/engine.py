@@ -96,6 +96,9 @@ class SyncReport:
     swept: dict[str, int] = field(default_factory=dict)
     blobs_fetched: int = 0
     blob_error: str | None = None
+    # The platform's upload limit held this run's files back (blob.rate_limited or
+    # blob.quota_exceeded): the ops wait in the outbox, their files on this PC.
+    upload_limited: str | None = None
     # Files my pending work needs (待办 documents, unread notices) still not on this PC
     # after the file phase: the sync is incomplete while this is not 0.
     files_missing: int = 0
@@ -118,6 +121,20 @@ class SyncReport:
 
 
 ProgressCallback = Callable[[SyncProgress], None]
+
+
+# The platform's per-user upload limits (PROTOCOL "Blobs"): wait, do not count a failure.
+UPLOAD_LIMIT_CODES = frozenset({"blob.rate_limited", "blob.quota_exceeded"})
+# Without Retry-After (a file larger than the whole daily limit): ask again hourly, not in
+# a tight loop, until county IT raises the limit.
+UPLOAD_LIMIT_RETRY_S = 3600.0
+
+
+def _retry_after_s(exc: GovDeskError) -> float:
+    try:
+        return max(1.0, float(exc.params.get("retry_after", "")))
+    except ValueError:
+        return UPLOAD_LIMIT_RETRY_S
 
 
 def is_offline_error(exc: BaseException) -> bool:
@@ -260,15 +277,34 @@ class SyncEngine:
 
     def _upload_blobs(self, due: list[OutboxItem], report: SyncReport) -> list[OutboxItem]:
         ready = []
+        # (until, error) once the platform said "too many uploads": the other ops with
+        # files would be refused alike. A daily-volume refusal is about this file's size:
+        # a smaller one may still fit, so the others are tried (refused before their
+        # bytes travel, from Content-Length).
+        held: tuple[float, str] | None = None
         for op in due:
             if op.blobs_first:
                 if self.store is None:
                     raise StorageError("blob.store_missing")
+                if held is not None:
+                    outbox.defer([op.op_id], error=held[1], until=held[0])
+                    continue
                 try:
                     blobs.upload_pending(self.api, self.store, list(op.blobs_first))
                 except GovDeskError as exc:
                     if is_offline_error(exc):
                         raise
+                    if exc.code in UPLOAD_LIMIT_CODES:
+                        # The user's upload limit on the platform, not this op's fault: it
+                        # waits (no attempt lost, never set aside) until Retry-After, the
+                        # files stay here; ops without files go on.
+                        until = time.time() + _retry_after_s(exc)
+                        error = f"{exc.code}: {exc.message}"
+                        outbox.defer([op.op_id], error=error, until=until)
+                        if exc.code == "blob.rate_limited":
+                            held = (until, error)
+                        report.upload_limited = exc.code
+                        continue
                     # A blob of this op cannot be uploaded (missing, damaged, refused):
                     # this op waits with backoff, the others go on.
                     outbox.record_failure([op.op_id], error=f"{exc.code}: {exc.message}",

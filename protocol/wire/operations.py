@@ -45,8 +45,9 @@ def data_depth(value: Any, limit: int = MAX_DATA_DEPTH) -> int:
 class Op(RequestModel):
     """One operation: `op_id` (the client's idempotency key), `type`, `data`."""
 
-    op_id: str = Field(min_length=1, max_length=100)
-    type: str = Field(min_length=1, max_length=100)
+    # No control characters: PostgreSQL text cannot hold NUL (a 500 before, issue 13).
+    op_id: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
+    type: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
     data: dict[str, Any]
 
     @model_validator(mode="before")

@@ -5008,6 +5008,16 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Too many files sent in a short time; the attachments stay on this PC and are sent again in a moment.</source>
+        <extracomment>blob.rate_limited</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your files sent today have reached the platform&apos;s daily upload limit; the attachments stay on this PC and are sent once the limit allows (ask the county information centre to raise it).</source>
+        <extracomment>blob.quota_exceeded</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The file store is not available; cannot add attachments.</source>
         <extracomment>blob.unavailable</extracomment>
         <translation type="unfinished"></translation>

@@ -5005,6 +5005,16 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <translation>文件与其校验值不符，已丢弃，将重新下载。</translation>
     </message>
     <message>
+        <source>Too many files sent in a short time; the attachments stay on this PC and are sent again in a moment.</source>
+        <extracomment>blob.rate_limited</extracomment>
+        <translation>短时间内发送的文件过多；附件仍保存在本机，稍后自动重新发送。</translation>
+    </message>
+    <message>
+        <source>Your files sent today have reached the platform&apos;s daily upload limit; the attachments stay on this PC and are sent once the limit allows (ask the county information centre to raise it).</source>
+        <extracomment>blob.quota_exceeded</extracomment>
+        <translation>您今日发送的文件已达平台每日上传限额；附件仍保存在本机，待限额允许后自动发送（如需提高限额，请联系县信息中心）。</translation>
+    </message>
+    <message>
         <source>The file store is not available; cannot add attachments.</source>
         <extracomment>blob.unavailable</extracomment>
         <translation>文件存储不可用，无法添加附件。</translation>

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
-import hashlib
+import logging
 import re
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends, Header, Path, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
 
 from protocol.wire import BlobStored, blob_batch
-from server import blobs
+from server import blobs, uploads
 from server.auth import Principal, current_user
 from server.errors import MAX_BLOB_BODY, BodyTooLarge, Problem, problem_responses
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/blobs", tags=["blobs"])
 
 CHUNK = 1024 * 1024
@@ -134,7 +138,7 @@ def get_blob(
     "/{sha256}",
     response_model=BlobStored,
     status_code=201,
-    responses=problem_responses(400, 401, 403, 413),
+    responses=problem_responses(400, 401, 403, 413, 429, 503),
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
 )
@@ -143,28 +147,66 @@ async def put_blob(
     sha256: str = Sha256,
     principal: Principal = Depends(current_user),
 ) -> Response:
+    """Spooled to a temporary file while hashed (server/uploads.py), then copied into the
+    database in chunks: a body is never held whole in memory (issue 13, finding 14)."""
     media_type = (request.headers.get("content-type") or "application/octet-stream").strip()
     if len(media_type) > 200 or not _MEDIA_TYPE_RE.match(media_type):
         media_type = "application/octet-stream"
-    hasher = hashlib.sha256()
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BLOB_BODY:
-            raise BodyTooLarge(MAX_BLOB_BODY)
-        hasher.update(chunk)
-        parts.append(chunk)
-    if hasher.hexdigest() != sha256:
-        raise Problem(400, "blob.hash_mismatch", "Hash mismatch",
-                      f"the body's sha256 is {hasher.hexdigest()}, not {sha256}")
-    from starlette.concurrency import run_in_threadpool
-
-    await run_in_threadpool(blobs.store_blob, b"".join(parts), media_type, principal.user.id)
+    declared = _content_length(request)
+    if declared is not None and declared > MAX_BLOB_BODY:
+        raise BodyTooLarge(MAX_BLOB_BODY)
+    reservation = await run_in_threadpool(uploads.reserve, principal.user.id, declared)
+    stored = 0
+    spool: uploads.Spool | None = None
+    try:
+        spool = await run_in_threadpool(uploads.Spool)
+        pending = bytearray()
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > MAX_BLOB_BODY:
+                raise BodyTooLarge(MAX_BLOB_BODY)
+            if reservation.allowance is not None and received > reservation.allowance:
+                raise uploads.quota_problem(None, None)  # a body longer than declared
+            pending += chunk
+            if len(pending) >= CHUNK:  # to the file in a worker thread, a MB at a time
+                await run_in_threadpool(spool.write, pending)
+                pending = bytearray()
+        if pending:
+            await run_in_threadpool(spool.write, pending)
+        digest = await run_in_threadpool(spool.finish)
+        if digest != sha256:
+            raise Problem(400, "blob.hash_mismatch", "Hash mismatch",
+                          f"the body's sha256 is {digest}, not {sha256}")
+        await asyncio.get_running_loop().run_in_executor(
+            blobs.store_executor(), blobs.store_blob_file, spool.path, sha256, spool.size,
+            media_type, principal.user.id)
+        stored = spool.size
+    except OSError as exc:  # the spool directory is missing, not writable, or full
+        log.error("cannot spool an upload in %s: %s", uploads.spool_dir(), exc)
+        raise Problem(503, "server.unavailable", "Service unavailable",
+                      "the platform cannot store uploads now; try again later",
+                      headers={"Retry-After": "60"}) from None
+    except ClientDisconnect:
+        log.info("upload of blob %s by %s ended before its body was complete", sha256,
+                 principal.user.id)
+        raise Problem(400, "request.invalid", "Incomplete upload",
+                      "the connection ended before the body was complete") from None
+    finally:
+        if spool is not None:
+            spool.discard()  # not in a thread: it must run even if this task is cancelled
+        await run_in_threadpool(uploads.settle, reservation, stored)
     # The same answer whether the platform held these bytes already or not: 201 with
     # what the caller sent (issue 13, finding 15: 200/201 told who else had the file).
-    body = BlobStored(sha256=sha256, size=size, media_type=media_type)
+    body = BlobStored(sha256=sha256, size=stored, media_type=media_type)
     return Response(body.model_dump_json(), status_code=201, media_type="application/json")
+
+
+def _content_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None or not raw.strip().isdigit():
+        return None
+    return int(raw)
 
 
 @router.post(

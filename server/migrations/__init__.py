@@ -41,6 +41,7 @@ from server.migrations import (
     m0007_conflict_notes,
     m0008_outgoing_numbered,
     m0009_platform_receipts,
+    m0010_upload_quota,
 )
 from server.version import server_version
 
@@ -68,6 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration.of(7, m0007_conflict_notes),
     Migration.of(8, m0008_outgoing_numbered),
     Migration.of(9, m0009_platform_receipts),
+    Migration.of(10, m0010_upload_quota),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -18,6 +18,7 @@ from protocol.workflow_rules import GATING_KINDS, MAX_RECIPIENTS
 from server import clock, feed
 from server.errors import Problem
 from server.models import Blob, BlobGrant, Document, Opinion, SigningKey, Task, User
+from server.ops import contains_nul as contains_nul  # for the workflow's modules
 from server.serialize import document_json, opinion_json, parse_time, task_json
 from server.visibility import document_audience
 
@@ -59,15 +60,6 @@ def uploaded_by(user: User, sha256: str) -> bool:
     return Blob.select().where(Blob.sha256 == sha256, Blob.uploaded_by == user.id).exists()
 
 
-def contains_nul(value: Any) -> bool:
-    """True when a NUL character hides anywhere in `value` (PostgreSQL text refuses it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(contains_nul(v) for v in value)
-    return False
 
 
 # --- publishing -----------------------------------------------------------------------

@@ -181,6 +181,10 @@ def test_every_command_of_the_guide_runs(sandbox: Sandbox) -> None:
         metrics = _get(base + "/metrics")[1]
     assert re.search(answered, metrics), metrics
 
+    # §3 "Upload limits": what users uploaded, against the limits of the environment file.
+    usage = sandbox.run("python -m server uploads").stdout
+    assert usage.startswith("limits per user: 120 uploads a minute, 2048 MB a day"), usage
+
     # §5-7: backup while serving, the restore drill, the upgrade's migrate, purge.
     backup_cmd = "python -m server backup --out-dir /var/backups/govdesk --keep-days 30"
     sandbox.run(backup_cmd)
