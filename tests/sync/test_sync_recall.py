@@ -23,7 +23,12 @@ TEXT = "同意，请财政局陈明同志牵头办理。"
 def _sign_to_handler(leader: Profile) -> tuple[models.Task, str, str]:
     """The leader's 批示: approve, to 陈明 to handle. Returns (task, op_id, handler id)."""
     assert leader.services is not None
-    task = pending_tasks(leader, "instruct")[0]
+    # One whose approval moves the document on now: not one that waits for a 会签 still
+    # pending with another leader (task ids are random, so "the first" varies by build).
+    task = next(t for t in pending_tasks(leader, "instruct")
+                if not models.Task.select().where(
+                    (models.Task.document_id == t.document_id) & (models.Task.id != t.id)
+                    & (models.Task.status == "pending")).exists())
     handler = models.User.get(models.User.username == "chenming").id
     result = leader.services.signoff.complete_task(
         task.id, decision="approve", text=TEXT, forward_to=[handler],
