@@ -22,7 +22,7 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("demo-templates")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # one X server for all the cycles, as one user's session
 def xvfb() -> Iterator[str]:
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
         require_service("Xvfb and xdotool")
@@ -42,8 +42,10 @@ def xvfb() -> Iterator[str]:
         server.wait(10)
 
 
-@pytest.mark.timeout(1500)
-def test_twenty_clean_exits_under_xvfb_with_ctrl_q(template_dir: Path, xvfb: str) -> None:
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("n", range(CYCLES))  # one item per cycle (see test_exit_cycles)
+def test_twenty_clean_exits_under_xvfb_with_ctrl_q(template_dir: Path, xvfb: str,
+                                                   n: int) -> None:
     env = _env(template_dir, QT_QPA_PLATFORM="xcb", DISPLAY=xvfb)
     xenv = {**os.environ, "DISPLAY": xvfb}
 
@@ -57,6 +59,5 @@ def test_twenty_clean_exits_under_xvfb_with_ctrl_q(template_dir: Path, xvfb: str
         subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+q"], env=xenv,
                        timeout=30, check=True)
 
-    for n in range(CYCLES):
-        code, lines = _cycle(env, ctrl_q)
-        _assert_clean(code, lines, n)
+    code, lines = _cycle(env, ctrl_q)
+    _assert_clean(code, lines, n)
