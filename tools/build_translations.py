@@ -15,6 +15,7 @@ binaries shipped inside the PySide6 package.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -106,8 +107,11 @@ def build_qm() -> list[Path]:
     built = []
     for ts in sorted(TS_DIR.glob("govdesk_*.ts")):
         qm = ts.with_suffix(".qm")
-        subprocess.run([*_tool("lrelease"), str(ts), "-qm", str(qm)], check=True,
+        # Renamed over the old one, never rewritten in place: a running GovDesk maps it.
+        tmp = qm.with_name(qm.name + ".tmp")
+        subprocess.run([*_tool("lrelease"), str(ts), "-qm", str(tmp)], check=True,
                        stdout=subprocess.DEVNULL)
+        os.replace(tmp, qm)
         built.append(qm)
     return built + copy_qt_catalogues()
 

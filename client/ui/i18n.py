@@ -9,6 +9,7 @@ tools/build_translations.py copies from PySide6 next to ours so the bundle ships
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,13 +96,21 @@ def _lrelease(ts: Path, qm: Path) -> bool:
     for tool in tools:
         if not tool.exists():
             continue
+        # Written beside it and renamed over it: another GovDesk process may have the old
+        # file mapped (Qt maps .qm files), and rewriting it in place under that mapping
+        # kills that process with SIGBUS; two processes building at once each rename a
+        # whole file.
+        tmp = qm.with_name(f"{qm.name}.{os.getpid()}.tmp")
         try:
             qm.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run([str(tool), str(ts), "-qm", str(qm)], check=True, timeout=60,
+            subprocess.run([str(tool), str(ts), "-qm", str(tmp)], check=True, timeout=60,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            os.replace(tmp, qm)
             return qm.exists()
         except (OSError, subprocess.SubprocessError) as exc:
             log.warning("building %s with %s failed: %s", qm, tool, exc)
+        finally:
+            tmp.unlink(missing_ok=True)
     return False
 
 
