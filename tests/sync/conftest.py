@@ -58,17 +58,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pa
 @pytest.fixture
 def fresh_platform(demo_template: tuple[Path, list], tmp_path: Path) -> Iterator[Any]:
     """A platform subprocess of its own (tests may stop or kill it) on a copy of the demo."""
-    import shutil
+    from synckit import demo_copy
 
-    from server.embedded import EmbeddedPlatform
-
-    src, accounts = demo_template
-    dst = tmp_path / "platform" / "platform.db"
-    dst.parent.mkdir()
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(src) + suffix).exists():
-            shutil.copy(str(src) + suffix, str(dst) + suffix)
-    running = EmbeddedPlatform(dst, demo=False)
-    running.accounts = accounts
-    with running:
+    with demo_copy(demo_template, tmp_path) as running:
         yield running

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -146,3 +147,19 @@ def register_document(platform: Any, clerk: dict[str, str], propose_to: list[str
                             "body_sha256": sha, "propose_to": propose_to})
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
+
+
+def demo_copy(demo_template: tuple[Path, list], tmp_path: Path, **platform_args: Any) -> Any:
+    """A platform (not started) of its own on a copy of the session's demo database;
+    `platform_args` go to EmbeddedPlatform (env, tls)."""
+    from server.embedded import EmbeddedPlatform
+
+    src, accounts = demo_template
+    dst = tmp_path / "platform" / "platform.db"
+    dst.parent.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        if Path(str(src) + suffix).exists():
+            shutil.copy(str(src) + suffix, str(dst) + suffix)
+    running = EmbeddedPlatform(dst, demo=False, **platform_args)
+    running.accounts = accounts
+    return running

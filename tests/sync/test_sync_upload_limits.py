@@ -5,29 +5,14 @@ again in a tight loop, and says why; what the limit allows still goes."""
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from pathlib import Path
 
-from synckit import login, now
+from synckit import demo_copy, login, now
 
 from client.services import outbox, queue_view
 from client.services.notices import NewAttachment
 from client.sync.engine import UPLOAD_LIMIT_RETRY_S
 from server.embedded import EmbeddedPlatform
-
-
-def _platform(demo_template: tuple[Path, list], tmp_path: Path,
-              env: dict[str, str]) -> EmbeddedPlatform:
-    src, accounts = demo_template
-    dst = tmp_path / "platform" / "platform.db"
-    dst.parent.mkdir()
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(src) + suffix).exists():
-            shutil.copy(str(src) + suffix, str(dst) + suffix)
-    running = EmbeddedPlatform(dst, demo=False, env=env)
-    running.accounts = accounts
-    return running
 
 
 def _publish(profile, files: list[bytes]) -> list[str]:  # type: ignore[no-untyped-def]
@@ -47,7 +32,7 @@ def _publisher(platform: EmbeddedPlatform) -> str:
 
 
 def test_a_file_over_the_daily_limit_waits_in_the_outbox(demo_template, tmp_path) -> None:
-    with _platform(demo_template, tmp_path, {"GOVDESK_UPLOAD_MB_PER_DAY": "1"}) as platform:
+    with demo_copy(demo_template, tmp_path, env={"GOVDESK_UPLOAD_MB_PER_DAY": "1"}) as platform:
         profile = login(platform, _publisher(platform))
         try:
             big = b"%PDF-1.4\n" + os.urandom(1536 * 1024)  # more than the 1 MB a day
@@ -76,7 +61,7 @@ def test_a_file_over_the_daily_limit_waits_in_the_outbox(demo_template, tmp_path
 
 
 def test_too_many_uploads_a_minute_wait_for_retry_after(demo_template, tmp_path) -> None:
-    with _platform(demo_template, tmp_path, {"GOVDESK_UPLOADS_PER_MINUTE": "2"}) as platform:
+    with demo_copy(demo_template, tmp_path, env={"GOVDESK_UPLOADS_PER_MINUTE": "2"}) as platform:
         profile = login(platform, _publisher(platform))
         try:
             op_ids = _publish(profile, [b"%PDF-1.4 " + os.urandom(100) for _ in range(4)])

@@ -18,14 +18,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from synckit import PASSWORD, run_cli
+from synckit import PASSWORD, demo_copy, run_cli
 
 from client import models, paths
 from client.config import load_settings
 from client.errors import NetworkError
 from client.session import Profile
 from client.sync import apply
-from server.embedded import EmbeddedPlatform
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -114,17 +113,9 @@ def _use(pki: dict[str, Any], which: str) -> None:
 
 @pytest.fixture
 def tls_platform(demo_template: tuple[Path, list], tmp_path: Path, pki: dict[str, Any]):
-    src, accounts = demo_template
-    dst = tmp_path / "platform" / "platform.db"
-    dst.parent.mkdir()
-    for suffix in ("", "-wal", "-shm"):
-        if Path(str(src) + suffix).exists():
-            shutil.copy(str(src) + suffix, str(dst) + suffix)
     _use(pki, "good")
-    running = EmbeddedPlatform(dst, demo=False,
-                               tls=(pki["live"] / "server.pem", pki["live"] / "server.key"))
-    running.accounts = accounts
-    with running:
+    with demo_copy(demo_template, tmp_path,
+                   tls=(pki["live"] / "server.pem", pki["live"] / "server.key")) as running:
         yield running
 
 
