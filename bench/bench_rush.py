@@ -228,6 +228,7 @@ async def _hold_stream(host: str, port: int, token: str, out: Outcome,
                 event, buf = buf.split(b"\n\n", 1)
                 for line in event.split(b"\n"):
                     if line.startswith(b"data: "):
+                        # The seq numbers the stream's own events (protocol, issue 13).
                         out.events.append((time.time(), int(json.loads(line[6:])["seq"])))
                         if not out.stream_open:
                             out.stream_open = True
@@ -342,18 +343,20 @@ async def _client(base: str, devices: list[Device], pipe: Connection) -> None:
     pipe.send([(o.synced, o.done_at, o.late, o.objects, o.error, o.stream_open,
                 o.stream_error) for o in outs] + [synced_cpu])
 
-    seq_before, timeout = await recv()
+    # Events carry no feed seq (a count of the stream's own events): an event counts as
+    # "told" when it is the first that arrived after the parent started publishing.
+    published_from, timeout = await recv()
     cpu1 = _cpu()
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if all(any(s > seq_before for _, s in o.events) or o.stream_error or not o.stream_open
-               for o in outs):
+        if all(any(t >= published_from for t, _ in o.events) or o.stream_error
+               or not o.stream_open for o in outs):
             break
         await asyncio.sleep(0.02)
     seen = []
     for o in outs:
         if o.stream_open:
-            times = [t for t, s in o.events if s > seq_before]
+            times = [t for t, _ in o.events if t >= published_from]
             seen.append(min(times) if times else None)
     pipe.send((seen, [o.stream_error for o in outs if o.stream_error], _cpu() - cpu1))
 
@@ -449,13 +452,13 @@ def _setup(db_url: str, n_devices: int, seed: int) -> tuple[list[Device], float]
     return out, time.perf_counter() - t0
 
 
-def _publish_after_rush(units: list[str]) -> tuple[int, float]:
-    """A new notice to everyone; returns (the feed seq before it, commit wall time)."""
-    from server import feed, notices
+def _publish_after_rush(units: list[str]) -> tuple[float, float]:
+    """A new notice to everyone; returns (wall time before it, wall time of its commit)."""
+    from server import notices
     from server.models import User
 
-    before = feed.current_seq()
     publisher = User.get(User.username == PUBLISHER)
+    before = time.time()
     notices.publish_notice(publisher, title="紧急通知：今日上午十时召开视频会议",
                            body="请各单位准时参会。", audience_unit_ids=units, urgent=True)
     return before, time.time()
@@ -589,9 +592,9 @@ def main() -> int:
               + f", load generator {client_cpu:.1f} s")
 
         time.sleep(1.0)
-        seq_before, published = _publish_after_rush(units)
+        before, published = _publish_after_rush(units)
         for pipe in pipes:
-            pipe.send((seq_before, 15.0))
+            pipe.send((before, 15.0))
         seen: list[float | None] = []
         stream_errors: list[str] = []
         ev_cpu = 0.0

@@ -278,6 +278,63 @@ def _find(digest: str) -> tuple[str, AuthSession | None]:
     return "unknown", None
 
 
+def _locked_current(digest: str) -> tuple[AuthSession, User] | None:
+    """The session whose current refresh token is `digest`, with its user, row-locked on
+    PostgreSQL; None when `digest` is not a current token (then `_find` says what it is).
+
+    Raw SQL and one round trip (issue 14: the morning rush is mostly refreshes, and the
+    general path took up to ten statements). `FOR UPDATE` re-checks the condition after
+    waiting on a concurrent refresh of the same session: if that one rotated the token,
+    no row comes back and the general path sees the token's new role."""
+    db = database.obj
+    p = db.param
+    cols = ([f"s.{c}" for c in _REFRESH_FIELDS] + [f"u.{c}" for c in _USER_FIELDS])
+    sql = (f"SELECT {', '.join(cols)} FROM auth_session AS s JOIN \"user\" AS u "
+           f"ON u.id = s.user_id WHERE s.refresh_hash = {p}")
+    if not is_sqlite():
+        sql += " FOR UPDATE OF s"
+    row = db.execute_sql(sql, (digest,)).fetchone()
+    if row is None:
+        return None
+    n = len(_REFRESH_FIELDS)
+    return (_model_from_row(AuthSession, _REFRESH_FIELDS, row[:n]),
+            _model_from_row(User, _USER_FIELDS, row[n:]))
+
+
+def _rotate(session: AuthSession, user: User, digest: str) -> Tokens | Problem:
+    """First use of the current token `digest` of a locked session: the previous token and
+    any spares retire, the session gets new tokens. Four statements, no model queries."""
+    if session.revoked_at is not None:
+        return _unauthenticated("unknown or revoked refresh token")
+    if session.refresh_expires_at <= clock.now():
+        return Problem(401, "auth.refresh_expired", "Session expired", "sign in again")
+    if not user.active:
+        return _disabled()
+    db = database.obj
+    p = db.param
+    if is_sqlite():
+        spares = _spares(session.id)
+        if spares:
+            SpareRefreshToken.delete().where(
+                SpareRefreshToken.session_id == session.id).execute()
+    else:
+        spares = [h for (h,) in db.execute_sql(
+            f"DELETE FROM {SpareRefreshToken._meta.table_name} WHERE session_id = {p} "
+            "RETURNING token_hash",
+            (session.id,)).fetchall()]
+    _retire(session.id, [session.prev_refresh_hash or "", *(h for h in spares if h != digest)])
+    access, new_refresh = _issue(session)
+    db.execute_sql(
+        f"UPDATE auth_session SET access_hash = {p}, access_expires_at = {p}, "
+        f"refresh_hash = {p}, refresh_expires_at = {p}, prev_refresh_hash = {p} "
+        f"WHERE id = {p}",
+        (session.access_hash, AuthSession.access_expires_at.db_value(session.access_expires_at),
+         session.refresh_hash,
+         AuthSession.refresh_expires_at.db_value(session.refresh_expires_at), digest,
+         session.id))
+    return Tokens(access, new_refresh, int(security.ACCESS_TOKEN_TTL.total_seconds()), user)
+
+
 def refresh(refresh_token: str) -> Tokens:
     digest = security.token_hash(refresh_token)
     outcome: Problem | Tokens
@@ -285,31 +342,37 @@ def refresh(refresh_token: str) -> Tokens:
     # one session are serialised by its row lock, then the token's role is looked up
     # again, as it may have changed while this one waited.
     with session_tx():
-        role, found = _find(digest)
-        if found is not None and not is_sqlite():
-            lock = AuthSession.select(AuthSession.id).where(AuthSession.id == found.id)
-            lock.for_update().execute()
-            role, found = _find(digest)
-        live = _live(found) if role != "retired" else None
-        if isinstance(live, Problem):
-            outcome = live
-        elif live is not None and role in ("current", "spare"):
-            outcome = _first_use(live, digest)
-        elif live is not None and role == "previous":
-            outcome = _repeat(live)
-        elif role == "retired" and found is not None:
-            # Commit the revocation before answering: the reuse is the alarm.
-            AuthSession.update(revoked_at=clock.now()).where(
-                (AuthSession.id == found.id) & AuthSession.revoked_at.is_null()).execute()
-            log.warning("refresh token reused: session %s revoked", found.id)
-            outcome = Problem(401, "auth.refresh_reused", "Session revoked",
-                              "this sign-in was used twice and has been revoked; "
-                              "sign in again")
-        else:
-            outcome = _unauthenticated("unknown or revoked refresh token")
+        # The common case first: the token last issued, used once.
+        current = _locked_current(digest)
+        outcome = _rotate(*current, digest) if current is not None else _refresh_other(digest)
     if isinstance(outcome, Problem):
         raise outcome
     return outcome
+
+
+def _refresh_other(digest: str) -> Tokens | Problem:
+    """A refresh token that is not a session's current one: a spare, the previous token
+    (its answer was lost), a retired one (reuse: revoke) or nothing known."""
+    role, found = _find(digest)
+    if found is not None and not is_sqlite():
+        lock = AuthSession.select(AuthSession.id).where(AuthSession.id == found.id)
+        lock.for_update().execute()
+        role, found = _find(digest)
+    live = _live(found) if role != "retired" else None
+    if isinstance(live, Problem):
+        return live
+    if live is not None and role in ("current", "spare"):
+        return _first_use(live, digest)
+    if live is not None and role == "previous":
+        return _repeat(live)
+    if role == "retired" and found is not None:
+        # Commit the revocation before answering: the reuse is the alarm.
+        AuthSession.update(revoked_at=clock.now()).where(
+            (AuthSession.id == found.id) & AuthSession.revoked_at.is_null()).execute()
+        log.warning("refresh token reused: session %s revoked", found.id)
+        return Problem(401, "auth.refresh_reused", "Session revoked",
+                       "this sign-in was used twice and has been revoked; sign in again")
+    return _unauthenticated("unknown or revoked refresh token")
 
 
 def logout(*, access_token: str | None, refresh_token: str | None) -> bool:
@@ -334,6 +397,7 @@ _SESSION_FIELDS = ("id", "user_id", "device_id", "device_name", "access_hash",
                    "revoked_at")
 _USER_FIELDS = ("id", "username", "display_name", "unit_id", "roles", "title", "password_hash",
                 "active", "version", "updated_at")
+_REFRESH_FIELDS = (*_SESSION_FIELDS, "prev_refresh_hash")
 
 
 def _model_from_row(model: type, names: tuple[str, ...], values: tuple) -> Any:

@@ -25,6 +25,12 @@ from server.models import PlatformKey
 ROTATION_GRACE = timedelta(minutes=1)
 
 
+def current() -> PlatformKey:
+    """The key in service now (read again for each transaction: a rotation elsewhere takes
+    effect at once, the old key's grace only covers transactions already under way)."""
+    return _current()
+
+
 def _current() -> PlatformKey:
     now = clock.now()
     key: PlatformKey | None = (PlatformKey.select()
@@ -37,9 +43,11 @@ def _current() -> PlatformKey:
     return key
 
 
-def sign_receipt(kind: str, object_id: str, subject_digest: str) -> tuple[str, dict[str, str]]:
-    """(accepted_at, platform_receipt) for an object accepted now."""
-    key = _current()
+def sign_receipt(kind: str, object_id: str, subject_digest: str,
+                 key: PlatformKey | None = None) -> tuple[str, dict[str, str]]:
+    """(accepted_at, platform_receipt) for an object accepted now; `key` is `current()`
+    when the caller signs several objects in one transaction."""
+    key = key or _current()
     accepted_at = clock.rfc3339(clock.now()) or ""
     message = receipt_message(kind=kind, object_id=object_id, subject_digest=subject_digest,
                               accepted_at=accepted_at)
@@ -48,12 +56,13 @@ def sign_receipt(kind: str, object_id: str, subject_digest: str) -> tuple[str, d
 
 
 def receipt_fields(*, receipt_id: str, notice_id: str | None, document_id: str | None,
-                   user_id: str, kind: str, at: datetime) -> dict[str, Any]:
+                   user_id: str, kind: str, at: datetime,
+                   key: PlatformKey | None = None) -> dict[str, Any]:
     """`accepted_at` and `platform_receipt` of a read/ack receipt about to be created
     (its `at` is the user's claim, already bounded)."""
     subject = receipt_subject(notice_id=notice_id, document_id=document_id, user_id=user_id,
                               kind=kind, at=clock.rfc3339(at) or "")
-    accepted_at, receipt = sign_receipt("receipt", receipt_id, subject)
+    accepted_at, receipt = sign_receipt("receipt", receipt_id, subject, key)
     return {"accepted_at": accepted_at, "platform_receipt": receipt}
 
 

@@ -87,14 +87,18 @@ def notice_audience(notice: Notice) -> list[str]:
 def can_see_notice(user: User, notice: Notice) -> bool:
     if notice.publisher_id == user.id:
         return True
-    return user.unit_id in unit_and_descendants(notice.audience_unit_ids or [])
+    audience = notice.audience_unit_ids or []
+    # Most notices name the units themselves: no need to walk the unit tree then.
+    return user.unit_id in audience or user.unit_id in unit_and_descendants(audience)
 
 
-def receipt_audience(receipt: Receipt) -> list[str]:
-    """Its own user, and for a notice receipt the notice's publisher."""
+def receipt_audience(receipt: Receipt, notice: Notice | None = None) -> list[str]:
+    """Its own user, and for a notice receipt the notice's publisher (`notice`, when the
+    caller has it at hand, saves looking it up)."""
     ids = {receipt.user_id}
     if receipt.notice_id:
-        notice = Notice.get_or_none(id=receipt.notice_id)
+        if notice is None or notice.id != receipt.notice_id:
+            notice = Notice.get_or_none(id=receipt.notice_id)
         if notice is not None:
             ids.add(notice.publisher_id)
     return sorted(ids)
