@@ -22,7 +22,7 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server import clock, security
-from server.db import database, is_sqlite, session_tx, write_tx
+from server.db import database, execute_hot, is_sqlite, session_tx, write_tx
 from server.directory import user_json
 from server.errors import Problem
 from server.models import AuthSession, LoginFailure, SpareRefreshToken, UsedRefreshToken, User
@@ -421,7 +421,7 @@ def principal_for_token(token: str) -> Principal:
             f"SELECT {', '.join(cols)} FROM auth_session AS s JOIN \"user\" AS u "
             f"ON u.id = s.user_id WHERE s.access_hash = {param}"
         )
-    row = database.obj.execute_sql(sql, (security.token_hash(token),)).fetchone()
+    row = execute_hot("govdesk_principal", sql, (security.token_hash(token),)).fetchone()
     if row is None:
         raise _unauthenticated("unknown or revoked access token")
     n = len(_SESSION_FIELDS)

@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-from collections.abc import Iterator
+import re
+import weakref
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +189,28 @@ def read_tx() -> Iterator[None]:
         with db.atomic():
             db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield
+
+
+# Statements run on every request are prepared once per PostgreSQL connection: planning
+# the feed page took 1.3 ms against 0.1 ms to run it (issue 14, the morning rush).
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%s")
+
+
+def execute_hot(name: str, sql: str, params: Sequence[Any]) -> Any:
+    """`database.obj.execute_sql(sql, params)`, prepared on PostgreSQL (`sql` uses the
+    backend's placeholder, `database.obj.param`); returns the cursor."""
+    db = database.obj
+    if isinstance(db, peewee.SqliteDatabase):  # sqlite3 keeps its own statement cache
+        return db.execute_sql(sql, params)
+    db.cursor()  # connects (or reconnects after a restart) first
+    conn = db.connection()
+    names = _prepared.get(conn)
+    if names is None:
+        names = _prepared[conn] = set()
+    if name not in names:
+        counter = iter(range(1, len(params) + 1))
+        db.execute_sql(f"PREPARE {name} AS " + _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql))
+        names.add(name)
+    args = ", ".join(["%s"] * len(params))
+    return db.execute_sql(f"EXECUTE {name}({args})" if params else f"EXECUTE {name}", params)

@@ -1,9 +1,10 @@
 """Change hints for the events stream.
 
 One watcher per process reads the global feed seq (`Meta.seq`, a primary-key lookup)
-every `POLL_INTERVAL` while anyone listens. When it moved, the watcher looks up the
-latest visible seq of every listening user in one call (`feed.latest_visible_seqs`) and
-wakes every listener, which reads its own from `latest`. Every `SESSION_CHECK_INTERVAL`
+every `POLL_INTERVAL` while anyone listens. When it moved, the watcher reads which
+users' feeds moved since its last look (`feed.latest_seqs_since`, one query whose cost
+follows the changes, not the listeners) and wakes every listener, which reads its own
+from `latest`. Every `SESSION_CHECK_INTERVAL`
 it looks up which listening sessions have ended (signed out, reset, deactivated,
 moved, expired), again in one query, and wakes their streams to end. The work per
 change or check is thus one batch per process, not one query per stream (issue 14: at
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 from starlette.concurrency import run_in_threadpool
 
 from server import clock, feed
-from server.models import AuthSession
+from server.models import EVERYONE, AuthSession
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ HEARTBEAT_INTERVAL = float(os.environ.get("GOVDESK_EVENTS_HEARTBEAT", "15"))
 # STREAMS_PER_USER streams per process: a new one ends the user's oldest.
 SESSION_CHECK_INTERVAL = float(os.environ.get("GOVDESK_EVENTS_SESSION_CHECK", "2"))
 STREAMS_PER_USER = int(os.environ.get("GOVDESK_EVENTS_PER_USER", "4"))
+# Beyond this many seqs since the last look, each listener's latest seq is read instead
+# of what moved (after a long pause, or a bulk load).
+INCREMENTAL_MAX = 5_000
 
 
 def live_sessions(session_ids: Iterable[str]) -> set[str]:
@@ -76,10 +80,7 @@ class SeqWatcher:
             try:
                 seq = await run_in_threadpool(feed.current_seq)
                 if seq != self.seq:
-                    users = list(self._users)
-                    if users:  # update, not replace: streams opened meanwhile put theirs
-                        self.latest.update(
-                            await run_in_threadpool(feed.latest_visible_seqs, users))
+                    await self._catch_up(seq)
                     self.seq = seq
                     self._wake()
                 if time.monotonic() - last_check >= SESSION_CHECK_INTERVAL:
@@ -94,6 +95,27 @@ class SeqWatcher:
                 log.exception("events: reading the feed seq or the sessions failed")
             await asyncio.sleep(POLL_INTERVAL)
         self._task = None
+        self.seq = -1  # nobody listened for a while: the next listener starts afresh
+
+    async def _catch_up(self, seq: int) -> None:
+        """Bring `latest` up to feed seq `seq`: from what moved since the last look when
+        that is a small step forward (a query whose cost follows the changes, not the
+        listeners), else each listening user's latest seq (3,640 lookups at a rush)."""
+        users = list(self._users)
+        if not users:
+            return
+        if 0 <= self.seq < seq <= self.seq + INCREMENTAL_MAX:
+            moved = await run_in_threadpool(feed.latest_seqs_since, self.seq)
+            star = moved.get(EVERYONE, 0)
+            for user in users:
+                # A user with nothing moved keeps what it had; one absent from `latest`
+                # with something moved now has exactly that as its latest.
+                new = max(star, moved.get(user, 0))
+                if new > self.latest.get(user, 0):
+                    self.latest[user] = new
+            return
+        # Update, not replace: streams opened meanwhile put theirs.
+        self.latest.update(await run_in_threadpool(feed.latest_visible_seqs, users))
 
     def subscribe(self, user_id: str = "", session_id: str = "") -> None:
         self._listeners += 1

@@ -45,6 +45,7 @@ def test_many_streams_cost_one_lookup_per_change(sqlite_url: str,
     monkeypatch.setattr(events, "SESSION_CHECK_INTERVAL", 0.2)
     calls: Counter[str] = Counter()
     for module, name in ((feed, "latest_visible_seq"), (feed, "latest_visible_seqs"),
+                         (feed, "latest_seqs_since"),
                          (events, "live_sessions"), (api_events, "_session_live")):
         original = getattr(module, name, None)
         if original is None:
@@ -56,9 +57,9 @@ def test_many_streams_cost_one_lookup_per_change(sqlite_url: str,
 
         monkeypatch.setattr(module, name, counted)
 
-    def publish() -> int:
+    def publish(audience: str = EVERYONE, obj_id: str = "news") -> int:
         with write_tx():
-            return feed.publish("thing", "news", {"n": 1}, EVERYONE)
+            return feed.publish("thing", obj_id, {"n": 1}, audience)
 
     async def main() -> None:
         gens = [api_events._stream(uid, sid, time.time() + 60) for uid, sid, _ in signed_in]
@@ -73,8 +74,20 @@ def test_many_streams_cost_one_lookup_per_change(sqlite_url: str,
         assert got == [api_events._event(2)] * STREAMS  # each stream's second event
         await asyncio.sleep(0.5)  # at least two more session checks
         assert calls["latest_visible_seq"] == 0, calls  # one batch answered every stream
-        assert calls["latest_visible_seqs"] == 1, calls
+        # ... and that batch read what moved, not each listener's latest seq.
+        assert calls["latest_seqs_since"] == 1 and calls["latest_visible_seqs"] == 0, calls
         assert calls["_session_live"] == 0 and 1 <= calls["live_sessions"] <= 4, calls
+
+        # A change only one user sees wakes that user's stream, no other.
+        waiting = [asyncio.ensure_future(g.__anext__()) for g in gens[2:]]
+        await asyncio.to_thread(publish, signed_in[3][0], "memo")
+        assert await asyncio.wait_for(waiting[1], 10) == api_events._event(3)
+        await asyncio.sleep(0.3)
+        assert not any(w.done() for i, w in enumerate(waiting) if i != 1)
+        for i, w in enumerate(waiting):
+            if i != 1:
+                w.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
 
         # A session that ends (signed out) ends its stream at the next check; the others
         # stay open.
