@@ -221,7 +221,8 @@ async def _hold_stream(host: str, port: int, token: str, out: Outcome,
         buf = b""
         while True:
             chunk = await _read_chunk(reader)
-            if not chunk:
+            if not chunk:  # the platform ended the stream
+                out.stream_error = "events:ended"
                 break
             buf += chunk
             while b"\n\n" in buf:
@@ -354,10 +355,12 @@ async def _client(base: str, devices: list[Device], pipe: Connection) -> None:
             break
         await asyncio.sleep(0.02)
     seen = []
-    for o in outs:
+    for d, o in zip(devices, outs, strict=True):
         if o.stream_open:
             times = [t for t, _ in o.events if t >= published_from]
             seen.append(min(times) if times else None)
+            if not times and os.environ.get("RUSH_DEBUG"):
+                print("not told:", d.user_id, d.op_type, len(o.events), o.done_at, file=sys.stderr)
     pipe.send((seen, [o.stream_error for o in outs if o.stream_error], _cpu() - cpu1))
 
     seconds, pollers = await recv()
@@ -604,6 +607,9 @@ def main() -> int:
             stream_errors += errs
             ev_cpu += c
         reached = sorted(t - published for t in seen if t is not None)
+        if len(reached) < len(seen):  # say why: the platform's log (errors only)
+            print("  streams not told; the platform's log ends:\n"
+                  + platform.log_tail(3000))
         print(f"event: a new notice reached {len(reached)}/{len(seen)} open streams; "
               f"the last after {reached[-1] if reached else float('nan'):.2f} s "
               f"(p50 {_pct(reached, 0.5):.2f} s; the platform polls the feed seq every 0.5 s)"

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from server import errors
+from server.api.changes import ChangesFastPath
 from server.db import init_database
 from server.metrics import MetricsMiddleware
 from server.version import server_version
@@ -91,6 +92,7 @@ def create_app(db_url: str) -> FastAPI:
         description="Reference implementation of the GovDesk county platform protocol v1.",
     )
     errors.install(app)
+    app.add_middleware(ChangesFastPath)  # inside gzip and metrics: they see its answers
     app.add_middleware(_GZipExceptBlobs)
     app.add_middleware(MetricsMiddleware)  # outermost: counts every answer, gzip included
     for name in ROUTER_MODULES:

@@ -410,6 +410,16 @@ def _model_from_row(model: type, names: tuple[str, ...], values: tuple) -> Any:
 _principal_sql: dict[str, str] = {}
 
 
+def _check_access(revoked_at: Any, access_expires_at: Any, active: bool) -> None:
+    if revoked_at is not None:
+        raise _unauthenticated("unknown or revoked access token")
+    if access_expires_at <= clock.now():
+        raise Problem(401, "auth.token_expired", "Access token expired",
+                      "refresh the token and retry", headers={"WWW-Authenticate": "Bearer"})
+    if not active:
+        raise _disabled()
+
+
 def principal_for_token(token: str) -> Principal:
     # Raw SQL: this runs on every request, and building the query with peewee's
     # expression layer costs several times more than executing it.
@@ -427,15 +437,26 @@ def principal_for_token(token: str) -> Principal:
     n = len(_SESSION_FIELDS)
     session = _model_from_row(AuthSession, _SESSION_FIELDS, row[:n])
     user = _model_from_row(User, _USER_FIELDS, row[n:])
-    if session.revoked_at is not None:
-        raise _unauthenticated("unknown or revoked access token")
-    if session.access_expires_at <= clock.now():
-        raise Problem(401, "auth.token_expired", "Access token expired",
-                      "refresh the token and retry", headers={"WWW-Authenticate": "Bearer"})
-    if not user.active:
-        raise Problem(403, "auth.account_disabled", "Account disabled",
-                      "this account has been disabled; ask the administrator")
+    _check_access(session.revoked_at, session.access_expires_at, bool(user.active))
     return Principal(user, session)
+
+
+def user_id_for_token(token: str) -> str:
+    """`principal_for_token(token).user.id`, with the same checks and answers, but no
+    models built (a tenth of a no-change poll's time went into building them)."""
+    p = database.obj.param
+    row = execute_hot(
+        "govdesk_token_user",
+        "SELECT s.revoked_at, s.access_expires_at, u.id, u.active FROM auth_session AS s"
+        f" JOIN \"user\" AS u ON u.id = s.user_id WHERE s.access_hash = {p}",
+        (security.token_hash(token),)).fetchone()
+    if row is None:
+        raise _unauthenticated("unknown or revoked access token")
+    fields = AuthSession._meta.columns
+    _check_access(fields["revoked_at"].python_value(row[0]),
+                  fields["access_expires_at"].python_value(row[1]),
+                  bool(User._meta.columns["active"].python_value(row[3])))
+    return str(row[2])
 
 
 def current_user(

