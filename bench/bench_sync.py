@@ -14,6 +14,7 @@ Uses a throw-away GOVDESK_HOME and a file keyring under a temporary folder.
 copied and served instead of building one (init-demo --scale 20000 takes ~30 s alone).
 --all-visible: every generated document goes to the county office, so its clerk wangli
 sees all of them (a user with full visibility: --scale 20000 and 100000).
+--profile FILE: cProfile stats of the last first sync (read with `python -m pstats`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def main() -> int:
     parser.add_argument("--all-visible", action="store_true",
                         help="build the platform with every generated document sent to the "
                              "county office, whose clerk (--user wangli) then sees them all")
+    parser.add_argument("--profile", type=Path,
+                        help="write cProfile stats of the last first sync to this file")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="govdesk-bench-"))
@@ -123,9 +126,18 @@ def main() -> int:
             os.environ["GOVDESK_HOME"] = str(tmp / f"home{i}")  # a fresh profile each time
             profile = Profile.login(platform.base_url, args.user, password, settings=settings)
             profile.engine.prefetch_enabled = False  # measure the feed, not PDF downloads
+            prof = None
+            if args.profile and i == args.repeat - 1:
+                import cProfile
+
+                prof = cProfile.Profile()
+                prof.enable()
             start = time.perf_counter()
             report = profile.sync()
             first = time.perf_counter() - start
+            if prof is not None:
+                prof.disable()
+                prof.dump_stats(args.profile)
             docs = models.Document.select().count()
             firsts.append(first)
             print(f"first sync: {report.objects} changes, {docs} documents, {report.pages} pages "

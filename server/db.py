@@ -200,8 +200,8 @@ _PLACEHOLDER = re.compile(r"%s")
 def execute_hot(name: str, sql: str, params: Sequence[Any]) -> Any:
     """`database.obj.execute_sql(sql, params)`, prepared on PostgreSQL (`sql` uses the
     backend's placeholder, `database.obj.param`); returns the cursor."""
-    db = database.obj
-    if isinstance(db, peewee.SqliteDatabase):  # sqlite3 keeps its own statement cache
+    db: Any = database.obj
+    if is_sqlite():  # sqlite3 keeps its own statement cache
         return db.execute_sql(sql, params)
     db.cursor()  # connects (or reconnects after a restart) first
     conn = db.connection()
