@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import os
 import re
 import weakref
 from collections.abc import Iterator, Sequence
@@ -195,13 +196,16 @@ def read_tx() -> Iterator[None]:
 # the feed page took 1.3 ms against 0.1 ms to run it (issue 14, the morning rush).
 _prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 _PLACEHOLDER = re.compile(r"%s")
+# Off for a pooler in transaction mode (PgBouncer pool_mode = transaction), where a
+# statement prepared on one server connection is gone at the next transaction.
+PREPARE = os.environ.get("GOVDESK_PG_PREPARE", "1") != "0"
 
 
 def execute_hot(name: str, sql: str, params: Sequence[Any]) -> Any:
     """`database.obj.execute_sql(sql, params)`, prepared on PostgreSQL (`sql` uses the
     backend's placeholder, `database.obj.param`); returns the cursor."""
     db: Any = database.obj
-    if is_sqlite():  # sqlite3 keeps its own statement cache
+    if is_sqlite() or not PREPARE:  # sqlite3 keeps its own statement cache
         return db.execute_sql(sql, params)
     db.cursor()  # connects (or reconnects after a restart) first
     conn = db.connection()

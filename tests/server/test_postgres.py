@@ -223,3 +223,27 @@ def test_latest_visible_seqs_match_one_by_one(db_url: str) -> None:
     assert feed.latest_visible_seqs(users) == {u: feed.latest_visible_seq(u) for u in users}
     assert feed.latest_visible_seqs([]) == {}
     close_database()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("prepare", [True, False])
+def test_hot_statements_are_prepared_unless_turned_off(pg_url: str, prepare: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: the feed page is prepared once per connection (planning cost more than
+    running it); GOVDESK_PG_PREPARE=0, for a pooler in transaction mode, plans each time.
+    Either way a poll answers the same."""
+    from server import db as server_db
+    from tests.support.postgres import fresh_pg_database
+
+    monkeypatch.setattr(server_db, "PREPARE", prepare)
+    with fresh_pg_database(pg_url) as url:
+        init_database(url)
+        make_accounts()
+        with write_tx():
+            feed.publish("thing", "one", {"n": 1}, EVERYONE)
+        pages = [feed.read_changes("u-alice", None, 100) for _ in range(3)]
+        assert len(set(pages)) == 1 and b'"id":"one"' in pages[0]
+        names = {n for (n,) in feed.database.obj.execute_sql(
+            "SELECT name FROM pg_prepared_statements").fetchall()}
+        assert ("govdesk_feed_page" in names) is prepare, names
+        close_database()
