@@ -134,7 +134,9 @@ def migrate(db: peewee.Database) -> int:
             STEPS[version](db)
             _set_version(version)
         log.info("cache migrated to schema version %d", version)
-    # Indexes are not data: one added to the models is created on the next open.
+    # Indexes are not data: one added to the models is created on the next open (as are
+    # those a first pull killed midway had dropped, with the search index's merging).
     with db.atomic("IMMEDIATE"):
         db.create_tables(models.ALL_MODELS, safe=True)
+        search_index.set_merging(db, search_index.MERGE_DEFAULTS)
     return found

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import peewee
 
@@ -43,6 +44,25 @@ def create_tables(db: peewee.Database) -> None:
             "title, meta, body, content='', contentless_delete=1, "
             "tokenize='unicode61 remove_diacritics 2')"
         )
+
+
+# FTS5 merges its segments as rows come in (automerge 4, crisismerge 16: its defaults).
+# A first pull writes 100,000 documents in a few hundred commits, each a new segment, and
+# merging them as it goes cost a sixth of the pull; it merges once, at the end, instead.
+MERGE_DEFAULTS = (("automerge", 4), ("crisismerge", 16))
+MERGE_BULK = (("automerge", 0), ("crisismerge", 2000))
+
+
+def set_merging(db: Any, settings: tuple[tuple[str, int], ...]) -> None:
+    """Set the document index's merge settings (stored in the index, so they outlive the
+    connection: the cache's open puts the defaults back after a pull that was killed)."""
+    for name, value in settings:
+        db.execute_sql(f"INSERT INTO {DOC_FTS}({DOC_FTS}, rank) VALUES (?, ?)", (name, value))
+
+
+def merge_all(db: Any) -> None:
+    """One segment for the whole document index (after a bulk load)."""
+    db.execute_sql(f"INSERT INTO {DOC_FTS}({DOC_FTS}) VALUES ('optimize')")
 
 
 def _normalise(text: str) -> str:

@@ -691,13 +691,14 @@ BULK_CHECKPOINT_PAGES = 16384
 DEFAULT_CHECKPOINT_PAGES = 1000
 
 
-# The inbox's sort indexes on `document` (built for 100,000 documents) are dropped for a
-# pull into an empty cache and built once at its end: 20,000 documents inserted in feed
-# order into ten B-trees cost 2.2 s of a 6 s first sync (bench_sync --all-visible); built
-# afterwards, each index is one sorted pass. A pull killed midway leaves them missing; the
+# The inbox's sort indexes on `document` and `task` (built for 100,000 documents) are
+# dropped for a pull into an empty cache and built once at its end: 20,000 documents
+# inserted in feed order into ten B-trees cost 2.2 s of a 6 s first sync (bench_sync
+# --all-visible); built afterwards, each index is one sorted pass. The search index
+# merges its segments once at the end too (search_index.MERGE_BULK). A pull killed midway leaves them missing; the
 # next open creates them again (client/migrations.py: create_tables(safe=True)), and
 # until then the inbox reads the table without them.
-REBUILT_AFTER_FIRST_PULL = (models.Document._meta.table_name,)
+REBUILT_AFTER_FIRST_PULL = (models.Document._meta.table_name, models.Task._meta.table_name)
 
 
 def _drop_sort_indexes(db: Any) -> list[str]:
@@ -722,12 +723,15 @@ def bulk_pull() -> Iterator[None]:
     if not models.Document.select().exists():
         with db.atomic("IMMEDIATE"):
             dropped = _drop_sort_indexes(db)
+            search_index.set_merging(db, search_index.MERGE_BULK)
     try:
         yield
     finally:
         with contextlib.suppress(peewee.DatabaseError):
             if dropped:
                 with db.atomic("IMMEDIATE"):
-                    db.create_tables([models.Document], safe=True)
+                    db.create_tables([models.Document, models.Task], safe=True)
+                    search_index.set_merging(db, search_index.MERGE_DEFAULTS)
+                    search_index.merge_all(db)
             db.execute_sql(f"PRAGMA wal_autocheckpoint = {DEFAULT_CHECKPOINT_PAGES}")
             db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")

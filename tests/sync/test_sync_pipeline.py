@@ -23,7 +23,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from cachekit import delete, document, task, up  # noqa: E402
 
-from client import models  # noqa: E402
+from client import models, search_index  # noqa: E402
 from client.config import Settings  # noqa: E402
 from client.db import close_cache, open_cache  # noqa: E402
 from client.errors import ProtocolError  # noqa: E402
@@ -172,7 +172,14 @@ def test_an_expired_cursor_met_ahead_starts_a_full_resync(setup) -> None:
 
 
 def _document_indexes() -> set[str]:
-    return {i.name for i in models.database_proxy.obj.get_indexes("document")}
+    db = models.database_proxy.obj
+    return {i.name for t in ("document", "task") for i in db.get_indexes(t)}
+
+
+def _automerge() -> int | None:
+    row = models.database_proxy.obj.execute_sql(
+        "SELECT v FROM doc_fts_config WHERE k = 'automerge'").fetchone()
+    return None if row is None else int(row[0])
 
 
 def test_a_first_pull_builds_the_inbox_indexes_at_its_end(setup) -> None:
@@ -187,6 +194,7 @@ def test_a_first_pull_builds_the_inbox_indexes_at_its_end(setup) -> None:
                     has_more=n < 2)
     engine.pull(SyncReport(), lambda p: during.append(_document_indexes()))
     assert _document_indexes() == wanted
+    assert _automerge() == 4  # the search index merges as usual again
     assert any(len(s) < len(wanted) for s in during), "the indexes were kept during the pull"
     # The inbox's order reads an index again (no sort of the whole table).
     plan = models.database_proxy.obj.execute_sql(
@@ -219,10 +227,12 @@ def test_a_cache_left_without_its_indexes_gets_them_at_the_next_open(tmp_path: P
     wanted = _document_indexes()
     with db.atomic("IMMEDIATE"):
         apply._drop_sort_indexes(db)
-    assert len(_document_indexes()) < len(wanted)
+        search_index.set_merging(db, search_index.MERGE_BULK)
+    assert len(_document_indexes()) < len(wanted) and _automerge() == 0
     close_cache(db)
     db = open_cache(tmp_path / "cache.db", key)
     try:
         assert _document_indexes() == wanted
+        assert _automerge() == 4
     finally:
         close_cache(db)
