@@ -138,5 +138,5 @@ def migrate(db: peewee.Database) -> int:
     # those a first pull killed midway had dropped, with the search index's merging).
     with db.atomic("IMMEDIATE"):
         db.create_tables(models.ALL_MODELS, safe=True)
-        search_index.set_merging(db, search_index.MERGE_DEFAULTS)
+        search_index.restore_merging(db)
     return found

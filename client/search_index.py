@@ -60,6 +60,16 @@ def set_merging(db: Any, settings: tuple[tuple[str, int], ...]) -> None:
         db.execute_sql(f"INSERT INTO {DOC_FTS}({DOC_FTS}, rank) VALUES (?, ?)", (name, value))
 
 
+def restore_merging(db: Any) -> None:
+    """The default merge settings, if a pull killed midway left its own (at the cache's
+    open). Writes nothing otherwise: opening a cache must not change its file."""
+    rows = dict(db.execute_sql(
+        f"SELECT k, v FROM {DOC_FTS}_config WHERE k IN ('automerge', 'crisismerge')"
+    ).fetchall())
+    if any(name in rows and int(rows[name]) != value for name, value in MERGE_DEFAULTS):
+        set_merging(db, MERGE_DEFAULTS)
+
+
 def merge_all(db: Any) -> None:
     """One segment for the whole document index (after a bulk load)."""
     db.execute_sql(f"INSERT INTO {DOC_FTS}({DOC_FTS}) VALUES ('optimize')")

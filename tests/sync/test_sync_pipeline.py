@@ -236,3 +236,18 @@ def test_a_cache_left_without_its_indexes_gets_them_at_the_next_open(tmp_path: P
         assert _automerge() == 4
     finally:
         close_cache(db)
+
+
+def test_opening_a_cache_does_not_change_its_file(tmp_path: Path) -> None:
+    """The open puts back merge settings a killed pull left, and writes nothing when there
+    is nothing to put back (the .deb test checks user data byte for byte)."""
+    import hashlib
+
+    key = os.urandom(32)
+    path = tmp_path / "cache.db"
+    db = open_cache(path, key)
+    search_index.set_merging(db, search_index.MERGE_DEFAULTS)  # as after a first pull
+    close_cache(db)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    close_cache(open_cache(path, key))
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
