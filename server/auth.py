@@ -219,15 +219,16 @@ def _spares(session_id: str) -> list[str]:
             .order_by(SpareRefreshToken.issued_at).tuples()]
 
 
-def _live(session: AuthSession | None) -> Problem | AuthSession | None:
-    """The session if it may refresh, a Problem if not, None if there is none."""
+def _live(session: AuthSession | None,
+          user: User | None = None) -> Problem | AuthSession | None:
+    """The session if it may refresh, a Problem if not, None if there is none (`user`,
+    when the caller has it at hand, saves looking it up)."""
     if session is None or session.revoked_at is not None:
         return None
     if session.refresh_expires_at <= clock.now():
         return Problem(401, "auth.refresh_expired", "Session expired", "sign in again")
-    if not User.get_by_id(session.user_id).active:
-        return Problem(403, "auth.account_disabled", "Account disabled",
-                       "this account has been disabled; ask the administrator")
+    if not (user or User.get_by_id(session.user_id)).active:
+        return _disabled()
     return session
 
 
@@ -304,12 +305,11 @@ def _locked_current(digest: str) -> tuple[AuthSession, User] | None:
 def _rotate(session: AuthSession, user: User, digest: str) -> Tokens | Problem:
     """First use of the current token `digest` of a locked session: the previous token and
     any spares retire, the session gets new tokens. Four statements, no model queries."""
-    if session.revoked_at is not None:
+    live = _live(session, user)
+    if live is None:
         return _unauthenticated("unknown or revoked refresh token")
-    if session.refresh_expires_at <= clock.now():
-        return Problem(401, "auth.refresh_expired", "Session expired", "sign in again")
-    if not user.active:
-        return _disabled()
+    if isinstance(live, Problem):
+        return live
     db = database.obj
     p = db.param
     if is_sqlite():
