@@ -122,6 +122,8 @@ class EmbeddedPlatform:
             self._tmp = tempfile.TemporaryDirectory(prefix="govdesk-platform-")
             db_path = Path(self._tmp.name) / "platform.db"
         self.db_url = normalise_url(str(db_path))
+        # Its log lives in a folder of its own, removed on close like the database's.
+        self._own_workdir = self._tmp is None
         self.workdir = Path(self._tmp.name) if self._tmp else Path(tempfile.mkdtemp(prefix="govdesk-platform-"))
         self.log_path = self.workdir / "platform.log"
         self.demo = demo
@@ -169,6 +171,10 @@ class EmbeddedPlatform:
             return self
         if self.demo and not self._demo_done:
             self.init_demo()
+        if not self.workdir.exists():  # started again after close()
+            self.workdir = Path(tempfile.mkdtemp(prefix="govdesk-platform-"))
+            self.log_path = self.workdir / "platform.log"
+            self._own_workdir = self._tmp is None
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         try:
             self._proc = subprocess.Popen(
@@ -252,6 +258,9 @@ class EmbeddedPlatform:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self._own_workdir = False
 
     def __enter__(self) -> EmbeddedPlatform:
         return self.start()

@@ -755,3 +755,16 @@ def test_outgoing_documents_and_the_exchange(feeds: dict[str, Feed],
             signer_id=step["assignee_id"], signed_at=step["signed_at"])
         key = keys[step["signature"]["key_id"]]
         assert verify_signature_object(step["signature"], key["public_key"], message), step
+
+
+def test_a_platform_on_a_given_database_removes_its_log_folder_on_close(tmp_path: Path) -> None:
+    # Its log goes to a temporary folder of its own: closing must not leave it behind
+    # (every test platform used to leave one in /tmp). The database itself stays.
+    db = tmp_path / "platform.db"
+    db.write_bytes(b"")
+    platform = EmbeddedPlatform(db, demo=False)
+    workdir = platform.workdir
+    assert workdir.is_dir() and workdir != tmp_path
+    platform.close()
+    assert not workdir.exists()
+    assert db.exists()
