@@ -91,18 +91,63 @@ def _demo_template(scale: int | None, env: dict[str, str]) -> tuple[Path, dict[s
             _template_dir = Path(tempfile.mkdtemp(prefix="govdesk-demo-template-"))
             atexit.register(shutil.rmtree, _template_dir, True)
         path = _template_dir / f"demo-{scale or 0}.db"
-        info_path = path.with_suffix(".json")
-        if shared and path.exists() and info_path.exists():
-            _templates[scale] = (path, json.loads(info_path.read_text(encoding="utf-8")))
-            return _templates[scale]
-        path.unlink(missing_ok=True)
-        info = _run_init_demo(normalise_url(str(path)), scale, env)
-        with contextlib.closing(sqlite3.connect(path)) as conn:
+        _templates[scale] = _shared_template(path, scale, env) if shared \
+            else _build_template(path, scale, env)
+    return _templates[scale]
+
+
+def _build_template(path: Path, scale: int | None, env: dict[str, str]) -> tuple[Path, dict[str, Any]]:
+    """init-demo into a file beside `path`, renamed over it when complete: a process that
+    copies the template never sees half of one."""
+    building = path.with_name(f"{path.stem}.{os.getpid()}.building.db")
+    building.unlink(missing_ok=True)
+    try:
+        info = _run_init_demo(normalise_url(str(building)), scale, env)
+        with contextlib.closing(sqlite3.connect(building)) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             conn.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to copy
-        info_path.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
-        _templates[scale] = (path, info)
-    return _templates[scale]
+        info_path = path.with_suffix(".json")
+        info_tmp = building.with_suffix(".json")
+        info_tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+        os.replace(info_tmp, info_path)  # the info first: a database beside it is complete
+        os.replace(building, path)
+    finally:
+        for leftover in (building, building.with_suffix(".json"),
+                         Path(f"{building}-wal"), Path(f"{building}-shm")):
+            leftover.unlink(missing_ok=True)
+    return path, info
+
+
+# How long a process waits for another one building the same shared template (init-demo
+# takes ~13 s alone, longer on a loaded machine) before building its own.
+SHARED_BUILD_WAIT = 300.0
+
+
+def _shared_template(path: Path, scale: int | None, env: dict[str, str]) -> tuple[Path, dict[str, Any]]:
+    """A template in a directory that several processes share (the test run's workers, the
+    GUI demo started many times): built once, by whichever process comes first, while
+    the others wait for it rather than build the same county again."""
+    info_path = path.with_suffix(".json")
+    lock = path.with_suffix(".lock")
+    deadline = time.monotonic() + SHARED_BUILD_WAIT
+    while True:
+        if path.exists() and info_path.exists():
+            return path, json.loads(info_path.read_text(encoding="utf-8"))
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            # The builder died or hangs: build our own copy (the rename keeps it whole).
+            return _build_template(path, scale, env)
+        os.close(fd)
+        try:
+            if path.exists() and info_path.exists():  # finished between our look and the lock
+                continue
+            return _build_template(path, scale, env)
+        finally:
+            lock.unlink(missing_ok=True)
 
 
 class EmbeddedPlatform:

@@ -62,8 +62,8 @@ def can_see_document(user: User, document: Document | str) -> bool:
 def unit_and_descendants(unit_ids: Iterable[str]) -> set[str]:
     """The given units plus all their sub-units (breadth-first over parent links)."""
     children: dict[str | None, list[str]] = {}
-    for unit in Unit.select(Unit.id, Unit.parent):
-        children.setdefault(unit.parent_id, []).append(unit.id)
+    for unit_id, parent_id in Unit.select(Unit.id, Unit.parent).tuples():
+        children.setdefault(parent_id, []).append(unit_id)
     seen: set[str] = set()
     todo = list(unit_ids)
     while todo:

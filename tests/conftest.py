@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from server.embedded import EmbeddedPlatform
+from server.embedded import TEMPLATE_DIR_ENV, EmbeddedPlatform
 from tests.support.postgres import fresh_pg_database
 from tests.support.services import require_service
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One demo county for the whole run: the workers (and the platforms and GUI demos they
+    start as subprocesses) copy the template the first of them builds, instead of each
+    spending ~13 s of CPU on init-demo."""
+    if os.environ.get(TEMPLATE_DIR_ENV):  # a worker: the controller chose it
+        return
+    # Set in the controller before it starts the workers, who inherit its environment.
+    folder = Path(tempfile.mkdtemp(prefix="govdesk-test-demo-"))
+    os.environ[TEMPLATE_DIR_ENV] = str(folder)
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(autouse=True)
