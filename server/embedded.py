@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -118,6 +120,30 @@ def _build_template(path: Path, scale: int | None, env: dict[str, str]) -> tuple
     return path, info
 
 
+def demo_fingerprint() -> str:
+    """What the demo county is built from: the platform's and the protocol's sources (a
+    template made by other code is not this demo) and today's date in the county (the
+    story is told relative to its "today")."""
+    digest = hashlib.sha256()
+    for folder in ("server", "protocol"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+    return f"{today}-{digest.hexdigest()[:16]}"
+
+
+def demo_template_cache(root: Path) -> Path:
+    """`root`/<fingerprint>: where repeated GUI demos share the template (TEMPLATE_DIR_ENV);
+    the templates of other days and other code under `root` are removed."""
+    folder = root / demo_fingerprint()
+    if root.is_dir():
+        for old in root.iterdir():
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+    return folder
+
+
 # How long a process waits for another one building the same shared template (init-demo
 # takes ~13 s alone, longer on a loaded machine) before building its own.
 SHARED_BUILD_WAIT = 300.0
@@ -132,22 +158,47 @@ def _shared_template(path: Path, scale: int | None, env: dict[str, str]) -> tupl
     deadline = time.monotonic() + SHARED_BUILD_WAIT
     while True:
         if path.exists() and info_path.exists():
-            return path, json.loads(info_path.read_text(encoding="utf-8"))
+            try:
+                return path, json.loads(info_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # damaged since (disk full, a hand edit): rebuild
+                info_path.unlink(missing_ok=True)
+                continue
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
-            if time.monotonic() < deadline:
+            if time.monotonic() < deadline and not _stale_lock(lock):
                 time.sleep(0.2)
                 continue
-            # The builder died or hangs: build our own copy (the rename keeps it whole).
-            return _build_template(path, scale, env)
-        os.close(fd)
+            # The builder died (a demo closed during its first start) or hangs: take over.
+            lock.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
         try:
             if path.exists() and info_path.exists():  # finished between our look and the lock
                 continue
             return _build_template(path, scale, env)
         finally:
             lock.unlink(missing_ok=True)
+
+
+def _stale_lock(lock: Path) -> bool:
+    """The build lock's holder is gone, or it is older than any build takes."""
+    try:
+        if time.time() - lock.stat().st_mtime > SHARED_BUILD_WAIT:
+            return True
+        pid = int(lock.read_text() or "0")
+    except (OSError, ValueError):
+        return False  # just released, or written as we read: look again
+    if not pid or os.name != "posix":  # Windows: os.kill(pid, 0) would be a Ctrl+C
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 class EmbeddedPlatform:

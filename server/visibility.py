@@ -7,6 +7,7 @@ change feed stores the result as per-user rows. Functions here only read.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from server.models import (
     EVERYONE,
@@ -62,7 +63,8 @@ def can_see_document(user: User, document: Document | str) -> bool:
 def unit_and_descendants(unit_ids: Iterable[str]) -> set[str]:
     """The given units plus all their sub-units (breadth-first over parent links)."""
     children: dict[str | None, list[str]] = {}
-    for unit_id, parent_id in Unit.select(Unit.id, Unit.parent).tuples():
+    rows: Any = Unit.select(Unit.id, Unit.parent).tuples()  # peewee is untyped
+    for unit_id, parent_id in rows:
         children.setdefault(parent_id, []).append(unit_id)
     seen: set[str] = set()
     todo = list(unit_ids)

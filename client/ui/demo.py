@@ -60,8 +60,15 @@ class DemoEnvironment:
         self._home: Path | None = None
 
     def start(self) -> DemoEnvironment:
-        from server.embedded import EmbeddedPlatform
+        import platformdirs
 
+        from client.paths import APP_NAME
+        from server.embedded import TEMPLATE_DIR_ENV, EmbeddedPlatform, demo_template_cache
+
+        if not os.environ.get(TEMPLATE_DIR_ENV):
+            # The demo county is built once a day (~13 s) and copied by later demos.
+            cache = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "demo-county"
+            os.environ[TEMPLATE_DIR_ENV] = str(demo_template_cache(cache))
         if not os.environ.get("GOVDESK_HOME"):
             self._home = Path(tempfile.mkdtemp(prefix="govdesk-demo-"))
             os.environ["GOVDESK_HOME"] = str(self._home)

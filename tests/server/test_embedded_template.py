@@ -4,6 +4,8 @@ demos): built once, never seen half-written, and a dead builder does not block f
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from contextlib import closing
@@ -72,7 +74,68 @@ def test_the_template_is_not_visible_until_complete(
 def test_a_builder_that_died_holding_the_lock_does_not_block_for_ever(
         tmp_path: Path, fake_init_demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "demo-0.db"
-    path.with_suffix(".lock").touch()  # left by a killed process
+    # Left by a demo closed during its first start: no process has that pid any more.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path.with_suffix(".lock").write_text(str(dead.pid))
+    started = time.monotonic()
+    _, info = embedded._shared_template(path, None, {})
+    assert info["build"] == 1 and path.exists()
+    assert time.monotonic() - started < 5  # not the 300 s a live builder is given
+
+
+def test_a_lock_without_a_pid_waits_its_time_then_is_taken_over(
+        tmp_path: Path, fake_init_demo: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "demo-0.db"
+    path.with_suffix(".lock").touch()  # a builder that hangs, or a foreign lock
     monkeypatch.setattr(embedded, "SHARED_BUILD_WAIT", 0.5)
     _, info = embedded._shared_template(path, None, {})
     assert info["build"] == 1 and path.exists()
+
+
+def test_the_demo_template_follows_the_code_and_the_day(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    (repo / "server").mkdir(parents=True)
+    (repo / "protocol").mkdir()
+    (repo / "server" / "build.py").write_text("STORY = 1\n")
+    monkeypatch.setattr(embedded, "REPO_ROOT", repo)
+    first = embedded.demo_fingerprint()
+    assert embedded.demo_fingerprint() == first
+    (repo / "server" / "build.py").write_text("STORY = 2\n")  # the demo's code changed
+    changed = embedded.demo_fingerprint()
+    assert changed != first
+
+    class Tomorrow(embedded.datetime):
+        @classmethod
+        def now(cls, tz=None):  # noqa: ANN001, ANN206
+            return embedded.datetime(2031, 5, 6, 9, 0, tzinfo=tz)
+
+    monkeypatch.setattr(embedded, "datetime", Tomorrow)
+    assert embedded.demo_fingerprint().startswith("2031-05-06-")
+    assert embedded.demo_fingerprint() != changed
+
+
+def test_the_demo_cache_keeps_only_the_current_template(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedded, "demo_fingerprint", lambda: "2031-05-06-abc")
+    root = tmp_path / "demo-county"
+    (root / "2031-05-05-abc").mkdir(parents=True)  # yesterday's
+    (root / "2031-05-06-old").mkdir()  # today's, of code since changed
+    (root / "2031-05-06-abc").mkdir()
+    (root / "stray.db").write_bytes(b"x")
+    folder = embedded.demo_template_cache(root)
+    assert folder == root / "2031-05-06-abc"
+    assert [p.name for p in root.iterdir()] == ["2031-05-06-abc"]
+    # A first demo on a machine: nothing there yet, nothing to prune.
+    assert embedded.demo_template_cache(tmp_path / "none") == tmp_path / "none" / "2031-05-06-abc"
+
+
+def test_a_damaged_template_info_is_rebuilt(tmp_path: Path, fake_init_demo: list[str]) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    path = folder / "demo-0.db"
+    path.write_bytes(b"")
+    path.with_suffix(".json").write_text('{"accounts": [')  # cut short by a full disk
+    _, info = embedded._shared_template(path, None, {})
+    assert info["build"] == 1 and len(fake_init_demo) == 1

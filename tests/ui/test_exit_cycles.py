@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from server.embedded import REPO_ROOT
+from server.embedded import REPO_ROOT, TEMPLATE_DIR_ENV
 
 CYCLES = int(os.environ.get("GOVDESK_EXIT_CYCLES", "20"))  # the issue asks for 20
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING) [\w.]+: ")
@@ -31,7 +31,9 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING)
 
 @pytest.fixture(scope="module")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("demo-templates")
+    # The run's shared demo template (tests/conftest.py), else one of this module's own.
+    shared = os.environ.get(TEMPLATE_DIR_ENV)
+    return Path(shared) if shared else tmp_path_factory.mktemp("demo-templates")
 
 
 def _env(template_dir: Path, **extra: str) -> dict[str, str]:

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from server.embedded import TEMPLATE_DIR_ENV
 from tests.support.services import require_service
 from tests.ui.test_exit_cycles import CYCLES, _assert_clean, _cycle, _env
 
 
 @pytest.fixture(scope="module")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("demo-templates")
+    # The run's shared demo template (tests/conftest.py), else one of this module's own.
+    shared = os.environ.get(TEMPLATE_DIR_ENV)
+    return Path(shared) if shared else tmp_path_factory.mktemp("demo-templates")
 
 
 @pytest.fixture(scope="module")  # one X server for all the cycles, as one user's session
