@@ -7,7 +7,9 @@ Prints:
 - the first sync of a fresh profile (documents/s), and the ratio to the floor: plain
   download of the same pages plus a plain sqlite3 insert of their JSON (both repeated
   --repeat times, each with a fresh profile / database; medians compared, since the
-  2-core machine is shared and single runs of well under a second are noisy);
+  2-core machine is shared and single runs of well under a second are noisy), and the
+  same floor into a SQLCipher file with the cache's settings: what encryption at rest
+  alone costs, so the ratio can be read apart from it;
 - a no-change sync: requests sent and milliseconds (median of 20).
 Uses a throw-away GOVDESK_HOME and a file keyring under a temporary folder.
 --platform-db FILE: a platform database already filled by `init-demo --scale N` is
