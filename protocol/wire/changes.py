@@ -206,6 +206,37 @@ class ChangePage(WireModel):
     instance_id: str | None = None
 
 
+def _upsert_problem(change_id: str, data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return "an upsert carries a data object"
+    if "id" in data and data["id"] != change_id:
+        return "data.id differs from the change's id"
+    version = data.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        return "data.version is not an integer"
+    return None
+
+
+def header_problem(change: Any) -> str | None:
+    """What the transport layer finds wrong with a change's header (ChangeHeader, as one
+    plain check: a page of 1,000 changes is checked in a millisecond, not in 10 ms of
+    models built and thrown away), or None."""
+    if not isinstance(change, dict):
+        return "is not an object"
+    seq = change.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        return "seq is not an integer"
+    if not isinstance(change.get("type"), str):
+        return "type is not a string"
+    change_id = change.get("id")
+    if not isinstance(change_id, str) or not change_id:
+        return "id is not a non-empty string"
+    op = change.get("op")
+    if op == "upsert":
+        return _upsert_problem(change_id, change.get("data"))
+    return None if op == "delete" else "op is neither upsert nor delete"
+
+
 class ChangeHeader(WireModel):
     """What the transport layer checks of each change: seq, type, id, op, data's id."""
 
@@ -217,23 +248,17 @@ class ChangeHeader(WireModel):
 
     @model_validator(mode="after")
     def _upsert_data(self) -> Self:
-        if self.op != "upsert":
-            return self
-        data = self.data
-        if not isinstance(data, dict):
-            raise ValueError("an upsert carries a data object")
-        if "id" in data and data["id"] != self.id:
-            raise ValueError("data.id differs from the change's id")
-        version = data.get("version")
-        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-            raise ValueError("data.version is not an integer")
+        problem = _upsert_problem(self.id, self.data) if self.op == "upsert" else None
+        if problem:
+            raise ValueError(problem)
         return self
 
 
 class PageEnvelope(WireModel):
-    """A /changes page as the transport layer checks it (the objects are checked later)."""
+    """A /changes page as the transport layer checks it (the objects are checked later):
+    each change's header as ChangeHeader says (header_problem), seqs increasing."""
 
-    changes: list[ChangeHeader]
+    changes: list[Any]
     cursor: NonEmptyStr
     has_more: bool
     instance_id: str | None = None
@@ -242,9 +267,12 @@ class PageEnvelope(WireModel):
     def _ordered(self) -> Self:
         last = None
         for i, change in enumerate(self.changes):
-            if last is not None and change.seq <= last:
+            problem = header_problem(change)
+            if problem:
+                raise ValueError(f"changes[{i}]: {problem}")
+            if last is not None and change["seq"] <= last:
                 raise ValueError(f"changes[{i}].seq does not increase")
-            last = change.seq
+            last = change["seq"]
         if self.has_more and not self.changes:
             raise ValueError("has_more is true on an empty page")
         return self
