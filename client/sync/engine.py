@@ -41,7 +41,6 @@ from client.errors import ConflictError, GovDeskError, NetworkError, StorageErro
 from client.services import outbox
 from client.sync import apply, blobs
 from client.sync.api import MAX_OPS_PER_REQUEST, ChangePage, OpResult, PlatformApi
-from client.sync.page_stream import PageStream, StreamClosed
 from client.types import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -414,12 +413,6 @@ class SyncEngine:
         page = self.api.changes(cursor, self.page_limit, on_bytes=on_bytes)
         return page, apply.prepare_page(page.changes, page.cursor)
 
-    @staticmethod
-    def _prepare_next(pages: PageStream) -> tuple[ChangePage, apply.PreparedPage]:
-        """The stream's next page, validated and prepared (on the fetch-ahead thread)."""
-        page = pages.get()
-        return page, apply.prepare_page(page.changes, page.cursor)
-
     def _instance_changed(self, page: ChangePage, report: SyncReport,
                           notify: ProgressCallback) -> bool:
         """Check the platform's identity with what the page says (or /meta, from a platform
@@ -461,20 +454,12 @@ class SyncEngine:
         receipt_keys: set[str] = set()  # platform keys named by the receipts pulled
         expired_once = False
         restarted = False
-        # Three stages: the pages are downloaded one after another by a PageStream (the
-        # platform builds the next while the client works on this one), the next is
-        # validated and turned into rows on a worker thread while this one is written
-        # (SQLite writes without holding the GIL); pages and their cursors are still
-        # applied one by one, in order, each in its own transaction, by this thread only.
+        # The next page is downloaded, validated and turned into rows on a worker thread
+        # while this one is written (the platform builds it meanwhile, and SQLite writes
+        # without holding the GIL); pages and their cursors are still applied one by
+        # one, in order, each in its own transaction, by this thread only.
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdesk-pull")
         ahead: Future[tuple[ChangePage, apply.PreparedPage]] | None = None
-        pages: PageStream | None = None
-
-        def end_stream() -> None:
-            nonlocal pages
-            if pages is not None:
-                pages.close()
-                pages = None
         bulk = contextlib.ExitStack()
         if cursor is None:  # from scratch: many pages to write (see apply.bulk_pull)
             bulk.enter_context(apply.bulk_pull())
@@ -485,11 +470,8 @@ class SyncEngine:
                         page, prepared = ahead.result()
                     else:
                         page, prepared = self._fetch(cursor, page_bytes)
-                except StreamClosed:
-                    return  # stopped meanwhile: as the loop's own check below
                 except ConflictError as exc:
                     ahead = None
-                    end_stream()
                     if exc.code == "cursor.diverged" and not expired_once:
                         expired_once = True
                         log.warning("cursor diverged: the platform was rolled back")
@@ -518,22 +500,15 @@ class SyncEngine:
                 if not restarted and self._instance_changed(page, report, notify):
                     # A page of another platform: dropped, and the pull starts over.
                     restarted = True
-                    end_stream()
-                    if ahead is not None:  # its page is of the other platform: dropped
-                        with contextlib.suppress(Exception):
-                            ahead.result()
+                    if ahead is not None:
+                        ahead.cancel()
                     ahead = None
                     cursor = None
                     continue
-                ahead = None
-                if page.has_more and self.fetch_ahead:
-                    if pages is None:
-                        pages = PageStream(
-                            lambda c: self.api.changes(c, self.page_limit, on_bytes=page_bytes),
-                            page.cursor, lambda: self.stop_requested)
-                    # In a copy of this context: the worker uses this run's cache.
-                    ahead = fetcher.submit(contextvars.copy_context().run,
-                                           self._prepare_next, pages)
+                # In a copy of this context: the worker uses this run's cache.
+                ahead = (fetcher.submit(contextvars.copy_context().run, self._fetch,
+                                        page.cursor, page_bytes)
+                         if page.has_more and self.fetch_ahead else None)
                 summary = apply.apply_prepared(prepared)
                 cursor = page.cursor
                 receipt_keys |= apply.receipt_key_ids(page.changes)
@@ -555,9 +530,7 @@ class SyncEngine:
                 return  # stopped: the cursor saved so far is where the next run resumes
         finally:
             # A page fetched ahead but not applied is dropped (its cursor was never stored);
-            # wait for the request so no download outlives the sync run. The stream first:
-            # the worker may be waiting on it.
-            end_stream()
+            # wait for the request so no download outlives the sync run.
             fetcher.shutdown(wait=True, cancel_futures=True)
             bulk.close()
         if receipt_keys - apply.known_platform_keys():
