@@ -139,8 +139,12 @@ def demo_template_cache(root: Path) -> Path:
     folder = root / demo_fingerprint()
     if root.is_dir():
         for old in root.iterdir():
-            if old != folder:
-                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+            if old == folder:
+                continue
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
     return folder
 
 
