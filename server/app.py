@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from server import errors
+from server import errors, security
 from server.api.changes import ChangesFastPath
 from server.db import init_database
 from server.metrics import MetricsMiddleware
@@ -57,6 +57,7 @@ async def _sweep_expired_notices_forever() -> None:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    security.prepare_dummy_hash()  # before the first request (not at every import)
     task = asyncio.create_task(_sweep_expired_notices_forever())
     try:
         yield

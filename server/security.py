@@ -76,6 +76,12 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
+def prepare_dummy_hash() -> None:
+    """Make it when the platform starts serving, not at its first use: the first unknown
+    user's sign-in would otherwise take longer than a known one's."""
+    _dummy_hash()
+
+
 def burn_password_check(password: str) -> None:
     verify_password(password, _dummy_hash())
 
