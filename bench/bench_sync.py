@@ -10,6 +10,8 @@ Prints:
   2-core machine is shared and single runs of well under a second are noisy), and the
   same floor into a SQLCipher file with the cache's settings: what encryption at rest
   alone costs, so the ratio can be read apart from it;
+- the client process's CPU time for each (the platform runs in another process): on a
+  shared machine it varies less than wall time, and it is the client's own work;
 - a no-change sync: requests sent and milliseconds (median of 20).
 Uses a throw-away GOVDESK_HOME and a file keyring under a temporary folder.
 --platform-db FILE: a platform database already filled by `init-demo --scale N` is
@@ -42,7 +44,7 @@ import requests  # noqa: E402
 
 
 def plain_pull(base_url: str, username: str, password: str, db_path: Path,
-               limit: int, encrypted: bool = False) -> tuple[float, int]:
+               limit: int, encrypted: bool = False) -> tuple[float, float, int]:
     """The floor: download every page with requests, insert raw JSON rows with sqlite3.
 
     encrypted: the same rows into a SQLCipher file with the cache's settings (a raw
@@ -65,7 +67,7 @@ def plain_pull(base_url: str, username: str, password: str, db_path: Path,
         conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE obj (type TEXT, id TEXT, version INT, data TEXT, "
                   "PRIMARY KEY (type, id))")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     cursor, count = None, 0
     with requests.Session() as s:
         while True:
@@ -84,7 +86,7 @@ def plain_pull(base_url: str, username: str, password: str, db_path: Path,
             cursor = body["cursor"]
             if not body["has_more"]:
                 break
-    return time.perf_counter() - start, count
+    return time.perf_counter() - start, time.process_time() - cpu, count
 
 
 def main() -> int:
@@ -135,7 +137,7 @@ def main() -> int:
     with platform:
         print(f"platform ({label}) ready in {time.perf_counter() - t0:.0f} s")
         settings = load_settings({"sync_page_limit": args.page_limit})
-        firsts, profile = [], None
+        firsts, cpus, profile = [], [], None
         for i in range(args.repeat):
             if profile is not None:
                 profile.close()
@@ -148,9 +150,10 @@ def main() -> int:
 
                 prof = cProfile.Profile()
                 prof.enable()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             report = profile.sync()
             first = time.perf_counter() - start
+            cpus.append(time.process_time() - cpu)
             if prof is not None:
                 prof.disable()
                 prof.dump_stats(args.profile)
@@ -158,17 +161,20 @@ def main() -> int:
             firsts.append(first)
             print(f"first sync: {report.objects} changes, {docs} documents, {report.pages} pages "
                   f"in {first:.2f} s = {docs / first:.0f} documents/s "
-                  f"({report.objects / first:.0f} objects/s)")
+                  f"({report.objects / first:.0f} objects/s); client CPU {cpus[-1]:.2f} s")
         assert profile is not None
         floors: dict[bool, list[float]] = {False: [], True: []}
+        floor_cpus: list[float] = []
         for encrypted, what in ((False, "sqlite3"), (True, "SQLCipher")):
             for i in range(args.repeat):
-                floor, count = plain_pull(platform.base_url, args.user, password,
-                                          tmp / f"plain{i}-{encrypted}.db", args.page_limit,
-                                          encrypted=encrypted)
+                floor, floor_cpu, count = plain_pull(
+                    platform.base_url, args.user, password, tmp / f"plain{i}-{encrypted}.db",
+                    args.page_limit, encrypted=encrypted)
                 floors[encrypted].append(floor)
+                if not encrypted:
+                    floor_cpus.append(floor_cpu)
                 print(f"plain download + {what} insert of the same {count} changes: "
-                      f"{floor:.2f} s")
+                      f"{floor:.2f} s (client CPU {floor_cpu:.2f} s)")
         sealed = statistics.median(floors[True])
         first, floor = statistics.median(firsts), statistics.median(floors[False])
         print(f"median of {args.repeat}: first sync {first:.2f} s = {docs / first:.0f} documents/s "
@@ -176,6 +182,10 @@ def main() -> int:
               f"{docs / floor:.0f} documents/s; GovDesk sync / plain = {first / floor:.2f}x")
         print(f"  the floor with encryption at rest: {sealed:.2f} s; "
               f"GovDesk sync / encrypted plain = {first / sealed:.2f}x")
+        # CPU of this process only (the platform is another): steadier than wall time on
+        # a shared machine, and what the client's own work costs against the floor's.
+        print(f"  client CPU, median: GovDesk {statistics.median(cpus):.2f} s, plain "
+              f"{statistics.median(floor_cpus):.2f} s")
 
         times, reqs = [], set()
         for _ in range(20):

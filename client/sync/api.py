@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from client import jsontext
 from client.config import Settings
 from client.errors import (
     AuthError,
@@ -314,8 +315,8 @@ def _invalid(where: str, exc: ValidationError) -> ProtocolError:
 
 def _json_body(resp: requests.Response) -> Any:
     try:
-        return json.loads(resp.content)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return jsontext.loads(resp.content)
+    except ValueError as exc:
         raise _malformed("the answer is not valid JSON") from exc
     except requests.RequestException as exc:
         raise _translate_exception(exc) from exc
@@ -833,8 +834,8 @@ class PlatformApi:
         finally:
             resp.close()
         try:
-            body = json.loads(b"".join(parts))
-        except (ValueError, UnicodeDecodeError) as exc:
+            body = jsontext.loads(b"".join(parts))
+        except ValueError as exc:
             raise _malformed("the answer is not valid JSON") from exc
         return parse_change_page(body)
 

@@ -17,7 +17,6 @@ and `finish_full_resync` removes whatever the platform no longer sends.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -27,7 +26,7 @@ from typing import Any
 
 import peewee
 
-from client import models, search_index
+from client import jsontext, models, search_index
 from client.changes import Changes, changed
 from client.db import translate_errors
 from client.models import (
@@ -158,7 +157,7 @@ _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 # JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_dumps = jsontext.dumps
 
 # --- preparing: everything about a change that does not depend on the cache --------------
 

@@ -233,3 +233,19 @@ def test_a_valid_answer_from_the_stand_in_is_applied(filled) -> None:
     doc_id = page["changes"][0]["id"]
     assert models.Document.get(models.Document.id == doc_id).title == "改动后的标题"
     assert models.sync_state().cursor == page["cursor"]
+
+
+@pytest.mark.parametrize("body", [
+    # A lone surrogate could never be stored as UTF-8 text: refused before anything.
+    b'{"changes": [], "cursor": "\\ud800", "has_more": false}',
+    b"[" * 5000 + b"]" * 5000,  # nesting no page has: refused, not a RecursionError
+    '{"changes": [], "cursor": "c", "has_more": false}'.encode("utf-16"),  # JSON is UTF-8
+], ids=["lone_surrogate", "nested_5000", "utf16"])
+def test_json_a_platform_never_sends_is_malformed(filled, body: bytes) -> None:
+    profile, fake, api = filled
+    fake.status, fake.body, fake.headers = 200, body, {"Content-Type": "application/json"}
+    before = _snapshot()
+    with pytest.raises(ProtocolError) as err:
+        SyncEngine(api, None, prefetch=False).pull(SyncReport(), lambda p: None)
+    assert err.value.code == "protocol.malformed"
+    assert _snapshot() == before
