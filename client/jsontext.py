@@ -2,7 +2,8 @@
 
 A first sync decodes every page and encodes every object it stores: at 20,000 documents
 the standard library spends ~0.45 s decoding and ~0.47 s encoding, pydantic-core ~0.36 s
-and ~0.16 s, for the same values and the same text (compact, Chinese kept as is).
+and ~0.16 s, for the same values and the same text (compact, Chinese kept as is; a
+float may be spelt otherwise, 1e-7 for 1e-07, and reads back as the same number).
 
 Differences that matter, both on input a platform should never send:
 - a lone surrogate escape ("\\ud800") is refused instead of decoded (it could not be
