@@ -20,7 +20,6 @@ from protocol.wire.auth import (
 )
 from protocol.wire.changes import (
     CHANGE_LIST,
-    OBJECT_ADAPTERS,
     OBJECT_SCHEMAS,
     REQUIRED_FIELDS,
     Change,
@@ -59,7 +58,7 @@ from protocol.wire.operations import (
 )
 
 __all__ = [
-    "CHANGE_LIST", "MAX_OPS_PER_REQUEST", "OBJECT_ADAPTERS", "OBJECT_SCHEMAS", "OP_DATA",
+    "CHANGE_LIST", "MAX_OPS_PER_REQUEST", "OBJECT_SCHEMAS", "OP_DATA",
     "REQUIRED_FIELDS",
     "Attachment", "BlobRef", "BlobStored", "Change", "ChangeHeader", "ChangePage",
     "DeleteChange", "Document", "DocumentMarkReadData", "Key", "KeyEnrolRequest", "KeyRegisterData",
