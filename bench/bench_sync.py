@@ -24,7 +24,6 @@ sees all of them (a user with full visibility: --scale 20000 and 100000).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sqlite3
@@ -42,10 +41,13 @@ import govdesk_test_keyring  # noqa: E402
 import keyring  # noqa: E402
 import requests  # noqa: E402
 
+from client import jsontext  # noqa: E402
+
 
 def plain_pull(base_url: str, username: str, password: str, db_path: Path,
                limit: int, encrypted: bool = False) -> tuple[float, float, int]:
-    """The floor: download every page with requests, insert raw JSON rows with sqlite3.
+    """The floor: download every page with requests, insert raw JSON rows with sqlite3
+    (JSON through client.jsontext, as the client decodes and encodes it).
 
     encrypted: the same rows into a SQLCipher file with the cache's settings (a raw
     256-bit key and client.db's pragmas): what encryption at rest alone adds to the
@@ -72,13 +74,13 @@ def plain_pull(base_url: str, username: str, password: str, db_path: Path,
     with requests.Session() as s:
         while True:
             params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-            body = s.get(f"{base_url}/api/v1/changes", params=params, headers=headers,
-                         timeout=60).json()
+            body = jsontext.loads(s.get(f"{base_url}/api/v1/changes", params=params,
+                                        headers=headers, timeout=60).content)
             with conn:
                 conn.executemany(
                     "INSERT OR REPLACE INTO obj VALUES (?, ?, ?, ?)",
                     [(c["type"], c["id"], (c["data"] or {}).get("version", 0),
-                      json.dumps(c["data"], ensure_ascii=False)) for c in body["changes"]])
+                      jsontext.dumps(c["data"])) for c in body["changes"]])
                 conn.execute("CREATE TABLE IF NOT EXISTS cur (c TEXT)")
                 conn.execute("DELETE FROM cur")
                 conn.execute("INSERT INTO cur VALUES (?)", (body["cursor"],))

@@ -8,9 +8,10 @@ float may be spelt otherwise, 1e-7 for 1e-07, and reads back as the same number)
 Differences that matter, both on input a platform should never send:
 - a lone surrogate escape ("\\ud800") is refused instead of decoded (it could not be
   stored as UTF-8 text anyway);
-- nesting deeper than 200 levels is refused with ValueError (json.loads raised
+- nesting deeper than about 200 levels is refused with ValueError (json.loads raised
   RecursionError, which no caller expected);
-- UTF-16 or UTF-32 bytes are refused (JSON between systems is UTF-8, RFC 8259).
+- UTF-16 or UTF-32 bytes, and a UTF-8 byte-order mark, are refused (JSON between
+  systems is UTF-8 without one, RFC 8259).
 """
 
 from __future__ import annotations

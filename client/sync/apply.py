@@ -156,7 +156,9 @@ _LOCAL_DEFAULTS: dict[str, dict[str, Any]] = {
     "delivery": delivery.NEW_DELIVERY_COLUMNS,
 }
 
-# JSON text exactly as models.JSONText stores it (one encoder for every row of a page).
+# The JSON text models.JSONText writes (its json.dumps refuses a value that is not JSON;
+# here every value came from JSON), in a third of the time; a float may be spelt
+# otherwise (1e-7 for 1e-07) and reads back the same.
 _dumps = jsontext.dumps
 
 # --- preparing: everything about a change that does not depend on the cache --------------
