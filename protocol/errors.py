@@ -126,6 +126,10 @@ _SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec("network.proxy_forbidden",
               "The proxy server {proxy} does not let this PC reach the platform (HTTP 403): "
               "ask IT to allow the platform's address on the proxy.", NETWORK),
+    ErrorSpec("network.proxy_upstream",
+              "The proxy server {proxy} works, but could not reach the platform beyond it "
+              "({answer}): check the platform address, whether the platform is running, and "
+              "ask IT whether the proxy may reach it.", NETWORK),
     ErrorSpec("network.answer_lost",
               "Sent; the platform's answer has not arrived yet. It will be confirmed "
               "automatically at the next sync.", NETWORK),

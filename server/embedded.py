@@ -248,6 +248,8 @@ class EmbeddedPlatform:
             [str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])]
         )
         env["PYTHONUNBUFFERED"] = "1"
+        if self.demo:  # a machine with Python alone runs the demo, 核发 included
+            env["GOVDESK_DEMO_PDF_FALLBACK"] = "1"
         env.update(self._env)
         return env
 

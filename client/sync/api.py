@@ -16,9 +16,11 @@ verdict).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import re
 import ssl
 import threading
 import time
@@ -455,6 +457,10 @@ def _proxy_failure(text: str, proxy: str | None) -> GovDeskError:
         return NetworkError("network.proxy_auth", proxy=shown, detail=detail)
     if "Tunnel connection failed: 403" in text:
         return NetworkError("network.proxy_forbidden", proxy=shown, detail=detail)
+    tunnel = re.search(r"Tunnel connection failed: (5\d\d[^'\")]*)", text)
+    if tunnel:  # the proxy's own 5xx to CONNECT: the platform beyond it did not answer
+        return NetworkError("network.proxy_upstream", proxy=shown,
+                            answer=tunnel.group(1).strip(), detail=detail)
     if "NameResolutionError" in text or "Failed to resolve" in text or "Name or service" in text:
         return NetworkError("network.proxy_unknown_host", proxy=shown, host=host or "?",
                             detail=detail)
@@ -497,19 +503,49 @@ def _translate_exception(exc: BaseException, proxy: str | None = None) -> GovDes
     return NetworkError("network.unreachable", detail=text[:300])
 
 
+# How a proxy signs the error pages it makes itself (tinyproxy: "Server: tinyproxy/1.11";
+# squid: X-Squid-Error). A 5xx page without them may be a gateway beyond the proxy (nginx
+# before the platform), which is the platform's side and keeps its own code.
+_PROXY_SERVERS = ("tinyproxy", "squid")
+
+
+def _made_by_proxy(resp: requests.Response) -> bool:
+    if "X-Squid-Error" in resp.headers:
+        return True
+    return resp.headers.get("Server", "").lower().startswith(_PROXY_SERVERS)
+
+
 def _proxy_answer(resp: requests.Response, proxy: str | None) -> GovDeskError | None:
-    """A 407, or a 403 that is not the platform's (no problem document), from a proxy that
-    forwards plain http (no CONNECT) -> the proxy's own code."""
+    """A 407, a 403 that is not the platform's (no problem document), or a proxy's own 401
+    or 5xx page, from a proxy that forwards plain http (no CONNECT) -> the proxy's own code. Read
+    from the status line and headers alone: a proxy may close before the body (tinyproxy
+    answers 407 and resets the connection without reading the request's body)."""
     if proxy is None:
         return None
     shown = redact_proxy(proxy)
     if resp.status_code == 407:
         return NetworkError("network.proxy_auth", proxy=shown,
                             detail=resp.headers.get("Proxy-Authenticate") or "407")
-    if resp.status_code == 403 and "json" not in resp.headers.get("Content-Type", ""):
+    if "json" in resp.headers.get("Content-Type", ""):
+        return None  # a problem document: the platform's own answer
+    if resp.status_code == 403:
         return NetworkError("network.proxy_forbidden", proxy=shown, detail="403 from the proxy")
+    if resp.status_code == 401 and _made_by_proxy(resp):
+        # tinyproxy answers wrong credentials with its own 401 page, not 407.
+        return NetworkError("network.proxy_auth", proxy=shown,
+                            detail=f"401 from {resp.headers.get('Server')}")
+    if resp.status_code >= 500 and _made_by_proxy(resp):
+        answer = f"{resp.status_code} {resp.reason or ''}".strip()
+        err = NetworkError("network.proxy_upstream", proxy=shown, answer=answer,
+                           detail=f"{answer} from {resp.headers.get('Server') or 'the proxy'}")
+        err.status = resp.status_code  # type: ignore[attr-defined]  # _answer_lost reads it
+        return err
     return None
 
+
+# A connection cut under a request (what a proxy that refuses without reading the body
+# leaves behind; see PlatformApi._proxy_verdict).
+_CUT_CODES = frozenset({"network.interrupted", "network.unreachable", "network.proxy"})
 
 # Failures that happen before a request leaves this PC: nothing reached the platform.
 _NOT_SENT_CODES = frozenset({"tls.untrusted", "network.proxy"})
@@ -523,6 +559,10 @@ def _answer_lost(exc: GovDeskError) -> bool:
     false when the connection was never made and for the platform's own answers.
     """
     detail = exc.detail or ""
+    if exc.code == "network.proxy_upstream":
+        # A proxy's 504 to plain http: it sent the request on and the answer timed out.
+        # Its other 5xx (could not connect), and any refused CONNECT, sent nothing.
+        return getattr(exc, "status", 0) == 504
     if exc.code in _NOT_SENT_CODES or exc.code.startswith("network.proxy"):
         return False
     if exc.code == "network.timeout":
@@ -722,19 +762,42 @@ class PlatformApi:
         if self.proxy.url and self._proxy_problem is not None:
             raise self._proxy_problem
         try:
+            # Streamed, so that a proxy's refusal is read from the status line before the
+            # body, which a proxy may cut (see _proxy_answer); read below unless asked not.
             resp = self.session.request(method, self.url(path), params=params, data=data,
-                                        headers=hdrs, stream=stream,
+                                        headers=hdrs, stream=True,
                                         timeout=timeout or self.timeout, allow_redirects=False)
+            proxy_err = _proxy_answer(resp, self.proxy.url)
+            if proxy_err is not None:
+                resp.close()
+                log.info("%s %s refused by the proxy: %s (%s)", method, path, proxy_err.code,
+                         proxy_err.detail)
+                raise proxy_err
+            if not stream:
+                resp.content  # noqa: B018 - read now, as requests does without stream
         except requests.RequestException as exc:
             err = _translate_exception(exc, self.proxy.url)
+            if data is not None and self.proxy.url and err.code in _CUT_CODES:
+                err = self._proxy_verdict() or err
             log.info("%s %s failed: %s (%s)", method, path, err.code, err.detail)
             raise err from exc
-        proxy_err = _proxy_answer(resp, self.proxy.url)
-        if proxy_err is not None:
-            resp.close()
-            log.info("%s %s refused by the proxy: %s", method, path, proxy_err.code)
-            raise proxy_err
         return resp
+
+    def _proxy_verdict(self) -> GovDeskError | None:
+        """A request with a body whose connection was reset, through a proxy: the proxy may
+        have refused it and closed without reading the body, and the reset then discards
+        its answer (tinyproxy answers 407 so). Asked again without a body, the proxy's
+        verdict arrives whole: its own code, or None when it lets the request through."""
+        try:
+            probe = self.session.request("GET", self.url("/meta"), stream=True,
+                                         timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException:
+            return None
+        with contextlib.closing(probe):
+            verdict = _proxy_answer(probe, self.proxy.url)
+        if verdict is not None:
+            verdict.detail = f"{verdict.detail}; the request with a body was reset"
+        return verdict
 
     def request(self, method: str, path: str, *, auth: bool = True, **kwargs: Any
                 ) -> requests.Response:

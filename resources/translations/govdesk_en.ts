@@ -3154,31 +3154,31 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>QAbstractFileIconProvider</name>
     <message>
-        <location filename="../../client/ui/i18n.py" line="52"/>
-        <source>Folder</source>
-        <comment>All other platforms</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../../client/ui/i18n.py" line="53"/>
         <source>Folder</source>
-        <comment>Match Windows Explorer</comment>
+        <comment>All other platforms</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/i18n.py" line="54"/>
-        <source>File</source>
-        <comment>All other platforms</comment>
+        <source>Folder</source>
+        <comment>Match Windows Explorer</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/i18n.py" line="55"/>
         <source>File</source>
-        <comment>Match Windows Explorer</comment>
+        <comment>All other platforms</comment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../client/ui/i18n.py" line="56"/>
+        <source>File</source>
+        <comment>Match Windows Explorer</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="57"/>
         <source>%1 File</source>
         <comment>%1 is a file name suffix, for example txt</comment>
         <translation type="unfinished"></translation>
@@ -3187,12 +3187,12 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>QFileDialog</name>
     <message>
-        <location filename="../../client/ui/i18n.py" line="42"/>
+        <location filename="../../client/ui/i18n.py" line="43"/>
         <source>&amp;Look in:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/i18n.py" line="43"/>
+        <location filename="../../client/ui/i18n.py" line="44"/>
         <source>Files of &amp;type:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3200,7 +3200,7 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>QFileSystemModel</name>
     <message>
-        <location filename="../../client/ui/i18n.py" line="41"/>
+        <location filename="../../client/ui/i18n.py" line="42"/>
         <source>Size</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4400,6 +4400,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <source>The proxy server {proxy} does not let this PC reach the platform (HTTP 403): ask IT to allow the platform&apos;s address on the proxy.</source>
         <extracomment>network.proxy_forbidden</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} works, but could not reach the platform beyond it ({answer}): check the platform address, whether the platform is running, and ask IT whether the proxy may reach it.</source>
+        <extracomment>network.proxy_upstream</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>

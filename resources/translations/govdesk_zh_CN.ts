@@ -3154,31 +3154,31 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>QAbstractFileIconProvider</name>
     <message>
-        <location filename="../../client/ui/i18n.py" line="52"/>
-        <source>Folder</source>
-        <comment>All other platforms</comment>
-        <translation>文件夹</translation>
-    </message>
-    <message>
         <location filename="../../client/ui/i18n.py" line="53"/>
         <source>Folder</source>
-        <comment>Match Windows Explorer</comment>
+        <comment>All other platforms</comment>
         <translation>文件夹</translation>
     </message>
     <message>
         <location filename="../../client/ui/i18n.py" line="54"/>
+        <source>Folder</source>
+        <comment>Match Windows Explorer</comment>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/i18n.py" line="55"/>
         <source>File</source>
         <comment>All other platforms</comment>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/i18n.py" line="55"/>
+        <location filename="../../client/ui/i18n.py" line="56"/>
         <source>File</source>
         <comment>Match Windows Explorer</comment>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/i18n.py" line="56"/>
+        <location filename="../../client/ui/i18n.py" line="57"/>
         <source>%1 File</source>
         <comment>%1 is a file name suffix, for example txt</comment>
         <translation>%1 文件</translation>
@@ -3187,12 +3187,12 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>QFileDialog</name>
     <message>
-        <location filename="../../client/ui/i18n.py" line="42"/>
+        <location filename="../../client/ui/i18n.py" line="43"/>
         <source>&amp;Look in:</source>
         <translation>查找范围(&amp;L)：</translation>
     </message>
     <message>
-        <location filename="../../client/ui/i18n.py" line="43"/>
+        <location filename="../../client/ui/i18n.py" line="44"/>
         <source>Files of &amp;type:</source>
         <translation>文件类型(&amp;T)：</translation>
     </message>
@@ -3200,7 +3200,7 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>QFileSystemModel</name>
     <message>
-        <location filename="../../client/ui/i18n.py" line="41"/>
+        <location filename="../../client/ui/i18n.py" line="42"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
@@ -4398,6 +4398,11 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <source>The proxy server {proxy} does not let this PC reach the platform (HTTP 403): ask IT to allow the platform&apos;s address on the proxy.</source>
         <extracomment>network.proxy_forbidden</extracomment>
         <translation>代理服务器 {proxy} 不允许本机访问平台（HTTP 403）：请联系信息中心在代理上放行平台地址。</translation>
+    </message>
+    <message>
+        <source>The proxy server {proxy} works, but could not reach the platform beyond it ({answer}): check the platform address, whether the platform is running, and ask IT whether the proxy may reach it.</source>
+        <extracomment>network.proxy_upstream</extracomment>
+        <translation>代理服务器 {proxy} 工作正常，但无法连接到其后的平台（{answer}）：请检查平台地址、平台是否在运行，并请信息中心确认代理可以访问平台。</translation>
     </message>
     <message>
         <source>Sent; the platform&apos;s answer has not arrived yet. It will be confirmed automatically at the next sync.</source>

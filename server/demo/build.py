@@ -52,6 +52,7 @@ from server.demo.county import DEMO_PASSWORD, PersonSpec
 from server.demo.handwriting import signature_png
 from server.demo.pdf import OfficialDocument, render_pdf, render_plain_pdf
 from server.demo.timeline import Timeline, at, next_working_day, shift_years
+from server.issuing.gbt9704_fonts import builtin_fallback
 from server.models import Document, Task, User
 from server.security import hash_password
 from server.visibility import can_see_notice
@@ -776,7 +777,9 @@ def init_demo(db_url: str, *, scale: int | None = None, seed: int = 2005, force:
     tl = Timeline(now or datetime.now(UTC))
     rng = random.Random(seed)
     t0 = time.perf_counter()
-    with _simulated_clock() as sim:
+    # Every PDF of the demo county, the ones it issues through the exchange included, may
+    # fall back to the unembedded STSong-Light: the demo runs on a machine with Python alone.
+    with _simulated_clock() as sim, builtin_fallback():
         sim.at = tl.moment("2004-12-01T08:30")  # the county's accounts predate its story
         platform_keys.backdate(sim.at)  # so does the platform that vouches for its times
         c = _build_county(seed)

@@ -18,7 +18,8 @@ holds licensed fonts points a role at them with `GOVDESK_PDF_FONT_<ROLE>=path[:i
 Without the packages the platform refuses to lay out an issued document (FontMissingError,
 one line naming the package). Only a caller that says so — the demo county's sample PDFs,
 so that a fresh machine runs the demo with Python alone — gets reportlab's built-in
-STSong-Light instead, which is not embedded (`builtin_fallback()`).
+STSong-Light instead, which is not embedded (`builtin_fallback()`, and in the embedded
+demo platform's serving process GOVDESK_DEMO_PDF_FALLBACK=1).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 log = logging.getLogger(__name__)
 BUILTIN: Final = "STSong-Light"
 _fallback: ContextVar[bool] = ContextVar("gbt9704_builtin_fallback", default=False)
+# Set by the embedded demo platform (server.embedded) for its serving process: what a
+# demo user issues (核发) falls back too, as the demo county's own documents do.
+DEMO_FALLBACK_ENV: Final = "GOVDESK_DEMO_PDF_FALLBACK"
 _warned: set[str] = set()
 
 
@@ -107,7 +111,7 @@ def font(role: str) -> str:
     try:
         return _font(role)
     except FontMissingError as exc:
-        if not _fallback.get():
+        if not (_fallback.get() or os.environ.get(DEMO_FALLBACK_ENV) == "1"):
             raise
         with _lock:
             if BUILTIN not in pdfmetrics.getRegisteredFontNames():

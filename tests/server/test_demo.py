@@ -28,6 +28,7 @@ import requests
 from protocol.canonical import document_digest, signoff_message
 from protocol.signing import verify_signature_object
 from server.embedded import EmbeddedPlatform
+from server.issuing.gbt9704_fonts import ROLES
 from tests.support.services import require_service
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,8 +57,9 @@ DOC_TYPES = {"决议", "决定", "命令", "公报", "公告", "通告", "意见
              "请示", "批复", "议案", "函", "纪要"}
 
 
-def init_demo(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+def init_demo(db: Path | str, *args: str,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "server", "init-demo", "--db", str(db), *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
@@ -354,8 +356,13 @@ def test_scale_adds_documents_and_force_rebuilds(tmp_path: Path) -> None:
     assert query(db, "SELECT count(*) FROM opinion")[0][0] > 130
     (instance,) = query(db, "SELECT instance_id FROM meta")[0]
 
-    proc = init_demo(db, "--force", "--json")
+    # Rebuilt as on a machine with Python alone, without the GB/T 9704 font packages: the
+    # demo's PDFs, those it issues through the exchange too, fall back to STSong-Light.
+    missing = {f"GOVDESK_PDF_FONT_{role.upper()}": str(tmp_path / f"no-{role}.ttf")
+               for role in ROLES}
+    proc = init_demo(db, "--force", "--json", env=missing)
     assert proc.returncode == 0, proc.stderr
+    assert "using the unembedded STSong-Light" in proc.stderr
     assert query(db, "SELECT count(*) FROM document")[0][0] == base
     assert query(db, "SELECT count(*) FROM sync_object WHERE type = 'document'")[0][0] == base
     assert query(db, "SELECT instance_id FROM meta")[0][0] != instance

@@ -549,3 +549,29 @@ def test_issued_outgoing_carries_seal_heading_faces_and_letter_layout(tmp_path: 
     first = flat(pages_text(letter_pdf)[0])
     assert first.startswith("富锦市人民政府办公室") and "文件" not in first
     assert "印发" not in first
+
+
+def test_the_demo_platform_issues_with_the_fallback_too(monkeypatch: pytest.MonkeyPatch,
+                                                        fresh_fonts: None) -> None:
+    """The embedded demo platform's process (GOVDESK_DEMO_PDF_FALLBACK=1): a document a demo
+    clerk issues (核发) lays out without the packages; a real platform still refuses."""
+    for role in gbt9704_fonts.ROLES:
+        monkeypatch.setitem(gbt9704_fonts.DEFAULTS, role,
+                            FontFile(f"/nonexistent/{role}.ttc", 0, f"fonts-{role}"))
+    monkeypatch.setenv(gbt9704_fonts.DEMO_FALLBACK_ENV, "0")
+    with pytest.raises(FontMissingError):
+        render_pdf(notice())
+    monkeypatch.setenv(gbt9704_fonts.DEMO_FALLBACK_ENV, "1")
+    assert render_pdf(notice()).startswith(b"%PDF-")
+
+
+def test_the_embedded_demo_platform_sets_the_fallback_for_its_process() -> None:
+    from server.embedded import EmbeddedPlatform
+
+    demo, real = EmbeddedPlatform(demo=True), EmbeddedPlatform(demo=False)
+    try:
+        assert demo._child_env()[gbt9704_fonts.DEMO_FALLBACK_ENV] == "1"
+        assert gbt9704_fonts.DEMO_FALLBACK_ENV not in real._child_env()
+    finally:
+        demo.close()
+        real.close()

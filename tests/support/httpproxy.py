@@ -1,5 +1,6 @@
 """A tiny HTTP proxy of the tests' own (loopback only): CONNECT tunnels and plain
-forwarding, optionally demanding Basic credentials (407) or refusing everything (403).
+forwarding, optionally demanding Basic credentials (407) or refusing everything (403),
+and with cut_bodies=True refusing a request with a body by resetting the connection.
 
     with TinyProxy(mode="auth", credentials=("it", "secret")) as proxy:
         url = proxy.url            # http://127.0.0.1:PORT
@@ -15,6 +16,7 @@ import contextlib
 import select
 import socket
 import socketserver
+import struct
 import threading
 from typing import Any
 
@@ -33,6 +35,13 @@ class _Handler(socketserver.StreamRequestHandler):
             self.server.owner.requests.append(request_line)
             method, target, _ = (request_line.split(" ", 2) + ["", ""])[:3]
             refusal = self.server.owner.refusal(headers)
+            if refusal is not None and self.server.owner.cut_bodies \
+                    and int(headers.get("content-length") or 0):
+                # Refuses a request with a body by resetting the connection, unread: the
+                # client never sees the refusal (what a reset does to tinyproxy's 407).
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                return
             if refusal is not None:
                 self._reply(refusal, 'Proxy-Authenticate: Basic realm="county"\r\n'
                             if refusal.startswith("407") else "")
@@ -150,11 +159,12 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class TinyProxy:
-    def __init__(self, *, mode: str = "open", credentials: tuple[str, str] | None = None
-                 ) -> None:
+    def __init__(self, *, mode: str = "open", credentials: tuple[str, str] | None = None,
+                 cut_bodies: bool = False) -> None:
         if mode not in ("open", "auth", "forbid"):
             raise ValueError(mode)
         self.mode = mode
+        self.cut_bodies = cut_bodies  # refuse a request with a body by a reset, unanswered
         self.credentials = credentials
         self.requests: list[str] = []
         self._server = _Server(("127.0.0.1", 0), _Handler)

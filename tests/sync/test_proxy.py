@@ -99,6 +99,33 @@ def test_407_without_or_with_wrong_credentials_then_right_ones(fresh_platform) -
         profile.close()
 
 
+@pytest.mark.parametrize("mode", ["auth", "forbid"])
+def test_a_refusal_lost_to_a_reset_is_asked_again_without_a_body(fresh_platform,
+                                                                 mode: str) -> None:
+    """A proxy that refuses a POST and closes unread resets the connection, and the reset
+    discards its answer: the client asks again without a body and names the refusal."""
+    with TinyProxy(mode=mode, cut_bodies=True) as proxy:
+        err = _login_error(fresh_platform.base_url, proxy.url)
+        seen = list(proxy.requests)
+    assert err.code == {"auth": "network.proxy_auth", "forbid": "network.proxy_forbidden"}[mode]
+    assert "reset" in (err.detail or "")
+    assert [line.split()[0] for line in seen][-1] == "GET"  # the bodiless question
+
+
+def test_a_reset_through_a_proxy_that_lets_requests_through_stays_a_reset() -> None:
+    """The probe finds nothing to blame on the proxy: the reset keeps its own code."""
+    with TinyProxy() as proxy:
+        api = PlatformApi(f"http://127.0.0.1:{_closed_port()}",
+                          load_settings({"proxy": proxy.url, "http_retries": 0}))
+        try:
+            with pytest.raises(NetworkError) as err:
+                api.login(USER, PASSWORD, device_id="d", device_name="n")
+        finally:
+            api.close()
+    assert not err.value.code.startswith("network.proxy_auth")
+    assert err.value.code != "network.proxy_forbidden"
+
+
 def test_403_from_the_proxy_is_not_the_platform_refusing(fresh_platform) -> None:
     with TinyProxy(mode="forbid") as proxy:
         err = _login_error(fresh_platform.base_url, proxy.url)
