@@ -1,6 +1,6 @@
 """A tiny HTTP proxy of the tests' own (loopback only): CONNECT tunnels and plain
 forwarding, optionally demanding Basic credentials (407) or refusing everything (403),
-and with cut_bodies=True refusing a request with a body by resetting the connection.
+and with cut_bodies=True answering every request with a body by a reset.
 
     with TinyProxy(mode="auth", credentials=("it", "secret")) as proxy:
         url = proxy.url            # http://127.0.0.1:PORT
@@ -35,10 +35,9 @@ class _Handler(socketserver.StreamRequestHandler):
             self.server.owner.requests.append(request_line)
             method, target, _ = (request_line.split(" ", 2) + ["", ""])[:3]
             refusal = self.server.owner.refusal(headers)
-            if refusal is not None and self.server.owner.cut_bodies \
-                    and int(headers.get("content-length") or 0):
-                # Refuses a request with a body by resetting the connection, unread: the
-                # client never sees the refusal (what a reset does to tinyproxy's 407).
+            if self.server.owner.cut_bodies and int(headers.get("content-length") or 0):
+                # A request with a body gets a reset, its body unread: the client never
+                # sees an answer (what a reset does to tinyproxy's 407, in any mode here).
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                            struct.pack("ii", 1, 0))
                 return
@@ -164,7 +163,7 @@ class TinyProxy:
         if mode not in ("open", "auth", "forbid"):
             raise ValueError(mode)
         self.mode = mode
-        self.cut_bodies = cut_bodies  # refuse a request with a body by a reset, unanswered
+        self.cut_bodies = cut_bodies  # a request with a body: reset, unanswered
         self.credentials = credentials
         self.requests: list[str] = []
         self._server = _Server(("127.0.0.1", 0), _Handler)

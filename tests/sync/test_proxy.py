@@ -1,6 +1,7 @@
 """Proxies as county IT sets them: from the settings or the environment, and when they
-fail, a message that says which of the five things went wrong (tests/support/httpproxy.py,
-a tiny proxy of the tests' own, on loopback)."""
+fail, a message that says which of the things went wrong: through a tiny proxy of the
+tests' own (tests/support/httpproxy.py) and again through Debian's tinyproxy, a real one
+as county IT runs it (tests/support/debianproxy.py), both on loopback."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from client.config import load_settings
 from client.errors import ConfigError, NetworkError
 from client.session import Profile
 from client.sync.api import PlatformApi
+from tests.support.debianproxy import Tinyproxy
 from tests.support.httpproxy import TinyProxy
 
 USER = "zhangjianguo"
@@ -37,6 +39,16 @@ def _closed_port() -> int:
 def _login_error(url: str, proxy: str) -> NetworkError:
     with pytest.raises(NetworkError) as err:
         Profile.login(url, USER, PASSWORD, settings=load_settings({"proxy": proxy}))
+    return err.value
+
+
+def _meta_error(url: str, proxy: str) -> NetworkError:
+    api = PlatformApi(url, load_settings({"proxy": proxy, "http_retries": 0}))
+    try:
+        with pytest.raises(NetworkError) as err:
+            api.meta()
+    finally:
+        api.close()
     return err.value
 
 
@@ -112,18 +124,16 @@ def test_a_refusal_lost_to_a_reset_is_asked_again_without_a_body(fresh_platform,
     assert [line.split()[0] for line in seen][-1] == "GET"  # the bodiless question
 
 
-def test_a_reset_through_a_proxy_that_lets_requests_through_stays_a_reset() -> None:
-    """The probe finds nothing to blame on the proxy: the reset keeps its own code."""
-    with TinyProxy() as proxy:
-        api = PlatformApi(f"http://127.0.0.1:{_closed_port()}",
-                          load_settings({"proxy": proxy.url, "http_retries": 0}))
-        try:
-            with pytest.raises(NetworkError) as err:
-                api.login(USER, PASSWORD, device_id="d", device_name="n")
-        finally:
-            api.close()
-    assert not err.value.code.startswith("network.proxy_auth")
-    assert err.value.code != "network.proxy_forbidden"
+def test_a_reset_through_a_proxy_that_lets_requests_through_stays_a_reset(
+        fresh_platform) -> None:
+    """The bodiless question reaches the platform: nothing to blame on the proxy, and the
+    reset keeps its own code (the POST may be retried; the proxy is not named)."""
+    with TinyProxy(cut_bodies=True) as proxy:
+        err = _login_error(fresh_platform.base_url, proxy.url)
+        seen = list(proxy.requests)
+    assert err.code in ("network.proxy", "network.interrupted", "network.unreachable"), err.code
+    assert "reset" not in (err.detail or "").split(";")[-1]
+    assert seen[-1].startswith("GET ") and "/api/v1/meta" in seen[-1]
 
 
 def test_403_from_the_proxy_is_not_the_platform_refusing(fresh_platform) -> None:
@@ -139,15 +149,9 @@ def test_https_through_connect_gives_the_same_codes(mode: str, code: str) -> Non
     """An https platform is reached with CONNECT: the proxy's refusal comes before any
     TLS, as an exception rather than an answer."""
     with TinyProxy(mode=mode) as proxy:
-        api = PlatformApi(f"https://127.0.0.1:{_closed_port()}",
-                          load_settings({"proxy": proxy.url, "http_retries": 0}))
-        try:
-            with pytest.raises(NetworkError) as err:
-                api.meta()
-        finally:
-            api.close()
-    assert err.value.code == code
-    assert "Tunnel connection failed" in (err.value.detail or "")
+        err = _meta_error(f"https://127.0.0.1:{_closed_port()}", proxy.url)
+    assert err.code == code
+    assert "Tunnel connection failed" in (err.detail or "")
 
 
 @pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:1080", "ftp://127.0.0.1:21"])
@@ -185,3 +189,57 @@ def test_self_test_checks_the_server_given_on_its_command_line(fresh_platform,
     report = json.loads(cli.stdout)
     platform = next(c for c in report["checks"] if c["name"] == "platform")
     assert platform["status"] == "fail" and platform["details"]["code"].startswith("network.")
+
+
+# --- Debian's tinyproxy -------------------------------------------------------------
+
+
+def test_sync_through_tinyproxy_from_the_environment(fresh_platform,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with Tinyproxy() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        profile = Profile.login(fresh_platform.base_url, USER, PASSWORD)
+        try:
+            assert profile.sync().objects > 0
+        finally:
+            profile.close()
+        log = proxy.log()
+    assert "/api/v1/auth/login" in log and "/api/v1/changes" in log
+
+
+def test_tinyproxy_407_missing_wrong_then_right_credentials(fresh_platform) -> None:
+    url = fresh_platform.base_url
+    with Tinyproxy(mode="auth", credentials=("it", "s3cret")) as proxy:
+        missing = _login_error(url, proxy.url)
+        assert missing.code == "network.proxy_auth"
+        wrong = _login_error(url, f"http://it:wrong@127.0.0.1:{proxy.port}")
+        assert wrong.code == "network.proxy_auth"
+        assert "wrong" not in wrong.message
+        Profile.login(url, USER, PASSWORD, settings=load_settings(
+            {"proxy": f"http://it:s3cret@127.0.0.1:{proxy.port}"})).close()
+
+
+def test_tinyproxy_403_is_the_proxy_not_the_platform(fresh_platform) -> None:
+    with Tinyproxy(mode="forbid") as proxy:
+        err = _login_error(fresh_platform.base_url, proxy.url)
+    assert err.code == "network.proxy_forbidden"
+    assert "403" in err.message and "代理" in err.message
+
+
+@pytest.mark.parametrize(("mode", "code"), [("auth", "network.proxy_auth"),
+                                            ("forbid", "network.proxy_forbidden")])
+def test_tinyproxy_refuses_a_connect_with_the_same_codes(mode: str, code: str) -> None:
+    with Tinyproxy(mode=mode) as proxy:
+        err = _meta_error(f"https://127.0.0.1:{_closed_port()}", proxy.url)
+    assert err.code == code, (err.code, err.detail)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_platform_the_proxy_cannot_reach(scheme: str) -> None:
+    """tinyproxy answers 500 "Unable to connect" (squid: 503): the proxy works, the
+    platform's address beyond it does not answer."""
+    with Tinyproxy() as proxy:
+        err = _meta_error(f"{scheme}://127.0.0.1:{_closed_port()}", proxy.url)
+    assert err.code == "network.proxy_upstream", (err.code, err.detail)
+    assert "Unable to connect" in (err.detail or "") and "Unable to connect" in err.message
+    assert "代理" in err.message and "平台" in err.message
