@@ -789,8 +789,9 @@ class PlatformApi:
         its answer (tinyproxy answers 407 so). Asked again without a body, the proxy's
         verdict arrives whole: its own code, or None when it lets the request through."""
         try:
+            # Short: the proxy answers at once when it refuses (this is a diagnosis).
             probe = self.session.request("GET", self.url("/meta"), stream=True,
-                                         timeout=self.timeout, allow_redirects=False)
+                                         timeout=(5, 10), allow_redirects=False)
         except requests.RequestException:
             return None
         with contextlib.closing(probe):
