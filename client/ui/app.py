@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--view", choices=VIEWS, default="inbox", help="view for --screenshot")
     p.add_argument("--lang", choices=("zh_CN", "en"), help="user interface language")
     p.add_argument("--server", help="platform address (otherwise from the settings)")
-    p.add_argument("--user", help="user name to sign in with")
+    p.add_argument("--user", help="user name to sign in with (with --demo: a demo account)")
     p.add_argument("--scale", type=_scale,
                    help="text size for --screenshot (1.5 = 150 %%; default: the setting)")
     p.add_argument("--size", type=_size, help="window size for --screenshot, WIDTHxHEIGHT")
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.screenshot:
             return runner.screenshot(Path(args.screenshot), args.view, args.size)
         if args.demo:
-            return runner.demo()
+            return runner.demo(args.user)
         return runner.normal(args.server or settings.server_url, args.user)
     except GovDeskError as exc:
         if not args.screenshot:
@@ -215,9 +215,16 @@ class _Runner:
         def sign_in() -> Profile:
             # The demo county's IT hands over the enrolment code at once, so the demo
             # leader can sign straight away (a real first sign-in asks for it).
+            from server.embedded import PlatformError
+
             code = None
             if self.demo_env is not None and self.demo_env.platform is not None:
-                code = self.demo_env.platform.issue_enrolment_code(username)
+                try:
+                    code = self.demo_env.platform.issue_enrolment_code(username)
+                except PlatformError:
+                    # No such account (`--demo --user` mistyped): the sign-in below
+                    # says so in the words the login dialog uses.
+                    log.warning("no enrolment code for %s", username)
             return Profile.login(base_url, username, DEMO_PASSWORD, enrolment_code=code)
 
         self.profile = self.blocking(label, sign_in, show=show)
@@ -246,11 +253,12 @@ class _Runner:
         return self.window
 
     # -- modes ----------------------------------------------------------------------
-    def demo(self) -> int:
+    def demo(self, username: str | None = None) -> int:
         from client.ui.demo import DEMO_USER
 
         base = self.start_demo_platform(show=True)
-        self.sign_in_demo(base, DEMO_USER, show=True)
+        # `--user`: any demo account (the clerk wangli, the publisher zhaoxin, ...).
+        self.sign_in_demo(base, username or DEMO_USER, show=True)
         window = self.open_window()
         window.show()
         log.info("main window shown")

@@ -14,7 +14,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="229"/>
+        <location filename="../../client/ui/app.py" line="236"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -505,129 +505,129 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="60"/>
         <source>← &amp;Back to list</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="63"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="134"/>
+        <location filename="../../client/ui/pages/document_page.py" line="133"/>
         <source>Opening…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="217"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="221"/>
+        <location filename="../../client/ui/pages/document_page.py" line="220"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="224"/>
+        <location filename="../../client/ui/pages/document_page.py" line="223"/>
         <source>Return the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="240"/>
+        <location filename="../../client/ui/pages/document_page.py" line="239"/>
         <source>Signed. Sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="241"/>
+        <location filename="../../client/ui/pages/document_page.py" line="240"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="243"/>
+        <location filename="../../client/ui/pages/document_page.py" line="242"/>
         <source>Sign-off delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="244"/>
+        <location filename="../../client/ui/pages/document_page.py" line="243"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="260"/>
+        <location filename="../../client/ui/pages/document_page.py" line="259"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="264"/>
+        <location filename="../../client/ui/pages/document_page.py" line="263"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="268"/>
+        <location filename="../../client/ui/pages/document_page.py" line="267"/>
         <source>Recall the sign-off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
+        <location filename="../../client/ui/pages/document_page.py" line="280"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="286"/>
+        <location filename="../../client/ui/pages/document_page.py" line="285"/>
         <source>Recall request sent to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="287"/>
+        <location filename="../../client/ui/pages/document_page.py" line="286"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="289"/>
+        <location filename="../../client/ui/pages/document_page.py" line="288"/>
         <source>Recalled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="290"/>
+        <location filename="../../client/ui/pages/document_page.py" line="289"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="315"/>
+        <location filename="../../client/ui/pages/document_page.py" line="314"/>
         <source>Everything circulated to you has been read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="318"/>
+        <location filename="../../client/ui/pages/document_page.py" line="317"/>
         <source>No more documents to do.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="369"/>
+        <location filename="../../client/ui/pages/document_page.py" line="368"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="390"/>
+        <location filename="../../client/ui/pages/document_page.py" line="383"/>
         <source>Save attachment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="399"/>
-        <location filename="../../client/ui/pages/document_page.py" line="427"/>
+        <location filename="../../client/ui/pages/document_page.py" line="392"/>
+        <location filename="../../client/ui/pages/document_page.py" line="420"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="401"/>
-        <location filename="../../client/ui/pages/document_page.py" line="429"/>
+        <location filename="../../client/ui/pages/document_page.py" line="394"/>
+        <location filename="../../client/ui/pages/document_page.py" line="422"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="419"/>
+        <location filename="../../client/ui/pages/document_page.py" line="412"/>
         <source>Save as PDF</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2041,37 +2041,37 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="81"/>
         <source>Downloading the attachment…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="94"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="87"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="117"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="118"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="127"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="120"/>
         <source>Notice published on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="128"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="121"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="137"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="130"/>
         <source>Receipts</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2177,172 +2177,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
         <source>New draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="133"/>
         <source>Outgoing documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="147"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="146"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="198"/>
         <source>My drafts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="198"/>
         <source>To review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>To sign for issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>Issued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="201"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>Clerk&apos;s to-do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="203"/>
         <source>To number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="203"/>
         <source>To seal</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="205"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
         <source>To issue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="268"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="267"/>
         <source>Nothing here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="275"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
         <source>(untitled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="280"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="279"/>
         <source>Returned to you: revise it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="282"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="281"/>
         <source>Done here; waiting to be sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="284"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="283"/>
         <source>Refused by the platform</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="286"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="285"/>
         <source>(waiting to be sent)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="354"/>
         <source>Submitted; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
         <source>Submitted; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="357"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>Submitted to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="376"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="375"/>
         <source>Attach files</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="424"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="423"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="426"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="425"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
         <source>%1 delivered to the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="459"/>
         <source>Numbering</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="459"/>
         <source>Sealing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Issuing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Cancelling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="465"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
         <source>%1 queued; it is sent when online.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
         <source>%1 done on the platform.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="478"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="477"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="503"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="496"/>
         <source>Downloading the issued document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="508"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="501"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4042,6 +4042,36 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
     <message>
         <location filename="../../client/ui/status_bar.py" line="148"/>
         <source>, about %1 s left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SystemOpen</name>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="40"/>
+        <source>No program to open this file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="41"/>
+        <source>This computer has no program that opens “%1” (for a PDF: a PDF reader; ask the information centre to install one).
+
+Save the file to another place instead?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="49"/>
+        <source>Save as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="55"/>
+        <source>Could not save: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="57"/>
+        <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

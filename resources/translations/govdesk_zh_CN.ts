@@ -14,7 +14,7 @@
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="229"/>
+        <location filename="../../client/ui/app.py" line="236"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -505,129 +505,129 @@
 <context>
     <name>DocumentPage</name>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="61"/>
+        <location filename="../../client/ui/pages/document_page.py" line="60"/>
         <source>← &amp;Back to list</source>
         <translation>← 返回列表(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="63"/>
+        <location filename="../../client/ui/pages/document_page.py" line="62"/>
         <source>Back to the list (Esc)</source>
         <translation>返回列表（Esc）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="134"/>
+        <location filename="../../client/ui/pages/document_page.py" line="133"/>
         <source>Opening…</source>
         <translation>正在打开…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="218"/>
+        <location filename="../../client/ui/pages/document_page.py" line="217"/>
         <source>Return this document to %1, who sent it to you? It goes back to the previous step with your reason.</source>
         <translation>确定将这份公文退回给 %1（送来的人）吗？公文将连同您的退回理由回到上一环节。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="221"/>
+        <location filename="../../client/ui/pages/document_page.py" line="220"/>
         <source>Return this document to the previous step? It goes back with your reason.</source>
         <translation>确定将这份公文退回上一环节吗？公文将连同您的退回理由一并退回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="224"/>
+        <location filename="../../client/ui/pages/document_page.py" line="223"/>
         <source>Return the document</source>
         <translation>退回公文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="240"/>
+        <location filename="../../client/ui/pages/document_page.py" line="239"/>
         <source>Signed. Sending it to the platform…</source>
         <translation>已签批，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="241"/>
+        <location filename="../../client/ui/pages/document_page.py" line="240"/>
         <source>Signed. Offline: it will be sent to the platform when the network is back.</source>
         <translation>已签批。当前离线，联网后自动发送到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="243"/>
+        <location filename="../../client/ui/pages/document_page.py" line="242"/>
         <source>Sign-off delivered to the platform.</source>
         <translation>签批已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="244"/>
+        <location filename="../../client/ui/pages/document_page.py" line="243"/>
         <source>The platform did not accept the sign-off: see Problems.</source>
         <translation>平台未接受该签批，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="260"/>
+        <location filename="../../client/ui/pages/document_page.py" line="259"/>
         <source>Recall your sign-off (%1)? It has not been sent yet: it is taken back here, and the document returns to your to-do list with your opinion kept as a draft.</source>
         <translation>撤回您的签批（%1）？该签批尚未发送，将在本机撤回，文件退回您的待办，所填意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="264"/>
+        <location filename="../../client/ui/pages/document_page.py" line="263"/>
         <source>Recall your sign-off (%1)? The platform takes it back only while the next step has not started; your opinion then returns as a draft.</source>
         <translation>撤回您的签批（%1）？只有在下一环节尚未办理时，平台才会同意撤回；撤回后您的意见保留为草稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="268"/>
+        <location filename="../../client/ui/pages/document_page.py" line="267"/>
         <source>Recall the sign-off</source>
         <translation>撤回签批</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="281"/>
+        <location filename="../../client/ui/pages/document_page.py" line="280"/>
         <source>Recalled. It had not been sent; the document is back in your to-do list with your text.</source>
         <translation>已撤回：该签批尚未发送，文件已退回您的待办，所填意见已保留。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="286"/>
+        <location filename="../../client/ui/pages/document_page.py" line="285"/>
         <source>Recall request sent to the platform…</source>
         <translation>撤回请求已发送，等待平台答复…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="287"/>
+        <location filename="../../client/ui/pages/document_page.py" line="286"/>
         <source>Recall request queued; it will be sent when the network is back.</source>
         <translation>撤回请求已排队，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="289"/>
+        <location filename="../../client/ui/pages/document_page.py" line="288"/>
         <source>Recalled.</source>
         <translation>已撤回。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="290"/>
+        <location filename="../../client/ui/pages/document_page.py" line="289"/>
         <source>Cannot recall: the platform refused (see the document).</source>
         <translation>无法撤回：平台未同意（详见文件页面）。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="315"/>
+        <location filename="../../client/ui/pages/document_page.py" line="314"/>
         <source>Everything circulated to you has been read.</source>
         <translation>传阅文件已全部阅毕。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="318"/>
+        <location filename="../../client/ui/pages/document_page.py" line="317"/>
         <source>No more documents to do.</source>
         <translation>待办已全部办理。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="369"/>
+        <location filename="../../client/ui/pages/document_page.py" line="368"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="390"/>
+        <location filename="../../client/ui/pages/document_page.py" line="383"/>
         <source>Save attachment</source>
         <translation>保存附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="399"/>
-        <location filename="../../client/ui/pages/document_page.py" line="427"/>
+        <location filename="../../client/ui/pages/document_page.py" line="392"/>
+        <location filename="../../client/ui/pages/document_page.py" line="420"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="401"/>
-        <location filename="../../client/ui/pages/document_page.py" line="429"/>
+        <location filename="../../client/ui/pages/document_page.py" line="394"/>
+        <location filename="../../client/ui/pages/document_page.py" line="422"/>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/document_page.py" line="419"/>
+        <location filename="../../client/ui/pages/document_page.py" line="412"/>
         <source>Save as PDF</source>
         <translation>存为PDF</translation>
     </message>
@@ -2043,37 +2043,37 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>NoticesPage</name>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="88"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="81"/>
         <source>Downloading the attachment…</source>
         <translation>正在下载附件…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="94"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="87"/>
         <source>This attachment is not on this computer yet. It will be downloaded when the connection allows.</source>
         <translation>该附件尚未下载到本机，联网后将自动下载。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="124"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="117"/>
         <source>Notice submitted: sending it to the platform…</source>
         <translation>通知已提交，正在发送到平台…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="125"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="118"/>
         <source>Notice submitted. Offline: it will be published when the network is back.</source>
         <translation>通知已提交。当前离线，联网后发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="127"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="120"/>
         <source>Notice published on the platform.</source>
         <translation>通知已在平台发布。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="128"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="121"/>
         <source>The platform did not publish the notice: see Problems.</source>
         <translation>平台未发布该通知，请查看“同步问题”。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/notices_page.py" line="137"/>
+        <location filename="../../client/ui/pages/notices_page.py" line="130"/>
         <source>Receipts</source>
         <translation>回执</translation>
     </message>
@@ -2179,172 +2179,172 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>OutgoingPage</name>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="128"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="127"/>
         <source>New draft</source>
         <translation>新建拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="134"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="133"/>
         <source>Outgoing documents</source>
         <translation>发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="147"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="146"/>
         <source>Choose a document on the left, or start a new draft.</source>
         <translation>请在左侧选择公文，或新建拟稿。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="198"/>
         <source>My drafts</source>
         <translation>我的拟稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="198"/>
         <source>To review</source>
         <translation>待核稿</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>To sign for issue</source>
         <translation>待签发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="199"/>
         <source>Issued</source>
         <translation>已发文</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="201"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="200"/>
         <source>Clerk&apos;s to-do</source>
         <translation>收发待办</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="203"/>
         <source>To number</source>
         <translation>待编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="203"/>
         <source>To seal</source>
         <translation>待用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="205"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="204"/>
         <source>To issue</source>
         <translation>待核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="268"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="267"/>
         <source>Nothing here.</source>
         <translation>暂无公文。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="275"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="274"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="280"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="279"/>
         <source>Returned to you: revise it</source>
         <translation>已退回，请修改</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="282"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="281"/>
         <source>Done here; waiting to be sent</source>
         <translation>已办理，待发送</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="284"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="283"/>
         <source>Refused by the platform</source>
         <translation>平台未受理</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="286"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="285"/>
         <source>(waiting to be sent)</source>
         <translation>（待发送）</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="354"/>
         <source>Submitted; sending it to the platform…</source>
         <translation>已提交，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="355"/>
         <source>Submitted; it is sent when online.</source>
         <translation>已提交，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="357"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="356"/>
         <source>Submitted to the platform.</source>
         <translation>已提交到平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="376"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="375"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="424"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="423"/>
         <source>%1 signed on this PC; sending it to the platform…</source>
         <translation>%1已在本机签署，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="426"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="425"/>
         <source>%1 signed on this PC; it is sent when online.</source>
         <translation>%1已在本机签署，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="428"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="427"/>
         <source>%1 delivered to the platform.</source>
         <translation>%1已送达平台。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="459"/>
         <source>Numbering</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="459"/>
         <source>Sealing</source>
         <translation>用印</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Issuing</source>
         <translation>核发</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="461"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="460"/>
         <source>Cancelling</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="465"/>
         <source>%1 queued; sending it to the platform…</source>
         <translation>%1已记录，正在发送…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="466"/>
         <source>%1 queued; it is sent when online.</source>
         <translation>%1已记录，联网后发送。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="468"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="467"/>
         <source>%1 done on the platform.</source>
         <translation>%1已在平台完成。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="478"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="477"/>
         <source>The platform did not accept it; see Problems.</source>
         <translation>平台未接受此操作，请在“同步问题”中查看。</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="503"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="496"/>
         <source>Downloading the issued document…</source>
         <translation>正在下载正式公文…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/outgoing_page.py" line="508"/>
+        <location filename="../../client/ui/pages/outgoing_page.py" line="501"/>
         <source>The issued document is not on this computer yet: open it again when online.</source>
         <translation>正式公文尚未下载到本机，请联网后再打开。</translation>
     </message>
@@ -4040,6 +4040,38 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
         <location filename="../../client/ui/status_bar.py" line="148"/>
         <source>, about %1 s left</source>
         <translation>，约剩 %1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>SystemOpen</name>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="40"/>
+        <source>No program to open this file</source>
+        <translation>没有可打开此文件的程序</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="41"/>
+        <source>This computer has no program that opens “%1” (for a PDF: a PDF reader; ask the information centre to install one).
+
+Save the file to another place instead?</source>
+        <translation>本机没有能打开“%1”的程序（PDF 文件需要 PDF 阅读器，请联系信息中心安装）。
+
+是否将文件另存到其他位置？</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="49"/>
+        <source>Save as</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="55"/>
+        <source>Could not save: %1</source>
+        <translation>无法保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="57"/>
+        <source>Saved %1</source>
+        <translation>已保存：%1</translation>
     </message>
 </context>
 <context>

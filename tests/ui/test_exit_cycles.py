@@ -45,8 +45,8 @@ def _env(template_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _cycle(env: dict[str, str], quit_window: object) -> tuple[int, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "client", "--demo"], cwd=REPO_ROOT,
+def _cycle(env: dict[str, str], quit_window: object, *args: str) -> tuple[int, list[str]]:
+    proc = subprocess.Popen([sys.executable, "-m", "client", "--demo", *args], cwd=REPO_ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     lines: list[str] = []
@@ -97,3 +97,12 @@ def test_twenty_clean_exits_offscreen(template_dir: Path, n: int) -> None:
     code, lines = _cycle(env, lambda p: p.send_signal(signal.SIGTERM))
     _assert_clean(code, lines, n, OFFSCREEN_ONLY)
 
+
+
+def test_demo_signs_in_as_the_account_named_by_user(template_dir: Path) -> None:
+    """`--demo --user wangli` opens the clerk's desk, not the mayor's (it was ignored)."""
+    env = _env(template_dir, QT_QPA_PLATFORM="offscreen")
+    code, lines = _cycle(env, lambda p: p.send_signal(signal.SIGTERM), "--user", "wangli")
+    _assert_clean(code, lines, 0, OFFSCREEN_ONLY)
+    signed_in = [ln for ln in lines if "signed in online as" in ln]
+    assert signed_in and signed_in[0].split("signed in online as ")[1].startswith("wangli "), lines

@@ -10,8 +10,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QWidget
 
 from client.types import (
     Attachment,
@@ -22,7 +22,6 @@ from client.types import (
 )
 from client.ui import fmt
 from client.ui.notices_view import COL_CONFIRMED, COL_READ, COL_UNIT, ReceiptsWidget
-from client.ui.pages import notices_page
 from client.ui.pages.notices_page import NoticesPage
 from tests.ui.conftest import wait_for
 
@@ -58,7 +57,8 @@ class _Ctx(QObject):
 
 def test_a_notice_attachment_opens(qtbot, ops, zh, monkeypatch) -> None:  # noqa: ANN001
     opened: list[QUrl] = []
-    monkeypatch.setattr(notices_page.QDesktopServices, "openUrl", opened.append)
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url) or True))
     parent = QWidget()
     qtbot.addWidget(parent)
     ctx = _Ctx(ops, {})
@@ -77,6 +77,42 @@ def test_a_notice_attachment_opens(qtbot, ops, zh, monkeypatch) -> None:  # noqa
     assert Path(path).is_relative_to(ctx.profile.dir / "open")
     with open(path, "rb") as f:
         assert f.read() == b"table"
+
+
+def test_without_a_program_for_the_file_the_user_is_told_and_can_save_it(
+        qtbot, ops, zh, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """A computer with no program for the file (no PDF reader on a fresh desktop): the
+    click did nothing at all, a Qt warning in the log the only trace. Now a question says
+    so and offers to save the file elsewhere."""
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.Close, QMessageBox.StandardButton.Save]
+
+    def question(parent, title, text, *args):  # noqa: ANN001, ANN002, ANN202
+        asked.append(text)
+        return answers.pop(0)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    target = tmp_path / "saved" / "值班表.xlsx"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ctx = _Ctx(ops, {ATT.sha256: b"table"})
+    page = NoticesPage(ctx, parent)  # type: ignore[arg-type]
+    qtbot.addWidget(page.view)
+    messages: list[str] = []
+    page.message.connect(lambda text, _ms: messages.append(text))
+    page.view.set_detail(_detail())
+
+    page.view.attachments.linkActivated.emit("attachment:0")  # 关闭: nothing saved
+    wait_for(qtbot, ops, lambda: len(asked) == 1)
+    assert "防汛值班表.xlsx" in asked[0] and "没有" in asked[0]
+    assert not target.exists()
+    page.view.attachments.linkActivated.emit("attachment:0")  # 保存
+    wait_for(qtbot, ops, lambda: target.exists())
+    assert target.read_bytes() == b"table"
+    assert messages and str(target) in messages[-1]
 
 
 def test_receipts_show_unit_full_times_and_a_close_button(qtbot, ops, zh) -> None:  # noqa: ANN001

@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QByteArray, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -23,13 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
-from client.errors import GovDeskError
 from client.types import Attachment, InboxRow, InboxView, RecallInfo, RecallOutcome, RecallStage
 from client.ui import fmt, printing
 from client.ui.context import AppContext, DocumentBundle
 from client.ui.delivery import DeliveryWatch
 from client.ui.document_view import DocumentView
 from client.ui.pages import error_text
+from client.ui.pages.system_open import open_copy
 from client.ui.signoff_panel import SignoffPanel, SignRequest
 from protocol.text_rules import clean_filename
 
@@ -376,14 +375,8 @@ class DocumentPage(QWidget):
 
     def _open_attachment(self, att: Attachment) -> None:
         def open_it(data: bytes) -> None:
-            from client.services import attachments
-
-            try:  # a folder inside the profile; a program is never opened (issue 13)
-                path = attachments.prepare_open(self.ctx.profile.dir, att.name, data)
-            except (GovDeskError, OSError) as exc:
-                self.error.emit(error_text(exc))
-                return
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            open_copy(self, self.ctx.profile.dir, att.name, data,
+                      error=self.error.emit, message=self.message.emit)
         self._attachment_bytes(att, open_it)
 
     def _save_attachment(self, att: Attachment) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from client.changes import Changes
-from client.errors import GovDeskError
 from client.types import Attachment, NoticeDetail, NoticeRow
 from client.ui.context import AppContext, Queued
 from client.ui.delivery import DeliveryWatch
 from client.ui.notice_compose import NoticeComposeDialog, NoticeForm
 from client.ui.notices_view import NoticesView, ReceiptsWidget
 from client.ui.pages import error_text
+from client.ui.pages.system_open import open_copy
 
 
 class NoticesPage(QObject):
@@ -76,14 +75,8 @@ class NoticesPage(QObject):
         when it is not on this computer yet (and the platform can be reached)."""
         def open_it(data: bytes | None) -> None:
             if data is not None:
-                from client.services import attachments
-
-                try:  # a folder inside the profile; a program is never opened (issue 13)
-                    path = attachments.prepare_open(self.ctx.profile.dir, att.name, data)
-                except (GovDeskError, OSError) as exc:
-                    self.error.emit(error_text(exc))
-                    return
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+                open_copy(self.view, self.ctx.profile.dir, att.name, data,
+                          error=self.error.emit, message=self.message.emit)
             elif self.ctx.online and not fetched:
                 self.message.emit(self.tr("Downloading the attachment…"), 4000)
                 self.ctx.ops.net(lambda: self.ctx.download_blob(att.sha256),

@@ -15,8 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from client.changes import Changes
-from client.errors import GovDeskError
 from client.services.drafting import DraftInfo
 from client.services.outgoing import CLERK_NEXT, VIEWS, OutgoingDetail, OutgoingRow, StepView
 from client.services.receipts import ReceiptSummary
@@ -49,6 +47,7 @@ from client.ui.outgoing_views import (
     status_label,
 )
 from client.ui.pages import error_text
+from client.ui.pages.system_open import open_copy
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -491,14 +490,8 @@ class OutgoingPage(QWidget):
 
         def open_it(pdf: bytes | None) -> None:
             if pdf is not None:
-                from client.services import attachments
-
-                try:
-                    path = attachments.prepare_open(self.ctx.profile.dir, name, pdf)
-                except (GovDeskError, OSError) as exc:
-                    self.error.emit(error_text(exc))
-                    return
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+                open_copy(self, self.ctx.profile.dir, name, pdf,
+                          error=self.error.emit, message=self.message.emit)
             elif self.ctx.online and not fetched:
                 self.message.emit(self.tr("Downloading the issued document…"), 4000)
                 self.ctx.ops.net(lambda: self.ctx.download_blob(sha),
