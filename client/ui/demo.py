@@ -82,6 +82,19 @@ class DemoEnvironment:
         assert self.platform is not None
         return self.platform.base_url
 
+    def enrolment_code(self, username: str) -> str | None:
+        """A signing-key enrolment code for a demo account; None when there is no such
+        account (or no platform)."""
+        from server.embedded import PlatformError
+
+        if self.platform is None:
+            return None
+        try:
+            return self.platform.issue_enrolment_code(username)
+        except PlatformError:
+            log.warning("no enrolment code for %s", username)
+            return None
+
     def stop(self) -> None:
         if self.platform is not None:
             self.platform.close()
