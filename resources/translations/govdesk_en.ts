@@ -14,7 +14,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="236"/>
+        <location filename="../../client/ui/app.py" line="231"/>
         <source>Fetching your documents for the first time…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -4065,12 +4065,12 @@ Save the file to another place instead?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="55"/>
+        <location filename="../../client/ui/pages/system_open.py" line="56"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="57"/>
+        <location filename="../../client/ui/pages/system_open.py" line="59"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -14,7 +14,7 @@
         <translation>正在以 %1 的身份登录…</translation>
     </message>
     <message>
-        <location filename="../../client/ui/app.py" line="236"/>
+        <location filename="../../client/ui/app.py" line="231"/>
         <source>Fetching your documents for the first time…</source>
         <translation>正在首次获取您的公文…</translation>
     </message>
@@ -4064,12 +4064,12 @@ Save the file to another place instead?</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="55"/>
+        <location filename="../../client/ui/pages/system_open.py" line="56"/>
         <source>Could not save: %1</source>
         <translation>无法保存：%1</translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="57"/>
+        <location filename="../../client/ui/pages/system_open.py" line="59"/>
         <source>Saved %1</source>
         <translation>已保存：%1</translation>
     </message>

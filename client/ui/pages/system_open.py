@@ -21,8 +21,8 @@ from protocol.text_rules import clean_filename
 
 
 def open_copy(parent: QWidget, profile_dir: Path, name: str, data: bytes, *,
-              error: Callable[[str], None], message: Callable[[str, int], None]) -> bool:
-    """Hand a copy of `data` to the system's program for `name`; True when one took it.
+              error: Callable[[str], None], message: Callable[[str, int], None]) -> None:
+    """Hand a copy of `data` to the system's program for `name`.
 
     Without such a program, offer to save the file (the user can open it elsewhere, or
     take it to a computer that has a reader)."""
@@ -32,9 +32,9 @@ def open_copy(parent: QWidget, profile_dir: Path, name: str, data: bytes, *,
         path = attachments.prepare_open(profile_dir, name, data)
     except (GovDeskError, OSError) as exc:
         error(error_text(exc))
-        return False
+        return
     if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-        return True
+        return
     clean = clean_filename(name)
     answer = QMessageBox.question(
         parent, QCoreApplication.translate("SystemOpen", "No program to open this file"),
@@ -45,14 +45,16 @@ def open_copy(parent: QWidget, profile_dir: Path, name: str, data: bytes, *,
         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Close,
         QMessageBox.StandardButton.Save)
     if answer != QMessageBox.StandardButton.Save:
-        return False
-    target, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("SystemOpen", "Save as"), str(Path.home() / clean))
+        return
+    title = QCoreApplication.translate("SystemOpen", "Save as")
+    target, _ = QFileDialog.getSaveFileName(parent, title, str(Path.home() / clean))
     if not target:
-        return False
+        return
     try:
         Path(target).write_bytes(data)
     except OSError as exc:
-        error(QCoreApplication.translate("SystemOpen", "Could not save: %1").replace("%1", str(exc)))
+        text = QCoreApplication.translate("SystemOpen", "Could not save: %1")
+        error(text.replace("%1", str(exc)))
     else:
-        message(QCoreApplication.translate("SystemOpen", "Saved %1").replace("%1", target), 6000)
-    return False
+        text = QCoreApplication.translate("SystemOpen", "Saved %1")
+        message(text.replace("%1", target), 6000)
