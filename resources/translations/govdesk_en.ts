@@ -4048,29 +4048,39 @@ If this was not you, revoke it at once (command line: keys --revoke) and call th
 <context>
     <name>SystemOpen</name>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="40"/>
+        <location filename="../../client/ui/pages/system_open.py" line="25"/>
+        <source>All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="29"/>
+        <source>%1 files (*.%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../client/ui/pages/system_open.py" line="50"/>
         <source>No program to open this file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="41"/>
+        <location filename="../../client/ui/pages/system_open.py" line="51"/>
         <source>This computer has no program that opens “%1” (for a PDF: a PDF reader; ask the information centre to install one).
 
 Save the file to another place instead?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="49"/>
+        <location filename="../../client/ui/pages/system_open.py" line="59"/>
         <source>Save as</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="56"/>
+        <location filename="../../client/ui/pages/system_open.py" line="67"/>
         <source>Could not save: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../client/ui/pages/system_open.py" line="59"/>
+        <location filename="../../client/ui/pages/system_open.py" line="70"/>
         <source>Saved %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -94,8 +94,9 @@ def test_without_a_program_for_the_file_the_user_is_told_and_can_save_it(
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     target = tmp_path / "saved" / "值班表.xlsx"
     target.parent.mkdir()
+    filters: list[str] = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "")))
+                        staticmethod(lambda *a, **k: filters.append(a[3]) or (str(target), "")))
     parent = QWidget()
     qtbot.addWidget(parent)
     ctx = _Ctx(ops, {ATT.sha256: b"table"})
@@ -112,6 +113,7 @@ def test_without_a_program_for_the_file_the_user_is_told_and_can_save_it(
     page.view.attachments.linkActivated.emit("attachment:0")  # 保存
     wait_for(qtbot, ops, lambda: target.exists())
     assert target.read_bytes() == b"table"
+    assert filters == ["XLSX 文件 (*.xlsx);;所有文件 (*)"]
     assert messages and str(target) in messages[-1]
 
 

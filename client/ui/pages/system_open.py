@@ -20,6 +20,16 @@ from client.ui.pages import error_text
 from protocol.text_rules import clean_filename
 
 
+def save_filter(name: str) -> str:
+    """The save dialog's file types: the file's own first (PDF 文件 (*.pdf)), then all."""
+    every = QCoreApplication.translate("SystemOpen", "All files (*)")
+    ext = Path(name).suffix.lstrip(".")
+    if not ext or not ext.isalnum():
+        return every
+    own = QCoreApplication.translate("SystemOpen", "%1 files (*.%2)")
+    return own.replace("%1", ext.upper()).replace("%2", ext.lower()) + ";;" + every
+
+
 def open_copy(parent: QWidget, profile_dir: Path, name: str, data: bytes, *,
               error: Callable[[str], None], message: Callable[[str, int], None]) -> None:
     """Hand a copy of `data` to the system's program for `name`.
@@ -47,7 +57,8 @@ def open_copy(parent: QWidget, profile_dir: Path, name: str, data: bytes, *,
     if answer != QMessageBox.StandardButton.Save:
         return
     title = QCoreApplication.translate("SystemOpen", "Save as")
-    target, _ = QFileDialog.getSaveFileName(parent, title, str(Path.home() / clean))
+    target, _ = QFileDialog.getSaveFileName(parent, title, str(Path.home() / clean),
+                                            save_filter(clean))
     if not target:
         return
     try:
